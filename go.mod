@@ -1,0 +1,3 @@
+module github.com/patternvault/patternvault
+
+go 1.26
