@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/patternvault/patternvault/internal/app"
+	"github.com/patternvault/patternvault/internal/web"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", e.cfg.HTTPAddr, "listen address (overrides PV_HTTP_ADDR)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	e.cfg.HTTPAddr = *addr
+	a, err := app.Open(ctx, e.cfg, e.log, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	srv, err := web.New(e.cfg, e.log, a.Store, a.Migrator)
+	if err != nil {
+		return err
+	}
+	return srv.ListenAndServe(ctx)
+}
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, e.cfg, e.log, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.Migrator.Run(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w (fix the cause and run migrate again: finished tenants are kept)", err)
+	}
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(map[string]any{
+			"platform_applied": res.PlatformApplied, "tenants_checked": res.TenantsChecked,
+			"tenants_migrated": res.TenantsMigrated, "seconds": res.Took.Seconds()})
+	}
+	fmt.Fprintf(e.stdout, "platform: %d migrations applied; tenants: %d checked, %d migrated; took %s\n",
+		res.PlatformApplied, res.TenantsChecked, res.TenantsMigrated, res.Took.Round(1e6))
+	return nil
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func runVersion(ctx context.Context, e *env, args []string) error {
+	v := version
+	if v == "" {
+		v = "dev"
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+					v = "dev-" + s.Value[:12]
+				}
+			}
+		}
+	}
+	fmt.Fprintln(e.stdout, "patternvault", v)
+	return nil
+}

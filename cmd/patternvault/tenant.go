@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/patternvault/patternvault/internal/app"
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
+)
+
+const tenantUsage = "usage: patternvault tenant create --slug S --name N | list [--json] | suspend S | resume S"
+
+func runTenant(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usageError(tenantUsage)
+	}
+	switch args[0] {
+	case "create":
+		return runTenantCreate(ctx, e, args[1:])
+	case "list":
+		return runTenantList(ctx, e, args[1:])
+	case "suspend":
+		return runTenantStatus(ctx, e, args[1:], store.TenantSuspended)
+	case "resume":
+		return runTenantStatus(ctx, e, args[1:], store.TenantActive)
+	}
+	return usageError(tenantUsage)
+}
+
+func runTenantCreate(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("tenant create", flag.ContinueOnError)
+	slug := fs.String("slug", "", "workspace address, e.g. pams-quilts")
+	name := fs.String("name", "", "workspace name, e.g. \"Pam's Quilts\"")
+	asJSON := fs.Bool("json", false, "print the tenant as JSON")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *slug == "" || *name == "" {
+		return usageError(tenantUsage)
+	}
+	a, err := app.Open(ctx, e.cfg, e.log, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, err := tenant.Create(ctx, a.Store, *slug, *name)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(t)
+	}
+	fmt.Fprintf(e.stdout, "created workspace %s (%s) at /t/%s/\n", t.Slug, t.Name, t.Slug)
+	return nil
+}
+
+func runTenantList(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("tenant list", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, e.cfg, e.log, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ts, err := a.Store.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if ts == nil {
+			ts = []*store.Tenant{}
+		}
+		return json.NewEncoder(e.stdout).Encode(ts)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNAME\tPLAN\tSTATUS\tCREATED")
+	for _, t := range ts {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Slug, t.Name, t.Plan, t.Status, t.CreatedAt.Format("2006-01-02"))
+	}
+	return tw.Flush()
+}
+
+func runTenantStatus(ctx context.Context, e *env, args []string, status string) error {
+	if len(args) != 1 {
+		return usageError(tenantUsage)
+	}
+	a, err := app.Open(ctx, e.cfg, e.log, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, err := a.Store.TenantBySlug(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if err := a.Store.SetTenantStatus(ctx, t.ID, status); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "workspace %s is now %s\n", t.Slug, status)
+	return nil
+}

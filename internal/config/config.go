@@ -1,0 +1,140 @@
+// Package config reads PatternVault's settings from PV_* environment
+// variables. Every option is one row of the options table below, with its
+// default and a line of help; secrets may also come from a file named by
+// the variable with a _FILE suffix (PV_DATABASE_URL_FILE, ...).
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config holds every setting of a PatternVault process.
+type Config struct {
+	// DataDir holds the embedded database, files and the mail outbox.
+	DataDir string
+	// HTTPAddr is the address the web server listens on.
+	HTTPAddr string
+	// DatabaseURL points at an external PostgreSQL; empty runs the embedded one.
+	DatabaseURL string
+	// BaseURL is the public URL of the service, used in links and emails.
+	BaseURL string
+	// BaseDomain enables subdomain routing ({slug}.{BaseDomain}) when set.
+	BaseDomain string
+	// MigrateWorkers bounds how many tenant schemas migrate at once.
+	MigrateWorkers int
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+}
+
+// Embedded reports whether the process runs its own PostgreSQL.
+func (c *Config) Embedded() bool { return c.DatabaseURL == "" }
+
+// Option is one row of the options table.
+type Option struct {
+	Env     string
+	Default string
+	Secret  bool
+	Help    string
+	set     func(c *Config, v string) error
+}
+
+// Options returns the table of every option, in the order shown to users.
+func Options() []Option { return options }
+
+var options = []Option{
+	{Env: "PV_DATA_DIR", Default: "./data", Help: "Directory for the embedded database, files and mail outbox.",
+		set: func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{Env: "PV_HTTP_ADDR", Default: "127.0.0.1:8080", Help: "Address the web server listens on.",
+		set: func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
+	{Env: "PV_DATABASE_URL", Default: "", Secret: true, Help: "PostgreSQL URL; empty runs an embedded PostgreSQL under the data directory.",
+		set: func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{Env: "PV_BASE_URL", Default: "", Help: "Public URL of the service (default http://PV_HTTP_ADDR).",
+		set: setBaseURL},
+	{Env: "PV_BASE_DOMAIN", Default: "", Help: "Domain for tenant subdomains ({slug}.domain); empty turns them off.",
+		set: func(c *Config, v string) error { c.BaseDomain = strings.ToLower(strings.TrimSpace(v)); return nil }},
+	{Env: "PV_MIGRATE_WORKERS", Default: "4", Help: "Tenant schemas migrated in parallel.",
+		set: func(c *Config, v string) error { return setPositiveInt(&c.MigrateWorkers, v) }},
+	{Env: "PV_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error.",
+		set: setLogLevel},
+}
+
+// Load reads the configuration from the process environment.
+func Load() (*Config, error) { return LoadFrom(os.LookupEnv) }
+
+// LoadFrom reads the configuration through lookup, which behaves like
+// os.LookupEnv; tests pass their own.
+func LoadFrom(lookup func(string) (string, bool)) (*Config, error) {
+	c := &Config{}
+	for _, o := range options {
+		v, err := value(o, lookup)
+		if err != nil {
+			return nil, err
+		}
+		if err := o.set(c, v); err != nil {
+			return nil, fmt.Errorf("config: %s=%q: %w", o.Env, v, err)
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.HTTPAddr
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("config: PV_DATA_DIR %q: %w", c.DataDir, err)
+	}
+	c.DataDir = abs
+	return c, nil
+}
+
+// value returns the option's value: the variable, else the content of the
+// file named by its _FILE variable (secrets only), else the default.
+func value(o Option, lookup func(string) (string, bool)) (string, error) {
+	if v, ok := lookup(o.Env); ok {
+		return v, nil
+	}
+	if o.Secret {
+		if path, ok := lookup(o.Env + "_FILE"); ok && path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return "", fmt.Errorf("config: read %s_FILE: %w", o.Env, err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}
+	}
+	return o.Default, nil
+}
+
+func setBaseURL(c *Config, v string) error {
+	v = strings.TrimRight(strings.TrimSpace(v), "/")
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want an http(s) URL such as https://patterns.example.com")
+	}
+	c.BaseURL = v
+	return nil
+}
+
+func setPositiveInt(dst *int, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return fmt.Errorf("want a whole number of at least 1")
+	}
+	*dst = n
+	return nil
+}
+
+func setLogLevel(c *Config, v string) error {
+	switch v {
+	case "debug", "info", "warn", "error":
+		c.LogLevel = v
+		return nil
+	}
+	return fmt.Errorf("want debug, info, warn or error")
+}

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
+)
+
+// withTenant resolves {slug} to a tenant and puts it in the request
+// context. An unknown or deleted tenant gets the friendly 404, a suspended
+// one the suspended page, a former slug a permanent redirect to the new one.
+func (s *Server) withTenant(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slug := r.PathValue("slug")
+		if tenant.ValidateSlug(slug) != nil {
+			s.notFound(w, r)
+			return
+		}
+		t, err := s.store.TenantBySlug(r.Context(), slug)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			s.notFound(w, r)
+			return
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		}
+		switch {
+		case t.Status == store.TenantDeleted:
+			s.notFound(w, r)
+			return
+		case t.Slug != slug:
+			target := "/t/" + t.Slug + strings.TrimPrefix(r.URL.Path, "/t/"+slug)
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		case t.Status == store.TenantSuspended:
+			s.render(w, r, http.StatusForbidden, "suspended", pageData{Title: t.Name + " is paused", Tenant: t})
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(tenant.NewContext(r.Context(), t)))
+	})
+}
