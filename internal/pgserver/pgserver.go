@@ -41,9 +41,10 @@ const port = 5432
 
 // Options tune a cluster.
 type Options struct {
-	// BinDir overrides where initdb, pg_ctl and postgres are looked up.
+	// BinDir, when set, is the only place initdb, pg_ctl and postgres are
+	// looked up; otherwise pg_config --bindir and /usr/lib/postgresql/*/bin.
 	BinDir string
-	// Durable=false turns off fsync for throwaway test clusters.
+	// NoSync turns off fsync for throwaway test clusters.
 	NoSync bool
 	// Logger receives start/stop messages; nil discards them.
 	Logger *slog.Logger
@@ -203,24 +204,20 @@ func (s *Server) ensureStarted(ctx context.Context, opt Options) error {
 	if err := s.writeConf(opt); err != nil {
 		return err
 	}
-	if s.running(ctx) {
-		s.log.Info("using running embedded PostgreSQL", "dir", s.dir)
+	switch pid, state := s.postmaster(); state {
+	case postmasterRunning:
+		s.log.Info("using running embedded PostgreSQL", "dir", s.dir, "pid", pid)
 		return nil
+	case postmasterStale:
+		// Left by a cluster that died (machine crash, kill -9 of postgres):
+		// its pid is gone or now belongs to another program.
+		s.log.Warn("removing stale postmaster.pid", "pid", pid)
+		if err := os.Remove(filepath.Join(s.dataDir(), "postmaster.pid")); err != nil {
+			return fmt.Errorf("pgserver: remove stale postmaster.pid: %w", err)
+		}
 	}
 	if err := s.start(ctx); err != nil {
-		// A postmaster.pid left by a crashed cluster whose pid now belongs to
-		// another process makes postgres refuse to start: remove it, try once more.
-		pid := filepath.Join(s.dataDir(), "postmaster.pid")
-		if _, statErr := os.Stat(pid); statErr != nil || s.running(ctx) {
-			return err
-		}
-		s.log.Warn("removing stale postmaster.pid", "file", pid)
-		if rmErr := os.Remove(pid); rmErr != nil {
-			return err
-		}
-		if err := s.start(ctx); err != nil {
-			return err
-		}
+		return err
 	}
 	s.started = true
 	return nil
@@ -279,9 +276,35 @@ func (s *Server) writeConf(opt Options) error {
 	return nil
 }
 
-func (s *Server) running(ctx context.Context) bool {
-	_, err := s.run(ctx, "pg_ctl", "status", "-D", s.dataDir())
-	return err == nil
+type postmasterState int
+
+const (
+	postmasterNone postmasterState = iota
+	postmasterRunning
+	postmasterStale
+)
+
+// postmaster reads the cluster's postmaster.pid and tells whether the
+// process it names is a live postgres.
+func (s *Server) postmaster() (int, postmasterState) {
+	b, err := os.ReadFile(filepath.Join(s.dataDir(), "postmaster.pid"))
+	if err != nil {
+		return 0, postmasterNone
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || pid <= 0 {
+		return 0, postmasterStale
+	}
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil {
+		return pid, postmasterStale
+	}
+	switch strings.TrimSpace(string(comm)) {
+	case "postgres", "postmaster":
+		return pid, postmasterRunning
+	}
+	return pid, postmasterStale
 }
 
 func (s *Server) start(ctx context.Context) error {
@@ -313,20 +336,24 @@ func findBinDir(override string) (string, error) {
 	var candidates []string
 	if override != "" {
 		candidates = append(candidates, override)
-	}
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+	} else if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
 		candidates = append(candidates, strings.TrimSpace(string(out)))
 	}
-	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(found, func(i, j int) bool { return versionOf(found[i]) > versionOf(found[j]) })
-	candidates = append(candidates, found...)
+	if override == "" {
+		found, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+		sort.Slice(found, func(i, j int) bool { return versionOf(found[i]) > versionOf(found[j]) })
+		candidates = append(candidates, found...)
+	}
 	for _, d := range candidates {
 		if isExecutable(filepath.Join(d, "initdb")) && isExecutable(filepath.Join(d, "pg_ctl")) && isExecutable(filepath.Join(d, "postgres")) {
 			return d, nil
 		}
 	}
+	if override == "" {
+		candidates = append(candidates, "/usr/lib/postgresql/*/bin")
+	}
 	return "", fmt.Errorf("pgserver: %w (looked in %s); install them with: %s",
-		ErrNoBinaries, strings.Join(append(candidates, "/usr/lib/postgresql/*/bin"), ", "), InstallHint)
+		ErrNoBinaries, strings.Join(candidates, ", "), InstallHint)
 }
 
 func versionOf(binDir string) int {

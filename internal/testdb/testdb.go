@@ -4,7 +4,9 @@
 // cloned from a template so that tests run in parallel and start fast.
 //
 // Set PV_TEST_DATABASE_URL to use an existing server instead; its user must
-// be allowed to create databases.
+// be allowed to create databases. The embedded test cluster runs without
+// fsync for speed; PV_TEST_FSYNC=on makes it durable (make bench sets it, so
+// benchmarks measure what production pays).
 package testdb
 
 import (
@@ -68,7 +70,7 @@ func setup() {
 		if setupErr != nil {
 			return
 		}
-		cluster, setupErr = pgserver.Start(ctx, filepath.Join(tempDir, "pg"), pgserver.Options{NoSync: true})
+		cluster, setupErr = pgserver.Start(ctx, filepath.Join(tempDir, "pg"), pgserver.Options{NoSync: os.Getenv("PV_TEST_FSYNC") != "on"})
 		if setupErr != nil {
 			return
 		}

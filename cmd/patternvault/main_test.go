@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/pgserver"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pv-cli-")
+	if err != nil {
+		panic(err)
+	}
+	os.Chmod(dir, 0o711)
+	binary = filepath.Join(dir, "patternvault")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func dataDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "pv-data-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o711)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "data")
+}
+
+func pv(t *testing.T, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if err != nil {
+		err = fmt.Errorf("%v: %s", err, stderr.String())
+	}
+	return stdout.String(), err
+}
+
+func status(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestServeAndTenantCommands is the foundation's outside check: on a clean
+// data dir, serve answers /healthz and /readyz, and tenant create and
+// tenant list --json work on the same data dir while the server runs.
+func TestServeAndTenantCommands(t *testing.T) {
+	addr := freeAddr(t)
+	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL="}
+	serve := exec.Command(binary, "serve")
+	serve.Env = append(os.Environ(), env...)
+	var log strings.Builder
+	serve.Stderr = &log
+	t0 := time.Now()
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer serve.Process.Kill()
+	for status("http://"+addr+"/readyz") != 200 {
+		if time.Since(t0) > 30*time.Second {
+			t.Fatalf("not ready after 30 s\n%s", log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("first start, empty data dir to /readyz 200: %s", time.Since(t0).Round(time.Millisecond))
+	if code := status("http://" + addr + "/healthz"); code != 200 {
+		t.Errorf("/healthz = %d", code)
+	}
+
+	if out, err := pv(t, env, "tenant", "create", "--slug", "acme", "--name", "Acme"); err != nil || !strings.Contains(out, "acme") {
+		t.Fatalf("tenant create: %q, %v", out, err)
+	}
+	if _, err := pv(t, env, "tenant", "create", "--slug", "acme", "--name", "Again"); err == nil || !strings.Contains(err.Error(), "already taken") {
+		t.Errorf("duplicate tenant create: %v, want 'already taken'", err)
+	}
+	if _, err := pv(t, env, "tenant", "create", "--slug", "admin", "--name", "X"); err == nil || !strings.Contains(err.Error(), "reserved") {
+		t.Errorf("reserved slug: %v, want 'reserved'", err)
+	}
+	out, err := pv(t, env, "tenant", "list", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("tenant list --json: %v\n%s", err, out)
+	}
+	if len(list) != 1 || list[0]["slug"] != "acme" || list[0]["name"] != "Acme" || list[0]["status"] != "active" {
+		t.Errorf("tenant list --json = %s", out)
+	}
+	if code := status("http://" + addr + "/t/acme/"); code != 200 {
+		t.Errorf("/t/acme/ = %d after create", code)
+	}
+	if _, err := pv(t, env, "tenant", "suspend", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if code := status("http://" + addr + "/t/acme/"); code != http.StatusForbidden {
+		t.Errorf("/t/acme/ = %d while suspended, want 403", code)
+	}
+
+	serve.Process.Signal(syscall.SIGTERM)
+	if err := serve.Wait(); err != nil {
+		t.Errorf("serve exit after SIGTERM: %v\n%s", err, log.String())
+	}
+	if !strings.Contains(log.String(), "embedded PostgreSQL stopped") {
+		t.Errorf("serve did not stop its PostgreSQL cleanly:\n%s", log.String())
+	}
+	// Without the server, a command starts the cluster, works, and stops it.
+	out, err = pv(t, env, "tenant", "list")
+	if err != nil || !strings.Contains(out, "suspended") {
+		t.Errorf("tenant list with server stopped: %q, %v", out, err)
+	}
+}
+
+func TestUnknownCommandAndBadFile(t *testing.T) {
+	if _, err := pv(t, nil, "frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Errorf("unknown command: %v", err)
+	}
+	if out, err := pv(t, nil, "version"); err != nil || !strings.HasPrefix(out, "patternvault ") {
+		t.Errorf("version: %q, %v", out, err)
+	}
+}
+
+// TestExternalDatabaseNeedsMigrate: against PV_DATABASE_URL, serve refuses
+// a schema that is behind and says to run migrate; after migrate it serves.
+func TestExternalDatabaseNeedsMigrate(t *testing.T) {
+	ctx := context.Background()
+	cluster, err := pgserver.Start(ctx, filepath.Join(dataDir(t), "pg"), pgserver.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	if err := db.EnsureDatabase(ctx, cluster.DSN("postgres"), "ext"); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL=" + cluster.DSN("ext")}
+	if _, err := pv(t, env, "serve"); err == nil || !strings.Contains(err.Error(), "patternvault migrate") {
+		t.Fatalf("serve on an unmigrated external database: %v, want a message to run migrate", err)
+	}
+	out, err := pv(t, env, "migrate")
+	if err != nil || !strings.Contains(out, "platform: 1 migrations applied") {
+		t.Fatalf("migrate: %q, %v", out, err)
+	}
+	if out, err := pv(t, env, "tenant", "create", "--slug", "ext-one", "--name", "Ext"); err != nil {
+		t.Fatalf("tenant create: %q %v", out, err)
+	}
+	out, err = pv(t, env, "migrate", "--json")
+	if err != nil || !strings.Contains(out, `"tenants_checked":1`) {
+		t.Fatalf("migrate --json: %q, %v", out, err)
+	}
+}

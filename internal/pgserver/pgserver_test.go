@@ -1,0 +1,208 @@
+package pgserver
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// clusterDir returns a fresh directory for a cluster, reachable by the
+// postgres user when the tests run as root.
+func clusterDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "pgserver-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o711)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "pg")
+}
+
+func start(t *testing.T, dir string) *Server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Start(ctx, dir, Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	return s
+}
+
+func ping(t *testing.T, s *Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, s.DSN("postgres"))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("SELECT 1 = %d, %v", one, err)
+	}
+}
+
+func isRunning(s *Server) bool {
+	_, state := s.postmaster()
+	return state == postmasterRunning
+}
+
+func TestFirstRunThenReuse(t *testing.T) {
+	dir := clusterDir(t)
+	first := start(t, dir)
+	if !first.Started() {
+		t.Error("first Start did not start the cluster")
+	}
+	ping(t, first)
+
+	second := start(t, dir)
+	if second.Started() {
+		t.Error("second Start started another cluster instead of reusing the running one")
+	}
+	ping(t, second)
+	if err := second.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !isRunning(first) {
+		t.Fatal("closing one user stopped the cluster while another still used it")
+	}
+	ping(t, first)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if isRunning(first) {
+		t.Fatal("the last user's Close left the cluster running")
+	}
+
+	// A later run reuses the initialised data directory.
+	again := start(t, dir)
+	defer again.Close()
+	if !again.Started() {
+		t.Error("restart after a clean stop did not start the cluster")
+	}
+	ping(t, again)
+}
+
+// TestHelperProcess is not a test: TestAppKilled runs the test binary as a
+// stand-in app that starts the cluster and then waits to be killed.
+func TestHelperProcess(t *testing.T) {
+	dir := os.Getenv("PGSERVER_HELPER_DIR")
+	if dir == "" {
+		t.Skip("helper process for TestAppKilled")
+	}
+	s, err := Start(context.Background(), dir, Options{NoSync: true})
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println("ready", s.SocketDir())
+	time.Sleep(time.Hour)
+}
+
+func TestAppKilled(t *testing.T) {
+	dir := clusterDir(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "PGSERVER_HELPER_DIR="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if !strings.HasPrefix(line, "ready") {
+		cmd.Process.Kill()
+		t.Fatalf("helper said %q", line)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	s := start(t, dir)
+	if s.Started() {
+		t.Error("after the app was killed, Start started a second cluster instead of adopting the running one")
+	}
+	ping(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if isRunning(s) {
+		t.Error("cluster still running after its last user closed")
+	}
+}
+
+func TestStalePidFile(t *testing.T) {
+	dir := clusterDir(t)
+	s := start(t, dir)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A crash leaves postmaster.pid behind; its pid may now be another
+	// program's (here: this test's own).
+	pidFile := filepath.Join(dir, "data", "postmaster.pid")
+	stale := strconv.Itoa(os.Getpid()) + "\n" + filepath.Join(dir, "data") + "\n"
+	if err := os.WriteFile(pidFile, []byte(stale), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = start(t, dir)
+	defer s.Close()
+	if !s.Started() {
+		t.Error("stale pid file was taken for a running cluster")
+	}
+	ping(t, s)
+}
+
+func TestMissingBinaries(t *testing.T) {
+	_, err := Start(context.Background(), clusterDir(t), Options{BinDir: t.TempDir()})
+	if !errors.Is(err, ErrNoBinaries) {
+		t.Fatalf("err = %v, want ErrNoBinaries", err)
+	}
+	if !strings.Contains(err.Error(), "apt-get install -y postgresql") {
+		t.Errorf("error %q does not name the install command", err)
+	}
+}
+
+func TestLongPathUsesShortSocketDir(t *testing.T) {
+	dir := filepath.Join(clusterDir(t), strings.Repeat("long-directory-name-", 5), "pg")
+	os.MkdirAll(filepath.Dir(dir), 0o711)
+	os.Chmod(filepath.Dir(filepath.Dir(dir)), 0o711)
+	s := start(t, dir)
+	defer s.Close()
+	if len(s.SocketDir()) > 100 {
+		t.Errorf("socket dir %q too long for a unix socket", s.SocketDir())
+	}
+	ping(t, s)
+}
+
+func BenchmarkFirstStart(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		dir, _ := os.MkdirTemp("", "pgserver-bench-")
+		os.Chmod(dir, 0o711)
+		b.StartTimer()
+		s, err := Start(context.Background(), filepath.Join(dir, "pg"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		os.RemoveAll(dir)
+		b.StartTimer()
+	}
+}
