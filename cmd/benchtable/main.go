@@ -1,0 +1,136 @@
+// Command benchtable runs PatternVault's benchmarks (make bench) and prints
+// one table: name, what it measures, median, p95, unit, target, pass/fail.
+// Each benchmark runs -count times; the median and p95 are over those runs,
+// since these machines are shared and noisy.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// target is one benchmark of the table and what it must reach.
+type target struct {
+	pkg, name string // package path and benchmark name (without -N)
+	what      string
+	benchtime string
+	metric    string  // "ns/op" or a custom metric reported by the benchmark
+	scale     float64 // converts metric to unit
+	unit      string
+	limit     float64 // in unit
+	higher    bool    // true when more is better
+}
+
+var targets = []target{
+	{"./internal/pgserver", "BenchmarkFirstStart", "empty data dir to a running cluster", "1x", "ns/op", 1e-9, "s", 10, false},
+	{"./internal/db", "BenchmarkCreateTenant", "create one tenant (schema+tables+version)", "20x", "ns/op", 1e-6, "ms", 100, false},
+	{"./internal/db", "BenchmarkMigrateNoop1000", "migrate, nothing to do, 1,000 tenants", "1x", "ns/op", 1e-9, "s", 5, false},
+	{"./internal/db", "BenchmarkMigrateAdditive1000", "one additive migration, 1,000 tenants", "1x", "ns/op", 1e-9, "s", 60, false},
+}
+
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+
+func main() {
+	count := flag.Int("count", 5, "runs per benchmark")
+	only := flag.String("run", "", "only benchmarks whose name contains this")
+	flag.Parse()
+
+	byPkg := map[string][]target{}
+	var order []string
+	for _, t := range targets {
+		if *only != "" && !strings.Contains(t.name, *only) {
+			continue
+		}
+		if _, ok := byPkg[t.pkg]; !ok {
+			order = append(order, t.pkg)
+		}
+		byPkg[t.pkg] = append(byPkg[t.pkg], t)
+	}
+	results := map[string][]float64{}
+	for _, pkg := range order {
+		for _, t := range byPkg[pkg] {
+			fmt.Fprintf(os.Stderr, "running %s %s ...\n", pkg, t.name)
+			out, err := runBench(pkg, t, *count)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "%s %s: %v\n%s", pkg, t.name, err, out)
+				continue
+			}
+			for k, v := range parse(out) {
+				results[k] = append(results[k], v...)
+			}
+		}
+	}
+	failed := printTable(results)
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func runBench(pkg string, t target, count int) ([]byte, error) {
+	cmd := exec.Command("go", "test", "-run=^$", "-bench=^"+t.name+"$", "-benchtime="+t.benchtime,
+		"-count="+strconv.Itoa(count), "-timeout=60m", pkg)
+	cmd.Env = append(os.Environ(), "PV_TEST_FSYNC=on")
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	return buf.Bytes(), err
+}
+
+// parse returns, per "name metric", the values of every run.
+func parse(out []byte) map[string][]float64 {
+	res := map[string][]float64{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		m := benchLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		fields := strings.Fields(m[2])
+		for i := 0; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err == nil {
+				res[m[1]+" "+fields[i+1]] = append(res[m[1]+" "+fields[i+1]], v)
+			}
+		}
+	}
+	return res
+}
+
+func quantile(v []float64, q float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[int(q*float64(len(s)-1)+0.5)]
+}
+
+func printTable(results map[string][]float64) (failed bool) {
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "benchmark\twhat\tmedian\tp95\tunit\ttarget\tresult\t")
+	for _, t := range targets {
+		vals := results[t.name+" "+t.metric]
+		if len(vals) == 0 {
+			continue
+		}
+		med, p95 := quantile(vals, 0.5)*t.scale, quantile(vals, 0.95)*t.scale
+		ok := med <= t.limit
+		cmp := "<"
+		if t.higher {
+			ok, cmp = med >= t.limit, ">"
+		}
+		verdict := "pass"
+		if !ok {
+			verdict, failed = "FAIL", true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.3g\t%.3g\t%s\t%s %g\t%s\t\n", strings.TrimPrefix(t.name, "Benchmark"), t.what, med, p95, t.unit, cmp, t.limit, verdict)
+	}
+	tw.Flush()
+	return failed
+}
