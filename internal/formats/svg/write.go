@@ -1,0 +1,213 @@
+package svg
+
+import (
+	"bufio"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/geom"
+)
+
+// milsPerInch is the viewBox unit Write uses: 1/1000 inch.
+const milsPerInch = 1000
+
+// margin is the space Write leaves around the design, in inches, so that
+// the stroke is not clipped at the edges.
+const margin = 0.01
+
+// Write encodes d as an SVG document; see the package documentation.
+func Write(w io.Writer, d *geom.Design) error {
+	if err := check(d); err != nil {
+		return err
+	}
+	var b bbox
+	for i := range d.Paths {
+		b.addPath(&d.Paths[i])
+	}
+	if b.empty() {
+		b.add(geom.Point{})
+	}
+	if w, h := b.max.X-b.min.X, b.max.Y-b.min.Y; !(w <= maxExtent && h <= maxExtent) {
+		return fmt.Errorf("svg: write: design extent %.6g x %.6g in exceeds %g in", w, h, float64(maxExtent))
+	}
+	sw := &svgWriter{w: bufio.NewWriter(w), ox: b.min.X - margin, oy: b.max.Y + margin}
+	wIn := b.max.X - b.min.X + 2*margin
+	hIn := b.max.Y - b.min.Y + 2*margin
+	sw.printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+	sw.printf("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%sin\" height=\"%sin\" viewBox=\"0 0 %s %s\">\n",
+		fnum(wIn), fnum(hIn), fnum(wIn*milsPerInch), fnum(hIn*milsPerInch))
+	sw.meta(d.Meta)
+	sw.printf("<g class=\"stitch\" fill=\"none\" stroke=\"#000000\" stroke-width=\"10\" stroke-linecap=\"round\" stroke-linejoin=\"round\">\n")
+	pi := 0
+	for i := range d.Paths {
+		p := &d.Paths[i]
+		if !p.Stitch {
+			continue
+		}
+		for ; pi < len(d.Pauses) && d.Pauses[pi].Before <= i; pi++ {
+			sw.pause(d.Pauses[pi].Text)
+		}
+		sw.path(p)
+	}
+	for ; pi < len(d.Pauses); pi++ {
+		sw.pause(d.Pauses[pi].Text)
+	}
+	sw.printf("</g>\n")
+	if hasJumps(d) {
+		sw.printf("<g class=\"jump\" fill=\"none\" stroke=\"#888888\" stroke-opacity=\"0.5\" stroke-width=\"5\" stroke-dasharray=\"40 40\">\n")
+		for i := range d.Paths {
+			if !d.Paths[i].Stitch {
+				sw.path(&d.Paths[i])
+			}
+		}
+		sw.printf("</g>\n")
+	}
+	sw.printf("</svg>\n")
+	if sw.err != nil {
+		return fmt.Errorf("svg: write: %w", sw.err)
+	}
+	if err := sw.w.Flush(); err != nil {
+		return fmt.Errorf("svg: write: %w", err)
+	}
+	return nil
+}
+
+// check refuses designs with coordinates SVG cannot hold.
+func check(d *geom.Design) error {
+	bad := func(p geom.Point) bool {
+		return math.IsNaN(p.X) || math.IsNaN(p.Y) || math.IsInf(p.X, 0) || math.IsInf(p.Y, 0)
+	}
+	for i := range d.Paths {
+		p := &d.Paths[i]
+		if bad(p.Start) {
+			return fmt.Errorf("svg: write: path %d: start is not a finite point", i)
+		}
+		for j, s := range p.Segments {
+			if bad(s.End) || bad(s.Center) || bad(s.C1) || bad(s.C2) || math.IsNaN(s.Sweep) || math.IsInf(s.Sweep, 0) {
+				return fmt.Errorf("svg: write: path %d segment %d: not a finite point", i, j)
+			}
+		}
+	}
+	return nil
+}
+
+func hasJumps(d *geom.Design) bool {
+	for i := range d.Paths {
+		if !d.Paths[i].Stitch && len(d.Paths[i].Segments) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// svgWriter writes SVG text, remembering the first error.
+type svgWriter struct {
+	w      *bufio.Writer
+	err    error
+	ox, oy float64 // design point (ox, oy) is the viewBox origin
+}
+
+func (sw *svgWriter) printf(format string, args ...any) {
+	if sw.err == nil {
+		_, sw.err = fmt.Fprintf(sw.w, format, args...)
+	}
+}
+
+// xy formats a design point in viewBox units, Y down.
+func (sw *svgWriter) xy(p geom.Point) string {
+	return fnum((p.X-sw.ox)*milsPerInch) + " " + fnum((sw.oy-p.Y)*milsPerInch)
+}
+
+func (sw *svgWriter) meta(m geom.Meta) {
+	if m.Title != "" {
+		sw.printf("<title>%s</title>\n", escape(m.Title))
+	}
+	var lines []string
+	if m.Designer != "" {
+		lines = append(lines, "Designer: "+m.Designer)
+	}
+	for _, n := range m.Notes {
+		for _, l := range strings.Split(n, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				lines = append(lines, l)
+			}
+		}
+	}
+	lines = append(lines, m.URLs...)
+	if len(lines) > 0 {
+		sw.printf("<desc>%s</desc>\n", escape(strings.Join(lines, "\n")))
+	}
+}
+
+func (sw *svgWriter) pause(text string) {
+	sw.printf("<g class=\"pause\" data-pause=\"%s\"/>\n", escape(text))
+}
+
+// path writes one <path> element.
+func (sw *svgWriter) path(p *geom.Path) {
+	var b strings.Builder
+	b.WriteString("M")
+	b.WriteString(sw.xy(p.Start))
+	cur := p.Start
+	for i := range p.Segments {
+		s := &p.Segments[i]
+		switch s.Kind {
+		case geom.Arc:
+			sw.arc(&b, cur, s)
+		case geom.Cubic:
+			b.WriteString("C" + sw.xy(s.C1) + " " + sw.xy(s.C2) + " " + sw.xy(s.End))
+		default:
+			b.WriteString("L" + sw.xy(s.End))
+		}
+		cur = s.End
+	}
+	sw.printf("<path d=\"%s\"/>\n", b.String())
+}
+
+// arc writes a circular arc as one or two A commands (an SVG arc cannot
+// turn a full circle, so sweeps over a half turn are split).
+func (sw *svgWriter) arc(b *strings.Builder, from geom.Point, s *geom.Segment) {
+	r := from.Dist(s.Center)
+	if r == 0 || s.Sweep == 0 {
+		b.WriteString("L" + sw.xy(s.End))
+		return
+	}
+	n := 1
+	if math.Abs(s.Sweep) > math.Pi {
+		n = 2
+	}
+	a0 := math.Atan2(from.Y-s.Center.Y, from.X-s.Center.X)
+	rs := fnum(r * milsPerInch)
+	flag := "0" // CCW in Y-up is the negative-angle direction in Y-down
+	if s.Sweep < 0 {
+		flag = "1"
+	}
+	for i := 1; i <= n; i++ {
+		end := s.End
+		if i < n {
+			sin, cos := math.Sincos(a0 + s.Sweep*float64(i)/float64(n))
+			end = geom.Point{X: s.Center.X + r*cos, Y: s.Center.Y + r*sin}
+		}
+		b.WriteString("A" + rs + " " + rs + " 0 0 " + flag + " " + sw.xy(end))
+	}
+}
+
+// fnum formats a viewBox coordinate with at most two decimals (1e-5 in).
+func fnum(v float64) string {
+	v = math.Round(v*100) / 100
+	if v == 0 {
+		v = 0 // no "-0"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// escape makes text safe inside XML character data and attribute values.
+func escape(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(strings.ToValidUTF8(s, "\uFFFD")))
+	return b.String()
+}
