@@ -1,0 +1,218 @@
+// Package jobs wires River, PatternVault's PostgreSQL-backed job queue
+// (DESIGN decision 5): background work is a row in the database, inserted in
+// the same transaction as the change that asks for it, so it runs only if
+// that change commits, survives restarts and spreads over app servers.
+//
+// River's tables (river_job, river_leader, river_queue, ...) live in schema
+// "platform" next to PatternVault's own platform tables. They are created
+// by River's own migrations, run by Migrate, and are not part of
+// internal/db's numbered files: Migrate runs after the platform migrations
+// (it only needs schema platform, which it creates if missing), and no
+// PatternVault migration refers to River's tables.
+//
+// A typical process:
+//
+//	workers := river.NewWorkers()
+//	river.AddWorker(workers, mail.NewWorker(pool, transport, log))
+//	q, err := jobs.New(pool, jobs.Config{Workers: workers, Logger: log})
+//	q.Start(ctx)
+//	defer q.Stop(context.Background())
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Schema is the PostgreSQL schema that holds River's tables.
+const Schema = "platform"
+
+// Queue names. A job goes to QueueDefault unless its InsertOpts say
+// otherwise; mail has its own queue so a slow SMTP server never holds up
+// thumbnails or ingest.
+const (
+	QueueDefault = river.QueueDefault // "default"
+	QueueMail    = "mail"
+)
+
+// DefaultMaxAttempts is how many times a job runs before River discards it.
+// With River's default backoff (attempt⁴ seconds) the tenth attempt comes
+// about three hours after the first.
+const DefaultMaxAttempts = 10
+
+// migrateLockKey keeps two processes from running River's migrations at
+// once (River itself takes no lock). It differs from internal/db's key.
+const migrateLockKey = 0x5056_7269_7672 // "PVrivr"
+
+// Migrate brings River's tables in schema platform up to date. It is safe
+// to call on every start and from several processes at once.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: migrate: acquire: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
+		return fmt.Errorf("jobs: migrate: take lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLockKey)
+
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+Schema); err != nil {
+		return fmt.Errorf("jobs: migrate: create schema %s: %w", Schema, err)
+	}
+	m, err := migrator(pool)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate river tables in %s: %w", Schema, err)
+	}
+	return nil
+}
+
+// Behind reports whether River's tables need Migrate; messages say what is
+// missing. Use it where internal/db's Migrator.Status is used, to refuse to
+// start against an external database that was not migrated.
+func Behind(ctx context.Context, pool *pgxpool.Pool) (behind bool, messages []string, err error) {
+	m, err := migrator(pool)
+	if err != nil {
+		return false, nil, err
+	}
+	res, err := m.Validate(ctx, nil)
+	if err != nil {
+		return false, nil, fmt.Errorf("jobs: check river tables in %s: %w", Schema, err)
+	}
+	return !res.OK, res.Messages, nil
+}
+
+func migrator(pool *pgxpool.Pool) (*rivermigrate.Migrator[pgx.Tx], error) {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{
+		Schema: Schema,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: river migrator: %w", err)
+	}
+	return m, nil
+}
+
+// Config says how a Queue works jobs. The zero value (plus Workers) is the
+// production setting.
+type Config struct {
+	// Workers are the job kinds this process can run. Nil makes an
+	// insert-only queue (for CLI commands); Start then fails.
+	Workers *river.Workers
+	// Logger receives River's logs; nil discards them.
+	Logger *slog.Logger
+	// Queues maps a queue name to how many of its jobs run at once here.
+	// Nil means {default: 4, mail: 2}.
+	Queues map[string]int
+	// MaxAttempts caps how often a job runs; 0 means DefaultMaxAttempts.
+	MaxAttempts int
+	// RetryPolicy decides when a failed job runs again; nil is River's
+	// exponential backoff. Tests pass a fast one.
+	RetryPolicy river.ClientRetryPolicy
+	// PollInterval is how often idle queues look for work besides being
+	// woken by LISTEN/NOTIFY; 0 means River's default (1 s).
+	PollInterval time.Duration
+	// TestOnly turns off River's start-up jitter so tests start fast.
+	TestOnly bool
+}
+
+// DefaultQueues is how many jobs of each queue one process runs at once.
+func DefaultQueues() map[string]int {
+	return map[string]int{QueueDefault: 4, QueueMail: 2}
+}
+
+// Queue is PatternVault's handle on River: it inserts jobs and, when
+// started, works them.
+type Queue struct {
+	// Client is the underlying River client, for what Queue does not wrap
+	// (subscriptions, job listing, cancelling).
+	Client *river.Client[pgx.Tx]
+}
+
+// New returns a Queue on pool with River's tables in schema platform. It
+// does not start working jobs; call Start.
+func New(pool *pgxpool.Pool, cfg Config) (*Queue, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rc := &river.Config{
+		Schema:            Schema,
+		Logger:            log,
+		MaxAttempts:       cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts),
+		RetryPolicy:       cfg.RetryPolicy,
+		FetchPollInterval: cfg.PollInterval,
+		TestOnly:          cfg.TestOnly,
+		Workers:           cfg.Workers,
+	}
+	if cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
+		rc.FetchCooldown = cfg.PollInterval // River wants cooldown ≤ poll interval
+	}
+	if cfg.Workers != nil {
+		queues := cfg.Queues
+		if queues == nil {
+			queues = DefaultQueues()
+		}
+		rc.Queues = make(map[string]river.QueueConfig, len(queues))
+		for name, n := range queues {
+			rc.Queues[name] = river.QueueConfig{MaxWorkers: n}
+		}
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), rc)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new river client: %w", err)
+	}
+	return &Queue{Client: client}, nil
+}
+
+// Start begins working jobs in the background until ctx ends or Stop is
+// called.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.Client.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching new jobs and waits for running ones to finish, or
+// for ctx to end. Unfinished jobs run again after a restart. Stopping a
+// queue that was never started does nothing.
+func (q *Queue) Stop(ctx context.Context) error {
+	if err := q.Client.Stop(ctx); err != nil {
+		return fmt.Errorf("jobs: stop: %w", err)
+	}
+	return nil
+}
+
+// Insert adds a job in its own transaction. Prefer InsertTx when the job
+// belongs to a change in the database.
+func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	res, err := q.Client.Insert(ctx, args, opts)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: insert %s: %w", args.Kind(), err)
+	}
+	return res, nil
+}
+
+// InsertTx adds a job inside tx: it becomes visible to workers when tx
+// commits and vanishes if tx rolls back.
+func (q *Queue) InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	res, err := q.Client.InsertTx(ctx, tx, args, opts)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: insert %s: %w", args.Kind(), err)
+	}
+	return res, nil
+}
