@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/patternvault/patternvault/internal/geom"
+	"github.com/patternvault/patternvault/internal/testfixtures"
 )
 
 // fixtureDesign is one design folder of the shared Stitchables fixtures.
@@ -21,51 +22,19 @@ type fixtureDesign struct {
 	BQM  string // path of the G-code file
 }
 
-// fixturesDir finds ../shared/fixtures/stitchables beside the module root,
-// or skips the test when it is absent.
-func fixturesDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("fixtures: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	fx := filepath.Join(dir, "..", "shared", "fixtures", "stitchables")
-	if _, err := os.Stat(fx); err != nil {
-		t.Skipf("fixtures: %s absent, skipping", fx)
-	}
-	return fx
-}
-
 // fixtureDesigns lists the fixture designs that have a G-code file (.bqm,
-// or the extension-less G-code file of the spiderweb design).
+// or the extension-less G-code file of the spiderweb design), skipping the
+// test when the fixtures are absent.
 func fixtureDesigns(t testing.TB) []fixtureDesign {
 	t.Helper()
-	root := fixturesDir(t)
 	var out []fixtureDesign
-	dirs, _ := filepath.Glob(filepath.Join(root, "*", "*"))
-	for _, dir := range dirs {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			name := e.Name()
-			ext := strings.ToLower(filepath.Ext(name))
-			if ext == ".bqm" || ext == "" && isGcode(filepath.Join(dir, name)) {
+	for _, dir := range testfixtures.Stitchables(t) {
+		for _, p := range testfixtures.Files(t, dir) {
+			if ext := strings.ToLower(filepath.Ext(p)); ext == ".bqm" || ext == "" && isGcode(p) {
 				out = append(out, fixtureDesign{
 					Kind: filepath.Base(filepath.Dir(dir)),
 					Name: filepath.Base(dir),
-					BQM:  filepath.Join(dir, name),
+					BQM:  p,
 				})
 				break
 			}

@@ -8,47 +8,22 @@ import (
 	"github.com/patternvault/patternvault/internal/geom"
 )
 
-// box is an axis-aligned rectangle in inches.
-type box struct {
-	MinX, MinY, MaxX, MaxY float64
-}
-
-// W returns the width of b.
-func (b box) W() float64 { return b.MaxX - b.MinX }
-
-// H returns the height of b.
-func (b box) H() float64 { return b.MaxY - b.MinY }
-
-func (b *box) add(p geom.Point) {
-	b.MinX = math.Min(b.MinX, p.X)
-	b.MinY = math.Min(b.MinY, p.Y)
-	b.MaxX = math.Max(b.MaxX, p.X)
-	b.MaxY = math.Max(b.MaxY, p.Y)
-}
-
-func emptyBox() box {
-	return box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-}
-
-func (b box) valid() bool { return b.MinX <= b.MaxX && b.MinY <= b.MaxY }
-
-// endpointBounds returns the box of the start and end points of the
-// segments of the stitched paths (and of jumps when withJumps). Curves may
-// bulge beyond it, so it never exceeds the true extent. ok is false when
-// there is no such point.
-func endpointBounds(d *geom.Design, withJumps bool) (b box, ok bool) {
-	b = emptyBox()
+// stitchBounds returns the exact extent of d's stitched paths. ok is false
+// when d has no stitched segment or its extent is not finite.
+func stitchBounds(d *geom.Design) (b geom.Rect, ok bool) {
+	has := false
 	for i := range d.Paths {
-		p := &d.Paths[i]
-		if !p.Stitch && !withJumps {
-			continue
-		}
-		b.add(p.Start)
-		for j := range p.Segments {
-			b.add(p.Segments[j].End)
+		if d.Paths[i].Stitch && len(d.Paths[i].Segments) > 0 {
+			has = true
+			break
 		}
 	}
-	return b, b.valid() && !math.IsNaN(b.MinX+b.MinY+b.MaxX+b.MaxY) && !math.IsInf(b.W()+b.H(), 0)
+	if !has {
+		return b, false
+	}
+	b = d.StitchBounds()
+	v := b.Min.X + b.Min.Y + b.Max.X + b.Max.Y
+	return b, !math.IsNaN(v) && !math.IsInf(v, 0)
 }
 
 // pathSpan marks one flattened path inside polylines.pts.
@@ -89,27 +64,6 @@ func (l *polylines) end(i int) int {
 		return l.paths[i+1].from
 	}
 	return len(l.pts)
-}
-
-// bounds returns the box of the stitched points (of all points when there
-// are only jumps).
-func (l *polylines) bounds() (box, bool) {
-	b := emptyBox()
-	for i, pl := range l.paths {
-		if !pl.stitch {
-			continue
-		}
-		for _, p := range l.pts[pl.from:l.end(i)] {
-			b.add(p)
-		}
-	}
-	if !b.valid() {
-		for _, p := range l.pts {
-			b.add(p)
-		}
-	}
-	ok := b.valid() && !math.IsNaN(b.MinX+b.MinY+b.MaxX+b.MaxY) && !math.IsInf(b.W()+b.H(), 0)
-	return b, ok
 }
 
 // minStep is the shortest stroked piece in pixels: closer points are merged,

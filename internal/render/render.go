@@ -66,7 +66,7 @@ func (o Options) margin() float64 {
 
 // Thumbnail renders d as a size×size grayscale image: white paper, dark
 // anti-aliased stitched lines, the design centred and scaled uniformly to
-// fit inside the margin. Jumps are hidden unless opt.ShowJumps. A design
+// Jumps are hidden unless opt.ShowJumps (and then clipped to the canvas). A design
 // with nothing to draw gives a blank image; size is clamped to [1, 8192].
 func Thumbnail(d *geom.Design, size int, opt Options) *image.Gray {
 	size = min(max(size, 1), 8192)
@@ -94,24 +94,16 @@ type renderer struct {
 var rendererPool = sync.Pool{New: func() any { return new(renderer) }}
 
 func (r *renderer) draw(img *image.Gray, d *geom.Design, size int, opt Options) {
+	b, ok := stitchBounds(d)
+	if !ok {
+		return
+	}
 	m := opt.margin() * float64(size)
 	avail := float64(size) - 2*m
-	est, ok := endpointBounds(d, opt.ShowJumps)
-	if !ok {
-		return
-	}
-	// Flatten to about half a pixel: the endpoint box never exceeds the
-	// true extent, so this tolerance is at least as fine as needed.
-	tol := 0.5 * math.Max(est.W(), est.H()) / avail
-	if tol <= 0 {
-		tol = geom.DefaultTolerance
-	}
-	r.lines.flatten(d, tol, opt.ShowJumps)
-	b, ok := r.lines.bounds()
-	if !ok {
-		return
-	}
 	xf := fitTransform(b, float64(size), avail)
+	// Flatten to a quarter of a pixel: finer is invisible, half a pixel
+	// already shows facets on large circles.
+	r.lines.flatten(d, 0.25/xf.s, opt.ShowJumps)
 	lw := opt.lineWidth(size)
 	if opt.ShowJumps {
 		r.paint(img, size, xf, lw*0.8, false, jumpDepth)
@@ -161,15 +153,15 @@ func (t transform) apply(p geom.Point) (float32, float32) {
 // fitTransform centres box b in a canvas of the given size, scaled
 // uniformly so its larger side spans avail pixels. Y is flipped: the top of
 // the design (largest Y) lands at the top of the image.
-func fitTransform(b box, size, avail float64) transform {
-	ext := math.Max(b.W(), b.H())
+func fitTransform(b geom.Rect, size, avail float64) transform {
+	ext := math.Max(b.Width(), b.Height())
 	s := 1.0
 	if ext > 0 {
 		s = avail / ext
 	}
 	return transform{
-		x0: b.MinX, y0: b.MaxY, s: s,
-		ox: (size - b.W()*s) / 2,
-		oy: (size - b.H()*s) / 2,
+		x0: b.Min.X, y0: b.Max.Y, s: s,
+		ox: (size - b.Width()*s) / 2,
+		oy: (size - b.Height()*s) / 2,
 	}
 }

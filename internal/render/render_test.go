@@ -173,10 +173,10 @@ func TestThumbnailJumps(t *testing.T) {
 func TestThumbnailDegenerate(t *testing.T) {
 	nan := math.NaN()
 	cases := map[string]*geom.Design{
-		"nil":   nil,
-		"empty": {},
+		"nil":        nil,
+		"empty":      {},
 		"jumps only": {Paths: []geom.Path{{Start: geom.Point{}, Segments: []geom.Segment{{End: geom.Point{X: 1}}}}}},
-		"nan":   polyDesign(pts(0, 0, nan, 1, 2, 2)),
+		"nan":        polyDesign(pts(0, 0, nan, 1, 2, 2)),
 	}
 	for name, d := range cases {
 		img := Thumbnail(d, 64, Options{})
@@ -298,12 +298,8 @@ func TestFixtureThumbnails(t *testing.T) {
 	for _, f := range fixtureDesigns(t) {
 		t.Run(f.Name, func(t *testing.T) {
 			d := readFixture(t, f)
-			var l polylines
-			l.flatten(d, 0.001, false)
-			b, ok := l.bounds()
-			if !ok {
-				t.Fatal("no stitched extent")
-			}
+			r := d.StitchBounds()
+			b := struct{ W, H func() float64 }{r.Width, r.Height}
 			img := Thumbnail(d, SizeGrid, Options{})
 			s := ink(img)
 			w, h := float64(s.maxX-s.minX+1), float64(s.maxY-s.minY+1)

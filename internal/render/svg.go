@@ -12,10 +12,6 @@ import (
 	"github.com/patternvault/patternvault/internal/geom"
 )
 
-// svgBoundsTolerance is the flattening tolerance, in inches, used to find a
-// preview's extent: far below what a browser preview can show.
-const svgBoundsTolerance = 0.005
-
 // PreviewSVG writes an SVG preview of d for the browser. Its user unit is
 // the inch (the viewBox is in inches, Y flipped so the design reads as on
 // the machine, never mirrored); lines keep a constant on-screen width
@@ -27,11 +23,9 @@ func PreviewSVG(w io.Writer, d *geom.Design) error {
 	if d == nil {
 		return fmt.Errorf("render: svg preview: nil design")
 	}
-	var l polylines
-	l.flatten(d, svgBoundsTolerance, false)
-	b, ok := l.bounds()
+	b, ok := stitchBounds(d)
 	if !ok {
-		b = box{0, 0, 1, 1}
+		b = geom.Rect{Max: geom.Point{X: 1, Y: 1}}
 	}
 	lay := newSVGLayout(b)
 	bw := bufio.NewWriter(w)
@@ -48,7 +42,7 @@ func PreviewSVG(w io.Writer, d *geom.Design) error {
 
 // svgLayout places the design, the scale bar and the size label.
 type svgLayout struct {
-	b        box
+	b        geom.Rect
 	pad, fs  float64 // padding and font size, inches
 	bar      float64 // scale bar length, inches
 	vx, vy   float64 // viewBox origin
@@ -57,17 +51,17 @@ type svgLayout struct {
 	barText  string
 }
 
-func newSVGLayout(b box) svgLayout {
-	ext := math.Max(math.Max(b.W(), b.H()), 0.01)
+func newSVGLayout(b geom.Rect) svgLayout {
+	ext := math.Max(math.Max(b.Width(), b.Height()), 0.01)
 	l := svgLayout{b: b, pad: 0.05 * ext, fs: 0.035 * ext}
-	l.bar = scaleBarLength(b.W())
+	l.bar = scaleBarLength(b.Width())
 	l.barText = fmtInches(l.bar)
-	l.sizeText = fmtNum(b.W(), 2) + " × " + fmtNum(b.H(), 2) + " in"
-	l.vx = b.MinX - l.pad
-	l.vy = -b.MaxY - l.pad
+	l.sizeText = fmtNum(b.Width(), 2) + " × " + fmtNum(b.Height(), 2) + " in"
+	l.vx = b.Min.X - l.pad
+	l.vy = -b.Max.Y - l.pad
 	textW := 0.6 * l.fs * float64(max(len(l.sizeText), len(l.barText)+4))
-	l.vw = math.Max(b.W(), math.Max(l.bar+l.fs*0.5+0.6*l.fs*float64(len(l.barText)), textW)) + 2*l.pad
-	l.vh = b.H() + 2*l.pad + 3.6*l.fs
+	l.vw = math.Max(b.Width(), math.Max(l.bar+l.fs*0.5+0.6*l.fs*float64(len(l.barText)), textW)) + 2*l.pad
+	l.vh = b.Height() + 2*l.pad + 3.6*l.fs
 	return l
 }
 
@@ -85,7 +79,7 @@ func scaleBarLength(width float64) float64 {
 
 func (l svgLayout) writeHeader(w *bufio.Writer, title string) {
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="%s %s %s %s" data-width-in="%s" data-height-in="%s">`+"\n",
-		fmtNum(l.vx, 4), fmtNum(l.vy, 4), fmtNum(l.vw, 4), fmtNum(l.vh, 4), fmtNum(l.b.W(), 4), fmtNum(l.b.H(), 4))
+		fmtNum(l.vx, 4), fmtNum(l.vy, 4), fmtNum(l.vw, 4), fmtNum(l.vh, 4), fmtNum(l.b.Width(), 4), fmtNum(l.b.Height(), 4))
 	if title != "" {
 		w.WriteString("<title>")
 		xml.EscapeText(w, []byte(title))
@@ -98,8 +92,8 @@ func (l svgLayout) writeHeader(w *bufio.Writer, title string) {
 // writeScale draws the ruler (ticks every inch when that is readable) and
 // the two labels below the design.
 func (l svgLayout) writeScale(w *bufio.Writer) {
-	x0 := l.b.MinX
-	y := -l.b.MinY + l.pad + 0.9*l.fs // SVG y of the ruler line
+	x0 := l.b.Min.X
+	y := -l.b.Min.Y + l.pad + 0.9*l.fs // SVG y of the ruler line
 	tick := 0.4 * l.fs
 	var d strings.Builder
 	fmt.Fprintf(&d, "M%s %sH%s", fmtNum(x0, 4), fmtNum(y, 4), fmtNum(x0+l.bar, 4))

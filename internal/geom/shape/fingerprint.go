@@ -1,0 +1,164 @@
+package shape
+
+import (
+	"math"
+
+	"github.com/patternvault/patternvault/internal/geom"
+)
+
+// Fingerprint layout: one version byte, one aspect byte, then for each of
+// fpGrid×fpGrid cells (row 0 at the bottom) fpDirs 4-bit values, two a
+// byte (high nibble first).
+const (
+	fpVersion = 2
+	fpGrid    = 8
+	fpDirs    = 4
+	// FingerprintSize is the length of a fingerprint in bytes.
+	FingerprintSize = 2 + fpGrid*fpGrid*fpDirs/2
+	// aspectStep is how many aspect codes make one doubling of width/height.
+	aspectStep = 32
+)
+
+// SameDesignThreshold is the FingerprintDistance below which two
+// fingerprints are taken for the same design. On the fixture designs,
+// copies of one design (rescaled, moved, simplified, rounded, or read from
+// its SVG drawing) stay below 0.02, while different designs are more than
+// 0.35 apart.
+const SameDesignThreshold = 0.15
+
+// Fingerprint returns a compact (FingerprintSize bytes) summary of the
+// shape of d's stitched ink that does not change when the design is moved
+// or scaled uniformly, nor when it is re-encoded in another format. The
+// design is fitted into a unit square keeping its aspect ratio; the square
+// is divided into 8×8 cells, and each cell holds the length of stitching
+// that runs in each of four directions (horizontal, rising, vertical,
+// falling), relative to the largest such value, as 4 bits. The aspect
+// ratio is kept too, coarsely. Mirrored or rotated copies are different
+// fingerprints. A design with no stitches gives nil.
+func Fingerprint(d *geom.Design) []byte {
+	s, ok := sampleDesign(d)
+	if !ok {
+		return nil
+	}
+	g := directionGrid(&s)
+	peak := 0.0
+	for _, v := range g {
+		peak = math.Max(peak, v)
+	}
+	out := make([]byte, FingerprintSize)
+	out[0] = fpVersion
+	out[1] = aspectCode(s.b.W(), s.b.H())
+	for i, v := range g {
+		q := byte(0)
+		if peak > 0 {
+			q = byte(math.Round(15 * v / peak))
+		}
+		if i%2 == 0 {
+			out[2+i/2] = q << 4
+		} else {
+			out[2+i/2] |= q
+		}
+	}
+	return out
+}
+
+// aspectCode maps width/height to a byte, 128 for a square, aspectStep
+// codes per doubling, clamped.
+func aspectCode(w, h float64) byte {
+	if w <= 0 || h <= 0 {
+		return 128
+	}
+	c := 128 + math.Round(math.Log2(w/h)*aspectStep)
+	return byte(math.Max(0, math.Min(255, c)))
+}
+
+// directionGrid returns, for each cell of a fpGrid×fpGrid grid over the
+// unit square (design centred, aspect kept), the stitched length running
+// in each of fpDirs directions. Each piece is split bilinearly among the
+// four nearest cell centres and the two nearest directions, so that small
+// shifts and turns change the values smoothly.
+func directionGrid(s *samples) []float64 {
+	g := make([]float64, fpGrid*fpGrid*fpDirs)
+	scale := float64(fpGrid) / s.ext
+	ox := (float64(fpGrid) - s.b.W()*scale) / 2
+	oy := (float64(fpGrid) - s.b.H()*scale) / 2
+	for k, from := range s.starts {
+		to := len(s.pts)
+		if k+1 < len(s.starts) {
+			to = s.starts[k+1]
+		}
+		for i := from + 1; i < to; i++ {
+			p, q := s.pts[i-1], s.pts[i]
+			l := p.Dist(q)
+			if l == 0 {
+				continue
+			}
+			ang := math.Mod(math.Atan2(q.Y-p.Y, q.X-p.X)+math.Pi, math.Pi) // [0, π)
+			fd := ang / math.Pi * fpDirs
+			d0 := int(fd) % fpDirs
+			fr := fd - math.Floor(fd)
+			mid := geom.Point{X: (p.X + q.X) / 2, Y: (p.Y + q.Y) / 2}
+			x := (mid.X-s.b.MinX)*scale + ox - 0.5
+			y := (mid.Y-s.b.MinY)*scale + oy - 0.5
+			splat(g, x, y, d0, l*(1-fr))
+			splat(g, x, y, (d0+1)%fpDirs, l*fr)
+		}
+	}
+	return g
+}
+
+// splat adds w to direction dir of the four cells around (x, y), in cell
+// units with cell centres at integers, clamping to the grid's edge.
+func splat(g []float64, x, y float64, dir int, w float64) {
+	x0, y0 := math.Floor(x), math.Floor(y)
+	fx, fy := x-x0, y-y0
+	ix, iy := int(x0), int(y0)
+	add := func(cx, cy int, f float64) {
+		cx = min(max(cx, 0), fpGrid-1)
+		cy = min(max(cy, 0), fpGrid-1)
+		g[(cy*fpGrid+cx)*fpDirs+dir] += w * f
+	}
+	add(ix, iy, (1-fx)*(1-fy))
+	add(ix+1, iy, fx*(1-fy))
+	add(ix, iy+1, (1-fx)*fy)
+	add(ix+1, iy+1, fx*fy)
+}
+
+// FingerprintDistance compares two fingerprints: 0 for identical shapes,
+// growing as they differ (the share of directional ink they do not have
+// in common, 0..1, plus the difference of their aspect ratios in
+// doublings).
+// Fingerprints of different versions or lengths, or nil, are at distance 2
+// (never the same design).
+func FingerprintDistance(a, b []byte) float64 {
+	if len(a) != FingerprintSize || len(b) != FingerprintSize || a[0] != b[0] {
+		return 2
+	}
+	diff, sum := 0, 0
+	for i := 2; i < FingerprintSize; i++ {
+		for _, sh := range []uint{4, 0} {
+			va, vb := int(a[i]>>sh&15), int(b[i]>>sh&15)
+			diff += abs(va - vb)
+			sum += va + vb
+		}
+	}
+	grid := 0.0
+	if sum > 0 {
+		grid = float64(diff) / float64(sum)
+	}
+	aspect := math.Abs(float64(a[1])-float64(b[1])) / aspectStep
+	return grid + aspect
+}
+
+// SameDesign reports whether two fingerprints are of the same design
+// (FingerprintDistance below SameDesignThreshold).
+func SameDesign(a, b []byte) bool {
+	return FingerprintDistance(a, b) < SameDesignThreshold
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
