@@ -1,8 +1,9 @@
 package shape
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/patternvault/patternvault/internal/geom"
 )
@@ -11,11 +12,11 @@ import (
 // monotone chain), without repeating the first point.
 func convexHull(pts []geom.Point) []geom.Point {
 	p := append([]geom.Point(nil), pts...)
-	sort.Slice(p, func(i, j int) bool {
-		if p[i].X != p[j].X {
-			return p[i].X < p[j].X
+	slices.SortFunc(p, func(a, b geom.Point) int {
+		if c := cmp.Compare(a.X, b.X); c != 0 {
+			return c
 		}
-		return p[i].Y < p[j].Y
+		return cmp.Compare(a.Y, b.Y)
 	})
 	if len(p) < 3 {
 		return p

@@ -32,7 +32,7 @@ func measure(s *samples) features {
 	f.tileX = tiling(s.first.X-s.b.MinX, s.last.X-s.b.MinX, s.first.Y-s.b.MinY, s.last.Y-s.b.MinY, f.w, f.h)
 	f.tileY = tiling(s.first.Y-s.b.MinY, s.last.Y-s.b.MinY, s.first.X-s.b.MinX, s.last.X-s.b.MinX, f.h, f.w)
 	f.closed = 1 - math.Min(1, s.first.Dist(s.last)/(0.1*s.ext))
-	hull := convexHull(s.pts)
+	hull := convexHull(s.verts)
 	ha := polyArea(hull)
 	if ba := f.w * f.h; ba > 0 {
 		f.hullFill = ha / ba

@@ -19,6 +19,7 @@ func (b box) H() float64 { return b.MaxY - b.MinY }
 // starts and ends.
 type samples struct {
 	pts        []geom.Point // all points, paths concatenated
+	verts      []geom.Point // the flattened vertices only (for the hull)
 	starts     []int        // index in pts where each path begins
 	first      geom.Point   // where the first stitched path starts
 	last       geom.Point   // where the last stitched path ends
@@ -55,6 +56,7 @@ func sampleDesign(d *geom.Design) (s samples, ok bool) {
 			s.first, firstSet = buf[0], true
 		}
 		s.last = buf[len(buf)-1]
+		s.verts = append(s.verts, buf...)
 		s.starts = append(s.starts, len(s.pts))
 		s.pts = append(s.pts, buf[0])
 		for j := 1; j < len(buf); j++ {
