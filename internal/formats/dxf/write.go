@@ -1,0 +1,168 @@
+package dxf
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/patternvault/patternvault/internal/geom"
+)
+
+// Write encodes d as an R12 polyline DXF in inches; see the package
+// documentation.
+func Write(w io.Writer, d *geom.Design) error {
+	var b bbox
+	for i := range d.Paths {
+		p := &d.Paths[i]
+		if err := checkPath(i, p); err != nil {
+			return err
+		}
+		if p.Stitch {
+			b.addPath(p)
+		}
+	}
+	if b.empty() {
+		b.add(geom.Point{})
+	}
+	if wd, ht := b.max.X-b.min.X, b.max.Y-b.min.Y; !(wd <= maxExtent && ht <= maxExtent) {
+		return fmt.Errorf("dxf: write: design extent %.6g x %.6g in exceeds %g in", wd, ht, float64(maxExtent))
+	}
+	dw := &dxfWriter{w: bufio.NewWriter(w)}
+	dw.header(b)
+	dw.group(0, "SECTION")
+	dw.group(2, "ENTITIES")
+	for i := range d.Paths {
+		if d.Paths[i].Stitch && len(d.Paths[i].Segments) > 0 {
+			dw.polyline(&d.Paths[i])
+		}
+	}
+	dw.group(0, "ENDSEC")
+	dw.group(0, "EOF")
+	if dw.err == nil {
+		dw.err = dw.w.Flush()
+	}
+	if dw.err != nil {
+		return fmt.Errorf("dxf: write: %w", dw.err)
+	}
+	return nil
+}
+
+// checkPath refuses coordinates DXF cannot hold.
+func checkPath(i int, p *geom.Path) error {
+	if !finite(p.Start) {
+		return fmt.Errorf("dxf: write: path %d: start is not a finite point", i)
+	}
+	for j, s := range p.Segments {
+		if !finite(s.End) || !finite(s.Center) || !finite(s.C1) || !finite(s.C2) || math.IsNaN(s.Sweep) || math.IsInf(s.Sweep, 0) {
+			return fmt.Errorf("dxf: write: path %d segment %d: not a finite point", i, j)
+		}
+	}
+	return nil
+}
+
+// dxfWriter writes group pairs, remembering the first error.
+type dxfWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+// group writes one code/value pair with CRLF line ends.
+func (dw *dxfWriter) group(code int, value string) {
+	if dw.err == nil {
+		_, dw.err = fmt.Fprintf(dw.w, "%3d\r\n%s\r\n", code, value)
+	}
+}
+
+func (dw *dxfWriter) num(code int, v float64) {
+	s := strconv.FormatFloat(v, 'f', 6, 64)
+	if s == "-0.000000" {
+		s = "0.000000"
+	}
+	dw.group(code, s)
+}
+
+func (dw *dxfWriter) point(code int, p geom.Point) {
+	dw.num(code, p.X)
+	dw.num(code+10, p.Y)
+	dw.num(code+20, 0)
+}
+
+// header writes the HEADER section: version, units and extents.
+func (dw *dxfWriter) header(b bbox) {
+	dw.group(0, "SECTION")
+	dw.group(2, "HEADER")
+	dw.group(9, "$ACADVER")
+	dw.group(1, "AC1009")
+	dw.group(9, "$INSUNITS")
+	dw.group(70, "1")
+	dw.group(9, "$MEASUREMENT")
+	dw.group(70, "0")
+	dw.group(9, "$EXTMIN")
+	dw.point(10, b.min)
+	dw.group(9, "$EXTMAX")
+	dw.point(10, b.max)
+	dw.group(0, "ENDSEC")
+}
+
+// polyline writes one stitched path as POLYLINE/VERTEX.../SEQEND.
+func (dw *dxfWriter) polyline(p *geom.Path) {
+	vs := vertices(p)
+	dw.group(0, "POLYLINE")
+	dw.group(8, "0")
+	dw.group(66, "1")
+	dw.point(10, geom.Point{})
+	dw.group(70, "0")
+	for _, v := range vs {
+		dw.group(0, "VERTEX")
+		dw.group(8, "0")
+		dw.point(10, v.p)
+		if v.bulge != 0 {
+			dw.num(42, v.bulge)
+		}
+	}
+	dw.group(0, "SEQEND")
+	dw.group(8, "0")
+}
+
+// vertices turns a path into polyline vertices: arcs become bulges on the
+// vertex where they start (split so none exceeds a half turn), cubics are
+// flattened within geom.DefaultTolerance.
+func vertices(p *geom.Path) []vertex {
+	vs := []vertex{{p: p.Start}}
+	cur := p.Start
+	var pts []geom.Point
+	for i := range p.Segments {
+		s := &p.Segments[i]
+		switch s.Kind {
+		case geom.Arc:
+			r := cur.Dist(s.Center)
+			n := int(math.Ceil(math.Abs(s.Sweep) / math.Pi))
+			if r == 0 || n == 0 {
+				vs = append(vs, vertex{p: s.End})
+				break
+			}
+			a0 := math.Atan2(cur.Y-s.Center.Y, cur.X-s.Center.X)
+			bulge := math.Tan(s.Sweep / float64(n) / 4)
+			for k := 1; k <= n; k++ {
+				vs[len(vs)-1].bulge = bulge
+				end := s.End
+				if k < n {
+					sin, cos := math.Sincos(a0 + s.Sweep*float64(k)/float64(n))
+					end = geom.Point{X: s.Center.X + r*cos, Y: s.Center.Y + r*sin}
+				}
+				vs = append(vs, vertex{p: end})
+			}
+		case geom.Cubic:
+			pts = s.Flatten(pts[:0], cur, geom.DefaultTolerance)
+			for _, q := range pts {
+				vs = append(vs, vertex{p: q})
+			}
+		default:
+			vs = append(vs, vertex{p: s.End})
+		}
+		cur = s.End
+	}
+	return vs
+}
