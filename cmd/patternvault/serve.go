@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/patternvault/patternvault/internal/app"
+	"github.com/patternvault/patternvault/internal/auth/google"
 	"github.com/patternvault/patternvault/internal/web"
 )
 
@@ -23,7 +24,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	srv, err := web.New(e.cfg, e.log, a.Store, a.Migrator)
+	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts}
+	gcfg := google.Config{ClientID: e.cfg.GoogleClientID, ClientSecret: e.cfg.GoogleClientSecret, RedirectURL: e.cfg.BaseURL + "/auth/google/callback"}
+	if google.Enabled(gcfg) {
+		if deps.Google, err = google.New(ctx, gcfg); err != nil {
+			return err
+		}
+	}
+	srv, err := web.New(deps)
 	if err != nil {
 		return err
 	}

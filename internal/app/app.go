@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/pgserver"
@@ -30,6 +31,7 @@ type App struct {
 	DB       *db.DB
 	Store    *store.Store
 	Migrator *db.Migrator
+	Accounts *accounts.Service
 	pg       *pgserver.Server
 }
 
@@ -60,6 +62,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.DB = d
 	a.Store = store.New(d)
 	a.Migrator = db.NewMigrator(d, cfg.MigrateWorkers, log)
+	a.Accounts = accounts.New(a.Store, logMailer{log}, cfg.BaseURL)
 	if skipCheck {
 		return a, nil
 	}
@@ -99,4 +102,12 @@ func first(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
+}
+
+// logMailer writes each email's link to the log.
+type logMailer struct{ log *slog.Logger }
+
+func (m logMailer) Send(ctx context.Context, e accounts.Email) error {
+	m.log.Info("mail", "kind", e.Kind, "to", e.To, "link", e.Link)
+	return nil
 }

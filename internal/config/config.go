@@ -29,6 +29,8 @@ type Config struct {
 	MigrateWorkers int
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// GoogleClientID and GoogleClientSecret turn on "Sign in with Google".
+	GoogleClientID, GoogleClientSecret string
 }
 
 // Embedded reports whether the process runs its own PostgreSQL.
@@ -61,6 +63,10 @@ var options = []Option{
 		set: func(c *Config, v string) error { return setPositiveInt(&c.MigrateWorkers, v) }},
 	{Env: "PV_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error.",
 		set: setLogLevel},
+	{Env: "PV_GOOGLE_CLIENT_ID", Default: "", Help: "OAuth client ID for Sign in with Google; empty hides it.",
+		set: func(c *Config, v string) error { c.GoogleClientID = strings.TrimSpace(v); return nil }},
+	{Env: "PV_GOOGLE_CLIENT_SECRET", Default: "", Secret: true, Help: "OAuth client secret for Sign in with Google.",
+		set: func(c *Config, v string) error { c.GoogleClientSecret = strings.TrimSpace(v); return nil }},
 }
 
 // Load reads the configuration from the process environment.

@@ -4,7 +4,12 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/patternvault/patternvault/internal/db"
 )
@@ -26,3 +31,20 @@ func New(d *db.DB) *Store { return &Store{db: d} }
 
 // DB returns the underlying database handle.
 func (s *Store) DB() *db.DB { return s.db }
+
+// Querier is what both the pool and a transaction can do, so that a store
+// method can join its caller's transaction (pass nil for the pool).
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// prefixed qualifies each column of a column list with a table alias.
+func prefixed(alias, columns string) string {
+	cols := strings.Split(columns, ", ")
+	for i, c := range cols {
+		cols[i] = alias + c
+	}
+	return strings.Join(cols, ", ")
+}

@@ -163,3 +163,27 @@ func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
 }
+
+// RenameTenant changes a tenant's display name.
+func (s *Store) RenameTenant(ctx context.Context, id int64, name string) error {
+	return s.execOne(ctx, "rename tenant", `UPDATE platform.tenants SET name = $2 WHERE id = $1`, id, name)
+}
+
+// SetTenantLogo stores the workspace logo (a small PNG or JPEG).
+func (s *Store) SetTenantLogo(ctx context.Context, id int64, logo []byte, contentType string) error {
+	return s.execOne(ctx, "set tenant logo", `UPDATE platform.tenants SET logo = $2, logo_type = $3 WHERE id = $1`, id, logo, contentType)
+}
+
+// TenantLogo returns the workspace logo and its content type.
+func (s *Store) TenantLogo(ctx context.Context, id int64) ([]byte, string, error) {
+	var logo []byte
+	var ctype *string
+	err := s.db.Pool.QueryRow(ctx, `SELECT logo, logo_type FROM platform.tenants WHERE id = $1`, id).Scan(&logo, &ctype)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (logo == nil || ctype == nil)) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("store: logo of tenant %d: %w", id, err)
+	}
+	return logo, *ctype, nil
+}

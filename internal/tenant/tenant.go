@@ -16,6 +16,9 @@ import (
 // ErrBadSlug is returned (wrapped) for a slug that breaks the rules.
 var ErrBadSlug = errors.New("invalid workspace address")
 
+// ErrBadName is returned (wrapped) for an empty or too long workspace name.
+var ErrBadName = errors.New("invalid workspace name")
+
 var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`)
 
 // reserved are slugs that would clash with the service's own paths and
@@ -54,11 +57,11 @@ func Create(ctx context.Context, st *store.Store, slug, name string) (*store.Ten
 		return nil, err
 	}
 	if name == "" || len(name) > 100 {
-		return nil, fmt.Errorf("tenant: name must be 1 to 100 characters")
+		return nil, fmt.Errorf("%w: the workspace name must be 1 to 100 characters", ErrBadName)
 	}
 	t, err := st.CreateTenant(ctx, slug, name)
 	if errors.Is(err, store.ErrConflict) {
-		return nil, fmt.Errorf("tenant: the address %q is already taken", slug)
+		return nil, fmt.Errorf("%w: the address %q is already taken", ErrBadSlug, slug)
 	}
 	return t, err
 }

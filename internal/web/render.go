@@ -6,10 +6,12 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
 )
 
 // pageData is what every page template receives.
@@ -18,7 +20,35 @@ type pageData struct {
 	Tenant    *store.Tenant
 	RequestID string
 	Message   string
-	Data      any
+	// Error is a message about the form just sent, shown above it.
+	Error string
+	// Form holds the values sent, to fill the form again after an error.
+	Form map[string]string
+	Data any
+
+	// Filled by render from the request.
+	User         *store.User
+	Impersonator *store.User
+	Role         string
+	Workspaces   []store.Membership
+	Flash        string
+	GoogleSignIn bool
+}
+
+// templateFuncs are the helpers templates may call.
+var templateFuncs = template.FuncMap{
+	"list": func(v ...string) []string { return v },
+	"bytes": func(n int64) string {
+		switch {
+		case n >= 1<<30:
+			return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+		}
+		return fmt.Sprintf("%d bytes", n)
+	},
 }
 
 // parsePages parses each page template together with the shared layout.
@@ -33,7 +63,7 @@ func parsePages() (map[string]*template.Template, error) {
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New(base).ParseFS(templateFiles, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
 		}
@@ -51,6 +81,20 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		return
 	}
 	data.RequestID = RequestID(r.Context())
+	if v := visitorFrom(r.Context()); v != nil {
+		data.User, data.Impersonator = v.User, v.Impersonator
+		ws, err := s.store.UserTenants(r.Context(), v.User.ID)
+		if err != nil {
+			s.log.Error("render: workspaces", "id", data.RequestID, "err", err)
+		}
+		data.Workspaces = ws
+	}
+	if data.Tenant == nil {
+		data.Tenant = tenant.FromContext(r.Context())
+	}
+	data.Role = roleFrom(r.Context())
+	data.Flash = s.takeFlash(w, r)
+	data.GoogleSignIn = s.google != nil
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.Error("render", "page", page, "id", data.RequestID, "err", err)
@@ -60,6 +104,46 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// renderStatus shows a simple page with a title and one message.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, title, message string) {
+	s.render(w, r, status, "status", pageData{Title: title, Message: message})
+}
+
+const flashCookie = "pv_flash"
+
+// flash shows message on the next page this browser loads.
+func (s *Server) flash(w http.ResponseWriter, message string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(message), Path: "/", MaxAge: 60,
+		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	msg, _ := url.QueryUnescape(c.Value)
+	return msg
+}
+
+// redirectWith sends the browser to target with a message for the next page.
+func (s *Server) redirectWith(w http.ResponseWriter, r *http.Request, target, message string) {
+	if message != "" {
+		s.flash(w, message)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// formValues returns the named form fields, trimmed, for re-filling a form.
+func formValues(r *http.Request, names ...string) map[string]string {
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		m[n] = strings.TrimSpace(r.PostFormValue(n))
+	}
+	return m
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

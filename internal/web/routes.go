@@ -3,23 +3,81 @@ package web
 import (
 	"io/fs"
 	"net/http"
+
+	"github.com/patternvault/patternvault/internal/store"
 )
 
 // routes is the sitemap of PatternVault: every URL it answers, in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFiles, "static")
+	owner, editor, viewer := store.RoleOwner, store.RoleEditor, store.RoleViewer
 
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /static/", cacheForever(http.StripPrefix("/static/", http.FileServerFS(static))))
 	mux.HandleFunc("GET /{$}", s.home)
 
-	// A tenant's workspace, addressed by path (subdomains are rewritten to it).
-	mux.Handle("GET /t/{slug}/{$}", s.withTenant(http.HandlerFunc(s.tenantHome)))
+	// Signing up and in.
+	mux.HandleFunc("GET /signup", s.signupForm)
+	mux.HandleFunc("POST /signup", s.signup)
+	mux.Handle("GET /verify/sent", s.signedIn(s.verifySent))
+	mux.Handle("POST /verify/resend", s.signedIn(s.verifyResend))
+	mux.HandleFunc("GET /verify", s.verify)
+	mux.HandleFunc("GET /signin", s.signinForm)
+	mux.HandleFunc("POST /signin", s.signin)
+	mux.HandleFunc("POST /signin/magic", s.magicRequest)
+	mux.HandleFunc("GET /signin/magic", s.magicUse)
+	mux.HandleFunc("GET /signin/google", s.googleBegin)
+	mux.HandleFunc("GET "+googleCallback, s.googleFinish)
+	mux.HandleFunc("POST /signout", s.signout)
+	mux.HandleFunc("GET /forgot", s.forgotForm)
+	mux.HandleFunc("POST /forgot", s.forgot)
+	mux.HandleFunc("GET /reset", s.resetForm)
+	mux.HandleFunc("POST /reset", s.reset)
+	mux.HandleFunc("GET /invitations/accept", s.acceptInvitationPage)
+	mux.Handle("POST /invitations/accept", s.signedIn(s.acceptInvitation))
+
+	// The signed-in person's own things.
+	mux.Handle("GET /workspaces/new", s.signedIn(s.newWorkspaceForm))
+	mux.Handle("POST /workspaces/new", s.signedIn(s.newWorkspace))
+	mux.Handle("GET /workspaces/slug-check", s.signedIn(s.slugCheck))
+	mux.Handle("GET /account", s.signedIn(s.account))
+	mux.Handle("POST /account/name", s.signedIn(s.accountName))
+	mux.Handle("POST /account/password", s.signedIn(s.accountPassword))
+	mux.Handle("POST /account/signout-everywhere", s.signedIn(s.signoutEverywhere))
+	mux.Handle("POST /account/tokens", s.signedIn(s.createToken))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.signedIn(s.revokeToken))
+	mux.Handle("POST /impersonation/stop", s.signedIn(s.stopImpersonating))
+
+	// A workspace, addressed by path (subdomains are rewritten to it).
+	mux.Handle("GET /t/{slug}/{$}", s.member(viewer, s.tenantHome))
+	mux.Handle("GET /t/{slug}/logo", s.member(viewer, s.logo))
+	mux.Handle("GET /t/{slug}/welcome/team", s.member(owner, s.welcomeTeam))
+	mux.Handle("POST /t/{slug}/welcome/team", s.member(owner, s.welcomeTeamInvite))
+	mux.Handle("GET /t/{slug}/welcome/import", s.member(editor, s.welcomeImport))
+	mux.Handle("GET /t/{slug}/members", s.member(viewer, s.members))
+	mux.Handle("POST /t/{slug}/members/invite", s.member(owner, s.invite))
+	mux.Handle("POST /t/{slug}/members/{id}/role", s.member(owner, s.changeRole))
+	mux.Handle("POST /t/{slug}/members/{id}/remove", s.member(owner, s.removeMember))
+	mux.Handle("POST /t/{slug}/invitations/{id}/revoke", s.member(owner, s.revokeInvitation))
+	mux.Handle("GET /t/{slug}/settings", s.member(owner, s.workspaceSettings))
+	mux.Handle("POST /t/{slug}/settings", s.member(owner, s.renameWorkspace))
+	mux.Handle("POST /t/{slug}/settings/logo", s.member(owner, s.uploadLogo))
+
+	// The JSON API, for scripts, stores and apps (token auth, no cookies).
+	mux.Handle("/api/v1/", s.api)
+	mux.Handle("/t/{slug}/api/v1/", s.api)
+
+	// Platform administration.
+	mux.Handle("GET /admin", s.platformAdmin(s.adminTenants))
+	mux.Handle("POST /admin/tenants/{id}/suspend", s.platformAdmin(s.adminSetStatus(store.TenantSuspended)))
+	mux.Handle("POST /admin/tenants/{id}/resume", s.platformAdmin(s.adminSetStatus(store.TenantActive)))
+	mux.Handle("POST /admin/tenants/{id}/impersonate", s.platformAdmin(s.impersonate))
+	mux.Handle("GET /admin/audit", s.platformAdmin(s.adminAudit))
 
 	mux.HandleFunc("/", s.notFound)
 
 	protect := http.NewCrossOriginProtection()
-	return s.requestID(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.subdomains(mux))))))
+	return s.requestID(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.subdomains(s.loadSession(mux)))))))
 }

@@ -14,6 +14,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/api"
+	"github.com/patternvault/patternvault/internal/auth/google"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/store"
@@ -30,15 +33,31 @@ type Server struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	store    *store.Store
+	accounts *accounts.Service
+	google   *google.Provider
+	api      http.Handler
 	ready    *readiness
 	pages    map[string]*template.Template
 	handler  http.Handler
+	// Shutdown is how long requests in flight may take to finish.
 	Shutdown time.Duration
 }
 
+// Deps are what the web server needs from the rest of the application.
+type Deps struct {
+	Config   *config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Migrator *db.Migrator
+	Accounts *accounts.Service
+	// Google is nil when Google sign-in is not configured.
+	Google *google.Provider
+}
+
 // New builds the server and parses every template.
-func New(cfg *config.Config, log *slog.Logger, st *store.Store, mig *db.Migrator) (*Server, error) {
-	s := &Server{cfg: cfg, log: log, store: st, ready: newReadiness(st.DB(), mig), Shutdown: 20 * time.Second}
+func New(d Deps) (*Server, error) {
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google,
+		api: api.New(d.Store, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

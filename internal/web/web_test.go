@@ -8,8 +8,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/auth/google"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/store"
@@ -19,23 +22,75 @@ import (
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 type rig struct {
-	srv   *httptest.Server
-	store *store.Store
-	db    *db.DB
+	srv      *httptest.Server
+	store    *store.Store
+	db       *db.DB
+	accounts *accounts.Service
+	mail     *outbox
+	// host is the base domain browsers reach the server by ("" for its IP).
+	host string
+}
+
+// outbox keeps the emails the accounts service sends, so a test can click
+// their links the way a person would.
+type outbox struct {
+	mu   sync.Mutex
+	sent []accounts.Email
+}
+
+func (o *outbox) Send(_ context.Context, e accounts.Email) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, e)
+	return nil
+}
+
+// last returns the newest email of kind to, failing the test if none.
+func (o *outbox) last(t *testing.T, kind, to string) accounts.Email {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := len(o.sent) - 1; i >= 0; i-- {
+		if o.sent[i].Kind == kind && strings.EqualFold(o.sent[i].To, to) {
+			return o.sent[i]
+		}
+	}
+	t.Fatalf("no %s email to %s", kind, to)
+	return accounts.Email{}
+}
+
+func (o *outbox) count(kind, to string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, e := range o.sent {
+		if e.Kind == kind && strings.EqualFold(e.To, to) {
+			n++
+		}
+	}
+	return n
 }
 
 func newRig(t *testing.T, baseDomain string) *rig {
+	return newRigWith(t, baseDomain, nil)
+}
+
+func newRigWith(t *testing.T, baseDomain string, g *google.Provider) *rig {
 	t.Helper()
 	d := testdb.New(t)
 	st := store.New(d)
-	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: "http://pv.test", BaseDomain: baseDomain}
-	s, err := New(cfg, slog.New(slog.DiscardHandler), st, db.NewMigrator(d, 2, nil))
+	mail := &outbox{}
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL, BaseDomain: baseDomain}
+	acc := accounts.New(st, mail, cfg.BaseURL)
+	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return &rig{srv: ts, store: st, db: d}
+	ts.Config.Handler = s.Handler()
+	return &rig{srv: ts, store: st, db: d, accounts: acc, mail: mail, host: baseDomain}
 }
 
 func (r *rig) get(t *testing.T, path, host string) (int, string, http.Header) {
@@ -81,37 +136,41 @@ func TestReadinessReportsPendingMigrations(t *testing.T) {
 func TestTenantRouting(t *testing.T) {
 	r := newRig(t, "pv.test")
 	ctx := context.Background()
-	acme, err := r.store.CreateTenant(ctx, "acme", "Acme Quilts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.store.CreateTenant(ctx, "zeta", "Zeta Longarm"); err != nil {
-		t.Fatal(err)
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	zoe, _ := r.owner(t, "zoe@example.com", "zeta")
+	get := func(b *browser, path, host string) page {
+		req, _ := http.NewRequest("GET", r.srv.URL+path, nil)
+		if host != "" {
+			req.Host = host
+		}
+		return b.do(req)
 	}
 	cases := []struct {
+		who        *browser
 		path, host string
 		code       int
 		want, not  string
 	}{
-		{"/t/acme/", "", 200, "Acme Quilts", "Zeta"},
-		{"/", "acme.pv.test", 200, "Acme Quilts", "Zeta"},
-		{"/", "zeta.pv.test", 200, "Zeta Longarm", "Acme"},
-		{"/t/acme/", "acme.pv.test", 200, "Acme Quilts", "Zeta"},
-		{"/t/nobody/", "", 404, "can't find", "Acme"},
-		{"/", "nobody.pv.test", 404, "can't find", "Acme"},
-		{"/t/ADMIN/", "", 404, "can't find", ""},
-		{"/t/acme%2F..%2Fzeta/", "", 404, "can't find", "Zeta"},
-		{"/no/such/page", "", 404, "can't find", ""},
+		{pam, "/t/acme/", "", 200, "Workspace acme", "Workspace zeta"},
+		{pam, "/", "acme.pv.test", 200, "Workspace acme", "Workspace zeta"},
+		{zoe, "/", "zeta.pv.test", 200, "Workspace zeta", "Workspace acme"},
+		{pam, "/t/acme/", "acme.pv.test", 200, "Workspace acme", "Workspace zeta"},
+		{pam, "/t/zeta/", "", 404, "can't find", "Workspace zeta"},
+		{pam, "/", "zeta.pv.test", 404, "can't find", "Workspace zeta"},
+		{pam, "/t/nobody/", "", 404, "can't find", ""},
+		{pam, "/", "nobody.pv.test", 404, "can't find", ""},
+		{pam, "/t/ADMIN/", "", 404, "can't find", ""},
+		{pam, "/t/acme%2F..%2Fzeta/", "", 404, "can't find", "Workspace zeta"},
+		{pam, "/no/such/page", "", 404, "can't find", ""},
 	}
 	for _, c := range cases {
-		code, body, hdr := r.get(t, c.path, c.host)
-		if code != c.code || !strings.Contains(body, c.want) || (c.not != "" && strings.Contains(body, c.not)) {
-			t.Errorf("GET %s (host %q) = %d, want %d containing %q and not %q\n%s", c.path, c.host, code, c.code, c.want, c.not, body)
-		}
-		if hdr.Get("X-Request-Id") == "" {
-			t.Errorf("GET %s: no X-Request-Id", c.path)
+		p := get(c.who, c.path, c.host)
+		if p.Status != c.code || !strings.Contains(p.Body, c.want) || (c.not != "" && strings.Contains(p.Body, c.not)) {
+			t.Errorf("GET %s (host %q) = %d, want %d containing %q and not %q\n%s", c.path, c.host, p.Status, c.code, c.want, c.not, p.Body)
 		}
 	}
+	anon := r.browser(t)
+	wantRedirect(t, anon.get("/t/acme/"), "/signin?next=")
 
 	if err := r.store.SetTenantStatus(ctx, acme.ID, store.TenantSuspended); err != nil {
 		t.Fatal(err)
@@ -121,18 +180,20 @@ func TestTenantRouting(t *testing.T) {
 		if host != "" {
 			path = "/"
 		}
-		code, body, _ := r.get(t, path, host)
-		if code != http.StatusForbidden || !strings.Contains(body, "paused") || strings.Contains(body, "designs in your library") {
-			t.Errorf("suspended tenant via %q%s = %d\n%s", host, path, code, body)
+		p := get(pam, path, host)
+		if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "paused") || strings.Contains(p.Body, "designs in your library") {
+			t.Errorf("suspended tenant via %q%s = %d\n%s", host, path, p.Status, p.Body)
 		}
 	}
-
+	if err := r.store.SetTenantStatus(ctx, acme.ID, store.TenantActive); err != nil {
+		t.Fatal(err)
+	}
 	if err := r.store.RenameTenantSlug(ctx, acme.ID, "acme-quilts"); err != nil {
 		t.Fatal(err)
 	}
-	code, _, hdr := r.get(t, "/t/acme/?x=1", "")
-	if code != http.StatusMovedPermanently || hdr.Get("Location") != "/t/acme-quilts/?x=1" {
-		t.Errorf("old slug = %d → %q, want 301 to the new slug", code, hdr.Get("Location"))
+	p := pam.get("/t/acme/members?x=1")
+	if p.Status != http.StatusMovedPermanently || p.Location != "/t/acme-quilts/members?x=1" {
+		t.Errorf("old slug = %d → %q, want 301 to the new slug", p.Status, p.Location)
 	}
 }
 

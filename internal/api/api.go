@@ -1,0 +1,150 @@
+// Package api serves PatternVault's JSON API under /api/v1. Every request
+// carries a personal API token (Authorization: Bearer pv_...) and acts as
+// that token's user, in that token's workspace, with that user's role.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// Prefix is where the API lives. A workspace's own address works too:
+// /t/{slug}/api/v1/... (and {slug}.{domain}/api/v1/...), which must then
+// match the token's workspace.
+const Prefix = "/api/v1"
+
+// Handler serves the API.
+type Handler struct {
+	store *store.Store
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// New returns the API handler.
+func New(st *store.Store, log *slog.Logger) *Handler {
+	h := &Handler{store: st, log: log, mux: http.NewServeMux()}
+	h.routes()
+	return h
+}
+
+// routes is the sitemap of the API.
+func (h *Handler) routes() {
+	h.mux.HandleFunc("GET "+Prefix+"/me", h.authed(store.RoleViewer, h.me))
+	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
+	})
+}
+
+// ServeHTTP serves /api/v1/... and /t/{slug}/api/v1/....
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	slug := ""
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/t/"); ok {
+		var path string
+		slug, path, _ = strings.Cut(rest, "/")
+		r = r.Clone(r.Context())
+		r.URL.Path = "/" + path
+		r.URL.RawPath = ""
+	}
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), slugKey{}, slug)))
+}
+
+type slugKey struct{}
+
+// Caller is who a request acts as.
+type Caller struct {
+	User   *store.User
+	Tenant *store.Tenant
+	Role   string
+	Token  *store.APIToken
+}
+
+type callerKey struct{}
+
+// CallerFrom returns the authenticated caller of an API request.
+func CallerFrom(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	return c
+}
+
+// authed checks the bearer token and the caller's role (at least min).
+func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !auth.LooksLikeAPIToken(strings.TrimSpace(token)) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="patternvault"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "send a personal API token: Authorization: Bearer pv_...")
+			return
+		}
+		c, err := h.caller(r.Context(), strings.TrimSpace(token))
+		if errors.Is(err, store.ErrNotFound) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="patternvault", error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "this token is not valid (revoked, or its access was removed)")
+			return
+		}
+		if err != nil {
+			h.log.Error("api: authenticate", "err", err)
+			writeError(w, http.StatusInternalServerError, "internal", "something went wrong on our side")
+			return
+		}
+		if slug, _ := r.Context().Value(slugKey{}).(string); slug != "" && slug != c.Tenant.Slug {
+			writeError(w, http.StatusForbidden, "wrong_workspace", "this token belongs to another workspace")
+			return
+		}
+		if c.Tenant.Status != store.TenantActive {
+			writeError(w, http.StatusForbidden, "workspace_suspended", "this workspace is paused")
+			return
+		}
+		if !store.RoleAtLeast(c.Role, min) {
+			writeError(w, http.StatusForbidden, "forbidden", "your role ("+c.Role+") does not allow this")
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+	}
+}
+
+func (h *Handler) caller(ctx context.Context, token string) (*Caller, error) {
+	t, err := h.store.APITokenByHash(ctx, auth.HashToken(token))
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.store.UserByID(ctx, t.UserID)
+	if err != nil {
+		return nil, err
+	}
+	tn, err := h.store.TenantByID(ctx, t.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	role, err := h.store.Role(ctx, tn.ID, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Caller{User: u, Tenant: tn, Role: role, Token: t}, nil
+}
+
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
+	c := CallerFrom(r.Context())
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": c.User.ID, "email": c.User.Email, "name": c.User.DisplayName,
+		"tenant": map[string]any{"id": c.Tenant.ID, "slug": c.Tenant.Slug, "name": c.Tenant.Name},
+		"slug":   c.Tenant.Slug, "role": c.Role,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
+}

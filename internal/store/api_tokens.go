@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// APIToken is a personal token for /api/v1, for one user in one tenant.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	TenantID   int64      `json:"tenant_id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+const apiTokenColumns = "id, user_id, tenant_id, name, created_at, last_used_at, revoked_at"
+
+func scanAPIToken(row pgx.Row) (*APIToken, error) {
+	t := &APIToken{}
+	err := row.Scan(&t.ID, &t.UserID, &t.TenantID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+	return t, err
+}
+
+// CreateAPIToken stores a token's hash.
+func (s *Store) CreateAPIToken(ctx context.Context, userID, tenantID int64, name string, hash []byte) (*APIToken, error) {
+	t, err := scanAPIToken(s.db.Pool.QueryRow(ctx, `
+		INSERT INTO platform.api_tokens (user_id, tenant_id, name, token_hash) VALUES ($1, $2, $3, $4)
+		RETURNING `+apiTokenColumns, userID, tenantID, name, hash))
+	if err != nil {
+		return nil, fmt.Errorf("store: create API token %q: %w", name, err)
+	}
+	return t, nil
+}
+
+// APITokenByHash returns a live (not revoked) token and records its use.
+func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (*APIToken, error) {
+	t, err := scanAPIToken(s.db.Pool.QueryRow(ctx, `
+		UPDATE platform.api_tokens SET last_used_at = now()
+		WHERE token_hash = $1 AND revoked_at IS NULL RETURNING `+apiTokenColumns, hash))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: API token: %w", err)
+	}
+	return t, nil
+}
+
+// UserAPITokens lists a user's tokens, newest first.
+func (s *Store) UserAPITokens(ctx context.Context, userID int64) ([]*APIToken, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT `+apiTokenColumns+` FROM platform.api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: API tokens of user %d: %w", userID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*APIToken, error) { return scanAPIToken(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: API tokens of user %d: %w", userID, err)
+	}
+	return out, nil
+}
+
+// RevokeAPIToken revokes one of the user's tokens.
+func (s *Store) RevokeAPIToken(ctx context.Context, userID, id int64) error {
+	return s.execOne(ctx, "revoke API token", `
+		UPDATE platform.api_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, id, userID)
+}

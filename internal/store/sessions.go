@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Session is a signed-in browser. ImpersonatorID is set when a platform
+// admin acts as this session's user for support.
+type Session struct {
+	UserID         int64
+	ImpersonatorID *int64
+	CreatedAt      time.Time
+	LastSeenAt     time.Time
+	ExpiresAt      time.Time
+	UserAgent      string
+	IP             string
+	// Hash identifies the session without revealing its token.
+	Hash []byte
+}
+
+const sessionColumns = "token_hash, user_id, impersonator_id, created_at, last_seen_at, expires_at, user_agent, ip"
+
+func scanSession(row pgx.Row) (*Session, error) {
+	s := &Session{}
+	err := row.Scan(&s.Hash, &s.UserID, &s.ImpersonatorID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.UserAgent, &s.IP)
+	return s, err
+}
+
+// CreateSession stores a new session under the hash of its token.
+func (s *Store) CreateSession(ctx context.Context, hash []byte, sess *Session) error {
+	_, err := s.db.Pool.Exec(ctx, `
+		INSERT INTO platform.sessions (token_hash, user_id, impersonator_id, expires_at, user_agent, ip)
+		VALUES ($1, $2, $3, $4, $5, $6)`, hash, sess.UserID, sess.ImpersonatorID, sess.ExpiresAt, sess.UserAgent, sess.IP)
+	if err != nil {
+		return fmt.Errorf("store: create session for user %d: %w", sess.UserID, err)
+	}
+	return nil
+}
+
+// SessionByHash returns an unexpired session.
+func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*Session, error) {
+	sess, err := scanSession(s.db.Pool.QueryRow(ctx, `
+		SELECT `+sessionColumns+` FROM platform.sessions WHERE token_hash = $1 AND expires_at > now()`, hash))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: session: %w", err)
+	}
+	return sess, nil
+}
+
+// TouchSession records activity and extends the session's life.
+func (s *Store) TouchSession(ctx context.Context, hash []byte, expires time.Time) error {
+	_, err := s.db.Pool.Exec(ctx, `UPDATE platform.sessions SET last_seen_at = now(), expires_at = $2 WHERE token_hash = $1`, hash, expires)
+	if err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession signs one session out.
+func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+	if _, err := s.db.Pool.Exec(ctx, `DELETE FROM platform.sessions WHERE token_hash = $1`, hash); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions signs a user out everywhere, except the session with
+// hash keep (nil keeps none).
+func (s *Store) DeleteUserSessions(ctx context.Context, userID int64, keep []byte) error {
+	if _, err := s.db.Pool.Exec(ctx, `DELETE FROM platform.sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2`, userID, keep); err != nil {
+		return fmt.Errorf("store: delete sessions of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// UserSessions lists a user's own (not impersonated) live sessions, newest first.
+func (s *Store) UserSessions(ctx context.Context, userID int64) ([]*Session, error) {
+	rows, err := s.db.Pool.Query(ctx, `
+		SELECT `+sessionColumns+` FROM platform.sessions
+		WHERE user_id = $1 AND impersonator_id IS NULL AND expires_at > now() ORDER BY last_seen_at DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions of user %d: %w", userID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Session, error) { return scanSession(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions of user %d: %w", userID, err)
+	}
+	return out, nil
+}

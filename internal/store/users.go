@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// User is a person who signs in.
+type User struct {
+	ID              int64      `json:"id"`
+	Email           string     `json:"email"`
+	DisplayName     string     `json:"display_name"`
+	PasswordHash    *string    `json:"-"`
+	EmailVerifiedAt *time.Time `json:"email_verified_at"`
+	IsPlatformAdmin bool       `json:"is_platform_admin"`
+	CreatedAt       time.Time  `json:"created_at"`
+}
+
+// Verified reports whether the user confirmed their email address.
+func (u *User) Verified() bool { return u.EmailVerifiedAt != nil }
+
+const userColumns = "id, email, display_name, password_hash, email_verified_at, is_platform_admin, created_at"
+
+func scanUser(row pgx.Row) (*User, error) {
+	u := &User{}
+	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.CreatedAt)
+	return u, err
+}
+
+// NormalizeEmail trims an email address; comparisons ignore case.
+func NormalizeEmail(email string) string { return strings.TrimSpace(email) }
+
+// CreateUser adds a user. passwordHash may be nil (Google-only account).
+func (s *Store) CreateUser(ctx context.Context, q Querier, email, name string, passwordHash *string, verified bool) (*User, error) {
+	if q == nil {
+		q = s.db.Pool
+	}
+	var verifiedAt *time.Time
+	if verified {
+		now := time.Now()
+		verifiedAt = &now
+	}
+	u, err := scanUser(q.QueryRow(ctx, `
+		INSERT INTO platform.users (email, display_name, password_hash, email_verified_at)
+		VALUES ($1, $2, $3, $4) RETURNING `+userColumns, NormalizeEmail(email), name, passwordHash, verifiedAt))
+	if isUniqueViolation(err) {
+		err = ErrConflict
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: create user %q: %w", email, err)
+	}
+	return u, nil
+}
+
+// UserByEmail finds a user by email, ignoring case.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	return s.oneUser(ctx, `SELECT `+userColumns+` FROM platform.users WHERE lower(email) = lower($1)`, NormalizeEmail(email))
+}
+
+// UserByID returns a user.
+func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
+	return s.oneUser(ctx, `SELECT `+userColumns+` FROM platform.users WHERE id = $1`, id)
+}
+
+func (s *Store) oneUser(ctx context.Context, sql string, arg any) (*User, error) {
+	u, err := scanUser(s.db.Pool.QueryRow(ctx, sql, arg))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: user %v: %w", arg, err)
+	}
+	return u, nil
+}
+
+// SetPassword stores a new password hash.
+func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
+	return s.execOne(ctx, "set password", `UPDATE platform.users SET password_hash = $2 WHERE id = $1`, userID, hash)
+}
+
+// SetDisplayName changes the user's name.
+func (s *Store) SetDisplayName(ctx context.Context, userID int64, name string) error {
+	return s.execOne(ctx, "set name", `UPDATE platform.users SET display_name = $2 WHERE id = $1`, userID, name)
+}
+
+// MarkEmailVerified records that the user owns their email address.
+func (s *Store) MarkEmailVerified(ctx context.Context, userID int64) error {
+	return s.execOne(ctx, "verify email", `UPDATE platform.users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1`, userID)
+}
+
+// SetPlatformAdmin grants or removes platform admin rights.
+func (s *Store) SetPlatformAdmin(ctx context.Context, userID int64, admin bool) error {
+	return s.execOne(ctx, "set admin", `UPDATE platform.users SET is_platform_admin = $2 WHERE id = $1`, userID, admin)
+}
+
+// execOne runs a statement that must touch exactly one row.
+func (s *Store) execOne(ctx context.Context, what, sql string, args ...any) error {
+	tag, err := s.db.Pool.Exec(ctx, sql, args...)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("store: %s %v: %w", what, args[0], err)
+	}
+	return nil
+}

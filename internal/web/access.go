@@ -1,0 +1,108 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
+)
+
+type roleKey struct{}
+
+// roleFrom returns the visitor's role in the request's tenant.
+func roleFrom(ctx context.Context) string {
+	r, _ := ctx.Value(roleKey{}).(string)
+	return r
+}
+
+// signedIn lets only signed-in visitors through; others are sent to the
+// sign-in page and brought back afterwards.
+func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if currentUser(r) == nil {
+			s.needSignIn(w, r)
+			return
+		}
+		next(w, r)
+	})
+}
+
+func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.renderStatus(w, r, http.StatusUnauthorized, "Please sign in", "Your session has ended. Please sign in again; nothing was changed.")
+		return
+	}
+	http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+}
+
+// member serves a tenant page to members whose role is at least min. Who
+// is not a member gets the same 404 as for a tenant that does not exist,
+// so workspaces cannot be discovered; a member with too small a role gets
+// 403. Everything done while a platform admin impersonates is audited.
+func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
+	return s.withTenant(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := visitorFrom(r.Context())
+		if v == nil {
+			s.needSignIn(w, r)
+			return
+		}
+		t := tenant.FromContext(r.Context())
+		role, err := s.store.Role(r.Context(), t.ID, v.User.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			// Not a word of the workspace on the page: as if it did not exist.
+			s.notFound(w, r.WithContext(tenant.NewContext(r.Context(), nil)))
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if !store.RoleAtLeast(role, min) {
+			s.renderStatus(w, r, http.StatusForbidden, "Not allowed", "Your role in this workspace ("+role+") does not allow this. Ask the owner if you need it.")
+			return
+		}
+		if v.Impersonator != nil {
+			s.audit(r, "impersonated "+r.Method+" "+r.URL.Path, t.ID, map[string]any{"role": role})
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), roleKey{}, role)))
+	}))
+}
+
+// platformAdmin lets only platform admins (not while impersonating) in.
+func (s *Server) platformAdmin(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := visitorFrom(r.Context())
+		switch {
+		case v == nil:
+			s.needSignIn(w, r)
+		case v.Impersonator != nil:
+			s.renderStatus(w, r, http.StatusForbidden, "Stop support view first", "You are acting as a workspace member. Stop the support view to return to the admin area.")
+		case !v.User.IsPlatformAdmin:
+			s.notFound(w, r)
+		default:
+			next(w, r)
+		}
+	})
+}
+
+// audit writes an audit entry for the current visitor.
+func (s *Server) audit(r *http.Request, action string, tenantID int64, detail map[string]any) {
+	v := visitorFrom(r.Context())
+	e := &store.AuditEntry{Action: action, Detail: detail, IP: clientIP(r)}
+	if tenantID != 0 {
+		e.TenantID = &tenantID
+	}
+	if v != nil {
+		if v.Impersonator != nil {
+			e.ActorID, e.AsUserID = &v.Impersonator.ID, &v.User.ID
+		} else {
+			e.ActorID = &v.User.ID
+		}
+	}
+	if err := s.store.Audit(r.Context(), e); err != nil {
+		s.log.Error("audit", "id", RequestID(r.Context()), "action", action, "err", err)
+	}
+}

@@ -1,0 +1,229 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// TestSignUpToWorkspaceToTeam walks the first-run path of a quilter and
+// her helper: sign up, confirm email, create the workspace (with the live
+// address check), invite an editor who signs up from the invitation, and
+// the limits of each role.
+func TestSignUpToWorkspaceToTeam(t *testing.T) {
+	r := newRig(t, "")
+	pam := r.browser(t)
+	p := pam.post("/signup", url.Values{"name": {"Pam"}, "email": {"Pam@Example.com"}, "password": {"short"}})
+	want(t, p, http.StatusUnprocessableEntity, "at least 10 characters", `value="Pam@Example.com"`)
+	wantRedirect(t, pam.post("/signup", url.Values{"name": {"Pam"}, "email": {"Pam@Example.com"}, "password": {goodPassword}}), "/verify/sent")
+	want(t, pam.get("/verify/sent"), 200, "Pam@Example.com")
+	// Unverified: no workspace yet.
+	wantRedirect(t, pam.get("/"), "/verify/sent")
+	wantRedirect(t, pam.get("/workspaces/new"), "/verify/sent")
+	// The same email in other case is the same account.
+	other := r.browser(t)
+	want(t, other.post("/signup", url.Values{"name": {"X"}, "email": {"pam@example.COM"}, "password": {goodPassword}}), http.StatusUnprocessableEntity, "already exists")
+
+	link := r.mail.last(t, "verify", "pam@example.com").Link
+	wantRedirect(t, pam.follow(link), "/")
+	want(t, pam.follow(link), http.StatusGone, "expired") // single use
+	wantRedirect(t, pam.get("/"), "/workspaces/new")
+
+	var check struct {
+		Available bool
+		Message   string
+	}
+	p = pam.get("/workspaces/slug-check?slug=pams-quilts")
+	json.Unmarshal([]byte(p.Body), &check)
+	if !check.Available {
+		t.Errorf("slug-check pams-quilts = %s", p.Body)
+	}
+	p = pam.get("/workspaces/slug-check?slug=admin")
+	json.Unmarshal([]byte(p.Body), &check)
+	if check.Available || !strings.Contains(check.Message, "reserved") {
+		t.Errorf("slug-check admin = %s", p.Body)
+	}
+	want(t, pam.post("/workspaces/new", url.Values{"name": {"Pam's Quilts"}, "slug": {"ab"}}), http.StatusUnprocessableEntity, "3 to 40")
+	wantRedirect(t, pam.post("/workspaces/new", url.Values{"name": {"Pam's Quilts"}, "slug": {"pams-quilts"}}), "/t/pams-quilts/welcome/team")
+	p = pam.get("/workspaces/slug-check?slug=pams-quilts")
+	json.Unmarshal([]byte(p.Body), &check)
+	if check.Available {
+		t.Errorf("slug-check of a taken slug = %s", p.Body)
+	}
+	want(t, pam.get("/t/pams-quilts/welcome/team"), 200, "Invite your team", "Skip")
+	want(t, pam.get("/t/pams-quilts/welcome/import"), 200, "Add your designs")
+	wantRedirect(t, pam.get("/"), "/t/pams-quilts/")
+	want(t, pam.get("/t/pams-quilts/"), 200, "Pam&#39;s Quilts", "library is empty")
+
+	// Invite an editor who has no account yet.
+	wantRedirect(t, pam.post("/t/pams-quilts/welcome/team", url.Values{"email": {"vera@example.com"}, "role": {"editor"}}), "/t/pams-quilts/welcome/team")
+	inv := r.mail.last(t, "invitation", "vera@example.com")
+	if inv.Workspace != "Pam's Quilts" || inv.Role != "editor" {
+		t.Errorf("invitation email %+v", inv)
+	}
+	vera := r.browser(t)
+	want(t, vera.follow(inv.Link), 200, "Join Pam&#39;s Quilts", "Create an account")
+	token := mustQuery(t, inv.Link, "token")
+	want(t, vera.post("/invitations/accept", url.Values{"token": {token}}), http.StatusUnauthorized, "sign in")
+	next := "/invitations/accept?token=" + token
+	wantRedirect(t, vera.post("/signup", url.Values{"name": {"Vera"}, "email": {"vera@example.com"}, "password": {goodPassword}, "next": {next}}), "/verify/sent?next=")
+	want(t, vera.get(next), 200, "Join as vera@example.com")
+	wantRedirect(t, vera.post("/invitations/accept", url.Values{"token": {token}}), "/t/pams-quilts/")
+	want(t, vera.post("/invitations/accept", url.Values{"token": {token}}), http.StatusGone) // single use
+	// Accepting the invitation proved Vera's address.
+	u, _ := r.store.UserByEmail(context.Background(), "vera@example.com")
+	if !u.Verified() {
+		t.Error("accepting an invitation sent to the address did not verify it")
+	}
+
+	want(t, vera.get("/t/pams-quilts/"), 200)
+	want(t, vera.get("/t/pams-quilts/members"), 200, "vera@example.com", "Pam@Example.com")
+	want(t, vera.get("/t/pams-quilts/settings"), http.StatusForbidden, "does not allow")
+	want(t, vera.post("/t/pams-quilts/members/invite", url.Values{"email": {"x@example.com"}, "role": {"owner"}}), http.StatusForbidden)
+
+	// The owner makes Vera a viewer, then cannot remove herself as last owner.
+	members, _ := r.store.Members(context.Background(), mustTenant(t, r, "pams-quilts").ID)
+	var pamID, veraID int64
+	for _, m := range members {
+		if m.User.Email == "vera@example.com" {
+			veraID = m.User.ID
+		} else {
+			pamID = m.User.ID
+		}
+	}
+	wantRedirect(t, pam.post(pathf("/t/pams-quilts/members/%d/role", veraID), url.Values{"role": {"viewer"}}), "/t/pams-quilts/members")
+	want(t, pam.post(pathf("/t/pams-quilts/members/%d/remove", pamID), nil), http.StatusConflict, "at least one owner")
+	want(t, pam.post(pathf("/t/pams-quilts/members/%d/role", pamID), url.Values{"role": {"editor"}}), http.StatusConflict, "at least one owner")
+	wantRedirect(t, pam.post(pathf("/t/pams-quilts/members/%d/remove", veraID), nil), "/t/pams-quilts/members")
+	want(t, vera.get("/t/pams-quilts/"), http.StatusNotFound)
+}
+
+func TestSignInLimitsAndFixation(t *testing.T) {
+	r := newRig(t, "")
+	r.signUp(t, "pam@example.com")
+	b := r.browser(t)
+	want(t, b.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"wrong password!"}}), http.StatusUnauthorized, "do not match")
+	want(t, b.post("/signin", url.Values{"email": {"nobody@example.com"}, "password": {"wrong password!"}}), http.StatusUnauthorized, "do not match")
+
+	// Session fixation: a cookie planted before sign-in is never the session.
+	u, _ := url.Parse(r.srv.URL)
+	b.http.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: "planted-by-attacker"}})
+	wantRedirect(t, b.post("/signin", url.Values{"email": {"PAM@example.com"}, "password": {goodPassword}, "next": {"//evil.example/x"}}), "/")
+	first := b.cookie(sessionCookie)
+	if first == "" || first == "planted-by-attacker" {
+		t.Fatalf("session cookie after sign-in = %q", first)
+	}
+	wantRedirect(t, b.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), "/")
+	if second := b.cookie(sessionCookie); second == first {
+		t.Error("signing in again kept the same session token")
+	}
+	old := r.browser(t)
+	old.http.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: first}})
+	wantRedirect(t, old.get("/account"), "/signin")
+
+	// Per-account limit: many wrong passwords lock that account for a while, with a clear message.
+	attacker := r.browser(t)
+	var p page
+	for range 10 {
+		p = attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"guess guess guess"}})
+	}
+	want(t, p, http.StatusTooManyRequests, "too many attempts", "minute")
+	want(t, attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), http.StatusTooManyRequests)
+}
+
+func TestPasswordResetAndMagicLink(t *testing.T) {
+	r := newRig(t, "")
+	pam := r.signUp(t, "pam@example.com")
+	anon := r.browser(t)
+	// Enumeration-safe: the same answer for a known and an unknown email.
+	known := anon.post("/forgot", url.Values{"email": {"pam@example.com"}})
+	unknown := anon.post("/forgot", url.Values{"email": {"nobody@example.com"}})
+	want(t, known, 200, "If an account uses that email")
+	want(t, unknown, 200, "If an account uses that email")
+	if stripRef(known.Body) != stripRef(unknown.Body) {
+		t.Error("reset pages differ for a known and an unknown email")
+	}
+	if r.mail.count("reset", "nobody@example.com") != 0 {
+		t.Error("sent a reset email to an unknown address")
+	}
+	link := r.mail.last(t, "reset", "pam@example.com").Link
+	want(t, anon.follow(link), 200, "Choose a new password")
+	token := mustQuery(t, link, "token")
+	want(t, anon.post("/reset", url.Values{"token": {token}, "password": {"short"}}), http.StatusUnprocessableEntity, "at least 10")
+	wantRedirect(t, anon.post("/reset", url.Values{"token": {token}, "password": {"a brand new passphrase"}}), "/")
+	want(t, anon.post("/reset", url.Values{"token": {token}, "password": {"another new passphrase"}}), http.StatusUnprocessableEntity, "already used")
+	// The reset signed Pam's other sessions out.
+	wantRedirect(t, pam.get("/account"), "/signin")
+	want(t, r.browser(t).post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), http.StatusUnauthorized)
+	wantRedirect(t, r.browser(t).post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"a brand new passphrase"}}), "/")
+
+	// Magic link: one use.
+	m := r.browser(t)
+	want(t, m.post("/signin/magic", url.Values{"email": {"pam@example.com"}}), 200, "sign-in link")
+	magic := r.mail.last(t, "magic", "pam@example.com").Link
+	wantRedirect(t, m.follow(magic), "/")
+	want(t, m.get("/account"), 200, "Your account")
+	want(t, r.browser(t).follow(magic), http.StatusGone)
+}
+
+func TestSignOutEverywhere(t *testing.T) {
+	r := newRig(t, "")
+	a := r.signUp(t, "pam@example.com")
+	b := r.browser(t)
+	wantRedirect(t, b.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), "/")
+	want(t, b.get("/account"), 200, "Where you are signed in")
+	wantRedirect(t, a.post("/account/signout-everywhere", nil), "/signin")
+	wantRedirect(t, a.get("/account"), "/signin")
+	wantRedirect(t, b.get("/account"), "/signin")
+}
+
+func TestCrossOriginFormRefused(t *testing.T) {
+	r := newRig(t, "")
+	pam, _ := r.owner(t, "pam@example.com", "acme")
+	req, _ := http.NewRequest("POST", r.srv.URL+"/t/acme/members/invite", strings.NewReader("email=evil%40example.com&role=owner"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if p := pam.do(req); p.Status != http.StatusForbidden {
+		t.Errorf("cross-site invite = %d, want 403", p.Status)
+	}
+	if r.mail.count("invitation", "evil@example.com") != 0 {
+		t.Error("a cross-site form sent an invitation")
+	}
+}
+
+func mustQuery(t *testing.T, link, key string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil || u.Query().Get(key) == "" {
+		t.Fatalf("link %q has no %s", link, key)
+	}
+	return u.Query().Get(key)
+}
+
+func mustTenant(t *testing.T, r *rig, slug string) *store.Tenant {
+	t.Helper()
+	tn, err := r.store.TenantBySlug(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
+
+func pathf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// stripRef removes the per-request reference so two pages can be compared.
+func stripRef(body string) string {
+	if i := strings.Index(body, "Reference "); i >= 0 {
+		if j := strings.Index(body[i:], "</span>"); j >= 0 {
+			return body[:i] + body[i+j:]
+		}
+	}
+	return body
+}

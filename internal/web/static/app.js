@@ -1,0 +1,28 @@
+// PatternVault's small enhancements. Every page works without them.
+"use strict";
+
+// Live availability check of a workspace address.
+document.querySelectorAll("[data-slug-form]").forEach(function (form) {
+  var slug = form.querySelector("#slug"), name = form.querySelector("#name"), status = form.querySelector("#slug-status");
+  var timer, touched = slug.value !== "";
+  function suggest() {
+    if (touched) return;
+    slug.value = name.value.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+    check();
+  }
+  function check() {
+    clearTimeout(timer);
+    if (slug.value.length < 3) { status.textContent = ""; return; }
+    timer = setTimeout(function () {
+      fetch("/workspaces/slug-check?slug=" + encodeURIComponent(slug.value), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          status.textContent = (j.available ? "✓ " : "✗ ") + "/t/" + slug.value + ": " + j.message;
+          status.className = "hint " + (j.available ? "ok" : "bad");
+        }).catch(function () {});
+    }, 250);
+  }
+  name.addEventListener("input", suggest);
+  slug.addEventListener("input", function () { touched = true; check(); });
+});
