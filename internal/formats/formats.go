@@ -2,17 +2,32 @@
 // neutral geometry of package geom. Each format lives in its own file and
 // registers a Format in the table below; detection looks at content first
 // and the file name second.
+//
+// Every reader refuses files larger than geom.MaxFileSize bytes or holding
+// more than geom.MaxSegments segments (geom.ErrTooLarge), reports errors as
+// "<format>: line <n>: <what>", and wraps ErrNotDesign when the data is not
+// in that format at all. Coordinates are inches with Y up throughout.
 package formats
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/patternvault/patternvault/internal/geom"
 )
 
 // ErrNotDesign is returned (wrapped) when data is not a design in the format.
 var ErrNotDesign = errors.New("not a design file")
+
+// ErrNoGeometry is returned (wrapped) by Read for a recognised design format
+// whose structure is unknown: the file is a design, but has no preview.
+var ErrNoGeometry = errors.New("design format has no known structure")
 
 // Format describes one machine format.
 type Format struct {
@@ -29,4 +44,236 @@ type Format struct {
 	Read func(data []byte) (*geom.Design, error)
 	// Write encodes a design. Nil when the format cannot be written.
 	Write func(w io.Writer, d *geom.Design) error
+}
+
+// SniffLen is how many leading bytes Detect needs to look at.
+const SniffLen = 512
+
+var (
+	mu       sync.RWMutex
+	registry []*Format
+)
+
+// register adds f to the table. It panics on a duplicate name, which is a
+// programming error caught by any test.
+func register(f *Format) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, g := range registry {
+		if g.Name == f.Name {
+			panic("formats: duplicate format " + f.Name)
+		}
+	}
+	registry = append(registry, f)
+	slices.SortFunc(registry, func(a, b *Format) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// All returns every registered format, sorted by name.
+func All() []*Format {
+	mu.RLock()
+	defer mu.RUnlock()
+	return slices.Clone(registry)
+}
+
+// ByName returns the format with the given name (case-insensitive), or nil.
+func ByName(name string) *Format {
+	name = strings.ToLower(name)
+	for _, f := range All() {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// ByExtension returns the format that owns the file extension ext (with or
+// without the dot, any case), or nil.
+func ByExtension(ext string) *Format {
+	ext = strings.ToLower(strings.TrimPrefix(ext, "."))
+	if ext == "" {
+		return nil
+	}
+	for _, f := range All() {
+		if slices.Contains(f.Extensions, ext) {
+			return f
+		}
+	}
+	return nil
+}
+
+// Detect returns the format of the file called name whose first bytes are
+// head (SniffLen bytes are enough), or nil when it is not a design file.
+// Content decides first; the extension second. Pictures and notes files are
+// never designs, even when a notes file ends in .txt like PC Quilter files.
+func Detect(name string, head []byte) *Format {
+	if len(head) > SniffLen {
+		head = head[:SniffLen]
+	}
+	for _, f := range All() {
+		if f.Sniff != nil && f.Sniff(head) {
+			return f
+		}
+	}
+	if IsPicture(name) || IsNotes(name, head) {
+		return nil
+	}
+	return ByExtension(filepath.Ext(name))
+}
+
+// Read detects the format of the file called name and parses it. The format
+// is returned whenever it was recognised, even with an error: a format with
+// no known structure gives ErrNoGeometry, so callers can still list the file
+// as a design without a preview. Unrecognised data gives ErrNotDesign.
+func Read(name string, data []byte) (*geom.Design, *Format, error) {
+	f := Detect(name, data)
+	if f == nil {
+		return nil, nil, fmt.Errorf("formats: %s: %w", name, ErrNotDesign)
+	}
+	if f.Read == nil {
+		return nil, f, fmt.Errorf("formats: %s: %s: %w", name, f.Name, ErrNoGeometry)
+	}
+	d, err := f.Read(data)
+	if err != nil {
+		return nil, f, fmt.Errorf("formats: %s: %w", name, err)
+	}
+	d.Meta.Format = f.Name
+	return d, f, nil
+}
+
+// Write encodes d in the named format.
+func Write(w io.Writer, formatName string, d *geom.Design) error {
+	f := ByName(formatName)
+	switch {
+	case f == nil:
+		return fmt.Errorf("formats: unknown format %q", formatName)
+	case f.Write == nil:
+		return fmt.Errorf("formats: cannot write %s files", f.Name)
+	}
+	return f.Write(w, d)
+}
+
+// checkSize refuses data larger than geom.MaxFileSize.
+func checkSize(format string, data []byte) error {
+	if len(data) > geom.MaxFileSize {
+		return fmt.Errorf("%s: %d bytes: %w", format, len(data), geom.ErrTooLarge)
+	}
+	return nil
+}
+
+// eachLine calls fn with every line of a text file, numbered from 1, with a
+// UTF-8 byte-order mark, the line ending and surrounding blanks removed. It
+// stops at the first error or when fn returns errStop.
+func eachLine(data []byte, fn func(n int, line string) error) error {
+	s := strings.TrimPrefix(string(data), "\ufeff")
+	for n := 1; s != ""; n++ {
+		line, rest, _ := strings.Cut(s, "\n")
+		s = rest
+		if err := fn(n, strings.TrimSpace(line)); err != nil {
+			if err == errStop {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// errStop tells eachLine to stop without error (an end-of-program command).
+var errStop = errors.New("stop")
+
+// builder assembles a Design while a reader walks a file. The needle starts
+// at the origin; consecutive segments with the same stitch flag join one
+// path until breakPath or a pause.
+type builder struct {
+	d    geom.Design
+	cur  geom.Point
+	open bool // the last path may be extended
+	n    int  // segments so far
+}
+
+// add appends s, starting at the current point, to a stitched or jump path.
+// Zero-length lines are dropped; non-finite coordinates are refused.
+func (b *builder) add(s geom.Segment, stitch bool) error {
+	if !finitePoint(s.End) || !finitePoint(s.Center) || !finitePoint(s.C1) || !finitePoint(s.C2) || !finite(s.Sweep) {
+		return errors.New("coordinates out of range")
+	}
+	if s.Kind == geom.Line && s.End == b.cur {
+		return nil
+	}
+	if b.n++; b.n > geom.MaxSegments {
+		return fmt.Errorf("more than %d segments: %w", geom.MaxSegments, geom.ErrTooLarge)
+	}
+	paths := b.d.Paths
+	if !b.open || len(paths) == 0 || paths[len(paths)-1].Stitch != stitch {
+		b.d.Paths = append(b.d.Paths, geom.Path{Start: b.cur, Stitch: stitch})
+		b.open = true
+	}
+	p := &b.d.Paths[len(b.d.Paths)-1]
+	p.Segments = append(p.Segments, s)
+	b.cur = s.End
+	return nil
+}
+
+// lineTo adds a straight segment to p.
+func (b *builder) lineTo(p geom.Point, stitch bool) error {
+	return b.add(geom.Segment{Kind: geom.Line, End: p}, stitch)
+}
+
+// breakPath makes the next segment start a new path.
+func (b *builder) breakPath() { b.open = false }
+
+// pause records an operator stop before the next path.
+func (b *builder) pause(text string) {
+	b.breakPath()
+	b.d.Pauses = append(b.d.Pauses, geom.Pause{Before: len(b.d.Paths), Text: text})
+}
+
+// design returns the finished design.
+func (b *builder) design() *geom.Design { return &b.d }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+func finitePoint(p geom.Point) bool { return finite(p.X) && finite(p.Y) }
+
+// checkWritable refuses designs a writer could only encode as NaN or Inf.
+func checkWritable(format string, d *geom.Design) error {
+	for i := range d.Paths {
+		p := &d.Paths[i]
+		if !finitePoint(p.Start) {
+			return fmt.Errorf("%s: path %d: non-finite start point", format, i)
+		}
+		for j := range p.Segments {
+			s := &p.Segments[j]
+			if !finitePoint(s.End) || !finitePoint(s.Center) || !finitePoint(s.C1) || !finitePoint(s.C2) || !finite(s.Sweep) {
+				return fmt.Errorf("%s: path %d segment %d: non-finite coordinates", format, i, j)
+			}
+		}
+	}
+	return nil
+}
+
+// polylineTolerance is the flattening tolerance, in inches, of writers for
+// formats without arcs or curves. It leaves room for the format's own
+// rounding within the 0.001 in that conversions promise.
+const polylineTolerance = 0.00025
+
+// walk calls fn for every path of d with its pauses, in order: pauses
+// before path i are reported through pause first.
+func walk(d *geom.Design, pause func(text string) error, fn func(i int, p *geom.Path) error) error {
+	k := 0
+	pauses := slices.Clone(d.Pauses)
+	slices.SortStableFunc(pauses, func(a, b geom.Pause) int { return a.Before - b.Before })
+	for i := 0; i <= len(d.Paths); i++ {
+		for ; k < len(pauses) && pauses[k].Before <= i; k++ {
+			if err := pause(pauses[k].Text); err != nil {
+				return err
+			}
+		}
+		if i < len(d.Paths) {
+			if err := fn(i, &d.Paths[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

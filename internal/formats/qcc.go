@@ -1,0 +1,123 @@
+package formats
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/geom"
+)
+
+// QCC is the QuiltEZ format: a header line "c s", then one "p X<in> Y<in>"
+// point per line in inches with four decimals, Y negated by writers (Y down
+// on file, up here). Readers take any X and Y numbers on a line and stop at
+// M02.
+//
+// No distinction between jump and stitch is known, so the reader returns one
+// stitched path through every point and the writer writes every point of
+// every path, jumps included, in order. Arcs and curves become polylines
+// within 0.00025 in; pauses are dropped.
+var QCC = &Format{
+	Name:       "qcc",
+	Title:      "QuiltEZ QCC",
+	Extensions: []string{"qcc"},
+	Sniff:      sniffQCC,
+	Read:       readQCC,
+	Write:      writeQCC,
+}
+
+func init() { register(QCC) }
+
+func sniffQCC(head []byte) bool {
+	lines := headLines(head, 1)
+	return len(lines) == 1 && strings.EqualFold(strings.Join(strings.Fields(lines[0]), " "), "c s")
+}
+
+func readQCC(data []byte) (*geom.Design, error) {
+	if err := checkSize("qcc", data); err != nil {
+		return nil, err
+	}
+	var b builder
+	first, header := true, false
+	err := eachLine(data, func(n int, line string) error {
+		if !header {
+			if !sniffQCC([]byte(line)) {
+				return fmt.Errorf("qcc: line %d: missing \"c s\" header: %w", n, ErrNotDesign)
+			}
+			header = true
+			return nil
+		}
+		if strings.HasPrefix(strings.ToUpper(line), "M02") || strings.HasPrefix(strings.ToUpper(line), "M2") {
+			return errStop
+		}
+		x, okx, err := qccNumber(line, 'X')
+		if err != nil {
+			return fmt.Errorf("qcc: line %d: %w", n, err)
+		}
+		y, oky, err := qccNumber(line, 'Y')
+		if err != nil {
+			return fmt.Errorf("qcc: line %d: %w", n, err)
+		}
+		if !okx || !oky {
+			return nil
+		}
+		p := geom.Point{X: x, Y: -y}
+		if first {
+			b.cur, first = p, false
+			return nil
+		}
+		if err := b.lineTo(p, true); err != nil {
+			return fmt.Errorf("qcc: line %d: %w", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !header {
+		return nil, fmt.Errorf("qcc: empty file: %w", ErrNotDesign)
+	}
+	return b.design(), nil
+}
+
+// qccNumber finds the number after letter (either case) on the line.
+func qccNumber(line string, letter byte) (float64, bool, error) {
+	i := strings.IndexAny(line, string([]byte{letter, letter | 0x20}))
+	if i < 0 {
+		return 0, false, nil
+	}
+	j := i + 1
+	for j < len(line) && strings.IndexByte("+-.0123456789", line[j]) >= 0 {
+		j++
+	}
+	v, err := strconv.ParseFloat(line[i+1:j], 64)
+	if err != nil || !finite(v) {
+		return 0, false, fmt.Errorf("bad %c value %q", letter, line[i+1:j])
+	}
+	return v, true, nil
+}
+
+// writeQCC writes every point of every path in order.
+func writeQCC(w io.Writer, d *geom.Design) error {
+	if err := checkWritable("qcc", d); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString("c s\r\n")
+	var last string
+	for i := range d.Paths {
+		for _, p := range d.Paths[i].Flatten(polylineTolerance) {
+			s := fmt.Sprintf("p X%.4f Y%.4f\r\n", round4(p.X)+0, round4(-p.Y)+0)
+			if s != last {
+				bw.WriteString(s)
+				last = s
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("qcc: %w", err)
+	}
+	return nil
+}
