@@ -167,7 +167,7 @@ func (pl *polyline) path(r *reader) (*geom.Path, error) {
 		return nil, nil
 	}
 	pc, err := r.polyPath(pl.vs, pl.flags&1 != 0)
-	if err == nil {
+	if err == nil && pl.flags&8 == 0 { // 3D polylines are in world coordinates
 		pc, err = r.ocs(pl.head, pc)
 	}
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // pair is one group: a code and its value, with the line the code is on.
@@ -26,10 +25,11 @@ type lexer struct {
 // errEOF marks the end of the input.
 var errEOF = fmt.Errorf("dxf: unexpected end of file")
 
-// readLine returns the next line without its line end.
-func (lx *lexer) readLine() (string, bool) {
+// readLine returns the next line without its line end; the bytes alias
+// the input.
+func (lx *lexer) readLine() ([]byte, bool) {
 	if lx.pos >= len(lx.data) {
-		return "", false
+		return nil, false
 	}
 	rest := lx.data[lx.pos:]
 	i := bytes.IndexByte(rest, '\n')
@@ -42,7 +42,34 @@ func (lx *lexer) readLine() (string, bool) {
 		lx.pos += i + 1
 	}
 	lx.line++
-	return strings.TrimRight(string(l), "\r"), true
+	return bytes.TrimRight(l, "\r"), true
+}
+
+// parseCode parses a group code line (an integer with optional spaces)
+// without allocating.
+func parseCode(b []byte) (int, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || len(b) > 6 {
+		return 0, false
+	}
+	neg := b[0] == '-'
+	if neg || b[0] == '+' {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // next returns the next pair, or errEOF at the end of the data.
@@ -58,12 +85,12 @@ func (lx *lexer) next() (pair, error) {
 			return pair{}, errEOF
 		}
 		line := lx.line
-		if strings.TrimSpace(codeText) == "" && lx.pos >= len(lx.data) {
+		if len(bytes.TrimSpace(codeText)) == 0 && lx.pos >= len(lx.data) {
 			return pair{}, errEOF // trailing blank line
 		}
-		code, err := strconv.Atoi(strings.TrimSpace(codeText))
-		if err != nil {
-			return pair{}, fmt.Errorf("dxf: line %d: group code %q: not an integer", line, clip(codeText))
+		code, ok := parseCode(codeText)
+		if !ok {
+			return pair{}, fmt.Errorf("dxf: line %d: group code %q: not an integer", line, clip(string(codeText)))
 		}
 		value, ok := lx.readLine()
 		if !ok {
@@ -72,7 +99,7 @@ func (lx *lexer) next() (pair, error) {
 		if code == 999 {
 			continue // comment
 		}
-		return pair{code: code, value: strings.TrimSpace(value), line: line}, nil
+		return pair{code: code, value: string(bytes.TrimSpace(value)), line: line}, nil
 	}
 }
 

@@ -66,21 +66,44 @@ func checkPath(i int, p *geom.Path) error {
 type dxfWriter struct {
 	w   *bufio.Writer
 	err error
+	buf []byte
+}
+
+// code writes a group code right-aligned in three columns, as AutoCAD does.
+func (dw *dxfWriter) code(code int) {
+	b := dw.buf[:0]
+	switch {
+	case code < 10:
+		b = append(b, ' ', ' ')
+	case code < 100:
+		b = append(b, ' ')
+	}
+	b = strconv.AppendInt(b, int64(code), 10)
+	dw.buf = append(b, '\r', '\n')
+	dw.write(dw.buf)
+}
+
+func (dw *dxfWriter) write(b []byte) {
+	if dw.err == nil {
+		_, dw.err = dw.w.Write(b)
+	}
 }
 
 // group writes one code/value pair with CRLF line ends.
 func (dw *dxfWriter) group(code int, value string) {
-	if dw.err == nil {
-		_, dw.err = fmt.Fprintf(dw.w, "%3d\r\n%s\r\n", code, value)
-	}
+	dw.code(code)
+	dw.buf = append(append(dw.buf[:0], value...), '\r', '\n')
+	dw.write(dw.buf)
 }
 
+// num writes a number with six decimals (a millionth of an inch).
 func (dw *dxfWriter) num(code int, v float64) {
-	s := strconv.FormatFloat(v, 'f', 6, 64)
-	if s == "-0.000000" {
-		s = "0.000000"
+	if math.Abs(v) < 5e-7 {
+		v = 0 // no "-0.000000"
 	}
-	dw.group(code, s)
+	dw.code(code)
+	dw.buf = append(strconv.AppendFloat(dw.buf[:0], v, 'f', 6, 64), '\r', '\n')
+	dw.write(dw.buf)
 }
 
 func (dw *dxfWriter) point(code int, p geom.Point) {
