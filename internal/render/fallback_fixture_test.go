@@ -9,13 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/image/bmp"
-
+	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/testfixtures"
 )
-
-// ansPreviewOffset is where an ANS file's BMP preview starts (FORMATS.md).
-const ansPreviewOffset = 0xA5
 
 func TestFallbackThumbnailFixtures(t *testing.T) {
 	n := 0
@@ -27,12 +23,7 @@ func TestFallbackThumbnailFixtures(t *testing.T) {
 			case ".jpg":
 				img, err = decodeFile(p, func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) })
 			case ".ans":
-				img, err = decodeFile(p, func(b []byte) (image.Image, error) {
-					if len(b) < ansPreviewOffset {
-						return nil, os.ErrInvalid
-					}
-					return bmp.Decode(bytes.NewReader(b[ansPreviewOffset:]))
-				})
+				img, err = decodeFile(p, formats.ANSPreview)
 			default:
 				continue
 			}

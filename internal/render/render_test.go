@@ -3,14 +3,15 @@ package render
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"image"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/geom"
 )
 
@@ -295,8 +296,8 @@ func TestCompareGrayDetectsChange(t *testing.T) {
 }
 
 func TestFixtureThumbnails(t *testing.T) {
-	for _, f := range fixtureDesigns(t) {
-		t.Run(f.Name, func(t *testing.T) {
+	for _, f := range fixtureFiles(t) {
+		t.Run(f.Name+"/"+filepath.Base(f.Path), func(t *testing.T) {
 			d := readFixture(t, f)
 			r := d.StitchBounds()
 			b := struct{ W, H func() float64 }{r.Width, r.Height}
@@ -334,24 +335,28 @@ func abs(v int) int {
 	return v
 }
 
-func BenchmarkThumbnail256(b *testing.B) {
-	designs := fixtureDesigns(b)
-	var f fixtureDesign
-	for _, d := range designs {
-		if d.Name == "atom-electrons" {
-			f = d
+// benchFixture returns the atom electrons BQM (a typical e2e), or the
+// first fixture file.
+func benchFixture(b *testing.B) fixtureFile {
+	files := fixtureFiles(b)
+	for _, f := range files {
+		if f.Name == "atom-electrons" && strings.EqualFold(filepath.Ext(f.Path), ".bqm") {
+			return f
 		}
 	}
-	if f.BQM == "" {
-		f = designs[0]
-	}
-	data, err := os.ReadFile(f.BQM)
+	return files[0]
+}
+
+func BenchmarkThumbnail256(b *testing.B) {
+	f := benchFixture(b)
+	data, err := os.ReadFile(f.Path)
 	if err != nil {
 		b.Fatal(err)
 	}
+	name := filepath.Base(f.Path)
 	b.Run("read+render", func(b *testing.B) {
 		for b.Loop() {
-			d, err := readBQM(data)
+			d, _, err := formats.Read(name, data)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -359,7 +364,7 @@ func BenchmarkThumbnail256(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "designs/s")
 	})
-	d, _ := readBQM(data)
+	d := readFixture(b, f)
 	b.Run("render", func(b *testing.B) {
 		for b.Loop() {
 			Thumbnail(d, SizeGrid, Options{})
@@ -373,8 +378,7 @@ func BenchmarkThumbnail256(b *testing.B) {
 }
 
 func BenchmarkEncodePNG(b *testing.B) {
-	f := fixtureDesigns(b)[0]
-	img := Thumbnail(readFixture(b, f), SizeGrid, Options{})
+	img := Thumbnail(readFixture(b, benchFixture(b)), SizeGrid, Options{})
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
@@ -384,5 +388,3 @@ func BenchmarkEncodePNG(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes")
 }
-
-var _ = fmt.Sprint

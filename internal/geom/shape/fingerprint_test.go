@@ -50,7 +50,16 @@ func TestFingerprintFixtures(t *testing.T) {
 		if len(fps[i]) != FingerprintSize {
 			t.Fatalf("%s: fingerprint of %d bytes, want %d", f.Name, len(fps[i]), FingerprintSize)
 		}
-		for name, c := range copies(d) {
+		cs := copies(d)
+		if f.QLI != "" {
+			q, err := readDesignFile(f.QLI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs["QLI"] = q
+			cs["QLI x0.5"] = q.Scale(0.5)
+		}
+		for name, c := range cs {
 			dist := FingerprintDistance(fps[i], Fingerprint(c))
 			maxCopy = math.Max(maxCopy, dist)
 			if !SameDesign(fps[i], Fingerprint(c)) {

@@ -1,6 +1,7 @@
 package shape
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -21,18 +22,31 @@ func TestClassifyFixtures(t *testing.T) {
 			t.Errorf("%s: unknown fixture kind %q", f.Name, f.Kind)
 			continue
 		}
-		a := Classify(readFixture(t, f))
-		t.Logf("%-22s %-8s conf %.2f mirrorLR %.2f mirrorTB %.2f rot %d (%.2f) %.2fx%.2f in",
-			f.Name, a.Type, a.TypeConfidence, a.MirrorLR, a.MirrorTB, a.SuggestedRotation, a.RotationConfidence, a.Width, a.Height)
-		if a.Type != want {
-			t.Errorf("%s: type %q, want %q", f.Name, a.Type, want)
+		for _, path := range []string{f.BQM, f.QLI} {
+			if path == "" {
+				continue
+			}
+			d, err := readDesignFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFixtureClass(t, f.Name+" "+filepath.Ext(path), Classify(d), want)
 		}
-		if a.TypeConfidence < 0.5 || a.TypeConfidence > 1 {
-			t.Errorf("%s: type confidence %.2f, want 0.5..1", f.Name, a.TypeConfidence)
-		}
-		if a.SuggestedRotation != 0 {
-			t.Errorf("%s: suggested rotation %d, want 0 (the fixtures are upright)", f.Name, a.SuggestedRotation)
-		}
+	}
+}
+
+func checkFixtureClass(t *testing.T, name string, a Analysis, want string) {
+	t.Helper()
+	t.Logf("%-27s %-8s conf %.2f mirrorLR %.2f mirrorTB %.2f rot %d (%.2f) %.2fx%.2f in",
+		name, a.Type, a.TypeConfidence, a.MirrorLR, a.MirrorTB, a.SuggestedRotation, a.RotationConfidence, a.Width, a.Height)
+	if a.Type != want {
+		t.Errorf("%s: type %q, want %q", name, a.Type, want)
+	}
+	if a.TypeConfidence < 0.5 || a.TypeConfidence > 1 {
+		t.Errorf("%s: type confidence %.2f, want 0.5..1", name, a.TypeConfidence)
+	}
+	if a.SuggestedRotation != 0 {
+		t.Errorf("%s: suggested rotation %d, want 0 (the fixtures are upright)", name, a.SuggestedRotation)
 	}
 }
 
