@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -226,4 +227,58 @@ func stripRef(body string) string {
 		}
 	}
 	return body
+}
+
+func TestAPITokenShownOnceAndRevoked(t *testing.T) {
+	r := newRig(t, "")
+	pam, _ := r.owner(t, "pam@example.com", "acme")
+	r.owner(t, "bob@example.com", "beta")
+	want(t, pam.post("/account/tokens", url.Values{"name": {"Shop sync"}, "tenant": {"beta"}}), http.StatusUnprocessableEntity, "Choose one of your workspaces")
+	p := pam.post("/account/tokens", url.Values{"name": {"Shop sync"}, "tenant": {"acme"}})
+	want(t, p, 200, "Copy your new token now")
+	m := regexp.MustCompile(`<code id="new-token">(pv_[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no token on the page\n%s", p.Body)
+	}
+	token := m[1]
+	again := pam.get("/account")
+	want(t, again, 200, "Shop sync", "never")
+	if strings.Contains(again.Body, token) {
+		t.Fatal("the token is shown a second time")
+	}
+	api := func(path string) int {
+		req, _ := http.NewRequest("GET", r.srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := api("/api/v1/me"); code != 200 {
+		t.Fatalf("new token: /api/v1/me = %d", code)
+	}
+	want(t, pam.get("/account"), 200, "Shop sync")
+	tokens, _ := r.store.UserAPITokens(context.Background(), mustUser(t, r, "pam@example.com").ID)
+	if tokens[0].LastUsedAt == nil {
+		t.Error("last-used time not recorded")
+	}
+	wantRedirect(t, pam.post(pathf("/account/tokens/%d/revoke", tokens[0].ID), nil), "/account")
+	if code := api("/api/v1/me"); code != http.StatusUnauthorized {
+		t.Errorf("revoked token: /api/v1/me = %d, want 401", code)
+	}
+	// Nobody revokes another person's token.
+	bobTokens := r.browser(t)
+	wantRedirect(t, bobTokens.post("/signin", url.Values{"email": {"bob@example.com"}, "password": {goodPassword}}), "/")
+	want(t, bobTokens.post(pathf("/account/tokens/%d/revoke", tokens[0].ID), nil), http.StatusNotFound)
+}
+
+func mustUser(t *testing.T, r *rig, email string) *store.User {
+	t.Helper()
+	u, err := r.store.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -75,7 +75,7 @@ func newRig(t *testing.T, baseDomain string) *rig {
 	return newRigWith(t, baseDomain, nil)
 }
 
-func newRigWith(t *testing.T, baseDomain string, g *google.Provider) *rig {
+func newRigWith(t *testing.T, baseDomain string, googleFor func(baseURL string) *google.Provider) *rig {
 	t.Helper()
 	d := testdb.New(t)
 	st := store.New(d)
@@ -85,6 +85,10 @@ func newRigWith(t *testing.T, baseDomain string, g *google.Provider) *rig {
 	t.Cleanup(ts.Close)
 	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL, BaseDomain: baseDomain}
 	acc := accounts.New(st, mail, cfg.BaseURL)
+	var g *google.Provider
+	if googleFor != nil {
+		g = googleFor(ts.URL)
+	}
 	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g})
 	if err != nil {
 		t.Fatal(err)
