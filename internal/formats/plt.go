@@ -17,8 +17,9 @@ import (
 // units of 1/40 mm, Y up. PA/PR switch between absolute and relative
 // coordinates; a pen selection (SPn, n > 0) after drawing has begun is read
 // as a pause for a thread change, and the writer encodes pauses that way
-// (their text is lost). LB labels are skipped; SC scaling and all other
-// commands are ignored, so a file that scales its units is misread.
+// (their text is lost). AA/AR arcs are read as arcs; CI circles are
+// refused. LB labels are skipped; SC scaling and all other commands are
+// ignored, so a file that scales its units is misread.
 var PLT = &Format{
 	Name:       "plt",
 	Title:      "HPGL plotter file (PLT)",
@@ -135,7 +136,14 @@ func (h *hpglReader) command(cmd, args string) error {
 		}
 		h.seen = true
 		return nil
+	case "AA", "AR":
+		return h.arc(cmd, args)
+	case "CI":
+		return errors.New("circles (CI) are not supported")
 	default:
+		if !hpglKnown[cmd] && !h.seen {
+			return fmt.Errorf("unknown command %q", cmd)
+		}
 		h.seen = true
 		return nil // IN, DF, LT, VS and the rest carry no geometry
 	}
@@ -167,6 +175,38 @@ func (h *hpglReader) command(cmd, args string) error {
 		}
 	}
 	return nil
+}
+
+// hpglKnown are HPGL commands without geometry, accepted and ignored; any
+// of them, or a motion command, shows the data is HPGL. Other two-letter
+// commands are ignored once the file is known to be HPGL.
+var hpglKnown = map[string]bool{
+	"IN": true, "DF": true, "IP": true, "SC": true, "LT": true, "VS": true,
+	"PW": true, "WU": true, "FS": true, "RO": true, "PS": true, "DI": true,
+	"DT": true, "SI": true, "SR": true, "CO": true, "PG": true, "NR": true,
+}
+
+// arc draws an AA (absolute centre) or AR (relative centre) arc of the
+// given sweep in degrees, counter-clockwise positive, from the current
+// point; an optional chord tolerance is ignored.
+func (h *hpglReader) arc(cmd, args string) error {
+	h.seen = true
+	nums, err := hpglNumbers(args)
+	if err != nil || len(nums) < 3 || len(nums) > 4 {
+		return fmt.Errorf("bad %s arguments %q", cmd, args)
+	}
+	c := geom.Point{X: nums[0] * pltUnit, Y: nums[1] * pltUnit}
+	if cmd == "AR" || h.relative {
+		c = h.b.cur.Add(c)
+	}
+	sweep := nums[2] * math.Pi / 180
+	if math.Abs(sweep) > 2*math.Pi {
+		return fmt.Errorf("bad %s sweep %g", cmd, nums[2])
+	}
+	r := h.b.cur.Dist(c)
+	a := math.Atan2(h.b.cur.Y-c.Y, h.b.cur.X-c.X) + sweep
+	end := geom.Point{X: c.X + r*math.Cos(a), Y: c.Y + r*math.Sin(a)}
+	return h.b.add(geom.Segment{Kind: geom.Arc, End: end, Center: c, Sweep: sweep}, h.down)
 }
 
 // hpglNumbers parses comma- or space-separated numbers.

@@ -359,6 +359,12 @@ func (q *qliWriter) cr(s *geom.Segment) {
 	aEnd := math.Atan2(s.End.Y-s.Center.Y, s.End.X-s.Center.X)
 	d := aEnd - a
 	d -= 2 * math.Pi * math.Round((d-s.Sweep)/(2*math.Pi))
+	for d > 2*math.Pi {
+		d -= 2 * math.Pi
+	}
+	for d < -2*math.Pi {
+		d += 2 * math.Pi
+	}
 	deg, ddeg := math.Mod(a*180/math.Pi+360, 360), d*180/math.Pi
 	deg, ddeg = round4(deg), round4(ddeg)
 	q.print("CR %.0f,%.4f,%.4f\r\n", r, deg, ddeg+0)
