@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"image"
 	"image/png"
 	"math"
@@ -387,4 +388,34 @@ func BenchmarkEncodePNG(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes")
+}
+
+func TestThumbnailConcurrent(t *testing.T) {
+	designs := []*geom.Design{circleDesign(), lDesign(), jumpDesign(), topRightDesign()}
+	want := make([]*image.Gray, len(designs))
+	for i, d := range designs {
+		want[i] = Thumbnail(d, 200+i, Options{ShowJumps: true})
+	}
+	errs := make(chan string, 64)
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for k := 0; k < 10; k++ {
+				i := (g + k) % len(designs)
+				got := Thumbnail(designs[i], 200+i, Options{ShowJumps: true})
+				if !bytes.Equal(got.Pix, want[i].Pix) {
+					errs <- fmt.Sprintf("goroutine %d: design %d differs when rendered concurrently", g, i)
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
