@@ -1,0 +1,166 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htemplate "html/template"
+	"reflect"
+	"strings"
+	ttemplate "text/template"
+)
+
+// The kinds of mail PatternVault sends. Each has a text and an HTML
+// template under templates/ and a data type that Compose expects.
+const (
+	KindVerify           = "verify"            // VerifyData
+	KindReset            = "reset"             // ResetData
+	KindInvitation       = "invitation"        // InviteData
+	KindWelcome          = "welcome"           // WelcomeData
+	KindMagic            = "magic"             // MagicData
+	KindShare            = "share"             // ShareData
+	KindVoteNotification = "vote_notification" // VoteData
+)
+
+// VerifyData fills the mail that confirms a new account's address.
+type VerifyData struct {
+	Name string // the person's display name; may be empty
+	Link string // the one-time verification URL
+}
+
+// ResetData fills the password reset mail.
+type ResetData struct {
+	Name string // may be empty
+	Link string // the one-time reset URL
+}
+
+// MagicData fills the sign-in link mail.
+type MagicData struct {
+	Name string // may be empty
+	Link string // the one-time sign-in URL
+}
+
+// InviteData fills the invitation to join a workspace.
+type InviteData struct {
+	Inviter   string // who invites: a display name or address
+	Workspace string // the workspace's name
+	Role      string // owner, editor or viewer
+	Link      string // the one-time acceptance URL
+}
+
+// WelcomeData fills the welcome mail sent once an account is ready.
+type WelcomeData struct {
+	Name      string // may be empty
+	Workspace string // the new workspace's name; may be empty
+	Link      string // where to start, usually the workspace's URL
+}
+
+// ShareData fills the mail in which a quilter sends a customer a share
+// link to vote on designs.
+type ShareData struct {
+	Quilter  string // the sender: a person's or business's name
+	Customer string // the customer's name; may be empty
+	Title    string // the share's title, such as "Baby quilt for Emma"; may be empty
+	Designs  int    // how many designs the share holds; 0 leaves it out
+	Note     string // the quilter's own words; may be empty
+	Link     string // the share URL
+}
+
+// VoteData fills the notice to a quilter that a guest has voted.
+type VoteData struct {
+	Name  string // the quilter's name; may be empty
+	Guest string // the name the guest typed
+	Share string // the share's title
+	Votes int    // how many designs the guest liked; 0 leaves it out
+	Link  string // the page that shows the votes
+}
+
+// kindData maps every kind to the data type its templates read.
+var kindData = map[string]reflect.Type{
+	KindVerify:           reflect.TypeFor[VerifyData](),
+	KindReset:            reflect.TypeFor[ResetData](),
+	KindMagic:            reflect.TypeFor[MagicData](),
+	KindInvitation:       reflect.TypeFor[InviteData](),
+	KindWelcome:          reflect.TypeFor[WelcomeData](),
+	KindShare:            reflect.TypeFor[ShareData](),
+	KindVoteNotification: reflect.TypeFor[VoteData](),
+}
+
+//go:embed templates/*.txt templates/*.html
+var templateFiles embed.FS
+
+// kindTemplates are one kind's parsed templates: "subject" and "text" in
+// text, "layout" (with the kind's "body", "button", "footer") in html.
+type kindTemplates struct {
+	text *ttemplate.Template
+	html *htemplate.Template
+}
+
+// templates is parsed once, when the program starts; a broken template
+// stops it there (and in every test of this package).
+var templates = mustParse()
+
+func mustParse() map[string]kindTemplates {
+	ts := make(map[string]kindTemplates, len(kindData))
+	for kind := range kindData {
+		text, err := ttemplate.ParseFS(templateFiles, "templates/layout.txt", "templates/"+kind+".txt")
+		if err != nil {
+			panic(fmt.Sprintf("mail: parse %s.txt: %v", kind, err))
+		}
+		html, err := htemplate.ParseFS(templateFiles, "templates/layout.html", "templates/"+kind+".html")
+		if err != nil {
+			panic(fmt.Sprintf("mail: parse %s.html: %v", kind, err))
+		}
+		ts[kind] = kindTemplates{text: text.Option("missingkey=error"), html: html.Option("missingkey=error")}
+	}
+	return ts
+}
+
+// Kinds returns every kind Compose knows.
+func Kinds() []string {
+	kinds := make([]string, 0, len(kindData))
+	for k := range kindData {
+		kinds = append(kinds, k)
+	}
+	return kinds
+}
+
+// Compose renders the mail of kind for data, which must be the kind's data
+// type (VerifyData for KindVerify, ...) or a pointer to it. The result has
+// Kind, Subject, Text and HTML set; the caller sets To.
+func Compose(kind string, data any) (Message, error) {
+	want, ok := kindData[kind]
+	if !ok {
+		return Message{}, fmt.Errorf("mail: compose: unknown kind %q", kind)
+	}
+	v := reflect.ValueOf(data)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+	}
+	if !v.IsValid() || v.Type() != want {
+		return Message{}, fmt.Errorf("mail: compose %q: data is %T, want mail.%s", kind, data, want.Name())
+	}
+	data = v.Interface()
+	t := templates[kind]
+	msg := Message{Kind: kind}
+	var buf bytes.Buffer
+	if err := t.text.ExecuteTemplate(&buf, "subject", data); err != nil {
+		return Message{}, fmt.Errorf("mail: compose %q subject: %w", kind, err)
+	}
+	msg.Subject = oneLine(buf.String())
+	buf.Reset()
+	if err := t.text.ExecuteTemplate(&buf, "text", data); err != nil {
+		return Message{}, fmt.Errorf("mail: compose %q text: %w", kind, err)
+	}
+	msg.Text = strings.TrimSpace(buf.String()) + "\n"
+	buf.Reset()
+	if err := t.html.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return Message{}, fmt.Errorf("mail: compose %q html: %w", kind, err)
+	}
+	msg.HTML = buf.String()
+	return msg, nil
+}
+
+// oneLine collapses whitespace, including line breaks a name might carry,
+// so that a subject is one header line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,94 @@
+package mail_test
+
+import (
+	"html"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/patternvault/patternvault/internal/mail"
+	"github.com/patternvault/patternvault/internal/testdb"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+const link = "https://patterns.example.com/t/pam/x?token=Zm9vYmFy&next=%2Fhome"
+
+// sample returns data for every kind, each with link.
+func sample() map[string]any {
+	return map[string]any{
+		mail.KindVerify:           mail.VerifyData{Name: "Pam", Link: link},
+		mail.KindReset:            mail.ResetData{Name: "Pam", Link: link},
+		mail.KindMagic:            &mail.MagicData{Link: link},
+		mail.KindInvitation:       mail.InviteData{Inviter: "Pam Smith", Workspace: "Pam's Quilting", Role: "editor", Link: link},
+		mail.KindWelcome:          mail.WelcomeData{Name: "Veronica", Workspace: "Stitch & Co", Link: link},
+		mail.KindShare:            mail.ShareData{Quilter: "Pam", Customer: "Emma", Title: "Baby quilt", Designs: 6, Note: "Pick two!\nThanks", Link: link},
+		mail.KindVoteNotification: mail.VoteData{Name: "Pam", Guest: "Emma", Share: "Baby quilt", Votes: 1, Link: link},
+	}
+}
+
+func TestComposeEveryKind(t *testing.T) {
+	data := sample()
+	if len(data) != len(mail.Kinds()) {
+		t.Fatalf("sample covers %d kinds; Compose knows %d", len(data), len(mail.Kinds()))
+	}
+	for _, kind := range mail.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			msg, err := mail.Compose(kind, data[kind])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg.Kind != kind || msg.To != "" {
+				t.Errorf("kind %q, to %q", msg.Kind, msg.To)
+			}
+			if msg.Subject == "" || strings.ContainsAny(msg.Subject, "\r\n") || strings.Contains(msg.Subject, "<no value>") {
+				t.Errorf("subject %q", msg.Subject)
+			}
+			if !strings.Contains(msg.Text, "\n"+link+"\n") {
+				t.Errorf("text lacks the link on a line of its own:\n%s", msg.Text)
+			}
+			for _, part := range []string{msg.Text, msg.HTML} {
+				if strings.Contains(part, "<no value>") || strings.Contains(part, "ZgotmplZ") {
+					t.Errorf("unfilled or refused value in:\n%s", part)
+				}
+			}
+			body := html.UnescapeString(msg.HTML)
+			if strings.Count(body, `href="`+link+`"`) != 2 || strings.Count(body, ">"+link+"<") != 1 {
+				t.Errorf("html wants the link in the button, in the fallback href and as text:\n%s", msg.HTML)
+			}
+		})
+	}
+}
+
+func TestComposeEscapesHTML(t *testing.T) {
+	msg, err := mail.Compose(mail.KindInvitation, mail.InviteData{
+		Inviter: "<script>alert(1)</script>", Workspace: "A\r\nBcc: x@evil.example", Role: "viewer", Link: link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(msg.HTML, "<script>") {
+		t.Error("html carries the inviter's markup unescaped")
+	}
+	if strings.ContainsAny(msg.Subject, "\r\n") {
+		t.Errorf("subject %q spans lines", msg.Subject)
+	}
+	bad, err := mail.Compose(mail.KindVerify, mail.VerifyData{Link: "javascript:alert(1)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(bad.HTML, `href="javascript:`) {
+		t.Error("html links to a javascript: URL")
+	}
+}
+
+func TestComposeRefusesWrongData(t *testing.T) {
+	if _, err := mail.Compose(mail.KindVerify, mail.ResetData{Link: link}); err == nil {
+		t.Error("verify with ResetData composed")
+	}
+	if _, err := mail.Compose(mail.KindVerify, nil); err == nil {
+		t.Error("verify with nil composed")
+	}
+	if _, err := mail.Compose("newsletter", mail.VerifyData{}); err == nil {
+		t.Error("unknown kind composed")
+	}
+}
