@@ -31,6 +31,10 @@ type Config struct {
 	LogLevel string
 	// GoogleClientID and GoogleClientSecret turn on "Sign in with Google".
 	GoogleClientID, GoogleClientSecret string
+	// SMTPURL is smtp://user:pass@host:port (STARTTLS) or smtps://...; empty writes mail to DataDir/outbox.
+	SMTPURL string
+	// MailFrom is the sender of every email.
+	MailFrom string
 }
 
 // Embedded reports whether the process runs its own PostgreSQL.
@@ -67,6 +71,10 @@ var options = []Option{
 		set: func(c *Config, v string) error { c.GoogleClientID = strings.TrimSpace(v); return nil }},
 	{Env: "PV_GOOGLE_CLIENT_SECRET", Default: "", Secret: true, Help: "OAuth client secret for Sign in with Google.",
 		set: func(c *Config, v string) error { c.GoogleClientSecret = strings.TrimSpace(v); return nil }},
+	{Env: "PV_SMTP_URL", Default: "", Secret: true, Help: "SMTP server, smtp://user:pass@host:587 (STARTTLS) or smtps://...:465; empty writes mail to PV_DATA_DIR/outbox.",
+		set: func(c *Config, v string) error { c.SMTPURL = strings.TrimSpace(v); return nil }},
+	{Env: "PV_MAIL_FROM", Default: "PatternVault <no-reply@localhost>", Help: "Sender of every email.",
+		set: func(c *Config, v string) error { c.MailFrom = strings.TrimSpace(v); return nil }},
 }
 
 // Load reads the configuration from the process environment.
