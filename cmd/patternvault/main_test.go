@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -270,5 +271,44 @@ func TestUserTokenAndAPI(t *testing.T) {
 	out, err = pv(t, env, "admin", "create", "--email", "root@example.com")
 	if err != nil || !strings.Contains(out, "one-time password") {
 		t.Errorf("admin create: %q, %v", out, err)
+	}
+}
+
+// TestLocalMailOutbox: with no SMTP configured, a sign-up's email lands in
+// $PV_DATA_DIR/outbox with a link the person can open.
+func TestLocalMailOutbox(t *testing.T) {
+	env, base := startServe(t)
+	form := url.Values{"name": {"Pam"}, "email": {"pam@example.com"}, "password": {"a long enough password"}}
+	req, _ := http.NewRequest("POST", base+"/signup", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-up = %d", resp.StatusCode)
+	}
+	var dataDir string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PV_DATA_DIR="); ok {
+			dataDir = v
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		files, _ := filepath.Glob(filepath.Join(dataDir, "outbox", "*verify*.eml"))
+		if len(files) == 1 {
+			b, _ := os.ReadFile(files[0])
+			if !strings.Contains(string(b), "pam@example.com") || !strings.Contains(string(b), base+"/verify?token=") {
+				t.Errorf("outbox mail lacks the address or link:\n%s", b)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no verification mail in %s/outbox", dataDir)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -35,6 +35,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.Queue.Start(ctx); err != nil {
+		return err
+	}
+	defer a.Queue.Stop(context.WithoutCancel(ctx))
 	return srv.ListenAndServe(ctx)
 }
 
@@ -49,7 +53,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := a.Migrator.Run(ctx)
+	res, err := a.Migrate(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w (fix the cause and run migrate again: finished tenants are kept)", err)
 	}

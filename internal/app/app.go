@@ -11,9 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/pgserver"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -32,7 +37,10 @@ type App struct {
 	Store    *store.Store
 	Migrator *db.Migrator
 	Accounts *accounts.Service
-	pg       *pgserver.Server
+	// Queue is the background job queue; serve starts its workers, other
+	// commands only insert jobs.
+	Queue *jobs.Queue
+	pg    *pgserver.Server
 }
 
 // Open starts or joins the embedded cluster (when no database URL is
@@ -62,27 +70,60 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.DB = d
 	a.Store = store.New(d)
 	a.Migrator = db.NewMigrator(d, cfg.MigrateWorkers, log)
-	a.Accounts = accounts.New(a.Store, logMailer{log}, cfg.BaseURL)
-	if skipCheck {
-		return a, nil
+	if err := a.checkSchema(ctx, skipCheck); err != nil {
+		a.Close()
+		return nil, err
 	}
-	if cfg.Embedded() {
-		if _, err := a.Migrator.Run(ctx); err != nil {
-			a.Close()
-			return nil, err
-		}
-		return a, nil
-	}
-	behind, err := a.Migrator.Status(ctx)
+	transport, err := mail.NewTransport(cfg.SMTPURL, cfg.MailFrom, cfg.DataDir, log)
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	if len(behind) > 0 {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
+	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
 		a.Close()
-		return nil, fmt.Errorf("%w (behind: %s)", ErrSchemaBehind, strings.Join(first(behind, 5), ", "))
+		return nil, err
 	}
+	a.Accounts = accounts.New(a.Store, &queuedMail{db: d, mailer: mail.NewMailer(a.Queue)}, cfg.BaseURL)
 	return a, nil
+}
+
+// checkSchema migrates the embedded database, or refuses an external one
+// that is behind (unless skip, for `migrate` itself).
+func (a *App) checkSchema(ctx context.Context, skip bool) error {
+	if skip {
+		return nil
+	}
+	if a.Config.Embedded() {
+		_, err := a.Migrate(ctx)
+		return err
+	}
+	behind, err := a.Migrator.Status(ctx)
+	if err != nil {
+		return err
+	}
+	jobsBehind, msgs, err := jobs.Behind(ctx, a.DB.Pool)
+	if err != nil {
+		return err
+	}
+	if jobsBehind {
+		behind = append(behind, msgs...)
+	}
+	if len(behind) > 0 {
+		return fmt.Errorf("%w (behind: %s)", ErrSchemaBehind, strings.Join(first(behind, 5), ", "))
+	}
+	return nil
+}
+
+// Migrate brings the platform schema, every tenant schema and the job
+// queue's tables up to date.
+func (a *App) Migrate(ctx context.Context) (db.Result, error) {
+	res, err := a.Migrator.Run(ctx)
+	if err != nil {
+		return res, err
+	}
+	return res, jobs.Migrate(ctx, a.DB.Pool)
 }
 
 // Close disconnects and releases the embedded cluster (stopping it when no
@@ -104,10 +145,30 @@ func first(s []string, n int) []string {
 	return s
 }
 
-// logMailer writes each email's link to the log.
-type logMailer struct{ log *slog.Logger }
+// queuedMail sends the accounts emails through the outbox and job queue.
+type queuedMail struct {
+	db     *db.DB
+	mailer *mail.Mailer
+}
 
-func (m logMailer) Send(ctx context.Context, e accounts.Email) error {
-	m.log.Info("mail", "kind", e.Kind, "to", e.To, "link", e.Link)
-	return nil
+func (q *queuedMail) Send(ctx context.Context, e accounts.Email) error {
+	var data any
+	switch e.Kind {
+	case mail.KindVerify:
+		data = mail.VerifyData{Name: e.Name, Link: e.Link}
+	case mail.KindReset:
+		data = mail.ResetData{Name: e.Name, Link: e.Link}
+	case mail.KindMagic:
+		data = mail.MagicData{Name: e.Name, Link: e.Link}
+	case mail.KindInvitation:
+		data = mail.InviteData{Inviter: e.Inviter, Workspace: e.Workspace, Role: e.Role, Link: e.Link}
+	case mail.KindWelcome:
+		data = mail.WelcomeData{Name: e.Name, Workspace: e.Workspace, Link: e.Link}
+	default:
+		return fmt.Errorf("app: no email template for %q", e.Kind)
+	}
+	return q.db.Tx(ctx, func(tx pgx.Tx) error {
+		_, err := q.mailer.Send(ctx, tx, e.To, e.Kind, data)
+		return err
+	})
 }
