@@ -305,7 +305,8 @@ func (s *Service) CreateWorkspace(ctx context.Context, u *store.User, slug, name
 	if err := s.Store.AddMember(ctx, nil, t.ID, u.ID, store.RoleOwner); err != nil {
 		return nil, err
 	}
-	return t, nil
+	err = s.Mailer.Send(ctx, Email{Kind: "welcome", To: u.Email, Name: u.DisplayName, Workspace: t.Name, Link: s.BaseURL + "/t/" + t.Slug + "/"})
+	return t, err
 }
 
 // SlugAvailable says whether a workspace address can be taken, and if

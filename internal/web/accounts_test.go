@@ -57,6 +57,9 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 	if check.Available {
 		t.Errorf("slug-check of a taken slug = %s", p.Body)
 	}
+	if w := r.mail.last(t, "welcome", "pam@example.com"); w.Workspace != "Pam's Quilts" || !strings.HasSuffix(w.Link, "/t/pams-quilts/") {
+		t.Errorf("welcome email %+v", w)
+	}
 	want(t, pam.get("/t/pams-quilts/welcome/team"), 200, "Invite your team", "Skip")
 	want(t, pam.get("/t/pams-quilts/welcome/import"), 200, "Add your designs")
 	wantRedirect(t, pam.get("/"), "/t/pams-quilts/")
