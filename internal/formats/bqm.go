@@ -234,6 +234,7 @@ func writeBQM(w io.Writer, d *geom.Design) error {
 		cur = geom.Point{X: x, Y: y}
 	}
 	move("G00", geom.Point{})
+	budget := newPointBudget()
 	for pi := range d.Paths {
 		p := &d.Paths[pi]
 		move("G00", p.Start)
@@ -255,7 +256,11 @@ func writeBQM(w io.Writer, d *geom.Design) error {
 			case s.Kind == geom.Line:
 				move(gcodeMotion(p.Stitch), s.End)
 			default:
-				for _, pt := range s.Flatten(nil, from, polylineTolerance) {
+				pts, err := budget.segment("bqm", s, from)
+				if err != nil {
+					return err
+				}
+				for _, pt := range pts {
 					move(gcodeMotion(p.Stitch), pt)
 				}
 			}

@@ -257,6 +257,32 @@ func checkWritable(format string, d *geom.Design) error {
 // rounding within the 0.001 in that conversions promise.
 const polylineTolerance = 0.00025
 
+// pointBudget bounds how many points a writer may produce by flattening,
+// so that a hostile design (huge arcs in every segment) cannot make a
+// conversion run away: past geom.MaxSegments points it gives ErrTooLarge.
+type pointBudget struct{ left int }
+
+func newPointBudget() *pointBudget { return &pointBudget{left: geom.MaxSegments} }
+
+// flatten returns p as a polyline within polylineTolerance.
+func (b *pointBudget) flatten(format string, p *geom.Path) ([]geom.Point, error) {
+	pts := p.Flatten(polylineTolerance)
+	return pts, b.spend(format, len(pts))
+}
+
+// segment returns the points of s (starting at from), as Segment.Flatten.
+func (b *pointBudget) segment(format string, s *geom.Segment, from geom.Point) ([]geom.Point, error) {
+	pts := s.Flatten(nil, from, polylineTolerance)
+	return pts, b.spend(format, len(pts))
+}
+
+func (b *pointBudget) spend(format string, n int) error {
+	if b.left -= n; b.left < 0 {
+		return fmt.Errorf("%s: more than %d points once flattened: %w", format, geom.MaxSegments, geom.ErrTooLarge)
+	}
+	return nil
+}
+
 // walk calls fn for every path of d with its pauses, in order: pauses
 // before path i are reported through pause first.
 func walk(d *geom.Design, pause func(text string) error, fn func(i int, p *geom.Path) error) error {

@@ -265,13 +265,18 @@ func writePLT(w io.Writer, d *geom.Design) error {
 			bw.WriteString(";\n")
 		}
 	}
+	budget := newPointBudget()
 	err := walk(d, func(string) error {
 		pen = pen%8 + 1
 		fmt.Fprintf(bw, "SP%d;\n", pen)
 		return nil
 	}, func(_ int, p *geom.Path) error {
+		pts, err := budget.flatten("plt", p)
+		if err != nil {
+			return err
+		}
 		emit([]geom.Point{p.Start}, false)
-		emit(p.Flatten(polylineTolerance)[1:], p.Stitch)
+		emit(pts[1:], p.Stitch)
 		return nil
 	})
 	if err != nil {

@@ -107,8 +107,13 @@ func writeQCC(w io.Writer, d *geom.Design) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("c s\r\n")
 	var last string
+	budget := newPointBudget()
 	for i := range d.Paths {
-		for _, p := range d.Paths[i].Flatten(polylineTolerance) {
+		pts, err := budget.flatten("qcc", &d.Paths[i])
+		if err != nil {
+			return err
+		}
+		for _, p := range pts {
 			s := fmt.Sprintf("p X%.4f Y%.4f\r\n", round4(p.X)+0, round4(-p.Y)+0)
 			if s != last {
 				bw.WriteString(s)

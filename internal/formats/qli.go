@@ -229,7 +229,8 @@ func qliPair(s string) (x, y float64, err error) {
 // never accumulates: every VP and CR aims at the true point.
 type qliWriter struct {
 	w      *bufio.Writer
-	needle int        // 0 unknown, 1 on, -1 off
+	needle int // 0 unknown, 1 on, -1 off
+	budget *pointBudget
 	cur    geom.Point // where a reader will be
 	origin geom.Point // where a reader's current sequence started
 }
@@ -238,7 +239,7 @@ func writeQLI(w io.Writer, d *geom.Design) error {
 	if err := checkWritable("qli", d); err != nil {
 		return err
 	}
-	q := &qliWriter{w: bufio.NewWriter(w)}
+	q := &qliWriter{w: bufio.NewWriter(w), budget: newPointBudget()}
 	q.print("#CAD2DMC\r\nCS\r\nVMXY\r\n")
 	q.print("REM FIRST_MACRO ---------------\r\nREM end macro -----------------\r\n")
 	q.info(d.Meta)
@@ -253,8 +254,7 @@ func writeQLI(w io.Writer, d *geom.Design) error {
 			q.endSequence()
 		}
 		q.setNeedle(p.Stitch)
-		q.path(p)
-		return nil
+		return q.path(p)
 	})
 	if err != nil {
 		return err
@@ -311,7 +311,7 @@ func (q *qliWriter) endSequence() {
 
 // path writes one path as one vector sequence. A jump path that does not
 // start where the needle is moves there first, as part of the jump.
-func (q *qliWriter) path(p *geom.Path) {
+func (q *qliWriter) path(p *geom.Path) error {
 	if p.Start.Dist(q.cur) > qliUnit/2 {
 		q.vp(p.Start)
 	}
@@ -322,7 +322,11 @@ func (q *qliWriter) path(p *geom.Path) {
 		case geom.Arc:
 			q.cr(s)
 		case geom.Cubic:
-			for _, pt := range s.Flatten(nil, cur, polylineTolerance) {
+			pts, err := q.budget.segment("qli", s, cur)
+			if err != nil {
+				return err
+			}
+			for _, pt := range pts {
 				q.vp(pt)
 			}
 		default:
@@ -331,6 +335,7 @@ func (q *qliWriter) path(p *geom.Path) {
 		cur = s.End
 	}
 	q.endSequence()
+	return nil
 }
 
 // vp writes a straight move to p, relative to the sequence origin.

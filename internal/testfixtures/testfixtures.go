@@ -5,6 +5,7 @@ package testfixtures
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,17 +31,27 @@ func root() (string, error) {
 	}
 }
 
+// Find returns the shared fixtures directory (../shared/fixtures from the
+// module root), or an error when it is absent. Most tests want Dir.
+func Find() (string, error) {
+	r, err := root()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(r, "..", "shared", "fixtures")
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("%s absent", dir)
+	}
+	return dir, nil
+}
+
 // Dir returns the shared fixtures directory (../shared/fixtures from the
 // module root), or skips the test when it is absent.
 func Dir(t testing.TB) string {
 	t.Helper()
-	r, err := root()
+	dir, err := Find()
 	if err != nil {
 		t.Skipf("testfixtures: %v; skipping", err)
-	}
-	dir := filepath.Join(r, "..", "shared", "fixtures")
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		t.Skipf("testfixtures: %s absent; skipping", dir)
 	}
 	return dir
 }
