@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/patternvault/patternvault/internal/formats/dxf"
+	"github.com/patternvault/patternvault/internal/formats/svg"
 	"github.com/patternvault/patternvault/internal/geom"
 )
 
@@ -44,6 +46,44 @@ type Format struct {
 	Read func(data []byte) (*geom.Design, error)
 	// Write encodes a design. Nil when the format cannot be written.
 	Write func(w io.Writer, d *geom.Design) error
+}
+
+// SVG and DXF live in their own packages; these entries wire them into the
+// registry, marking their "not this format" errors as ErrNotDesign.
+var (
+	SVG = &Format{
+		Name:       "svg",
+		Title:      "SVG vector drawing",
+		Extensions: []string{"svg"},
+		Sniff:      svg.Sniff,
+		Read:       notDesignAs(svg.Read, svg.ErrNotSVG),
+		Write:      svg.Write,
+	}
+	DXF = &Format{
+		Name:       "dxf",
+		Title:      "AutoCAD DXF",
+		Extensions: []string{"dxf"},
+		Sniff:      dxf.Sniff,
+		Read:       notDesignAs(dxf.Read, dxf.ErrNotDXF),
+		Write:      dxf.Write,
+	}
+)
+
+func init() {
+	register(SVG)
+	register(DXF)
+}
+
+// notDesignAs wraps read so that its sentinel error also matches
+// ErrNotDesign.
+func notDesignAs(read func([]byte) (*geom.Design, error), sentinel error) func([]byte) (*geom.Design, error) {
+	return func(data []byte) (*geom.Design, error) {
+		d, err := read(data)
+		if err != nil && errors.Is(err, sentinel) && !errors.Is(err, ErrNotDesign) {
+			return nil, fmt.Errorf("%w (%w)", err, ErrNotDesign)
+		}
+		return d, err
+	}
 }
 
 // SniffLen is how many leading bytes Detect needs to look at.

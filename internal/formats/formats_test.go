@@ -11,7 +11,7 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	for _, name := range []string{"qli", "bqm", "plt", "csq", "qcc", "iqp", "ans", "hqf", "ssd", "cqp", "cmd", "pat", "txt", "mqr"} {
+	for _, name := range []string{"qli", "bqm", "plt", "csq", "qcc", "iqp", "svg", "dxf", "ans", "hqf", "ssd", "cqp", "cmd", "pat", "txt", "mqr"} {
 		f := ByName(strings.ToUpper(name))
 		if f == nil {
 			t.Errorf("ByName(%q) = nil", name)
@@ -56,6 +56,8 @@ func TestDetect(t *testing.T) {
 		{"pic.jpg", "\xff\xd8\xff\xe0", ""},
 		{"pic.gif", "GIF89a", ""},
 		{"readme.md", "# Readme", ""},
+		{"a.svg", "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\">", "svg"},
+		{"a.dxf", "  0\nSECTION\n  2\nENTITIES\n", "dxf"},
 	}
 	for _, c := range cases {
 		f := Detect(c.name, []byte(c.head))
@@ -99,6 +101,11 @@ func TestReadConvenience(t *testing.T) {
 	_, f, err = Read("x.jpg", []byte("\xff\xd8"))
 	if f != nil || !errors.Is(err, ErrNotDesign) {
 		t.Errorf("Read(jpg) = %v, %v; want nil, ErrNotDesign", f, err)
+	}
+	for _, f := range []*Format{SVG, DXF} {
+		if _, err := f.Read([]byte("hello")); !errors.Is(err, ErrNotDesign) {
+			t.Errorf("%s.Read(hello) = %v, want ErrNotDesign", f.Name, err)
+		}
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, "ans", d); err == nil {
