@@ -15,9 +15,12 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/pgserver"
 	"github.com/patternvault/patternvault/internal/store"
@@ -40,7 +43,11 @@ type App struct {
 	// Queue is the background job queue; serve starts its workers, other
 	// commands only insert jobs.
 	Queue *jobs.Queue
-	pg    *pgserver.Server
+	// Blobs stores uploaded files and thumbnails.
+	Blobs blob.Store
+	// Library imports and serves designs.
+	Library *library.Service
+	pg      *pgserver.Server
 }
 
 // Open starts or joins the embedded cluster (when no database URL is
@@ -79,12 +86,21 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		a.Close()
 		return nil, err
 	}
+	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL, cfg.DataDir); err != nil {
+		a.Close()
+		return nil, err
+	}
+	limits := ingest.DefaultLimits()
+	limits.MaxUploadSize = cfg.MaxUploadBytes
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
+	river.AddWorker(workers, a.Library.Worker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
 		a.Close()
 		return nil, err
 	}
+	a.Library.Queue = a.Queue
 	a.Accounts = accounts.New(a.Store, &queuedMail{db: d, mailer: mail.NewMailer(a.Queue)}, cfg.BaseURL)
 	return a, nil
 }

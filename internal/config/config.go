@@ -29,6 +29,10 @@ type Config struct {
 	MigrateWorkers int
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// BlobURL selects file storage: empty for DataDir/files, s3://... for S3.
+	BlobURL string
+	// MaxUploadBytes bounds one import (all its files together).
+	MaxUploadBytes int64
 	// GoogleClientID and GoogleClientSecret turn on "Sign in with Google".
 	GoogleClientID, GoogleClientSecret string
 	// SMTPURL is smtp://user:pass@host:port (STARTTLS) or smtps://...; empty writes mail to DataDir/outbox.
@@ -67,6 +71,17 @@ var options = []Option{
 		set: func(c *Config, v string) error { return setPositiveInt(&c.MigrateWorkers, v) }},
 	{Env: "PV_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error.",
 		set: setLogLevel},
+	{Env: "PV_BLOB_URL", Default: "", Secret: true, Help: "File storage: empty keeps files under PV_DATA_DIR/files; s3://KEY:SECRET@host:port/bucket?secure=false for S3.",
+		set: func(c *Config, v string) error { c.BlobURL = strings.TrimSpace(v); return nil }},
+	{Env: "PV_MAX_UPLOAD_MB", Default: "1024", Help: "Largest import (all files of one upload together), in megabytes.",
+		set: func(c *Config, v string) error {
+			var mb int
+			if err := setPositiveInt(&mb, v); err != nil {
+				return err
+			}
+			c.MaxUploadBytes = int64(mb) << 20
+			return nil
+		}},
 	{Env: "PV_GOOGLE_CLIENT_ID", Default: "", Help: "OAuth client ID for Sign in with Google; empty hides it.",
 		set: func(c *Config, v string) error { c.GoogleClientID = strings.TrimSpace(v); return nil }},
 	{Env: "PV_GOOGLE_CLIENT_SECRET", Default: "", Secret: true, Help: "OAuth client secret for Sign in with Google.",

@@ -34,20 +34,19 @@ func newTenants(t *testing.T, st *store.Store, n int) []*store.Tenant {
 func allPatterns(t *testing.T, st *store.Store, tenantID int64) model {
 	t.Helper()
 	got := model{}
-	afterName, afterID := "", int64(0)
+	q := store.PatternQuery{Limit: 7}
 	for {
-		page, err := st.Patterns(context.Background(), tenantID, afterName, afterID, 7)
+		page, err := st.Patterns(context.Background(), tenantID, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range page {
+		for _, p := range page.Patterns {
 			got[p.ID] = p.Name
 		}
-		if len(page) < 7 {
+		if page.NextCursor == "" {
 			return got
 		}
-		last := page[len(page)-1]
-		afterName, afterID = last.Name, last.ID
+		q.Cursor = page.NextCursor
 	}
 }
 
@@ -98,7 +97,7 @@ func TestTenantIsolation(t *testing.T) {
 			if !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("Pattern(%s, %d) = %v, want ErrNotFound", small.Slug, id, err)
 			}
-			if _, err := st.UpdatePattern(ctx, small.ID, &store.Pattern{ID: id, Name: "hijacked"}); !errors.Is(err, store.ErrNotFound) {
+			if _, err := st.UpdatePattern(ctx, small.ID, id, store.PatternEdit{Name: ptr("hijacked")}); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("UpdatePattern(%s, %d) = %v, want ErrNotFound", small.Slug, id, err)
 			}
 			if err := st.DeletePattern(ctx, small.ID, id); !errors.Is(err, store.ErrNotFound) {
@@ -107,7 +106,7 @@ func TestTenantIsolation(t *testing.T) {
 		}
 	}
 	// Changing tenant A's pattern 1 leaves tenant B's pattern 1 alone.
-	if _, err := st.UpdatePattern(ctx, small.ID, &store.Pattern{ID: 1, Name: small.Slug + " renamed"}); err != nil {
+	if _, err := st.UpdatePattern(ctx, small.ID, 1, store.PatternEdit{Name: ptr(small.Slug + " renamed")}); err != nil {
 		t.Fatal(err)
 	}
 	models[0][1] = small.Slug + " renamed"
@@ -147,7 +146,7 @@ func TestTenantIsolationRandomized(t *testing.T) {
 				m[p.ID] = p.Name
 			case 1:
 				name := fmt.Sprintf("%s upd r%d o%d", tn.Slug, round, op)
-				_, err := st.UpdatePattern(ctx, tn.ID, &store.Pattern{ID: id, Name: name})
+				_, err := st.UpdatePattern(ctx, tn.ID, id, store.PatternEdit{Name: &name})
 				if exists != (err == nil) {
 					t.Fatalf("UpdatePattern(%s, %d): exists=%v err=%v", tn.Slug, id, exists, err)
 				}
@@ -206,3 +205,5 @@ func TestTenantSlugRenameAndConflicts(t *testing.T) {
 		t.Errorf("tenants = %v", slugs)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

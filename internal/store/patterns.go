@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,20 +14,82 @@ import (
 
 // Pattern is one quilting design in a tenant's library.
 type Pattern struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Designer  string    `json:"designer"`
-	Notes     string    `json:"notes"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID                 int64      `json:"id"`
+	Name               string     `json:"name"`
+	Designer           string     `json:"designer"`
+	DesignerURL        string     `json:"designer_url"`
+	Notes              string     `json:"notes"`
+	Source             string     `json:"source"`
+	PurchasedOn        *time.Time `json:"purchased_on"`
+	Type               string     `json:"type"`
+	TypeConfidence     float32    `json:"type_confidence"`
+	WidthIn            *float32   `json:"width_in"`
+	HeightIn           *float32   `json:"height_in"`
+	StitchLengthIn     *float32   `json:"stitch_length_in"`
+	Paths              *int32     `json:"paths"`
+	Jumps              *int32     `json:"jumps"`
+	ThumbState         string     `json:"thumb_state"`
+	MirrorLR           *float32   `json:"mirror_lr"`
+	MirrorTB           *float32   `json:"mirror_tb"`
+	SuggestedRotation  int32      `json:"suggested_rotation"`
+	RotationConfidence float32    `json:"rotation_confidence"`
+	Orientation        string     `json:"orientation"`
+	Fingerprint        []byte     `json:"-"`
+	BatchID            *int64     `json:"batch_id"`
+	ViewCount          int32      `json:"view_count"`
+	DownloadCount      int32      `json:"download_count"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
+
+	// Filled by queries that join them.
+	Keywords []string `json:"keywords"`
+	Favorite bool     `json:"favorite"`
+	Formats  []string `json:"formats"`
 }
 
-const patternColumns = "id, name, designer, notes, created_at, updated_at"
+// Thumbnail states.
+const (
+	ThumbPending = "pending" // not drawn yet
+	ThumbReady   = "ready"   // drawn from the geometry
+	ThumbPicture = "picture" // taken from a companion picture
+	ThumbNone    = "none"    // nothing to draw from
+)
 
-func scanPattern(row pgx.Row) (*Pattern, error) {
+const patternColumns = `id, name, designer, designer_url, notes, source, purchased_on, type, type_confidence,
+	width_in, height_in, stitch_length_in, paths, jumps, thumb_state, mirror_lr, mirror_tb,
+	suggested_rotation, rotation_confidence, orientation, fingerprint, batch_id, view_count, download_count,
+	created_at, updated_at`
+
+func scanPattern(row pgx.Row, extra ...any) (*Pattern, error) {
 	p := &Pattern{}
-	err := row.Scan(&p.ID, &p.Name, &p.Designer, &p.Notes, &p.CreatedAt, &p.UpdatedAt)
+	dest := []any{&p.ID, &p.Name, &p.Designer, &p.DesignerURL, &p.Notes, &p.Source, &p.PurchasedOn, &p.Type, &p.TypeConfidence,
+		&p.WidthIn, &p.HeightIn, &p.StitchLengthIn, &p.Paths, &p.Jumps, &p.ThumbState, &p.MirrorLR, &p.MirrorTB,
+		&p.SuggestedRotation, &p.RotationConfidence, &p.Orientation, &p.Fingerprint, &p.BatchID, &p.ViewCount, &p.DownloadCount,
+		&p.CreatedAt, &p.UpdatedAt}
+	err := row.Scan(append(dest, extra...)...)
 	return p, err
+}
+
+// InsertPattern adds a pattern inside the caller's tenant transaction
+// (the import pipeline); CreatePattern is the stand-alone form.
+func InsertPattern(ctx context.Context, tx pgx.Tx, p *Pattern) (*Pattern, error) {
+	thumb := p.ThumbState
+	if thumb == "" {
+		thumb = ThumbPending
+	}
+	out, err := scanPattern(tx.QueryRow(ctx, `
+		INSERT INTO patterns (name, designer, designer_url, notes, source, purchased_on, type, type_confidence,
+			width_in, height_in, stitch_length_in, paths, jumps, thumb_state, mirror_lr, mirror_tb,
+			suggested_rotation, rotation_confidence, fingerprint, batch_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+		RETURNING `+patternColumns,
+		p.Name, p.Designer, p.DesignerURL, p.Notes, p.Source, p.PurchasedOn, p.Type, p.TypeConfidence,
+		p.WidthIn, p.HeightIn, p.StitchLengthIn, p.Paths, p.Jumps, thumb, p.MirrorLR, p.MirrorTB,
+		p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID))
+	if err != nil {
+		return nil, fmt.Errorf("store: insert pattern %q: %w", p.Name, err)
+	}
+	return out, nil
 }
 
 // CreatePattern adds a pattern to the tenant's library.
@@ -32,9 +97,7 @@ func (s *Store) CreatePattern(ctx context.Context, tenantID int64, p *Pattern) (
 	var out *Pattern
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		var err error
-		out, err = scanPattern(tx.QueryRow(ctx, `
-			INSERT INTO patterns (name, designer, notes) VALUES ($1, $2, $3)
-			RETURNING `+patternColumns, p.Name, p.Designer, p.Notes))
+		out, err = InsertPattern(ctx, tx, p)
 		return err
 	})
 	if err != nil {
@@ -43,13 +106,26 @@ func (s *Store) CreatePattern(ctx context.Context, tenantID int64, p *Pattern) (
 	return out, nil
 }
 
-// Pattern returns one pattern of the tenant.
+// Pattern returns one live pattern of the tenant with its keywords,
+// formats, and whether userID marked it a favourite.
 func (s *Store) Pattern(ctx context.Context, tenantID, id int64) (*Pattern, error) {
+	return s.PatternFor(ctx, tenantID, id, 0)
+}
+
+// PatternFor is Pattern with the favourite flag of userID.
+func (s *Store) PatternFor(ctx context.Context, tenantID, id, userID int64) (*Pattern, error) {
 	var out *Pattern
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		var err error
-		out, err = scanPattern(tx.QueryRow(ctx, `SELECT `+patternColumns+` FROM patterns WHERE id = $1`, id))
-		return err
+		var fav bool
+		out, err = scanPattern(tx.QueryRow(ctx, `SELECT `+patternColumns+`,
+			EXISTS (SELECT 1 FROM favorites f WHERE f.pattern_id = patterns.id AND f.user_id = $2)
+			FROM patterns WHERE id = $1 AND deleted_at IS NULL`, id, userID), &fav)
+		if err != nil {
+			return err
+		}
+		out.Favorite = fav
+		return fillDetails(ctx, tx, []*Pattern{out})
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
@@ -60,70 +136,272 @@ func (s *Store) Pattern(ctx context.Context, tenantID, id int64) (*Pattern, erro
 	return out, nil
 }
 
-// Patterns lists the tenant's patterns by name, at most limit of them,
-// starting after the pattern named afterName with id afterID (keyset
-// pagination; pass "" and 0 for the first page).
-func (s *Store) Patterns(ctx context.Context, tenantID int64, afterName string, afterID int64, limit int) ([]*Pattern, error) {
-	var out []*Pattern
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT `+patternColumns+` FROM patterns
-			WHERE (lower(name), id) > (lower($1), $2)
-			ORDER BY lower(name), id LIMIT $3`, afterName, afterID, limit)
+// fillDetails loads keywords and formats of the given patterns in two queries.
+func fillDetails(ctx context.Context, tx pgx.Tx, ps []*Pattern) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ps))
+	byID := make(map[int64]*Pattern, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+		byID[p.ID] = p
+		p.Keywords, p.Formats = []string{}, []string{}
+	}
+	rows, err := tx.Query(ctx, `SELECT pk.pattern_id, k.name FROM pattern_keywords pk JOIN keywords k ON k.id = pk.keyword_id
+		WHERE pk.pattern_id = ANY($1) ORDER BY lower(k.name)`, ids)
+	if err != nil {
+		return err
+	}
+	var id int64
+	var name string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+		byID[id].Keywords = append(byID[id].Keywords, name)
+		return nil
+	}); err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT DISTINCT pattern_id, format FROM pattern_files
+		WHERE pattern_id = ANY($1) AND role = 'design' AND format <> '' ORDER BY pattern_id, format`, ids)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+		byID[id].Formats = append(byID[id].Formats, name)
+		return nil
+	})
+	return err
+}
+
+// Sort orders of the library.
+const (
+	SortName     = "name"
+	SortNewest   = "newest"
+	SortDesigner = "designer"
+)
+
+// PatternQuery selects and orders a page of the library.
+type PatternQuery struct {
+	Sort       string
+	Keyword    string // keyword name
+	GroupID    int64  // keyword group
+	Type       string
+	Format     string
+	Favorites  bool  // only UserID's favourites
+	UserID     int64 // for favourites
+	HasPreview *bool
+	IDs        []int64 // only these patterns (search results)
+	Cursor     string
+	Limit      int
+}
+
+// PatternPage is one page of the library and the cursor of the next.
+type PatternPage struct {
+	Patterns   []*Pattern `json:"patterns"`
+	NextCursor string     `json:"next_cursor"`
+}
+
+type cursor struct {
+	Key string    `json:"k,omitempty"`
+	T   time.Time `json:"t,omitzero"`
+	ID  int64     `json:"i"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ErrBadCursor is returned for a cursor the library did not make.
+var ErrBadCursor = errors.New("invalid page cursor")
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil {
+		return c, ErrBadCursor
+	}
+	return c, nil
+}
+
+// Patterns returns a page of the tenant's live patterns: keyset-paginated
+// (no OFFSET), so page 200 is as fast as page 1.
+func (s *Store) Patterns(ctx context.Context, tenantID int64, q PatternQuery) (*PatternPage, error) {
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 60
+	}
+	cur, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	where := []string{"p.deleted_at IS NULL"}
+	args := []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Keyword != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM pattern_keywords pk JOIN keywords k ON k.id = pk.keyword_id WHERE pk.pattern_id = p.id AND lower(k.name) = lower("+arg(q.Keyword)+"))")
+	}
+	if q.GroupID != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM pattern_keywords pk JOIN keyword_group_keywords g ON g.keyword_id = pk.keyword_id WHERE pk.pattern_id = p.id AND g.group_id = "+arg(q.GroupID)+")")
+	}
+	if q.Type != "" {
+		where = append(where, "p.type = "+arg(q.Type))
+	}
+	if q.Format != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM pattern_files f WHERE f.pattern_id = p.id AND f.role = 'design' AND f.format = "+arg(q.Format)+")")
+	}
+	if q.Favorites {
+		where = append(where, "EXISTS (SELECT 1 FROM favorites f WHERE f.pattern_id = p.id AND f.user_id = "+arg(q.UserID)+")")
+	}
+	if q.HasPreview != nil {
+		if *q.HasPreview {
+			where = append(where, "p.thumb_state IN ('ready', 'picture')")
+		} else {
+			where = append(where, "p.thumb_state NOT IN ('ready', 'picture')")
+		}
+	}
+	if q.IDs != nil {
+		where = append(where, "p.id = ANY("+arg(q.IDs)+")")
+	}
+	var order string
+	switch q.Sort {
+	case SortNewest:
+		order = "p.created_at DESC, p.id DESC"
+		if q.Cursor != "" {
+			where = append(where, "(p.created_at, p.id) < ("+arg(cur.T)+", "+arg(cur.ID)+")")
+		}
+	case SortDesigner:
+		order = "lower(p.designer), lower(p.name), p.id"
+		if q.Cursor != "" {
+			k1, k2, _ := strings.Cut(cur.Key, "\x00")
+			where = append(where, "(lower(p.designer), lower(p.name), p.id) > ("+arg(k1)+", "+arg(k2)+", "+arg(cur.ID)+")")
+		}
+	default:
+		q.Sort = SortName
+		order = "lower(p.name), p.id"
+		if q.Cursor != "" {
+			where = append(where, "(lower(p.name), p.id) > ("+arg(cur.Key)+", "+arg(cur.ID)+")")
+		}
+	}
+	userArg := arg(q.UserID)
+	sql := `SELECT ` + prefixed("p.", patternColumns) + `,
+		EXISTS (SELECT 1 FROM favorites f WHERE f.pattern_id = p.id AND f.user_id = ` + userArg + `)
+		FROM patterns p WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(q.Limit+1)
+	page := &PatternPage{Patterns: []*Pattern{}}
+	err = s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) { return scanPattern(r) })
-		return err
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) {
+			var fav bool
+			p, err := scanPattern(r, &fav)
+			p.Favorite = fav
+			return p, err
+		})
+		if err != nil {
+			return err
+		}
+		if len(list) > q.Limit {
+			last := list[q.Limit-1]
+			list = list[:q.Limit]
+			c := cursor{ID: last.ID}
+			switch q.Sort {
+			case SortNewest:
+				c.T = last.CreatedAt
+			case SortDesigner:
+				c.Key = strings.ToLower(last.Designer) + "\x00" + strings.ToLower(last.Name)
+			default:
+				c.Key = strings.ToLower(last.Name)
+			}
+			page.NextCursor = c.encode()
+		}
+		page.Patterns = list
+		return fillDetails(ctx, tx, list)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: list patterns: %w", err)
 	}
-	return out, nil
+	return page, nil
 }
 
-// UpdatePattern saves name, designer and notes of an existing pattern.
-func (s *Store) UpdatePattern(ctx context.Context, tenantID int64, p *Pattern) (*Pattern, error) {
-	var out *Pattern
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		var err error
-		out, err = scanPattern(tx.QueryRow(ctx, `
-			UPDATE patterns SET name = $2, designer = $3, notes = $4, updated_at = now()
-			WHERE id = $1 RETURNING `+patternColumns, p.ID, p.Name, p.Designer, p.Notes))
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: update pattern %d: %w", p.ID, err)
-	}
-	return out, nil
+// PatternEdit is a change to a pattern's descriptive fields; nil fields
+// stay as they are.
+type PatternEdit struct {
+	Name, Designer, DesignerURL, Notes, Source, Type, Orientation *string
 }
 
-// DeletePattern removes a pattern of the tenant.
-func (s *Store) DeletePattern(ctx context.Context, tenantID, id int64) error {
+// UpdatePattern applies an edit to a live pattern.
+func (s *Store) UpdatePattern(ctx context.Context, tenantID, id int64, e PatternEdit) (*Pattern, error) {
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM patterns WHERE id = $1`, id)
+		tag, err := tx.Exec(ctx, `
+			UPDATE patterns SET name = coalesce($2, name), designer = coalesce($3, designer),
+				designer_url = coalesce($4, designer_url), notes = coalesce($5, notes), source = coalesce($6, source),
+				type = coalesce($7, type), orientation = coalesce($8, orientation), updated_at = now()
+			WHERE id = $1 AND deleted_at IS NULL`, id, e.Name, e.Designer, e.DesignerURL, e.Notes, e.Source, e.Type, e.Orientation)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = ErrNotFound
 		}
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: delete pattern %d: %w", id, err)
+		return nil, fmt.Errorf("store: update pattern %d: %w", id, err)
 	}
-	return nil
+	return s.Pattern(ctx, tenantID, id)
 }
 
-// CountPatterns returns how many patterns the tenant has.
+// DeletePatterns moves live patterns to the bin (undoable) and records the
+// activity; it returns how many it deleted and the activity id.
+func (s *Store) DeletePatterns(ctx context.Context, tenantID, userID int64, ids []int64) (int, int64, error) {
+	var n int
+	var actID int64
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE patterns SET deleted_at = now() WHERE id = ANY($1) AND deleted_at IS NULL RETURNING id`, ids)
+		if err != nil {
+			return err
+		}
+		deleted, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		if n = len(deleted); n == 0 {
+			return ErrNotFound
+		}
+		actID, err = logActivity(ctx, tx, userID, "delete", fmt.Sprintf("Deleted %d design%s", n, plural(n)), map[string]any{"restore": deleted})
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: delete patterns: %w", err)
+	}
+	return n, actID, nil
+}
+
+// DeletePattern deletes one pattern (undoable).
+func (s *Store) DeletePattern(ctx context.Context, tenantID, id int64) error {
+	_, _, err := s.DeletePatterns(ctx, tenantID, 0, []int64{id})
+	return err
+}
+
+// CountPatterns returns how many live patterns the tenant has.
 func (s *Store) CountPatterns(ctx context.Context, tenantID int64) (int64, error) {
 	var n int64
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FROM patterns`).Scan(&n)
+		return tx.QueryRow(ctx, `SELECT count(*) FROM patterns WHERE deleted_at IS NULL`).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: count patterns: %w", err)
 	}
 	return n, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -1,0 +1,145 @@
+// Package library is the quilter's pattern library as a service: it takes
+// uploads into storage and through the import job (unpack, group into
+// designs, store files, read geometry, draw thumbnails, analyse shape,
+// spot duplicates), and serves downloads in any machine's format. Web and
+// API handlers and the CLI call it; it calls the store, blob storage, the
+// job queue and the format engine.
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/ingest"
+	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// Thumbnail sizes in pixels: the grid and the detail view.
+const (
+	ThumbGrid   = 256
+	ThumbDetail = 1024
+)
+
+// Service runs the library.
+type Service struct {
+	Store  *store.Store
+	Blobs  blob.Store
+	Queue  *jobs.Queue
+	Limits ingest.Limits
+	Log    *slog.Logger
+
+	// afterDesign, when set (tests), runs after each stored design.
+	afterDesign func()
+}
+
+// ImportArgs is the job that processes one import batch.
+type ImportArgs struct {
+	TenantID int64 `json:"tenant_id"`
+	BatchID  int64 `json:"batch_id"`
+}
+
+// Kind names the job for River.
+func (ImportArgs) Kind() string { return "library_import" }
+
+// InsertOpts puts imports on the default queue with a few attempts: a
+// rerun after a crash picks up where the last one stopped.
+func (ImportArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 5} }
+
+// ImportWorker runs import jobs.
+type ImportWorker struct {
+	river.WorkerDefaults[ImportArgs]
+	svc *Service
+}
+
+// Worker returns the River worker of import jobs.
+func (s *Service) Worker() *ImportWorker { return &ImportWorker{svc: s} }
+
+// Work processes a batch.
+func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
+	return w.svc.Process(ctx, job.Args.TenantID, job.Args.BatchID)
+}
+
+// Upload is one file sent by the quilter.
+type Upload struct {
+	Name string
+	Body io.Reader
+	// Size is the declared size, or -1 when unknown (streamed).
+	Size int64
+}
+
+// ErrUploadTooLarge is returned (wrapped) when an upload is over the limit.
+var ErrUploadTooLarge = errors.New("upload too large")
+
+// StartImport stores the uploads and queues their processing, all or
+// nothing: a failure removes every file stored for it.
+func (s *Service) StartImport(ctx context.Context, tenantID, userID int64, uploads []Upload, stage bool) (*store.ImportBatch, error) {
+	if len(uploads) == 0 {
+		return nil, errors.New("library: no files to import")
+	}
+	prefix := blob.Key(tenantID, "uploads", randomName())
+	recs := make([]store.ImportUpload, 0, len(uploads))
+	var total int64
+	fail := func(err error) (*store.ImportBatch, error) {
+		s.Blobs.DeletePrefix(context.WithoutCancel(ctx), prefix)
+		return nil, err
+	}
+	for i, u := range uploads {
+		key := fmt.Sprintf("%s/%d", prefix, i)
+		max := s.limits().MaxUploadSize - total
+		cr := &countingReader{r: io.LimitReader(u.Body, max+1)}
+		if err := s.Blobs.Put(ctx, key, cr, -1, "application/octet-stream"); err != nil {
+			return fail(fmt.Errorf("library: store upload %q: %w", u.Name, err))
+		}
+		if cr.n > max {
+			return fail(fmt.Errorf("%w: %s is over the %s limit of one import", ErrUploadTooLarge, u.Name, humanBytes(s.limits().MaxUploadSize)))
+		}
+		total += cr.n
+		recs = append(recs, store.ImportUpload{N: i, FileName: cleanUploadName(u.Name), Size: cr.n, BlobKey: key})
+	}
+	var batch *store.ImportBatch
+	err := s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		var err error
+		if batch, err = store.InsertBatch(ctx, tx, userID, recs, stage); err != nil {
+			return err
+		}
+		_, err = s.Queue.InsertTx(ctx, tx, ImportArgs{TenantID: tenantID, BatchID: batch.ID}, nil)
+		return err
+	})
+	if err != nil {
+		return fail(fmt.Errorf("library: queue import: %w", err))
+	}
+	return batch, nil
+}
+
+func (s *Service) limits() ingest.Limits {
+	l := s.Limits
+	d := ingest.DefaultLimits()
+	if l.MaxUploadSize <= 0 {
+		l.MaxUploadSize = d.MaxUploadSize
+	}
+	return l
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// withTenant is a shorthand for the store's tenant transactions.
+func (s *Service) withTenant(ctx context.Context, tenantID int64, fn func(pgx.Tx) error) error {
+	return s.Store.DB().WithTenant(ctx, tenantID, fn)
+}

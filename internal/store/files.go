@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// File roles within a design.
+const (
+	RoleDesign  = "design"
+	RolePicture = "picture"
+	RoleNotes   = "notes"
+	RoleOther   = "other"
+)
+
+// PatternFile is one stored file of a pattern (a machine format, a
+// picture, a notes text).
+type PatternFile struct {
+	ID        int64     `json:"id"`
+	PatternID int64     `json:"pattern_id"`
+	Role      string    `json:"role"`
+	Format    string    `json:"format"`
+	FileName  string    `json:"file_name"`
+	Size      int64     `json:"size"`
+	SHA256    []byte    `json:"-"`
+	BlobKey   string    `json:"-"`
+	Readable  bool      `json:"readable"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+const fileColumns = "id, pattern_id, role, format, file_name, size, sha256, blob_key, readable, created_at"
+
+func scanFile(row pgx.Row) (*PatternFile, error) {
+	f := &PatternFile{}
+	err := row.Scan(&f.ID, &f.PatternID, &f.Role, &f.Format, &f.FileName, &f.Size, &f.SHA256, &f.BlobKey, &f.Readable, &f.CreatedAt)
+	return f, err
+}
+
+// InsertFile adds a file to a pattern inside the caller's tenant
+// transaction. A second file of the same name gets a numbered name.
+func InsertFile(ctx context.Context, tx pgx.Tx, f *PatternFile) error {
+	name := f.FileName
+	for i := 2; ; i++ {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (pattern_id, file_name) DO NOTHING`,
+			f.PatternID, f.Role, f.Format, name, f.Size, f.SHA256, f.BlobKey, f.Readable)
+		if err != nil {
+			return fmt.Errorf("store: add file %q to pattern %d: %w", f.FileName, f.PatternID, err)
+		}
+		if tag.RowsAffected() == 1 || i > 50 {
+			f.FileName = name
+			return nil
+		}
+		name = fmt.Sprintf("%d-%s", i, f.FileName)
+	}
+}
+
+// PatternsWithSHA returns, for each given SHA-256, a live pattern holding
+// a file with that content.
+func PatternsWithSHA(ctx context.Context, tx pgx.Tx, sums [][]byte) (map[string]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT ON (f.sha256) f.sha256, f.pattern_id FROM pattern_files f
+		JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
+		WHERE f.sha256 = ANY($1) ORDER BY f.sha256, f.pattern_id`, sums)
+	if err != nil {
+		return nil, fmt.Errorf("store: find files by content: %w", err)
+	}
+	out := map[string]int64{}
+	var sum []byte
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&sum, &id}, func() error {
+		out[string(sum)] = id
+		return nil
+	})
+	return out, err
+}
+
+// Files lists the files of a live pattern: designs first.
+func (s *Store) Files(ctx context.Context, tenantID, patternID int64) ([]*PatternFile, error) {
+	var out []*PatternFile
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+prefixed("f.", fileColumns)+` FROM pattern_files f
+			JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
+			WHERE f.pattern_id = $1
+			ORDER BY CASE f.role WHEN 'design' THEN 0 WHEN 'picture' THEN 1 WHEN 'notes' THEN 2 ELSE 3 END, f.format, f.file_name`, patternID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*PatternFile, error) { return scanFile(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: files of pattern %d: %w", patternID, err)
+	}
+	return out, nil
+}
+
+// File returns one file of a live pattern.
+func (s *Store) File(ctx context.Context, tenantID, patternID, fileID int64) (*PatternFile, error) {
+	var out *PatternFile
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		var err error
+		out, err = scanFile(tx.QueryRow(ctx, `SELECT `+prefixed("f.", fileColumns)+` FROM pattern_files f
+			JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
+			WHERE f.pattern_id = $1 AND f.id = $2`, patternID, fileID))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: file %d of pattern %d: %w", fileID, patternID, err)
+	}
+	return out, nil
+}
+
+// SetThumbState records how a pattern's thumbnail was made.
+func SetThumbState(ctx context.Context, tx pgx.Tx, patternID int64, state string) error {
+	_, err := tx.Exec(ctx, `UPDATE patterns SET thumb_state = $2 WHERE id = $1`, patternID, state)
+	return err
+}
+
+// BlobKeysInUse reports which of keys are still referenced by any file
+// (of any pattern, deleted or not: the bin can be undone).
+func (s *Store) BlobKeysInUse(ctx context.Context, tenantID int64, keys []string) (map[string]bool, error) {
+	used := map[string]bool{}
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT blob_key FROM pattern_files WHERE blob_key = ANY($1)
+			UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)`, keys)
+		if err != nil {
+			return err
+		}
+		var k string
+		_, err = pgx.ForEachRow(rows, []any{&k}, func() error { used[k] = true; return nil })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: blob keys in use: %w", err)
+	}
+	return used, nil
+}

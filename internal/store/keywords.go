@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Keyword is a tag with how many live patterns carry it.
+type Keyword struct {
+	ID     int64   `json:"id"`
+	Name   string  `json:"name"`
+	Count  int     `json:"count"`
+	Groups []int64 `json:"groups"`
+}
+
+// KeywordGroup gathers keywords ("Animals", "Holidays").
+type KeywordGroup struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// NormalizeKeyword tidies a keyword: trimmed, inner spaces folded,
+// lower-case, at most 60 characters; "" when nothing is left.
+func NormalizeKeyword(k string) string {
+	k = strings.ToLower(strings.Join(strings.Fields(k), " "))
+	if len(k) > 60 {
+		k = k[:60]
+	}
+	return k
+}
+
+// keywordIDs finds or creates keywords by name inside tx.
+func keywordIDs(ctx context.Context, tx pgx.Tx, names []string) ([]int64, error) {
+	var ids []int64
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = NormalizeKeyword(n)
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		var id int64
+		err := tx.QueryRow(ctx, `WITH ins AS (INSERT INTO keywords (name) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id)
+			SELECT id FROM ins UNION ALL SELECT id FROM keywords WHERE lower(name) = lower($1) LIMIT 1`, n).Scan(&id)
+		if err != nil {
+			return nil, fmt.Errorf("keyword %q: %w", n, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// TagPatterns adds keywords to patterns inside the caller's transaction.
+func TagPatterns(ctx context.Context, tx pgx.Tx, patternIDs []int64, names []string) error {
+	ids, err := keywordIDs(ctx, tx, names)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO pattern_keywords (pattern_id, keyword_id)
+		SELECT p, k FROM unnest($1::bigint[]) p, unnest($2::bigint[]) k ON CONFLICT DO NOTHING`, patternIDs, ids)
+	return err
+}
+
+// AddKeywords tags live patterns with keywords.
+func (s *Store) AddKeywords(ctx context.Context, tenantID int64, patternIDs []int64, names []string) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		live, err := livePatterns(ctx, tx, patternIDs)
+		if err != nil {
+			return err
+		}
+		return TagPatterns(ctx, tx, live, names)
+	})
+	if err != nil {
+		return fmt.Errorf("store: add keywords: %w", err)
+	}
+	return nil
+}
+
+// RemoveKeywords untags patterns.
+func (s *Store) RemoveKeywords(ctx context.Context, tenantID int64, patternIDs []int64, names []string) error {
+	norm := make([]string, 0, len(names))
+	for _, n := range names {
+		norm = append(norm, NormalizeKeyword(n))
+	}
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM pattern_keywords WHERE pattern_id = ANY($1)
+			AND keyword_id IN (SELECT id FROM keywords WHERE lower(name) = ANY($2))`, patternIDs, norm)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: remove keywords: %w", err)
+	}
+	return nil
+}
+
+// SetKeywords replaces a pattern's keywords.
+func (s *Store) SetKeywords(ctx context.Context, tenantID, patternID int64, names []string) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		live, err := livePatterns(ctx, tx, []int64{patternID})
+		if err != nil {
+			return err
+		}
+		if len(live) == 0 {
+			return ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM pattern_keywords WHERE pattern_id = $1`, patternID); err != nil {
+			return err
+		}
+		return TagPatterns(ctx, tx, live, names)
+	})
+	if err != nil {
+		return fmt.Errorf("store: set keywords of %d: %w", patternID, err)
+	}
+	return nil
+}
+
+func livePatterns(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT id FROM patterns WHERE id = ANY($1) AND deleted_at IS NULL`, ids)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// Keywords lists every keyword with its count of live patterns, by name.
+func (s *Store) Keywords(ctx context.Context, tenantID int64) ([]*Keyword, error) {
+	var out []*Keyword
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT k.id, k.name,
+			(SELECT count(*) FROM pattern_keywords pk JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL WHERE pk.keyword_id = k.id),
+			coalesce((SELECT array_agg(g.group_id ORDER BY g.group_id) FROM keyword_group_keywords g WHERE g.keyword_id = k.id), '{}')
+			FROM keywords k ORDER BY lower(k.name)`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Keyword, error) {
+			k := &Keyword{}
+			err := r.Scan(&k.ID, &k.Name, &k.Count, &k.Groups)
+			return k, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: keywords: %w", err)
+	}
+	return out, nil
+}
+
+// RenameKeyword renames a keyword; renaming onto an existing name merges.
+func (s *Store) RenameKeyword(ctx context.Context, tenantID, userID, id int64, name string) (int64, error) {
+	name = NormalizeKeyword(name)
+	if name == "" {
+		return 0, fmt.Errorf("store: rename keyword: empty name")
+	}
+	var activity int64
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		var other int64
+		err := tx.QueryRow(ctx, `SELECT id FROM keywords WHERE lower(name) = $1 AND id <> $2`, name, id).Scan(&other)
+		if err == nil {
+			activity, err = mergeKeyword(ctx, tx, userID, id, other)
+			return err
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE keywords SET name = $2 WHERE id = $1`, id, name)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: rename keyword %d: %w", id, err)
+	}
+	return activity, nil
+}
+
+// MergeKeywords folds keyword from into keyword into (undoable).
+func (s *Store) MergeKeywords(ctx context.Context, tenantID, userID, from, into int64) (int64, error) {
+	var activity int64
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		var err error
+		activity, err = mergeKeyword(ctx, tx, userID, from, into)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: merge keyword %d into %d: %w", from, into, err)
+	}
+	return activity, nil
+}
+
+func mergeKeyword(ctx context.Context, tx pgx.Tx, userID, from, into int64) (int64, error) {
+	if from == into {
+		return 0, ErrConflict
+	}
+	var fromName, intoName string
+	if err := tx.QueryRow(ctx, `SELECT name FROM keywords WHERE id = $1`, from).Scan(&fromName); err != nil {
+		return 0, notFound(err)
+	}
+	if err := tx.QueryRow(ctx, `SELECT name FROM keywords WHERE id = $1`, into).Scan(&intoName); err != nil {
+		return 0, notFound(err)
+	}
+	rows, err := tx.Query(ctx, `SELECT pattern_id FROM pattern_keywords WHERE keyword_id = $1`, from)
+	if err != nil {
+		return 0, err
+	}
+	tagged, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO pattern_keywords (pattern_id, keyword_id)
+		SELECT pattern_id, $2 FROM pattern_keywords WHERE keyword_id = $1 ON CONFLICT DO NOTHING`, from, into); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM keywords WHERE id = $1`, from); err != nil {
+		return 0, err
+	}
+	return logActivity(ctx, tx, userID, "merge_keyword", fmt.Sprintf("Merged keyword “%s” into “%s”", fromName, intoName),
+		undoRecipe{Name: fromName, Patterns: tagged, Into: into})
+}
+
+// unmergeKeyword recreates a merged keyword on the patterns that had it.
+func unmergeKeyword(ctx context.Context, tx pgx.Tx, r undoRecipe) error {
+	ids, err := keywordIDs(ctx, tx, []string{r.Name})
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO pattern_keywords (pattern_id, keyword_id)
+		SELECT p, $2 FROM unnest($1::bigint[]) p JOIN patterns ON patterns.id = p ON CONFLICT DO NOTHING`, r.Patterns, ids[0])
+	return err
+}
+
+// DeleteKeyword removes a keyword from every pattern.
+func (s *Store) DeleteKeyword(ctx context.Context, tenantID, id int64) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM keywords WHERE id = $1`, id)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete keyword %d: %w", id, err)
+	}
+	return nil
+}
+
+// KeywordGroups lists the groups by name.
+func (s *Store) KeywordGroups(ctx context.Context, tenantID int64) ([]*KeywordGroup, error) {
+	var out []*KeywordGroup
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, name FROM keyword_groups ORDER BY lower(name)`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*KeywordGroup, error) {
+			g := &KeywordGroup{}
+			return g, r.Scan(&g.ID, &g.Name)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: keyword groups: %w", err)
+	}
+	return out, nil
+}
+
+// CreateKeywordGroup adds a group.
+func (s *Store) CreateKeywordGroup(ctx context.Context, tenantID int64, name string) (*KeywordGroup, error) {
+	g := &KeywordGroup{Name: strings.TrimSpace(name)}
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO keyword_groups (name) VALUES ($1) RETURNING id`, g.Name).Scan(&g.ID)
+	})
+	if isUniqueViolation(err) {
+		err = ErrConflict
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: create keyword group %q: %w", name, err)
+	}
+	return g, nil
+}
+
+// SetKeywordGroup puts a keyword into a group (in=true) or takes it out.
+func (s *Store) SetKeywordGroup(ctx context.Context, tenantID, keywordID, groupID int64, in bool) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		var err error
+		if in {
+			_, err = tx.Exec(ctx, `INSERT INTO keyword_group_keywords (group_id, keyword_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, groupID, keywordID)
+		} else {
+			_, err = tx.Exec(ctx, `DELETE FROM keyword_group_keywords WHERE group_id = $1 AND keyword_id = $2`, groupID, keywordID)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: keyword %d group %d: %w", keywordID, groupID, err)
+	}
+	return nil
+}
+
+// DeleteKeywordGroup removes a group (its keywords stay).
+func (s *Store) DeleteKeywordGroup(ctx context.Context, tenantID, id int64) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM keyword_groups WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete keyword group %d: %w", id, err)
+	}
+	return nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
