@@ -1,9 +1,14 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
+	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +22,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/pgserver"
+	"github.com/patternvault/patternvault/internal/testfixtures"
 )
 
 var binary string
@@ -310,5 +316,140 @@ func TestLocalMailOutbox(t *testing.T) {
 			t.Fatalf("no verification mail in %s/outbox", dataDir)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// fixturesZIP zips the real fixtures, one folder per design.
+func fixturesZIP(t *testing.T) (string, int) {
+	t.Helper()
+	root := filepath.Join(testfixtures.Dir(t), "stitchables")
+	dirs, _ := filepath.Glob(filepath.Join(root, "*", "*"))
+	path := filepath.Join(t.TempDir(), "designs.zip")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	n := 0
+	for _, dir := range dirs {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		n++
+		rel, _ := filepath.Rel(root, dir)
+		for _, e := range entries {
+			data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+			w, _ := zw.Create(filepath.ToSlash(filepath.Join(rel, e.Name())))
+			w.Write(data)
+		}
+	}
+	zw.Close()
+	f.Close()
+	return path, n
+}
+
+// TestImportThroughAPI is the library's outside check: a ZIP of real
+// designs posted to the API becomes one pattern per design with a PNG
+// thumbnail, a sensible name and keywords, every download format works,
+// and posting it again creates nothing and reports duplicates.
+func TestImportThroughAPI(t *testing.T) {
+	zipPath, designs := fixturesZIP(t)
+	env, base := startServe(t)
+	for _, args := range [][]string{
+		{"tenant", "create", "--slug", "acme", "--name", "Acme"},
+		{"user", "create", "--email", "pam@example.com", "--password", "a long enough password", "--tenant", "acme"},
+	} {
+		if _, err := pv(t, env, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := pv(t, env, "token", "create", "--tenant", "acme", "--email", "pam@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out)
+	post := func() int64 {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "designs.zip")
+		data, _ := os.ReadFile(zipPath)
+		fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest("POST", base+"/api/v1/imports", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r struct{ ID int64 }
+		json.NewDecoder(resp.Body).Decode(&r)
+		if resp.StatusCode != http.StatusAccepted || r.ID == 0 {
+			t.Fatalf("POST /imports = %d, id %d", resp.StatusCode, r.ID)
+		}
+		return r.ID
+	}
+	wait := func(id int64) map[string]any {
+		for t0 := time.Now(); time.Since(t0) < 60*time.Second; time.Sleep(200 * time.Millisecond) {
+			_, b := apiGet(t, fmt.Sprintf("%s/api/v1/imports/%d", base, id), token)
+			if b["status"] == "done" || b["status"] == "failed" {
+				return b
+			}
+		}
+		t.Fatal("import not finished after 60 s")
+		return nil
+	}
+	res := wait(post())
+	if res["status"] != "done" || res["created"] != float64(designs) || res["duplicates"] != float64(0) {
+		t.Fatalf("first import = %v, want %d created", res, designs)
+	}
+	_, list := apiGet(t, base+"/api/v1/patterns?limit=100", token)
+	patterns, _ := list["patterns"].([]any)
+	if len(patterns) != designs {
+		t.Fatalf("%d patterns, want %d", len(patterns), designs)
+	}
+	for _, x := range patterns {
+		p := x.(map[string]any)
+		id := int64(p["id"].(float64))
+		name, _ := p["name"].(string)
+		if name == "" || strings.ContainsAny(name, "_/\\") || strings.Contains(strings.ToLower(name), ".qli") {
+			t.Errorf("pattern name %q", name)
+		}
+		if kw, _ := p["keywords"].([]any); len(kw) == 0 {
+			t.Errorf("%q has no keywords", name)
+		}
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/patterns/%d/thumbnail?size=256", base, id), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(resp.Body)
+		resp.Body.Close()
+		if err != nil || img.Bounds().Dx() != 256 {
+			t.Errorf("%q thumbnail: %v", name, err)
+		}
+		for _, format := range []string{"qli", "bqm", "plt", "dxf", "svg", "csq", "qcc", "original"} {
+			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/patterns/%d/download?format=%s", base, id, format), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || len(data) == 0 || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+				t.Errorf("%q download %s = %d, %d bytes", name, format, resp.StatusCode, len(data))
+			}
+		}
+	}
+	again := wait(post())
+	if again["created"] != float64(0) || again["duplicates"] != float64(designs) {
+		t.Errorf("re-import = %v, want %d duplicates", again, designs)
+	}
+	if _, list := apiGet(t, base+"/api/v1/patterns?limit=100", token); len(list["patterns"].([]any)) != designs {
+		t.Error("re-import changed the number of patterns")
 	}
 }

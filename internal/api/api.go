@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -22,14 +23,15 @@ const Prefix = "/api/v1"
 
 // Handler serves the API.
 type Handler struct {
-	store *store.Store
-	log   *slog.Logger
-	mux   *http.ServeMux
+	store   *store.Store
+	library *library.Service
+	log     *slog.Logger
+	mux     *http.ServeMux
 }
 
 // New returns the API handler.
-func New(st *store.Store, log *slog.Logger) *Handler {
-	h := &Handler{store: st, log: log, mux: http.NewServeMux()}
+func New(st *store.Store, lib *library.Service, log *slog.Logger) *Handler {
+	h := &Handler{store: st, library: lib, log: log, mux: http.NewServeMux()}
 	h.routes()
 	return h
 }
@@ -37,6 +39,7 @@ func New(st *store.Store, log *slog.Logger) *Handler {
 // routes is the sitemap of the API.
 func (h *Handler) routes() {
 	h.mux.HandleFunc("GET "+Prefix+"/me", h.authed(store.RoleViewer, h.me))
+	h.libraryRoutes()
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})

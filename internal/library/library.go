@@ -81,17 +81,36 @@ var ErrUploadTooLarge = errors.New("upload too large")
 // StartImport stores the uploads and queues their processing, all or
 // nothing: a failure removes every file stored for it.
 func (s *Service) StartImport(ctx context.Context, tenantID, userID int64, uploads []Upload, stage bool) (*store.ImportBatch, error) {
-	if len(uploads) == 0 {
-		return nil, errors.New("library: no files to import")
-	}
+	i := 0
+	return s.StartImportStream(ctx, tenantID, userID, func() (*Upload, error) {
+		if i == len(uploads) {
+			return nil, nil
+		}
+		i++
+		return &uploads[i-1], nil
+	}, stage)
+}
+
+// StartImportStream is StartImport for uploads that arrive one after the
+// other (the parts of a multipart request): next returns each in turn, nil
+// at the end. Each upload's body is read to its end before next is called
+// again, so nothing is held in memory.
+func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64, next func() (*Upload, error), stage bool) (*store.ImportBatch, error) {
 	prefix := blob.Key(tenantID, "uploads", randomName())
-	recs := make([]store.ImportUpload, 0, len(uploads))
+	var recs []store.ImportUpload
 	var total int64
 	fail := func(err error) (*store.ImportBatch, error) {
 		s.Blobs.DeletePrefix(context.WithoutCancel(ctx), prefix)
 		return nil, err
 	}
-	for i, u := range uploads {
+	for i := 0; ; i++ {
+		u, err := next()
+		if err != nil {
+			return fail(fmt.Errorf("library: read upload: %w", err))
+		}
+		if u == nil {
+			break
+		}
 		key := fmt.Sprintf("%s/%d", prefix, i)
 		max := s.limits().MaxUploadSize - total
 		cr := &countingReader{r: io.LimitReader(u.Body, max+1)}
@@ -103,6 +122,9 @@ func (s *Service) StartImport(ctx context.Context, tenantID, userID int64, uploa
 		}
 		total += cr.n
 		recs = append(recs, store.ImportUpload{N: i, FileName: cleanUploadName(u.Name), Size: cr.n, BlobKey: key})
+	}
+	if len(recs) == 0 {
+		return nil, ErrNoFiles
 	}
 	var batch *store.ImportBatch
 	err := s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
@@ -118,6 +140,9 @@ func (s *Service) StartImport(ctx context.Context, tenantID, userID int64, uploa
 	}
 	return batch, nil
 }
+
+// ErrNoFiles is returned when an import holds no file.
+var ErrNoFiles = errors.New("no files to import")
 
 func (s *Service) limits() ingest.Limits {
 	l := s.Limits

@@ -191,6 +191,7 @@ type PatternQuery struct {
 	UserID     int64 // for favourites
 	HasPreview *bool
 	IDs        []int64 // only these patterns (search results)
+	Text       string  // words that must appear in the name, designer or keywords
 	Cursor     string
 	Limit      int
 }
@@ -264,6 +265,12 @@ func (s *Store) Patterns(ctx context.Context, tenantID int64, q PatternQuery) (*
 		} else {
 			where = append(where, "p.thumb_state NOT IN ('ready', 'picture')")
 		}
+	}
+	for _, w := range strings.Fields(q.Text) {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(w)) + "%"
+		a := arg(like)
+		where = append(where, "(lower(p.name) LIKE "+a+" OR lower(p.designer) LIKE "+a+
+			" OR EXISTS (SELECT 1 FROM pattern_keywords pk JOIN keywords k ON k.id = pk.keyword_id WHERE pk.pattern_id = p.id AND lower(k.name) LIKE "+a+"))")
 	}
 	if q.IDs != nil {
 		where = append(where, "p.id = ANY("+arg(q.IDs)+")")

@@ -19,6 +19,7 @@ import (
 	"github.com/patternvault/patternvault/internal/auth/google"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -35,6 +36,7 @@ type Server struct {
 	store    *store.Store
 	accounts *accounts.Service
 	google   *google.Provider
+	library  *library.Service
 	api      http.Handler
 	ready    *readiness
 	pages    map[string]*template.Template
@@ -52,12 +54,14 @@ type Deps struct {
 	Accounts *accounts.Service
 	// Google is nil when Google sign-in is not configured.
 	Google *google.Provider
+	// Library imports and serves designs.
+	Library *library.Service
 }
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google,
-		api: api.New(d.Store, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library,
+		api: api.New(d.Store, d.Library, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
