@@ -1,0 +1,44 @@
+// Package ingest is the pure first half of the import pipeline: it turns an
+// upload (a ZIP as sold by pattern stores, ZIPs inside ZIPs, or one loose
+// file) into designs with their files, names, notes, keywords and a type
+// hint. It knows nothing of SQL, HTTP or storage, and is safe for
+// concurrent use.
+//
+// # Unpacking
+//
+// Unpack reads the upload under Limits. Every refusal returns an *Error
+// wrapping one sentinel (ErrNotZip, ErrTooLarge, ErrTooManyEntries,
+// ErrZipBomb, ErrTooDeep, ErrUnsafePath, ErrSymlink, ErrEncrypted,
+// ErrUnsupportedMethod, ErrCorrupt) with the entry's name, and no files;
+// Explain turns it into one sentence for the quilter.
+//
+// Sizes are counted while decompressing, through a limit of the tightest
+// applicable bound; header sizes only serve to refuse early and to size a
+// first buffer of at most 1 MiB. The ZIP-bomb rule: an entry may expand to
+// max(RatioExempt, MaxRatio × its compressed size) and the whole upload to
+// max(RatioExempt, MaxRatio × the upload's size), nested ZIPs included, so
+// that 42.zip-style nesting of small, individually harmless entries is
+// caught by the second bound. Entry counts are checked by walking the
+// central directory before archive/zip allocates anything per entry.
+//
+// Entry names are read as code page 437 when they are not UTF-8 (as the ZIP
+// format says), backslashes become slashes, and any absolute name, drive
+// letter, ".." segment or control character is refused, even a ".." that
+// would stay inside the archive. Entries whose cleaned paths collide
+// (ignoring case) are kept, the later one renamed "name (2).ext".
+//
+// # Grouping
+//
+// Group sorts files into designs folder by folder; its doc comment gives the
+// rules. Roles come from Classify: extensions for machine formats and
+// pictures, names for notes, and a simple content sniff for .txt and
+// extension-less files (lines of coordinates or machine commands are a
+// design, prose is notes).
+//
+// # Words
+//
+// Keywords drops a small, documented set of words: noiseWords (formats,
+// versions and copies, picture decorations, and words every quilting design
+// shares) and stopWords (15 English function words). Type words go to
+// TypeHint instead of the keywords.
+package ingest

@@ -1,0 +1,45 @@
+package ingest
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestKeywords(t *testing.T) {
+	cases := []struct {
+		folder, stem string
+		want         []string
+	}{
+		{"e2e/viking-longship", "e2e - viking lonship v2", []string{"viking", "lonship", "longship"}},
+		{"", "e2e - viking longship v2 (animated)", []string{"viking", "longship"}},
+		{"Borders/Feathers", "Feather_Border_Corner_v1.3 final copy", []string{"feather", "feathers"}},
+		{"Pantos 2021", "Edge to Edge - Roses and Vines 12in", []string{"roses", "vines", "12in"}},
+		{`Shop\Bundle`, "The Star of the Sea.qli", []string{"star", "sea", "qli", "shop", "bundle"}[:4:4]},
+		{"", "", nil},
+	}
+	cases[4].want = []string{"star", "sea", "bundle", "shop"}
+	for _, c := range cases {
+		if got := Keywords(c.folder, c.stem); !slices.Equal(got, c.want) {
+			t.Errorf("Keywords(%q, %q) = %q, want %q", c.folder, c.stem, got, c.want)
+		}
+	}
+}
+
+func TestTypeHint(t *testing.T) {
+	for p, want := range map[string]string{
+		"e2e/viking-longship/e2e - viking lonship v2.qli":                "e2e",
+		"blocks/celtic-dragon-circle/celtic dragon circle shield v2.qli": "block",
+		"panels/tall-celtic-knot/celtic tall knot v1.qli":                "panel",
+		"triangle - 3-looped celtic knot v1.bqm":                         "triangle",
+		"Feathers/Feather Border Corner.qli":                             "corner",
+		"Borders/feather.qli":                                            "border",
+		"Edge to Edge/roses.qli":                                         "e2e",
+		"pantographs/x.qli":                                              "e2e",
+		`Corners\Blocks\rose block.qli`:                                  "block",
+		"roses/rose.qli":                                                 "",
+	} {
+		if got := TypeHint(p); got != want {
+			t.Errorf("TypeHint(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
