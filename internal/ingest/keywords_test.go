@@ -14,10 +14,9 @@ func TestKeywords(t *testing.T) {
 		{"", "e2e - viking longship v2 (animated)", []string{"viking", "longship"}},
 		{"Borders/Feathers", "Feather_Border_Corner_v1.3 final copy", []string{"feather", "feathers"}},
 		{"Pantos 2021", "Edge to Edge - Roses and Vines 12in", []string{"roses", "vines", "12in"}},
-		{`Shop\Bundle`, "The Star of the Sea.qli", []string{"star", "sea", "qli", "shop", "bundle"}[:4:4]},
+		{`Shop\Bundle`, "The Star of the Sea.qli", []string{"star", "sea", "bundle", "shop"}},
 		{"", "", nil},
 	}
-	cases[4].want = []string{"star", "sea", "bundle", "shop"}
 	for _, c := range cases {
 		if got := Keywords(c.folder, c.stem); !slices.Equal(got, c.want) {
 			t.Errorf("Keywords(%q, %q) = %q, want %q", c.folder, c.stem, got, c.want)
