@@ -96,6 +96,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
 	river.AddWorker(workers, a.Library.Worker())
+	river.AddWorker(workers, a.Library.DuplicatesWorker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
 		a.Close()
 		return nil, err

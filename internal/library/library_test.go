@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/store"
@@ -327,4 +328,71 @@ func keys(m map[string]*store.Pattern) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestNearDuplicates imports the fixtures and a half-size copy of one of
+// them in another format: the scan pairs the copy with its original and
+// with nothing else; keeping one deletes the other, undoably.
+func TestNearDuplicates(t *testing.T) {
+	data, _ := fixtureZIP(t, false)
+	r := newRig(t)
+	ctx := context.Background()
+	acme := r.tenant(t, "acme")
+	r.importZIP(t, acme.ID, "a.zip", data)
+
+	qli := filepath.Join(testfixtures.Dir(t), "stitchables", "e2e", "viking-longship", "e2e - viking lonship v2.qli")
+	raw, err := os.ReadFile(qli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := formats.Read(qli, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var copyBuf bytes.Buffer
+	if err := formats.Write(&copyBuf, "bqm", d.Scale(0.5)); err != nil {
+		t.Fatal(err)
+	}
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("small ships/little longship.bqm")
+	w.Write(copyBuf.Bytes())
+	zw.Close()
+	if b := r.importZIP(t, acme.ID, "copy.zip", zbuf.Bytes()); b.Created != 1 {
+		t.Fatalf("copy import = %+v", b)
+	}
+	n, err := r.svc.FindDuplicates(ctx, acme.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, total, err := r.store.DuplicatePairs(ctx, acme.ID, nil, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || total != 1 || len(pairs) != 1 {
+		t.Fatalf("found %d new, %d total, pairs %v; want exactly the viking pair", n, total, pairs)
+	}
+	names := []string{strings.ToLower(pairs[0].A.Name), strings.ToLower(pairs[0].B.Name)}
+	if !strings.Contains(strings.Join(names, "|"), "viking longship") || !strings.Contains(strings.Join(names, "|"), "little longship") {
+		t.Errorf("pair = %v", names)
+	}
+	if again, _ := r.svc.FindDuplicates(ctx, acme.ID); again != 0 {
+		t.Errorf("second scan added %d pairs", again)
+	}
+	act, err := r.store.DecideDuplicate(ctx, acme.ID, 0, pairs[0].A.ID, pairs[0].B.ID, store.KeptA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.Pattern(ctx, acme.ID, pairs[0].B.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("kept A but B is still there: %v", err)
+	}
+	if _, err := r.store.Undo(ctx, acme.ID, act); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.Pattern(ctx, acme.ID, pairs[0].B.ID); err != nil {
+		t.Errorf("undo did not bring B back: %v", err)
+	}
+	if _, err := r.store.Undo(ctx, acme.ID, act); !errors.Is(err, store.ErrAlreadyUndone) {
+		t.Errorf("second undo: %v", err)
+	}
 }

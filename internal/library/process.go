@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"path"
 	"strings"
 
@@ -84,7 +85,19 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 	for _, u := range b.Uploads {
 		s.Blobs.Delete(ctx, u.BlobKey)
 	}
+	if s.Queue != nil && s.Queue.Client != nil {
+		if _, err := s.Queue.Insert(ctx, DuplicatesArgs{TenantID: tenantID}, nil); err != nil {
+			s.log().Warn("queue duplicate scan", "tenant", tenantID, "err", err)
+		}
+	}
 	return nil
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
 }
 
 // unpack reads one upload from storage and unpacks it within the limits.
