@@ -20,7 +20,7 @@ import (
 
 // target is one benchmark of the table and what it must reach.
 type target struct {
-	pkg, name string // package path and benchmark name (without -N)
+	pkg, name string // package path and benchmark name as printed (without -N), sub-benchmarks with "/"
 	what      string
 	benchtime string
 	metric    string  // "ns/op" or a custom metric reported by the benchmark
@@ -32,6 +32,13 @@ type target struct {
 
 var targets = []target{
 	{"./internal/pgserver", "BenchmarkFirstStart", "empty data dir to a running cluster", "1x", "ns/op", 1e-9, "s", 10, false},
+	{"./internal/render", "BenchmarkThumbnail256/read+render", "read + 256 px thumbnail, one core", "1s", "designs/s", 1, "designs/s", 500, true},
+	{"./internal/formats", "BenchmarkConvert/bqm", "convert QLI to BQM", "1s", "ns/op", 1e-6, "ms", 5, false},
+	{"./internal/formats", "BenchmarkConvert/plt", "convert QLI to PLT", "1s", "ns/op", 1e-6, "ms", 5, false},
+	{"./internal/formats", "BenchmarkConvert/dxf", "convert QLI to DXF", "1s", "ns/op", 1e-6, "ms", 5, false},
+	{"./internal/formats", "BenchmarkConvert/svg", "convert QLI to SVG", "1s", "ns/op", 1e-6, "ms", 5, false},
+	{"./internal/formats", "BenchmarkConvert/csq", "convert QLI to CSQ", "1s", "ns/op", 1e-6, "ms", 5, false},
+	{"./internal/formats", "BenchmarkConvert/qcc", "convert QLI to QCC", "1s", "ns/op", 1e-6, "ms", 5, false},
 	{"./internal/db", "BenchmarkCreateTenant", "create one tenant (schema+tables+version)", "20x", "ns/op", 1e-6, "ms", 100, false},
 	{"./internal/db", "BenchmarkMigrateNoop1000", "migrate, nothing to do, 1,000 tenants", "1x", "ns/op", 1e-9, "s", 5, false},
 	{"./internal/db", "BenchmarkMigrateAdditive1000", "one additive migration, 1,000 tenants", "1x", "ns/op", 1e-9, "s", 60, false},
@@ -76,13 +83,26 @@ func main() {
 }
 
 func runBench(pkg string, t target, count int) ([]byte, error) {
-	cmd := exec.Command("go", "test", "-run=^$", "-bench=^"+t.name+"$", "-benchtime="+t.benchtime,
-		"-count="+strconv.Itoa(count), "-timeout=60m", pkg)
+	args := []string{"test", "-run=^$", "-bench=" + benchPattern(t.name), "-benchtime=" + t.benchtime,
+		"-count=" + strconv.Itoa(count), "-timeout=60m"}
+	if strings.Contains(t.what, "one core") {
+		args = append(args, "-cpu=1")
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
 	cmd.Env = append(os.Environ(), "PV_TEST_FSYNC=on")
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	err := cmd.Run()
 	return buf.Bytes(), err
+}
+
+// benchPattern turns "BenchmarkX/sub" into the -bench expression ^BenchmarkX$/^sub$.
+func benchPattern(name string) string {
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return strings.Join(parts, "/")
 }
 
 // parse returns, per "name metric", the values of every run.
@@ -112,7 +132,7 @@ func quantile(v []float64, q float64) float64 {
 }
 
 func printTable(results map[string][]float64) (failed bool) {
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "benchmark\twhat\tmedian\tp95\tunit\ttarget\tresult\t")
 	for _, t := range targets {
 		vals := results[t.name+" "+t.metric]

@@ -32,7 +32,10 @@ func BenchmarkReadQLI(b *testing.B) {
 // format, as a conversion request does.
 func BenchmarkConvert(b *testing.B) {
 	data := typicalQLI(b)
-	for _, f := range []*Format{QLI, BQM, PLT, CSQ, QCC} {
+	for _, f := range All() {
+		if f.Write == nil {
+			continue
+		}
 		b.Run(f.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
