@@ -74,7 +74,7 @@ const typeConfidence = 0.75
 // pattern builds the row of a new pattern from a design and its analysis.
 func (a *analysis) pattern(d *ingest.Design, batchID int64) *store.Pattern {
 	p := &store.Pattern{Name: d.Name, Designer: d.Notes.Designer, DesignerURL: d.Notes.URL, Notes: d.Notes.Text,
-		Type: d.Type, BatchID: &batchID, ThumbState: store.ThumbPending}
+		Type: d.Type, BatchID: &batchID, ThumbState: store.ThumbPending, Keywords: d.Keywords}
 	if p.Name == "" {
 		p.Name = "Untitled design"
 	}

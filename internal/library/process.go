@@ -183,9 +183,6 @@ func (s *Service) importDesign(ctx context.Context, tenantID, batchID int64, d *
 			}
 			target = p.ID
 			progress.Created = 1
-			if err := store.TagPatterns(ctx, tx, []int64{p.ID}, d.Keywords); err != nil {
-				return err
-			}
 			state, keys, err := s.storeThumbnails(ctx, tenantID, p.ID, a)
 			newBlobs = append(newBlobs, keys...)
 			if err != nil {

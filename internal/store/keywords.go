@@ -54,8 +54,16 @@ func keywordIDs(ctx context.Context, tx pgx.Tx, names []string) ([]int64, error)
 	return ids, nil
 }
 
-// TagPatterns adds keywords to patterns inside the caller's transaction.
+// TagPatterns adds keywords to patterns inside the caller's transaction
+// and refreshes their search columns.
 func TagPatterns(ctx context.Context, tx pgx.Tx, patternIDs []int64, names []string) error {
+	if err := tagPatterns(ctx, tx, patternIDs, names); err != nil {
+		return err
+	}
+	return RefreshSearch(ctx, tx, patternIDs)
+}
+
+func tagPatterns(ctx context.Context, tx pgx.Tx, patternIDs []int64, names []string) error {
 	ids, err := keywordIDs(ctx, tx, names)
 	if err != nil || len(ids) == 0 {
 		return err
@@ -89,7 +97,10 @@ func (s *Store) RemoveKeywords(ctx context.Context, tenantID int64, patternIDs [
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM pattern_keywords WHERE pattern_id = ANY($1)
 			AND keyword_id IN (SELECT id FROM keywords WHERE lower(name) = ANY($2))`, patternIDs, norm)
-		return err
+		if err != nil {
+			return err
+		}
+		return RefreshSearch(ctx, tx, patternIDs)
 	})
 	if err != nil {
 		return fmt.Errorf("store: remove keywords: %w", err)
@@ -110,7 +121,10 @@ func (s *Store) SetKeywords(ctx context.Context, tenantID, patternID int64, name
 		if _, err := tx.Exec(ctx, `DELETE FROM pattern_keywords WHERE pattern_id = $1`, patternID); err != nil {
 			return err
 		}
-		return TagPatterns(ctx, tx, live, names)
+		if err := TagPatterns(ctx, tx, live, names); err != nil {
+			return err
+		}
+		return RefreshSearch(ctx, tx, live)
 	})
 	if err != nil {
 		return fmt.Errorf("store: set keywords of %d: %w", patternID, err)
@@ -171,7 +185,10 @@ func (s *Store) RenameKeyword(ctx context.Context, tenantID, userID, id int64, n
 		if err == nil && tag.RowsAffected() == 0 {
 			err = ErrNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return refreshKeywordSearch(ctx, tx, id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: rename keyword %d: %w", id, err)
@@ -219,6 +236,9 @@ func mergeKeyword(ctx context.Context, tx pgx.Tx, userID, from, into int64) (int
 	if _, err := tx.Exec(ctx, `DELETE FROM keywords WHERE id = $1`, from); err != nil {
 		return 0, err
 	}
+	if err := RefreshSearch(ctx, tx, tagged); err != nil {
+		return 0, err
+	}
 	return logActivity(ctx, tx, userID, "merge_keyword", fmt.Sprintf("Merged keyword “%s” into “%s”", fromName, intoName),
 		undoRecipe{Name: fromName, Patterns: tagged, Into: into})
 }
@@ -231,17 +251,31 @@ func unmergeKeyword(ctx context.Context, tx pgx.Tx, r undoRecipe) error {
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO pattern_keywords (pattern_id, keyword_id)
 		SELECT p, $2 FROM unnest($1::bigint[]) p JOIN patterns ON patterns.id = p ON CONFLICT DO NOTHING`, r.Patterns, ids[0])
-	return err
+	if err != nil {
+		return err
+	}
+	return RefreshSearch(ctx, tx, r.Patterns)
 }
 
 // DeleteKeyword removes a keyword from every pattern.
 func (s *Store) DeleteKeyword(ctx context.Context, tenantID, id int64) error {
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT pattern_id FROM pattern_keywords WHERE keyword_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		tagged, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `DELETE FROM keywords WHERE id = $1`, id)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = ErrNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return RefreshSearch(ctx, tx, tagged)
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete keyword %d: %w", id, err)

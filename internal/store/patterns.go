@@ -70,8 +70,9 @@ func scanPattern(row pgx.Row, extra ...any) (*Pattern, error) {
 	return p, err
 }
 
-// InsertPattern adds a pattern inside the caller's tenant transaction
-// (the import pipeline); CreatePattern is the stand-alone form.
+// InsertPattern adds a pattern with its keywords (p.Keywords) inside the
+// caller's tenant transaction (the import pipeline) and indexes it for
+// search; CreatePattern is the stand-alone form.
 func InsertPattern(ctx context.Context, tx pgx.Tx, p *Pattern) (*Pattern, error) {
 	thumb := p.ThumbState
 	if thumb == "" {
@@ -86,9 +87,16 @@ func InsertPattern(ctx context.Context, tx pgx.Tx, p *Pattern) (*Pattern, error)
 		p.Name, p.Designer, p.DesignerURL, p.Notes, p.Source, p.PurchasedOn, p.Type, p.TypeConfidence,
 		p.WidthIn, p.HeightIn, p.StitchLengthIn, p.Paths, p.Jumps, thumb, p.MirrorLR, p.MirrorTB,
 		p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID))
+	if err == nil {
+		err = tagPatterns(ctx, tx, []int64{out.ID}, p.Keywords)
+	}
+	if err == nil {
+		err = RefreshSearch(ctx, tx, []int64{out.ID})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: insert pattern %q: %w", p.Name, err)
 	}
+	out.Keywords = p.Keywords
 	return out, nil
 }
 
@@ -354,7 +362,10 @@ func (s *Store) UpdatePattern(ctx context.Context, tenantID, id int64, e Pattern
 		if err == nil && tag.RowsAffected() == 0 {
 			err = ErrNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return RefreshSearch(ctx, tx, []int64{id})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: update pattern %d: %w", id, err)
