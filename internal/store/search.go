@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -50,4 +52,187 @@ func refreshKeywordSearch(ctx context.Context, tx pgx.Tx, keywordID int64) error
 		return err
 	}
 	return RefreshSearch(ctx, tx, ids)
+}
+
+// TextQuery is a parsed search, ready for SQL: every group of Terms must
+// match (a group's words are alternatives: the word, its stem, its
+// synonyms), Phrases must appear as phrases, Not words must not appear.
+type TextQuery struct {
+	Terms   [][]string
+	Phrases [][]string
+	Not     []string
+	// Prefix marks the last group as typed-so-far: its first word also
+	// matches as a prefix.
+	Prefix bool
+}
+
+// TSQuery renders the query in to_tsquery syntax. Words are reduced to
+// letters and digits, so no input can break the syntax.
+func (q TextQuery) TSQuery() string {
+	var parts []string
+	for gi, g := range q.Terms {
+		var alts []string
+		for wi, w := range g {
+			for _, lex := range lexemes(w) {
+				if q.Prefix && gi == len(q.Terms)-1 && wi == 0 {
+					lex += ":*"
+				}
+				alts = append(alts, lex)
+			}
+		}
+		if len(alts) > 0 {
+			parts = append(parts, "("+strings.Join(alts, " | ")+")")
+		}
+	}
+	for _, ph := range q.Phrases {
+		var ws []string
+		for _, w := range ph {
+			ws = append(ws, lexemes(w)...)
+		}
+		if len(ws) > 0 {
+			parts = append(parts, "("+strings.Join(ws, " <-> ")+")")
+		}
+	}
+	for _, w := range q.Not {
+		for _, lex := range lexemes(w) {
+			parts = append(parts, "!"+lex)
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// lexemes splits a word into safe tsquery tokens.
+func lexemes(w string) []string {
+	return strings.FieldsFunc(strings.ToLower(w), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && unicode.IsLetter(r))
+	})
+}
+
+// RankedID is a pattern id with a score from one way of searching.
+type RankedID struct {
+	ID    int64
+	Score float64
+}
+
+// SearchFilter narrows any search.
+type SearchFilter struct {
+	Type      string
+	Format    string
+	Keyword   string
+	Favorites bool
+	UserID    int64
+}
+
+func (f SearchFilter) where(arg func(any) string) string {
+	var w []string
+	if f.Type != "" {
+		w = append(w, "p.type = "+arg(f.Type))
+	}
+	if f.Format != "" {
+		w = append(w, "EXISTS (SELECT 1 FROM pattern_files f WHERE f.pattern_id = p.id AND f.role = 'design' AND f.format = "+arg(f.Format)+")")
+	}
+	if f.Keyword != "" {
+		w = append(w, "EXISTS (SELECT 1 FROM pattern_keywords pk JOIN keywords k ON k.id = pk.keyword_id WHERE pk.pattern_id = p.id AND lower(k.name) = lower("+arg(f.Keyword)+"))")
+	}
+	if f.Favorites {
+		w = append(w, "EXISTS (SELECT 1 FROM favorites fv WHERE fv.pattern_id = p.id AND fv.user_id = "+arg(f.UserID)+")")
+	}
+	if len(w) == 0 {
+		return ""
+	}
+	return " AND " + strings.Join(w, " AND ")
+}
+
+// SearchFullText returns up to limit live patterns matching q by full
+// text, best first (ts_rank_cd over the weighted document; name hits
+// weigh most).
+func (s *Store) SearchFullText(ctx context.Context, tenantID int64, q TextQuery, f SearchFilter, limit int) ([]RankedID, error) {
+	tsq := q.TSQuery()
+	if tsq == "" {
+		return nil, nil
+	}
+	args := []any{}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	qa := arg(tsq)
+	sql := `SELECT p.id, ts_rank_cd('{0.1, 0.3, 0.6, 1.0}', p.search_doc, q) AS score
+		FROM patterns p, to_tsquery('english', ` + qa + `) q
+		WHERE p.deleted_at IS NULL AND p.search_doc @@ q` + f.where(arg) + `
+		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
+	return s.ranked(ctx, tenantID, "full-text search", sql, args)
+}
+
+// SearchTrigram returns up to limit live patterns whose name, keywords or
+// designer hold words similar to every one of words (typos: "buterfly"
+// finds butterfly), best first by the weakest word's similarity.
+func (s *Store) SearchTrigram(ctx context.Context, tenantID int64, words []string, f SearchFilter, limit int) ([]RankedID, error) {
+	if len(words) == 0 {
+		return nil, nil
+	}
+	args := []any{}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	var conds, scores []string
+	for _, w := range words {
+		a := arg(w)
+		conds = append(conds, "platform.fold("+a+") OPERATOR(public.<%) p.search_text")
+		scores = append(scores, "public.word_similarity(platform.fold("+a+"), p.search_text)")
+	}
+	score := scores[0]
+	if len(scores) > 1 {
+		score = "least(" + strings.Join(scores, ", ") + ")"
+	}
+	sql := `SELECT p.id, ` + score + ` AS score FROM patterns p
+		WHERE p.deleted_at IS NULL AND ` + strings.Join(conds, " AND ") + f.where(arg) + `
+		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
+	return s.ranked(ctx, tenantID, "similarity search", sql, args)
+}
+
+// ExactNameMatches returns live patterns whose folded name equals text.
+func (s *Store) ExactNameMatches(ctx context.Context, tenantID int64, text string, f SearchFilter, limit int) ([]RankedID, error) {
+	args := []any{}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	sql := `SELECT p.id, 1.0 FROM patterns p WHERE p.deleted_at IS NULL AND platform.fold(p.name) = platform.fold(` + arg(text) + `)` +
+		f.where(arg) + ` ORDER BY p.id LIMIT ` + arg(limit)
+	return s.ranked(ctx, tenantID, "name search", sql, args)
+}
+
+func (s *Store) ranked(ctx context.Context, tenantID int64, what, sql string, args []any) ([]RankedID, error) {
+	var out []RankedID
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		// Typo matching starts at a word similarity of 0.4 (default 0.6).
+		if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)"); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		var r RankedID
+		_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Score}, func() error { out = append(out, r); return nil })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// Vocabulary returns the tenant's keywords and the words of its design
+// names, for "did you mean".
+func (s *Store) Vocabulary(ctx context.Context, tenantID int64) ([]string, error) {
+	var out []string
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT w FROM (
+			SELECT platform.fold(name) AS w FROM keywords
+			UNION SELECT regexp_split_to_table(platform.fold(name), '[^[:alnum:]]+') FROM patterns WHERE deleted_at IS NULL
+		) v WHERE length(w) >= 3`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: vocabulary: %w", err)
+	}
+	return out, nil
 }

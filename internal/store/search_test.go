@@ -1,0 +1,94 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/testdb"
+)
+
+func TestSearchSQL(t *testing.T) {
+	ctx := context.Background()
+	st := store.New(testdb.New(t))
+	tn, err := st.CreateTenant(ctx, "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := st.CreateTenant(ctx, "beta", "Beta")
+	ids := map[string]int64{}
+	for _, p := range []struct {
+		name string
+		kw   []string
+	}{
+		{"Viking Longship", []string{"ship", "e2e"}},
+		{"Butterfly Swirls", []string{"butterfly", "swirl", "insect"}},
+		{"Crème Brûlée Feathers", []string{"feather"}},
+		{"Heart Border", []string{"heart", "border"}},
+	} {
+		created, err := st.CreatePattern(ctx, tn.ID, &store.Pattern{Name: p.name, Keywords: p.kw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[p.name] = created.ID
+	}
+	if _, err := st.CreatePattern(ctx, other.ID, &store.Pattern{Name: "Butterfly of another tenant", Keywords: []string{"butterfly"}}); err != nil {
+		t.Fatal(err)
+	}
+	first := func(hits []store.RankedID, err error) int64 {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 {
+			return 0
+		}
+		return hits[0].ID
+	}
+	if got := first(st.SearchFullText(ctx, tn.ID, store.TextQuery{Terms: [][]string{{"butterflies"}}}, store.SearchFilter{}, 10)); got != ids["Butterfly Swirls"] {
+		t.Errorf("butterflies (stemmed) → %d", got)
+	}
+	if got := first(st.SearchFullText(ctx, tn.ID, store.TextQuery{Terms: [][]string{{"creme"}, {"brulee"}}}, store.SearchFilter{}, 10)); got != ids["Crème Brûlée Feathers"] {
+		t.Errorf("unaccented → %d", got)
+	}
+	if got := first(st.SearchFullText(ctx, tn.ID, store.TextQuery{Terms: [][]string{{"vik"}}, Prefix: true}, store.SearchFilter{}, 10)); got != ids["Viking Longship"] {
+		t.Errorf("prefix vik → %d", got)
+	}
+	if hits, _ := st.SearchFullText(ctx, tn.ID, store.TextQuery{Terms: [][]string{{"border", "heart"}}, Not: []string{"heart"}}, store.SearchFilter{}, 10); len(hits) != 0 {
+		t.Errorf("exclusion ignored: %v", hits)
+	}
+	if got := first(st.SearchFullText(ctx, tn.ID, store.TextQuery{Phrases: [][]string{{"viking", "longship"}}}, store.SearchFilter{}, 10)); got != ids["Viking Longship"] {
+		t.Errorf("phrase → %d", got)
+	}
+	if got := first(st.SearchTrigram(ctx, tn.ID, []string{"lonship"}, store.SearchFilter{}, 10)); got != ids["Viking Longship"] {
+		t.Errorf("typo lonship → %d", got)
+	}
+	if got := first(st.SearchTrigram(ctx, tn.ID, []string{"buterfly"}, store.SearchFilter{}, 10)); got != ids["Butterfly Swirls"] {
+		t.Errorf("typo buterfly → %d", got)
+	}
+	hits, _ := st.SearchFullText(ctx, tn.ID, store.TextQuery{Terms: [][]string{{"butterfly"}}}, store.SearchFilter{}, 10)
+	if len(hits) != 1 {
+		t.Errorf("search crossed tenants: %v", hits)
+	}
+	if got := first(st.ExactNameMatches(ctx, tn.ID, "viking longship", store.SearchFilter{}, 5)); got != ids["Viking Longship"] {
+		t.Errorf("exact name → %d", got)
+	}
+	// Odd input never breaks the query syntax.
+	for _, q := range []string{"'", "&|!:*()", "a <-> b", `\`, "ÿ"} {
+		if _, err := st.SearchFullText(ctx, tn.ID, store.TextQuery{Terms: [][]string{{q}}, Not: []string{q}, Phrases: [][]string{{q, q}}}, store.SearchFilter{}, 10); err != nil {
+			t.Errorf("query %q: %v", q, err)
+		}
+	}
+	// Renaming a keyword updates the search.
+	kws, _ := st.Keywords(ctx, tn.ID)
+	for _, k := range kws {
+		if k.Name == "ship" {
+			if _, err := st.RenameKeyword(ctx, tn.ID, 0, k.ID, "drakkar"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := first(st.SearchFullText(ctx, tn.ID, store.TextQuery{Terms: [][]string{{"drakkar"}}}, store.SearchFilter{}, 10)); got != ids["Viking Longship"] {
+		t.Errorf("renamed keyword not searchable: %d", got)
+	}
+}
