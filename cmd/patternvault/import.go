@@ -61,10 +61,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 // waitForBatch runs the job queue's workers here (a running server may
 // take the job instead) until the batch is finished.
 func waitForBatch(ctx context.Context, a *app.App, tenantID, batchID int64) (*store.ImportBatch, error) {
-	if err := a.Queue.Start(ctx); err != nil {
+	if err := a.StartWorkers(ctx); err != nil {
 		return nil, err
 	}
-	defer a.Queue.Stop(context.WithoutCancel(ctx))
 	for {
 		b, err := a.Store.Batch(ctx, tenantID, batchID)
 		if err != nil {

@@ -39,6 +39,7 @@ var commands = map[string]command{
 	"user":      {"user create --email E --password P [--tenant S --role R]  add a person", runUser},
 	"token":     {"token create --tenant S --email E [--name N]  print a new API token", runToken},
 	"admin":     {"admin create --email E          make a platform admin (prints a one-time password)", runAdmin},
+	"demo":      {"demo seed --tenant S [--patterns N]  fill a workspace with generated designs", runDemo},
 	"import":    {"import --tenant S [--json] FILE...   import ZIPs or design files and wait for the result", runImport},
 	"version":   {"version                       print the version", runVersion},
 	"inspect":   {"inspect [--json] FILE         describe a design file", runInspect},

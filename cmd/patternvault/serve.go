@@ -35,10 +35,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Queue.Start(ctx); err != nil {
+	if err := a.StartWorkers(ctx); err != nil {
 		return err
 	}
-	defer a.Queue.Stop(context.WithoutCancel(ctx))
 	return srv.ListenAndServe(ctx)
 }
 

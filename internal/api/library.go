@@ -204,7 +204,7 @@ func (h *Handler) thumbnail(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_size", "size is 256 or 1024")
 		return
 	}
-	rc, info, err := h.library.Blobs.Get(r.Context(), library.ThumbKey(c.Tenant.ID, id, size))
+	rc, info, err := h.library.Thumbnail(r.Context(), c.Tenant.ID, id, size)
 	if err != nil {
 		writeError(w, http.StatusNotFound, "not_found", "no thumbnail for that pattern")
 		return

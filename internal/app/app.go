@@ -48,6 +48,8 @@ type App struct {
 	// Library imports and serves designs.
 	Library *library.Service
 	pg      *pgserver.Server
+
+	workersOn bool
 }
 
 // Open starts or joins the embedded cluster (when no database URL is
@@ -143,9 +145,25 @@ func (a *App) Migrate(ctx context.Context) (db.Result, error) {
 	return res, jobs.Migrate(ctx, a.DB.Pool)
 }
 
+// StartWorkers starts this process's job workers (once); Close stops them.
+func (a *App) StartWorkers(ctx context.Context) error {
+	if a.workersOn {
+		return nil
+	}
+	if err := a.Queue.Start(ctx); err != nil {
+		return err
+	}
+	a.workersOn = true
+	return nil
+}
+
 // Close disconnects and releases the embedded cluster (stopping it when no
 // other PatternVault process uses it).
 func (a *App) Close() error {
+	if a.workersOn {
+		a.Queue.Stop(context.Background())
+		a.workersOn = false
+	}
 	if a.DB != nil {
 		a.DB.Close()
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"sort"
 
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/convert"
@@ -22,24 +23,33 @@ type analysis struct {
 	picture image.Image     // a companion picture, for when there is no geometry
 }
 
-// analyse reads every design file (marking which are readable), keeps the
-// geometry of the most faithful one, and finds a picture to fall back on.
+// analyse reads the design files, most faithful format first, until one
+// gives geometry; the others are marked readable when their format has a
+// reader and their content is recognised (a full parse of every copy
+// would double the cost of an import for no gain). With no geometry it
+// finds a picture to fall back on.
 func analyse(files []*storedFile, d *ingest.Design) *analysis {
 	a := &analysis{}
-	best := len(designPreference) + 1
+	var designs []*storedFile
 	for _, f := range files {
-		if f.role != store.RoleDesign {
+		if f.role == store.RoleDesign {
+			designs = append(designs, f)
+		}
+	}
+	sort.SliceStable(designs, func(i, j int) bool { return preference(designs[i].format) < preference(designs[j].format) })
+	for _, f := range designs {
+		if a.design != nil {
+			ff := formats.ByName(f.format)
+			f.readable = ff != nil && ff.Read != nil && ff.Sniff != nil && ff.Sniff(head(f.Data))
 			continue
 		}
 		g, ff, err := convert.Read(f.Path, f.Data)
-		if err != nil || g == nil {
+		if err != nil || g == nil || len(g.Paths) == 0 {
 			continue
 		}
 		f.readable = true
-		if p := preference(ff.Name); p < best && len(g.Paths) > 0 {
-			best, a.design = p, g
-			a.report = convert.Describe(f.Path, g, ff)
-		}
+		a.design = g
+		a.report = convert.Describe(f.Path, g, ff)
 	}
 	if a.design == nil {
 		a.picture = findPicture(files)
@@ -103,8 +113,9 @@ func ThumbKey(tenantID, patternID int64, size int) string {
 	return blob.Key(tenantID, "thumbs", fmt.Sprint(patternID), fmt.Sprintf("%d.png", size))
 }
 
-// storeThumbnails draws the grid and detail thumbnails and stores them,
-// returning the thumbnail state and the keys written.
+// storeThumbnails draws the grid thumbnail and stores it, returning the
+// thumbnail state and the keys written. The detail size is drawn on first
+// request (Thumbnail), which halves the cost of an import.
 func (s *Service) storeThumbnails(ctx context.Context, tenantID, patternID int64, a *analysis) (string, []string, error) {
 	var draw func(size int) image.Image
 	state := store.ThumbNone
@@ -119,7 +130,7 @@ func (s *Service) storeThumbnails(ctx context.Context, tenantID, patternID int64
 		return state, nil, nil
 	}
 	var keys []string
-	for _, size := range []int{ThumbGrid, ThumbDetail} {
+	for _, size := range []int{ThumbGrid} {
 		var buf bytes.Buffer
 		if err := render.EncodePNG(&buf, draw(size)); err != nil {
 			return state, keys, fmt.Errorf("thumbnail %d: %w", size, err)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -141,8 +142,15 @@ func TestImportFixturesThenReimport(t *testing.T) {
 			t.Errorf("%q: thumbnail %s", p.Name, p.ThumbState)
 		}
 		for _, size := range []int{ThumbGrid, ThumbDetail} {
-			if _, err := r.svc.Blobs.Stat(ctx, ThumbKey(acme.ID, p.ID, size)); err != nil {
+			rc, info, err := r.svc.Thumbnail(ctx, acme.ID, p.ID, size)
+			if err != nil {
 				t.Errorf("%q: no %d px thumbnail: %v", p.Name, size, err)
+				continue
+			}
+			img, err := png.Decode(rc)
+			rc.Close()
+			if err != nil || img.Bounds().Dx() != size || info.Size == 0 {
+				t.Errorf("%q: %d px thumbnail: %v %v", p.Name, size, img.Bounds(), err)
 			}
 		}
 		if len(p.Keywords) == 0 {

@@ -43,15 +43,26 @@ func keywordIDs(ctx context.Context, tx pgx.Tx, names []string) ([]int64, error)
 			continue
 		}
 		seen[n] = true
-		var id int64
-		err := tx.QueryRow(ctx, `WITH ins AS (INSERT INTO keywords (name) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id)
-			SELECT id FROM ins UNION ALL SELECT id FROM keywords WHERE lower(name) = lower($1) LIMIT 1`, n).Scan(&id)
+		id, err := keywordID(ctx, tx, n)
 		if err != nil {
 			return nil, fmt.Errorf("keyword %q: %w", n, err)
 		}
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// keywordID finds or creates one keyword. Two imports may create the same
+// keyword at once: the INSERT then waits for the other and does nothing,
+// and a fresh SELECT (a new snapshot under READ COMMITTED) finds the row
+// the other committed.
+func keywordID(ctx context.Context, tx pgx.Tx, name string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO keywords (name) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id`, name).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = tx.QueryRow(ctx, `SELECT id FROM keywords WHERE lower(name) = lower($1)`, name).Scan(&id)
+	}
+	return id, err
 }
 
 // TagPatterns adds keywords to patterns inside the caller's transaction

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/patternvault/patternvault/internal/store"
@@ -90,5 +91,29 @@ func TestSearchSQL(t *testing.T) {
 	}
 	if got := first(st.SearchFullText(ctx, tn.ID, store.TextQuery{Terms: [][]string{{"drakkar"}}}, store.SearchFilter{}, 10)); got != ids["Viking Longship"] {
 		t.Errorf("renamed keyword not searchable: %d", got)
+	}
+}
+
+// TestConcurrentKeywordCreation tags patterns with the same new keywords
+// from many transactions at once: every one succeeds.
+func TestConcurrentKeywordCreation(t *testing.T) {
+	ctx := context.Background()
+	st := store.New(testdb.New(t))
+	tn, _ := st.CreateTenant(ctx, "acme", "Acme")
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			_, err := st.CreatePattern(ctx, tn.ID, &store.Pattern{Name: fmt.Sprintf("P%d", i), Keywords: []string{"autumn", "maple", "leaf"}})
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	kws, _ := st.Keywords(ctx, tn.ID)
+	if len(kws) != 3 || kws[0].Count != 8 {
+		t.Errorf("keywords = %+v", kws)
 	}
 }
