@@ -39,7 +39,7 @@ func Write(w io.Writer, d *geom.Design) error {
 	hIn := b.max.Y - b.min.Y + 2*margin
 	sw.printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
 	sw.printf("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%sin\" height=\"%sin\" viewBox=\"0 0 %s %s\">\n",
-		fnum(wIn), fnum(hIn), fnum(wIn*milsPerInch), fnum(hIn*milsPerInch))
+		finches(wIn), finches(hIn), fnum(wIn*milsPerInch), fnum(hIn*milsPerInch))
 	sw.meta(d.Meta)
 	sw.printf("<g class=\"stitch\" fill=\"none\" stroke=\"#000000\" stroke-width=\"10\" stroke-linecap=\"round\" stroke-linejoin=\"round\">\n")
 	pi := 0
@@ -197,6 +197,13 @@ func (sw *svgWriter) arc(b *strings.Builder, from geom.Point, s *geom.Segment) {
 }
 
 // fnum formats a viewBox coordinate with at most two decimals (1e-5 in).
+// finches formats a size in inches to 1/100,000 in, so width and height
+// agree with the viewBox (in mils, to 1/100 mil) and the size reads back
+// exactly.
+func finches(v float64) string {
+	return strconv.FormatFloat(math.Round(v*1e5)/1e5, 'f', -1, 64)
+}
+
 func fnum(v float64) string {
 	v = math.Round(v*100) / 100
 	if v == 0 {
