@@ -33,36 +33,32 @@ func NormalizeKeyword(k string) string {
 	return k
 }
 
-// keywordIDs finds or creates keywords by name inside tx.
+// keywordIDs finds or creates keywords by name inside tx, in two
+// statements whatever their number. Two imports may create the same
+// keyword at once: the INSERT then waits for the other and skips it, and
+// the SELECT that follows (a new snapshot under READ COMMITTED) finds the
+// row the other committed.
 func keywordIDs(ctx context.Context, tx pgx.Tx, names []string) ([]int64, error) {
-	var ids []int64
+	var norm []string
 	seen := map[string]bool{}
 	for _, n := range names {
 		n = NormalizeKeyword(n)
-		if n == "" || seen[n] {
-			continue
+		if n != "" && !seen[n] {
+			seen[n] = true
+			norm = append(norm, n)
 		}
-		seen[n] = true
-		id, err := keywordID(ctx, tx, n)
-		if err != nil {
-			return nil, fmt.Errorf("keyword %q: %w", n, err)
-		}
-		ids = append(ids, id)
 	}
-	return ids, nil
-}
-
-// keywordID finds or creates one keyword. Two imports may create the same
-// keyword at once: the INSERT then waits for the other and does nothing,
-// and a fresh SELECT (a new snapshot under READ COMMITTED) finds the row
-// the other committed.
-func keywordID(ctx context.Context, tx pgx.Tx, name string) (int64, error) {
-	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO keywords (name) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id`, name).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = tx.QueryRow(ctx, `SELECT id FROM keywords WHERE lower(name) = lower($1)`, name).Scan(&id)
+	if len(norm) == 0 {
+		return nil, nil
 	}
-	return id, err
+	if _, err := tx.Exec(ctx, `INSERT INTO keywords (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, norm); err != nil {
+		return nil, fmt.Errorf("create keywords: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM keywords WHERE lower(name) = ANY($1)`, norm)
+	if err != nil {
+		return nil, fmt.Errorf("find keywords: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
 // TagPatterns adds keywords to patterns inside the caller's transaction
