@@ -1,0 +1,202 @@
+package share
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/testdb"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+type rig struct {
+	svc     *Service
+	st      *store.Store
+	acme    *store.Tenant
+	beta    *store.Tenant
+	acmeIDs []int64
+	betaIDs []int64
+	now     time.Time
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := context.Background()
+	st := store.New(testdb.New(t))
+	r := &rig{st: st, now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
+	r.svc = New(st, "https://pv.test")
+	r.svc.Now = func() time.Time { return r.now }
+	r.acme, _ = st.CreateTenant(ctx, "acme", "Acme Quilting")
+	r.beta, _ = st.CreateTenant(ctx, "beta", "Beta")
+	for i := range 8 {
+		p, err := st.CreatePattern(ctx, r.acme.ID, &store.Pattern{Name: fmt.Sprintf("Acme %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.acmeIDs = append(r.acmeIDs, p.ID)
+		q, _ := st.CreatePattern(ctx, r.beta.ID, &store.Pattern{Name: fmt.Sprintf("Beta %d", i)})
+		r.betaIDs = append(r.betaIDs, q.ID)
+	}
+	return r
+}
+
+func token(url string) string { return url[strings.LastIndex(url, "/")+1:] }
+
+func TestShareVotesAndResults(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	shared := r.acmeIDs[2:5] // three designs, positions 1..3
+	c, err := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: shared, Name: "Jane's quilt choices", ExpiresInDays: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.URL, "https://pv.test/s/") || len(token(c.URL)) < 40 {
+		t.Fatalf("url %q", c.URL)
+	}
+	o, err := r.svc.Open(ctx, token(c.URL), "1.1.1.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jane, mary := NewVoterID(), NewVoterID()
+	vote := func(voter, name string, id int64, v string) error {
+		return r.svc.Vote(ctx, o, VoteInput{VoterID: voter, VoterName: name, PatternID: id, Vote: v}, "1.1.1.1")
+	}
+	for _, err := range []error{
+		vote(jane, "Jane", shared[0], Like), vote(jane, "Jane", shared[2], Favorite), vote(jane, "Jane", shared[1], Maybe),
+		vote(mary, "Mary <b>", shared[2], Like), vote(mary, "Mary <b>", shared[0], Maybe),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Jane changes her mind; the change replaces her vote.
+	if err := vote(jane, "Jane", shared[1], ""); err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.svc.Results(ctx, r.acme.ID, c.Link.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, d := range res.Designs {
+		got += fmt.Sprintf("#%d L%d F%d M%d S%d; ", d.Position, d.Likes, d.Favorites, d.Maybes, d.Score)
+	}
+	if want := "#3 L1 F1 M0 S5; #1 L1 F0 M1 S3; #2 L0 F0 M0 S0; "; got != want {
+		t.Errorf("results %s, want %s", got, want)
+	}
+	if len(res.Voters) != 2 {
+		t.Errorf("voters %v", res.Voters)
+	}
+	// A guest sees only her own votes.
+	own, _ := r.st.Votes(ctx, c.Link.ID, jane)
+	for _, v := range own {
+		if v.VoterName != "Jane" {
+			t.Errorf("Jane sees %+v", v)
+		}
+	}
+	if len(own) != 2 {
+		t.Errorf("Jane has %d votes, want 2", len(own))
+	}
+	// Designs outside the link, of this tenant or another, are unreachable.
+	for _, id := range append(append([]int64{}, r.acmeIDs...), r.betaIDs...) {
+		inLink := o.Holds(id)
+		err := vote(jane, "Jane", id, Like)
+		if !inLink && !errors.Is(err, ErrNotFound) {
+			t.Errorf("vote on design %d outside the link: %v", id, err)
+		}
+	}
+	// Bad input changes nothing.
+	for _, in := range []VoteInput{
+		{VoterID: jane, VoterName: "", PatternID: shared[0], Vote: Like},
+		{VoterID: jane, VoterName: strings.Repeat("x", 61), PatternID: shared[0], Vote: Like},
+		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: "love"},
+		{VoterID: "short", VoterName: "Jane", PatternID: shared[0], Vote: Like},
+		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: Like, Rank: 99},
+	} {
+		var p Problem
+		if err := r.svc.Vote(ctx, o, in, "1.1.1.1"); !errors.As(err, &p) {
+			t.Errorf("vote %+v: %v, want a Problem", in, err)
+		}
+	}
+}
+
+func TestShareExpiryRevokeSuspend(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	c, err := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: r.acmeIDs[:2], Name: "Soon gone", ExpiresInDays: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := token(c.URL)
+	if _, err := r.svc.Open(ctx, tok, "ip"); err != nil {
+		t.Fatal(err)
+	}
+	r.now = r.now.Add(7*24*time.Hour + time.Second)
+	if o, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, ErrExpired) || o.Tenant.Name != "Acme Quilting" {
+		t.Errorf("after expiry: %v", err)
+	}
+	exp := r.now.Add(30 * 24 * time.Hour)
+	if err := r.st.UpdateShare(ctx, r.acme.ID, c.Link.ID, &exp, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Open(ctx, tok, "ip"); err != nil {
+		t.Errorf("after extending: %v", err)
+	}
+	if err := r.st.SetTenantStatus(ctx, r.acme.ID, store.TenantSuspended); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, ErrExpired) {
+		t.Errorf("suspended tenant: %v", err)
+	}
+	r.st.SetTenantStatus(ctx, r.acme.ID, store.TenantActive)
+	if err := r.st.UpdateShare(ctx, r.beta.ID, c.Link.ID, nil, true); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("beta revoked acme's link: %v", err)
+	}
+	if err := r.st.UpdateShare(ctx, r.acme.ID, c.Link.ID, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, ErrExpired) {
+		t.Errorf("revoked: %v", err)
+	}
+	if _, err := r.svc.Open(ctx, "x"+tok[1:], "ip"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown token: %v", err)
+	}
+}
+
+func TestShareCreateRefusesOtherTenantsDesigns(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	_, err := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: []int64{r.acmeIDs[0], r.betaIDs[7] + 1000}, Name: "Mixed"})
+	var p Problem
+	if !errors.As(err, &p) {
+		t.Errorf("sharing a design not in the library: %v", err)
+	}
+	if _, err := r.svc.Create(ctx, r.acme.ID, 0, Input{Name: "Empty"}); !errors.As(err, &p) {
+		t.Errorf("empty share: %v", err)
+	}
+	if _, err := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: r.acmeIDs[:1], Name: "x", ExpiresInDays: 400}); !errors.As(err, &p) {
+		t.Errorf("400 days: %v", err)
+	}
+}
+
+func TestVoterCap(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	c, _ := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: r.acmeIDs[:1], Name: "Popular"})
+	o, _ := r.svc.Open(ctx, token(c.URL), "ip")
+	for i := range MaxVoters {
+		if err := r.svc.Vote(ctx, o, VoteInput{VoterID: NewVoterID(), VoterName: fmt.Sprint("G", i), PatternID: r.acmeIDs[0], Vote: Like}, fmt.Sprint("ip", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var p Problem
+	if err := r.svc.Vote(ctx, o, VoteInput{VoterID: NewVoterID(), VoterName: "One too many", PatternID: r.acmeIDs[0], Vote: Like}, "ipx"); !errors.As(err, &p) {
+		t.Errorf("voter %d: %v", MaxVoters+1, err)
+	}
+}

@@ -1,0 +1,217 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ShareLink is a link a quilter sends a customer to pick designs.
+type ShareLink struct {
+	ID             int64      `json:"id"`
+	TenantID       int64      `json:"tenant_id"`
+	Name           string     `json:"name"`
+	RecipientName  string     `json:"recipient_name"`
+	RecipientEmail string     `json:"recipient_email"`
+	Message        string     `json:"message"`
+	CreatedBy      *int64     `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	ExpiresAt      time.Time  `json:"expires_at"`
+	RevokedAt      *time.Time `json:"revoked_at"`
+	AllowDownload  bool       `json:"allow_download"`
+	ShowDesigner   bool       `json:"show_designer"`
+	VotingMode     string     `json:"voting_mode"`
+	NotifyOwner    bool       `json:"notify_owner"`
+	Views          int        `json:"views"`
+	// Filled by list queries.
+	Voters   int     `json:"voters"`
+	Patterns []int64 `json:"pattern_ids"`
+}
+
+const shareColumns = `id, tenant_id, name, recipient_name, recipient_email, message, created_by, created_at, expires_at,
+	revoked_at, allow_download, show_designer, voting_mode, notify_owner, views`
+
+func scanShare(row pgx.Row, extra ...any) (*ShareLink, error) {
+	s := &ShareLink{}
+	err := row.Scan(append([]any{&s.ID, &s.TenantID, &s.Name, &s.RecipientName, &s.RecipientEmail, &s.Message, &s.CreatedBy,
+		&s.CreatedAt, &s.ExpiresAt, &s.RevokedAt, &s.AllowDownload, &s.ShowDesigner, &s.VotingMode, &s.NotifyOwner, &s.Views}, extra...)...)
+	return s, err
+}
+
+// CreateShare stores a link under the hash of its token with its
+// patterns in order, in one transaction.
+func (s *Store) CreateShare(ctx context.Context, l *ShareLink, tokenHash []byte) (*ShareLink, error) {
+	var out *ShareLink
+	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = scanShare(tx.QueryRow(ctx, `
+			INSERT INTO platform.share_links (tenant_id, token_hash, name, recipient_name, recipient_email, message, created_by,
+				expires_at, allow_download, show_designer, voting_mode, notify_owner)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+shareColumns,
+			l.TenantID, tokenHash, l.Name, l.RecipientName, l.RecipientEmail, l.Message, l.CreatedBy,
+			l.ExpiresAt, l.AllowDownload, l.ShowDesigner, l.VotingMode, l.NotifyOwner))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO platform.share_link_patterns (share_id, position, pattern_id)
+			SELECT $1, ord, p FROM unnest($2::bigint[]) WITH ORDINALITY AS x(p, ord)`, out.ID, l.Patterns)
+		out.Patterns = l.Patterns
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: create share %q: %w", l.Name, err)
+	}
+	return out, nil
+}
+
+func (s *Store) oneShare(ctx context.Context, where string, args ...any) (*ShareLink, error) {
+	l, err := scanShare(s.db.Pool.QueryRow(ctx, `SELECT `+shareColumns+` FROM platform.share_links WHERE `+where, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: share: %w", err)
+	}
+	rows, err := s.db.Pool.Query(ctx, `SELECT pattern_id FROM platform.share_link_patterns WHERE share_id = $1 ORDER BY position`, l.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: share %d patterns: %w", l.ID, err)
+	}
+	if l.Patterns, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return nil, fmt.Errorf("store: share %d patterns: %w", l.ID, err)
+	}
+	return l, nil
+}
+
+// ShareByHash finds a link by the hash of its token.
+func (s *Store) ShareByHash(ctx context.Context, hash []byte) (*ShareLink, error) {
+	return s.oneShare(ctx, "token_hash = $1", hash)
+}
+
+// Share returns one of a tenant's links.
+func (s *Store) Share(ctx context.Context, tenantID, id int64) (*ShareLink, error) {
+	return s.oneShare(ctx, "tenant_id = $1 AND id = $2", tenantID, id)
+}
+
+// Shares lists a tenant's links, newest first, with their voter counts.
+func (s *Store) Shares(ctx context.Context, tenantID int64) ([]*ShareLink, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT `+prefixed("l.", shareColumns)+`,
+		(SELECT count(DISTINCT voter_id) FROM platform.share_link_votes v WHERE v.share_id = l.id),
+		coalesce((SELECT array_agg(pattern_id ORDER BY position) FROM platform.share_link_patterns p WHERE p.share_id = l.id), '{}')
+		FROM platform.share_links l WHERE l.tenant_id = $1 ORDER BY l.created_at DESC, l.id DESC`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("store: shares of tenant %d: %w", tenantID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*ShareLink, error) {
+		var voters int
+		var ids []int64
+		l, err := scanShare(r, &voters, &ids)
+		l.Voters, l.Patterns = voters, ids
+		return l, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: shares of tenant %d: %w", tenantID, err)
+	}
+	return out, nil
+}
+
+// UpdateShare changes a link's expiry or revokes it.
+func (s *Store) UpdateShare(ctx context.Context, tenantID, id int64, expires *time.Time, revoke bool) error {
+	return s.execOne(ctx, "update share", `UPDATE platform.share_links SET
+		expires_at = coalesce($3, expires_at),
+		revoked_at = CASE WHEN $4 THEN coalesce(revoked_at, now()) ELSE revoked_at END
+		WHERE id = $1 AND tenant_id = $2`, id, tenantID, expires, revoke)
+}
+
+// DeleteShare removes a link and its votes.
+func (s *Store) DeleteShare(ctx context.Context, tenantID, id int64) error {
+	return s.execOne(ctx, "delete share", `DELETE FROM platform.share_links WHERE id = $1 AND tenant_id = $2`, id, tenantID)
+}
+
+// CountShareView counts one visit of a link.
+func (s *Store) CountShareView(ctx context.Context, id int64) error {
+	_, err := s.db.Pool.Exec(ctx, `UPDATE platform.share_links SET views = views + 1 WHERE id = $1`, id)
+	return err
+}
+
+// Vote is one guest's choice on one design of a link.
+type Vote struct {
+	VoterID   string    `json:"-"`
+	VoterName string    `json:"voter_name"`
+	PatternID int64     `json:"pattern_id"`
+	Vote      string    `json:"vote"`
+	Rank      *int      `json:"rank,omitempty"`
+	Comment   string    `json:"comment,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ErrTooManyVoters refuses a new guest on a link that has the most allowed.
+var ErrTooManyVoters = errors.New("this link has had as many guests as it allows")
+
+// SaveVote records (or changes) a guest's vote on a design of the link.
+// A vote of "" removes it. New guests beyond maxVoters are refused.
+func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters int) error {
+	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+		// Serialise votes per link so the voter cap holds under concurrency.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM platform.share_links WHERE id = $1 FOR UPDATE`, shareID); err != nil {
+			return err
+		}
+		var inShare bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.share_link_patterns WHERE share_id = $1 AND pattern_id = $2)`,
+			shareID, v.PatternID).Scan(&inShare); err != nil {
+			return err
+		}
+		if !inShare {
+			return ErrNotFound
+		}
+		if v.Vote == "" {
+			_, err := tx.Exec(ctx, `DELETE FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $2 AND pattern_id = $3`, shareID, v.VoterID, v.PatternID)
+			return err
+		}
+		var known bool
+		var voters int
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $2),
+			(SELECT count(DISTINCT voter_id) FROM platform.share_link_votes WHERE share_id = $1)`, shareID, v.VoterID).Scan(&known, &voters); err != nil {
+			return err
+		}
+		if !known && voters >= maxVoters {
+			return ErrTooManyVoters
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO platform.share_link_votes (share_id, voter_id, voter_name, pattern_id, vote, rank, comment)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (share_id, voter_id, pattern_id) DO UPDATE SET voter_name = EXCLUDED.voter_name, vote = EXCLUDED.vote,
+				rank = EXCLUDED.rank, comment = EXCLUDED.comment, updated_at = now()`,
+			shareID, v.VoterID, v.VoterName, v.PatternID, v.Vote, v.Rank, v.Comment)
+		if err != nil {
+			return err
+		}
+		// A guest's name is one name across the link.
+		_, err = tx.Exec(ctx, `UPDATE platform.share_link_votes SET voter_name = $3 WHERE share_id = $1 AND voter_id = $2`, shareID, v.VoterID, v.VoterName)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: vote on share %d: %w", shareID, err)
+	}
+	return nil
+}
+
+// Votes returns the votes on a link: of one guest when voterID is set, of
+// everyone otherwise.
+func (s *Store) Votes(ctx context.Context, shareID int64, voterID string) ([]Vote, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT voter_id, voter_name, pattern_id, vote, rank, comment, updated_at
+		FROM platform.share_link_votes WHERE share_id = $1 AND ($2 = '' OR voter_id = $2)
+		ORDER BY lower(voter_name), voter_id, pattern_id`, shareID, voterID)
+	if err != nil {
+		return nil, fmt.Errorf("store: votes of share %d: %w", shareID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Vote, error) {
+		var v Vote
+		return v, r.Scan(&v.VoterID, &v.VoterName, &v.PatternID, &v.Vote, &v.Rank, &v.Comment, &v.UpdatedAt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: votes of share %d: %w", shareID, err)
+	}
+	return out, nil
+}
