@@ -74,6 +74,9 @@ type Email struct {
 	Workspace string
 	Inviter   string
 	Role      string
+	// For share links and vote notices.
+	Guest, Title, Note string
+	Count              int
 }
 
 // Mailer sends (or queues) an email.

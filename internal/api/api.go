@@ -13,6 +13,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -25,13 +26,14 @@ const Prefix = "/api/v1"
 type Handler struct {
 	store   *store.Store
 	library *library.Service
+	shares  *share.Service
 	log     *slog.Logger
 	mux     *http.ServeMux
 }
 
 // New returns the API handler.
-func New(st *store.Store, lib *library.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, log: log, mux: http.NewServeMux()}
+func New(st *store.Store, lib *library.Service, shares *share.Service, log *slog.Logger) *Handler {
+	h := &Handler{store: st, library: lib, shares: shares, log: log, mux: http.NewServeMux()}
 	h.routes()
 	return h
 }
@@ -40,6 +42,7 @@ func New(st *store.Store, lib *library.Service, log *slog.Logger) *Handler {
 func (h *Handler) routes() {
 	h.mux.HandleFunc("GET "+Prefix+"/me", h.authed(store.RoleViewer, h.me))
 	h.libraryRoutes()
+	h.shareRoutes()
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})

@@ -23,6 +23,7 @@ import (
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/pgserver"
+	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -47,7 +48,9 @@ type App struct {
 	Blobs blob.Store
 	// Library imports and serves designs.
 	Library *library.Service
-	pg      *pgserver.Server
+	// Shares runs share links.
+	Shares *share.Service
+	pg     *pgserver.Server
 
 	workersOn bool
 }
@@ -104,6 +107,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
+	a.Shares = share.New(a.Store, cfg.BaseURL)
 	a.Accounts = accounts.New(a.Store, &queuedMail{db: d, mailer: mail.NewMailer(a.Queue)}, cfg.BaseURL)
 	return a, nil
 }
@@ -199,6 +203,10 @@ func (q *queuedMail) Send(ctx context.Context, e accounts.Email) error {
 		data = mail.InviteData{Inviter: e.Inviter, Workspace: e.Workspace, Role: e.Role, Link: e.Link}
 	case mail.KindWelcome:
 		data = mail.WelcomeData{Name: e.Name, Workspace: e.Workspace, Link: e.Link}
+	case mail.KindShare:
+		data = mail.ShareData{Quilter: e.Workspace, Customer: e.Name, Title: e.Title, Designs: e.Count, Note: e.Note, Link: e.Link}
+	case mail.KindVoteNotification:
+		data = mail.VoteData{Name: e.Name, Guest: e.Guest, Share: e.Title, Votes: e.Count, Link: e.Link}
 	default:
 		return fmt.Errorf("app: no email template for %q", e.Kind)
 	}

@@ -24,6 +24,8 @@ type pageData struct {
 	Error string
 	// Form holds the values sent, to fill the form again after an error.
 	Form map[string]string
+	// Public pages (share links) show the quilter's name, not the app's menus.
+	Public string
 	Data any
 
 	// Filled by render from the request.

@@ -65,6 +65,22 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/settings", s.member(owner, s.renameWorkspace))
 	mux.Handle("POST /t/{slug}/settings/logo", s.member(owner, s.uploadLogo))
 
+	// Share links: the quilter's side.
+	mux.Handle("GET /t/{slug}/shares", s.member(viewer, s.sharesList))
+	mux.Handle("GET /t/{slug}/shares/new", s.member(editor, s.newShareForm))
+	mux.Handle("POST /t/{slug}/shares", s.member(editor, s.createShare))
+	mux.Handle("GET /t/{slug}/shares/{id}", s.member(viewer, s.shareResults))
+	mux.Handle("POST /t/{slug}/shares/{id}/{action}", s.member(editor, s.shareAction))
+
+	// Share links: the customer's side, no account; reaches only the link's designs.
+	mux.HandleFunc("GET /s/{token}", s.sharePublic)
+	mux.HandleFunc("POST /s/{token}/name", s.shareName)
+	mux.HandleFunc("POST /s/{token}/votes", s.shareVote)
+	mux.HandleFunc("POST /s/{token}/done", s.shareDone)
+	mux.HandleFunc("GET /s/{token}/thumb/{id}", s.shareThumb)
+	mux.HandleFunc("GET /s/{token}/logo", s.shareLogo)
+	mux.HandleFunc("GET /s/{token}/download/{id}", s.shareDownload)
+
 	// The JSON API, for scripts, stores and apps (token auth, no cookies).
 	mux.Handle("/api/v1/", s.api)
 	mux.Handle("/t/{slug}/api/v1/", s.api)

@@ -20,6 +20,7 @@ import (
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -37,6 +38,7 @@ type Server struct {
 	accounts *accounts.Service
 	google   *google.Provider
 	library  *library.Service
+	shares   *share.Service
 	api      http.Handler
 	ready    *readiness
 	pages    map[string]*template.Template
@@ -56,12 +58,14 @@ type Deps struct {
 	Google *google.Provider
 	// Library imports and serves designs.
 	Library *library.Service
+	// Shares runs share links.
+	Shares *share.Service
 }
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library,
-		api: api.New(d.Store, d.Library, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares,
+		api: api.New(d.Store, d.Library, d.Shares, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

@@ -13,6 +13,11 @@ import (
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth/google"
+	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/ingest"
+	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/store"
@@ -27,6 +32,8 @@ type rig struct {
 	db       *db.DB
 	accounts *accounts.Service
 	mail     *outbox
+	lib      *library.Service
+	shares   *share.Service
 	// host is the base domain browsers reach the server by ("" for its IP).
 	host string
 }
@@ -85,16 +92,18 @@ func newRigWith(t *testing.T, baseDomain string, googleFor func(baseURL string) 
 	t.Cleanup(ts.Close)
 	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL, BaseDomain: baseDomain}
 	acc := accounts.New(st, mail, cfg.BaseURL)
+	lib := newLibrary(t, d, st)
+	shares := share.New(st, cfg.BaseURL)
 	var g *google.Provider
 	if googleFor != nil {
 		g = googleFor(ts.URL)
 	}
-	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g})
+	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g, Library: lib, Shares: shares})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = s.Handler()
-	return &rig{srv: ts, store: st, db: d, accounts: acc, mail: mail, host: baseDomain}
+	return &rig{srv: ts, store: st, db: d, accounts: acc, mail: mail, host: baseDomain, lib: lib, shares: shares}
 }
 
 func (r *rig) get(t *testing.T, path, host string) (int, string, http.Header) {
@@ -111,6 +120,25 @@ func (r *rig) get(t *testing.T, path, host string) (int, string, http.Header) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), resp.Header
+}
+
+// newLibrary is the library service over a blob store in a temp dir and
+// an insert-only job queue: tests run import jobs themselves with Process.
+func newLibrary(t *testing.T, d *db.DB, st *store.Store) *library.Service {
+	t.Helper()
+	ctx := context.Background()
+	if err := jobs.Migrate(ctx, d.Pool); err != nil {
+		t.Fatal(err)
+	}
+	q, err := jobs.New(d.Pool, jobs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &library.Service{Store: st, Blobs: blobs, Queue: q, Limits: ingest.DefaultLimits()}
 }
 
 func TestHealthAndReadiness(t *testing.T) {

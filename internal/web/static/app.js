@@ -26,3 +26,13 @@ document.querySelectorAll("[data-slug-form]").forEach(function (form) {
   name.addEventListener("input", suggest);
   slug.addEventListener("input", function () { touched = true; check(); });
 });
+
+// Copy buttons.
+document.querySelectorAll("[data-copy]").forEach(function (btn) {
+  btn.addEventListener("click", function () {
+    var input = document.querySelector(btn.getAttribute("data-copy"));
+    input.select();
+    if (navigator.clipboard) { navigator.clipboard.writeText(input.value); }
+    btn.textContent = "Copied";
+  });
+});

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/patternvault/patternvault/internal/formats"
+	"github.com/patternvault/patternvault/internal/geom"
+	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// seedDesigns imports n small synthetic designs into the tenant through
+// the real pipeline and returns their ids in name order.
+func (r *rig) seedDesigns(t *testing.T, tn *store.Tenant, prefix string, n int) []int64 {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := range n {
+		d := &geom.Design{Paths: []geom.Path{{Stitch: true, Start: geom.Point{}, Segments: []geom.Segment{
+			{Kind: geom.Line, End: geom.Point{X: float64(2 + i), Y: 1}},
+			{Kind: geom.Arc, Center: geom.Point{X: float64(2 + i), Y: 2}, Sweep: 3.14159, End: geom.Point{X: float64(2 + i), Y: 3}},
+			{Kind: geom.Line, End: geom.Point{X: 0, Y: float64(1 + i%3)}},
+		}}}}
+		w, _ := zw.Create(fmt.Sprintf("%s %02d/%s %02d.qli", prefix, i, prefix, i))
+		if err := formats.Write(w, "qli", d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zw.Close()
+	ctx := context.Background()
+	b, err := r.lib.StartImport(ctx, tn.ID, 0, []library.Upload{{Name: "seed.zip", Body: &buf, Size: -1}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.lib.Process(ctx, tn.ID, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	page, err := r.store.Patterns(ctx, tn.ID, store.PatternQuery{Limit: 200})
+	if err != nil || len(page.Patterns) != n {
+		t.Fatalf("seeded %d designs, %v", len(page.Patterns), err)
+	}
+	var ids []int64
+	for _, p := range page.Patterns {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+func TestShareLinkJourney(t *testing.T) {
+	r := newRig(t, "")
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	_, beta := r.owner(t, "bob@example.com", "beta")
+	ids := r.seedDesigns(t, acme, "Feather", 6)
+	betaIDs := r.seedDesigns(t, beta, "Secret", 3)
+	shared := ids[1:4]
+
+	want(t, pam.get(fmt.Sprintf("/t/acme/shares/new?ids=%d,%d,%d", shared[0], shared[1], shared[2])), 200, "Feather 01", "Feather 03")
+	form := url.Values{"name": {"Jane's quilt"}, "recipient_name": {"Jane"}, "recipient_email": {"jane@example.com"}, "send": {"on"},
+		"days": {"30"}, "show_designer": {"on"}, "notify": {"on"}}
+	for _, id := range shared {
+		form.Add("ids", fmt.Sprint(id))
+	}
+	p := pam.post("/t/acme/shares", form)
+	want(t, p, 200, "Your link is ready", "<svg", "We emailed the link to jane@example.com")
+	link := regexp.MustCompile(`value="(http[^"]+/s/[A-Za-z0-9_-]+)"`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatalf("no link on the page\n%s", p.Body)
+	}
+	if e := r.mail.last(t, "share", "jane@example.com"); e.Link != link[1] || e.Count != 3 {
+		t.Errorf("share email %+v", e)
+	}
+	token := link[1][strings.LastIndex(link[1], "/")+1:]
+
+	jane := r.browser(t)
+	p = jane.get("/s/" + token)
+	want(t, p, 200, "Jane&#39;s quilt", "Feather 01", "Feather 02", "Feather 03", "Workspace acme")
+	for _, absent := range []string{"Feather 00", "Feather 04", "Secret", "Sign in", "Members"} {
+		if strings.Contains(p.Body, absent) {
+			t.Errorf("share page shows %q", absent)
+		}
+	}
+	// No JavaScript: name, then a form vote.
+	wantRedirect(t, jane.post("/s/"+token+"/name", url.Values{"voter_name": {"Jane"}}), "/s/"+token)
+	wantRedirect(t, jane.post("/s/"+token+"/votes", url.Values{"pattern_id": {fmt.Sprint(shared[2])}, "vote": {"favorite"}}), "/s/"+token)
+	p = jane.get("/s/" + token)
+	if !strings.Contains(p.Body, `value="favorite" class="vote-btn chosen"`) {
+		t.Error("Jane's favourite not shown as chosen after reload")
+	}
+	// With JavaScript: JSON.
+	mary := r.browser(t)
+	mary.get("/s/" + token)
+	body, _ := json.Marshal(map[string]any{"voter_name": "Mary", "pattern_id": shared[0], "vote": "like"})
+	req, _ := http.NewRequest("POST", r.srv.URL+"/s/"+token+"/votes", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", r.srv.URL)
+	if p := mary.do(req); p.Status != 200 || !strings.Contains(p.Body, `"ok":true`) {
+		t.Fatalf("JSON vote = %d %s", p.Status, p.Body)
+	}
+	// Mary never sees Jane's choices.
+	if p := mary.get("/s/" + token); strings.Contains(p.Body, `value="Jane"`) || strings.Contains(p.Body, `value="favorite" class="vote-btn chosen"`) {
+		t.Error("Mary's page shows Jane's vote")
+	}
+	// The link reaches only its own designs: every other id of both tenants is 404.
+	for _, id := range append(append([]int64{}, ids...), betaIDs...) {
+		in := id == shared[0] || id == shared[1] || id == shared[2]
+		got := jane.get(fmt.Sprintf("/s/%s/thumb/%d.png", token, id)).Status
+		if in && got != 200 || !in && got != 404 {
+			t.Errorf("thumbnail %d through the link = %d (in link: %v)", id, got, in)
+		}
+		if code := jane.get(fmt.Sprintf("/s/%s/download/%d", token, id)).Status; code != 404 {
+			t.Errorf("download %d with downloads off = %d", id, code)
+		}
+		if in {
+			continue
+		}
+		b2, _ := json.Marshal(map[string]any{"voter_name": "Jane", "pattern_id": id, "vote": "like"})
+		req, _ := http.NewRequest("POST", r.srv.URL+"/s/"+token+"/votes", bytes.NewReader(b2))
+		req.Header.Set("Content-Type", "application/json")
+		if code := jane.do(req).Status; code != 404 {
+			t.Errorf("vote on %d outside the link = %d", id, code)
+		}
+	}
+	// Guests' HTML is shown as text.
+	evil := r.browser(t)
+	evil.post("/s/"+token+"/votes", url.Values{"voter_name": {"<script>alert(1)</script>"}, "pattern_id": {fmt.Sprint(shared[1])}, "vote": {"maybe"}})
+
+	// Jane is done: Pam is told.
+	want(t, jane.post("/s/"+token+"/done", nil), 200, "Thank you")
+	if e := r.mail.last(t, "vote_notification", "pam@example.com"); e.Guest != "Jane" || !strings.Contains(e.Link, "/t/acme/shares/") {
+		t.Errorf("notification %+v", e)
+	}
+	// Results, sorted by preference.
+	shares, _ := r.store.Shares(context.Background(), acme.ID)
+	res := pam.get(fmt.Sprintf("/t/acme/shares/%d", shares[0].ID))
+	want(t, res, 200, "Jane", "Mary", "&lt;script&gt;")
+	if strings.Contains(res.Body, "<script>alert") {
+		t.Error("a guest's name was not escaped")
+	}
+	if i, j := strings.Index(res.Body, "#3 Feather 03"), strings.Index(res.Body, "#1 Feather 01"); i < 0 || j < 0 || i > j {
+		t.Errorf("results not sorted by preference (favourite #3 first)")
+	}
+	// Another workspace cannot see it.
+	bob := r.browser(t)
+	wantRedirect(t, bob.post("/signin", url.Values{"email": {"bob@example.com"}, "password": {goodPassword}}), "/")
+	want(t, bob.get(fmt.Sprintf("/t/acme/shares/%d", shares[0].ID)), 404)
+
+	// Revoke: the friendly ended page with the quilter's name, 410; unknown: 404.
+	wantRedirect(t, pam.post(fmt.Sprintf("/t/acme/shares/%d/revoke", shares[0].ID), nil), "/t/acme/shares/")
+	want(t, jane.get("/s/"+token), http.StatusGone, "This link has ended", "Workspace acme")
+	if p := jane.get("/s/" + token); strings.Contains(p.Body, "Feather") {
+		t.Error("ended link still shows designs")
+	}
+	want(t, jane.get("/s/"+strings.Repeat("A", 43)), http.StatusNotFound, "find that link")
+	want(t, jane.get(fmt.Sprintf("/s/%s/thumb/%d.png", token, shared[0])), http.StatusGone)
+}
