@@ -26,7 +26,7 @@ type pageData struct {
 	Form map[string]string
 	// Public pages (share links) show the quilter's name, not the app's menus.
 	Public string
-	Data any
+	Data   any
 
 	// Filled by render from the request.
 	User         *store.User

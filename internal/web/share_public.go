@@ -306,4 +306,3 @@ func (s *Server) shareDownload(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": dl.Name}))
 	io.Copy(w, dl.Body)
 }
-
