@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -451,5 +452,111 @@ func TestImportThroughAPI(t *testing.T) {
 	}
 	if _, list := apiGet(t, base+"/api/v1/patterns?limit=100", token); len(list["patterns"].([]any)) != designs {
 		t.Error("re-import changed the number of patterns")
+	}
+}
+
+// apiDo sends a JSON request with the token and decodes the JSON answer.
+func apiDo(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// TestShareThroughAPI is the share links' outside check.
+func TestShareThroughAPI(t *testing.T) {
+	env, base := startServe(t)
+	pv(t, env, "tenant", "create", "--slug", "acme", "--name", "Acme Quilting")
+	pv(t, env, "user", "create", "--email", "pam@example.com", "--password", "a long enough password", "--tenant", "acme")
+	out, _ := pv(t, env, "token", "create", "--tenant", "acme", "--email", "pam@example.com")
+	token := strings.TrimSpace(out)
+	dir := t.TempDir()
+	for i := range 4 {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("design%d.qli", i)), []byte(fmt.Sprintf("#CAD2DMC\nNO NEEDLE ON\nVP 0,0\nVP %d,1000\nVP 3000,%d\nVE\nEN\n", 1000+i*500, 200*i)), 0o644)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.qli"))
+	if out, err := pv(t, env, append([]string{"import", "--tenant", "acme"}, files...)...); err != nil {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	_, list := apiGet(t, base+"/api/v1/patterns?limit=10", token)
+	var ids []int64
+	for _, x := range list["patterns"].([]any) {
+		ids = append(ids, int64(x.(map[string]any)["id"].(float64)))
+	}
+	if len(ids) != 4 {
+		t.Fatalf("%d patterns imported", len(ids))
+	}
+	code, created := apiDo(t, "POST", base+"/api/v1/shares", token, map[string]any{"pattern_ids": ids[:2], "name": "Jane's choices", "expires_in_days": 30})
+	if code != 201 || created["url"] == nil {
+		t.Fatalf("create share = %d %v", code, created)
+	}
+	shareURL := created["url"].(string)
+	resp, err := http.Get(shareURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Jane&#39;s choices") {
+		t.Fatalf("share page without auth = %d", resp.StatusCode)
+	}
+	vote := func(name string, id int64, v string) int {
+		code, _ := apiDo(t, "POST", shareURL+"/votes", "", map[string]any{"voter_name": name, "pattern_id": id, "vote": v})
+		return code
+	}
+	// Each guest has her own cookie jar in a browser; here the voter id comes from a fresh cookie per request,
+	// so give each guest a client of her own.
+	guest := func(name string, id int64, v string) {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		c.Get(shareURL)
+		b, _ := json.Marshal(map[string]any{"voter_name": name, "pattern_id": id, "vote": v})
+		req, _ := http.NewRequest("POST", shareURL+"/votes", bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s's vote: %v %v", name, resp.StatusCode, err)
+		}
+		resp.Body.Close()
+	}
+	guest("Jane", ids[0], "favorite")
+	guest("Mary", ids[1], "like")
+	if code := vote("Eve", ids[3], "like"); code != 404 {
+		t.Errorf("vote on a design outside the share = %d", code)
+	}
+	if resp, _ := http.Get(fmt.Sprintf("%s/thumb/%d.png", shareURL, ids[3])); resp.StatusCode != 404 {
+		t.Errorf("thumbnail of a design outside the share = %d", resp.StatusCode)
+	}
+	id := int64(created["id"].(float64))
+	_, res := apiGet(t, fmt.Sprintf("%s/api/v1/shares/%d/results", base, id), token)
+	votes, _ := res["votes"].([]any)
+	got := map[string]string{}
+	for _, v := range votes {
+		m := v.(map[string]any)
+		got[m["voter_name"].(string)] = fmt.Sprintf("%v:%v", int64(m["pattern_id"].(float64)), m["vote"])
+	}
+	if got["Jane"] != fmt.Sprintf("%d:favorite", ids[0]) || got["Mary"] != fmt.Sprintf("%d:like", ids[1]) || len(got) != 2 {
+		t.Errorf("results votes = %v", got)
+	}
+	if code, _ := apiDo(t, "POST", fmt.Sprintf("%s/api/v1/shares/%d/revoke", base, id), token, nil); code != 200 {
+		t.Fatalf("revoke = %d", code)
+	}
+	if resp, _ := http.Get(shareURL); resp.StatusCode != http.StatusGone {
+		t.Errorf("revoked share = %d, want 410", resp.StatusCode)
 	}
 }
