@@ -35,3 +35,9 @@ func MachineByID(id string) *Machine {
 	}
 	return nil
 }
+
+// WritableAndKnown lists the design formats a library may hold, for
+// filters: every format PatternVault reads or keeps.
+func WritableAndKnown() []string {
+	return []string{"qli", "bqm", "plt", "dxf", "svg", "csq", "qcc", "iqp", "hqf", "ssd", "cqp", "pat", "mqr", "ans"}
+}

@@ -423,3 +423,23 @@ func plural(n int) string {
 	}
 	return "s"
 }
+
+// OrientationCandidates lists live designs the shape analysis would turn
+// upright and nobody has confirmed, the surest first.
+func (s *Store) OrientationCandidates(ctx context.Context, tenantID int64, limit int) ([]*Pattern, error) {
+	var out []*Pattern
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+patternColumns+` FROM patterns
+			WHERE deleted_at IS NULL AND orientation = '' AND suggested_rotation <> 0 AND rotation_confidence >= 0.6
+			ORDER BY rotation_confidence DESC, id LIMIT $1`, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) { return scanPattern(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: orientation candidates: %w", err)
+	}
+	return out, nil
+}

@@ -48,7 +48,7 @@ func TestAdminSuspendAndImpersonate(t *testing.T) {
 		t.Errorf("suspension changed the data: %d patterns", n)
 	}
 	wantRedirect(t, root.post(pathf("/admin/tenants/%d/resume", acme.ID), nil), "/admin")
-	want(t, pam.get("/t/acme/"), 200, "1 designs")
+	want(t, pam.get("/t/acme/"), 200, "1 design<", "Feather border")
 
 	// Impersonate: a banner, every action audited, then back to the admin.
 	wantRedirect(t, root.post(pathf("/admin/tenants/%d/impersonate", acme.ID), nil), "/t/acme/")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/store"
@@ -39,7 +40,16 @@ type pageData struct {
 
 // templateFuncs are the helpers templates may call.
 var templateFuncs = template.FuncMap{
-	"list": func(v ...string) []string { return v },
+	"list":  func(v ...string) []string { return v },
+	"list2": func(a, b *store.Pattern) []*store.Pattern { return []*store.Pattern{a, b} },
+	"join":  strings.Join,
+	"deref": func(f *float32) float32 {
+		if f == nil {
+			return 0
+		}
+		return *f
+	},
+	"hasID": func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
 	"bytes": func(n int64) string {
 		switch {
 		case n >= 1<<30:

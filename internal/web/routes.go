@@ -51,7 +51,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /impersonation/stop", s.signedIn(s.stopImpersonating))
 
 	// A workspace, addressed by path (subdomains are rewritten to it).
-	mux.Handle("GET /t/{slug}/{$}", s.member(viewer, s.tenantHome))
+	mux.Handle("GET /t/{slug}/{$}", s.member(viewer, s.libraryGrid))
 	mux.Handle("GET /t/{slug}/logo", s.member(viewer, s.logo))
 	mux.Handle("GET /t/{slug}/welcome/team", s.member(owner, s.welcomeTeam))
 	mux.Handle("POST /t/{slug}/welcome/team", s.member(owner, s.welcomeTeamInvite))
@@ -64,6 +64,31 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /t/{slug}/settings", s.member(owner, s.workspaceSettings))
 	mux.Handle("POST /t/{slug}/settings", s.member(owner, s.renameWorkspace))
 	mux.Handle("POST /t/{slug}/settings/logo", s.member(owner, s.uploadLogo))
+
+	// The library.
+	mux.Handle("POST /t/{slug}/bulk", s.member(editor, s.bulk))
+	mux.Handle("POST /t/{slug}/activity/{id}/undo", s.member(editor, s.undo))
+	mux.Handle("POST /t/{slug}/machine", s.member(viewer, s.setMachine))
+	mux.Handle("GET /t/{slug}/patterns/{id}", s.member(viewer, s.designPage))
+	mux.Handle("GET /t/{slug}/patterns/{id}/thumb/{size}", s.member(viewer, s.thumbnail))
+	mux.Handle("GET /t/{slug}/patterns/{id}/preview.svg", s.member(viewer, s.previewSVG))
+	mux.Handle("GET /t/{slug}/patterns/{id}/download", s.member(viewer, s.download))
+	mux.Handle("GET /t/{slug}/patterns/{id}/files/{file}", s.member(viewer, s.downloadFile))
+	mux.Handle("POST /t/{slug}/patterns/{id}/favorite", s.member(viewer, s.favorite))
+	mux.Handle("POST /t/{slug}/patterns/{id}/edit", s.member(editor, s.editDesign))
+	mux.Handle("POST /t/{slug}/patterns/{id}/delete", s.member(editor, s.deleteDesign))
+	mux.Handle("POST /t/{slug}/patterns/{id}/orientation", s.member(editor, s.fixOrientation))
+	mux.Handle("GET /t/{slug}/imports", s.member(editor, s.imports))
+	mux.Handle("POST /t/{slug}/imports", s.member(editor, s.upload))
+	mux.Handle("GET /t/{slug}/imports/{id}", s.member(editor, s.importPage))
+	mux.Handle("GET /t/{slug}/imports/{id}/status", s.member(editor, s.importStatus))
+	mux.Handle("GET /t/{slug}/keywords", s.member(viewer, s.keywords))
+	mux.Handle("POST /t/{slug}/keywords/{id}/{action}", s.member(editor, s.keywordAction))
+	mux.Handle("POST /t/{slug}/keyword-groups", s.member(editor, s.createGroup))
+	mux.Handle("POST /t/{slug}/keyword-groups/{id}/delete", s.member(editor, s.deleteGroup))
+	mux.Handle("GET /t/{slug}/review/orientation", s.member(editor, s.orientation))
+	mux.Handle("GET /t/{slug}/review/duplicates", s.member(editor, s.duplicates))
+	mux.Handle("POST /t/{slug}/review/duplicates", s.member(editor, s.decideDuplicate))
 
 	// Share links: the quilter's side.
 	mux.Handle("GET /t/{slug}/shares", s.member(viewer, s.sharesList))

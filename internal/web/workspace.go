@@ -90,17 +90,6 @@ func (s *Server) welcomeImport(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "welcome_import", pageData{Title: "Add your designs"})
 }
 
-// tenantHome is the start page of a workspace.
-func (s *Server) tenantHome(w http.ResponseWriter, r *http.Request) {
-	t := tenant.FromContext(r.Context())
-	n, err := s.store.CountPatterns(r.Context(), t.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "tenant_home", pageData{Title: t.Name, Data: n})
-}
-
 type membersPage struct {
 	Members     []store.Membership
 	Invitations []*store.Invitation

@@ -1,0 +1,253 @@
+package web
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
+)
+
+// gridPage is the library's thumbnail grid.
+type gridPage struct {
+	Page     *store.PatternPage
+	Query    store.PatternQuery
+	Total    int64
+	Keywords []*store.Keyword
+	Groups   []*store.KeywordGroup
+	Formats  []string
+	Types    []string
+	// Chips are the active filters, each with a link that removes it.
+	Chips []chip
+	// NextURL is the next page's address, "" on the last page.
+	NextURL string
+	// Undo is the activity a bulk delete just made, for its Undo button.
+	Undo     int64
+	CanEdit  bool
+	BaseURL  string
+	Selected map[int64]bool
+}
+
+type chip struct {
+	Label, RemoveURL string
+}
+
+// designTypes are the kinds of design the shape analysis knows.
+var designTypes = []string{"e2e", "border", "corner", "block", "triangle", "panel"}
+
+// libraryGrid is the start page of a workspace: its designs as pictures.
+func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	u := currentUser(r)
+	q := r.URL.Query()
+	query := store.PatternQuery{Sort: q.Get("sort"), Keyword: q.Get("keyword"), Type: q.Get("type"), Format: q.Get("format"),
+		Favorites: q.Get("favorites") == "1", UserID: u.ID, Cursor: q.Get("cursor"), Text: q.Get("q"), Limit: 60}
+	query.GroupID, _ = strconv.ParseInt(q.Get("group"), 10, 64)
+	switch q.Get("preview") {
+	case "yes":
+		yes := true
+		query.HasPreview = &yes
+	case "no":
+		no := false
+		query.HasPreview = &no
+	}
+	page, err := s.store.Patterns(r.Context(), t.ID, query)
+	if errors.Is(err, store.ErrBadCursor) {
+		http.Redirect(w, r, "/t/"+t.Slug+"/", http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	total, err := s.store.CountPatterns(r.Context(), t.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data := gridPage{Page: page, Query: query, Total: total, Types: designTypes, Formats: library.WritableAndKnown(),
+		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), BaseURL: "/t/" + t.Slug + "/"}
+	data.Undo, _ = strconv.ParseInt(q.Get("undo"), 10, 64)
+	if total > 0 {
+		if data.Keywords, err = s.store.Keywords(r.Context(), t.ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if data.Groups, err = s.store.KeywordGroups(r.Context(), t.ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	data.Chips = filterChips(r.URL.Query(), data.BaseURL)
+	if page.NextCursor != "" {
+		next := r.URL.Query()
+		next.Set("cursor", page.NextCursor)
+		next.Del("undo")
+		data.NextURL = data.BaseURL + "?" + next.Encode()
+	}
+	s.render(w, r, http.StatusOK, "grid", pageData{Title: t.Name, Data: data})
+}
+
+// filterChips lists the active filters with links that remove each.
+func filterChips(q url.Values, base string) []chip {
+	labels := map[string]string{"q": "words", "keyword": "keyword", "type": "type", "format": "format", "favorites": "favourites",
+		"preview": "preview", "group": "group"}
+	var chips []chip
+	for _, k := range []string{"q", "keyword", "group", "type", "format", "favorites", "preview"} {
+		v := q.Get(k)
+		if v == "" {
+			continue
+		}
+		rest := url.Values{}
+		for k2, vs := range q {
+			if k2 != k && k2 != "cursor" && k2 != "undo" {
+				rest[k2] = vs
+			}
+		}
+		label := labels[k] + ": " + v
+		if k == "favorites" {
+			label = "my favourites"
+		}
+		chips = append(chips, chip{Label: label, RemoveURL: base + "?" + rest.Encode()})
+	}
+	return chips
+}
+
+// bulk applies one action to the designs ticked on the grid.
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	u := currentUser(r)
+	if err := r.ParseForm(); err != nil {
+		s.renderStatus(w, r, http.StatusBadRequest, "That did not work", "The form could not be read. Please try again.")
+		return
+	}
+	ids := parseIDs(r.PostForm["ids"])
+	back := "/t/" + t.Slug + "/"
+	if ret := r.PostFormValue("return"); strings.HasPrefix(ret, back) {
+		back = ret
+	}
+	if len(ids) == 0 {
+		s.redirectWith(w, r, back, "Tick one or more designs first.")
+		return
+	}
+	words := splitKeywords(r.PostFormValue("keywords"))
+	var err error
+	switch r.PostFormValue("action") {
+	case "add_keywords":
+		if len(words) == 0 {
+			s.redirectWith(w, r, back, "Type the keywords to add, separated by commas.")
+			return
+		}
+		if err = s.store.AddKeywords(r.Context(), t.ID, ids, words); err == nil {
+			s.redirectWith(w, r, back, fmt.Sprintf("Added %s to %d designs.", strings.Join(words, ", "), len(ids)))
+		}
+	case "remove_keywords":
+		if err = s.store.RemoveKeywords(r.Context(), t.ID, ids, words); err == nil {
+			s.redirectWith(w, r, back, fmt.Sprintf("Removed %s from %d designs.", strings.Join(words, ", "), len(ids)))
+		}
+	case "delete":
+		var n int
+		var act int64
+		n, act, err = s.store.DeletePatterns(r.Context(), t.ID, u.ID, ids)
+		if err == nil {
+			s.redirectWith(w, r, "/t/"+t.Slug+"/?undo="+strconv.FormatInt(act, 10), fmt.Sprintf("Deleted %d design%s.", n, plural(n)))
+		}
+	case "share":
+		v := url.Values{}
+		for _, id := range ids {
+			v.Add("ids", strconv.FormatInt(id, 10))
+		}
+		http.Redirect(w, r, "/t/"+t.Slug+"/shares/new?"+v.Encode(), http.StatusSeeOther)
+		return
+	case "export":
+		s.exportZIP(w, r, t, ids)
+		return
+	default:
+		s.redirectWith(w, r, back, "Choose what to do with the ticked designs.")
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.redirectWith(w, r, back, "Those designs are no longer in the library.")
+	} else if err != nil {
+		s.serverError(w, r, err)
+	}
+}
+
+// undo reverses a change from the activity log.
+func (s *Server) undo(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	summary, err := s.store.Undo(r.Context(), t.ID, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r)
+	case errors.Is(err, store.ErrAlreadyUndone):
+		s.redirectWith(w, r, "/t/"+t.Slug+"/", "That was already undone.")
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.redirectWith(w, r, "/t/"+t.Slug+"/", "Undone: "+summary+".")
+	}
+}
+
+// exportZIP streams the original files of the designs as one ZIP, a
+// folder per design.
+func (s *Server) exportZIP(w http.ResponseWriter, r *http.Request, t *store.Tenant, ids []int64) {
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.Slug + "-designs.zip"}))
+	zw := zip.NewWriter(w)
+	defer zw.Close()
+	for _, id := range ids {
+		p, err := s.store.Pattern(r.Context(), t.ID, id)
+		if err != nil {
+			continue
+		}
+		files, err := s.store.Files(r.Context(), t.ID, id)
+		if err != nil {
+			s.log.Error("export", "id", RequestID(r.Context()), "err", err)
+			return
+		}
+		folder := strings.TrimSuffix(library.FileName(p.Name, "x"), ".x")
+		for _, f := range files {
+			dl, err := s.library.OpenFile(r.Context(), f)
+			if err != nil {
+				s.log.Error("export", "id", RequestID(r.Context()), "file", f.FileName, "err", err)
+				return
+			}
+			fw, err := zw.Create(folder + "/" + f.FileName)
+			if err == nil {
+				_, err = io.Copy(fw, dl.Body)
+			}
+			dl.Body.Close()
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+// splitKeywords splits "feather, swirl" into keywords.
+func splitKeywords(s string) []string {
+	var out []string
+	for _, k := range strings.Split(s, ",") {
+		if k = store.NormalizeKeyword(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
