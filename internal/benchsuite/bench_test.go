@@ -1,0 +1,226 @@
+package benchsuite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/config"
+	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/demo"
+	"github.com/patternvault/patternvault/internal/ingest"
+	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/testdb"
+	"github.com/patternvault/patternvault/internal/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+// world is the seeded demo tenant and a server over it.
+type world struct {
+	srv      *httptest.Server
+	store    *store.Store
+	tenant   *store.Tenant
+	cookie   *http.Cookie
+	ids      []int64
+	designs  int
+	took     time.Duration
+	seedErr  error
+	seedOnce sync.Once
+}
+
+var w world
+
+func designsWanted() int {
+	if n, err := strconv.Atoi(os.Getenv("PV_BENCH_DESIGNS")); err == nil && n > 0 {
+		return n
+	}
+	return 15651
+}
+
+// seed imports the demo library through the queue with its workers
+// running, as production does, and starts a web server over it.
+func seed(b *testing.B) *world {
+	w.seedOnce.Do(func() { w.seedErr = w.seed(b) })
+	if w.seedErr != nil {
+		b.Fatal(w.seedErr)
+	}
+	return &w
+}
+
+func (w *world) seed(b *testing.B) error {
+	ctx := context.Background()
+	d := testdb.New(b)
+	if err := jobs.Migrate(ctx, d.Pool); err != nil {
+		return err
+	}
+	blobs, err := blob.Open(ctx, "", b.TempDir())
+	if err != nil {
+		return err
+	}
+	w.store = store.New(d)
+	log := slog.New(slog.DiscardHandler)
+	lib := &library.Service{Store: w.store, Blobs: blobs, Limits: ingest.DefaultLimits(), Log: log}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, lib.Worker())
+	river.AddWorker(workers, lib.DuplicatesWorker())
+	q, err := jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, Queues: map[string]int{"default": 3, "mail": 1}})
+	if err != nil {
+		return err
+	}
+	lib.Queue = q
+	if w.tenant, err = w.store.CreateTenant(ctx, "demo", "Demo Quilting"); err != nil {
+		return err
+	}
+	acc := accounts.New(w.store, nil, "http://bench")
+	u, err := acc.CreateVerifiedUser(ctx, "bench@example.com", "Bench", "a bench password")
+	if err != nil {
+		return err
+	}
+	if err := w.store.AddMember(ctx, nil, w.tenant.ID, u.ID, store.RoleOwner); err != nil {
+		return err
+	}
+	token := auth.NewToken("")
+	if err := w.store.CreateSession(ctx, auth.HashToken(token), &store.Session{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		return err
+	}
+	w.cookie = &http.Cookie{Name: "pv_session", Value: token}
+
+	// The designs are generated first, so the clock measures the import
+	// alone: upload to storage, queue, unpack, read, draw, analyse, store.
+	want := designsWanted()
+	var zips [][]byte
+	if err := demo.StreamZIPs(1, want, 100, func(name string, data []byte) error {
+		zips = append(zips, data)
+		return nil
+	}); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := q.Start(ctx); err != nil {
+		return err
+	}
+	var batches []int64
+	for i, data := range zips {
+		bt, err := lib.StartImport(ctx, w.tenant.ID, u.ID, []library.Upload{{Name: fmt.Sprintf("demo-%d.zip", i), Body: bytes.NewReader(data), Size: int64(len(data))}}, false)
+		if err != nil {
+			return err
+		}
+		batches = append(batches, bt.ID)
+	}
+	zips = nil
+	for _, id := range batches {
+		for {
+			bt, err := w.store.Batch(ctx, w.tenant.ID, id)
+			if err != nil {
+				return err
+			}
+			if bt.Status == store.BatchDone || bt.Status == store.BatchFailed {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	w.took = time.Since(t0)
+	q.Stop(ctx)
+	n, err := w.store.CountPatterns(ctx, w.tenant.ID)
+	if err != nil {
+		return err
+	}
+	w.designs = int(n)
+	if w.designs < want*95/100 {
+		return fmt.Errorf("seeded %d designs of %d", w.designs, want)
+	}
+	page, err := w.store.Patterns(ctx, w.tenant.ID, store.PatternQuery{Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, p := range page.Patterns {
+		w.ids = append(w.ids, p.ID)
+	}
+	cfg := &config.Config{BaseURL: "http://bench"}
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, Store: w.store, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Library: lib})
+	if err != nil {
+		return err
+	}
+	w.srv = httptest.NewServer(srv.Handler())
+	return nil
+}
+
+// BenchmarkImportDemo reports the seeding: the whole demo library through
+// the job queue. Target: under 3 minutes for 15,651 designs on 2 cores.
+func BenchmarkImportDemo(b *testing.B) {
+	w := seed(b)
+	for b.Loop() {
+	}
+	b.ReportMetric(w.took.Seconds(), "s/import")
+	b.ReportMetric(float64(w.took.Milliseconds())/float64(w.designs), "ms/design")
+	b.ReportMetric(float64(w.designs), "designs")
+}
+
+// latencies runs n requests and reports p50 and p95 in milliseconds.
+func latencies(b *testing.B, n int, req func(i int) *http.Request) {
+	b.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var ds []time.Duration
+	for b.Loop() {
+		ds = ds[:0]
+		for i := range n {
+			r := req(i)
+			t0 := time.Now()
+			resp, err := client.Do(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			ds = append(ds, time.Since(t0))
+			if resp.StatusCode != 200 {
+				b.Fatalf("%s = %d", r.URL.Path, resp.StatusCode)
+			}
+		}
+	}
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
+}
+
+// BenchmarkGridPage measures the library grid (60 designs a page) of the
+// demo tenant, first pages and later pages, sorted three ways.
+// Target: p95 under 30 ms.
+func BenchmarkGridPage(b *testing.B) {
+	w := seed(b)
+	sorts := []string{"name", "newest", "designer"}
+	latencies(b, 300, func(i int) *http.Request {
+		r, _ := http.NewRequest("GET", w.srv.URL+"/t/demo/?sort="+sorts[i%3], nil)
+		r.AddCookie(w.cookie)
+		return r
+	})
+}
+
+// BenchmarkThumbnail measures fetching 256 px thumbnails. Target: p95 under 5 ms.
+func BenchmarkThumbnail(b *testing.B) {
+	w := seed(b)
+	latencies(b, 500, func(i int) *http.Request {
+		r, _ := http.NewRequest("GET", fmt.Sprintf("%s/t/demo/patterns/%d/thumb/256.png", w.srv.URL, w.ids[i%len(w.ids)]), nil)
+		r.AddCookie(w.cookie)
+		return r
+	})
+}
