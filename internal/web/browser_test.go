@@ -1,0 +1,204 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/patternvault/patternvault/internal/share"
+)
+
+// chromium finds Debian's Chromium, skipping the test clearly without it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("PV_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("browser test skipped: Debian's chromium is not installed (./scripts/deps installs it)")
+	return ""
+}
+
+// browserCtx starts a headless Chromium with its own profile, sized like
+// the given device, and returns a context for chromedp actions.
+func browserCtx(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		cancelC()
+		cancelA()
+		t.Fatalf("start chromium: %v", err)
+	}
+	tctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	return tctx
+}
+
+// shot saves a screenshot under test-artifacts/ for a person to look at.
+func shot(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100: PNG
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join(repoRoot(), "test-artifacts", "browser")
+		os.MkdirAll(dir, 0o755)
+		return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	})
+}
+
+// into runs an action that gives a value and keeps the value in dst.
+func into[T any](a chromedp.Action[T], dst *T) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		v, err := a(ctx, tg)
+		*dst = v
+		return err
+	})
+}
+
+func repoRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+	}
+	return dir
+}
+
+// TestBrowserLibrary: sign in, upload a ZIP with the progress bar, see
+// the thumbnails, open a design, and download it for a machine.
+func TestBrowserLibrary(t *testing.T) {
+	data, designs := fixturesZIP(t)
+	zipPath := filepath.Join(t.TempDir(), "stitchables.zip")
+	os.WriteFile(zipPath, data, 0o644)
+	r := newRig(t, "")
+	_, acme := r.owner(t, "pam@example.com", "acme")
+	ctx := browserCtx(t, 1280, 900)
+	base := r.srv.URL
+
+	var loc string
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), goodPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS(".empty")),
+		shot("library-1-empty"),
+		chromedp.Navigate(base+"/t/acme/imports"),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{zipPath}),
+		chromedp.Click(chromedp.CSS("form[data-upload] button")),
+		chromedp.WaitVisible(chromedp.CSS("[data-import]")),
+		into(chromedp.Location(), &loc),
+	)
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	var id int64
+	fmt.Sscanf(strings.TrimPrefix(loc, base+"/t/acme/imports/"), "%d", &id)
+	if err := r.lib.Process(context.Background(), acme.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	var created string
+	var imgs int
+	var loaded bool
+	err = chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(., "Finished")]`)), // the page polls and reloads when done
+		into(chromedp.Text(chromedp.CSS(".n-created")), &created),
+		shot("library-2-imported"),
+		chromedp.Navigate(base+"/t/acme/"),
+		chromedp.WaitVisible(chromedp.CSS(".grid img")),
+		into(chromedp.Poll[bool](`Array.from(document.querySelectorAll(".grid img")).every(i => i.complete && i.naturalWidth === 256)`, chromedp.WithPollingTimeout(20*time.Second)), &loaded),
+		into(chromedp.Evaluate[int](`document.querySelectorAll(".grid img").length`), &imgs),
+		shot("library-3-grid"),
+	)
+	if err != nil {
+		t.Fatalf("grid: %v", err)
+	}
+	if created != fmt.Sprint(designs) || imgs != designs || !loaded {
+		t.Errorf("imported %s, grid shows %d pictures (all loaded: %v); want %d", created, imgs, loaded, designs)
+	}
+	var status string
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.Search(`//a[contains(@class,"card-link")][contains(., "Viking Longship")]`)),
+		chromedp.WaitVisible(chromedp.CSS(".facts h1")),
+		shot("library-4a-design"),
+		chromedp.SetValue(chromedp.CSS("#machine"), "statler"),
+		chromedp.Click(chromedp.CSS("form.machine button")),
+		chromedp.WaitVisible(chromedp.Search(`//a[contains(., "Download for Gammill Statler Stitcher")]`)),
+		shot("library-4b-machine"),
+		into(chromedp.Evaluate[string](`(async () => { const a = Array.from(document.querySelectorAll("a")).find(a => a.textContent.includes("Download for"));
+			const r = await fetch(a.href); const b = await r.text();
+			return r.status + " " + r.headers.get("Content-Disposition") + " " + b.slice(0, 8); })()`, chromedp.EvalAwaitPromise), &status),
+	)
+	if err != nil {
+		t.Fatalf("design page: %v", err)
+	}
+	if !strings.HasPrefix(status, "200 attachment") || !strings.Contains(status, ".qli") || !strings.Contains(status, "#CAD2DMC") {
+		t.Errorf("download for the Statler = %q", status)
+	}
+}
+
+// TestBrowserShareOnPhone: a guest opens a share link on a phone, types
+// her name, votes, reloads and sees her vote kept.
+func TestBrowserShareOnPhone(t *testing.T) {
+	r := newRig(t, "")
+	_, acme := r.owner(t, "pam@example.com", "acme")
+	ids := r.seedDesigns(t, acme, "Swirl", 4)
+	c, err := r.shares.Create(context.Background(), acme.ID, 0, share.Input{PatternIDs: ids[:3], Name: "Jane's quilt", ShowDesigner: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := strings.Replace(c.URL, "http://pv.test", r.srv.URL, 1)
+	ctx := browserCtx(t, 390, 844)
+	var saved string
+	var pressed chromedp.AttributeResult
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.CSS("#voter_name")),
+		shot("share-1-open"),
+		chromedp.SendKeys(chromedp.CSS("#voter_name"), "Jane"),
+		chromedp.Click(chromedp.CSS("form[data-guest-name] button")),
+		chromedp.WaitVisible(chromedp.CSS(".share-card")),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#design-%d button[value="favorite"]`, ids[1]))),
+		into(chromedp.Poll[string](fmt.Sprintf(`document.querySelector("#design-%d .vote-status").textContent === "Saved." && "Saved."`, ids[1]), chromedp.WithPollingTimeout(10*time.Second)), &saved),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(".share-card")),
+		into(chromedp.AttributeValue(chromedp.CSS(fmt.Sprintf(`#design-%d button[value="favorite"]`, ids[1])), "aria-pressed"), &pressed),
+		shot("share-2-voted"),
+	)
+	if err != nil {
+		t.Fatalf("share page: %v", err)
+	}
+	if pressed.Value != "true" {
+		t.Errorf("after reload the favourite is not kept (aria-pressed=%q, status %q)", pressed.Value, saved)
+	}
+	res, err := r.shares.Results(context.Background(), acme.ID, c.Link.ID)
+	if err != nil || len(res.Votes) != 1 || res.Votes[0].VoterName != "Jane" || res.Votes[0].Vote != share.Favorite {
+		t.Errorf("results after the browser vote: %+v %v", res, err)
+	}
+}
