@@ -28,7 +28,7 @@ const (
 	MaxPatterns     = 50
 	DefaultDays     = 30
 	MaxDays         = 365
-	MaxVoters       = 100
+	MaxVoters       = 500
 	MaxVoterName    = 60
 	MaxComment      = 1000
 	VoterCookieName = "pv_guest"
@@ -69,9 +69,18 @@ type Service struct {
 func New(st *store.Store, baseURL string) *Service {
 	return &Service{Store: st, BaseURL: strings.TrimRight(baseURL, "/"), Now: time.Now,
 		perIP:   auth.NewLimiter(120, time.Minute),
-		perLink: auth.NewLimiter(600, time.Minute),
+		perLink: auth.NewLimiter(1200, time.Minute),
 		views:   auth.NewLimiter(300, time.Minute),
 	}
+}
+
+// SetLimits changes the per-minute rate limits: votes per IP, votes per
+// link, and page views per IP. Load tests, whose guests all share one
+// address, raise the per-IP ones.
+func (s *Service) SetLimits(votesPerIP, votesPerLink, viewsPerIP int) {
+	s.perIP = auth.NewLimiter(votesPerIP, time.Minute)
+	s.perLink = auth.NewLimiter(votesPerLink, time.Minute)
+	s.views = auth.NewLimiter(viewsPerIP, time.Minute)
 }
 
 // Input describes a link to create.

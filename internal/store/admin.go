@@ -41,7 +41,7 @@ func (s *Store) TenantOverviews(ctx context.Context, afterSlug string, limit int
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*TenantOverview, error) {
 		o := &TenantOverview{Tenant: &Tenant{}}
 		t := o.Tenant
-		err := r.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt,
+		err := r.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo,
 			&o.OwnerEmail, &o.Members, &o.LastActivity, &o.StorageBytes)
 		return o, err
 	})

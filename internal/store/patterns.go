@@ -443,3 +443,27 @@ func (s *Store) OrientationCandidates(ctx context.Context, tenantID int64, limit
 	}
 	return out, nil
 }
+
+// PatternsByIDs returns the live patterns among ids, with keywords and
+// formats, in one transaction.
+func (s *Store) PatternsByIDs(ctx context.Context, tenantID int64, ids []int64) (map[int64]*Pattern, error) {
+	out := map[int64]*Pattern{}
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+patternColumns+` FROM patterns WHERE id = ANY($1) AND deleted_at IS NULL`, ids)
+		if err != nil {
+			return err
+		}
+		ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) { return scanPattern(r) })
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			out[p.ID] = p
+		}
+		return fillDetails(ctx, tx, ps)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: patterns by id: %w", err)
+	}
+	return out, nil
+}

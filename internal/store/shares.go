@@ -154,13 +154,11 @@ var ErrTooManyVoters = errors.New("this link has had as many guests as it allows
 // A vote of "" removes it. New guests beyond maxVoters are refused.
 func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters int) error {
 	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
-		// Serialise votes per link so the voter cap holds under concurrency.
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM platform.share_links WHERE id = $1 FOR UPDATE`, shareID); err != nil {
-			return err
-		}
-		var inShare bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.share_link_patterns WHERE share_id = $1 AND pattern_id = $2)`,
-			shareID, v.PatternID).Scan(&inShare); err != nil {
+		var inShare, known bool
+		if err := tx.QueryRow(ctx, `SELECT
+			EXISTS (SELECT 1 FROM platform.share_link_patterns WHERE share_id = $1 AND pattern_id = $2),
+			EXISTS (SELECT 1 FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $3)`,
+			shareID, v.PatternID, v.VoterID).Scan(&inShare, &known); err != nil {
 			return err
 		}
 		if !inShare {
@@ -170,14 +168,19 @@ func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters i
 			_, err := tx.Exec(ctx, `DELETE FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $2 AND pattern_id = $3`, shareID, v.VoterID, v.PatternID)
 			return err
 		}
-		var known bool
-		var voters int
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $2),
-			(SELECT count(DISTINCT voter_id) FROM platform.share_link_votes WHERE share_id = $1)`, shareID, v.VoterID).Scan(&known, &voters); err != nil {
-			return err
-		}
-		if !known && voters >= maxVoters {
-			return ErrTooManyVoters
+		if !known {
+			// A new guest: serialise new guests of this link (only them, and
+			// without locking the link's row) so the cap holds under load.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(1347834728, $1::int)`, int32(shareID)); err != nil {
+				return err
+			}
+			var voters int
+			if err := tx.QueryRow(ctx, `SELECT count(DISTINCT voter_id) FROM platform.share_link_votes WHERE share_id = $1`, shareID).Scan(&voters); err != nil {
+				return err
+			}
+			if voters >= maxVoters {
+				return ErrTooManyVoters
+			}
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO platform.share_link_votes (share_id, voter_id, voter_name, pattern_id, vote, rank, comment)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -188,7 +191,8 @@ func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters i
 			return err
 		}
 		// A guest's name is one name across the link.
-		_, err = tx.Exec(ctx, `UPDATE platform.share_link_votes SET voter_name = $3 WHERE share_id = $1 AND voter_id = $2`, shareID, v.VoterID, v.VoterName)
+		_, err = tx.Exec(ctx, `UPDATE platform.share_link_votes SET voter_name = $3
+			WHERE share_id = $1 AND voter_id = $2 AND voter_name <> $3`, shareID, v.VoterID, v.VoterName)
 		return err
 	})
 	if err != nil {

@@ -28,16 +28,17 @@ type Tenant struct {
 	Status    string         `json:"status"`
 	Settings  map[string]any `json:"settings"`
 	CreatedAt time.Time      `json:"created_at"`
+	HasLogo   bool           `json:"has_logo"`
 }
 
 // Schema returns the tenant's schema name.
 func (t *Tenant) Schema() string { return db.TenantSchema(t.ID) }
 
-const tenantColumns = "id, slug, name, plan, status, settings, created_at"
+const tenantColumns = "id, slug, name, plan, status, settings, created_at, logo IS NOT NULL"
 
 func scanTenant(row pgx.Row) (*Tenant, error) {
 	t := &Tenant{}
-	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt)
+	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo)
 	return t, err
 }
 

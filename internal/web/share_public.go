@@ -108,13 +108,14 @@ func (s *Server) sharePageData(r *http.Request, o *share.Opened, voter string) (
 			page.GuestName = v.VoterName
 		}
 	}
+	patterns, err := s.store.PatternsByIDs(r.Context(), o.Tenant.ID, o.Link.Patterns)
+	if err != nil {
+		return nil, err
+	}
 	for i, id := range o.Link.Patterns {
-		p, err := s.store.Pattern(r.Context(), o.Tenant.ID, id)
-		if errors.Is(err, store.ErrNotFound) {
+		p, ok := patterns[id]
+		if !ok {
 			continue // deleted since the link was made
-		}
-		if err != nil {
-			return nil, err
 		}
 		d := &sharedDesign{Number: i + 1, Pattern: p}
 		if v, ok := mine[id]; ok {
@@ -125,8 +126,7 @@ func (s *Server) sharePageData(r *http.Request, o *share.Opened, voter string) (
 		}
 		page.Designs = append(page.Designs, d)
 	}
-	_, _, err = s.store.TenantLogo(r.Context(), o.Tenant.ID)
-	page.HasLogo = err == nil
+	page.HasLogo = o.Tenant.HasLogo
 	return page, nil
 }
 
