@@ -121,6 +121,8 @@ type SearchFilter struct {
 	Keyword   string
 	Favorites bool
 	UserID    int64
+	// Not are words no result may hold.
+	Not []string
 }
 
 func (f SearchFilter) where(arg func(any) string) string {
@@ -136,6 +138,13 @@ func (f SearchFilter) where(arg func(any) string) string {
 	}
 	if f.Favorites {
 		w = append(w, "EXISTS (SELECT 1 FROM favorites fv WHERE fv.pattern_id = p.id AND fv.user_id = "+arg(f.UserID)+")")
+	}
+	var not []string
+	for _, n := range f.Not {
+		not = append(not, lexemes(n)...)
+	}
+	if len(not) > 0 {
+		w = append(w, "NOT p.search_doc @@ to_tsquery('english', "+arg(strings.Join(not, " | "))+")")
 	}
 	if len(w) == 0 {
 		return ""
@@ -233,6 +242,26 @@ func (s *Store) Vocabulary(ctx context.Context, tenantID int64) ([]string, error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: vocabulary: %w", err)
+	}
+	return out, nil
+}
+
+// SearchTexts returns the folded search text (name, keywords, designer)
+// of each pattern, for explaining why results matched.
+func (s *Store) SearchTexts(ctx context.Context, tenantID int64, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, search_text FROM patterns WHERE id = ANY($1)`, ids)
+		if err != nil {
+			return err
+		}
+		var id int64
+		var text string
+		_, err = pgx.ForEachRow(rows, []any{&id, &text}, func() error { out[id] = text; return nil })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: search texts: %w", err)
 	}
 	return out, nil
 }

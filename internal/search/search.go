@@ -1,0 +1,249 @@
+package search
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// Service searches tenants' libraries.
+type Service struct {
+	Store     *store.Store
+	Thesaurus *Thesaurus
+}
+
+// New returns a search service with the built-in thesaurus.
+func New(st *store.Store) *Service { return &Service{Store: st, Thesaurus: Builtin()} }
+
+// Hit is one result, best first, with why it matched.
+type Hit struct {
+	ID    int64    `json:"id"`
+	Score float64  `json:"score"`
+	Why   []string `json:"why"`
+}
+
+// Result is a whole search.
+type Result struct {
+	Query      Query
+	Hits       []Hit
+	DidYouMean string
+	Took       time.Duration
+}
+
+// maxHits bounds each way of searching; results are paged from the fusion.
+const maxHits = 200
+
+// rrfK damps reciprocal-rank fusion (the usual 60).
+const rrfK = 60
+
+// Search runs a plain-words search with the filters the page chose (a
+// filter written in words fills the one the page left empty).
+func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string, f store.SearchFilter) (*Result, error) {
+	t0 := time.Now()
+	q := Parse(raw, s.Thesaurus)
+	if f.Type == "" {
+		f.Type = q.Type
+	}
+	if f.Format == "" {
+		f.Format = q.Format
+	}
+	f.Favorites = f.Favorites || q.Favorites
+	f.UserID = userID
+	f.Not = append(f.Not, q.Not...)
+	res := &Result{Query: q}
+	if q.Empty() && len(q.Not) == 0 {
+		return res, nil
+	}
+	tq := store.TextQuery{Not: q.Not, Phrases: q.Phrases, Prefix: true}
+	var plain []string
+	for _, t := range q.Terms {
+		tq.Terms = append(tq.Terms, append([]string{t.Word}, t.Alts...))
+		if len([]rune(t.Word)) >= 4 {
+			plain = append(plain, t.Word)
+		}
+	}
+	full, err := s.Store.SearchFullText(ctx, tenantID, tq, f, maxHits)
+	if err != nil {
+		return nil, err
+	}
+	if len(full) == 0 && len(tq.Terms) > 1 {
+		// Nothing has every word: show what has any of them.
+		var any []string
+		for _, g := range tq.Terms {
+			any = append(any, g...)
+		}
+		or := store.TextQuery{Terms: [][]string{any}, Phrases: tq.Phrases}
+		if full, err = s.Store.SearchFullText(ctx, tenantID, or, f, maxHits); err != nil {
+			return nil, err
+		}
+	}
+	var typo []store.RankedID
+	if len(plain) > 0 && len(full) < 10 {
+		if typo, err = s.Store.SearchTrigram(ctx, tenantID, plain, f, 50); err != nil {
+			return nil, err
+		}
+	}
+	var exact []store.RankedID
+	if len(q.Terms) > 0 {
+		names := make([]string, len(q.Terms))
+		for i, t := range q.Terms {
+			names[i] = t.Word
+		}
+		if exact, err = s.Store.ExactNameMatches(ctx, tenantID, strings.Join(names, " "), f, 5); err != nil {
+			return nil, err
+		}
+	}
+	res.Hits = fuse(exact, full, typo)
+	if len(full) == 0 && len(plain) > 0 {
+		res.DidYouMean = s.didYouMean(ctx, tenantID, q)
+	}
+	if err := s.explain(ctx, tenantID, q, res.Hits); err != nil {
+		return nil, err
+	}
+	res.Took = time.Since(t0)
+	s.log(ctx, tenantID, userID, raw, len(res.Hits), res.Took)
+	return res, nil
+}
+
+// fuse ranks by reciprocal-rank fusion; exact name matches come first.
+func fuse(exact, full, typo []store.RankedID) []Hit {
+	score := map[int64]float64{}
+	for _, list := range [][]store.RankedID{full, typo} {
+		for i, r := range list {
+			score[r.ID] += 1.0 / float64(rrfK+i+1)
+		}
+	}
+	for _, r := range exact {
+		score[r.ID] += 1
+	}
+	hits := make([]Hit, 0, len(score))
+	for id, sc := range score {
+		hits = append(hits, Hit{ID: id, Score: sc})
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].ID < hits[j].ID
+	})
+	return hits
+}
+
+// explain says which typed words (or their synonyms) each hit holds.
+func (s *Service) explain(ctx context.Context, tenantID int64, q Query, hits []Hit) error {
+	if len(hits) == 0 || len(q.Terms) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	texts, err := s.Store.SearchTexts(ctx, tenantID, ids)
+	if err != nil {
+		return err
+	}
+	for i := range hits {
+		text := " " + texts[hits[i].ID] + " "
+		for _, t := range q.Terms {
+			for _, w := range append([]string{t.Word}, t.Alts...) {
+				if strings.Contains(text, " "+w) {
+					hits[i].Why = append(hits[i].Why, w)
+					break
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// didYouMean proposes the query with each unknown word replaced by the
+// closest word of the library (two edits at most).
+func (s *Service) didYouMean(ctx context.Context, tenantID int64, q Query) string {
+	vocab, err := s.Store.Vocabulary(ctx, tenantID)
+	if err != nil || len(vocab) == 0 {
+		return ""
+	}
+	known := map[string]bool{}
+	for _, v := range vocab {
+		known[v] = true
+	}
+	changed := false
+	var out []string
+	for _, t := range q.Terms {
+		w := t.Word
+		if !known[w] && !known[Singular(w)] {
+			if best, ok := closest(w, vocab); ok {
+				w, changed = best, true
+			}
+		}
+		out = append(out, w)
+	}
+	if !changed {
+		return ""
+	}
+	return strings.Join(out, " ")
+}
+
+func closest(w string, vocab []string) (string, bool) {
+	best, bestD := "", 3
+	for _, v := range vocab {
+		if d := editDistance(w, v, bestD); d < bestD || (d == bestD && best != "" && len(v) < len(best)) {
+			best, bestD = v, d
+		}
+	}
+	return best, best != "" && bestD <= 2
+}
+
+// editDistance is the Damerau–Levenshtein (optimal string alignment)
+// distance, giving up past limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2, prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1), make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+// log records the search for the owner's "what people search for".
+func (s *Service) log(ctx context.Context, tenantID, userID int64, raw string, n int, took time.Duration) {
+	s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		var uid *int64
+		if userID != 0 {
+			uid = &userID
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO search_log (user_id, query, results, took_ms) VALUES ($1, $2, $3, $4)`,
+			uid, truncate(raw, 200), n, float64(took.Microseconds())/1000)
+		return err
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
