@@ -246,4 +246,3 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
-
