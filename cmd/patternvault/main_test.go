@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -444,6 +445,21 @@ func TestImportThroughAPI(t *testing.T) {
 			if resp.StatusCode != 200 || len(data) == 0 || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
 				t.Errorf("%q download %s = %d, %d bytes", name, format, resp.StatusCode, len(data))
 			}
+		}
+	}
+	// Plain-words search through the API: typo, plural, synonym, filler word.
+	for q, want := range map[string]string{"viking lonship": "Viking Longship", "longships": "Viking Longship",
+		"boat": "Viking Longship", "a spider web": "Spiderweb", "celtic dragons": "Celtic Dragon Circle Shield"} {
+		_, res := apiGet(t, base+"/api/v1/patterns?q="+url.QueryEscape(q), token)
+		ps, _ := res["patterns"].([]any)
+		top := []string{}
+		for i, x := range ps {
+			if i < 3 {
+				top = append(top, x.(map[string]any)["name"].(string))
+			}
+		}
+		if !slices.Contains(top, want) || res["total"] == nil || (len(ps) > 0 && ps[0].(map[string]any)["score"] == nil) {
+			t.Errorf("search %q → top %v (total %v), want %q in the top 3 with scores", q, top, res["total"], want)
 		}
 	}
 	again := wait(post())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -27,13 +28,14 @@ type Handler struct {
 	store   *store.Store
 	library *library.Service
 	shares  *share.Service
+	search  *search.Service
 	log     *slog.Logger
 	mux     *http.ServeMux
 }
 
 // New returns the API handler.
-func New(st *store.Store, lib *library.Service, shares *share.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, log: log, mux: http.NewServeMux()}
+func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, log *slog.Logger) *Handler {
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: http.NewServeMux()}
 	h.routes()
 	return h
 }

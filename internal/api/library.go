@@ -105,6 +105,10 @@ func (h *Handler) listPatterns(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
+	if text := strings.TrimSpace(q.Get("q")); text != "" && h.search != nil {
+		h.searchPatterns(w, r, c, text, limit)
+		return
+	}
 	page, err := h.store.Patterns(r.Context(), c.Tenant.ID, store.PatternQuery{
 		Text: q.Get("q"), Keyword: q.Get("keyword"), Type: q.Get("type"), Format: q.Get("format"),
 		Sort: q.Get("sort"), Favorites: q.Get("favorites") == "true", UserID: c.User.ID,
@@ -323,4 +327,45 @@ func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 		return 0, false
 	}
 	return id, true
+}
+
+// searchPatterns answers ?q= with the plain-words search: results best
+// first, each with its score and the words it matched.
+func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Caller, text string, limit int) {
+	if limit <= 0 || limit > 200 {
+		limit = 60
+	}
+	q := r.URL.Query()
+	res, err := h.search.Search(r.Context(), c.Tenant.ID, c.User.ID, text, store.SearchFilter{
+		Type: q.Get("type"), Format: q.Get("format"), Keyword: q.Get("keyword"), Favorites: q.Get("favorites") == "true"})
+	if h.failed(w, err) {
+		return
+	}
+	hits, next := res.Page(q.Get("cursor"), limit)
+	ids := make([]int64, len(hits))
+	for i, hit := range hits {
+		ids[i] = hit.ID
+	}
+	byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, ids)
+	if h.failed(w, err) {
+		return
+	}
+	out := []map[string]any{}
+	for _, hit := range hits {
+		p := byID[hit.ID]
+		if p == nil {
+			continue
+		}
+		b, _ := json.Marshal(p)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		m["score"] = hit.Score
+		m["matched"] = hit.Why
+		out = append(out, m)
+	}
+	body := map[string]any{"patterns": out, "total": len(res.Hits), "next_cursor": next}
+	if res.DidYouMean != "" {
+		body["did_you_mean"] = res.DidYouMean
+	}
+	writeJSON(w, http.StatusOK, body)
 }

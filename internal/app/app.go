@@ -23,6 +23,7 @@ import (
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/pgserver"
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -50,6 +51,8 @@ type App struct {
 	Library *library.Service
 	// Shares runs share links.
 	Shares *share.Service
+	// Search answers plain-words searches.
+	Search *search.Service
 	pg     *pgserver.Server
 
 	workersOn bool
@@ -108,6 +111,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Library.Queue = a.Queue
 	a.Shares = share.New(a.Store, cfg.BaseURL)
+	a.Search = search.New(a.Store)
 	a.Accounts = accounts.New(a.Store, &queuedMail{db: d, mailer: mail.NewMailer(a.Queue)}, cfg.BaseURL)
 	return a, nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
 	"github.com/patternvault/patternvault/internal/web"
@@ -156,7 +157,7 @@ func (w *world) seed(b *testing.B) error {
 		w.ids = append(w.ids, p.ID)
 	}
 	cfg := &config.Config{BaseURL: "http://bench"}
-	srv, err := web.New(web.Deps{Config: cfg, Log: log, Store: w.store, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Library: lib})
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, Store: w.store, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Library: lib, Search: search.New(w.store)})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -245,4 +246,20 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// Page returns the hits of one page (offset cursor "" or a number) and the
+// cursor of the next page ("" on the last).
+func (r *Result) Page(cursor string, limit int) ([]Hit, string) {
+	off := 0
+	fmt.Sscanf(cursor, "%d", &off)
+	if off < 0 || off > len(r.Hits) {
+		off = len(r.Hits)
+	}
+	end := min(off+limit, len(r.Hits))
+	next := ""
+	if end < len(r.Hits) {
+		next = fmt.Sprint(end)
+	}
+	return r.Hits[off:end], next
 }

@@ -118,11 +118,6 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	etag := `"` + strconv.FormatInt(id, 36) + "-" + strconv.Itoa(size) + `"`
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
 	rc, info, err := s.library.Thumbnail(r.Context(), t.ID, id, size)
 	if err != nil {
 		w.Header().Set("Cache-Control", "no-store")
@@ -130,7 +125,17 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
+	// The tag follows the stored picture, so a redrawn one (orientation
+	// fixed) is fetched again rather than answered 304 for ever.
+	etag := `"` + strconv.FormatInt(id, 36) + "-" + strconv.Itoa(size) + "-" +
+		strconv.FormatInt(info.ModTime.UnixNano(), 36) + "-" + strconv.FormatInt(info.Size, 36) + `"`
 	h := w.Header()
+	if r.Header.Get("If-None-Match") == etag {
+		h.Set("Cache-Control", "private, max-age=86400")
+		h.Set("ETag", etag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	h.Set("Content-Type", "image/png")
 	h.Set("Content-Length", strconv.FormatInt(info.Size, 10))
 	h.Set("Cache-Control", "private, max-age=86400")

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
@@ -29,11 +30,43 @@ type gridPage struct {
 	Chips []chip
 	// NextURL is the next page's address, "" on the last page.
 	NextURL string
+	// Preview is the picture filter: "", "yes" or "no".
+	Preview string
 	// Undo is the activity a bulk delete just made, for its Undo button.
 	Undo     int64
 	CanEdit  bool
 	BaseURL  string
 	Selected map[int64]bool
+	// Search results: how many, a suggestion, and why each matched.
+	Searching  bool
+	Found      int
+	DidYouMean string
+	Why        map[int64]string
+}
+
+// searchPage runs the plain-words search and returns one page of it.
+func (s *Server) searchPage(r *http.Request, t *store.Tenant, q store.PatternQuery) (*store.PatternPage, *search.Result, error) {
+	res, err := s.search.Search(r.Context(), t.ID, q.UserID, q.Text, store.SearchFilter{Type: q.Type, Format: q.Format,
+		Keyword: q.Keyword, Favorites: q.Favorites})
+	if err != nil {
+		return nil, nil, err
+	}
+	hits, next := res.Page(q.Cursor, q.Limit)
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	byID, err := s.store.PatternsByIDs(r.Context(), t.ID, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	page := &store.PatternPage{NextCursor: next}
+	for _, id := range ids {
+		if p := byID[id]; p != nil {
+			page.Patterns = append(page.Patterns, p)
+		}
+	}
+	return page, res, nil
 }
 
 type chip struct {
@@ -51,7 +84,8 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 	query := store.PatternQuery{Sort: q.Get("sort"), Keyword: q.Get("keyword"), Type: q.Get("type"), Format: q.Get("format"),
 		Favorites: q.Get("favorites") == "1", UserID: u.ID, Cursor: q.Get("cursor"), Text: q.Get("q"), Limit: 60}
 	query.GroupID, _ = strconv.ParseInt(q.Get("group"), 10, 64)
-	switch q.Get("preview") {
+	preview := q.Get("preview")
+	switch preview {
 	case "yes":
 		yes := true
 		query.HasPreview = &yes
@@ -59,7 +93,14 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		no := false
 		query.HasPreview = &no
 	}
-	page, err := s.store.Patterns(r.Context(), t.ID, query)
+	var page *store.PatternPage
+	var err error
+	var found *search.Result
+	if text := strings.TrimSpace(query.Text); text != "" && s.search != nil {
+		page, found, err = s.searchPage(r, t, query)
+	} else {
+		page, err = s.store.Patterns(r.Context(), t.ID, query)
+	}
 	if errors.Is(err, store.ErrBadCursor) {
 		http.Redirect(w, r, "/t/"+t.Slug+"/", http.StatusSeeOther)
 		return
@@ -74,8 +115,15 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := gridPage{Page: page, Query: query, Total: total, Types: designTypes, Formats: library.WritableAndKnown(),
-		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), BaseURL: "/t/" + t.Slug + "/"}
+		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), BaseURL: "/t/" + t.Slug + "/", Preview: preview}
 	data.Undo, _ = strconv.ParseInt(q.Get("undo"), 10, 64)
+	if found != nil {
+		data.Found, data.DidYouMean, data.Why = len(found.Hits), found.DidYouMean, map[int64]string{}
+		for _, h := range found.Hits {
+			data.Why[h.ID] = strings.Join(h.Why, ", ")
+		}
+		data.Searching = true
+	}
 	if total > 0 {
 		if data.Keywords, err = s.store.Keywords(r.Context(), t.ID); err != nil {
 			s.serverError(w, r, err)

@@ -130,6 +130,8 @@ func TestLibraryPages(t *testing.T) {
 		}
 	}
 	want(t, bob.get(page), 404)
+	want(t, pam.get("/t/acme/?q="+url.QueryEscape("viking lonship")), 200, "found for", "Viking Longship")
+	want(t, pam.get("/t/acme/?q=vikng"), 200, "Did you mean")
 
 	// A viewer browses and downloads but changes nothing.
 	want(t, viewer.get(page), 200, "Viking Longship")

@@ -20,6 +20,7 @@ import (
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -39,6 +40,7 @@ type Server struct {
 	google   *google.Provider
 	library  *library.Service
 	shares   *share.Service
+	search   *search.Service
 	api      http.Handler
 	ready    *readiness
 	pages    map[string]*template.Template
@@ -60,12 +62,14 @@ type Deps struct {
 	Library *library.Service
 	// Shares runs share links.
 	Shares *share.Service
+	// Search answers plain-words searches.
+	Search *search.Service
 }
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares,
-		api: api.New(d.Store, d.Library, d.Shares, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search,
+		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
@@ -98,7 +99,7 @@ func newRigWith(t *testing.T, baseDomain string, googleFor func(baseURL string) 
 	if googleFor != nil {
 		g = googleFor(ts.URL)
 	}
-	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g, Library: lib, Shares: shares})
+	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g, Library: lib, Shares: shares, Search: search.New(st)})
 	if err != nil {
 		t.Fatal(err)
 	}
