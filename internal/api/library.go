@@ -26,6 +26,7 @@ func (h *Handler) libraryRoutes() {
 	h.mux.HandleFunc("GET "+Prefix+"/patterns/{id}/thumbnail", h.authed(viewer, h.thumbnail))
 	h.mux.HandleFunc("GET "+Prefix+"/patterns/{id}/download", h.authed(viewer, h.download))
 	h.mux.HandleFunc("GET "+Prefix+"/patterns/{id}/files", h.authed(viewer, h.files))
+	h.mux.HandleFunc("GET "+Prefix+"/patterns/{id}/similar", h.authed(viewer, h.similar))
 	h.mux.HandleFunc("GET "+Prefix+"/keywords", h.authed(viewer, h.keywords))
 	h.mux.HandleFunc("POST "+Prefix+"/patterns/{id}/keywords", h.authed(editor, h.addKeywords))
 	h.mux.HandleFunc("DELETE "+Prefix+"/patterns/{id}/keywords/{name}", h.authed(editor, h.removeKeyword))
@@ -368,4 +369,32 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 		body["did_you_mean"] = res.DidYouMean
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// similar lists the designs that look most like this one ("more like this").
+func (h *Handler) similar(w http.ResponseWriter, r *http.Request) {
+	c := CallerFrom(r.Context())
+	p, ok := h.pattern(w, r)
+	if !ok {
+		return
+	}
+	hits, err := h.search.Similar(r.Context(), c.Tenant.ID, p.ID, 12)
+	if h.failed(w, err) {
+		return
+	}
+	ids := make([]int64, len(hits))
+	for i, hit := range hits {
+		ids[i] = hit.ID
+	}
+	byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, ids)
+	if h.failed(w, err) {
+		return
+	}
+	out := []map[string]any{}
+	for _, hit := range hits {
+		if q := byID[hit.ID]; q != nil {
+			out = append(out, map[string]any{"id": q.ID, "name": q.Name, "score": hit.Score, "why": hit.Why})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"patterns": out})
 }

@@ -137,6 +137,21 @@ func TestRealFiles(t *testing.T) {
 	if res.DidYouMean != "viking" && len(res.Hits) == 0 {
 		t.Errorf("vikng: did you mean %q", res.DidYouMean)
 	}
+	// More like this: the other fixture designs are never "the same design".
+	for id := range names {
+		hits, err := svc.Similar(ctx, tn.ID, id, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, h := range hits {
+			if h.Why[0] == "same design" {
+				t.Errorf("%q is the same design as %q?", names[h.ID], names[id])
+			}
+			if i > 0 && hits[i-1].Score < h.Score {
+				t.Error("similar designs not best first")
+			}
+		}
+	}
 	res, _ = svc.Search(ctx, tn.ID, 0, "celtic -knot", store.SearchFilter{})
 	for _, h := range res.Hits {
 		if strings.Contains(strings.ToLower(names[h.ID]), "knot") {

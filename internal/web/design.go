@@ -31,6 +31,8 @@ type designPage struct {
 	Readable   bool
 	Writable   []string
 	CanEdit    bool
+	// Similar are the designs that look most like this one.
+	Similar []*store.Pattern
 }
 
 // patternFromPath loads {id} of the request's tenant, answering 404 itself.
@@ -70,6 +72,22 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 	for _, f := range files {
 		if f.Role == store.RoleDesign && f.Readable {
 			data.Readable = true
+		}
+	}
+	if s.search != nil {
+		if hits, err := s.search.Similar(r.Context(), t.ID, p.ID, 6); err == nil && len(hits) > 0 {
+			ids := make([]int64, len(hits))
+			for i, h := range hits {
+				ids[i] = h.ID
+			}
+			byID, err := s.store.PatternsByIDs(r.Context(), t.ID, ids)
+			if err == nil {
+				for _, id := range ids {
+					if q := byID[id]; q != nil {
+						data.Similar = append(data.Similar, q)
+					}
+				}
+			}
 		}
 	}
 	if c, err := r.Cookie(machineCookie); err == nil {
