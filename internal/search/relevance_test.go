@@ -1,0 +1,128 @@
+package search
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/demo"
+	"github.com/patternvault/patternvault/internal/ingest"
+	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/testdb"
+)
+
+// Thresholds of the relevance set, from its measurement with room for
+// noise: a change that makes search worse fails here.
+const (
+	minRecallAt10 = 0.95
+	minMRR        = 0.78
+)
+
+// TestRelevance imports a generated demo library through the real
+// pipeline and runs the project's relevance set against it. The truth is
+// what the generator drew (its motifs and layout), not what search sees.
+func TestRelevance(t *testing.T) {
+	ctx := context.Background()
+	d := testdb.New(t)
+	if err := jobs.Migrate(ctx, d.Pool); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := jobs.New(d.Pool, jobs.Config{})
+	blobs, _ := blob.Open(ctx, "", t.TempDir())
+	st := store.New(d)
+	lib := &library.Service{Store: st, Blobs: blobs, Queue: q, Limits: ingest.DefaultLimits()}
+	tn, _ := st.CreateTenant(ctx, "demo", "Demo")
+	truth := map[string]demo.Item{} // by name
+	const n = 400
+	err := demo.StreamZIPs(3, n, 100, func(name string, data []byte) error {
+		b, err := lib.StartImport(ctx, tn.ID, 0, []library.Upload{{Name: name, Body: bytes.NewReader(data), Size: int64(len(data))}}, false)
+		if err != nil {
+			return err
+		}
+		return lib.Process(ctx, tn.ID, b.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo.Generate(3, n, func(it demo.Item) error { truth[strings.ToLower(it.Name)] = it; return nil })
+	names := map[int64]string{}
+	pq := store.PatternQuery{Limit: 200}
+	for {
+		page, _ := st.Patterns(ctx, tn.ID, pq)
+		for _, p := range page.Patterns {
+			names[p.ID] = strings.ToLower(p.Name)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		pq.Cursor = page.NextCursor
+	}
+	svc := New(st)
+	f, err := os.Open("testdata/relevance.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var queries, found int
+	var rr float64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		parts := strings.Split(line, "|")
+		query, motif := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1])
+		typ := ""
+		if len(parts) > 2 {
+			typ = strings.TrimSpace(parts[2])
+		}
+		relevant := func(id int64) bool {
+			it, ok := truth[names[id]]
+			if !ok || (typ != "" && it.Type != typ) {
+				return false
+			}
+			for _, m := range it.Motifs {
+				if m == motif {
+					return true
+				}
+			}
+			return false
+		}
+		res, err := svc.Search(ctx, tn.ID, 0, query, store.SearchFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		queries++
+		rank := 0
+		for i, h := range res.Hits {
+			if i >= 10 {
+				break
+			}
+			if relevant(h.ID) {
+				rank = i + 1
+				break
+			}
+		}
+		if rank > 0 {
+			found++
+			rr += 1 / float64(rank)
+		} else {
+			t.Logf("no relevant result in the top 10 for %q (%d hits)", query, len(res.Hits))
+		}
+	}
+	if queries < 60 {
+		t.Fatalf("relevance set has %d queries, want at least 60", queries)
+	}
+	recall, mrr := float64(found)/float64(queries), rr/float64(queries)
+	t.Logf("relevance over %d queries: recall@10 %.3f, MRR %.3f", queries, recall, mrr)
+	if recall < minRecallAt10 || mrr < minMRR {
+		t.Errorf("recall@10 %.3f (min %.2f), MRR %.3f (min %.2f)", recall, minRecallAt10, mrr, minMRR)
+	}
+}
