@@ -46,6 +46,8 @@ var targets = []target{
 	{"./internal/benchsuite", "BenchmarkImportDemo", "import the 15,651-design demo library via the job queue", "1x", "s/import", 1, "s", 180, false},
 	{"./internal/benchsuite", "BenchmarkGridPage", "library grid page of the demo tenant, p95 of 300", "1x", "p95-ms", 1, "ms", 30, false},
 	{"./internal/benchsuite", "BenchmarkThumbnail", "256 px thumbnail fetch, p95 of 500", "1x", "p95-ms", 1, "ms", 5, false},
+	{"./internal/benchsuite", "BenchmarkSearch", "hybrid search through HTTP, p50 of 500 mixed queries", "1x", "p50-ms", 1, "ms", 10, false},
+	{"./internal/benchsuite", "BenchmarkSearch", "hybrid search through HTTP, p95 of 500 mixed queries", "1x", "p95-ms", 1, "ms", 25, false},
 }
 
 var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)

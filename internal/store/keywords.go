@@ -151,10 +151,12 @@ func livePatterns(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64, error) 
 func (s *Store) Keywords(ctx context.Context, tenantID int64) ([]*Keyword, error) {
 	var out []*Keyword
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT k.id, k.name,
-			(SELECT count(*) FROM pattern_keywords pk JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL WHERE pk.keyword_id = k.id),
+		rows, err := tx.Query(ctx, `SELECT k.id, k.name, count(p.id),
 			coalesce((SELECT array_agg(g.group_id ORDER BY g.group_id) FROM keyword_group_keywords g WHERE g.keyword_id = k.id), '{}')
-			FROM keywords k ORDER BY lower(k.name)`)
+			FROM keywords k
+			LEFT JOIN pattern_keywords pk ON pk.keyword_id = k.id
+			LEFT JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL
+			GROUP BY k.id ORDER BY lower(k.name)`)
 		if err != nil {
 			return err
 		}

@@ -126,3 +126,25 @@ func New(t testing.TB) *db.DB {
 	})
 	return d
 }
+
+// Shared returns a new migrated database that lives until the test
+// binary ends (for benchmarks that seed data once and share it); it is
+// removed with the cluster.
+func Shared() (*db.DB, error) {
+	setupOnce.Do(setup)
+	if setupErr != nil {
+		return nil, setupErr
+	}
+	ctx := context.Background()
+	name := fmt.Sprintf("%s_shared_%d", template, counter.Add(1))
+	admin, err := db.OpenDatabase(ctx, adminDSN, "")
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	if _, err := admin.Pool.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
+		pgx.Identifier{name}.Sanitize(), pgx.Identifier{template}.Sanitize())); err != nil {
+		return nil, fmt.Errorf("testdb: create database %s: %w", name, err)
+	}
+	return db.OpenDatabase(ctx, adminDSN, name)
+}

@@ -185,7 +185,7 @@ func (s *Server) previewSVG(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := render.PreviewSVG(&buf, d); err != nil {
+	if err := render.PreviewSVG(&buf, orient(d, p.Orientation)); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -161,8 +161,13 @@ func filterChips(q url.Values, base string) []chip {
 			}
 		}
 		label := labels[k] + ": " + v
-		if k == "favorites" {
+		switch {
+		case k == "favorites":
 			label = "my favourites"
+		case k == "preview" && v == "yes":
+			label = "has a picture"
+		case k == "preview":
+			label = "no picture"
 		}
 		chips = append(chips, chip{Label: label, RemoveURL: base + "?" + rest.Encode()})
 	}
@@ -233,16 +238,20 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 func (s *Server) undo(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	back := "/t/" + t.Slug + "/"
+	if ret := r.PostFormValue("return"); strings.HasPrefix(ret, back) {
+		back = ret
+	}
 	summary, err := s.store.Undo(r.Context(), t.ID, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r)
 	case errors.Is(err, store.ErrAlreadyUndone):
-		s.redirectWith(w, r, "/t/"+t.Slug+"/", "That was already undone.")
+		s.redirectWith(w, r, back, "That was already undone.")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.redirectWith(w, r, "/t/"+t.Slug+"/", "Undone: "+summary+".")
+		s.redirectWith(w, r, back, "Undone: "+summary+".")
 	}
 }
 
@@ -253,6 +262,7 @@ func (s *Server) exportZIP(w http.ResponseWriter, r *http.Request, t *store.Tena
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.Slug + "-designs.zip"}))
 	zw := zip.NewWriter(w)
 	defer zw.Close()
+	used := map[string]bool{} // two designs of one name get two folders
 	for _, id := range ids {
 		p, err := s.store.Pattern(r.Context(), t.ID, id)
 		if err != nil {
@@ -264,6 +274,10 @@ func (s *Server) exportZIP(w http.ResponseWriter, r *http.Request, t *store.Tena
 			return
 		}
 		folder := strings.TrimSuffix(library.FileName(p.Name, "x"), ".x")
+		if used[folder] {
+			folder += " (" + strconv.FormatInt(p.ID, 10) + ")"
+		}
+		used[folder] = true
 		for _, f := range files {
 			dl, err := s.library.OpenFile(r.Context(), f)
 			if err != nil {

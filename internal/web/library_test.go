@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patternvault/patternvault/internal/formats"
+	"github.com/patternvault/patternvault/internal/geom"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testfixtures"
 )
@@ -191,4 +193,178 @@ func TestLibraryPages(t *testing.T) {
 	// Not a ZIP: a clear reason, nothing stored.
 	bad := r.uploadZIP(t, pam, "acme", "broken.zip", []byte("not a zip"))
 	want(t, pam.get(bad), 200, "Could not import", "broken.zip")
+}
+
+// poly is a stitched design through the points (inches), for tests that
+// need no fixtures.
+func poly(pts ...geom.Point) *geom.Design {
+	p := geom.Path{Start: pts[0], Stitch: true}
+	for _, q := range pts[1:] {
+		p.Segments = append(p.Segments, geom.Segment{Kind: geom.Line, End: q})
+	}
+	return &geom.Design{Paths: []geom.Path{p}}
+}
+
+func qli(t *testing.T, d *geom.Design) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := formats.Write(&buf, "qli", d); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// getHeader fetches path with extra request headers and returns the
+// status, a response header and the body.
+func getHeader(t *testing.T, b *browser, path string, reqHeader map[string]string, header string) (int, string, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", b.url(path), nil)
+	for k, v := range reqHeader {
+		req.Header.Set(k, v)
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get(header), body
+}
+
+// TestLibraryEditsSynthetic runs on designs made in the test: an upload of
+// several parts, what a viewer may not change, thumbnails redrawn and
+// revalidated after a turn, the preview following the turn, exports of
+// designs of one name, and Undo returning to the page it was pressed on.
+func TestLibraryEditsSynthetic(t *testing.T) {
+	r := newRig(t, "")
+	pam, _ := r.owner(t, "pam@example.com", "acme")
+	viewer := r.member(t, pam, "acme", "vera@example.com", store.RoleViewer)
+	flag := poly(geom.Point{X: 0, Y: 0}, geom.Point{X: 10, Y: 0}, geom.Point{X: 10, Y: 1}, geom.Point{X: 1, Y: 1},
+		geom.Point{X: 1, Y: 4}, geom.Point{X: 0, Y: 4}, geom.Point{X: 0, Y: 0})
+	zig := poly(geom.Point{X: 0, Y: 0}, geom.Point{X: 2, Y: 3}, geom.Point{X: 4, Y: 0}, geom.Point{X: 6, Y: 3}, geom.Point{X: 8, Y: 0})
+
+	// One ZIP and one loose file in one form post: both parts are imported.
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for name, d := range map[string]*geom.Design{"one/Flag.qli": flag, "two/Flag.qli": zig} {
+		w, _ := zw.Create(name)
+		w.Write(qli(t, d))
+	}
+	zw.Close()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "flags.zip")
+	fw.Write(zbuf.Bytes())
+	fw, _ = mw.CreateFormFile("file", "Small Zig.qli")
+	fw.Write(qli(t, zig.Scale(0.5)))
+	mw.Close()
+	req, _ := http.NewRequest("POST", r.srv.URL+"/t/acme/imports", bytes.NewReader(body.Bytes()))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", r.srv.URL)
+	// A viewer may not upload.
+	vreq := req.Clone(context.Background())
+	vreq.Body = io.NopCloser(bytes.NewReader(body.Bytes()))
+	want(t, viewer.do(vreq), 403)
+	p := pam.do(req)
+	wantRedirect(t, p, "/t/acme/imports/")
+	var batch int64
+	fmt.Sscanf(strings.TrimPrefix(p.Location, "/t/acme/imports/"), "%d", &batch)
+	tn := mustTenant(t, r, "acme")
+	ctx := context.Background()
+	if err := r.lib.Process(ctx, tn.ID, batch); err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	json.Unmarshal([]byte(pam.get(p.Location+"/status").Body), &st)
+	if st["status"] != "done" || st["created"] != float64(3) {
+		t.Fatalf("import status %v", st)
+	}
+
+	grid := pam.get("/t/acme/?sort=newest")
+	want(t, grid, 200, "3 designs", "Picture")
+	ids := regexp.MustCompile(`href="/t/acme/patterns/(\d+)" class="card-link">\s*<img[^>]*>\s*<span class="card-name">Flag`).FindAllStringSubmatch(grid.Body, -1)
+	if len(ids) != 2 {
+		t.Fatalf("%d cards named Flag, want 2", len(ids))
+	}
+	want(t, pam.get("/t/acme/?preview=no"), 200, "No designs match", "no picture")
+
+	// Exporting two designs of one name gives two folders.
+	exp := pam.post("/t/acme/bulk", url.Values{"ids": {ids[0][1], ids[1][1]}, "action": {"export"}})
+	zr, err := zip.NewReader(bytes.NewReader([]byte(exp.Body)), int64(len(exp.Body)))
+	if err != nil || len(zr.File) != 2 || zr.File[0].Name == zr.File[1].Name {
+		t.Fatalf("export of two Flags: %v, %v", err, zr)
+	}
+
+	// The flag is 10 × 4 in; find which card it is from its page.
+	var page string
+	for _, m := range ids {
+		if strings.Contains(pam.get("/t/acme/patterns/"+m[1]).Body, "10.00 × 4.00 in") {
+			page = "/t/acme/patterns/" + m[1]
+		}
+	}
+	if page == "" {
+		t.Fatal("no 10 × 4 in design page")
+	}
+	thumb := page + "/thumb/256.png"
+	code, etag, orig := getHeader(t, pam, thumb, nil, "ETag")
+	if code != 200 || etag == "" {
+		t.Fatalf("thumbnail = %d, ETag %q", code, etag)
+	}
+	if code, _, _ := getHeader(t, pam, thumb, map[string]string{"If-None-Match": etag}, "ETag"); code != 304 {
+		t.Errorf("unchanged thumbnail revalidated = %d, want 304", code)
+	}
+	want(t, pam.get(page+"/preview.svg"), 200, `data-width-in="10`)
+
+	// A viewer cannot turn it, rename keywords or make groups.
+	want(t, viewer.post(page+"/orientation", url.Values{"answer": {"rot90"}}), 403)
+	want(t, viewer.post("/t/acme/keyword-groups", url.Values{"name": {"Animals"}}), 403)
+
+	// Turning redraws the thumbnail, which the old ETag no longer matches,
+	// and the preview follows; "Looks right" brings the first picture back.
+	wantRedirect(t, pam.post(page+"/orientation", url.Values{"answer": {"rot90"}}), "/t/acme/review/orientation")
+	code, etag2, turned := getHeader(t, pam, thumb, map[string]string{"If-None-Match": etag}, "ETag")
+	if code != 200 || etag2 == etag || bytes.Equal(turned, orig) {
+		t.Errorf("after turning: %d, ETag %q (was %q), picture changed %v", code, etag2, etag, !bytes.Equal(turned, orig))
+	}
+	want(t, pam.get(page+"/preview.svg"), 200, `data-width-in="4`)
+	wantRedirect(t, pam.post(page+"/orientation", url.Values{"answer": {"ok"}}), "/t/acme/review/orientation")
+	if _, _, back := getHeader(t, pam, thumb, nil, "ETag"); !bytes.Equal(back, orig) {
+		t.Error("“Looks right” did not bring back the first picture")
+	}
+	want(t, pam.post(page+"/orientation", url.Values{"answer": {"rot45"}}), 404)
+
+	// Keywords: a merge undone from the keywords page returns there.
+	wantRedirect(t, pam.post("/t/acme/bulk", url.Values{"ids": {ids[0][1]}, "action": {"add_keywords"}, "keywords": {"flags, banners"}}), "/t/acme/")
+	kw := pam.get("/t/acme/keywords")
+	kid := map[string]string{}
+	for _, m := range regexp.MustCompile(`action="/t/acme/keywords/(\d+)/rename"[^>]*><label[^>]*>New name for ([^<]+)</label>`).FindAllStringSubmatch(kw.Body, -1) {
+		kid[m[2]] = m[1]
+	}
+	want(t, viewer.post("/t/acme/keywords/"+kid["flags"]+"/rename", url.Values{"name": {"x"}}), 403)
+	merge := pam.post("/t/acme/keywords/"+kid["banners"]+"/merge", url.Values{"into": {kid["flags"]}})
+	wantRedirect(t, merge, "/t/acme/keywords?undo=")
+	act := strings.TrimPrefix(merge.Location, "/t/acme/keywords?undo=")
+	want(t, pam.get(merge.Location), 200, `name="return" value="/t/acme/keywords"`)
+	want(t, viewer.post("/t/acme/activity/"+act+"/undo", url.Values{"return": {"/t/acme/keywords"}}), 403)
+	wantRedirect(t, pam.post("/t/acme/activity/"+act+"/undo", url.Values{"return": {"/t/acme/keywords"}}), "/t/acme/keywords")
+	want(t, pam.get("/t/acme/?keyword=banners"), 200, "Flag")
+
+	// Duplicates: the half-size zigzag pairs with the zigzag; keeping one
+	// offers Undo on the same page.
+	if _, err := r.lib.FindDuplicates(ctx, tn.ID); err != nil {
+		t.Fatal(err)
+	}
+	dups := pam.get("/t/acme/review/duplicates")
+	want(t, dups, 200, "Small Zig")
+	pair := regexp.MustCompile(`name="a" value="(\d+)"><input type="hidden" name="b" value="(\d+)"`).FindStringSubmatch(dups.Body)
+	if pair == nil {
+		t.Fatal("no duplicate pair on the page")
+	}
+	kept := pam.post("/t/acme/review/duplicates", url.Values{"a": {pair[1]}, "b": {pair[2]}, "decision": {"kept_a"}})
+	wantRedirect(t, kept, "/t/acme/review/duplicates?undo=")
+	want(t, pam.get(kept.Location), 200, "Undo", `value="/t/acme/review/duplicates"`)
+	want(t, pam.get("/t/acme/patterns/"+pair[2]), 404)
+	undo := strings.TrimPrefix(kept.Location, "/t/acme/review/duplicates?undo=")
+	wantRedirect(t, pam.post("/t/acme/activity/"+undo+"/undo", url.Values{"return": {"/t/acme/review/duplicates"}}), "/t/acme/review/duplicates")
+	want(t, pam.get("/t/acme/patterns/"+pair[2]), 200)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/convert"
+	"github.com/patternvault/patternvault/internal/geom"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/render"
 	"github.com/patternvault/patternvault/internal/store"
@@ -45,11 +46,10 @@ func (s *Server) fixOrientation(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if answer != "ok" {
-		if err := s.redrawThumbnails(r, t, p, answer); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+	// "ok" redraws too: it undoes an earlier turn the quilter took back.
+	if err := s.redrawThumbnails(r, t, p, answer); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	s.redirectWith(w, r, "/t/"+t.Slug+"/review/orientation", "Saved “"+p.Name+"”.")
 }
@@ -66,16 +66,7 @@ func (s *Server) redrawThumbnails(r *http.Request, t *store.Tenant, p *store.Pat
 	if err != nil {
 		return nil
 	}
-	switch answer {
-	case "rot90":
-		d = d.Rotate(90)
-	case "rot180":
-		d = d.Rotate(180)
-	case "rot270":
-		d = d.Rotate(270)
-	case "mirror":
-		d = d.MirrorX()
-	}
+	d = orient(d, answer)
 	for _, size := range []int{library.ThumbGrid, library.ThumbDetail} {
 		var png bytes.Buffer
 		if err := render.EncodePNG(&png, render.Thumbnail(d, size, render.Options{})); err != nil {
@@ -88,11 +79,30 @@ func (s *Server) redrawThumbnails(r *http.Request, t *store.Tenant, p *store.Pat
 	return nil
 }
 
+// orient turns or mirrors a design's geometry as the quilter's orientation
+// answer says ("rot90" is a quarter turn counter-clockwise, as the shape
+// analysis suggests it); "ok" and "" leave it as it is.
+func orient(d *geom.Design, answer string) *geom.Design {
+	switch answer {
+	case "rot90":
+		return d.Rotate(90)
+	case "rot180":
+		return d.Rotate(180)
+	case "rot270":
+		return d.Rotate(270)
+	case "mirror":
+		return d.MirrorX()
+	}
+	return d
+}
+
 // doublesPage lists designs that look like the same design.
 type doublesPage struct {
 	Pairs []*store.DuplicatePair
 	Total int
 	Next  string
+	// Undo is the activity a "keep one" just made, for its Undo button.
+	Undo int64
 }
 
 func (s *Server) duplicates(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +119,7 @@ func (s *Server) duplicates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := doublesPage{Pairs: pairs, Total: total}
+	page.Undo, _ = strconv.ParseInt(r.URL.Query().Get("undo"), 10, 64)
 	if len(pairs) == 30 {
 		last := pairs[29]
 		page.Next = strconv.FormatInt(last.CreatedAt.UnixNano(), 36) + "." + strconv.FormatInt(last.A.ID, 36) + "." + strconv.FormatInt(last.B.ID, 36)
