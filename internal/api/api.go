@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/library"
@@ -31,11 +32,14 @@ type Handler struct {
 	search  *search.Service
 	log     *slog.Logger
 	mux     *http.ServeMux
+	// searches limits searches per user.
+	searches *auth.Limiter
 }
 
 // New returns the API handler.
 func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: http.NewServeMux()}
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: http.NewServeMux(),
+		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
 }

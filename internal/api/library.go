@@ -336,6 +336,11 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 	if limit <= 0 || limit > 200 {
 		limit = 60
 	}
+	if ok, wait := h.searches.Allow(strconv.FormatInt(c.User.ID, 10)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		writeError(w, http.StatusTooManyRequests, "rate_limited", "too many searches: wait a few seconds and try again")
+		return
+	}
 	q := r.URL.Query()
 	res, err := h.search.Search(r.Context(), c.Tenant.ID, c.User.ID, text, store.SearchFilter{
 		Type: q.Get("type"), Format: q.Get("format"), Keyword: q.Get("keyword"), Favorites: q.Get("favorites") == "true"})

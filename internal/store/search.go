@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
@@ -262,6 +263,62 @@ func (s *Store) SearchTexts(ctx context.Context, tenantID int64, ids []int64) (m
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: search texts: %w", err)
+	}
+	return out, nil
+}
+
+// QueryCount is a search and how often it was made.
+type QueryCount struct {
+	Query   string
+	Times   int
+	Results int // results the last time
+	Last    time.Time
+}
+
+// SearchStats returns the most frequent searches, and those that found
+// nothing, of the last days.
+func (s *Store) SearchStats(ctx context.Context, tenantID int64, days, limit int) (top, zero []QueryCount, err error) {
+	err = s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		q := `SELECT lower(query), count(*), (array_agg(results ORDER BY at DESC))[1], max(at) FROM search_log
+			WHERE at > now() - make_interval(days => $1) %s GROUP BY lower(query) ORDER BY count(*) DESC, max(at) DESC LIMIT $2`
+		scan := func(r pgx.CollectableRow) (QueryCount, error) {
+			var c QueryCount
+			return c, r.Scan(&c.Query, &c.Times, &c.Results, &c.Last)
+		}
+		rows, err := tx.Query(ctx, fmt.Sprintf(q, ""), days, limit)
+		if err != nil {
+			return err
+		}
+		if top, err = pgx.CollectRows(rows, scan); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, fmt.Sprintf(q, "AND results = 0"), days, limit)
+		if err != nil {
+			return err
+		}
+		zero, err = pgx.CollectRows(rows, scan)
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: search stats: %w", err)
+	}
+	return top, zero, nil
+}
+
+// RecentSearches returns a person's last distinct searches, newest first.
+func (s *Store) RecentSearches(ctx context.Context, tenantID, userID int64, limit int) ([]string, error) {
+	var out []string
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT query FROM (SELECT DISTINCT ON (lower(query)) query, at FROM search_log
+			WHERE user_id = $1 ORDER BY lower(query), at DESC) q ORDER BY at DESC LIMIT $2`, userID, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: recent searches: %w", err)
 	}
 	return out, nil
 }

@@ -37,6 +37,8 @@ type gridPage struct {
 	CanEdit  bool
 	BaseURL  string
 	Selected map[int64]bool
+	// Recent are the person's last searches.
+	Recent []string
 	// Search results: how many, a suggestion, and why each matched.
 	Searching  bool
 	Found      int
@@ -135,6 +137,9 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data.Chips = filterChips(r.URL.Query(), data.BaseURL)
+	if total > 0 && query.Text == "" {
+		data.Recent, _ = s.store.RecentSearches(r.Context(), t.ID, u.ID, 6)
+	}
 	if page.NextCursor != "" {
 		next := r.URL.Query()
 		next.Set("cursor", page.NextCursor)
