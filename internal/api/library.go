@@ -47,21 +47,8 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", `send the files as multipart/form-data in the field "file"`)
 		return
 	}
-	next := func() (*library.Upload, error) {
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				return nil, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			if part.FormName() == "file" && part.FileName() != "" {
-				return &library.Upload{Name: part.FileName(), Body: part, Size: -1}, nil
-			}
-			part.Close()
-		}
-	}
+	next := library.MultipartUploads(mr, "file")
+
 	batch, err := h.library.StartImportStream(r.Context(), c.Tenant.ID, c.User.ID, next, false)
 	if errors.Is(err, library.ErrNoFiles) {
 		writeError(w, http.StatusBadRequest, "no_files", `no file in the field "file"`)

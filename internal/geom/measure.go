@@ -191,3 +191,26 @@ func (d *Design) SegmentCount() int {
 	}
 	return n
 }
+
+// Bounder grows an exact bounding rectangle over points and paths (arcs
+// and Béziers at their true extremes), for readers and writers.
+type Bounder struct{ b boxer }
+
+// Add includes a point.
+func (b *Bounder) Add(p Point) { b.b.add(p) }
+
+// AddPath includes a whole path.
+func (b *Bounder) AddPath(p *Path) {
+	b.b.add(p.Start)
+	cur := p.Start
+	for i := range p.Segments {
+		b.b.addSegment(cur, &p.Segments[i])
+		cur = p.Segments[i].End
+	}
+}
+
+// Empty reports whether nothing was added.
+func (b *Bounder) Empty() bool { return !b.b.any }
+
+// Rect returns the rectangle so far.
+func (b *Bounder) Rect() Rect { return b.b.r }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -167,4 +168,25 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // withTenant is a shorthand for the store's tenant transactions.
 func (s *Service) withTenant(ctx context.Context, tenantID int64, fn func(pgx.Tx) error) error {
 	return s.Store.DB().WithTenant(ctx, tenantID, fn)
+}
+
+// MultipartUploads returns the uploads of a multipart form, one after the
+// other, from its parts named field (the parts stream; nothing is held in
+// memory). It is the next func of StartImportStream.
+func MultipartUploads(mr *multipart.Reader, field string) func() (*Upload, error) {
+	return func() (*Upload, error) {
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if part.FormName() == field && part.FileName() != "" {
+				return &Upload{Name: part.FileName(), Body: part, Size: -1}, nil
+			}
+			part.Close()
+		}
+	}
 }

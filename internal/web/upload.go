@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -52,21 +51,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "Choose one or more ZIP files or design files to upload.")
 		return
 	}
-	next := func() (*library.Upload, error) {
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				return nil, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			if part.FormName() == "file" && part.FileName() != "" {
-				return &library.Upload{Name: part.FileName(), Body: part, Size: -1}, nil
-			}
-			part.Close()
-		}
-	}
+	next := library.MultipartUploads(mr, "file")
+
 	b, err := s.library.StartImportStream(r.Context(), t.ID, currentUser(r).ID, next, false)
 	var mbe *http.MaxBytesError
 	switch {

@@ -106,10 +106,10 @@ func TestLWPolylineBulge(t *testing.T) {
 	if s.Kind != geom.Arc || !near(s.Sweep, math.Pi, 1e-12) || s.Center.Dist(geom.Point{X: 1}) > 1e-12 {
 		t.Errorf("segment %+v, want arc about (1,0) sweeping π", s)
 	}
-	var b bbox
-	b.addPath(&d.Paths[0])
-	if !near(b.min.Y, -1, 1e-12) || !near(b.max.Y, 0, 1e-12) {
-		t.Errorf("bulge 1 arc spans y %v..%v, want -1..0 (counter-clockwise)", b.min.Y, b.max.Y)
+	var b geom.Bounder
+	b.AddPath(&d.Paths[0])
+	if !near(b.Rect().Min.Y, -1, 1e-12) || !near(b.Rect().Max.Y, 0, 1e-12) {
+		t.Errorf("bulge 1 arc spans y %v..%v, want -1..0 (counter-clockwise)", b.Rect().Min.Y, b.Rect().Max.Y)
 	}
 	// Negative bulge, closed square with one rounded side.
 	d = mustRead(t, drawing(1, groups(0, "LWPOLYLINE", 90, 4, 70, 1,
@@ -300,10 +300,10 @@ func TestEllipse(t *testing.T) {
 	if p.Start.Dist(geom.Point{X: 3}) > 1e-12 || p.End().Dist(geom.Point{X: -3}) > 1e-12 {
 		t.Errorf("half ellipse %v → %v", p.Start, p.End())
 	}
-	var b bbox
-	b.addPath(&p)
-	if !near(b.max.Y, 1.5, 1e-5) || b.min.Y < -1e-9 {
-		t.Errorf("half ellipse y range %v..%v, want 0..1.5", b.min.Y, b.max.Y)
+	var b geom.Bounder
+	b.AddPath(&p)
+	if !near(b.Rect().Max.Y, 1.5, 1e-5) || b.Rect().Min.Y < -1e-9 {
+		t.Errorf("half ellipse y range %v..%v, want 0..1.5", b.Rect().Min.Y, b.Rect().Max.Y)
 	}
 }
 

@@ -477,13 +477,13 @@ func insertMatrix(e *entity, base geom.Point) (affine, error) {
 
 // design converts the pieces to inches and chains them into paths.
 func (r *reader) design() (*geom.Design, error) {
-	var b bbox
+	var b geom.Bounder
 	for i := range r.pieces {
-		b.addPath(&r.pieces[i])
+		b.AddPath(&r.pieces[i])
 	}
-	w, h := b.max.X-b.min.X, b.max.Y-b.min.Y
+	w, h := b.Rect().Max.X-b.Rect().Min.X, b.Rect().Max.Y-b.Rect().Min.Y
 	k := r.unitScale(w, h)
-	if !(w*k <= maxExtent && h*k <= maxExtent) || !finite(b.min) || !finite(b.max) {
+	if !(w*k <= maxExtent && h*k <= maxExtent) || !finite(b.Rect().Min) || !finite(b.Rect().Max) {
 		return nil, fmt.Errorf("dxf: design extent %.6g x %.6g in exceeds %g in: %w", w*k, h*k, float64(maxExtent), geom.ErrTooLarge)
 	}
 	scaleBy := affine{a: k, d: k}

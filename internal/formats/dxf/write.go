@@ -13,20 +13,20 @@ import (
 // Write encodes d as an R12 polyline DXF in inches; see the package
 // documentation.
 func Write(w io.Writer, d *geom.Design) error {
-	var b bbox
+	var b geom.Bounder
 	for i := range d.Paths {
 		p := &d.Paths[i]
 		if err := checkPath(i, p); err != nil {
 			return err
 		}
 		if p.Stitch {
-			b.addPath(p)
+			b.AddPath(p)
 		}
 	}
-	if b.empty() {
-		b.add(geom.Point{})
+	if b.Empty() {
+		b.Add(geom.Point{})
 	}
-	if wd, ht := b.max.X-b.min.X, b.max.Y-b.min.Y; !(wd <= maxExtent && ht <= maxExtent) {
+	if wd, ht := b.Rect().Max.X-b.Rect().Min.X, b.Rect().Max.Y-b.Rect().Min.Y; !(wd <= maxExtent && ht <= maxExtent) {
 		return fmt.Errorf("dxf: write: design extent %.6g x %.6g in exceeds %g in", wd, ht, float64(maxExtent))
 	}
 	dw := &dxfWriter{w: bufio.NewWriter(w)}
@@ -113,7 +113,7 @@ func (dw *dxfWriter) point(code int, p geom.Point) {
 }
 
 // header writes the HEADER section: version, units and extents.
-func (dw *dxfWriter) header(b bbox) {
+func (dw *dxfWriter) header(b geom.Bounder) {
 	dw.group(0, "SECTION")
 	dw.group(2, "HEADER")
 	dw.group(9, "$ACADVER")
@@ -123,9 +123,9 @@ func (dw *dxfWriter) header(b bbox) {
 	dw.group(9, "$MEASUREMENT")
 	dw.group(70, "0")
 	dw.group(9, "$EXTMIN")
-	dw.point(10, b.min)
+	dw.point(10, b.Rect().Min)
 	dw.group(9, "$EXTMAX")
-	dw.point(10, b.max)
+	dw.point(10, b.Rect().Max)
 	dw.group(0, "ENDSEC")
 }
 

@@ -94,13 +94,13 @@ func bqmSize(t *testing.T, svgPath string) (w, h float64, ok bool) {
 }
 
 // designSize returns the exact width and height of the stitched paths.
-func designSize(d *geom.Design) (w, h float64, b bbox) {
+func designSize(d *geom.Design) (w, h float64, b geom.Bounder) {
 	for i := range d.Paths {
 		if d.Paths[i].Stitch {
-			b.addPath(&d.Paths[i])
+			b.AddPath(&d.Paths[i])
 		}
 	}
-	return b.max.X - b.min.X, b.max.Y - b.min.Y, b
+	return b.Rect().Max.X - b.Rect().Min.X, b.Rect().Max.Y - b.Rect().Min.Y, b
 }
 
 func TestFixtures(t *testing.T) {
@@ -127,7 +127,7 @@ func TestFixtures(t *testing.T) {
 			}
 			bw, bh, ok := bqmSize(t, f)
 			t.Logf("%d paths (%d stitched), svg %.3f x %.3f in (min %.3f,%.3f); bqm %.3f x %.3f in; ratio %.4f %.4f",
-				len(d.Paths), stitched, w, h, b.min.X, b.min.Y, bw, bh, w/bw, h/bh)
+				len(d.Paths), stitched, w, h, b.Rect().Min.X, b.Rect().Min.Y, bw, bh, w/bw, h/bh)
 			if w < 0.5 || h < 0.5 || w > 60 || h > 60 {
 				t.Errorf("implausible size %.3f x %.3f in", w, h)
 			}
@@ -180,12 +180,12 @@ func shapeMatch(t *testing.T, svgPath string, d *geom.Design) (good, mirrored fl
 		}
 	}
 	norm := func(pts []geom.Point) {
-		var b bbox
+		var b geom.Bounder
 		for _, p := range pts {
-			b.add(p)
+			b.Add(p)
 		}
 		for i := range pts {
-			pts[i] = geom.Point{X: (pts[i].X - b.min.X) / (b.max.X - b.min.X), Y: (pts[i].Y - b.min.Y) / (b.max.Y - b.min.Y)}
+			pts[i] = geom.Point{X: (pts[i].X - b.Rect().Min.X) / (b.Rect().Max.X - b.Rect().Min.X), Y: (pts[i].Y - b.Rect().Min.Y) / (b.Rect().Max.Y - b.Rect().Min.Y)}
 		}
 	}
 	norm(bq)

@@ -205,16 +205,16 @@ func (r *reader) readMeta(name string) error {
 // design normalises the collected paths (Y-up, lower left of the bounding
 // box at the origin) and inserts jumps between paths that do not touch.
 func (r *reader) design() (*geom.Design, error) {
-	var b bbox
+	var b geom.Bounder
 	for i := range r.paths {
-		b.addPath(&r.paths[i])
+		b.AddPath(&r.paths[i])
 	}
-	if w, h := b.max.X-b.min.X, b.max.Y-b.min.Y; !(w <= maxExtent && h <= maxExtent) {
+	if w, h := b.Rect().Max.X-b.Rect().Min.X, b.Rect().Max.Y-b.Rect().Min.Y; !(w <= maxExtent && h <= maxExtent) {
 		return nil, fmt.Errorf("svg: design extent %.6g x %.6g in exceeds %g in: %w", w, h, float64(maxExtent), geom.ErrTooLarge)
 	}
 	shift := geom.Point{}
-	if !b.empty() {
-		shift = geom.Point{X: -b.min.X, Y: -b.min.Y}
+	if !b.Empty() {
+		shift = geom.Point{X: -b.Rect().Min.X, Y: -b.Rect().Min.Y}
 	}
 	d := &geom.Design{Meta: r.meta}
 	pi := 0

@@ -409,12 +409,12 @@ func TestRoundTrip(t *testing.T) {
 	// The sample's lower left corner is below y=0 (the cubic dips): the
 	// reader puts the bounding box at the origin, so compare after the same
 	// normalisation.
-	var b bbox
+	var b geom.Bounder
 	for i := range in.Paths {
-		b.addPath(&in.Paths[i])
+		b.AddPath(&in.Paths[i])
 	}
 	for i := range in.Paths {
-		translatePath(&in.Paths[i], geom.Point{X: -b.min.X, Y: -b.min.Y})
+		translatePath(&in.Paths[i], geom.Point{X: -b.Rect().Min.X, Y: -b.Rect().Min.Y})
 	}
 	equalDesigns(t, out, in, 0.001)
 	if len(out.Pauses) != 2 || out.Pauses[0] != in.Pauses[0] || out.Pauses[1] != in.Pauses[1] {

@@ -24,19 +24,19 @@ func Write(w io.Writer, d *geom.Design) error {
 	if err := check(d); err != nil {
 		return err
 	}
-	var b bbox
+	var b geom.Bounder
 	for i := range d.Paths {
-		b.addPath(&d.Paths[i])
+		b.AddPath(&d.Paths[i])
 	}
-	if b.empty() {
-		b.add(geom.Point{})
+	if b.Empty() {
+		b.Add(geom.Point{})
 	}
-	if w, h := b.max.X-b.min.X, b.max.Y-b.min.Y; !(w <= maxExtent && h <= maxExtent) {
+	if w, h := b.Rect().Max.X-b.Rect().Min.X, b.Rect().Max.Y-b.Rect().Min.Y; !(w <= maxExtent && h <= maxExtent) {
 		return fmt.Errorf("svg: write: design extent %.6g x %.6g in exceeds %g in", w, h, float64(maxExtent))
 	}
-	sw := &svgWriter{w: bufio.NewWriter(w), ox: b.min.X - margin, oy: b.max.Y + margin}
-	wIn := b.max.X - b.min.X + 2*margin
-	hIn := b.max.Y - b.min.Y + 2*margin
+	sw := &svgWriter{w: bufio.NewWriter(w), ox: b.Rect().Min.X - margin, oy: b.Rect().Max.Y + margin}
+	wIn := b.Rect().Max.X - b.Rect().Min.X + 2*margin
+	hIn := b.Rect().Max.Y - b.Rect().Min.Y + 2*margin
 	sw.printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
 	sw.printf("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%sin\" height=\"%sin\" viewBox=\"0 0 %s %s\">\n",
 		finches(wIn), finches(hIn), fnum(wIn*milsPerInch), fnum(hIn*milsPerInch))
