@@ -174,6 +174,7 @@ func (w *world) seed(b *testing.B) error {
 	if err != nil {
 		return err
 	}
+	srv.API().SetSearchLimit(1 << 20)
 	w.srv = httptest.NewServer(srv.Handler())
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,10 +17,78 @@ import (
 type Service struct {
 	Store     *store.Store
 	Thesaurus *Thesaurus
+
+	mu    sync.Mutex
+	vocab map[int64]*vocabulary
 }
 
+// vocabulary is a tenant's words (keywords and words of names), kept a
+// short while in memory: typo tolerance compares typed words against it.
+type vocabulary struct {
+	words []string
+	known map[string]bool
+	at    time.Time
+}
+
+// vocabTTL bounds how stale a vocabulary may be (each app server keeps its own).
+const vocabTTL = 60 * time.Second
+
 // New returns a search service with the built-in thesaurus.
-func New(st *store.Store) *Service { return &Service{Store: st, Thesaurus: Builtin()} }
+func New(st *store.Store) *Service {
+	return &Service{Store: st, Thesaurus: Builtin(), vocab: map[int64]*vocabulary{}}
+}
+
+// vocabularyOf returns the tenant's vocabulary, loading it when missing
+// or stale.
+func (s *Service) vocabularyOf(ctx context.Context, tenantID int64) (*vocabulary, error) {
+	s.mu.Lock()
+	v := s.vocab[tenantID]
+	s.mu.Unlock()
+	if v != nil && time.Since(v.at) < vocabTTL {
+		return v, nil
+	}
+	words, err := s.Store.Vocabulary(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	v = &vocabulary{words: words, known: make(map[string]bool, len(words)), at: time.Now()}
+	for _, w := range words {
+		v.known[w] = true
+	}
+	s.mu.Lock()
+	if len(s.vocab) > 1000 { // bound memory: forget every tenant now and then
+		s.vocab = map[int64]*vocabulary{}
+	}
+	s.vocab[tenantID] = v
+	s.mu.Unlock()
+	return v, nil
+}
+
+// correct adds, for each typed word the library does not know, the
+// library's words within two edits ("lonship" → longship) as
+// alternatives, and returns the corrected query text for "did you mean".
+func (s *Service) correct(ctx context.Context, tenantID int64, q *Query) string {
+	v, err := s.vocabularyOf(ctx, tenantID)
+	if err != nil || len(v.words) == 0 {
+		return ""
+	}
+	changed := false
+	var out []string
+	for i, t := range q.Terms {
+		w := t.Word
+		if !v.known[w] && !v.known[Singular(w)] && len([]rune(w)) >= 4 {
+			if best, ok := closest(w, v.words); ok {
+				q.Terms[i].Alts = appendNew(q.Terms[i].Alts, best)
+				w, changed = best, true
+			}
+		}
+		out = append(out, w)
+	}
+	if !changed {
+		return ""
+	}
+	return strings.Join(out, " ")
+}
 
 // Hit is one result, best first, with why it matched.
 type Hit struct {
@@ -60,13 +129,11 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	if q.Empty() && len(q.Not) == 0 {
 		return res, nil
 	}
+	suggestion := s.correct(ctx, tenantID, &q)
+	res.Query = q
 	tq := store.TextQuery{Not: q.Not, Phrases: q.Phrases, Prefix: true}
-	var plain []string
 	for _, t := range q.Terms {
 		tq.Terms = append(tq.Terms, append([]string{t.Word}, t.Alts...))
-		if len([]rune(t.Word)) >= 4 {
-			plain = append(plain, t.Word)
-		}
 	}
 	full, err := s.Store.SearchFullText(ctx, tenantID, tq, f, maxHits)
 	if err != nil {
@@ -83,12 +150,6 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 			return nil, err
 		}
 	}
-	var typo []store.RankedID
-	if len(plain) > 0 && len(full) < 10 {
-		if typo, err = s.Store.SearchTrigram(ctx, tenantID, plain, f, 50); err != nil {
-			return nil, err
-		}
-	}
 	var exact []store.RankedID
 	if len(q.Terms) > 0 {
 		names := make([]string, len(q.Terms))
@@ -99,11 +160,9 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 			return nil, err
 		}
 	}
-	res.Hits = fuse(exact, full, typo)
-	if len(full) == 0 && len(plain) > 0 {
-		res.DidYouMean = s.didYouMean(ctx, tenantID, q)
-	}
-	if err := s.explain(ctx, tenantID, q, res.Hits); err != nil {
+	res.Hits = fuse(exact, full)
+	res.DidYouMean = suggestion
+	if err := s.explain(ctx, tenantID, q, res.Hits[:min(len(res.Hits), 60)]); err != nil {
 		return nil, err
 	}
 	res.Took = time.Since(t0)
@@ -112,9 +171,9 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 }
 
 // fuse ranks by reciprocal-rank fusion; exact name matches come first.
-func fuse(exact, full, typo []store.RankedID) []Hit {
+func fuse(exact []store.RankedID, lists ...[]store.RankedID) []Hit {
 	score := map[int64]float64{}
-	for _, list := range [][]store.RankedID{full, typo} {
+	for _, list := range lists {
 		for i, r := range list {
 			score[r.ID] += 1.0 / float64(rrfK+i+1)
 		}
@@ -160,34 +219,6 @@ func (s *Service) explain(ctx context.Context, tenantID int64, q Query, hits []H
 		}
 	}
 	return nil
-}
-
-// didYouMean proposes the query with each unknown word replaced by the
-// closest word of the library (two edits at most).
-func (s *Service) didYouMean(ctx context.Context, tenantID int64, q Query) string {
-	vocab, err := s.Store.Vocabulary(ctx, tenantID)
-	if err != nil || len(vocab) == 0 {
-		return ""
-	}
-	known := map[string]bool{}
-	for _, v := range vocab {
-		known[v] = true
-	}
-	changed := false
-	var out []string
-	for _, t := range q.Terms {
-		w := t.Word
-		if !known[w] && !known[Singular(w)] {
-			if best, ok := closest(w, vocab); ok {
-				w, changed = best, true
-			}
-		}
-		out = append(out, w)
-	}
-	if !changed {
-		return ""
-	}
-	return strings.Join(out, " ")
 }
 
 func closest(w string, vocab []string) (string, bool) {

@@ -39,16 +39,23 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID, tenantID int64, name
 	return t, nil
 }
 
-// APITokenByHash returns a live (not revoked) token and records its use.
+// APITokenByHash returns a live (not revoked) token and records its use,
+// at most once a minute per token so that reads stay reads.
 func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (*APIToken, error) {
 	t, err := scanAPIToken(s.db.Pool.QueryRow(ctx, `
-		UPDATE platform.api_tokens SET last_used_at = now()
-		WHERE token_hash = $1 AND revoked_at IS NULL RETURNING `+apiTokenColumns, hash))
+		SELECT `+apiTokenColumns+` FROM platform.api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: API token: %w", err)
+	}
+	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
+		now := time.Now()
+		if _, err := s.db.Pool.Exec(ctx, `UPDATE platform.api_tokens SET last_used_at = $2 WHERE id = $1`, t.ID, now); err != nil {
+			return nil, fmt.Errorf("store: API token %d: record use: %w", t.ID, err)
+		}
+		t.LastUsedAt = &now
 	}
 	return t, nil
 }

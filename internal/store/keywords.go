@@ -362,3 +362,21 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+// KeywordNames lists every keyword's name, by name: the cheap form for
+// filter menus (Keywords also counts designs).
+func (s *Store) KeywordNames(ctx context.Context, tenantID int64) ([]string, error) {
+	var out []string
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT name FROM keywords ORDER BY lower(name)`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: keyword names: %w", err)
+	}
+	return out, nil
+}

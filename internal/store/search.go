@@ -14,6 +14,9 @@ import (
 // their name, keywords, designer, type and notes.
 const refreshSearchSQL = `
 	UPDATE patterns p SET
+		search_key = setweight(to_tsvector('english', platform.fold(p.name)), 'A')
+			|| setweight(to_tsvector('english', platform.fold(kw.words)), 'B')
+			|| setweight(to_tsvector('english', platform.fold(p.designer || ' ' || p.type)), 'C'),
 		search_doc = setweight(to_tsvector('english', platform.fold(p.name)), 'A')
 			|| setweight(to_tsvector('english', platform.fold(kw.words)), 'B')
 			|| setweight(to_tsvector('english', platform.fold(p.designer || ' ' || p.type)), 'C')
@@ -154,8 +157,8 @@ func (f SearchFilter) where(arg func(any) string) string {
 }
 
 // SearchFullText returns up to limit live patterns matching q by full
-// text, best first (ts_rank_cd over the weighted document; name hits
-// weigh most).
+// text, best first (ts_rank over the weighted name, keywords and designer;
+// name hits weigh most).
 func (s *Store) SearchFullText(ctx context.Context, tenantID int64, q TextQuery, f SearchFilter, limit int) ([]RankedID, error) {
 	tsq := q.TSQuery()
 	if tsq == "" {
@@ -164,7 +167,9 @@ func (s *Store) SearchFullText(ctx context.Context, tenantID int64, q TextQuery,
 	args := []any{}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	qa := arg(tsq)
-	sql := `SELECT p.id, ts_rank_cd('{0.1, 0.3, 0.6, 1.0}', p.search_doc, q) AS score
+	// Rank on the small name/keywords/designer document (notes only
+	// decide whether a design matches).
+	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, q) AS score
 		FROM patterns p, to_tsquery('english', ` + qa + `) q
 		WHERE p.deleted_at IS NULL AND p.search_doc @@ q` + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)

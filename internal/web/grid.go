@@ -22,7 +22,7 @@ type gridPage struct {
 	Page     *store.PatternPage
 	Query    store.PatternQuery
 	Total    int64
-	Keywords []*store.Keyword
+	Keywords []string
 	Groups   []*store.KeywordGroup
 	Formats  []string
 	Types    []string
@@ -127,7 +127,7 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		data.Searching = true
 	}
 	if total > 0 {
-		if data.Keywords, err = s.store.Keywords(r.Context(), t.ID); err != nil {
+		if data.Keywords, err = s.store.KeywordNames(r.Context(), t.ID); err != nil {
 			s.serverError(w, r, err)
 			return
 		}

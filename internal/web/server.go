@@ -41,7 +41,7 @@ type Server struct {
 	library  *library.Service
 	shares   *share.Service
 	search   *search.Service
-	api      http.Handler
+	api      *api.Handler
 	ready    *readiness
 	pages    map[string]*template.Template
 	handler  http.Handler
@@ -78,6 +78,9 @@ func New(d Deps) (*Server, error) {
 	s.handler = s.routes()
 	return s, nil
 }
+
+// API returns the JSON API handler.
+func (s *Server) API() *api.Handler { return s.api }
 
 // Handler returns the root handler with every middleware applied.
 func (s *Server) Handler() http.Handler { return s.handler }
