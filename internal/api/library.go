@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -335,26 +336,20 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 		return
 	}
 	hits, next := res.Page(q.Get("cursor"), limit)
-	ids := make([]int64, len(hits))
-	for i, hit := range hits {
-		ids[i] = hit.ID
-	}
-	byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, ids)
+	byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, search.IDs(hits))
 	if h.failed(w, err) {
 		return
 	}
-	out := []map[string]any{}
+	type scored struct {
+		*store.Pattern
+		Score   float64  `json:"score"`
+		Matched []string `json:"matched"`
+	}
+	out := []scored{}
 	for _, hit := range hits {
-		p := byID[hit.ID]
-		if p == nil {
-			continue
+		if p := byID[hit.ID]; p != nil {
+			out = append(out, scored{p, hit.Score, hit.Why})
 		}
-		b, _ := json.Marshal(p)
-		var m map[string]any
-		json.Unmarshal(b, &m)
-		m["score"] = hit.Score
-		m["matched"] = hit.Why
-		out = append(out, m)
 	}
 	body := map[string]any{"patterns": out, "total": len(res.Hits), "next_cursor": next}
 	if res.DidYouMean != "" {
@@ -374,11 +369,7 @@ func (h *Handler) similar(w http.ResponseWriter, r *http.Request) {
 	if h.failed(w, err) {
 		return
 	}
-	ids := make([]int64, len(hits))
-	for i, hit := range hits {
-		ids[i] = hit.ID
-	}
-	byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, ids)
+	byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, search.IDs(hits))
 	if h.failed(w, err) {
 		return
 	}

@@ -170,6 +170,15 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	return res, nil
 }
 
+// IDs returns the ids of hits, in order.
+func IDs(hits []Hit) []int64 {
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	return ids
+}
+
 // fuse ranks by reciprocal-rank fusion; exact name matches come first.
 func fuse(exact []store.RankedID, lists ...[]store.RankedID) []Hit {
 	score := map[int64]float64{}

@@ -12,6 +12,7 @@ import (
 	"github.com/patternvault/patternvault/internal/convert"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/render"
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
@@ -76,10 +77,7 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.search != nil {
 		if hits, err := s.search.Similar(r.Context(), t.ID, p.ID, 6); err == nil && len(hits) > 0 {
-			ids := make([]int64, len(hits))
-			for i, h := range hits {
-				ids[i] = h.ID
-			}
+			ids := search.IDs(hits)
 			byID, err := s.store.PatternsByIDs(r.Context(), t.ID, ids)
 			if err == nil {
 				for _, id := range ids {

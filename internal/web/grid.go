@@ -54,10 +54,7 @@ func (s *Server) searchPage(r *http.Request, t *store.Tenant, q store.PatternQue
 		return nil, nil, err
 	}
 	hits, next := res.Page(q.Cursor, q.Limit)
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
+	ids := search.IDs(hits)
 	byID, err := s.store.PatternsByIDs(r.Context(), t.ID, ids)
 	if err != nil {
 		return nil, nil, err
