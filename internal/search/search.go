@@ -162,11 +162,16 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	}
 	res.Hits = fuse(exact, full)
 	res.DidYouMean = suggestion
-	if err := s.explain(ctx, tenantID, q, res.Hits[:min(len(res.Hits), 60)]); err != nil {
-		return nil, err
+	texts := map[int64]string{}
+	for _, list := range [][]store.RankedID{exact, full} {
+		for _, r := range list {
+			texts[r.ID] = r.Text
+		}
 	}
+	explain(q, res.Hits, texts)
 	res.Took = time.Since(t0)
-	s.log(ctx, tenantID, userID, raw, len(res.Hits), res.Took)
+	// The log is written after the answer, not before.
+	go s.log(context.WithoutCancel(ctx), tenantID, userID, raw, len(res.Hits), res.Took)
 	return res, nil
 }
 
@@ -203,19 +208,9 @@ func fuse(exact []store.RankedID, lists ...[]store.RankedID) []Hit {
 	return hits
 }
 
-// explain says which typed words (or their synonyms) each hit holds.
-func (s *Service) explain(ctx context.Context, tenantID int64, q Query, hits []Hit) error {
-	if len(hits) == 0 || len(q.Terms) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	texts, err := s.Store.SearchTexts(ctx, tenantID, ids)
-	if err != nil {
-		return err
-	}
+// explain says which typed words (or their synonyms and corrections)
+// each hit's name, keywords or designer hold.
+func explain(q Query, hits []Hit, texts map[int64]string) {
 	for i := range hits {
 		text := " " + texts[hits[i].ID] + " "
 		for _, t := range q.Terms {
@@ -227,7 +222,6 @@ func (s *Service) explain(ctx context.Context, tenantID int64, q Query, hits []H
 			}
 		}
 	}
-	return nil
 }
 
 func closest(w string, vocab []string) (string, bool) {

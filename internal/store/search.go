@@ -112,10 +112,12 @@ func lexemes(w string) []string {
 	})
 }
 
-// RankedID is a pattern id with a score from one way of searching.
+// RankedID is a pattern id with a score from one way of searching, and
+// its folded search text (to say why it matched).
 type RankedID struct {
 	ID    int64
 	Score float64
+	Text  string
 }
 
 // SearchFilter narrows any search.
@@ -169,7 +171,7 @@ func (s *Store) SearchFullText(ctx context.Context, tenantID int64, q TextQuery,
 	qa := arg(tsq)
 	// Rank on the small name/keywords/designer document (notes only
 	// decide whether a design matches).
-	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, q) AS score
+	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, q) AS score, p.search_text
 		FROM patterns p, to_tsquery('english', ` + qa + `) q
 		WHERE p.deleted_at IS NULL AND p.search_doc @@ q` + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
@@ -195,7 +197,7 @@ func (s *Store) SearchTrigram(ctx context.Context, tenantID int64, words []strin
 	if len(scores) > 1 {
 		score = "least(" + strings.Join(scores, ", ") + ")"
 	}
-	sql := `SELECT p.id, ` + score + ` AS score FROM patterns p
+	sql := `SELECT p.id, ` + score + ` AS score, p.search_text FROM patterns p
 		WHERE p.deleted_at IS NULL AND ` + strings.Join(conds, " AND ") + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
 	return s.ranked(ctx, tenantID, "similarity search", sql, args)
@@ -205,7 +207,7 @@ func (s *Store) SearchTrigram(ctx context.Context, tenantID int64, words []strin
 func (s *Store) ExactNameMatches(ctx context.Context, tenantID int64, text string, f SearchFilter, limit int) ([]RankedID, error) {
 	args := []any{}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	sql := `SELECT p.id, 1.0 FROM patterns p WHERE p.deleted_at IS NULL AND platform.fold(p.name) = platform.fold(` + arg(text) + `)` +
+	sql := `SELECT p.id, 1.0, p.search_text FROM patterns p WHERE p.deleted_at IS NULL AND platform.fold(p.name) = platform.fold(` + arg(text) + `)` +
 		f.where(arg) + ` ORDER BY p.id LIMIT ` + arg(limit)
 	return s.ranked(ctx, tenantID, "name search", sql, args)
 }
@@ -222,7 +224,7 @@ func (s *Store) ranked(ctx context.Context, tenantID int64, what, sql string, ar
 			return err
 		}
 		var r RankedID
-		_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Score}, func() error { out = append(out, r); return nil })
+		_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Score, &r.Text}, func() error { out = append(out, r); return nil })
 		return err
 	})
 	if err != nil {
@@ -248,26 +250,6 @@ func (s *Store) Vocabulary(ctx context.Context, tenantID int64) ([]string, error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: vocabulary: %w", err)
-	}
-	return out, nil
-}
-
-// SearchTexts returns the folded search text (name, keywords, designer)
-// of each pattern, for explaining why results matched.
-func (s *Store) SearchTexts(ctx context.Context, tenantID int64, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, search_text FROM patterns WHERE id = ANY($1)`, ids)
-		if err != nil {
-			return err
-		}
-		var id int64
-		var text string
-		_, err = pgx.ForEachRow(rows, []any{&id, &text}, func() error { out[id] = text; return nil })
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: search texts: %w", err)
 	}
 	return out, nil
 }
