@@ -198,10 +198,10 @@ func TestExternalDatabaseNeedsMigrate(t *testing.T) {
 }
 
 // startServe runs `serve` on a fresh data dir and waits for /readyz.
-func startServe(t *testing.T) (env []string, base string) {
+func startServe(t *testing.T, extra ...string) (env []string, base string) {
 	t.Helper()
 	addr := freeAddr(t)
-	env = []string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL="}
+	env = append([]string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL="}, extra...)
 	serve := exec.Command(binary, "serve")
 	serve.Env = append(os.Environ(), env...)
 	if err := serve.Start(); err != nil {
@@ -574,5 +574,34 @@ func TestShareThroughAPI(t *testing.T) {
 	}
 	if resp, _ := http.Get(shareURL); resp.StatusCode != http.StatusGone {
 		t.Errorf("revoked share = %d, want 410", resp.StatusCode)
+	}
+}
+
+// TestMetrics: /metrics on its own address reports request latency by
+// route, the database and the job queue; the public address has no /metrics.
+func TestMetrics(t *testing.T) {
+	maddr := freeAddr(t)
+	_, base := startServe(t, "PV_METRICS_ADDR="+maddr)
+	status(base + "/healthz")
+	status(base + "/t/nobody/")
+	var body string
+	for t0 := time.Now(); time.Since(t0) < 10*time.Second; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get("http://" + maddr + "/metrics")
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		break
+	}
+	for _, want := range []string{`patternvault_http_request_duration_seconds_bucket{code="2xx",method="GET",route="GET /readyz"`,
+		`route="GET /t/{slug}/{$}"`, "patternvault_database_up 1", "patternvault_jobs_waiting"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if code := status(base + "/metrics"); code != 404 {
+		t.Errorf("public /metrics = %d, want 404", code)
 	}
 }

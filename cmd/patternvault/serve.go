@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/patternvault/patternvault/internal/app"
 	"github.com/patternvault/patternvault/internal/auth/google"
@@ -24,7 +26,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts, Library: a.Library, Shares: a.Shares, Search: a.Search}
+	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts, Library: a.Library, Shares: a.Shares, Search: a.Search, Metrics: a.Metrics}
 	gcfg := google.Config{ClientID: e.cfg.GoogleClientID, ClientSecret: e.cfg.GoogleClientSecret, RedirectURL: e.cfg.BaseURL + "/auth/google/callback"}
 	if google.Enabled(gcfg) {
 		if deps.Google, err = google.New(ctx, gcfg); err != nil {
@@ -37,6 +39,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if err := a.StartWorkers(ctx); err != nil {
 		return err
+	}
+	if e.cfg.MetricsAddr != "" {
+		go func() {
+			ms := &http.Server{Addr: e.cfg.MetricsAddr, Handler: a.Metrics.Handler(), ReadHeaderTimeout: 5 * time.Second}
+			go func() { <-ctx.Done(); ms.Close() }()
+			e.log.Info("metrics", "addr", e.cfg.MetricsAddr)
+			if err := ms.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+				e.log.Error("metrics server", "err", err)
+			}
+		}()
 	}
 	return srv.ListenAndServe(ctx)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/mail"
+	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/pgserver"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
@@ -53,7 +54,9 @@ type App struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
-	pg     *pgserver.Server
+	// Metrics records what the process does, for /metrics.
+	Metrics *metrics.Metrics
+	pg      *pgserver.Server
 
 	workersOn bool
 }
@@ -110,8 +113,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
+	a.Metrics = metrics.New(d.Pool)
+	a.Library.Metrics = a.Metrics
 	a.Shares = share.New(a.Store, cfg.BaseURL)
+	a.Shares.Metrics = a.Metrics
 	a.Search = search.New(a.Store)
+	a.Search.Metrics = a.Metrics
 	a.Accounts = accounts.New(a.Store, &queuedMail{db: d, mailer: mail.NewMailer(a.Queue)}, cfg.BaseURL)
 	return a, nil
 }

@@ -29,6 +29,8 @@ type Config struct {
 	MigrateWorkers int
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// MetricsAddr serves /metrics there when set (an admin address).
+	MetricsAddr string
 	// BlobURL selects file storage: empty for DataDir/files, s3://... for S3.
 	BlobURL string
 	// MaxUploadBytes bounds one import (all its files together).
@@ -71,6 +73,8 @@ var options = []Option{
 		set: func(c *Config, v string) error { return setPositiveInt(&c.MigrateWorkers, v) }},
 	{Env: "PV_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error.",
 		set: setLogLevel},
+	{Env: "PV_METRICS_ADDR", Default: "", Help: "Address for Prometheus /metrics (e.g. 127.0.0.1:9090); empty turns it off. Keep it private.",
+		set: func(c *Config, v string) error { c.MetricsAddr = strings.TrimSpace(v); return nil }},
 	{Env: "PV_BLOB_URL", Default: "", Secret: true, Help: "File storage: empty keeps files under PV_DATA_DIR/files; s3://KEY:SECRET@host:port/bucket?secure=false for S3.",
 		set: func(c *Config, v string) error { c.BlobURL = strings.TrimSpace(v); return nil }},
 	{Env: "PV_MAX_UPLOAD_MB", Default: "1024", Help: "Largest import (all files of one upload together), in megabytes.",

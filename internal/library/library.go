@@ -20,6 +20,7 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -36,6 +37,8 @@ type Service struct {
 	Queue  *jobs.Queue
 	Limits ingest.Limits
 	Log    *slog.Logger
+	// Metrics, when set, counts imports.
+	Metrics *metrics.Metrics
 
 	// afterDesign, when set (tests), runs after each stored design.
 	afterDesign func()
@@ -139,6 +142,7 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	if err != nil {
 		return fail(fmt.Errorf("library: queue import: %w", err))
 	}
+	s.Metrics.Count("import")
 	return batch, nil
 }
 

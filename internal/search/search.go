@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -17,6 +18,9 @@ import (
 type Service struct {
 	Store     *store.Store
 	Thesaurus *Thesaurus
+
+	// Metrics, when set, counts searches.
+	Metrics *metrics.Metrics
 
 	mu    sync.Mutex
 	vocab map[int64]*vocabulary
@@ -170,6 +174,7 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	}
 	explain(q, res.Hits, texts)
 	res.Took = time.Since(t0)
+	s.Metrics.Count("search")
 	// The log is written after the answer, not before.
 	go s.log(context.WithoutCancel(ctx), tenantID, userID, raw, len(res.Hits), res.Took)
 	return res, nil

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -59,6 +60,8 @@ type Service struct {
 	BaseURL string
 	// Now is the clock; tests set it.
 	Now func() time.Time
+	// Metrics, when set, counts share views and votes.
+	Metrics *metrics.Metrics
 
 	perIP   *auth.Limiter
 	perLink *auth.Limiter
@@ -215,6 +218,7 @@ func (s *Service) Open(ctx context.Context, token, ip string) (*Opened, error) {
 		return nil, err
 	}
 	o := &Opened{Link: l, Tenant: t}
+	s.Metrics.Count("share_view")
 	if l.RevokedAt != nil || !s.Now().Before(l.ExpiresAt) || t.Status != store.TenantActive {
 		return o, ErrExpired
 	}
@@ -279,6 +283,9 @@ func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) 
 		v.Rank = &in.Rank
 	}
 	err := s.Store.SaveVote(ctx, o.Link.ID, v, MaxVoters)
+	if err == nil {
+		s.Metrics.Count("vote")
+	}
 	switch {
 	case errors.Is(err, store.ErrTooManyVoters):
 		return Problem("this link has had as many guests as it allows; ask the quilter for a new one")

@@ -121,5 +121,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	protect := http.NewCrossOriginProtection()
-	return s.requestID(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.subdomains(s.loadSession(mux)))))))
+	return s.requestID(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.subdomains(s.loadSession(routeOf(mux))))))))
 }

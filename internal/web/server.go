@@ -20,6 +20,7 @@ import (
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
@@ -41,6 +42,7 @@ type Server struct {
 	library  *library.Service
 	shares   *share.Service
 	search   *search.Service
+	metrics  *metrics.Metrics
 	api      *api.Handler
 	ready    *readiness
 	pages    map[string]*template.Template
@@ -64,11 +66,13 @@ type Deps struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Metrics, when set, records request latency and events.
+	Metrics *metrics.Metrics
 }
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search,
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, metrics: d.Metrics,
 		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
 	pages, err := parsePages()
 	if err != nil {

@@ -1,0 +1,85 @@
+// Package metrics exposes PatternVault's Prometheus metrics: HTTP latency
+// by route, the job queue, imports, searches, share links and the
+// database's health. They are served at /metrics on a separate address
+// (PV_METRICS_ADDR), never on the public one.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds the collectors of one process.
+type Metrics struct {
+	Registry *prometheus.Registry
+	// HTTP observes request latency by method, route pattern and status class.
+	HTTP *prometheus.HistogramVec
+	// Events counts things that happen: imports, searches, share views, votes.
+	Events *prometheus.CounterVec
+}
+
+// New registers the collectors; pool (may be nil) feeds the database and
+// job-queue gauges at scrape time.
+func New(pool *pgxpool.Pool) *Metrics {
+	m := &Metrics{Registry: prometheus.NewRegistry()}
+	m.HTTP = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "patternvault_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+	}, []string{"method", "route", "code"})
+	m.Events = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "patternvault_events_total", Help: "Imports, searches, share views and votes.",
+	}, []string{"event"})
+	m.Registry.MustRegister(m.HTTP, m.Events, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if pool != nil {
+		m.Registry.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_database_up", Help: "1 when PostgreSQL answers."},
+				func() float64 { return up(pool) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_jobs_waiting", Help: "Jobs waiting to run."},
+				func() float64 {
+					return count(pool, `SELECT count(*) FROM platform.river_job WHERE state IN ('available', 'scheduled', 'retryable')`)
+				}),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_jobs_failed", Help: "Jobs that gave up (discarded)."},
+				func() float64 {
+					return count(pool, `SELECT count(*) FROM platform.river_job WHERE state = 'discarded'`)
+				}),
+		)
+	}
+	return m
+}
+
+func up(pool *pgxpool.Pool) float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if pool.Ping(ctx) != nil {
+		return 0
+	}
+	return 1
+}
+
+func count(pool *pgxpool.Pool, sql string) float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var n int64
+	if pool.QueryRow(ctx, sql).Scan(&n) != nil {
+		return -1
+	}
+	return float64(n)
+}
+
+// Count adds one to an event counter; a nil Metrics counts nothing.
+func (m *Metrics) Count(event string) {
+	if m != nil {
+		m.Events.WithLabelValues(event).Inc()
+	}
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
