@@ -49,6 +49,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET "+Prefix+"/me", h.authed(store.RoleViewer, h.me))
 	h.libraryRoutes()
 	h.shareRoutes()
+	h.savedRoutes()
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})

@@ -39,6 +39,8 @@ type gridPage struct {
 	Selected map[int64]bool
 	// Recent are the person's last searches.
 	Recent []string
+	// Saved are the person's saved searches, pinned first.
+	Saved []*store.SavedSearch
 	// Search results: how many, a suggestion, and why each matched.
 	Searching  bool
 	Found      int
@@ -136,6 +138,9 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 	data.Chips = filterChips(r.URL.Query(), data.BaseURL)
 	if total > 0 && query.Text == "" {
 		data.Recent, _ = s.store.RecentSearches(r.Context(), t.ID, u.ID, 6)
+	}
+	if total > 0 {
+		data.Saved, _ = s.store.SavedSearches(r.Context(), t.ID, u.ID)
 	}
 	if page.NextCursor != "" {
 		next := r.URL.Query()
@@ -314,4 +319,37 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// saveSearch names the current search so it can be run again in one tap.
+func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	f := formValues(r, "name", "q")
+	back := "/t/" + t.Slug + "/?q=" + url.QueryEscape(f["q"])
+	if f["q"] == "" || len(f["q"]) > 500 {
+		s.redirectWith(w, r, "/t/"+t.Slug+"/", "Search for something first, then save it.")
+		return
+	}
+	if f["name"] == "" {
+		f["name"] = f["q"]
+	}
+	if len(f["name"]) > 100 {
+		f["name"] = f["name"][:100]
+	}
+	if _, err := s.store.SaveSearch(r.Context(), t.ID, currentUser(r).ID, f["name"], f["q"], r.PostFormValue("pin") == "on"); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectWith(w, r, back, "Saved: it is now at the top of your library.")
+}
+
+// deleteSavedSearch forgets one of the person's saved searches.
+func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := s.store.DeleteSavedSearch(r.Context(), t.ID, currentUser(r).ID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectWith(w, r, "/t/"+t.Slug+"/", "Saved search removed.")
 }

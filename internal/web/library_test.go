@@ -134,6 +134,20 @@ func TestLibraryPages(t *testing.T) {
 	want(t, bob.get(page), 404)
 	want(t, pam.get("/t/acme/?q="+url.QueryEscape("viking lonship")), 200, "found for", "Viking Longship")
 	want(t, pam.get("/t/acme/?q=vikng"), 200, "Did you mean")
+	wantRedirect(t, pam.post("/t/acme/saved-searches", url.Values{"q": {"viking ships"}, "name": {"Norse things"}, "pin": {"on"}}), "/t/acme/?q=")
+	home := pam.get("/t/acme/")
+	want(t, home, 200, "Norse things", "Recent searches", "viking lonship")
+	if strings.Contains(viewer.get("/t/acme/").Body, "Norse things") {
+		t.Error("Vera sees Pam's saved search")
+	}
+	id := regexp.MustCompile(`/t/acme/saved-searches/(\d+)/delete`).FindStringSubmatch(home.Body)
+	if id == nil {
+		t.Fatal("no delete form for the saved search")
+	}
+	wantRedirect(t, pam.post("/t/acme/saved-searches/"+id[1]+"/delete", nil), "/t/acme/")
+	if strings.Contains(pam.get("/t/acme/").Body, "Norse things") {
+		t.Error("deleted saved search still shown")
+	}
 
 	// A viewer browses and downloads but changes nothing.
 	want(t, viewer.get(page), 200, "Viking Longship")

@@ -87,6 +87,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/keyword-groups", s.member(editor, s.createGroup))
 	mux.Handle("POST /t/{slug}/keyword-groups/{id}/delete", s.member(editor, s.deleteGroup))
 	mux.Handle("GET /t/{slug}/searches", s.member(owner, s.searchStats))
+	mux.Handle("POST /t/{slug}/saved-searches", s.member(viewer, s.saveSearch))
+	mux.Handle("POST /t/{slug}/saved-searches/{id}/delete", s.member(viewer, s.deleteSavedSearch))
 	mux.Handle("GET /t/{slug}/review/orientation", s.member(editor, s.orientation))
 	mux.Handle("GET /t/{slug}/review/duplicates", s.member(editor, s.duplicates))
 	mux.Handle("POST /t/{slug}/review/duplicates", s.member(editor, s.decideDuplicate))

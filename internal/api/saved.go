@@ -1,0 +1,63 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// savedRoutes adds the saved-search endpoints (each person's own).
+func (h *Handler) savedRoutes() {
+	h.mux.HandleFunc("GET "+Prefix+"/saved-searches", h.authed(store.RoleViewer, h.listSaved))
+	h.mux.HandleFunc("POST "+Prefix+"/saved-searches", h.authed(store.RoleViewer, h.createSaved))
+	h.mux.HandleFunc("DELETE "+Prefix+"/saved-searches/{id}", h.authed(store.RoleViewer, h.deleteSaved))
+}
+
+func (h *Handler) listSaved(w http.ResponseWriter, r *http.Request) {
+	c := CallerFrom(r.Context())
+	list, err := h.store.SavedSearches(r.Context(), c.Tenant.ID, c.User.ID)
+	if h.failed(w, err) {
+		return
+	}
+	if list == nil {
+		list = []*store.SavedSearch{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"saved_searches": list})
+}
+
+func (h *Handler) createSaved(w http.ResponseWriter, r *http.Request) {
+	c := CallerFrom(r.Context())
+	var body struct {
+		Name   string `json:"name"`
+		Query  string `json:"query"`
+		Pinned bool   `json:"pinned"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_json", `send {"name": "...", "query": "..."}`)
+		return
+	}
+	if n := strings.TrimSpace(body.Name); n == "" || len(n) > 100 || strings.TrimSpace(body.Query) == "" || len(body.Query) > 500 {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "a saved search needs a name (up to 100 characters) and a query")
+		return
+	}
+	ss, err := h.store.SaveSearch(r.Context(), c.Tenant.ID, c.User.ID, body.Name, body.Query, body.Pinned)
+	if h.failed(w, err) {
+		return
+	}
+	writeJSON(w, http.StatusCreated, ss)
+}
+
+func (h *Handler) deleteSaved(w http.ResponseWriter, r *http.Request) {
+	c := CallerFrom(r.Context())
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if h.failed(w, h.store.DeleteSavedSearch(r.Context(), c.Tenant.ID, c.User.ID, id)) {
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
