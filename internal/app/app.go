@@ -119,7 +119,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Shares.Metrics = a.Metrics
 	a.Search = search.New(a.Store)
 	a.Search.Metrics = a.Metrics
-	a.Accounts = accounts.New(a.Store, &queuedMail{db: d, mailer: mail.NewMailer(a.Queue)}, cfg.BaseURL)
+	a.Accounts = accounts.New(a.Store, QueuedMail(d, a.Queue), cfg.BaseURL)
 	return a, nil
 }
 
@@ -193,6 +193,15 @@ func first(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
+}
+
+// QueuedMail is the accounts service's mailer of a running PatternVault:
+// each email is composed from its template and written to the outbox
+// table platform.mail_outbox with its sending job on q, in one
+// transaction. The end-to-end browser tests use it too, so that they read
+// the links a person would get by email from the real outbox.
+func QueuedMail(d *db.DB, q mail.Inserter) accounts.Mailer {
+	return &queuedMail{db: d, mailer: mail.NewMailer(q)}
 }
 
 // queuedMail sends the accounts emails through the outbox and job queue.

@@ -37,6 +37,9 @@ type rig struct {
 	shares   *share.Service
 	// host is the base domain browsers reach the server by ("" for its IP).
 	host string
+	// mailDir, for a live rig (newLiveRig), is the directory the mail
+	// worker delivers email into.
+	mailDir string
 }
 
 // outbox keeps the emails the accounts service sends, so a test can click
