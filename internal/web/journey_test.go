@@ -264,8 +264,9 @@ func plainPart(h interface{ Get(string) string }, body io.Reader) (string, error
 }
 
 // pageProblems lists what makes the page in front of the browser look
-// unfinished: no title, no favicon, no language, or a raw error string
-// where a person reads.
+// unfinished: no title, no favicon, no language, no main landmark or
+// heading, wider than the screen, or a raw error string where a person
+// reads.
 const pageProblems = `(() => {
 	const p = [];
 	if (!document.title.trim()) p.push("no <title>");
@@ -273,6 +274,12 @@ const pageProblems = `(() => {
 	if (!document.documentElement.lang) p.push("no lang on <html>");
 	if (!document.querySelector("main, [role=main]")) p.push("no <main>");
 	if (!document.querySelector("h1")) p.push("no <h1>");
+	if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+		const wide = Array.from(document.body.querySelectorAll("*")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 &&
+			!Array.from(e.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 1) && !e.closest(".table-wrap, .tabs"));
+		p.push("wider than the screen (" + document.documentElement.scrollWidth + " px on " + window.innerWidth + "): " +
+			wide.slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "")).join(", "));
+	}
 	const text = document.body.innerText;
 	for (const raw of ["SQLSTATE", "pgx", "sql:", "runtime error", "<no value>", "%!", "nil pointer", "context deadline", "goroutine", "http: ", "ERROR:"]) {
 		if (text.includes(raw)) p.push("raw error text " + JSON.stringify(raw));
@@ -307,6 +314,15 @@ const imagesLoaded = `(() => {
 func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	var discard T
 	return into(a, &discard)
+}
+
+// tick scrolls a checkbox to the middle of the screen, as a person
+// would, and clicks it.
+func tick(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		void(chromedp.Evaluate[any](fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center"})`, sel))),
+		chromedp.Click(chromedp.CSS(sel)),
+	)
 }
 
 // fetchDownload fetches the href of the first link whose text includes
@@ -476,9 +492,9 @@ func journey(t *testing.T, vp viewport, designs journeyDesigns) {
 	step(ctx, "select-three",
 		chromedp.Click(chromedp.Search(`//a[contains(., "Library")]`)),
 		chromedp.WaitVisible(chromedp.CSS(".grid")),
-		chromedp.Click(chromedp.CSS(`.grid li:nth-child(1) .pick input`)),
-		chromedp.Click(chromedp.CSS(`.grid li:nth-child(2) .pick input`)),
-		chromedp.Click(chromedp.CSS(`.grid li:nth-child(3) .pick input`)),
+		tick(`.grid li:nth-child(1) .pick input`),
+		tick(`.grid li:nth-child(2) .pick input`),
+		tick(`.grid li:nth-child(3) .pick input`),
 		chromedp.ScrollIntoView(chromedp.CSS(`button[value="share"]`)),
 	)
 	var chosen int

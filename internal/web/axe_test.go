@@ -1,0 +1,183 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// axeSource reads axe-core, the accessibility checker, from node_modules
+// (./scripts/tools installs it with npm ci), or skips the test.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(repoRoot(), "node_modules", "axe-core", "axe.min.js")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("accessibility test skipped: %s is missing; run ./scripts/tools (it runs npm ci in the repository root)", path)
+	}
+	return string(b)
+}
+
+// axeViolation is one rule axe found broken, with the elements that break it.
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// axeRun runs axe on the page in front of the browser against WCAG 2.0,
+// 2.1 and 2.2 A and AA, plus AAA's enhanced text contrast (7:1) for older
+// eyes, and returns the serious and critical violations.
+const axeRun = `(async () => {
+	const r = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+		rules: {"color-contrast-enhanced": {enabled: true}}, resultTypes: ["violations"]});
+	return JSON.stringify(r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({
+		id: v.id, impact: v.impact, help: v.help,
+		nodes: v.nodes.slice(0, 8).map(n => n.target.join(" ") + (n.failureSummary ? " — " + n.failureSummary.replace(/\s+/g, " ") : ""))})));
+})()`
+
+// axeViolations injects axe into the page (once) and returns the serious
+// and critical violations it finds there.
+func axeViolations(src string) chromedp.Action[[]axeViolation] {
+	return func(ctx context.Context, tg *chromedp.Target) ([]axeViolation, error) {
+		if _, err := chromedp.Evaluate[any](`typeof axe === "undefined" ? (function(){`+src+`
+}).call(window) : null`)(ctx, tg); err != nil {
+			return nil, fmt.Errorf("inject axe: %w", err)
+		}
+		out, err := chromedp.Evaluate[string](axeRun, chromedp.EvalAwaitPromise)(ctx, tg)
+		if err != nil {
+			return nil, fmt.Errorf("axe.run: %w", err)
+		}
+		var vs []axeViolation
+		err = json.Unmarshal([]byte(out), &vs)
+		return vs, err
+	}
+}
+
+// axeCheck fails the test with every serious or critical violation axe
+// finds on the page.
+func axeCheck(t *testing.T, src, page string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		vs, err := axeViolations(src)(ctx, tg)
+		for _, v := range vs {
+			t.Errorf("axe, %s: %s (%s): %s\n\t%s", page, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+		}
+		return err
+	})
+}
+
+// TestAxe opens every main page, signed out and signed in, on a desktop
+// and on a phone, and runs axe-core on it: no serious or critical WCAG
+// A/AA violation, and no text below 7:1 contrast, is allowed. It also checks each page looks finished
+// (title, favicon, language, no raw error text).
+func TestAxe(t *testing.T) {
+	src := axeSource(t)
+	chromium(t)
+	designs := journeyZIP(t)
+	data, err := os.ReadFile(designs.zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, "")
+	pam, _ := r.owner(t, "pam@example.com", "acme")
+	batch := r.uploadZIP(t, pam, "acme", "designs.zip", data)
+	wantRedirect(t, pam.post("/workspaces/new", url.Values{"name": {"Empty corner"}, "slug": {"empty"}}), "/t/empty/welcome/team")
+	u, err := r.store.UserByEmail(context.Background(), "pam@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.SetPlatformAdmin(context.Background(), u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	ids := regexp.MustCompile(`/t/acme/patterns/(\d+)"`).FindAllStringSubmatch(pam.get("/t/acme/").Body, -1)
+	if len(ids) < 3 {
+		t.Fatalf("%d designs on the grid", len(ids))
+	}
+	design := "/t/acme/patterns/" + ids[0][1]
+	base := r.srv.URL
+	ctx := browserCtx(t, 1280, 900)
+
+	check := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		for _, vp := range []viewport{{"desktop", 1280, 900}, phone} {
+			all := append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(int64(vp.w), int64(vp.h))}, actions...)
+			all = append(all, chromedp.WaitReady(chromedp.CSS("footer")), finished(t, name), axeCheck(t, src, name+" on a "+vp.name))
+			if err := chromedp.Do(ctx, all...); err != nil {
+				chromedp.Do(ctx, shot("axe-"+name+"-FAILED"))
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+	}
+	visit := func(path string) { check(path, chromedp.Navigate(base+path)) }
+
+	// The harness itself: axe must see a picture without a text.
+	var self []axeViolation
+	err = chromedp.Do(ctx, chromedp.Navigate(base+"/"),
+		void(chromedp.Evaluate[any](`document.querySelector("main").append(Object.assign(document.createElement("img"), {src: "/static/favicon.svg"}))`)),
+		into(axeViolations(src), &self))
+	if err != nil || len(self) != 1 || self[0].ID != "image-alt" {
+		t.Fatalf("axe on a page with a picture lacking alt text found %+v (%v), want image-alt", self, err)
+	}
+
+	t0 := time.Now()
+	for _, p := range []string{"/", "/signin", "/signup", "/forgot", "/no/such/page", "/s/not-a-real-link"} {
+		visit(p)
+	}
+	check("sign-in error", chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "not the password"),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS(".error")))
+	err = chromedp.Do(ctx, chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), goodPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Your workspaces")]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/", "/workspaces/new", "/t/acme/", "/t/acme/?q=" + url.QueryEscape(designs.typo), "/t/acme/?q=zzqqxx",
+		"/t/empty/", "/t/empty/welcome/team", "/t/empty/welcome/import", "/t/empty/imports", "/t/empty/shares",
+		"/t/acme/imports", batch, design, "/t/acme/keywords", "/t/acme/review/duplicates", "/t/acme/review/orientation",
+		"/t/acme/searches", "/t/acme/members", "/t/acme/settings", "/account", "/admin", "/admin/audit"} {
+		visit(p)
+	}
+	var shareURL string
+	check("share created",
+		chromedp.Navigate(base+"/t/acme/shares/new?ids="+ids[0][1]+","+ids[1][1]+","+ids[2][1]),
+		chromedp.SendKeys(chromedp.CSS("#name"), "Jane's quilt"),
+		chromedp.Click(chromedp.Search(`//button[contains(., "Make the link")]`)),
+		chromedp.WaitVisible(chromedp.CSS("#share-url")),
+		into(chromedp.Value(chromedp.CSS("#share-url")), &shareURL))
+	visit("/t/acme/shares/new?ids=" + ids[0][1])
+	check("share page", chromedp.Navigate(shareURL), chromedp.WaitVisible(chromedp.CSS("#voter_name")))
+	err = chromedp.Do(ctx, chromedp.Navigate(shareURL),
+		chromedp.SendKeys(chromedp.CSS("#voter_name"), "Jane"),
+		chromedp.Click(chromedp.CSS("form[data-guest-name] button")),
+		chromedp.WaitVisible(chromedp.Search(`//button[contains(., "Change my name")]`)),
+		chromedp.Click(chromedp.CSS(`.share-card:nth-child(1) button[value="favorite"]`)),
+		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "Saved."`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("share page voted", chromedp.Navigate(shareURL), chromedp.WaitVisible(chromedp.CSS(".vote-btn.chosen")))
+	visit("/t/acme/shares")
+	var results string
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/t/acme/shares"),
+		into(chromedp.AttributeValue(chromedp.CSS(`.table a[href*="/shares/"]`), "href"), new(chromedp.AttributeResult)),
+		into(chromedp.Evaluate[string](`document.querySelector('.table a[href*="/shares/"]').getAttribute("href")`), &results)); err != nil {
+		t.Fatal(err)
+	}
+	visit(results)
+	t.Logf("axe checked %s in %v", "every page", time.Since(t0).Round(10*time.Millisecond))
+}
