@@ -269,7 +269,7 @@ func plainPart(h interface{ Get(string) string }, body io.Reader) (string, error
 // reads.
 const pageProblems = `(() => {
 	const p = [];
-	if (!document.title.trim()) p.push("no <title>");
+	if (!document.title.trim() || /^\s*·/.test(document.title)) p.push("no <title> of its own");
 	if (!document.querySelector('link[rel~="icon"]')) p.push("no favicon link");
 	if (!document.documentElement.lang) p.push("no lang on <html>");
 	if (!document.querySelector("main, [role=main]")) p.push("no <main>");
@@ -370,6 +370,8 @@ func journey(t *testing.T, vp viewport, designs journeyDesigns) {
 	n := 0
 	// step runs one step of the journey in the browser ctx, checks the
 	// page it ends on, and takes its screenshot.
+	// Each step waits for something only the page it goes to has, never
+	// for what the page it leaves has too.
 	step := func(ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		n++
@@ -491,7 +493,7 @@ func journey(t *testing.T, vp viewport, designs journeyDesigns) {
 	// Three designs, shared with a customer.
 	step(ctx, "select-three",
 		chromedp.Click(chromedp.Search(`//a[contains(., "Library")]`)),
-		chromedp.WaitVisible(chromedp.CSS(".grid")),
+		chromedp.WaitVisible(chromedp.CSS("form[data-bulk]")),
 		tick(`.grid li:nth-child(1) .pick input`),
 		tick(`.grid li:nth-child(2) .pick input`),
 		tick(`.grid li:nth-child(3) .pick input`),
@@ -530,7 +532,7 @@ func journey(t *testing.T, vp viewport, designs journeyDesigns) {
 	)
 	step(guest, "guest-vote",
 		chromedp.Click(chromedp.CSS("form[data-guest-name] button")),
-		chromedp.WaitVisible(chromedp.CSS(".share-card")),
+		chromedp.WaitVisible(chromedp.Search(`//button[contains(., "Change my name")]`)),
 		into(chromedp.Evaluate[string](`document.querySelector(".share-card:nth-child(1) h2").textContent`), &first),
 		into(chromedp.Evaluate[string](`document.querySelector(".share-card:nth-child(2) h2").textContent`), &second),
 		chromedp.Click(chromedp.CSS(`.share-card:nth-child(1) button[value="favorite"]`)),
@@ -540,7 +542,7 @@ func journey(t *testing.T, vp viewport, designs journeyDesigns) {
 	)
 	step(guest, "guest-done",
 		chromedp.Click(chromedp.Search(`//button[contains(., "I'm done choosing")]`)),
-		chromedp.WaitVisible(chromedp.CSS("h1")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Thank you")]`)),
 	)
 
 	// The quilter sees the votes, her favourite first.

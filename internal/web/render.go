@@ -50,6 +50,14 @@ var templateFuncs = template.FuncMap{
 		return *f
 	},
 	"hasID": func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	// plural writes a count with its word: "1 time", "3 times".
+	"plural": func(n any, word string) string {
+		s := fmt.Sprint(n)
+		if s != "1" {
+			word += "s"
+		}
+		return s + " " + word
+	},
 	"bytes": func(n int64) string {
 		switch {
 		case n >= 1<<30:
