@@ -395,9 +395,9 @@ func journey(t *testing.T, vp viewport, designs journeyDesigns) {
 	ctx := browserCtx(t, vp.w, vp.h)
 	n := 0
 	// step runs one step of the journey in the browser ctx, checks the
-	// page it ends on, and takes its screenshot.
-	// Each step waits for something only the page it goes to has, never
-	// for what the page it leaves has too.
+	// page it ends on, and takes its screenshot. Each step waits for
+	// something only the page it goes to has, never for what the page it
+	// leaves has too.
 	step := func(ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		n++
