@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/embed/voyage"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
@@ -58,7 +60,8 @@ type App struct {
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
 
-	workersOn bool
+	workersOn     bool
+	stopEmbedding context.CancelFunc
 }
 
 // Open starts or joins the embedded cluster (when no database URL is
@@ -119,6 +122,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Shares.Metrics = a.Metrics
 	a.Search = search.New(a.Store)
 	a.Search.Metrics = a.Metrics
+	if a.Search.Semantic, err = a.semantic(cfg, log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Accounts = accounts.New(a.Store, QueuedMail(d, a.Queue), cfg.BaseURL)
 	return a, nil
 }
@@ -168,14 +175,41 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	if err := a.Queue.Start(ctx); err != nil {
 		return err
 	}
+	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopEmbedding = stop
+	go a.Search.Semantic.Run(embedCtx)
 	a.workersOn = true
 	return nil
+}
+
+// semantic builds the vector side of search: Voyage AI's multimodal
+// model (on thumbnails and words) when a key is set, else the local
+// concepts.
+func (a *App) semantic(cfg *config.Config, log *slog.Logger) (*search.Semantic, error) {
+	if cfg.VoyageAPIKey == "" {
+		return search.NewSemantic(a.Store, search.LocalProvider(), cfg.VectorMemoryBytes, log), nil
+	}
+	p, err := voyage.New(cfg.VoyageAPIKey)
+	if err != nil {
+		return nil, fmt.Errorf("app: voyage: %w", err)
+	}
+	sem := search.NewSemantic(a.Store, p, cfg.VectorMemoryBytes, log)
+	sem.Images = func(ctx context.Context, tenantID, patternID int64) ([]byte, error) {
+		rc, _, err := a.Library.Thumbnail(ctx, tenantID, patternID, library.ThumbGrid)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return io.ReadAll(rc)
+	}
+	return sem, nil
 }
 
 // Close disconnects and releases the embedded cluster (stopping it when no
 // other PatternVault process uses it).
 func (a *App) Close() error {
 	if a.workersOn {
+		a.stopEmbedding()
 		a.Queue.Stop(context.Background())
 		a.workersOn = false
 	}

@@ -41,6 +41,11 @@ type Config struct {
 	SMTPURL string
 	// MailFrom is the sender of every email.
 	MailFrom string
+	// VoyageAPIKey switches semantic search from the local concepts to
+	// Voyage AI's multimodal model.
+	VoyageAPIKey string
+	// VectorMemoryBytes bounds the in-memory vector indexes.
+	VectorMemoryBytes int64
 }
 
 // Embedded reports whether the process runs its own PostgreSQL.
@@ -94,6 +99,17 @@ var options = []Option{
 		set: func(c *Config, v string) error { c.SMTPURL = strings.TrimSpace(v); return nil }},
 	{Env: "PV_MAIL_FROM", Default: "PatternVault <no-reply@localhost>", Help: "Sender of every email.",
 		set: func(c *Config, v string) error { c.MailFrom = strings.TrimSpace(v); return nil }},
+	{Env: "PV_VOYAGE_API_KEY", Default: "", Secret: true, Help: "Voyage AI key: semantic search embeds thumbnails and words with voyage-multimodal-3 (billed per token, counted per tenant); empty uses the built-in local concepts, no network.",
+		set: func(c *Config, v string) error { c.VoyageAPIKey = strings.TrimSpace(v); return nil }},
+	{Env: "PV_VECTOR_MEMORY_MB", Default: "1024", Help: "Memory for the in-memory vector indexes of recently searched libraries, in megabytes (least recently searched are dropped first).",
+		set: func(c *Config, v string) error {
+			var mb int
+			if err := setPositiveInt(&mb, v); err != nil {
+				return err
+			}
+			c.VectorMemoryBytes = int64(mb) << 20
+			return nil
+		}},
 }
 
 // Load reads the configuration from the process environment.

@@ -194,3 +194,25 @@ func Singular(w string) string {
 }
 
 var irregular = map[string]string{"geese": "goose", "mice": "mouse", "children": "child", "feet": "foot", "teeth": "tooth", "men": "man", "women": "woman", "sheep": "sheep", "fish": "fish", "deer": "deer"}
+
+// Words returns the folded, singular words of s, for the local embedding.
+func Words(s string) []string {
+	ws := words(fold(s))
+	for i, w := range ws {
+		ws[i] = Singular(w)
+	}
+	return ws
+}
+
+// Text is what the query means in words, for embedding: its terms and
+// phrases without filters, filler or exclusions.
+func (q Query) Text() string {
+	var ws []string
+	for _, t := range q.Terms {
+		ws = append(ws, t.Word)
+	}
+	for _, p := range q.Phrases {
+		ws = append(ws, p...)
+	}
+	return strings.Join(ws, " ")
+}

@@ -63,7 +63,23 @@ func TestRelevance(t *testing.T) {
 		}
 		pq.Cursor = page.NextCursor
 	}
-	svc := New(st)
+	words := New(st)
+	withVectors := New(st)
+	withVectors.Semantic = NewSemantic(st, LocalProvider(), 1<<28, nil)
+	if _, err := withVectors.Semantic.EmbedTenant(ctx, tn.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		svc  *Service
+	}{{"words", words}, {"words and local concepts", withVectors}} {
+		t.Run(c.name, func(t *testing.T) { relevance(t, c.svc, tn.ID, names, truth) })
+	}
+}
+
+// relevance runs the relevance set against svc and checks its thresholds.
+func relevance(t *testing.T, svc *Service, tenantID int64, names map[int64]string, truth map[string]demo.Item) {
+	ctx := context.Background()
 	f, err := os.Open("testdata/relevance.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +111,7 @@ func TestRelevance(t *testing.T) {
 			}
 			return false
 		}
-		res, err := svc.Search(ctx, tn.ID, 0, query, store.SearchFilter{})
+		res, err := svc.Search(ctx, tenantID, 0, query, store.SearchFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

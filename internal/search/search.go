@@ -21,6 +21,8 @@ type Service struct {
 
 	// Metrics, when set, counts searches.
 	Metrics *metrics.Metrics
+	// Semantic, when set, adds the designs nearest by vector.
+	Semantic *Semantic
 
 	mu    sync.Mutex
 	vocab map[int64]*vocabulary
@@ -135,6 +137,20 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	}
 	suggestion := s.correct(ctx, tenantID, &q)
 	res.Query = q
+	// The vector part runs beside the full-text queries.
+	type vectorResult struct {
+		hits []store.RankedID
+		err  error
+	}
+	vecDone := make(chan vectorResult, 1)
+	if text := q.Text(); s.Semantic != nil && text != "" {
+		go func() {
+			hits, err := s.Semantic.Nearest(ctx, tenantID, text, f, vectorHits)
+			vecDone <- vectorResult{hits, err}
+		}()
+	} else {
+		vecDone <- vectorResult{}
+	}
 	tq := store.TextQuery{Not: q.Not, Phrases: q.Phrases, Prefix: true}
 	for _, t := range q.Terms {
 		tq.Terms = append(tq.Terms, append([]string{t.Word}, t.Alts...))
@@ -164,15 +180,28 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 			return nil, err
 		}
 	}
-	res.Hits = fuse(exact, full)
+	vec := <-vecDone
+	if vec.err != nil {
+		return nil, vec.err
+	}
+	res.Hits = fuse(exact, ranked{full, 1}, ranked{vec.hits, vectorWeight})
 	res.DidYouMean = suggestion
 	texts := map[int64]string{}
-	for _, list := range [][]store.RankedID{exact, full} {
+	for _, list := range [][]store.RankedID{exact, full, vec.hits} {
 		for _, r := range list {
 			texts[r.ID] = r.Text
 		}
 	}
 	explain(q, res.Hits, texts)
+	near := map[int64]bool{}
+	for _, r := range vec.hits {
+		near[r.ID] = true
+	}
+	for i := range res.Hits {
+		if len(res.Hits[i].Why) == 0 && near[res.Hits[i].ID] {
+			res.Hits[i].Why = []string{"related words"}
+		}
+	}
 	res.Took = time.Since(t0)
 	s.Metrics.Count("search")
 	// The log is written after the answer, not before.
@@ -189,12 +218,26 @@ func IDs(hits []Hit) []int64 {
 	return ids
 }
 
-// fuse ranks by reciprocal-rank fusion; exact name matches come first.
-func fuse(exact []store.RankedID, lists ...[]store.RankedID) []Hit {
+// vectorHits bounds the vector part of a search; vectorWeight is its
+// weight in the fusion (word matches count more than nearness).
+const (
+	vectorHits   = 50
+	vectorWeight = 0.1
+)
+
+// ranked is one way of searching's results, best first, and its weight.
+type ranked struct {
+	list   []store.RankedID
+	weight float64
+}
+
+// fuse ranks by weighted reciprocal-rank fusion; exact name matches come
+// first.
+func fuse(exact []store.RankedID, lists ...ranked) []Hit {
 	score := map[int64]float64{}
-	for _, list := range lists {
-		for i, r := range list {
-			score[r.ID] += 1.0 / float64(rrfK+i+1)
+	for _, l := range lists {
+		for i, r := range l.list {
+			score[r.ID] += l.weight / float64(rrfK+i+1)
 		}
 	}
 	for _, r := range exact {

@@ -20,6 +20,7 @@ type Thesaurus struct {
 	synonyms map[string][]string // word → the others of its set
 	broader  map[string][]string // narrower word → broader terms
 	narrower map[string][]string // broader term → narrower words
+	canon    map[string]string   // word → the head word of its synonym set
 }
 
 var (
@@ -39,7 +40,7 @@ func Builtin() *Thesaurus {
 
 // ParseThesaurus reads the thesaurus format (see thesaurus.txt).
 func ParseThesaurus(text string) (*Thesaurus, error) {
-	th := &Thesaurus{synonyms: map[string][]string{}, broader: map[string][]string{}, narrower: map[string][]string{}}
+	th := &Thesaurus{synonyms: map[string][]string{}, broader: map[string][]string{}, narrower: map[string][]string{}, canon: map[string]string{}}
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -51,6 +52,9 @@ func ParseThesaurus(text string) (*Thesaurus, error) {
 				return nil, fmt.Errorf("search: thesaurus line %d: %q: empty word", n+1, line)
 			}
 			for _, w := range words {
+				if _, ok := th.canon[w]; !ok {
+					th.canon[w] = words[0]
+				}
 				for _, o := range words {
 					if o != w {
 						th.synonyms[w] = appendNew(th.synonyms[w], o)
@@ -134,4 +138,33 @@ func (th *Thesaurus) Size() int {
 		seen[w] = true
 	}
 	return len(seen)
+}
+
+// Concept returns the head word of w's synonym set (w itself when it has
+// none), and the heads of its broader terms: "spiral" → swirl; "dragonfly"
+// → dragonfly, [insect]. The local embedding maps words to concepts so
+// that synonyms land on the same dimension.
+func (th *Thesaurus) Concept(w string) (string, []string) {
+	head := w
+	if c, ok := th.canon[w]; ok {
+		head = c
+	}
+	var broader []string
+	for _, x := range []string{w, head} {
+		for _, b := range th.broader[x] {
+			if c, ok := th.canon[b]; ok {
+				b = c
+			}
+			broader = appendNew(broader, b)
+		}
+	}
+	return head, broader
+}
+
+// Known reports whether the thesaurus holds w (a word or a phrase).
+func (th *Thesaurus) Known(w string) bool {
+	_, syn := th.synonyms[w]
+	_, br := th.broader[w]
+	_, nar := th.narrower[w]
+	return syn || br || nar
 }

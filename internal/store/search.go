@@ -42,6 +42,9 @@ func RefreshSearch(ctx context.Context, tx pgx.Tx, patternIDs []int64) error {
 	if _, err := tx.Exec(ctx, refreshSearchSQL, patternIDs); err != nil {
 		return fmt.Errorf("store: refresh search of %d patterns: %w", len(patternIDs), err)
 	}
+	if err := markSearchChanged(ctx, tx, patternIDs); err != nil {
+		return fmt.Errorf("store: mark search of %d patterns changed: %w", len(patternIDs), err)
+	}
 	return nil
 }
 

@@ -1,0 +1,191 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/testdb"
+)
+
+// syntheticLibrary adds n designs with names and keywords drawn from the
+// thesaurus's world, and returns the store, tenant id and design ids.
+func syntheticLibrary(t *testing.T, n int) (*store.Store, int64, []int64) {
+	t.Helper()
+	ctx := context.Background()
+	st := store.New(testdb.New(t))
+	tn, err := st.CreateTenant(ctx, "lib", "Library")
+	if err != nil {
+		t.Fatal(err)
+	}
+	motifs := []string{"butterfly", "dragonfly", "swirl", "spiral", "feather", "rose", "tulip", "daisy", "star", "heart",
+		"wave", "ship", "web", "celtic knot", "snowflake", "holly", "leaf", "pebble", "clamshell", "meander"}
+	shapes := []string{"border", "e2e", "corner", "block"}
+	r := rand.New(rand.NewPCG(7, 7))
+	var ids []int64
+	for i := range n {
+		a, b := motifs[r.IntN(len(motifs))], motifs[r.IntN(len(motifs))]
+		p, err := st.CreatePattern(ctx, tn.ID, &store.Pattern{
+			Name:     fmt.Sprintf("%s and %s %d", a, b, i),
+			Type:     shapes[r.IntN(len(shapes))],
+			Notes:    "drawn with " + motifs[r.IntN(len(motifs))],
+			Keywords: []string{a, b},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	return st, tn.ID, ids
+}
+
+// sqlDot scores every stored vector against q in SQL, decoding the
+// little-endian float32s byte by byte: a computation that shares nothing
+// with the index.
+const sqlDot = `
+	WITH q AS (SELECT ord - 1 AS i, x FROM unnest($1::float8[]) WITH ORDINALITY AS u(x, ord)),
+	bits AS (
+		SELECT e.pattern_id, q.i, q.x,
+			(get_byte(e.vector, 4*q.i::int)::bigint + (get_byte(e.vector, 4*q.i::int+1)::bigint << 8) +
+			 (get_byte(e.vector, 4*q.i::int+2)::bigint << 16) + (get_byte(e.vector, 4*q.i::int+3)::bigint << 24)) AS b
+		FROM pattern_embeddings e, q WHERE e.provider = $2 AND q.x <> 0),
+	vals AS (
+		SELECT pattern_id, x, CASE WHEN ((b >> 23) & 255) = 0 THEN (b & 8388607) * 2.0^(-149)
+			ELSE (1 + (b & 8388607) / 8388608.0) * 2.0^(((b >> 23) & 255) - 127) END
+			* CASE WHEN (b >> 31) = 1 THEN -1 ELSE 1 END AS v
+		FROM bits)
+	SELECT pattern_id, sum(x * v)::float8 AS score FROM vals GROUP BY pattern_id
+	ORDER BY score DESC, pattern_id LIMIT $3`
+
+func TestVectorIndexMatchesSQLBruteForce(t *testing.T) {
+	ctx := context.Background()
+	st, tenant, _ := syntheticLibrary(t, 300)
+	sem := NewSemantic(st, LocalProvider(), 1<<28, nil)
+	n, err := sem.EmbedTenant(ctx, tenant)
+	if err != nil || n != 300 {
+		t.Fatalf("embedded %d designs (%v), want 300", n, err)
+	}
+	for _, query := range []string{"butterflies", "swirly feathers", "spider web", "snow", "celtic knot border", "curl", "zzz"} {
+		qv, err := sem.queryVector(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := sem.nearestTo(ctx, tenant, qv, 0, store.SearchFilter{}, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q64 := make([]float64, len(qv))
+		for i, x := range qv {
+			q64[i] = float64(x)
+		}
+		var want []store.RankedID
+		err = st.DB().WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, sqlDot, q64, sem.Provider.Name(), 50)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var r store.RankedID
+				if err := rows.Scan(&r.ID, &r.Score); err != nil {
+					return err
+				}
+				if r.Score >= minSimilarity {
+					want = append(want, r)
+				}
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: index gives %d designs, SQL %d", query, len(got), len(want))
+		}
+		for i := range want {
+			if math.Abs(got[i].Score-want[i].Score) > 1e-5 || (got[i].ID != want[i].ID && math.Abs(got[i].Score-want[i].Score) > 1e-6) {
+				t.Fatalf("%q rank %d: index %d (%.6f), SQL %d (%.6f)", query, i+1, got[i].ID, got[i].Score, want[i].ID, want[i].Score)
+			}
+		}
+	}
+}
+
+// TestTwoInstancesStayCorrect runs two app servers' search services on one
+// database: a design renamed and embedded through one is found by its new
+// name through the other at once.
+func TestTwoInstancesStayCorrect(t *testing.T) {
+	ctx := context.Background()
+	st, tenant, ids := syntheticLibrary(t, 50)
+	a := NewSemantic(st, LocalProvider(), 1<<28, nil)
+	b := NewSemantic(st, LocalProvider(), 1<<28, nil)
+	if _, err := a.EmbedTenant(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	if hits, err := b.Nearest(ctx, tenant, "zeppelins", store.SearchFilter{}, 5); err != nil || len(hits) != 0 {
+		t.Fatalf("before the rename: %v, %v; want no zeppelin", hits, err)
+	}
+	renamed := ids[17]
+	name := "Zeppelin Parade"
+	if _, err := st.UpdatePattern(ctx, tenant, renamed, store.PatternEdit{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.EmbedTenant(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := b.Nearest(ctx, tenant, "zeppelins", store.SearchFilter{}, 5)
+	if err != nil || len(hits) == 0 || hits[0].ID != renamed {
+		t.Fatalf("instance b after the rename through a: %v, %v; want design %d first", hits, err, renamed)
+	}
+	if _, _, loads := b.Index().Stats(); loads != 2 {
+		t.Errorf("instance b loaded its index %d times, want 2 (first search, then after the version moved)", loads)
+	}
+	// A deleted design leaves the results at once, even before vectors move.
+	if err := st.DeletePattern(ctx, tenant, renamed); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := b.Nearest(ctx, tenant, "zeppelins", store.SearchFilter{}, 5); len(hits) > 0 && hits[0].ID == renamed {
+		t.Fatalf("deleted design %d still found", renamed)
+	}
+}
+
+// TestChangesAreEmbeddedInTheBackground proves the path from an edit to a
+// vector: the change is announced at commit, the worker hears it and
+// embeds the design.
+func TestChangesAreEmbeddedInTheBackground(t *testing.T) {
+	st, tenant, ids := syntheticLibrary(t, 5)
+	sem := NewSemantic(st, LocalProvider(), 1<<28, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go sem.Run(ctx)
+	name := "Dragonfly Dance"
+	if _, err := st.UpdatePattern(ctx, tenant, ids[2], store.PatternEdit{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		hits, err := sem.Nearest(ctx, tenant, "dragonflies", store.SearchFilter{}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 1 && hits[0].ID == ids[2] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s the edited design is not found by vector: %v", hits)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var pending int
+	st.DB().WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM patterns p WHERE NOT EXISTS (SELECT 1 FROM pattern_embeddings e WHERE e.pattern_id = p.id)`).Scan(&pending)
+	})
+	if pending != 0 {
+		t.Errorf("%d designs still lack a vector", pending)
+	}
+}
