@@ -48,6 +48,9 @@ var targets = []target{
 	{"./internal/benchsuite", "BenchmarkThumbnail", "256 px thumbnail fetch, p95 of 500", "1x", "p95-ms", 1, "ms", 5, false},
 	{"./internal/benchsuite", "BenchmarkSearch", "hybrid search through HTTP, p50 of 500 mixed queries", "1x", "p50-ms", 1, "ms", 10, false},
 	{"./internal/benchsuite", "BenchmarkSearch", "hybrid search through HTTP, p95 of 500 mixed queries", "1x", "p95-ms", 1, "ms", 25, false},
+	{"./internal/benchsuite", "BenchmarkImportDemo", "vectors of the whole demo library done, after the import's end", "1x", "s/embed-lag", 1, "s", 30, false},
+	{"./internal/benchsuite", "BenchmarkVectorSearch", "vector part alone: exact top 50 over the demo's 15,651 vectors, p95", "1x", "p95-ms", 1, "ms", 3, false},
+	{"./internal/vecindex", "BenchmarkTopK50/dense", "exact top 50 over 15,651 dense 256-d vectors (a remote model's shape)", "1s", "ns/op", 1e-6, "ms", 3, false},
 }
 
 var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
