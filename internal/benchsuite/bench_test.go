@@ -37,14 +37,14 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 // world is the seeded demo tenant and a server over it.
 type world struct {
-	srv      *httptest.Server
-	store    *store.Store
-	tenant   *store.Tenant
-	cookie   *http.Cookie
-	token    string
-	ids      []int64
-	designs  int
-	took     time.Duration
+	srv     *httptest.Server
+	store   *store.Store
+	tenant  *store.Tenant
+	cookie  *http.Cookie
+	token   string
+	ids     []int64
+	designs int
+	took    time.Duration
 	// embedLag is how long after the import's end the last design had
 	// its vector (the embedding worker runs during the import, as in
 	// production).

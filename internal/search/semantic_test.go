@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/patternvault/patternvault/internal/embed"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
 )
@@ -187,5 +188,38 @@ func TestChangesAreEmbeddedInTheBackground(t *testing.T) {
 	})
 	if pending != 0 {
 		t.Errorf("%d designs still lack a vector", pending)
+	}
+}
+
+// billedProvider is the local embedding billed like a remote model: ten
+// tokens per design, to prove the cost is counted per tenant.
+type billedProvider struct{ embed.Provider }
+
+func (p billedProvider) Embed(ctx context.Context, kind embed.Kind, in []embed.Input) ([][]float32, embed.Usage, error) {
+	vs, _, err := p.Provider.Embed(ctx, kind, in)
+	return vs, embed.Usage{Tokens: 10 * len(in)}, err
+}
+
+func TestEmbeddingCostIsCountedPerTenant(t *testing.T) {
+	ctx := context.Background()
+	st, tenant, _ := syntheticLibrary(t, 130)
+	other, err := st.CreateTenant(ctx, "other", "Other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sem := NewSemantic(st, billedProvider{LocalProvider()}, 1<<28, nil)
+	if n, err := sem.EmbedTenant(ctx, tenant); err != nil || n != 130 {
+		t.Fatalf("embedded %d (%v), want 130", n, err)
+	}
+	rows, err := st.TenantOverviews(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]int64{}
+	for _, r := range rows {
+		got[r.Tenant.ID] = r.EmbeddingTokens
+	}
+	if got[tenant] != 1300 || got[other.ID] != 0 {
+		t.Fatalf("tokens: tenant %d, other %d; want 1300 and 0", got[tenant], got[other.ID])
 	}
 }

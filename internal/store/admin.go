@@ -16,6 +16,9 @@ type TenantOverview struct {
 	Patterns     int64
 	StorageBytes int64
 	LastActivity *time.Time
+	// EmbeddingTokens is what semantic search's provider billed for the
+	// tenant over the last 30 days (0 with the local concepts).
+	EmbeddingTokens int64
 }
 
 // TenantOverviews lists tenants (all statuses but deleted) with their
@@ -31,7 +34,9 @@ func (s *Store) TenantOverviews(ctx context.Context, afterSlug string, limit int
 		        WHERE m.tenant_id = t.id),
 		       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
 		        JOIN pg_namespace n ON n.oid = c.relnamespace
-		        WHERE n.nspname = 't_' || t.id AND c.relkind IN ('r', 'm'))::bigint
+		        WHERE n.nspname = 't_' || t.id AND c.relkind IN ('r', 'm'))::bigint,
+		       (SELECT coalesce(sum(e.tokens), 0) FROM platform.embedding_usage e
+		        WHERE e.tenant_id = t.id AND e.day > current_date - 30)::bigint
 		FROM platform.tenants t
 		WHERE t.status <> 'deleted' AND t.slug > $1
 		ORDER BY t.slug LIMIT $2`, afterSlug, limit)
@@ -42,7 +47,7 @@ func (s *Store) TenantOverviews(ctx context.Context, afterSlug string, limit int
 		o := &TenantOverview{Tenant: &Tenant{}}
 		t := o.Tenant
 		err := r.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo,
-			&o.OwnerEmail, &o.Members, &o.LastActivity, &o.StorageBytes)
+			&o.OwnerEmail, &o.Members, &o.LastActivity, &o.StorageBytes, &o.EmbeddingTokens)
 		return o, err
 	})
 	if err != nil {

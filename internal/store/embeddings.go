@@ -219,30 +219,6 @@ func (s *Store) RecordEmbeddingUsage(ctx context.Context, tenantID int64, provid
 	return nil
 }
 
-// EmbeddingUsage is one tenant's embedding cost over a period.
-type EmbeddingUsage struct {
-	Provider string
-	Requests int64
-	Inputs   int64
-	Tokens   int64
-}
-
-// EmbeddingUsageSince sums the tenant's embedding usage per provider over
-// the last days days.
-func (s *Store) EmbeddingUsageSince(ctx context.Context, tenantID int64, days int) ([]EmbeddingUsage, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT provider, sum(requests), sum(inputs), sum(tokens)
-		FROM platform.embedding_usage WHERE tenant_id = $1 AND day > current_date - $2::int
-		GROUP BY provider ORDER BY provider`, tenantID, days)
-	if err != nil {
-		return nil, fmt.Errorf("store: embedding usage of tenant %d: %w", tenantID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[EmbeddingUsage])
-	if err != nil {
-		return nil, fmt.Errorf("store: embedding usage of tenant %d: %w", tenantID, err)
-	}
-	return out, nil
-}
-
 // FilterCandidates returns which of ids are live designs passing f (with
 // their search text, in no order) and the tenant's search version, in one
 // transaction.
