@@ -2,6 +2,7 @@ package web
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +83,10 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	u := currentUser(r)
 	q := r.URL.Query()
+	// partial=1 asks for the results region only (instant search); the
+	// parameter never leaks into the links the page builds.
+	partial := q.Get("partial") == "1"
+	q.Del("partial")
 	query := store.PatternQuery{Sort: q.Get("sort"), Keyword: q.Get("keyword"), Type: q.Get("type"), Format: q.Get("format"),
 		Favorites: q.Get("favorites") == "1", UserID: u.ID, Cursor: q.Get("cursor"), Text: q.Get("q"), Limit: 60}
 	query.GroupID, _ = strconv.ParseInt(q.Get("group"), 10, 64)
@@ -125,7 +130,8 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Searching = true
 	}
-	if total > 0 {
+	// The partial answer leaves out what only the form and the header show.
+	if total > 0 && !partial {
 		if data.Keywords, err = s.store.KeywordNames(r.Context(), t.ID); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -135,20 +141,47 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	data.Chips = filterChips(r.URL.Query(), data.BaseURL)
-	if total > 0 && query.Text == "" {
+	data.Chips = filterChips(q, data.BaseURL)
+	if total > 0 && query.Text == "" && !partial {
 		data.Recent, _ = s.store.RecentSearches(r.Context(), t.ID, u.ID, 6)
 	}
-	if total > 0 {
+	if total > 0 && !partial {
 		data.Saved, _ = s.store.SavedSearches(r.Context(), t.ID, u.ID)
 	}
 	if page.NextCursor != "" {
-		next := r.URL.Query()
+		next := url.Values{}
+		for k, vs := range q {
+			next[k] = vs
+		}
 		next.Set("cursor", page.NextCursor)
 		next.Del("undo")
 		data.NextURL = data.BaseURL + "?" + next.Encode()
 	}
+	if partial {
+		s.renderResults(w, r, t, data)
+		return
+	}
 	s.render(w, r, http.StatusOK, "grid", pageData{Title: t.Name, Data: data})
+}
+
+// renderResults writes only the grid page's "results" block: the count,
+// "did you mean", the active filters and the designs. Instant search
+// swaps it into the page; the full page renders the same block.
+func (s *Server) renderResults(w http.ResponseWriter, r *http.Request, t *store.Tenant, data gridPage) {
+	tmpl, ok := s.pages["grid"]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("web: no template %q", "grid"))
+		return
+	}
+	pd := pageData{Title: t.Name, Tenant: t, Data: data, RequestID: RequestID(r.Context()), Role: roleFrom(r.Context())}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "results", pd); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
 }
 
 // filterChips lists the active filters with links that remove each.

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/patternvault/patternvault/internal/formats"
+	"github.com/patternvault/patternvault/internal/geom"
+	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// seedNamed imports one small design per name through the real pipeline.
+func (r *rig) seedNamed(t *testing.T, tn *store.Tenant, names ...string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i, name := range names {
+		d := &geom.Design{Paths: []geom.Path{{Stitch: true, Segments: []geom.Segment{
+			{Kind: geom.Line, End: geom.Point{X: float64(2 + i), Y: 1}},
+			{Kind: geom.Line, End: geom.Point{X: 0, Y: float64(2 + i)}},
+		}}}}
+		w, _ := zw.Create(name + "/" + name + ".qli")
+		if err := formats.Write(w, "qli", d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zw.Close()
+	ctx := context.Background()
+	b, err := r.lib.StartImport(ctx, tn.ID, 0, []library.Upload{{Name: "seed.zip", Body: &buf, Size: -1}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.lib.Process(ctx, tn.ID, b.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestInstantSearchPartial: ?partial=1 answers with the results region
+// only, the same markup the full page shows, and builds no link that
+// carries partial=1 on.
+func TestInstantSearchPartial(t *testing.T) {
+	r := newRig(t, "")
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	r.seedNamed(t, acme, "Swirl 00", "Swirl 01", "Swirl 02", "Feather 00", "Feather 01")
+
+	full := pam.get("/t/acme/?q=feather")
+	want(t, full, 200, "<html", `data-results`, `data-search-status`, `aria-live="polite"`, "Feather 00", "found for")
+
+	p := pam.get("/t/acme/?q=feather&partial=1")
+	want(t, p, 200, "Feather 00", "Feather 01", "2 designs found for", `class="card"`, `data-bulk`)
+	for _, bad := range []string{"<html", "<head", "<main", `role="search"`, "Swirl 00", "partial=1", "data-results"} {
+		if strings.Contains(p.Body, bad) {
+			t.Errorf("partial answer has %q:\n%s", bad, p.Body)
+		}
+	}
+	// The fragment is exactly the region the full page shows.
+	start := strings.Index(full.Body, `data-results>`)
+	if start < 0 || !strings.Contains(full.Body[start:], strings.TrimSpace(p.Body)) {
+		t.Errorf("the partial answer is not the full page's results region")
+	}
+
+	// With no words it is every design, and a miss says so.
+	all := pam.get("/t/acme/?partial=1")
+	want(t, all, 200, "Swirl 00", "Feather 00")
+	want(t, pam.get("/t/acme/?q=zzqqxx&partial=1"), 200, "No designs match")
+}
+
+// TestBrowserInstantSearch: typing in the search box changes the grid
+// without loading a page, the address follows, and select-all still
+// works on the swapped-in grid.
+func TestBrowserInstantSearch(t *testing.T) {
+	r := newRig(t, "")
+	_, acme := r.owner(t, "pam@example.com", "acme")
+	r.seedNamed(t, acme, "Swirl 00", "Swirl 01", "Swirl 02", "Feather 00", "Feather 01")
+	ctx := browserCtx(t, 1280, 900)
+	base := r.srv.URL
+
+	var before, after, cards, ticked int
+	var names, loc, status string
+	var same bool
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), goodPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("form[role=search]")),
+		chromedp.Navigate(base+"/t/acme/"),
+		chromedp.WaitVisible(chromedp.CSS(".grid .card")),
+		into(chromedp.Evaluate[int](`window.__sameDocument = true; document.querySelectorAll(".grid .card").length`), &before),
+		chromedp.SendKeys(chromedp.CSS(`input[name=q]`), "feather"),
+		into(chromedp.Poll[int](`document.querySelectorAll(".grid .card").length === 2 && document.querySelector(".found") ? 2 : 0`,
+			chromedp.WithPollingTimeout(15*time.Second)), &after),
+		into(chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".card-name")).map(e => e.textContent.trim()).join("|")`), &names),
+		into(chromedp.Evaluate[bool](`window.__sameDocument === true`), &same),
+		into(chromedp.Location(), &loc),
+		into(chromedp.Poll[string](`(t => t && t !== "Searching…" && t)(document.querySelector("[data-search-status]").textContent)`,
+			chromedp.WithPollingTimeout(10*time.Second)), &status),
+		shot("instant-search-1-typed"),
+		chromedp.Click(chromedp.CSS("[data-select-all]")),
+		into(chromedp.Evaluate[int](`document.querySelectorAll(".grid input[name=ids]:checked").length`), &ticked),
+		into(chromedp.Evaluate[int](`document.querySelectorAll(".grid .card").length`), &cards),
+	)
+	if err != nil {
+		t.Fatalf("instant search: %v", err)
+	}
+	if before != 5 || after != 2 || names != "Feather 00|Feather 01" {
+		t.Errorf("grid had %d cards, then %d (%q); want 5 then Feather 00 and 01", before, after, names)
+	}
+	if !same {
+		t.Error("the page was reloaded; instant search should swap the grid in place")
+	}
+	if !strings.HasSuffix(loc, "/t/acme/?q=feather&sort=name") || strings.Contains(loc, "partial") {
+		t.Errorf("address after typing = %q", loc)
+	}
+	if !strings.Contains(status, "2 designs found") {
+		t.Errorf("live status = %q", status)
+	}
+	if ticked != cards || cards != 2 {
+		t.Errorf("select all on the new grid ticked %d of %d", ticked, cards)
+	}
+}
