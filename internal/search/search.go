@@ -205,8 +205,18 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	res.Took = time.Since(t0)
 	s.Metrics.Count("search")
 	// The log is written after the answer, not before.
-	go s.log(context.WithoutCancel(ctx), tenantID, userID, raw, len(res.Hits), res.Took)
+	if ctx.Value(unloggedKey{}) == nil {
+		go s.log(context.WithoutCancel(ctx), tenantID, userID, raw, len(res.Hits), res.Took)
+	}
 	return res, nil
+}
+
+type unloggedKey struct{}
+
+// Unlogged marks searches made with ctx as not worth logging: results
+// shown while the words are still being typed.
+func Unlogged(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unloggedKey{}, true)
 }
 
 // IDs returns the ids of hits, in order.

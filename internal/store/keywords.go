@@ -380,3 +380,45 @@ func (s *Store) KeywordNames(ctx context.Context, tenantID int64) ([]string, err
 	}
 	return out, nil
 }
+
+// SetKeywordPinned pins a keyword to the person's library page, or
+// unpins it.
+func (s *Store) SetKeywordPinned(ctx context.Context, tenantID, userID, keywordID int64, pinned bool) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		if !pinned {
+			_, err := tx.Exec(ctx, `DELETE FROM pinned_keywords WHERE user_id = $1 AND keyword_id = $2`, userID, keywordID)
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO pinned_keywords (user_id, keyword_id)
+			SELECT $1, id FROM keywords WHERE id = $2 ON CONFLICT DO NOTHING`, userID, keywordID)
+		if err == nil && tag.RowsAffected() == 0 {
+			var exists bool
+			if err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM keywords WHERE id = $1)`, keywordID).Scan(&exists); err == nil && !exists {
+				err = ErrNotFound
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: pin keyword %d: %w", keywordID, err)
+	}
+	return nil
+}
+
+// PinnedKeywords returns the keywords the person pinned, by name.
+func (s *Store) PinnedKeywords(ctx context.Context, tenantID, userID int64) ([]string, error) {
+	var out []string
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT k.name FROM pinned_keywords pk JOIN keywords k ON k.id = pk.keyword_id
+			WHERE pk.user_id = $1 ORDER BY lower(k.name)`, userID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: pinned keywords: %w", err)
+	}
+	return out, nil
+}

@@ -42,6 +42,8 @@ type gridPage struct {
 	Recent []string
 	// Saved are the person's saved searches, pinned first.
 	Saved []*store.SavedSearch
+	// Pinned are the keywords the person pinned.
+	Pinned []string
 	// Search results: how many, a suggestion, and why each matched.
 	Searching  bool
 	Found      int
@@ -103,7 +105,11 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 	var err error
 	var found *search.Result
 	if text := strings.TrimSpace(query.Text); text != "" && s.search != nil {
-		page, found, err = s.searchPage(r, t, query)
+		sr := r
+		if partial { // words still being typed: not a search to remember
+			sr = r.WithContext(search.Unlogged(r.Context()))
+		}
+		page, found, err = s.searchPage(sr, t, query)
 	} else {
 		page, err = s.store.Patterns(r.Context(), t.ID, query)
 	}
@@ -147,6 +153,7 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 	}
 	if total > 0 && !partial {
 		data.Saved, _ = s.store.SavedSearches(r.Context(), t.ID, u.ID)
+		data.Pinned, _ = s.store.PinnedKeywords(r.Context(), t.ID, u.ID)
 	}
 	if page.NextCursor != "" {
 		next := url.Values{}

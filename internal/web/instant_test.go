@@ -70,6 +70,20 @@ func TestInstantSearchPartial(t *testing.T) {
 	all := pam.get("/t/acme/?partial=1")
 	want(t, all, 200, "Swirl 00", "Feather 00")
 	want(t, pam.get("/t/acme/?q=zzqqxx&partial=1"), 200, "No designs match")
+
+	// Half-typed words are not remembered as recent searches; a search
+	// the quilter submits is (the log is written just after the answer).
+	pam.get("/t/acme/?q=swir&partial=1")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(pam.get("/t/acme/").Body, "?q=feather") {
+		if time.Now().After(deadline) {
+			t.Fatal("the submitted search for feather never shows among recent searches")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if home := pam.get("/t/acme/").Body; strings.Contains(home, "?q=swir\"") || strings.Contains(home, "?q=zzqqxx") {
+		t.Error("a search made while typing shows among recent searches")
+	}
 }
 
 // TestBrowserInstantSearch: typing in the search box changes the grid

@@ -188,6 +188,11 @@ func TestLibraryPages(t *testing.T) {
 	want(t, pam.get("/t/acme/?keyword=nautical"), 200, "No designs match")
 	wantRedirect(t, pam.post("/t/acme/activity/"+strings.TrimPrefix(merge.Location, "/t/acme/keywords?undo=")+"/undo", nil), "/t/acme/")
 	want(t, pam.get("/t/acme/?keyword=nautical"), 200, "Viking Longship")
+	// Pinned keywords: personal, shown on the library page.
+	wantRedirect(t, pam.post("/t/acme/keywords/"+ids["norse"]+"/pin", url.Values{"pin": {"1"}}), "/t/acme/keywords")
+	want(t, pam.get("/t/acme/keywords"), 200, `aria-label="Unpin viking age"`)
+	want(t, pam.get("/t/acme/"), 200, `aria-label="Pinned keywords"`, "?keyword=viking%20age")
+	wantRedirect(t, pam.post("/t/acme/keywords/999999/pin", url.Values{"pin": {"1"}}), "/t/acme/keywords")
 
 	// Orientation: turning redraws the picture, the file stays.
 	before := pam.get("/t/acme/patterns/" + viking[1] + "/thumb/256.png").Body

@@ -83,6 +83,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /t/{slug}/imports/{id}", s.member(editor, s.importPage))
 	mux.Handle("GET /t/{slug}/imports/{id}/status", s.member(editor, s.importStatus))
 	mux.Handle("GET /t/{slug}/keywords", s.member(viewer, s.keywords))
+	mux.Handle("POST /t/{slug}/keywords/{id}/pin", s.member(viewer, s.pinKeyword))
 	mux.Handle("POST /t/{slug}/keywords/{id}/{action}", s.member(editor, s.keywordAction))
 	mux.Handle("POST /t/{slug}/keyword-groups", s.member(editor, s.createGroup))
 	mux.Handle("POST /t/{slug}/keyword-groups/{id}/delete", s.member(editor, s.deleteGroup))

@@ -14,6 +14,8 @@ type tagsPage struct {
 	Keywords []*store.Keyword
 	Groups   []*store.KeywordGroup
 	Undo     int64
+	// Pinned are the keywords this person pinned to the library page.
+	Pinned map[string]bool
 }
 
 func (s *Server) keywords(w http.ResponseWriter, r *http.Request) {
@@ -28,8 +30,37 @@ func (s *Server) keywords(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	undo, _ := strconv.ParseInt(r.URL.Query().Get("undo"), 10, 64)
-	s.render(w, r, http.StatusOK, "tags", pageData{Title: "Keywords", Data: tagsPage{Keywords: ks, Groups: gs, Undo: undo}})
+	pinned, err := s.store.PinnedKeywords(r.Context(), t.ID, currentUser(r).ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	page := tagsPage{Keywords: ks, Groups: gs, Pinned: map[string]bool{}}
+	for _, name := range pinned {
+		page.Pinned[name] = true
+	}
+	page.Undo, _ = strconv.ParseInt(r.URL.Query().Get("undo"), 10, 64)
+	s.render(w, r, http.StatusOK, "tags", pageData{Title: "Keywords", Data: page})
+}
+
+// pinKeyword pins a keyword to the person's library page (or unpins it):
+// personal, so viewers may too.
+func (s *Server) pinKeyword(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	pin := r.PostFormValue("pin") == "1"
+	back := "/t/" + t.Slug + "/keywords"
+	err := s.store.SetKeywordPinned(r.Context(), t.ID, currentUser(r).ID, id, pin)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.redirectWith(w, r, back, "That keyword is no longer there.")
+	case err != nil:
+		s.serverError(w, r, err)
+	case pin:
+		s.redirectWith(w, r, back, "Pinned: it shows above your library.")
+	default:
+		s.redirectWith(w, r, back, "Unpinned.")
+	}
 }
 
 // keywordAction renames, merges or deletes a keyword, or files it in a group.
