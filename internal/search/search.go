@@ -182,7 +182,10 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	}
 	vec := <-vecDone
 	if vec.err != nil {
-		return nil, vec.err
+		// Words still answer when the vector side cannot (a remote
+		// model down, say): the search degrades, it does not fail.
+		s.Semantic.Log.Warn("search: vector part failed; answering by words", "tenant", tenantID, "err", vec.err)
+		vec.hits = nil
 	}
 	res.Hits = fuse(exact, ranked{full, 1}, ranked{vec.hits, vectorWeight})
 	res.DidYouMean = suggestion

@@ -223,3 +223,24 @@ func TestEmbeddingCostIsCountedPerTenant(t *testing.T) {
 		t.Fatalf("tokens: tenant %d, other %d; want 1300 and 0", got[tenant], got[other.ID])
 	}
 }
+
+// brokenProvider fails every call, like a remote model that is down.
+type brokenProvider struct{ embed.Provider }
+
+func (brokenProvider) Embed(context.Context, embed.Kind, []embed.Input) ([][]float32, embed.Usage, error) {
+	return nil, embed.Usage{}, fmt.Errorf("model unavailable")
+}
+
+func TestSearchAnswersByWordsWhenVectorsFail(t *testing.T) {
+	ctx := context.Background()
+	st, tenant, _ := syntheticLibrary(t, 20)
+	svc := New(st)
+	svc.Semantic = NewSemantic(st, brokenProvider{LocalProvider()}, 1<<28, nil)
+	res, err := svc.Search(ctx, tenant, 0, "feather", store.SearchFilter{})
+	if err != nil {
+		t.Fatalf("search failed with the vector side down: %v", err)
+	}
+	if len(res.Hits) == 0 {
+		t.Fatal("no word matches for feather with the vector side down")
+	}
+}

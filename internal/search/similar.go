@@ -50,7 +50,8 @@ func (s *Service) Similar(ctx context.Context, tenantID, id int64, k int) ([]Hit
 	}
 	near, err := s.Semantic.NearestDesigns(ctx, tenantID, id, k)
 	if err != nil {
-		return nil, err
+		s.Semantic.Log.Warn("search: vector neighbours failed; shape only", "tenant", tenantID, "pattern", id, "err", err)
+		near = nil
 	}
 	return fuseSimilar(hits, near, k), nil
 }
