@@ -35,6 +35,7 @@ type rig struct {
 	mail     *outbox
 	lib      *library.Service
 	shares   *share.Service
+	search   *search.Service
 	// host is the base domain browsers reach the server by ("" for its IP).
 	host string
 	// mailDir, for a live rig (newLiveRig), is the directory the mail
@@ -102,12 +103,16 @@ func newRigWith(t *testing.T, baseDomain string, googleFor func(baseURL string) 
 	if googleFor != nil {
 		g = googleFor(ts.URL)
 	}
-	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g, Library: lib, Shares: shares, Search: search.New(st)})
+	// Search ranks by words and by the built-in local vectors, as the
+	// server does; tests embed with EmbedTenant when they need vectors.
+	searcher := search.New(st)
+	searcher.Semantic = search.NewSemantic(st, search.LocalProvider(), 64<<20, slog.New(slog.DiscardHandler))
+	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g, Library: lib, Shares: shares, Search: searcher})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = s.Handler()
-	return &rig{srv: ts, store: st, db: d, accounts: acc, mail: mail, host: baseDomain, lib: lib, shares: shares}
+	return &rig{srv: ts, store: st, db: d, accounts: acc, mail: mail, host: baseDomain, lib: lib, shares: shares, search: searcher}
 }
 
 func (r *rig) get(t *testing.T, path, host string) (int, string, http.Header) {

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+)
+
+// apiClient calls the JSON API with one workspace's token.
+type apiClient struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+// newAPIClient makes a token for the browser's person in workspace slug,
+// through the account page as a person would.
+func newAPIClient(t *testing.T, r *rig, b *browser, slug string) *apiClient {
+	t.Helper()
+	p := b.post("/account/tokens", url.Values{"name": {"Search test"}, "tenant": {slug}})
+	want(t, p, 200, "Copy your new token now")
+	m := regexp.MustCompile(`<code id="new-token">(pv_[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no token on the page\n%s", p.Body)
+	}
+	return &apiClient{t: t, base: r.srv.URL, token: m[1]}
+}
+
+// get decodes the JSON answer of path into v and returns the status.
+func (c *apiClient) get(path string, v any) int {
+	c.t.Helper()
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == 200 {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			c.t.Fatalf("%s: %v", path, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// apiSearchResult is the answer of GET /api/v1/patterns?q=.
+type apiSearchResult struct {
+	Total    int `json:"total"`
+	Patterns []struct {
+		ID      int64    `json:"id"`
+		Name    string   `json:"name"`
+		Score   float64  `json:"score"`
+		Matched []string `json:"matched"`
+	} `json:"patterns"`
+}
+
+func (c *apiClient) search(q string) apiSearchResult {
+	c.t.Helper()
+	var res apiSearchResult
+	if code := c.get("/api/v1/patterns?q="+url.QueryEscape(q), &res); code != 200 {
+		c.t.Fatalf("search %q = %d", q, code)
+	}
+	return res
+}
+
+// TestAPISearchRealDesigns imports the real designs and searches them
+// through the JSON API the way a quilter types: with a typo, a plural, a
+// synonym and filler words. The intended design must be among the first
+// three, with a score and the words it matched; another workspace finds
+// none of them.
+func TestAPISearchRealDesigns(t *testing.T) {
+	data, _ := fixturesZIP(t)
+	r := newRig(t, "")
+	pam, _ := r.owner(t, "pam@example.com", "acme")
+	bob, _ := r.owner(t, "bob@example.com", "beta")
+	r.uploadZIP(t, pam, "acme", "stitchables.zip", data)
+	if _, err := r.search.Semantic.EmbedTenant(context.Background(), mustTenant(t, r, "acme").ID); err != nil {
+		t.Fatal(err)
+	}
+	api := newAPIClient(t, r, pam, "acme")
+
+	cases := []struct{ kind, q, want string }{
+		{"typo", "viking lonship", "Viking Longship"},
+		{"typo", "celtc dragon", "Celtic Dragon Circle Shield"},
+		{"typo", "spiderwbe", "Spiderweb"},
+		{"plural", "longships", "Viking Longship"},
+		{"plural", "spider webs", "Spiderweb"},
+		{"plural", "dragons", "Celtic Dragon Circle Shield"},
+		{"synonym", "boat", "Viking Longship"},
+		{"synonym", "cobweb", "Spiderweb"},
+		{"synonym", "science", "Atom Electrons"},
+		{"filler", "a dragon with some circles", "Celtic Dragon Circle Shield"},
+		{"filler", "the atom and its electrons", "Atom Electrons"},
+		{"all four", "a boats with some wavs", "Viking Longship"},
+	}
+	for _, c := range cases {
+		res := api.search(c.q)
+		var names []string
+		rank := 0
+		for i, p := range res.Patterns {
+			names = append(names, p.Name)
+			if p.Name == c.want && rank == 0 {
+				rank = i + 1
+				if p.Score <= 0 || len(p.Matched) == 0 {
+					t.Errorf("%s %q: %q has score %v and matched %v; want a score and the words", c.kind, c.q, p.Name, p.Score, p.Matched)
+				}
+			}
+		}
+		if rank == 0 || rank > 3 {
+			t.Errorf("%s %q: %q at rank %d of %v, want among the first three", c.kind, c.q, c.want, rank, names)
+		}
+		if res.Total < len(res.Patterns) || res.Total == 0 {
+			t.Errorf("%s %q: total %d for %d results", c.kind, c.q, res.Total, len(res.Patterns))
+		}
+	}
+
+	// More like this answers for a real design and never names it.
+	viking := api.search("viking longship").Patterns[0]
+	var similar struct {
+		Patterns []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"patterns"`
+	}
+	if code := api.get(fmt.Sprintf("/api/v1/patterns/%d/similar", viking.ID), &similar); code != 200 || len(similar.Patterns) == 0 {
+		t.Fatalf("similar to %q = %d, %d designs", viking.Name, code, len(similar.Patterns))
+	}
+	for _, p := range similar.Patterns {
+		if p.ID == viking.ID {
+			t.Errorf("%q is listed as like itself", p.Name)
+		}
+	}
+
+	// Another workspace's token finds none of acme's designs, by words or
+	// by id.
+	other := newAPIClient(t, r, bob, "beta")
+	if res := other.search("viking longship"); res.Total != 0 || len(res.Patterns) != 0 {
+		t.Errorf("beta's search found acme's designs: %+v", res)
+	}
+	if code := other.get(fmt.Sprintf("/api/v1/patterns/%d/similar", viking.ID), &similar); code != http.StatusNotFound {
+		t.Errorf("beta asking for acme's design %d: %d, want 404", viking.ID, code)
+	}
+}
