@@ -50,6 +50,8 @@ var targets = []target{
 	{"./internal/benchsuite", "BenchmarkSearch", "hybrid search through HTTP, p95 of 500 mixed queries", "1x", "p95-ms", 1, "ms", 25, false},
 	{"./internal/benchsuite", "BenchmarkImportDemo", "vectors of the whole demo library done, after the import's end", "1x", "s/embed-lag", 1, "s", 30, false},
 	{"./internal/benchsuite", "BenchmarkVectorSearch", "vector part alone: exact top 50 over the demo's 15,651 vectors, p95", "1x", "p95-ms", 1, "ms", 3, false},
+	{"./internal/benchsuite", "BenchmarkCrowdedSearch", "a tenant's search among 500 tenants x 3,000 designs, p95 / its p95 alone", "1x", "p95-ratio", 1, "x", 1.5, false},
+	{"./internal/benchsuite", "BenchmarkCrowdedSearchSpread", "the same searches spread over 25 of the 500 tenants, p95 / p95 alone", "1x", "p95-ratio", 1, "x", 1.5, false},
 	{"./internal/vecindex", "BenchmarkTopK50/dense", "exact top 50 over 15,651 dense 256-d vectors (a remote model's shape)", "1s", "ns/op", 1e-6, "ms", 3, false},
 }
 
@@ -91,20 +93,30 @@ func main() {
 	}
 }
 
-// groups runs the end-to-end suite's benchmarks in one process, so its
-// demo tenant is seeded once; every other benchmark runs on its own.
+// groups runs the end-to-end suite's benchmarks of one seeded world (the
+// demo tenant, or the crowded database of BenchmarkCrowded*) in one
+// process, so that world is seeded once; every other benchmark runs on
+// its own.
 func groups(ts []target) [][]target {
 	var out [][]target
-	var suite []target
+	worlds := map[string][]target{}
+	var order []string
 	for _, t := range ts {
-		if strings.HasSuffix(t.pkg, "benchsuite") {
-			suite = append(suite, t)
-		} else {
+		if !strings.HasSuffix(t.pkg, "benchsuite") {
 			out = append(out, []target{t})
+			continue
 		}
+		world := "demo"
+		if strings.HasPrefix(t.name, "BenchmarkCrowded") {
+			world = "crowd"
+		}
+		if _, ok := worlds[world]; !ok {
+			order = append(order, world)
+		}
+		worlds[world] = append(worlds[world], t)
 	}
-	if suite != nil {
-		out = append(out, suite)
+	for _, world := range order {
+		out = append(out, worlds[world])
 	}
 	return out
 }

@@ -35,26 +35,32 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
-// world is the seeded demo tenant and a server over it.
+// world is a tenant seeded through the import pipeline, its owner, and a
+// server over it.
 type world struct {
-	srv     *httptest.Server
-	store   *store.Store
-	tenant  *store.Tenant
-	cookie  *http.Cookie
-	token   string
-	ids     []int64
-	designs int
-	took    time.Duration
+	srv      *httptest.Server
+	database *db.DB
+	store    *store.Store
+	accounts *accounts.Service
+	owner    *store.User
+	tenant   *store.Tenant
+	cookie   *http.Cookie
+	token    string
+	ids      []int64
+	designs  int
+	took     time.Duration
 	// embedLag is how long after the import's end the last design had
 	// its vector (the embedding worker runs during the import, as in
 	// production).
 	embedLag time.Duration
 	semantic *search.Semantic
-	seedErr  error
-	seedOnce sync.Once
 }
 
-var w world
+var (
+	demoOnce  sync.Once
+	demoWorld *world
+	demoErr   error
+)
 
 func designsWanted() int {
 	if n, err := strconv.Atoi(os.Getenv("PV_BENCH_DESIGNS")); err == nil && n > 0 {
@@ -63,19 +69,27 @@ func designsWanted() int {
 	return 15651
 }
 
-// seed imports the demo library through the queue with its workers
-// running, as production does, and starts a web server over it.
+// seed returns the demo tenant, seeded on first use: the benchmarks of
+// one run share it.
 func seed(b *testing.B) *world {
-	w.seedOnce.Do(func() { w.seedErr = w.seed(b) })
-	if w.seedErr != nil {
-		b.Fatal(w.seedErr)
+	demoOnce.Do(func() { demoWorld, demoErr = seedWorld("demo", "Demo Quilting", designsWanted()) })
+	if demoErr != nil {
+		b.Fatal(demoErr)
 	}
-	return &w
+	return demoWorld
 }
 
-func (w *world) seed(b *testing.B) error {
+// seedWorld imports a generated library of that many designs through the
+// queue with its workers running, as production does, into a new tenant
+// of a database that lives as long as the test binary, and starts a web
+// server over it.
+func seedWorld(slug, name string, designs int) (*world, error) {
+	w := &world{}
+	return w, w.seed(slug, name, designs)
+}
+
+func (w *world) seed(slug, name string, want int) error {
 	ctx := context.Background()
-	// The demo tenant outlives the first benchmark: the others use it.
 	d, err := testdb.Shared()
 	if err != nil {
 		return err
@@ -91,7 +105,7 @@ func (w *world) seed(b *testing.B) error {
 	if err != nil {
 		return err
 	}
-	w.store = store.New(d)
+	w.database, w.store = d, store.New(d)
 	log := slog.New(slog.DiscardHandler)
 	lib := &library.Service{Store: w.store, Blobs: blobs, Limits: ingest.DefaultLimits(), Log: log}
 	workers := river.NewWorkers()
@@ -102,7 +116,7 @@ func (w *world) seed(b *testing.B) error {
 		return err
 	}
 	lib.Queue = q
-	if w.tenant, err = w.store.CreateTenant(ctx, "demo", "Demo Quilting"); err != nil {
+	if w.tenant, err = w.store.CreateTenant(ctx, slug, name); err != nil {
 		return err
 	}
 	acc := accounts.New(w.store, nil, "http://bench")
@@ -110,6 +124,7 @@ func (w *world) seed(b *testing.B) error {
 	if err != nil {
 		return err
 	}
+	w.accounts, w.owner = acc, u
 	if err := w.store.AddMember(ctx, nil, w.tenant.ID, u.ID, store.RoleOwner); err != nil {
 		return err
 	}
@@ -124,9 +139,8 @@ func (w *world) seed(b *testing.B) error {
 
 	// The designs are generated first, so the clock measures the import
 	// alone: upload to storage, queue, unpack, read, draw, analyse, store.
-	want := designsWanted()
 	var zips [][]byte
-	if err := demo.StreamZIPs(1, want, 100, func(name string, data []byte) error {
+	if err := demo.StreamZIPs(1, want, 100, func(_ string, data []byte) error {
 		zips = append(zips, data)
 		return nil
 	}); err != nil {
@@ -214,31 +228,43 @@ func BenchmarkImportDemo(b *testing.B) {
 	b.ReportMetric(w.embedLag.Seconds(), "s/embed-lag")
 }
 
-// latencies runs n requests and reports p50 and p95 in milliseconds.
-func latencies(b *testing.B, n int, req func(i int) *http.Request) {
+// latencies runs n requests per iteration and reports the p50 and p95 of
+// the last iteration in milliseconds, which it also returns.
+func latencies(b *testing.B, n int, req func(i int) *http.Request) (p50, p95 float64) {
 	b.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	var ds []time.Duration
 	for b.Loop() {
-		ds = ds[:0]
-		for i := range n {
-			r := req(i)
-			t0 := time.Now()
-			resp, err := client.Do(r)
-			if err != nil {
-				b.Fatal(err)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			ds = append(ds, time.Since(t0))
-			if resp.StatusCode != 200 {
-				b.Fatalf("%s = %d", r.URL.Path, resp.StatusCode)
-			}
+		var err error
+		if p50, p95, err = measure(n, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(p50, "p50-ms")
+	b.ReportMetric(p95, "p95-ms")
+	return p50, p95
+}
+
+// measure runs n requests one after another and returns the p50 and p95
+// of their latencies in milliseconds; any answer but 200 is an error.
+func measure(n int, req func(i int) *http.Request) (p50, p95 float64, err error) {
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	ds := make([]time.Duration, 0, n)
+	for i := range n {
+		r := req(i)
+		t0 := time.Now()
+		resp, err := client.Do(r)
+		if err != nil {
+			return 0, 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		ds = append(ds, time.Since(t0))
+		if resp.StatusCode != 200 {
+			return 0, 0, fmt.Errorf("%s = %d", r.URL.Path, resp.StatusCode)
 		}
 	}
 	slices.Sort(ds)
-	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return ms(ds[len(ds)/2]), ms(ds[len(ds)*95/100]), nil
 }
 
 // BenchmarkGridPage measures the library grid (60 designs a page) of the
@@ -248,7 +274,7 @@ func BenchmarkGridPage(b *testing.B) {
 	w := seed(b)
 	sorts := []string{"name", "newest", "designer"}
 	latencies(b, 300, func(i int) *http.Request {
-		r, _ := http.NewRequest("GET", w.srv.URL+"/t/demo/?sort="+sorts[i%3], nil)
+		r, _ := http.NewRequest("GET", w.srv.URL+"/t/"+w.tenant.Slug+"/?sort="+sorts[i%3], nil)
 		r.AddCookie(w.cookie)
 		return r
 	})
@@ -258,7 +284,7 @@ func BenchmarkGridPage(b *testing.B) {
 func BenchmarkThumbnail(b *testing.B) {
 	w := seed(b)
 	latencies(b, 500, func(i int) *http.Request {
-		r, _ := http.NewRequest("GET", fmt.Sprintf("%s/t/demo/patterns/%d/thumb/256.png", w.srv.URL, w.ids[i%len(w.ids)]), nil)
+		r, _ := http.NewRequest("GET", fmt.Sprintf("%s/t/%s/patterns/%d/thumb/256.png", w.srv.URL, w.tenant.Slug, w.ids[i%len(w.ids)]), nil)
 		r.AddCookie(w.cookie)
 		return r
 	})
@@ -276,11 +302,19 @@ var searchQueries = []string{
 // Target: p50 under 10 ms, p95 under 25 ms, over 500 mixed queries.
 func BenchmarkSearch(b *testing.B) {
 	w := seed(b)
-	latencies(b, 500, func(i int) *http.Request {
-		r, _ := http.NewRequest("GET", w.srv.URL+"/api/v1/patterns?limit=60&q="+url.QueryEscape(searchQueries[i%len(searchQueries)]), nil)
-		r.Header.Set("Authorization", "Bearer "+w.token)
-		return r
-	})
+	latencies(b, 500, w.searchRequest)
+}
+
+// searchRequest is the i-th query of the mixed search queries, as the
+// JSON API asks it with the world's token.
+func (w *world) searchRequest(i int) *http.Request {
+	return apiSearch(w.srv.URL, w.token, searchQueries[i%len(searchQueries)])
+}
+
+func apiSearch(base, token, q string) *http.Request {
+	r, _ := http.NewRequest("GET", base+"/api/v1/patterns?limit=60&q="+url.QueryEscape(q), nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
 }
 
 // BenchmarkVectorSearch measures the vector part of search alone: exact
