@@ -39,11 +39,17 @@ type Usage struct {
 	Tokens int
 }
 
+// RevisionSeparator splits a provider's name into its family and its
+// revision.
+const RevisionSeparator = "+"
+
 // Provider turns inputs into L2-normalised vectors of Dim() float32s.
 type Provider interface {
 	// Name identifies the provider and its model, e.g. "local-concepts-v1"
 	// or "voyage-multimodal-3"; stored with every vector so vectors of
-	// different providers never mix.
+	// different providers never mix. A revision after RevisionSeparator
+	// ("local-concepts-v1+1a2b3c4d") replaces the same provider's vectors
+	// of other revisions as designs are embedded again.
 	Name() string
 	// Dim is the length of every vector.
 	Dim() int

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/patternvault/patternvault/internal/embed"
+	"github.com/patternvault/patternvault/internal/embed/local"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
 )
@@ -242,5 +244,45 @@ func TestSearchAnswersByWordsWhenVectorsFail(t *testing.T) {
 	}
 	if len(res.Hits) == 0 {
 		t.Fatal("no word matches for feather with the vector side down")
+	}
+}
+
+// TestEditedThesaurusReembeds: the local provider's name carries the
+// thesaurus's revision, so after an edit every design is embedded again
+// and the vectors of the older revision are replaced, not kept beside.
+func TestEditedThesaurusReembeds(t *testing.T) {
+	ctx := context.Background()
+	st, tenant, _ := syntheticLibrary(t, 20)
+	before := NewSemantic(st, LocalProvider(), 1<<28, nil)
+	if n, err := before.EmbedTenant(ctx, tenant); err != nil || n != 20 {
+		t.Fatalf("embedded %d designs (%v), want 20", n, err)
+	}
+	edited, err := ParseThesaurus(thesaurusText + "\nwhirligig = whirlygig\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := NewSemantic(st, local.New(lexicon{edited}), 1<<28, nil)
+	if after.Provider.Name() == before.Provider.Name() || !strings.HasPrefix(after.Provider.Name(), local.Name+"+") {
+		t.Fatalf("provider names %q before and %q after the edit", before.Provider.Name(), after.Provider.Name())
+	}
+	if n, err := after.EmbedTenant(ctx, tenant); err != nil || n != 20 {
+		t.Fatalf("after the edit embedded %d designs (%v), want 20", n, err)
+	}
+	counts := map[string]int{}
+	err = st.DB().WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT provider, count(*) FROM pattern_embeddings GROUP BY provider`)
+		if err != nil {
+			return err
+		}
+		var p string
+		var n int
+		_, err = pgx.ForEachRow(rows, []any{&p, &n}, func() error { counts[p] = n; return nil })
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts) != 1 || counts[after.Provider.Name()] != 20 {
+		t.Fatalf("stored vectors by provider %v, want only 20 of %s", counts, after.Provider.Name())
 	}
 }

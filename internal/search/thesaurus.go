@@ -6,7 +6,9 @@
 package search
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ type Thesaurus struct {
 	broader  map[string][]string // narrower word → broader terms
 	narrower map[string][]string // broader term → narrower words
 	canon    map[string]string   // word → the head word of its synonym set
+	revision string              // a digest of the text it was parsed from
 }
 
 var (
@@ -38,9 +41,15 @@ func Builtin() *Thesaurus {
 	return builtin
 }
 
+// Revision names the thesaurus's content: it changes whenever an entry
+// does, so vectors computed over an older one are recomputed.
+func (th *Thesaurus) Revision() string { return th.revision }
+
 // ParseThesaurus reads the thesaurus format (see thesaurus.txt).
 func ParseThesaurus(text string) (*Thesaurus, error) {
-	th := &Thesaurus{synonyms: map[string][]string{}, broader: map[string][]string{}, narrower: map[string][]string{}, canon: map[string]string{}}
+	digest := sha256.Sum256([]byte(text))
+	th := &Thesaurus{synonyms: map[string][]string{}, broader: map[string][]string{}, narrower: map[string][]string{}, canon: map[string]string{},
+		revision: hex.EncodeToString(digest[:4])}
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/patternvault/patternvault/internal/embed"
 )
 
 // SearchChangedChannel is the PostgreSQL NOTIFY channel on which every
@@ -87,6 +89,12 @@ func (s *Store) SaveEmbeddings(ctx context.Context, tenantID int64, provider str
 		dims := make([]int32, len(vectors))
 		for i, v := range vectors {
 			blobs[i], dims[i] = EncodeVector(v), int32(len(v))
+		}
+		// The same provider's vectors of other revisions are replaced.
+		family, _, _ := strings.Cut(provider, embed.RevisionSeparator)
+		if _, err := tx.Exec(ctx, `DELETE FROM pattern_embeddings WHERE pattern_id = ANY($1) AND provider <> $2
+			AND (provider = $3 OR starts_with(provider, $4))`, ids, provider, family, family+embed.RevisionSeparator); err != nil {
+			return err
 		}
 		// Patterns deleted meanwhile are skipped by the join.
 		if _, err := tx.Exec(ctx, `

@@ -27,6 +27,8 @@ type Lexicon interface {
 	Concept(word string) (string, []string)
 	// Known reports whether a word or phrase is in the thesaurus.
 	Known(phrase string) bool
+	// Revision changes whenever what the lexicon knows does.
+	Revision() string
 }
 
 // Dim is the length of local vectors: Dim/2 concept dimensions and Dim/2
@@ -34,7 +36,9 @@ type Lexicon interface {
 const Dim = 256
 
 // Name identifies the provider and its version; change it whenever the
-// vectors change so stored ones are recomputed.
+// way vectors are computed changes so stored ones are recomputed. The
+// provider's full name adds the lexicon's revision ("+" and a digest),
+// so editing the thesaurus recomputes them too.
 const Name = "local-concepts-v1"
 
 // Field weights.
@@ -54,8 +58,13 @@ type Provider struct {
 // New returns the local provider over lex.
 func New(lex Lexicon) *Provider { return &Provider{lex: lex} }
 
-// Name implements embed.Provider.
-func (p *Provider) Name() string { return Name }
+// Name implements embed.Provider: Name, "+", and the lexicon's revision.
+func (p *Provider) Name() string {
+	if rev := p.lex.Revision(); rev != "" {
+		return Name + embed.RevisionSeparator + rev
+	}
+	return Name
+}
 
 // Dim implements embed.Provider.
 func (p *Provider) Dim() int { return Dim }
