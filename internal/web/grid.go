@@ -48,7 +48,7 @@ type gridPage struct {
 	Searching  bool
 	Found      int
 	DidYouMean string
-	Why        map[int64]string
+	Why        map[int64][]string
 }
 
 // searchPage runs the plain-words search and returns one page of it.
@@ -130,9 +130,9 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), BaseURL: "/t/" + t.Slug + "/", Preview: preview}
 	data.Undo, _ = strconv.ParseInt(q.Get("undo"), 10, 64)
 	if found != nil {
-		data.Found, data.DidYouMean, data.Why = len(found.Hits), found.DidYouMean, map[int64]string{}
+		data.Found, data.DidYouMean, data.Why = len(found.Hits), found.DidYouMean, map[int64][]string{}
 		for _, h := range found.Hits {
-			data.Why[h.ID] = strings.Join(h.Why, ", ")
+			data.Why[h.ID] = h.Why
 		}
 		data.Searching = true
 	}

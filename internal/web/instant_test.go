@@ -54,7 +54,7 @@ func TestInstantSearchPartial(t *testing.T) {
 	want(t, full, 200, "<html", `data-results`, `data-search-status`, `aria-live="polite"`, "Feather 00", "found for")
 
 	p := pam.get("/t/acme/?q=feather&partial=1")
-	want(t, p, 200, "Feather 00", "Feather 01", "2 designs found for", `class="card"`, `data-bulk`)
+	want(t, p, 200, "<mark>Feather</mark> 00", "<mark>Feather</mark> 01", "2 designs found for", `class="card"`, `data-bulk`)
 	for _, bad := range []string{"<html", "<head", "<main", `role="search"`, "Swirl 00", "partial=1", "data-results"} {
 		if strings.Contains(p.Body, bad) {
 			t.Errorf("partial answer has %q:\n%s", bad, p.Body)
@@ -138,5 +138,26 @@ func TestBrowserInstantSearch(t *testing.T) {
 	}
 	if ticked != cards || cards != 2 {
 		t.Errorf("select all on the new grid ticked %d of %d", ticked, cards)
+	}
+}
+
+// TestHighlight: the words a search matched are marked in a name, as
+// typed or in their singular, and the rest of the name stays escaped.
+func TestHighlight(t *testing.T) {
+	cases := []struct {
+		name    string
+		matched []string
+		want    string
+	}{
+		{"Feathered Swirls", []string{"feather"}, "<mark>Feathered</mark> Swirls"},
+		{"Butterflies & Swirls", []string{"butterfly", "swirl"}, "<mark>Butterflies</mark> &amp; <mark>Swirls</mark>"},
+		{"<b>Holly</b>", []string{"holly"}, "&lt;b&gt;<mark>Holly</mark>&lt;/b&gt;"},
+		{"Spiderweb", []string{"related words"}, "Spiderweb"},
+		{"Rosé Garden", []string{"rose"}, "<mark>Rosé</mark> Garden"},
+	}
+	for _, c := range cases {
+		if got := string(highlight(c.name, c.matched)); got != c.want {
+			t.Errorf("highlight(%q, %q) = %q, want %q", c.name, c.matched, got, c.want)
+		}
 	}
 }

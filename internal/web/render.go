@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
@@ -49,7 +51,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return *f
 	},
-	"hasID": func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	"hasID":     func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	"highlight": highlight,
 	// plural writes a count with its word: "1 time", "3 times".
 	"plural": func(n any, word string) string {
 		s := fmt.Sprint(n)
@@ -175,4 +178,38 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.Error("server error", "id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
 	}
 	s.render(w, r, http.StatusInternalServerError, "error", pageData{Title: "Something went wrong"})
+}
+
+// wordRun finds the words of a name (letters and digits).
+var wordRun = regexp.MustCompile(`[\p{L}\p{N}]+`)
+
+// highlight escapes name and marks each of its words that a search
+// matched: a word begins with one of matched (folded words, as search
+// explains its hits), as typed or in its singular.
+func highlight(name string, matched []string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, loc := range wordRun.FindAllStringIndex(name, -1) {
+		word := name[loc[0]:loc[1]]
+		if !matches(word, matched) {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(name[last:loc[0]]))
+		b.WriteString("<mark>" + template.HTMLEscapeString(word) + "</mark>")
+		last = loc[1]
+	}
+	b.WriteString(template.HTMLEscapeString(name[last:]))
+	return template.HTML(b.String())
+}
+
+func matches(word string, matched []string) bool {
+	forms := append(search.Words(word), strings.ToLower(word))
+	for _, m := range matched {
+		for _, f := range forms {
+			if m != "" && strings.HasPrefix(f, m) {
+				return true
+			}
+		}
+	}
+	return false
 }
