@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,6 +50,9 @@ type gridPage struct {
 	Found      int
 	DidYouMean string
 	Why        map[int64][]string
+	// Suggest are the library's most used keywords, offered when a
+	// search finds nothing.
+	Suggest []string
 }
 
 // searchPage runs the plain-words search and returns one page of it.
@@ -135,6 +139,9 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 			data.Why[h.ID] = h.Why
 		}
 		data.Searching = true
+		if len(found.Hits) == 0 {
+			data.Suggest = s.popularKeywords(r, t.ID, 8)
+		}
 	}
 	// The partial answer leaves out what only the form and the header show.
 	if total > 0 && !partial {
@@ -392,4 +399,23 @@ func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectWith(w, r, "/t/"+t.Slug+"/", "Saved search removed.")
+}
+
+// popularKeywords returns up to n of the tenant's keywords, most used
+// first (none when they cannot be read: they are only a suggestion).
+func (s *Server) popularKeywords(r *http.Request, tenantID int64, n int) []string {
+	kws, err := s.store.Keywords(r.Context(), tenantID)
+	if err != nil {
+		s.log.Warn("web: keywords for suggestions", "tenant", tenantID, "err", err)
+		return nil
+	}
+	slices.SortStableFunc(kws, func(a, b *store.Keyword) int { return b.Count - a.Count })
+	var out []string
+	for _, k := range kws {
+		if k.Count == 0 || len(out) == n {
+			break
+		}
+		out = append(out, k.Name)
+	}
+	return out
 }

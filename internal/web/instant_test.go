@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,11 @@ func TestInstantSearchPartial(t *testing.T) {
 	// With no words it is every design, and a miss says so.
 	all := pam.get("/t/acme/?partial=1")
 	want(t, all, 200, "Swirl 00", "Feather 00")
-	want(t, pam.get("/t/acme/?q=zzqqxx&partial=1"), 200, "No designs match")
+	miss := pam.get("/t/acme/?q=zzqqxx&partial=1")
+	want(t, miss, 200, "No designs match", "Check the spelling", "Or try one of your keywords")
+	if !regexp.MustCompile(`<a href="/t/acme/\?q=(swirl|feather)">`).MatchString(miss.Body) {
+		t.Errorf("a search that finds nothing suggests none of the library's keywords:\n%s", miss.Body)
+	}
 
 	// Half-typed words are not remembered as recent searches; a search
 	// the quilter submits is (the log is written just after the answer).
