@@ -30,21 +30,19 @@ func (h *Handler) listSaved(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) createSaved(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	var body struct {
-		Name   string `json:"name"`
-		Query  string `json:"query"`
-		Pinned bool   `json:"pinned"`
-	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_json", `send {"name": "...", "query": "..."}`)
+	var ss store.SavedSearch
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&ss); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_json", `send {"name": "...", "query": "...", "filters": {"type": "...", "format": "...", "keyword": "...", "favorites": true}, "pinned": true}`)
 		return
 	}
-	if n := strings.TrimSpace(body.Name); n == "" || len(n) > 100 || strings.TrimSpace(body.Query) == "" || len(body.Query) > 500 {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "a saved search needs a name (up to 100 characters) and a query")
+	f := ss.Filters
+	if n := strings.TrimSpace(ss.Name); n == "" || len(n) > 100 || (strings.TrimSpace(ss.Query) == "" && f.Empty()) || len(ss.Query) > 500 ||
+		len(f.Type) > 50 || len(f.Format) > 20 || len(f.Keyword) > 100 {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "a saved search needs a name (up to 100 characters) and words or filters")
 		return
 	}
-	ss, err := h.store.SaveSearch(r.Context(), c.Tenant.ID, c.User.ID, body.Name, body.Query, body.Pinned)
-	if h.failed(w, err) {
+	ss.ID = 0
+	if h.failed(w, h.store.SaveSearch(r.Context(), c.Tenant.ID, c.User.ID, &ss)) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, ss)

@@ -11,38 +11,51 @@ import (
 
 // SavedSearch is a search a person named, to run again in one tap.
 type SavedSearch struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Query     string    `json:"query"`
-	Pinned    bool      `json:"pinned"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64        `json:"id"`
+	Name      string       `json:"name"`
+	Query     string       `json:"query"`
+	Filters   SavedFilters `json:"filters"`
+	Pinned    bool         `json:"pinned"`
+	CreatedAt time.Time    `json:"created_at"`
 }
 
-// SaveSearch stores a named search of userID.
-func (s *Store) SaveSearch(ctx context.Context, tenantID, userID int64, name, query string, pinned bool) (*SavedSearch, error) {
-	out := &SavedSearch{Name: strings.TrimSpace(name), Query: strings.TrimSpace(query), Pinned: pinned}
+// SavedFilters are the filters a saved search keeps beside its words.
+type SavedFilters struct {
+	Type      string `json:"type,omitempty"`
+	Format    string `json:"format,omitempty"`
+	Keyword   string `json:"keyword,omitempty"`
+	Favorites bool   `json:"favorites,omitempty"`
+}
+
+// Empty reports whether no filter is set.
+func (f SavedFilters) Empty() bool { return f == SavedFilters{} }
+
+// SaveSearch stores ss (its name, words, filters and pin) as one of
+// userID's saved searches and fills in its id and time.
+func (s *Store) SaveSearch(ctx context.Context, tenantID, userID int64, ss *SavedSearch) error {
+	ss.Name, ss.Query = strings.TrimSpace(ss.Name), strings.TrimSpace(ss.Query)
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO saved_searches (user_id, name, query, pinned) VALUES ($1, $2, $3, $4)
-			RETURNING id, created_at`, userID, out.Name, out.Query, pinned).Scan(&out.ID, &out.CreatedAt)
+		return tx.QueryRow(ctx, `INSERT INTO saved_searches (user_id, name, query, filters, pinned) VALUES ($1, $2, $3, $4, $5)
+			RETURNING id, created_at`, userID, ss.Name, ss.Query, ss.Filters, ss.Pinned).Scan(&ss.ID, &ss.CreatedAt)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: save search %q: %w", name, err)
+		return fmt.Errorf("store: save search %q: %w", ss.Name, err)
 	}
-	return out, nil
+	return nil
 }
 
 // SavedSearches lists userID's saved searches, pinned first.
 func (s *Store) SavedSearches(ctx context.Context, tenantID, userID int64) ([]*SavedSearch, error) {
 	var out []*SavedSearch
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name, query, pinned, created_at FROM saved_searches
+		rows, err := tx.Query(ctx, `SELECT id, name, query, filters, pinned, created_at FROM saved_searches
 			WHERE user_id = $1 ORDER BY pinned DESC, lower(name), id`, userID)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*SavedSearch, error) {
 			ss := &SavedSearch{}
-			return ss, r.Scan(&ss.ID, &ss.Name, &ss.Query, &ss.Pinned, &ss.CreatedAt)
+			return ss, r.Scan(&ss.ID, &ss.Name, &ss.Query, &ss.Filters, &ss.Pinned, &ss.CreatedAt)
 		})
 		return err
 	})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -145,4 +146,59 @@ func TestAPISearchRealDesigns(t *testing.T) {
 	if code := other.get(fmt.Sprintf("/api/v1/patterns/%d/similar", viking.ID), &similar); code != http.StatusNotFound {
 		t.Errorf("beta asking for acme's design %d: %d, want 404", viking.ID, code)
 	}
+}
+
+// send posts a JSON body to path and returns the status and the decoded
+// answer.
+func (c *apiClient) send(method, path, body string) (int, map[string]any) {
+	c.t.Helper()
+	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// TestAPISavedSearchKeepsFilters: a saved search made through the API
+// keeps its words, filters and pin; one with neither words nor filters,
+// or without a name, is refused with a reason.
+func TestAPISavedSearchKeepsFilters(t *testing.T) {
+	r := newRig(t, "")
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	r.seedNamed(t, acme, "Holly Border")
+	api := newAPIClient(t, r, pam, "acme")
+
+	code, made := api.send("POST", "/api/v1/saved-searches", `{"name": "Christmas borders", "query": "holly", "filters": {"type": "border", "favorites": true}, "pinned": true}`)
+	if code != http.StatusCreated {
+		t.Fatalf("save = %d %v", code, made)
+	}
+	var list struct {
+		Saved []struct {
+			Name    string `json:"name"`
+			Query   string `json:"query"`
+			Pinned  bool   `json:"pinned"`
+			Filters struct {
+				Type      string `json:"type"`
+				Favorites bool   `json:"favorites"`
+			} `json:"filters"`
+		} `json:"saved_searches"`
+	}
+	if code := api.get("/api/v1/saved-searches", &list); code != 200 || len(list.Saved) != 1 {
+		t.Fatalf("list = %d %+v", code, list)
+	}
+	if s := list.Saved[0]; s.Name != "Christmas borders" || s.Query != "holly" || !s.Pinned || s.Filters.Type != "border" || !s.Filters.Favorites {
+		t.Errorf("saved %+v", s)
+	}
+	for _, bad := range []string{`{"name": "Nothing"}`, `{"query": "holly"}`, `{"name": "x", "query": "holly"`} {
+		if code, body := api.send("POST", "/api/v1/saved-searches", bad); code != http.StatusUnprocessableEntity && code != http.StatusBadRequest {
+			t.Errorf("save %s = %d %v, want a refusal", bad, code, body)
+		}
+	}
+	want(t, pam.get("/t/acme/"), 200, "Christmas borders", `href="/t/acme/?favorites=1&amp;q=holly&amp;type=border"`)
 }

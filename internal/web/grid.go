@@ -371,23 +371,38 @@ func plural(n int) string {
 // saveSearch names the current search so it can be run again in one tap.
 func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	f := formValues(r, "name", "q")
-	back := "/t/" + t.Slug + "/?q=" + url.QueryEscape(f["q"])
-	if f["q"] == "" || len(f["q"]) > 500 {
+	f := formValues(r, "name", "q", "type", "format", "keyword")
+	ss := &store.SavedSearch{Name: f["name"], Query: f["q"], Pinned: r.PostFormValue("pin") == "on",
+		Filters: store.SavedFilters{Type: f["type"], Format: f["format"], Keyword: f["keyword"], Favorites: r.PostFormValue("favorites") == "1"}}
+	if (ss.Query == "" && ss.Filters.Empty()) || len(ss.Query) > 500 || len(ss.Filters.Keyword) > 100 || len(ss.Filters.Type) > 50 || len(ss.Filters.Format) > 20 {
 		s.redirectWith(w, r, "/t/"+t.Slug+"/", "Search for something first, then save it.")
 		return
 	}
-	if f["name"] == "" {
-		f["name"] = f["q"]
+	if ss.Name == "" {
+		ss.Name = strings.Join(strings.Fields(ss.Query+" "+ss.Filters.Keyword+" "+ss.Filters.Type+" "+ss.Filters.Format), " ")
 	}
-	if len(f["name"]) > 100 {
-		f["name"] = f["name"][:100]
+	if len(ss.Name) > 100 {
+		ss.Name = strings.ToValidUTF8(ss.Name[:100], "")
 	}
-	if _, err := s.store.SaveSearch(r.Context(), t.ID, currentUser(r).ID, f["name"], f["q"], r.PostFormValue("pin") == "on"); err != nil {
+	if err := s.store.SaveSearch(r.Context(), t.ID, currentUser(r).ID, ss); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectWith(w, r, back, "Saved: it is now at the top of your library.")
+	s.redirectWith(w, r, savedSearchURL(t.Slug, ss), "Saved: it is now at the top of your library.")
+}
+
+// savedSearchURL is the library address that runs a saved search.
+func savedSearchURL(slug string, ss *store.SavedSearch) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"q": ss.Query, "type": ss.Filters.Type, "format": ss.Filters.Format, "keyword": ss.Filters.Keyword} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if ss.Filters.Favorites {
+		v.Set("favorites", "1")
+	}
+	return "/t/" + slug + "/?" + v.Encode()
 }
 
 // deleteSavedSearch forgets one of the person's saved searches.

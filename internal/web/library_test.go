@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -143,6 +144,17 @@ func TestLibraryPages(t *testing.T) {
 	id := regexp.MustCompile(`/t/acme/saved-searches/(\d+)/delete`).FindStringSubmatch(home.Body)
 	if id == nil {
 		t.Fatal("no delete form for the saved search")
+	}
+	// A saved search keeps its filters with its words.
+	wantRedirect(t, pam.post("/t/acme/saved-searches", url.Values{"q": {"celtic"}, "type": {"panel"}, "name": {"Celtic panels"}}), "/t/acme/?q=celtic&type=panel")
+	withFilter := regexp.MustCompile(`<a href="([^"]+)">Celtic panels</a>`).FindStringSubmatch(pam.get("/t/acme/").Body)
+	if withFilter == nil || html.UnescapeString(withFilter[1]) != "/t/acme/?q=celtic&type=panel" {
+		t.Fatalf("saved search with a filter links to %q", withFilter)
+	}
+	panels := pam.get(html.UnescapeString(withFilter[1]))
+	want(t, panels, 200, "Celtic Tall Knot")
+	if strings.Contains(panels.Body, "Celtic Dragon") {
+		t.Error("the saved search's type filter is lost: it shows the Celtic Dragon block")
 	}
 	wantRedirect(t, pam.post("/t/acme/saved-searches/"+id[1]+"/delete", nil), "/t/acme/")
 	if strings.Contains(pam.get("/t/acme/").Body, "Norse things") {

@@ -53,6 +53,9 @@ var templateFuncs = template.FuncMap{
 	},
 	"hasID":     func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
 	"highlight": highlight,
+	// savedURL is the library address that runs a saved search (built
+	// from encoded values, so safe as a URL).
+	"savedURL": func(slug string, ss *store.SavedSearch) template.URL { return template.URL(savedSearchURL(slug, ss)) },
 	// plural writes a count with its word: "1 time", "3 times".
 	"plural": func(n any, word string) string {
 		s := fmt.Sprint(n)
