@@ -262,18 +262,20 @@ type QueryCount struct {
 	Query   string
 	Times   int
 	Results int // results the last time
-	Last    time.Time
+	// Opened is how many of those times a design was opened from the results.
+	Opened int
+	Last   time.Time
 }
 
 // SearchStats returns the most frequent searches, and those that found
 // nothing, of the last days.
 func (s *Store) SearchStats(ctx context.Context, tenantID int64, days, limit int) (top, zero []QueryCount, err error) {
 	err = s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		q := `SELECT lower(query), count(*), (array_agg(results ORDER BY at DESC))[1], max(at) FROM search_log
+		q := `SELECT lower(query), count(*), (array_agg(results ORDER BY at DESC))[1], count(clicked_pattern), max(at) FROM search_log
 			WHERE at > now() - make_interval(days => $1) %s GROUP BY lower(query) ORDER BY count(*) DESC, max(at) DESC LIMIT $2`
 		scan := func(r pgx.CollectableRow) (QueryCount, error) {
 			var c QueryCount
-			return c, r.Scan(&c.Query, &c.Times, &c.Results, &c.Last)
+			return c, r.Scan(&c.Query, &c.Times, &c.Results, &c.Opened, &c.Last)
 		}
 		rows, err := tx.Query(ctx, fmt.Sprintf(q, ""), days, limit)
 		if err != nil {
@@ -293,6 +295,22 @@ func (s *Store) SearchStats(ctx context.Context, tenantID int64, days, limit int
 		return nil, nil, fmt.Errorf("store: search stats: %w", err)
 	}
 	return top, zero, nil
+}
+
+// RecordSearchClick notes that userID opened design patternID from the
+// results of their latest search for query (within the hour); only the
+// first design opened from one search counts.
+func (s *Store) RecordSearchClick(ctx context.Context, tenantID, userID int64, query string, patternID int64) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE search_log SET clicked_pattern = $3 WHERE id = (
+			SELECT id FROM search_log WHERE user_id = $1 AND lower(query) = lower($2) AND at > now() - interval '1 hour'
+			ORDER BY at DESC LIMIT 1) AND clicked_pattern IS NULL`, userID, query, patternID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: record click on %d from search %q: %w", patternID, query, err)
+	}
+	return nil
 }
 
 // RecentSearches returns a person's last distinct searches, newest first.

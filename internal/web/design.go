@@ -68,6 +68,13 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.RecordEvent(r.Context(), t.ID, p.ID, currentUser(r).ID, "view", "")
+	// Opened from search results: the search log learns which design the
+	// search led to (only a note, so a failure does not stop the page).
+	if from := r.URL.Query().Get("from"); from != "" && len(from) <= 200 {
+		if err := s.store.RecordSearchClick(r.Context(), t.ID, currentUser(r).ID, from, p.ID); err != nil {
+			s.log.Warn("web: search click", "id", RequestID(r.Context()), "err", err)
+		}
+	}
 	data := designPage{Pattern: p, Files: files, Machines: library.Machines, Writable: writableFormats(),
 		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor)}
 	for _, f := range files {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -164,5 +165,44 @@ func TestHighlight(t *testing.T) {
 		if got := string(highlight(c.name, c.matched)); got != c.want {
 			t.Errorf("highlight(%q, %q) = %q, want %q", c.name, c.matched, got, c.want)
 		}
+	}
+}
+
+// TestWhatPeopleSearchFor: the owner sees the searches made, those that
+// found nothing, and how often a search led to a design being opened;
+// other members do not see the page.
+func TestWhatPeopleSearchFor(t *testing.T) {
+	r := newRig(t, "")
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	vera := r.member(t, pam, "acme", "vera@example.com", store.RoleEditor)
+	r.seedNamed(t, acme, "Feather 00", "Swirl 00")
+
+	found := pam.get("/t/acme/?q=feather")
+	link := regexp.MustCompile(`href="(/t/acme/patterns/\d+\?from=feather)"`).FindStringSubmatch(found.Body)
+	if link == nil {
+		t.Fatalf("search results do not link to the design with the search:\n%s", found.Body)
+	}
+	pam.get("/t/acme/?q=zzqqxx")
+	vera.get("/t/acme/?q=swirl")
+	// The log is written just after each answer; a click needs its row.
+	deadline := time.Now().Add(10 * time.Second)
+	var page string
+	for {
+		want(t, pam.get(link[1]), 200, "Feather 00")
+		page = pam.get("/t/acme/searches").Body
+		if strings.Contains(page, "<td>1 of 1</td>") && strings.Contains(page, "zzqqxx") && strings.Contains(page, "swirl") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the searches page never showed the searches, the miss and the opened design:\n%s", page)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	zero := page[strings.Index(page, "Found nothing"):strings.Index(page, "Most searched")]
+	if !strings.Contains(zero, "zzqqxx") || strings.Contains(zero, "feather") {
+		t.Errorf("found-nothing table:\n%s", zero)
+	}
+	if code := vera.get("/t/acme/searches").Status; code != http.StatusForbidden && code != http.StatusNotFound {
+		t.Errorf("an editor sees what people search for: %d", code)
 	}
 }
