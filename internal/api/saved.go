@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -35,10 +34,8 @@ func (h *Handler) createSaved(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_json", `send {"name": "...", "query": "...", "filters": {"type": "...", "format": "...", "keyword": "...", "favorites": true}, "pinned": true}`)
 		return
 	}
-	f := ss.Filters
-	if n := strings.TrimSpace(ss.Name); n == "" || len(n) > 100 || (strings.TrimSpace(ss.Query) == "" && f.Empty()) || len(ss.Query) > 500 ||
-		len(f.Type) > 50 || len(f.Format) > 20 || len(f.Keyword) > 100 {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "a saved search needs a name (up to 100 characters) and words or filters")
+	if err := ss.Check(); err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", err.Error())
 		return
 	}
 	ss.ID = 0

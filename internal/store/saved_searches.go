@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,6 +30,22 @@ type SavedFilters struct {
 
 // Empty reports whether no filter is set.
 func (f SavedFilters) Empty() bool { return f == SavedFilters{} }
+
+// Check returns a sentence for a person when ss cannot be saved: it
+// needs a name of up to 100 characters and words or filters of sensible
+// length.
+func (ss *SavedSearch) Check() error {
+	f := ss.Filters
+	switch {
+	case strings.TrimSpace(ss.Name) == "" || len(ss.Name) > 100:
+		return errors.New("a saved search needs a name of up to 100 characters")
+	case strings.TrimSpace(ss.Query) == "" && f.Empty():
+		return errors.New("a saved search needs words to search for or filters")
+	case len(ss.Query) > 500 || len(f.Type) > 50 || len(f.Format) > 20 || len(f.Keyword) > 100:
+		return errors.New("a saved search's words are up to 500 characters, its keyword up to 100")
+	}
+	return nil
+}
 
 // SaveSearch stores ss (its name, words, filters and pin) as one of
 // userID's saved searches and fills in its id and time.

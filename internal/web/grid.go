@@ -374,15 +374,19 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) {
 	f := formValues(r, "name", "q", "type", "format", "keyword")
 	ss := &store.SavedSearch{Name: f["name"], Query: f["q"], Pinned: r.PostFormValue("pin") == "on",
 		Filters: store.SavedFilters{Type: f["type"], Format: f["format"], Keyword: f["keyword"], Favorites: r.PostFormValue("favorites") == "1"}}
-	if (ss.Query == "" && ss.Filters.Empty()) || len(ss.Query) > 500 || len(ss.Filters.Keyword) > 100 || len(ss.Filters.Type) > 50 || len(ss.Filters.Format) > 20 {
-		s.redirectWith(w, r, "/t/"+t.Slug+"/", "Search for something first, then save it.")
-		return
-	}
 	if ss.Name == "" {
 		ss.Name = strings.Join(strings.Fields(ss.Query+" "+ss.Filters.Keyword+" "+ss.Filters.Type+" "+ss.Filters.Format), " ")
 	}
 	if len(ss.Name) > 100 {
 		ss.Name = strings.ToValidUTF8(ss.Name[:100], "")
+	}
+	if ss.Query == "" && ss.Filters.Empty() {
+		s.redirectWith(w, r, "/t/"+t.Slug+"/", "Search for something first, then save it.")
+		return
+	}
+	if err := ss.Check(); err != nil {
+		s.redirectWith(w, r, "/t/"+t.Slug+"/", "Not saved: "+err.Error()+".")
+		return
 	}
 	if err := s.store.SaveSearch(r.Context(), t.ID, currentUser(r).ID, ss); err != nil {
 		s.serverError(w, r, err)
