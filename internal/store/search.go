@@ -80,11 +80,19 @@ func (q TextQuery) TSQuery() string {
 	for gi, g := range q.Terms {
 		var alts []string
 		for wi, w := range g {
-			for _, lex := range lexemes(w) {
-				if q.Prefix && gi == len(q.Terms)-1 && wi == 0 {
-					lex += ":*"
-				}
-				alts = append(alts, lex)
+			lexs := lexemes(w)
+			if len(lexs) == 0 {
+				continue
+			}
+			if q.Prefix && gi == len(q.Terms)-1 && wi == 0 {
+				lexs[len(lexs)-1] += ":*"
+			}
+			// An alternative of several words ("candy cane") is a phrase:
+			// its words in order, not each word alone.
+			if len(lexs) > 1 {
+				alts = append(alts, "("+strings.Join(lexs, " <-> ")+")")
+			} else {
+				alts = append(alts, lexs[0])
 			}
 		}
 		if len(alts) > 0 {
@@ -173,10 +181,11 @@ func (s *Store) SearchFullText(ctx context.Context, tenantID int64, q TextQuery,
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	qa := arg(tsq)
 	// Rank on the small name/keywords/designer document (notes only
-	// decide whether a design matches).
+	// decide whether a design matches). The match names the query
+	// itself, not the joined q, so that the GIN index can answer it.
 	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, q) AS score, p.search_text
 		FROM patterns p, to_tsquery('english', ` + qa + `) q
-		WHERE p.deleted_at IS NULL AND p.search_doc @@ q` + f.where(arg) + `
+		WHERE p.deleted_at IS NULL AND p.search_doc @@ to_tsquery('english', ` + qa + `)` + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
 	return s.ranked(ctx, tenantID, "full-text search", sql, args)
 }

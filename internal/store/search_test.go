@@ -117,3 +117,25 @@ func TestConcurrentKeywordCreation(t *testing.T) {
 		t.Errorf("keywords = %+v", kws)
 	}
 }
+
+// TestTSQueryPhraseAlternatives: an alternative of several words is a
+// phrase (its words in order), so "christmas" expanding to "candy cane"
+// does not find every design that mentions candy; the typed-so-far word
+// is a prefix, and nothing typed can break the syntax.
+func TestTSQueryPhraseAlternatives(t *testing.T) {
+	cases := []struct {
+		q    store.TextQuery
+		want string
+	}{
+		{store.TextQuery{Terms: [][]string{{"christmas", "xmas", "candy cane"}}}, "(christmas | xmas | (candy <-> cane))"},
+		{store.TextQuery{Terms: [][]string{{"holly"}, {"star", "star of bethlehem"}}, Prefix: true}, "(holly) & (star:* | (star <-> of <-> bethlehem))"},
+		{store.TextQuery{Terms: [][]string{{"viking longship"}}, Prefix: true}, "((viking <-> longship:*))"},
+		{store.TextQuery{Terms: [][]string{{"it's", "a|b & !c"}}}, "((it <-> s) | (a <-> b <-> c))"},
+		{store.TextQuery{Terms: [][]string{{"!!"}}}, ""},
+	}
+	for _, c := range cases {
+		if got := c.q.TSQuery(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.q, got, c.want)
+		}
+	}
+}
