@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/store"
@@ -24,8 +26,9 @@ type Service struct {
 	// Semantic, when set, adds the designs nearest by vector.
 	Semantic *Semantic
 
-	mu    sync.Mutex
-	vocab map[int64]*vocabulary
+	mu         sync.Mutex
+	vocab      map[int64]*vocabulary
+	vocabLoads singleflight.Group
 }
 
 // vocabulary is a tenant's words (keywords and words of names), kept a
@@ -36,7 +39,9 @@ type vocabulary struct {
 	at    time.Time
 }
 
-// vocabTTL bounds how stale a vocabulary may be (each app server keeps its own).
+// vocabTTL is how long a vocabulary is used before it is read again
+// (each app server keeps its own); a stale one still answers while the
+// new one loads in the background.
 const vocabTTL = 60 * time.Second
 
 // New returns a search service with the built-in thesaurus.
@@ -44,30 +49,46 @@ func New(st *store.Store) *Service {
 	return &Service{Store: st, Thesaurus: Builtin(), vocab: map[int64]*vocabulary{}}
 }
 
-// vocabularyOf returns the tenant's vocabulary, loading it when missing
-// or stale.
+// vocabularyOf returns the tenant's vocabulary. The first search of a
+// tenant loads it (concurrent searches share the load); later, a stale
+// one answers at once and is reloaded in the background, so no search
+// waits for the reload.
 func (s *Service) vocabularyOf(ctx context.Context, tenantID int64) (*vocabulary, error) {
 	s.mu.Lock()
 	v := s.vocab[tenantID]
 	s.mu.Unlock()
-	if v != nil && time.Since(v.at) < vocabTTL {
+	if v != nil {
+		if time.Since(v.at) >= vocabTTL {
+			go s.loadVocabulary(context.WithoutCancel(ctx), tenantID)
+		}
 		return v, nil
 	}
-	words, err := s.Store.Vocabulary(ctx, tenantID)
+	return s.loadVocabulary(ctx, tenantID)
+}
+
+// loadVocabulary reads the tenant's vocabulary, once at a time per tenant.
+func (s *Service) loadVocabulary(ctx context.Context, tenantID int64) (*vocabulary, error) {
+	res, err, _ := s.vocabLoads.Do(strconv.FormatInt(tenantID, 10), func() (any, error) {
+		words, err := s.Store.Vocabulary(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		v := &vocabulary{words: words, known: make(map[string]bool, len(words)), at: time.Now()}
+		for _, w := range words {
+			v.known[w] = true
+		}
+		s.mu.Lock()
+		if len(s.vocab) > 1000 { // bound memory: forget every tenant now and then
+			s.vocab = map[int64]*vocabulary{}
+		}
+		s.vocab[tenantID] = v
+		s.mu.Unlock()
+		return v, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	v = &vocabulary{words: words, known: make(map[string]bool, len(words)), at: time.Now()}
-	for _, w := range words {
-		v.known[w] = true
-	}
-	s.mu.Lock()
-	if len(s.vocab) > 1000 { // bound memory: forget every tenant now and then
-		s.vocab = map[int64]*vocabulary{}
-	}
-	s.vocab[tenantID] = v
-	s.mu.Unlock()
-	return v, nil
+	return res.(*vocabulary), nil
 }
 
 // correct adds, for each typed word the library does not know, the

@@ -286,3 +286,34 @@ func TestEditedThesaurusReembeds(t *testing.T) {
 		t.Fatalf("stored vectors by provider %v, want only 20 of %s", counts, after.Provider.Name())
 	}
 }
+
+// TestStaleVocabularyAnswersWhileReloading: a tenant's vocabulary past
+// its time still answers at once, and a fresh one replaces it from the
+// background, so no search waits for the reload.
+func TestStaleVocabularyAnswersWhileReloading(t *testing.T) {
+	ctx := context.Background()
+	st, tenant, _ := syntheticLibrary(t, 5)
+	svc := New(st)
+	first, err := svc.vocabularyOf(ctx, tenant)
+	if err != nil || len(first.words) == 0 {
+		t.Fatalf("vocabulary: %v, %d words", err, len(first.words))
+	}
+	first.at = time.Now().Add(-2 * vocabTTL)
+	got, err := svc.vocabularyOf(ctx, tenant)
+	if err != nil || got != first {
+		t.Fatalf("a stale vocabulary did not answer at once (%v)", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		svc.mu.Lock()
+		now := svc.vocab[tenant]
+		svc.mu.Unlock()
+		if now != first && time.Since(now.at) < vocabTTL && len(now.words) == len(first.words) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the stale vocabulary was never reloaded")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
