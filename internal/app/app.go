@@ -126,6 +126,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		a.Close()
 		return nil, err
 	}
+	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts = accounts.New(a.Store, QueuedMail(d, a.Queue), cfg.BaseURL)
 	return a, nil
 }

@@ -66,6 +66,37 @@ func (s *Service) vocabularyOf(ctx context.Context, tenantID int64) (*vocabulary
 	return s.loadVocabulary(ctx, tenantID)
 }
 
+// WordsChanged marks the tenant's vocabulary stale, as its words
+// changed: the next search still uses it and reads it again in the
+// background (Semantic.OnChange calls this on every app server).
+func (s *Service) WordsChanged(tenantID int64) {
+	s.mu.Lock()
+	if v := s.vocab[tenantID]; v != nil {
+		s.vocab[tenantID] = &vocabulary{words: v.words, known: v.known}
+	}
+	s.mu.Unlock()
+}
+
+// Warm loads, in the background, what a tenant's first search would wait
+// for (its vocabulary and its vector index) when it is not in memory;
+// the library page calls it, so the quilter's first search is quick.
+func (s *Service) Warm(tenantID int64) {
+	s.mu.Lock()
+	_, ok := s.vocab[tenantID]
+	s.mu.Unlock()
+	if ok {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		s.loadVocabulary(ctx, tenantID)
+		if s.Semantic != nil {
+			s.Semantic.Index().Get(ctx, tenantID, 0)
+		}
+	}()
+}
+
 // loadVocabulary reads the tenant's vocabulary, once at a time per tenant.
 func (s *Service) loadVocabulary(ctx context.Context, tenantID int64) (*vocabulary, error) {
 	res, err, _ := s.vocabLoads.Do(strconv.FormatInt(tenantID, 10), func() (any, error) {
@@ -76,6 +107,9 @@ func (s *Service) loadVocabulary(ctx context.Context, tenantID int64) (*vocabula
 		v := &vocabulary{words: words, known: make(map[string]bool, len(words)), at: time.Now()}
 		for _, w := range words {
 			v.known[w] = true
+		}
+		if len(words) == 0 {
+			return v, nil // an empty library: read again once it fills
 		}
 		s.mu.Lock()
 		if len(s.vocab) > 1000 { // bound memory: forget every tenant now and then

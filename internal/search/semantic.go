@@ -27,6 +27,9 @@ type Semantic struct {
 	Log    *slog.Logger
 	// Batch is how many designs go to the provider at once.
 	Batch int
+	// OnChange, when set, is told of every tenant whose searchable words
+	// changed, on any app server, as Run hears of it.
+	OnChange func(tenantID int64)
 
 	index   *vecindex.Cache
 	queries *queryCache
@@ -269,6 +272,9 @@ func (s *Semantic) listen(ctx context.Context) {
 		err := s.Store.Listen(ctx, store.SearchChangedChannel, func(payload string) {
 			if t, ok := store.TenantOfSchema(payload); ok {
 				s.MarkDirty(t)
+				if s.OnChange != nil {
+					s.OnChange(t)
+				}
 			}
 		})
 		if ctx.Err() != nil || errors.Is(err, context.Canceled) {

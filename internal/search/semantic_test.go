@@ -317,3 +317,64 @@ func TestStaleVocabularyAnswersWhileReloading(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestWarmLoadsBeforeTheFirstSearch: warming a tenant loads its
+// vocabulary and vector index in the background.
+func TestWarmLoadsBeforeTheFirstSearch(t *testing.T) {
+	ctx := context.Background()
+	st, tenant, _ := syntheticLibrary(t, 10)
+	svc := New(st)
+	svc.Semantic = NewSemantic(st, LocalProvider(), 1<<28, nil)
+	if _, err := svc.Semantic.EmbedTenant(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	svc.Warm(tenant)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		svc.mu.Lock()
+		v := svc.vocab[tenant]
+		svc.mu.Unlock()
+		if v != nil && svc.Semantic.Index().Cached(tenant) != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after Warm: vocabulary %v, index cached %v", v != nil, svc.Semantic.Index().Cached(tenant) != nil)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestRenamedDesignCorrectsTyposSoon: when a design's words change, every
+// app server hears of it and its vocabulary is read again, so a typo of
+// the new word is corrected without waiting out the vocabulary's minute.
+func TestRenamedDesignCorrectsTyposSoon(t *testing.T) {
+	st, tenant, ids := syntheticLibrary(t, 5)
+	svc := New(st)
+	svc.Semantic = NewSemantic(st, LocalProvider(), 1<<28, nil)
+	svc.Semantic.OnChange = svc.WordsChanged
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go svc.Semantic.Run(ctx)
+	if _, err := svc.vocabularyOf(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the listener is up
+	name := "Zanzibar Sunrise"
+	if _, err := st.UpdatePattern(ctx, tenant, ids[1], store.PatternEdit{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := svc.Search(ctx, tenant, 0, "zanzibr", store.SearchFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.DidYouMean == "zanzibar" && len(res.Hits) > 0 && res.Hits[0].ID == ids[1] {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after the rename, \"zanzibr\": did you mean %q, hits %v", res.DidYouMean, res.Hits)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

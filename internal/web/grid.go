@@ -116,6 +116,9 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		page, found, err = s.searchPage(sr, t, query)
 	} else {
 		page, err = s.store.Patterns(r.Context(), t.ID, query)
+		if s.search != nil {
+			s.search.Warm(t.ID) // the search box is next
+		}
 	}
 	if errors.Is(err, store.ErrBadCursor) {
 		http.Redirect(w, r, "/t/"+t.Slug+"/", http.StatusSeeOther)
