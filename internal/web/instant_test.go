@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"html/template"
 	"net/http"
 	"regexp"
 	"strings"
@@ -205,4 +206,24 @@ func TestWhatPeopleSearchFor(t *testing.T) {
 	if code := vera.get("/t/acme/searches").Status; code != http.StatusForbidden && code != http.StatusNotFound {
 		t.Errorf("an editor sees what people search for: %d", code)
 	}
+}
+
+// FuzzHighlight: whatever a design is named and whatever a search
+// matched, the marked name is the name escaped, with only <mark> tags
+// added.
+func FuzzHighlight(f *testing.F) {
+	f.Add("Feathered Swirls", "feather")
+	f.Add("<b>Holly</b> & \"Ivy\"", "holly")
+	f.Add("Rosé Garden", "rose")
+	f.Add("\xff\xfe", "")
+	f.Fuzz(func(t *testing.T, name, matched string) {
+		got := string(highlight(name, []string{matched}))
+		plain := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(got)
+		if strings.ContainsAny(plain, "<>\"") {
+			t.Fatalf("highlight(%q, %q) = %q leaves markup unescaped", name, matched, got)
+		}
+		if plain != template.HTMLEscapeString(name) {
+			t.Fatalf("highlight(%q, %q) = %q is not the escaped name with marks", name, matched, got)
+		}
+	})
 }
