@@ -28,6 +28,7 @@ type Service struct {
 
 	mu         sync.Mutex
 	vocab      map[int64]*vocabulary
+	changed    map[int64]time.Time // tenant → when its words last changed
 	vocabLoads singleflight.Group
 }
 
@@ -46,7 +47,7 @@ const vocabTTL = 60 * time.Second
 
 // New returns a search service with the built-in thesaurus.
 func New(st *store.Store) *Service {
-	return &Service{Store: st, Thesaurus: Builtin(), vocab: map[int64]*vocabulary{}}
+	return &Service{Store: st, Thesaurus: Builtin(), vocab: map[int64]*vocabulary{}, changed: map[int64]time.Time{}}
 }
 
 // vocabularyOf returns the tenant's vocabulary. The first search of a
@@ -73,6 +74,7 @@ func (s *Service) WordsChanged(tenantID int64) {
 	s.mu.Lock()
 	if v := s.vocab[tenantID]; v != nil {
 		s.vocab[tenantID] = &vocabulary{words: v.words, known: v.known}
+		s.changed[tenantID] = time.Now()
 	}
 	s.mu.Unlock()
 }
@@ -100,11 +102,12 @@ func (s *Service) Warm(tenantID int64) {
 // loadVocabulary reads the tenant's vocabulary, once at a time per tenant.
 func (s *Service) loadVocabulary(ctx context.Context, tenantID int64) (*vocabulary, error) {
 	res, err, _ := s.vocabLoads.Do(strconv.FormatInt(tenantID, 10), func() (any, error) {
+		start := time.Now()
 		words, err := s.Store.Vocabulary(ctx, tenantID)
 		if err != nil {
 			return nil, err
 		}
-		v := &vocabulary{words: words, known: make(map[string]bool, len(words)), at: time.Now()}
+		v := &vocabulary{words: words, known: make(map[string]bool, len(words)), at: start}
 		for _, w := range words {
 			v.known[w] = true
 		}
@@ -113,7 +116,10 @@ func (s *Service) loadVocabulary(ctx context.Context, tenantID int64) (*vocabula
 		}
 		s.mu.Lock()
 		if len(s.vocab) > 1000 { // bound memory: forget every tenant now and then
-			s.vocab = map[int64]*vocabulary{}
+			s.vocab, s.changed = map[int64]*vocabulary{}, map[int64]time.Time{}
+		}
+		if s.changed[tenantID].After(start) {
+			v.at = time.Time{} // words changed while it was read: stale already
 		}
 		s.vocab[tenantID] = v
 		s.mu.Unlock()
