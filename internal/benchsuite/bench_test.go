@@ -62,17 +62,18 @@ var (
 	demoErr   error
 )
 
-func designsWanted() int {
-	if n, err := strconv.Atoi(os.Getenv("PV_BENCH_DESIGNS")); err == nil && n > 0 {
+// envInt is the positive number in environment variable name, or def.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
 	}
-	return 15651
+	return def
 }
 
 // seed returns the demo tenant, seeded on first use: the benchmarks of
 // one run share it.
 func seed(b *testing.B) *world {
-	demoOnce.Do(func() { demoWorld, demoErr = seedWorld("demo", "Demo Quilting", designsWanted()) })
+	demoOnce.Do(func() { demoWorld, demoErr = seedWorld("demo", "Demo Quilting", envInt("PV_BENCH_DESIGNS", 15651)) })
 	if demoErr != nil {
 		b.Fatal(demoErr)
 	}

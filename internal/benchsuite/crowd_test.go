@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -43,13 +41,6 @@ var (
 // crowdTables are the tables a tenant's search reads, in foreign-key
 // order; copying them gives a tenant the first one's library.
 var crowdTables = []string{"patterns", "pattern_files", "keywords", "pattern_keywords", "keyword_groups", "keyword_group_keywords", "pattern_embeddings"}
-
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
-		return n
-	}
-	return def
-}
 
 // seedCrowd builds the crowded database once per run:
 // PV_BENCH_TENANTS tenants (500) of PV_BENCH_TENANT_DESIGNS designs (3,000).
