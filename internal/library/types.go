@@ -1,7 +1,13 @@
 package library
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/store"
 )
 
 // Deciding a new design's type at import.
@@ -34,4 +40,38 @@ func decideType(hint, shape string, confidence, widthIn, heightIn float64) (stri
 		return designtype.Block, float32(min(confidence, 0.5))
 	}
 	return shape, float32(confidence)
+}
+
+// MaxTypeChange bounds how many designs one type change may touch.
+const MaxTypeChange = 5000
+
+// ErrBadType is returned (wrapped) for a type PatternVault does not know.
+var ErrBadType = errors.New("not a design type")
+
+// ErrTooManyDesigns is returned (wrapped) when one change names more
+// than MaxTypeChange designs.
+var ErrTooManyDesigns = errors.New("too many designs at once")
+
+// SetType sets the type of the designs ids, one or many, as the quilter
+// chose it: typ is a type code ("e2e"), the word people read for it
+// ("Edge to edge") or a word shops write ("panto"); "" or "none" clears
+// it. The search index follows in the same transaction. It returns how
+// many designs changed; a bad type or an empty or oversized list changes
+// nothing.
+func (s *Service) SetType(ctx context.Context, tenantID int64, ids []int64, typ string) (int, error) {
+	code, ok := designtype.Parse(typ)
+	if !ok {
+		return 0, fmt.Errorf("library: set type %q: %w (one of %s)", typ, ErrBadType, strings.Join(designtype.Codes, ", "))
+	}
+	switch {
+	case len(ids) == 0:
+		return 0, fmt.Errorf("library: set type %q: %w", code, store.ErrNotFound)
+	case len(ids) > MaxTypeChange:
+		return 0, fmt.Errorf("library: set type of %d designs: %w (at most %d)", len(ids), ErrTooManyDesigns, MaxTypeChange)
+	}
+	n, err := s.Store.SetPatternType(ctx, tenantID, ids, code)
+	if err != nil {
+		return 0, fmt.Errorf("library: set type %q of %d designs: %w", code, len(ids), err)
+	}
+	return n, nil
 }

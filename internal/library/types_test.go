@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -116,5 +117,61 @@ func TestImportTypesFromNames(t *testing.T) {
 	}
 	if want := []string{"bloom", "little", "motif", "shop"}; !slices.Equal(bloom.Keywords, want) {
 		t.Errorf("bloom's keywords %v, want %v", bloom.Keywords, want)
+	}
+}
+
+// TestSetTypeInBulk: the quilter's type change reaches every design named,
+// at once, and the search index; a type PatternVault does not know, an
+// empty list or an id another workspace does not hold changes nothing.
+func TestSetTypeInBulk(t *testing.T) {
+	data, _ := fixtureZIP(t, false)
+	r := newRig(t)
+	ctx := context.Background()
+	acme, beta := r.tenant(t, "acme"), r.tenant(t, "beta")
+	r.importZIP(t, acme.ID, "a.zip", data) // beta stays empty: ids are per workspace
+	ids := map[string]int64{}
+	page, _ := r.store.Patterns(ctx, acme.ID, store.PatternQuery{Limit: 20})
+	for _, p := range page.Patterns {
+		ids[p.Name] = p.ID
+	}
+	celtic := []int64{ids["Celtic Tall Knot"], ids["3-Looped Celtic Knot"]}
+	borders := func(tenantID int64) []int64 {
+		hits, err := r.store.SearchFullText(ctx, tenantID, store.TextQuery{Terms: [][]string{{"border"}}}, store.SearchFilter{}, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, h := range hits {
+			out = append(out, h.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := borders(acme.ID); len(got) != 0 {
+		t.Fatalf("borders before: %v", got)
+	}
+	if _, err := r.svc.SetType(ctx, acme.ID, celtic, "spiral"); !errors.Is(err, ErrBadType) {
+		t.Errorf("type spiral: %v, want ErrBadType", err)
+	}
+	if _, err := r.svc.SetType(ctx, acme.ID, nil, "border"); err == nil {
+		t.Error("an empty list was accepted")
+	}
+	if _, err := r.svc.SetType(ctx, beta.ID, celtic, "border"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("acme's designs typed through beta: %v, want not found", err)
+	}
+	n, err := r.svc.SetType(ctx, acme.ID, celtic, "Borders")
+	if err != nil || n != 2 {
+		t.Fatalf("SetType = %d, %v", n, err)
+	}
+	want := slices.Clone(celtic)
+	slices.Sort(want)
+	if got := borders(acme.ID); !slices.Equal(got, want) {
+		t.Errorf("borders after: %v, want %v", got, want)
+	}
+	for _, id := range celtic {
+		p, _ := r.store.Pattern(ctx, acme.ID, id)
+		if p.Type != "border" || p.TypeName != "Border" || p.TypeConfidence != 1 {
+			t.Errorf("%q: type %q %q (%.2f)", p.Name, p.Type, p.TypeName, p.TypeConfidence)
+		}
 	}
 }
