@@ -137,6 +137,9 @@ func (s *Service) loadVocabulary(ctx context.Context, tenantID int64) (*vocabula
 // vocabulary: keywords and words of names) and returns the query as read,
 // for "did you mean", or "" when it read every word as typed:
 //
+//   - an adjective in -y also finds the noun the library or the
+//     thesaurus knows ("swirly" → swirl, "starry" → star, "curly" → curl
+//     and its synonyms), silently;
 //   - a word the library does not know, and that is not an English word,
 //     is split into words it does know ("startrek" → "star trek"), which
 //     then match as a phrase;
@@ -163,7 +166,21 @@ func (s *Service) respell(ctx context.Context, tenantID int64, q *Query) string 
 	for i := range q.Terms {
 		t := &q.Terms[i]
 		out[i] = t.Word
-		if t.Type != "" || known(t.Word) {
+		if t.Type != "" {
+			continue
+		}
+		for _, base := range adjectiveBases(t.Word) {
+			switch {
+			case known(base):
+				t.Alts = appendNew(t.Alts, base) // swirly → swirl, silently
+			case s.Thesaurus != nil && s.Thesaurus.Known(base):
+				t.Alts = appendNew(t.Alts, base) // curly → curl, and its synonyms
+				for _, e := range s.Thesaurus.Expand(base) {
+					t.Alts = appendNew(t.Alts, e)
+				}
+			}
+		}
+		if known(t.Word) {
 			continue
 		}
 		if real(t.Word) {
@@ -197,6 +214,27 @@ func (s *Service) respell(ctx context.Context, tenantID int64, q *Query) string 
 		return ""
 	}
 	return strings.Join(out, " ")
+}
+
+// adjectiveBases returns the nouns an adjective in -y may come from, for
+// the library to confirm: swirly → swirl, starry → star, wavy → wave,
+// bubbly → bubble. Bases are of four letters or more.
+func adjectiveBases(w string) []string {
+	n := len(w)
+	if n < 5 || w[n-1] != 'y' {
+		return nil
+	}
+	out := []string{w[:n-1], w[:n-1] + "e"}
+	if w[n-2] == w[n-3] {
+		out = append(out, w[:n-2])
+	}
+	var keep []string
+	for _, b := range out {
+		if len(b) >= 4 {
+			keep = append(keep, b)
+		}
+	}
+	return keep
 }
 
 // split returns w as two or more words that known accepts, each of at
@@ -371,6 +409,7 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 			info[r.ID] = r
 		}
 	}
+	byType(q, res.Hits, info)
 	explain(q, res.Hits, info)
 	explain(q, res.Related, info)
 	for i := range res.Related {
@@ -440,6 +479,35 @@ func fuse(exact []store.RankedID, lists ...ranked) []Hit {
 		return hits[i].ID < hits[j].ID
 	})
 	return hits
+}
+
+// byType puts first, after exact names, the hits of the type every type
+// word names: "border" lists borders before corners whose notes say
+// "border corner".
+func byType(q Query, hits []Hit, info map[int64]store.RankedID) {
+	var types []string
+	for _, t := range q.Terms {
+		if t.Type != "" {
+			types = append(types, t.Type)
+		}
+	}
+	if len(types) == 0 {
+		return
+	}
+	ofType := func(h Hit) bool {
+		for _, typ := range types {
+			if info[h.ID].Type != typ {
+				return false
+			}
+		}
+		return true
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if ei, ej := hits[i].Score >= 1, hits[j].Score >= 1; ei != ej {
+			return ei
+		}
+		return ofType(hits[i]) && !ofType(hits[j])
+	})
 }
 
 // explain says which typed words (or their synonyms, splits and
