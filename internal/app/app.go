@@ -83,7 +83,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		}
 		dsn = pg.DSN(DatabaseName)
 	}
-	d, err := db.Open(ctx, dsn)
+	d, err := db.OpenWith(ctx, dsn, DBOptions(cfg))
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
-	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log}); err != nil {
+	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled}); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -131,6 +131,18 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	return a, nil
 }
 
+// DBOptions are the database pools' settings from cfg.
+func DBOptions(cfg *config.Config) db.Options {
+	return db.Options{
+		ReplicaURL:      cfg.DatabaseReplicaURL,
+		SessionURL:      cfg.DatabaseSessionURL,
+		ExecMode:        cfg.DatabaseExecMode,
+		MaxConns:        int32(cfg.DatabaseMaxConns),
+		MaxConnLifetime: cfg.DatabaseMaxConnLifetime,
+		MaxConnIdleTime: cfg.DatabaseMaxConnIdle,
+	}
+}
+
 // checkSchema migrates the embedded database, or refuses an external one
 // that is behind (unless skip, for `migrate` itself).
 func (a *App) checkSchema(ctx context.Context, skip bool) error {
@@ -145,7 +157,7 @@ func (a *App) checkSchema(ctx context.Context, skip bool) error {
 	if err != nil {
 		return err
 	}
-	jobsBehind, msgs, err := jobs.Behind(ctx, a.DB.Pool)
+	jobsBehind, msgs, err := jobs.Behind(ctx, a.DB.Session)
 	if err != nil {
 		return err
 	}
@@ -165,7 +177,7 @@ func (a *App) Migrate(ctx context.Context) (db.Result, error) {
 	if err != nil {
 		return res, err
 	}
-	return res, jobs.Migrate(ctx, a.DB.Pool)
+	return res, jobs.Migrate(ctx, a.DB.Session)
 }
 
 // StartWorkers starts this process's job workers (once); Close stops them.
