@@ -312,3 +312,14 @@ func runSchema(ctx context.Context, tx pgx.Tx, schema string, fn func(pgx.Tx) er
 	}
 	return tx.Commit(ctx)
 }
+
+// CitusReferenceTables are the platform tables that tenant tables may
+// reference by foreign key or join in tenant queries: under Citus'
+// schema-based sharding they become reference tables (copied to every
+// node), see docs/scaling.md. TestCitusSchemaSharding holds the code to it.
+var CitusReferenceTables = []string{}
+
+// CitusPlatformFunctions are the platform functions that tenant tables and
+// queries use (in indexes, generated columns and SQL); under Citus they are
+// created on every node (CREATE FUNCTION is propagated to the workers).
+var CitusPlatformFunctions = []string{"fold"}
