@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -117,6 +119,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Library.Queue = a.Queue
 	a.Metrics = metrics.New(d.Pool)
+	a.Metrics.RegisterCluster(d, ServerName(cfg))
 	a.Library.Metrics = a.Metrics
 	a.Shares = share.New(a.Store, cfg.BaseURL)
 	a.Shares.Metrics = a.Metrics
@@ -129,6 +132,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts = accounts.New(a.Store, QueuedMail(d, a.Queue), cfg.BaseURL)
 	return a, nil
+}
+
+// ServerName names this app server in metrics and on the Health page:
+// the host name and the port it serves on.
+func ServerName(cfg *config.Config) string {
+	host, _ := os.Hostname()
+	_, port, err := net.SplitHostPort(cfg.HTTPAddr)
+	if err != nil {
+		port = cfg.HTTPAddr
+	}
+	return host + ":" + port
 }
 
 // DBOptions are the database pools' settings from cfg.
