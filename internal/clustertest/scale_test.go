@@ -274,7 +274,9 @@ func TestSearchSpread(t *testing.T) {
 	}
 	cold := pass(1)
 	warm := pass(3)
-	q := func(ds []time.Duration, p float64) float64 { return float64(ds[int(p*float64(len(ds)-1))].Microseconds()) / 1000 }
+	q := func(ds []time.Duration, p float64) float64 {
+		return float64(ds[int(p*float64(len(ds)-1))].Microseconds()) / 1000
+	}
 	t.Logf("figure: search spread over %d workspaces through HAProxy: cold p50 %.1f ms p95 %.1f ms; warm p50 %.1f ms p95 %.1f ms (%d cold, %d warm searches)",
 		n, q(cold, .5), q(cold, .95), q(warm, .5), q(warm, .95), len(cold), len(warm))
 }
