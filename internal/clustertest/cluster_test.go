@@ -3,10 +3,14 @@ package clustertest
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -446,4 +450,64 @@ func TestBackupRestore(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestJobRescue kills two of the app servers with SIGKILL while an import
+// runs on the job queue, starts them again, and waits for the import to
+// finish: the jobs the dead servers held are rescued by River on the
+// others. The figure is how long that took; PV_CLUSTER_RESCUE_WITHIN
+// bounds the wait (the test skips without it).
+func TestJobRescue(t *testing.T) {
+	r := cluster(t)
+	if r.apps < 2 {
+		t.Skip("needs two app servers or more")
+	}
+	r.waitHealthy(t, 3*time.Minute)
+	within, err := time.ParseDuration(os.Getenv("PV_CLUSTER_RESCUE_WITHIN"))
+	if err != nil {
+		// River rescues a job left running by a dead client after
+		// RescueStuckJobsAfter (one hour by default) unless the job kinds
+		// set shorter timeouts; run it with the bound you expect.
+		t.Skip("set PV_CLUSTER_RESCUE_WITHIN (e.g. 5m) to kill app servers mid-import and wait that long for River to rescue their jobs")
+	}
+	w := r.newWorkspace(t, "rescue")
+	id, err := r.importZIP(t.Context(), w, time.Now().UnixNano()%1e6, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the import's jobs run, then kill every app server but the last.
+	p := r.primary(t)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var running int
+		p.QueryRow(t.Context(), `SELECT count(*) FROM platform.river_job WHERE state = 'running'`).Scan(&running)
+		if running > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no job running 2 minutes after the import")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	killed := time.Now()
+	for i := 1; i < r.apps; i++ {
+		b, err := os.ReadFile(filepath.Join(r.dir, "run", fmt.Sprintf("app%d.pid", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	var stuck int
+	p.QueryRow(t.Context(), `SELECT count(*) FROM platform.river_job WHERE state = 'running'`).Scan(&stuck)
+	time.Sleep(time.Second)
+	for i := 1; i < r.apps; i++ {
+		r.script(t, "restart-app", fmt.Sprint(i))
+	}
+	st := r.waitImport(t, w, id, within)
+	took := time.Since(killed)
+	t.Logf("figure: %d app servers killed with %d jobs running; the import finished %.0f s later: %+v", r.apps-1, stuck, took.Seconds(), st)
+	if st.Status != "done" || st.DesignsDone != st.DesignsTotal {
+		t.Errorf("import after the kill: %+v", st)
+	}
 }
