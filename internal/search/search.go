@@ -94,6 +94,7 @@ func (s *Service) Warm(tenantID int64) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		english.Len() // the word list, read once per process
 		s.loadVocabulary(ctx, tenantID)
 		if s.Semantic != nil {
 			s.Semantic.Index().Get(ctx, tenantID, 0)
