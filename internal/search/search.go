@@ -167,8 +167,8 @@ func (s *Service) respell(ctx context.Context, tenantID int64, q *Query) string 
 	for i := range q.Terms {
 		t := &q.Terms[i]
 		out[i] = t.Word
-		if t.Type != "" {
-			continue
+		if t.Type != "" || i >= maxRespelt || len(t.Word) > maxWordBytes {
+			continue // bounds the work a long query can ask for
 		}
 		for _, base := range adjectiveBases(t.Word) {
 			switch {
@@ -216,6 +216,13 @@ func (s *Service) respell(ctx context.Context, tenantID int64, q *Query) string 
 	}
 	return strings.Join(out, " ")
 }
+
+// What respell reads: the first maxRespelt words of a query, each of at
+// most maxWordBytes (a longer one is no name and no typo of one).
+const (
+	maxRespelt   = 10
+	maxWordBytes = 48
+)
 
 // adjectiveBases returns the nouns an adjective in -y may come from, for
 // the library to confirm: swirly → swirl, starry → star, wavy → wave,
