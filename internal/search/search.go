@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -406,6 +407,7 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 		}
 	}
 	res.Hits = fuse(exact, ranked{full, 1}, ranked{near, vectorWeight})
+	some = slices.DeleteFunc(some, func(r store.RankedID) bool { return matched[r.ID] })
 	res.Related = fuse(nil, ranked{some, 1}, ranked{nearOnly, vectorWeight})
 	if len(res.Related) > maxRelated {
 		res.Related = res.Related[:maxRelated]
