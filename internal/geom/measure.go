@@ -85,6 +85,22 @@ func (b *boxer) addSegment(from Point, s *Segment) {
 	}
 }
 
+// addHull adds a box that holds the segment starting at from: its end, an
+// arc's whole circle, a cubic's control points. It is cheaper than
+// addSegment and never smaller.
+func (b *boxer) addHull(from Point, s *Segment) {
+	b.add(s.End)
+	switch s.Kind {
+	case Arc:
+		r := from.Dist(s.Center)
+		b.add(Point{s.Center.X - r, s.Center.Y - r})
+		b.add(Point{s.Center.X + r, s.Center.Y + r})
+	case Cubic:
+		b.add(s.C1)
+		b.add(s.C2)
+	}
+}
+
 // cubicExtrema returns the parameters in (0,1) where the one-dimensional
 // cubic Bézier p0..p3 has a zero derivative.
 func cubicExtrema(p0, p1, p2, p3 float64) []float64 {
@@ -208,6 +224,11 @@ func (b *Bounder) AddPath(p *Path) {
 		cur = p.Segments[i].End
 	}
 }
+
+// AddHull includes a box that holds the segment starting at from: its end,
+// an arc's whole circle, a cubic's control points. It is cheaper than
+// AddPath and never smaller than the exact bounds.
+func (b *Bounder) AddHull(from Point, s *Segment) { b.b.addHull(from, s) }
 
 // Empty reports whether nothing was added.
 func (b *Bounder) Empty() bool { return !b.b.any }
