@@ -259,7 +259,7 @@ type builder struct {
 	cur  geom.Point
 	open bool // the last path may be extended
 	n    int  // segments so far
-	hull geom.Bounder
+	hull geom.Hull
 }
 
 // add appends s, starting at the current point, to a stitched or jump path.
@@ -281,7 +281,7 @@ func (b *builder) add(s geom.Segment, stitch bool) error {
 		b.open = true
 		b.hull.Add(b.cur)
 	}
-	b.hull.AddHull(b.cur, &s)
+	b.hull.AddSegment(b.cur, &s)
 	p := &b.d.Paths[len(b.d.Paths)-1]
 	p.Segments = append(p.Segments, s)
 	b.cur = s.End
@@ -316,7 +316,7 @@ func (b *builder) pause(text string) {
 // geom.MaxExtent (geom.ErrTooLarge). The box add grew holds the design and
 // is cheap; the exact bounds are only computed when the box is too large.
 func (b *builder) design(format string) (*geom.Design, error) {
-	if r := b.hull.Rect(); r.Width() > geom.MaxExtent || r.Height() > geom.MaxExtent {
+	if b.hull.TooWide(geom.MaxExtent) {
 		if r := b.d.Bounds(); !(r.Width() <= geom.MaxExtent && r.Height() <= geom.MaxExtent) {
 			return nil, fmt.Errorf("%s: design extent %.6g × %.6g in exceeds %g in: %w", format, r.Width(), r.Height(), float64(geom.MaxExtent), geom.ErrTooLarge)
 		}

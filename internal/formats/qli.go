@@ -132,6 +132,9 @@ func (r *qliReader) line(line string) error {
 	if strings.ContainsRune(line, 0) {
 		return errors.New("binary data")
 	}
+	if strings.IndexByte(line, ';') < 0 && !(len(line) >= 3 && strings.EqualFold(line[:3], "REM")) {
+		return r.command(line) // one command: the usual case
+	}
 	for line != "" {
 		c, rest, _ := strings.Cut(line, ";")
 		line = rest
@@ -231,13 +234,30 @@ func firstWord(c string) string {
 	return w
 }
 
-// qliArgList strips the "<speed" and ">final" suffixes of VP and CR and
-// splits the rest at commas.
-func qliArgList(arg string) []string {
-	if i := strings.IndexAny(arg, "<>"); i >= 0 {
-		arg = arg[:i]
+// qliArgs3 strips the "<speed" and ">final" suffixes of VP and CR and
+// returns up to three comma-separated arguments and how many there were
+// (4 meaning more than three), without allocating.
+func qliArgs3(arg string) (f [3]string, n int) {
+	start := 0
+	for i := 0; i <= len(arg); i++ {
+		c := byte(',')
+		if i < len(arg) {
+			c = arg[i]
+		}
+		if c == '<' || c == '>' {
+			c, arg = ',', arg[:i] // the suffixes end the arguments
+		}
+		if c != ',' {
+			continue
+		}
+		if n == 3 {
+			return f, 4
+		}
+		f[n] = strings.TrimSpace(arg[start:i])
+		n++
+		start = i + 1
 	}
-	return strings.Split(arg, ",")
+	return f, n
 }
 
 // no interprets the text after NO: needle state, pauses and metadata.
@@ -280,13 +300,13 @@ func addInfo(m *geom.Meta, text string) {
 // arc interprets "r,a,d" after CR. With swapped axes (VMYX) the angles are
 // measured in the Y,X plane, which turns the sweep's direction over.
 func (r *qliReader) arc(arg string) error {
-	f := qliArgList(arg)
-	if len(f) != 3 {
-		return fmt.Errorf("bad CR arguments %q", arg)
+	f, n := qliArgs3(arg)
+	if n != 3 {
+		return fmt.Errorf("bad CR arguments %q", clip(arg))
 	}
 	var v [3]float64
 	for i, s := range f {
-		x, err := parseNumber(strings.TrimSpace(s))
+		x, err := parseNumber(s)
 		if err != nil {
 			return fmt.Errorf("bad CR arguments %q: %w", clip(arg), err)
 		}
@@ -312,14 +332,14 @@ func (r *qliReader) arc(arg string) error {
 
 // qliPair parses "x,y", with optional speed suffixes.
 func qliPair(s string) (x, y float64, err error) {
-	f := qliArgList(s)
-	if len(f) != 2 {
+	f, n := qliArgs3(s)
+	if n != 2 {
 		return 0, 0, errors.New("want x,y")
 	}
-	if x, err = parseNumber(strings.TrimSpace(f[0])); err != nil {
+	if x, err = parseNumber(f[0]); err != nil {
 		return 0, 0, err
 	}
-	if y, err = parseNumber(strings.TrimSpace(f[1])); err != nil {
+	if y, err = parseNumber(f[1]); err != nil {
 		return 0, 0, err
 	}
 	return x, y, nil

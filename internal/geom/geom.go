@@ -174,7 +174,7 @@ func (d *Design) Check() error {
 	// A box that holds the design (every point, each arc's whole circle,
 	// each cubic's control points) is cheap; the exact bounds are only
 	// needed when that box is too large.
-	var box boxer
+	var box hull
 	for i := range d.Paths {
 		p := &d.Paths[i]
 		if !InRange(p.Start) {
@@ -187,11 +187,11 @@ func (d *Design) Check() error {
 			if !s.InRange() {
 				return fmt.Errorf("path %d segment %d: end point (%g, %g): %w", i+1, j+1, s.End.X, s.End.Y, ErrOutOfRange)
 			}
-			box.addHull(cur, s)
+			box.addSegment(cur, s)
 			cur = s.End
 		}
 	}
-	if b := box.r; b.Width() > MaxExtent || b.Height() > MaxExtent {
+	if box.tooWide(MaxExtent) {
 		if b := d.Bounds(); !(b.Width() <= MaxExtent && b.Height() <= MaxExtent) {
 			return fmt.Errorf("extent %.6g × %.6g in exceeds %g in: %w", b.Width(), b.Height(), float64(MaxExtent), ErrOutOfRange)
 		}

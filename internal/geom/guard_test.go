@@ -51,14 +51,17 @@ func TestInRangeAndCheck(t *testing.T) {
 		{Kind: Arc, Center: Point{}, Sweep: math.Pi / 2, End: Point{Y: 1}},
 		{Kind: Cubic, C1: Point{X: -3, Y: 2}, C2: Point{X: 2, Y: 5}, End: Point{X: 4}},
 	}}}}
-	var h Bounder
+	var h Hull
 	h.Add(d.Paths[0].Start)
 	cur := d.Paths[0].Start
 	for i := range d.Paths[0].Segments {
-		h.AddHull(cur, &d.Paths[0].Segments[i])
+		h.AddSegment(cur, &d.Paths[0].Segments[i])
 		cur = d.Paths[0].Segments[i].End
 	}
-	if b, hr := d.Bounds(), h.Rect(); hr.Min.X > b.Min.X || hr.Min.Y > b.Min.Y || hr.Max.X < b.Max.X || hr.Max.Y < b.Max.Y {
+	if b, hr := d.Bounds(), h.h; hr.min.X > b.Min.X || hr.min.Y > b.Min.Y || hr.max.X < b.Max.X || hr.max.Y < b.Max.Y {
 		t.Errorf("hull %v does not hold bounds %v", hr, b)
+	}
+	if !h.TooWide(5) || h.TooWide(10) {
+		t.Errorf("hull %v: TooWide(5) %v, TooWide(10) %v", h.h, h.TooWide(5), h.TooWide(10))
 	}
 }
