@@ -350,7 +350,6 @@ func clip(s string) string {
 	return s
 }
 
-
 // checkWritable applies the writers' guard (geom.Design.Check): a design
 // with a coordinate that is not finite or beyond geom.MaxCoordinate, or
 // wider or taller than geom.MaxExtent, is refused rather than written as
