@@ -89,12 +89,6 @@ var ExecModes = map[string]pgx.QueryExecMode{
 	"simple_protocol": pgx.QueryExecModeSimpleProtocol,
 }
 
-// Open connects to the database at dsn (a URL or keyword/value string) and
-// checks that it answers.
-func Open(ctx context.Context, dsn string) (*DB, error) {
-	return OpenWith(ctx, dsn, Options{})
-}
-
 // OpenDatabase is Open with the database name replaced by name (when not
 // empty), whatever dsn says.
 func OpenDatabase(ctx context.Context, dsn, name string) (*DB, error) {
@@ -105,8 +99,9 @@ func OpenDatabase(ctx context.Context, dsn, name string) (*DB, error) {
 	return &DB{Pool: pool, Session: pool}, nil
 }
 
-// OpenWith connects the primary pool at dsn and, as opt says, the replica
-// and session pools.
+// OpenWith connects the primary pool at dsn (a URL or keyword/value
+// string), checks that it answers and, as opt says, opens the replica and
+// session pools.
 func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	pooled := opt.SessionURL != ""
 	pool, err := openPool(ctx, dsn, "", opt, pooled)

@@ -144,6 +144,17 @@ func TestReadTenantRouting(t *testing.T) {
 		t.Error("a read with AllowReplica did not go to the replica")
 	}
 
+	// Platform reads follow the same rule.
+	if err := d.Read(db.AllowReplica(ctx), func(tx pgx.Tx) error {
+		var n int
+		return tx.QueryRow(ctx, "SELECT count(*) FROM platform.tenants").Scan(&n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d.Replica.Stat().AcquireCount() != before+2 {
+		t.Error("a platform read with AllowReplica did not go to the replica")
+	}
+
 	// Read-only, wherever it runs.
 	for _, c := range []context.Context{ctx, db.AllowReplica(ctx)} {
 		err := d.ReadTenant(c, ten.ID, func(tx pgx.Tx) error {
