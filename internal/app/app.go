@@ -12,7 +12,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -205,8 +207,52 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopEmbedding = stop
 	go a.Search.Semantic.Run(embedCtx)
+	go a.heartbeat(embedCtx)
 	a.workersOn = true
 	return nil
+}
+
+// HeartbeatEvery is how often a serving app server reports itself (and its
+// pools) in platform.app_servers, for the Health page.
+const HeartbeatEvery = 10 * time.Second
+
+func (a *App) heartbeat(ctx context.Context) {
+	name, version, started := ServerName(a.Config), Version(), time.Now()
+	for {
+		if err := a.DB.Beat(ctx, name, version, started); err != nil && ctx.Err() == nil {
+			a.Log.Warn("app: heartbeat", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(HeartbeatEvery):
+		}
+	}
+}
+
+// Version is the build's VCS revision (12 characters, "+dirty" when the
+// tree was modified), or "dev".
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(12, len(s.Value))]
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	if dirty {
+		rev += "+dirty"
+	}
+	return rev
 }
 
 // semantic builds the vector side of search: Voyage AI's multimodal

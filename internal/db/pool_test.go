@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
@@ -238,5 +239,55 @@ func TestClusterMetrics(t *testing.T) {
 	}
 	if v, ok := values["patternvault_db_replica_up"]; !ok || v != 0 {
 		t.Errorf("replica_up = %v (present %v), want 0: the replica pool reaches a server not in recovery", v, ok)
+	}
+}
+
+func TestHealthFigures(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t)
+	ctx := context.Background()
+	started := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+	for _, name := range []string{"vm:8081", "vm:8082", "vm:8081"} {
+		if err := d.Beat(ctx, name, "v1", started); err != nil {
+			t.Fatal(err)
+		}
+	}
+	servers, err := d.AppServers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(servers) != 2 || servers[0].Version != "v1" || !servers[0].StartedAt.Equal(started) || len(servers[0].Pools) == 0 || servers[0].Pools[0].Name != "primary" || servers[0].Pools[0].Max < 1 {
+		t.Fatalf("app servers = %+v", servers)
+	}
+	// A server silent for more than a day is forgotten at the next beat.
+	if _, err := d.Pool.Exec(ctx, `UPDATE platform.app_servers SET seen_at = now() - interval '2 days' WHERE name = 'vm:8082'`); err != nil {
+		t.Fatal(err)
+	}
+	d.Beat(ctx, "vm:8081", "v2", started)
+	if servers, _ = d.AppServers(ctx); len(servers) != 1 || servers[0].Version != "v2" {
+		t.Errorf("after a day of silence: %+v", servers)
+	}
+
+	if err := jobs.Migrate(ctx, d.Pool); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO platform.river_job (kind, args, state, max_attempts, errors, finalized_at)
+		VALUES ('thumbnail', '{}', 'discarded', 1, ARRAY['{"error": "disk full", "attempt": 1}'::jsonb], now()),
+		       ('thumbnail', '{}', 'available', 1, NULL, NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	q, err := d.JobQueue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.ByState["available"] != 1 || len(q.Failed) != 1 || q.Failed[0].Kind != "thumbnail" || q.Failed[0].LastError != "disk full" {
+		t.Errorf("job queue = %+v", q)
+	}
+	st, err := d.Storage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.DatabaseBytes <= 0 {
+		t.Errorf("storage = %+v", st)
 	}
 }
