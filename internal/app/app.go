@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -24,6 +22,7 @@ import (
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/embed/voyage"
+	"github.com/patternvault/patternvault/internal/health"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
@@ -121,7 +120,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Library.Queue = a.Queue
 	a.Metrics = metrics.New(d.Pool)
-	a.Metrics.RegisterCluster(d, ServerName(cfg))
+	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
 	a.Library.Metrics = a.Metrics
 	a.Shares = share.New(a.Store, cfg.BaseURL)
 	a.Shares.Metrics = a.Metrics
@@ -134,17 +133,6 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts = accounts.New(a.Store, QueuedMail(d, a.Queue), cfg.BaseURL)
 	return a, nil
-}
-
-// ServerName names this app server in metrics and on the Health page:
-// the host name and the port it serves on.
-func ServerName(cfg *config.Config) string {
-	host, _ := os.Hostname()
-	_, port, err := net.SplitHostPort(cfg.HTTPAddr)
-	if err != nil {
-		port = cfg.HTTPAddr
-	}
-	return host + ":" + port
 }
 
 // DBOptions are the database pools' settings from cfg.
@@ -217,7 +205,7 @@ func (a *App) StartWorkers(ctx context.Context) error {
 const HeartbeatEvery = 10 * time.Second
 
 func (a *App) heartbeat(ctx context.Context) {
-	name, version, started := ServerName(a.Config), Version(), time.Now()
+	name, version, started := health.ServerName(a.Config.HTTPAddr), Version(), time.Now()
 	for {
 		if err := a.DB.Beat(ctx, name, version, started); err != nil && ctx.Err() == nil {
 			a.Log.Warn("app: heartbeat", "err", err)

@@ -138,6 +138,7 @@ type PoolFigures struct {
 	Name     string `json:"name"`
 	Acquired int32  `json:"acquired"`
 	Idle     int32  `json:"idle"`
+	Open     int32  `json:"open"`
 	Max      int32  `json:"max"`
 	Waits    int64  `json:"waits"`
 }
@@ -147,7 +148,7 @@ type PoolFigures struct {
 func (d *DB) Beat(ctx context.Context, name, version string, started time.Time) error {
 	var pools []PoolFigures
 	for _, p := range d.Pools() {
-		pools = append(pools, PoolFigures{Name: p.Name, Acquired: p.AcquiredConns(), Idle: p.IdleConns(), Max: p.MaxConns(), Waits: p.EmptyAcquireCount()})
+		pools = append(pools, PoolFigures{Name: p.Name, Acquired: p.AcquiredConns(), Idle: p.IdleConns(), Open: p.TotalConns(), Max: p.MaxConns(), Waits: p.EmptyAcquireCount()})
 	}
 	stats := map[string]any{"pools": pools, "replica_fallbacks": ReplicaFallbacks()}
 	_, err := d.Pool.Exec(ctx, `
