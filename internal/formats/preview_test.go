@@ -19,7 +19,7 @@ const (
 
 func TestPreview(t *testing.T) {
 	cases := []struct {
-		name, data     string
+		name, data    string
 		w, h, length  float64
 		jumps, pauses int
 	}{
