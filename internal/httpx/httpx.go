@@ -50,9 +50,14 @@ var notFound = problem.NotFound("not_found", "That is not here: it may have been
 // tooLarge answers a request body over http.MaxBytesReader's limit.
 var tooLarge = problem.TooLarge("too_large", "That is larger than we accept at once; nothing was stored.")
 
+// busy answers work that ran out of time (a query or a call that took too
+// long, most often because the machine is loaded).
+var busy = problem.Unavailable("busy", "We are busy right now: please try again in a moment.")
+
 // Problem returns the problem err answers with, or nil when err is ours
 // (a 500). A problem in err's chain wins; a row the store did not find is
-// a plain 404; a body over its size limit is a 413.
+// a plain 404; a body over its size limit is a 413; work that ran out of
+// time is a 503.
 func Problem(err error) *problem.Error {
 	if p, ok := problem.As(err); ok {
 		return p
@@ -63,6 +68,8 @@ func Problem(err error) *problem.Error {
 		return notFound.Wrap(err)
 	case errors.As(err, &mbe):
 		return tooLarge.Wrap(err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return busy.Wrap(err)
 	}
 	return nil
 }

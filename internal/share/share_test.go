@@ -37,16 +37,13 @@ func newRig(t *testing.T) *rig {
 	r := &rig{st: st, now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), mail: tr.Mail}
 	r.svc = tr.Shares
 	r.svc.Now = func() time.Time { return r.now }
-	r.acme, _ = st.CreateTenant(ctx, "acme", "Acme Quilting")
-	r.beta, _ = st.CreateTenant(ctx, "beta", "Beta")
+	r.acme, r.beta = tr.Tenant(t, "acme"), tr.Tenant(t, "beta")
+	if err := st.RenameTenant(ctx, r.acme.ID, "Acme Quilting"); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 8 {
-		p, err := st.CreatePattern(ctx, r.acme.ID, &store.Pattern{Name: fmt.Sprintf("Acme %d", i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.acmeIDs = append(r.acmeIDs, p.ID)
-		q, _ := st.CreatePattern(ctx, r.beta.ID, &store.Pattern{Name: fmt.Sprintf("Beta %d", i)})
-		r.betaIDs = append(r.betaIDs, q.ID)
+		r.acmeIDs = append(r.acmeIDs, tr.Pattern(t, r.acme, fmt.Sprintf("Acme %d", i)).ID)
+		r.betaIDs = append(r.betaIDs, tr.Pattern(t, r.beta, fmt.Sprintf("Beta %d", i)).ID)
 	}
 	return r
 }

@@ -147,27 +147,6 @@ func (r *Rig) Tenant(tb testing.TB, slug string) *store.Tenant {
 	return t
 }
 
-// User creates a verified account with password "correct horse battery".
-func (r *Rig) User(tb testing.TB, email string) *store.User {
-	tb.Helper()
-	u, err := r.Accounts.CreateVerifiedUser(context.Background(), email, "", Password)
-	if err != nil {
-		tb.Fatalf("testrig: user %s: %v", email, err)
-	}
-	return u
-}
-
-// Password is the password of the rig's users.
-const Password = "correct horse battery"
-
-// Member makes u a member of t with role.
-func (r *Rig) Member(tb testing.TB, t *store.Tenant, u *store.User, role string) {
-	tb.Helper()
-	if err := r.Store.AddMember(context.Background(), t.ID, u.ID, role); err != nil {
-		tb.Fatalf("testrig: member %s of %s: %v", u.Email, t.Slug, err)
-	}
-}
-
 // Pattern adds a design named name with keywords to t's library (without
 // files).
 func (r *Rig) Pattern(tb testing.TB, t *store.Tenant, name string, keywords ...string) *store.Pattern {
