@@ -118,10 +118,10 @@ func cacheForever(next http.Handler) http.Handler {
 func (s *Server) subdomains(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		slug := tenant.SlugFromHost(r.Host, s.cfg.BaseDomain)
-		if slug != "" && !strings.HasPrefix(r.URL.Path, "/static/") && !strings.HasPrefix(r.URL.Path, "/t/"+slug+"/") &&
+		if slug != "" && !strings.HasPrefix(r.URL.Path, "/static/") && !strings.HasPrefix(r.URL.Path, tenant.Path(slug)) &&
 			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
 			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/t/" + slug + r.URL.Path
+			r2.URL.Path = tenant.Path(slug) + strings.TrimPrefix(r.URL.Path, "/")
 			r2.URL.RawPath = ""
 			next.ServeHTTP(w, r2)
 			return
