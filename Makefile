@@ -7,7 +7,7 @@ GOBIN := $(shell $(GO) env GOPATH)/bin
 STATICCHECK := $(GOBIN)/staticcheck
 DEADCODE := $(GOBIN)/deadcode
 
-.PHONY: build test vet fmt-check lint bench run
+.PHONY: build test vet fmt-check lint bench run cluster-test
 
 build:
 	$(GO) build -o bin/patternvault ./cmd/patternvault
@@ -34,3 +34,10 @@ run: build
 
 bench:
 	$(GO) run ./cmd/benchtable
+
+# The production topology on this machine (docs/scaling.md): starts it with
+# scripts/cluster up, runs internal/clustertest (usual flow, rolling
+# restart, failover under load, backup and restore drill), stops it.
+cluster-test:
+	./scripts/cluster up
+	./scripts/cluster failover-test; rc=$$?; ./scripts/cluster down; exit $$rc
