@@ -11,7 +11,7 @@
 //     query and the body (httpx.DecodeJSON with an example of what to
 //     send), makes ONE service call (library, share, accounts...) that
 //     checks the rules and owns its transaction, and writes the answer
-//     with writeJSON. Reads without a rule may use h.store.Tenant.
+//     with writeJSON. Reads without a rule may use h.store.ReadTenant.
 //  3. Errors go to h.failed (httpx.WriteError), the one JSON mapper: a
 //     problem (internal/problem) from the service becomes its status and
 //     {"error": {"code", "message"}}; anything else is logged and a 500.

@@ -93,7 +93,7 @@ func (h *Handler) listPatterns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var page *store.PatternPage
-	err := h.store.Tenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
+	err := h.store.ReadTenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
 		var err error
 		page, err = tx.Patterns(r.Context(), store.PatternQuery{
 			Text: q.Get("q"), Keyword: q.Get("keyword"), Type: q.Get("type"), Format: q.Get("format"),
@@ -213,7 +213,7 @@ func (h *Handler) files(w http.ResponseWriter, r *http.Request) {
 	id, err := httpx.PathID(r, "id")
 	var files []*store.PatternFile
 	if err == nil {
-		err = h.store.Tenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
+		err = h.store.ReadTenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
 			if _, err := tx.Pattern(r.Context(), id, 0); err != nil {
 				return err
 			}
@@ -229,7 +229,7 @@ func (h *Handler) files(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) keywords(w http.ResponseWriter, r *http.Request) {
 	ks := []*store.Keyword{}
-	err := h.store.Tenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
+	err := h.store.ReadTenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
 		found, err := tx.Keywords(r.Context())
 		ks = append(ks, found...)
 		return err
@@ -352,7 +352,7 @@ func (h *Handler) similar(w http.ResponseWriter, r *http.Request) {
 // patternsByIDs loads the caller's live designs among ids.
 func (h *Handler) patternsByIDs(r *http.Request, ids []int64) (map[int64]*store.Pattern, error) {
 	var byID map[int64]*store.Pattern
-	err := h.store.Tenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
+	err := h.store.ReadTenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
 		var err error
 		byID, err = tx.PatternsByIDs(r.Context(), ids)
 		return err

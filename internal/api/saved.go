@@ -17,7 +17,7 @@ func (h *Handler) savedRoutes() {
 func (h *Handler) listSaved(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
 	list := []*store.SavedSearch{}
-	err := h.store.Tenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
+	err := h.store.ReadTenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
 		found, err := tx.SavedSearches(r.Context(), c.User.ID)
 		list = append(list, found...)
 		return err

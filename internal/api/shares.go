@@ -53,7 +53,7 @@ func shareJSON(l *store.ShareLink, now time.Time) map[string]any {
 
 func (h *Handler) listShares(w http.ResponseWriter, r *http.Request) {
 	var ls []*store.ShareLink
-	err := h.store.Tenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
+	err := h.store.ReadTenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
 		var err error
 		ls, err = tx.Shares(r.Context())
 		return err

@@ -17,7 +17,8 @@
 //
 // A service method that carries a rule opens the one transaction it needs
 // and calls as many queries in it as it likes; a page that needs nine
-// reads does them in one Tenant call.
+// reads does them in one ReadTenant call (read-only, and answered by a
+// replica when the request allows it).
 package store
 
 import (
@@ -96,6 +97,17 @@ func (s *Store) Tenant(ctx context.Context, tenantID int64, fn func(*TenantTx) e
 		if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)", schema); err != nil {
 			return fmt.Errorf("store: set search_path %s: %w", schema, err)
 		}
+		return fn(&TenantTx{tx: tx, tenantID: tenantID, db: s.db})
+	})
+}
+
+// ReadTenant runs fn in a read-only transaction on tenant tenantID's data:
+// on the replica when one is configured and ctx allows it
+// (db.AllowReplica), else on the primary (see db.ReadTenant). fn must not
+// write. It always starts a transaction of its own, even on a Store that
+// is in one.
+func (s *Store) ReadTenant(ctx context.Context, tenantID int64, fn func(*TenantTx) error) error {
+	return s.db.ReadTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		return fn(&TenantTx{tx: tx, tenantID: tenantID, db: s.db})
 	})
 }

@@ -108,7 +108,7 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 	} else if s.search != nil {
 		s.search.Warm(t.ID) // the search box is next
 	}
-	err := s.store.Tenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
 		return s.gridReads(r, tx, &data, found != nil, hits, partial)
 	})
 	if errors.Is(err, store.ErrBadCursor) {

@@ -24,7 +24,7 @@ type tagsPage struct {
 func (s *Server) keywords(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	page := tagsPage{Pinned: map[string]bool{}}
-	err := s.store.Tenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
 		var err error
 		if page.Keywords, err = tx.Keywords(r.Context()); err != nil {
 			return err

@@ -13,7 +13,7 @@ import (
 func (s *Server) orientation(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	var ps []*store.Pattern
-	err := s.store.Tenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
 		var err error
 		ps, err = tx.OrientationCandidates(r.Context(), 60)
 		return err

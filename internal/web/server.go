@@ -9,7 +9,7 @@
 //     workspace page (the least role that may see it) or s.signedIn(...).
 //  2. Write the handler in a file named after the page. It only
 //     translates HTTP: read the path with httpx.PathID, the form with
-//     formValues; for a page, do its reads in ONE s.store.Tenant
+//     formValues; for a page, do its reads in ONE s.store.ReadTenant
 //     transaction (or a service's read method) and call s.render with a
 //     page struct; for an action, make ONE service call (s.library,
 //     s.shares, s.accounts...) that checks the rules and owns its

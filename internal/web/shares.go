@@ -28,7 +28,7 @@ type sharesPage struct {
 func (s *Server) sharesList(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	var links []*store.ShareLink
-	err := s.store.Tenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
 		var err error
 		links, err = tx.Shares(r.Context())
 		return err
@@ -51,7 +51,7 @@ func (s *Server) newShareForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderShareForm(w http.ResponseWriter, r *http.Request, ids []int64, form map[string]string, failed error) {
 	t := tenant.FromContext(r.Context())
 	var patterns []*store.Pattern
-	err := s.store.Tenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
 		byID, err := tx.PatternsByIDs(r.Context(), ids)
 		for _, id := range ids {
 			if p := byID[id]; p != nil {
