@@ -322,6 +322,21 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 	if res.DidYouMean != "" {
 		body["did_you_mean"] = res.DidYouMean
 	}
+	// Related designs are not matches: they hold some of the words, or
+	// are near by vector alone.
+	if len(res.Related) > 0 {
+		byID, err := h.patternsByIDs(r, search.IDs(res.Related))
+		if h.failed(w, r, err) {
+			return
+		}
+		related := []scored{}
+		for _, hit := range res.Related {
+			if p := byID[hit.ID]; p != nil {
+				related = append(related, scored{p, hit.Score, hit.Why})
+			}
+		}
+		body["related"] = related
+	}
 	writeJSON(w, http.StatusOK, body)
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -38,7 +39,8 @@ func (s *Service) Pattern(ctx context.Context, tenantID, id, userID int64) (*sto
 	return p, err
 }
 
-// Edit is a change to a design; nil fields stay as they are.
+// Edit is a change to a design; nil fields stay as they are. Type is a
+// type code or word, as SetType takes it.
 type Edit struct {
 	Name, Designer, DesignerURL, Notes, Source, Type *string
 	// Keywords, when set, replace the design's keywords.
@@ -56,11 +58,23 @@ func (s *Service) EditPattern(ctx context.Context, tenantID, id int64, e Edit) (
 		}
 		e.Name = &name
 	}
+	var typ string
+	if e.Type != nil {
+		var ok bool
+		if typ, ok = designtype.Parse(*e.Type); !ok {
+			return nil, ErrBadType.Wrap(fmt.Errorf("type %q", *e.Type))
+		}
+	}
 	var p *store.Pattern
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		if e.Type != nil {
+			if _, err := tx.SetPatternType(ctx, []int64{id}, typ); err != nil {
+				return err
+			}
+		}
 		var err error
 		p, err = tx.UpdatePattern(ctx, id, store.PatternEdit{Name: e.Name, Designer: e.Designer, DesignerURL: e.DesignerURL,
-			Notes: e.Notes, Source: e.Source, Type: e.Type})
+			Notes: e.Notes, Source: e.Source})
 		if err != nil || e.Keywords == nil {
 			return err
 		}

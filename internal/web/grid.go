@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
@@ -51,6 +52,9 @@ type gridPage struct {
 	// Suggest are the library's most used keywords, offered when a
 	// search finds nothing.
 	Suggest []string
+	// Related are the designs shown when a search has no close matches:
+	// they hold some of the words, or are near by vector.
+	Related []*store.Pattern
 
 	nextCursor string
 }
@@ -58,9 +62,6 @@ type gridPage struct {
 type chip struct {
 	Label, RemoveURL string
 }
-
-// designTypes are the kinds of design the shape analysis knows.
-var designTypes = []string{"e2e", "border", "corner", "block", "triangle", "panel"}
 
 // libraryGrid is the start page of a workspace: its designs as pictures.
 // Its reads share one transaction (the search, when there are words, runs
@@ -85,7 +86,7 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		no := false
 		query.HasPreview = &no
 	}
-	data := gridPage{Query: query, Types: designTypes, Formats: library.WritableAndKnown(),
+	data := gridPage{Query: query, Types: designtype.Codes, Formats: library.WritableAndKnown(),
 		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), BaseURL: tenant.Path(t.Slug), Preview: preview}
 	data.Undo, _ = strconv.ParseInt(q.Get("undo"), 10, 64) // not a number: no undo button
 	var found *search.Result
@@ -105,11 +106,16 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		var ranked []search.Hit
 		ranked, data.nextCursor = found.Page(query.Cursor, query.Limit)
 		hits = search.IDs(ranked)
+		data.Found, data.DidYouMean, data.Why = len(found.Hits), found.DidYouMean, map[int64][]string{}
+		for _, h := range found.Hits {
+			data.Why[h.ID] = h.Why
+		}
+		data.Searching = true
 	} else if s.search != nil {
 		s.search.Warm(t.ID) // the search box is next
 	}
 	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
-		return s.gridReads(r, tx, &data, found != nil, hits, partial)
+		return s.gridReads(r, tx, &data, found, hits, partial)
 	})
 	if errors.Is(err, store.ErrBadCursor) {
 		http.Redirect(w, r, tenant.Path(t.Slug), http.StatusSeeOther)
@@ -124,13 +130,6 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-	}
-	if found != nil {
-		data.Found, data.DidYouMean, data.Why = len(found.Hits), found.DidYouMean, map[int64][]string{}
-		for _, h := range found.Hits {
-			data.Why[h.ID] = h.Why
-		}
-		data.Searching = true
 	}
 	data.Chips = filterChips(q, data.BaseURL)
 	if data.Page.NextCursor != "" {
@@ -150,12 +149,13 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 }
 
 // gridReads fills the grid page from one transaction: the designs of the
-// page (the search's hits, in their order, when searching), the count, and
-// unless partial the menus and the person's saved searches and pins.
-func (s *Server) gridReads(r *http.Request, tx *store.TenantTx, data *gridPage, searching bool, hits []int64, partial bool) error {
+// page (the search's hits of this page, in their order, when found is a
+// search), the count, and unless partial the menus and the person's saved
+// searches and pins.
+func (s *Server) gridReads(r *http.Request, tx *store.TenantTx, data *gridPage, found *search.Result, hits []int64, partial bool) error {
 	ctx, u := r.Context(), currentUser(r)
 	var err error
-	if searching {
+	if found != nil {
 		data.Page = &store.PatternPage{NextCursor: data.nextCursor}
 		byID, err := tx.PatternsByIDs(ctx, hits)
 		if err != nil {
@@ -172,7 +172,19 @@ func (s *Server) gridReads(r *http.Request, tx *store.TenantTx, data *gridPage, 
 	if data.Total, err = tx.CountPatterns(ctx); err != nil {
 		return err
 	}
-	if searching && len(hits) == 0 {
+	if found != nil && len(found.Hits) == 0 && len(found.Related) > 0 {
+		byID, err := tx.PatternsByIDs(ctx, search.IDs(found.Related))
+		if err != nil {
+			return err
+		}
+		for _, h := range found.Related {
+			if p := byID[h.ID]; p != nil {
+				data.Related = append(data.Related, p)
+				data.Why[h.ID] = h.Why
+			}
+		}
+	}
+	if found != nil && len(found.Hits) == 0 && len(data.Related) == 0 {
 		if data.Suggest, err = popularKeywords(ctx, tx, 8); err != nil {
 			return err
 		}
@@ -232,6 +244,8 @@ func filterChips(q url.Values, base string) []chip {
 		}
 		label := labels[k] + ": " + v
 		switch {
+		case k == "type":
+			label = "type: " + designtype.Word(v)
 		case k == "favorites":
 			label = "my favourites"
 		case k == "preview" && v == "yes":
