@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -33,7 +34,7 @@ func (s *Service) SaveSearch(ctx context.Context, tenantID, userID int64, ss *st
 // SearchName names a search after its words and filters (at most 100
 // bytes), for a search saved without a name.
 func SearchName(ss *store.SavedSearch) string {
-	name := strings.Join(strings.Fields(ss.Query+" "+ss.Filters.Keyword+" "+ss.Filters.Type+" "+ss.Filters.Format), " ")
+	name := strings.Join(strings.Fields(ss.Query+" "+ss.Filters.Keyword+" "+strings.ToLower(designtype.Word(ss.Filters.Type))+" "+ss.Filters.Format), " ")
 	if len(name) > 100 {
 		name = strings.ToValidUTF8(name[:100], "")
 	}
