@@ -8,7 +8,6 @@ package library
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +20,7 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/metrics"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -79,8 +79,9 @@ type Upload struct {
 	Size int64
 }
 
-// ErrUploadTooLarge is returned (wrapped) when an upload is over the limit.
-var ErrUploadTooLarge = errors.New("upload too large")
+// ErrUploadTooLarge is an upload over the limit of one import; nothing of
+// it is kept.
+var ErrUploadTooLarge = problem.TooLarge("too_large", "That upload is over the size limit of one import. Please upload fewer files at a time; nothing was stored.")
 
 // StartImport stores the uploads and queues their processing, all or
 // nothing: a failure removes every file stored for it.
@@ -122,7 +123,8 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 			return fail(fmt.Errorf("library: store upload %q: %w", u.Name, err))
 		}
 		if cr.n > max {
-			return fail(fmt.Errorf("%w: %s is over the %s limit of one import", ErrUploadTooLarge, u.Name, humanBytes(s.limits().MaxUploadSize)))
+			return fail(ErrUploadTooLarge.Reword(fmt.Sprintf("That upload is larger than %s, the limit of one import. Please upload fewer files at a time; nothing was stored.",
+				humanBytes(s.limits().MaxUploadSize))).Wrap(fmt.Errorf("upload %q", u.Name)))
 		}
 		total += cr.n
 		recs = append(recs, store.ImportUpload{N: i, FileName: cleanUploadName(u.Name), Size: cr.n, BlobKey: key})
@@ -146,8 +148,8 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	return batch, nil
 }
 
-// ErrNoFiles is returned when an import holds no file.
-var ErrNoFiles = errors.New("no files to import")
+// ErrNoFiles is an import that holds no file.
+var ErrNoFiles = problem.BadRequest("no_files", "Choose one or more ZIP files or design files to upload.")
 
 func (s *Service) limits() ingest.Limits {
 	l := s.Limits

@@ -23,13 +23,16 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
+// rig is the library over a database and blob folder of the test's own.
+// (Tests inside this package cannot use internal/testrig, which imports
+// the library; it is built the same way, through testing.TB.)
 type rig struct {
 	svc   *Service
 	store *store.Store
 	dir   string
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	ctx := context.Background()
 	d := testdb.New(t)
@@ -49,7 +52,7 @@ func newRig(t *testing.T) *rig {
 	return &rig{svc: &Service{Store: st, Blobs: blobs, Queue: q, Limits: ingest.DefaultLimits()}, store: st, dir: dir}
 }
 
-func (r *rig) tenant(t *testing.T, slug string) *store.Tenant {
+func (r *rig) tenant(t testing.TB, slug string) *store.Tenant {
 	t.Helper()
 	tn, err := r.store.CreateTenant(context.Background(), slug, slug)
 	if err != nil {
@@ -59,7 +62,7 @@ func (r *rig) tenant(t *testing.T, slug string) *store.Tenant {
 }
 
 // importZIP uploads data and runs the batch to the end.
-func (r *rig) importZIP(t *testing.T, tenantID int64, name string, data []byte) *store.ImportBatch {
+func (r *rig) importZIP(t testing.TB, tenantID int64, name string, data []byte) *store.ImportBatch {
 	t.Helper()
 	ctx := context.Background()
 	b, err := r.svc.StartImport(ctx, tenantID, 0, []Upload{{Name: name, Body: bytes.NewReader(data), Size: int64(len(data))}}, false)
