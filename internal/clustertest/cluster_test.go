@@ -569,6 +569,19 @@ func TestReadYourWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rep.Exec(context.Background(), "SELECT pg_wal_replay_resume()") })
+	// A pause is only requested until the startup process reaches it.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var state string
+		if err := rep.QueryRow(t.Context(), "SELECT pg_get_wal_replay_pause_state()").Scan(&state); err != nil {
+			t.Fatal(err)
+		}
+		if state == "paused" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replay still %q 30 s after the pause request", state)
+		}
+	}
 
 	newName := fmt.Sprintf("Renamed %d", time.Now().UnixNano()%1e6)
 	resp, err = browser.client.PostForm(fmt.Sprintf("%s/t/%s/patterns/%d/edit", r.web, w.slug, design.ID), url.Values{"name": {newName}})
