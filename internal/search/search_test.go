@@ -22,6 +22,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 func TestThesaurusParses(t *testing.T) {
+	t.Parallel()
 	th := Builtin()
 	if th.Size() < 200 {
 		t.Errorf("thesaurus knows %d words, want a few hundred", th.Size())
@@ -38,6 +39,7 @@ func TestThesaurusParses(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	q := Parse(`Butterflies with swirls border -hearts "celtic knot" qli favorites`, Builtin())
 	if q.Type != "border" || q.Format != "qli" || !q.Favorites {
 		t.Errorf("filters %+v", q)
@@ -85,6 +87,7 @@ func contains(list []string, w string) bool {
 
 // TestRealFiles imports the real fixtures and asks what a quilter would.
 func TestRealFiles(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(testfixtures.Dir(t), "stitchables")
 	ctx := context.Background()
 	d := testdb.New(t)
