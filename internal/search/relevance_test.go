@@ -30,7 +30,6 @@ const (
 // pipeline and runs the project's relevance set against it. The truth is
 // what the generator drew (its motifs and layout), not what search sees.
 func TestRelevance(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	d := testdb.New(t)
 	if err := jobs.Migrate(ctx, d.Pool); err != nil {

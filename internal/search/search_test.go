@@ -22,7 +22,6 @@ import (
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 func TestThesaurusParses(t *testing.T) {
-	t.Parallel()
 	th := Builtin()
 	if th.Size() < 200 {
 		t.Errorf("thesaurus knows %d words, want a few hundred", th.Size())
@@ -39,7 +38,6 @@ func TestThesaurusParses(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	t.Parallel()
 	q := Parse(`Butterflies with swirls border -hearts "celtic knot" qli favorites`, Builtin())
 	if q.Type != "border" || q.Format != "qli" || !q.Favorites {
 		t.Errorf("filters %+v", q)
@@ -87,7 +85,6 @@ func contains(list []string, w string) bool {
 
 // TestRealFiles imports the real fixtures and asks what a quilter would.
 func TestRealFiles(t *testing.T) {
-	t.Parallel()
 	root := filepath.Join(testfixtures.Dir(t), "stitchables")
 	ctx := context.Background()
 	d := testdb.New(t)
@@ -187,7 +184,6 @@ func TestRealFiles(t *testing.T) {
 // "corrected" into another, and a word nothing holds finds nothing, not
 // even by vector.
 func TestSearchReadsTheLibrarysWords(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
 	tn, err := st.CreateTenant(ctx, "acme", "Acme")

@@ -67,7 +67,6 @@ const sqlDot = `
 	ORDER BY score DESC, pattern_id LIMIT $3`
 
 func TestVectorIndexMatchesSQLBruteForce(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st, tenant, _ := syntheticLibrary(t, 300)
 	sem := NewSemantic(st, LocalProvider(), 1<<28, nil)
@@ -124,7 +123,6 @@ func TestVectorIndexMatchesSQLBruteForce(t *testing.T) {
 // database: a design renamed and embedded through one is found by its new
 // name through the other at once.
 func TestTwoInstancesStayCorrect(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st, tenant, ids := syntheticLibrary(t, 50)
 	a := NewSemantic(st, LocalProvider(), 1<<28, nil)
@@ -163,7 +161,6 @@ func TestTwoInstancesStayCorrect(t *testing.T) {
 // vector: the change is announced at commit, the worker hears it and
 // embeds the design.
 func TestChangesAreEmbeddedInTheBackground(t *testing.T) {
-	t.Parallel()
 	st, tenant, ids := syntheticLibrary(t, 5)
 	sem := NewSemantic(st, LocalProvider(), 1<<28, nil)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -206,7 +203,6 @@ func (p billedProvider) Embed(ctx context.Context, kind embed.Kind, in []embed.I
 }
 
 func TestEmbeddingCostIsCountedPerTenant(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st, tenant, _ := syntheticLibrary(t, 130)
 	other, err := st.CreateTenant(ctx, "other", "Other")
@@ -238,7 +234,6 @@ func (brokenProvider) Embed(context.Context, embed.Kind, []embed.Input) ([][]flo
 }
 
 func TestSearchAnswersByWordsWhenVectorsFail(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st, tenant, _ := syntheticLibrary(t, 20)
 	svc := New(st)
@@ -256,7 +251,6 @@ func TestSearchAnswersByWordsWhenVectorsFail(t *testing.T) {
 // thesaurus's revision, so after an edit every design is embedded again
 // and the vectors of the older revision are replaced, not kept beside.
 func TestEditedThesaurusReembeds(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st, tenant, _ := syntheticLibrary(t, 20)
 	before := NewSemantic(st, LocalProvider(), 1<<28, nil)
@@ -297,7 +291,6 @@ func TestEditedThesaurusReembeds(t *testing.T) {
 // its time still answers at once, and a fresh one replaces it from the
 // background, so no search waits for the reload.
 func TestStaleVocabularyAnswersWhileReloading(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st, tenant, _ := syntheticLibrary(t, 5)
 	svc := New(st)
@@ -328,7 +321,6 @@ func TestStaleVocabularyAnswersWhileReloading(t *testing.T) {
 // TestWarmLoadsBeforeTheFirstSearch: warming a tenant loads its
 // vocabulary and vector index in the background.
 func TestWarmLoadsBeforeTheFirstSearch(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st, tenant, _ := syntheticLibrary(t, 10)
 	svc := New(st)
@@ -356,7 +348,6 @@ func TestWarmLoadsBeforeTheFirstSearch(t *testing.T) {
 // app server hears of it and its vocabulary is read again, so a typo of
 // the new word is corrected without waiting out the vocabulary's minute.
 func TestRenamedDesignCorrectsTyposSoon(t *testing.T) {
-	t.Parallel()
 	st, tenant, ids := syntheticLibrary(t, 5)
 	svc := New(st)
 	svc.Semantic = NewSemantic(st, LocalProvider(), 1<<28, nil)

@@ -158,6 +158,7 @@ func Shared() (*db.DB, error) {
 // cluster each.
 func NewURL(t testing.TB) string {
 	t.Helper()
+	DSN(t) // sets template up
 	return newDatabase(t, template)
 }
 
