@@ -52,6 +52,7 @@ func newRig(t *testing.T) *rig {
 func token(url string) string { return url[strings.LastIndex(url, "/")+1:] }
 
 func TestShareVotesAndResults(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	shared := r.acmeIDs[2:5] // three designs, positions 1..3
@@ -205,6 +206,7 @@ func TestVotePartsAreSavedAlone(t *testing.T) {
 }
 
 func TestShareExpiryRevokeSuspend(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	c, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:2], Name: "Soon gone", ExpiresInDays: 7})
@@ -299,6 +301,7 @@ func TestShareEmailRepliesToTheQuilter(t *testing.T) {
 }
 
 func TestShareCreateRefusesOtherTenantsDesigns(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	_, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: []int64{r.acmeIDs[0], r.betaIDs[7] + 1000}, Name: "Mixed"})
@@ -314,6 +317,7 @@ func TestShareCreateRefusesOtherTenantsDesigns(t *testing.T) {
 }
 
 func TestVoterCap(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	c, _ := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:1], Name: "Popular"})

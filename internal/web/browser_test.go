@@ -98,6 +98,7 @@ func repoRoot() string {
 // TestBrowserLibrary: sign in, upload a ZIP with the progress bar, see
 // the thumbnails, open a design, and download it for a machine.
 func TestBrowserLibrary(t *testing.T) {
+	t.Parallel()
 	data, designs := fixturesZIP(t)
 	zipPath := filepath.Join(t.TempDir(), "stitchables.zip")
 	os.WriteFile(zipPath, data, 0o644)
@@ -183,6 +184,7 @@ const smallControls = `Array.from(document.querySelectorAll("main button, main s
 // a rank alone was never saved). Every control is at least 44 px tall
 // with 18 px text, and nothing scrolls sideways.
 func TestBrowserShareOnPhone(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	_, acme := r.owner(t, "pam@example.com", "acme")
 	ids := r.seedDesigns(t, acme, "Swirl", 4)
