@@ -58,12 +58,33 @@ func FuzzUnpack(f *testing.F) {
 			return
 		}
 		checkFiles(t, files)
-		for _, d := range Group(files) {
-			if d.Name == "" || len(d.Files) == 0 {
-				t.Errorf("empty design %+v", d)
-			}
-		}
+		checkGrouping(t, files, GroupUpload(files))
 	})
+}
+
+// checkGrouping asserts GroupUpload's guarantees: no empty design, and
+// every file in a design, kept with the upload or left out (nothing lost).
+func checkGrouping(t *testing.T, files []File, up Upload) {
+	placed := map[string]bool{}
+	for _, d := range up.Designs {
+		if d.Name == "" || len(d.Files) == 0 {
+			t.Errorf("empty design %+v", d)
+		}
+		for _, f := range d.Files {
+			placed[f.Path] = true
+		}
+	}
+	for _, f := range up.Shared {
+		placed[f.Path] = true
+	}
+	for _, p := range up.Left {
+		placed[p] = true
+	}
+	for _, f := range files {
+		if !placed[f.Path] {
+			t.Errorf("%q is in no design, not kept with the upload and not left out", f.Path)
+		}
+	}
 }
 
 // checkFiles asserts Unpack's guarantees on a successful result.
