@@ -10,6 +10,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/convert"
 	"github.com/patternvault/patternvault/internal/formats"
+	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -92,7 +93,25 @@ func (s *Service) original(ctx context.Context, f *store.PatternFile) (*Download
 	if err != nil {
 		return nil, fmt.Errorf("library: open %q: %w", f.FileName, err)
 	}
-	return &Download{Name: f.FileName, ContentType: "application/octet-stream", Body: rc, Size: info.Size}, nil
+	return &Download{Name: DownloadName(f), ContentType: "application/octet-stream", Body: rc, Size: info.Size}, nil
+}
+
+// DownloadName is the name a stored file is downloaded under: its own
+// name, with an extension added when it has none, so that a quilting
+// machine (which looks only at the extension) or a computer knows what it
+// is: its format's (an extension-less G-code file becomes "… v1.bqm"),
+// ".txt" for notes, ".bin" for anything else.
+func DownloadName(f *store.PatternFile) string {
+	if ingest.Ext(f.FileName) != "" {
+		return f.FileName
+	}
+	switch {
+	case f.Format != "":
+		return f.FileName + "." + f.Format
+	case f.Role == store.RoleNotes:
+		return f.FileName + ".txt"
+	}
+	return f.FileName + ".bin"
 }
 
 func (s *Service) readBlob(ctx context.Context, key string) ([]byte, error) {
@@ -187,4 +206,53 @@ func (s *Service) recordDownload(ctx context.Context, tenantID, id, userID int64
 	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
 		return tx.RecordEvent(ctx, id, userID, store.EventDownload, format)
 	})
+}
+
+// FormatChoice is one way to download a design: an original file, or a
+// conversion with what the target format cannot carry.
+type FormatChoice struct {
+	Format    string
+	Converted bool
+	// Losses says, for a conversion, what the target cannot carry, in
+	// plain words (formats.Losses): shown beside the download.
+	Losses []string
+}
+
+// Choices lists the formats design p (with its files) can be downloaded
+// in: its originals, then every format PatternVault can write from its
+// most faithful readable original, each with what it would lose. A design
+// with no readable original has only its originals: nothing is offered
+// that would answer "not available".
+func (s *Service) Choices(ctx context.Context, p *store.Pattern, files []*store.PatternFile) ([]FormatChoice, error) {
+	var out []FormatChoice
+	have := map[string]bool{}
+	var designs []*store.PatternFile
+	for _, f := range files {
+		if f.Role != store.RoleDesign {
+			continue
+		}
+		designs = append(designs, f)
+		if f.Format != "" && !have[f.Format] {
+			have[f.Format] = true
+			out = append(out, FormatChoice{Format: f.Format})
+		}
+	}
+	src := pickSource(designs)
+	if src == nil || !src.Readable {
+		return out, nil
+	}
+	data, err := s.readBlob(ctx, src.BlobKey)
+	if err != nil {
+		return nil, err
+	}
+	d, _, err := convert.Read(DownloadName(src), data)
+	if err != nil {
+		return out, nil // marked readable, yet it cannot be read now: originals only
+	}
+	for _, name := range convert.Writable() {
+		if !have[name] {
+			out = append(out, FormatChoice{Format: name, Converted: true, Losses: formats.Losses(d, name)})
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -76,4 +77,29 @@ func isThumbOf(key string, ids map[int64]bool) bool {
 	}
 	id, err := strconv.ParseInt(parts[2], 10, 64)
 	return err == nil && ids[id]
+}
+
+// errEnoughCounted stops a count of stored files at its deadline.
+var errEnoughCounted = errors.New("counted long enough")
+
+// FileBytes counts the bytes of every file stored for a tenant (designs,
+// pictures, thumbnails, uploads not yet imported): what its files take on
+// disk or in the bucket, beside its database tables. A count that runs
+// past deadline stops there and says so (complete is false): a lower
+// bound.
+func (s *Service) FileBytes(ctx context.Context, tenantID int64, deadline time.Time) (total int64, complete bool, err error) {
+	err = s.Blobs.List(ctx, blob.Key(tenantID)+"/", func(i blob.Info) error {
+		total += i.Size
+		if time.Now().After(deadline) {
+			return errEnoughCounted
+		}
+		return nil
+	})
+	if errors.Is(err, errEnoughCounted) {
+		return total, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("library: count the files of tenant %d: %w", tenantID, err)
+	}
+	return total, true, nil
 }
