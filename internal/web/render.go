@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -31,6 +32,9 @@ type pageData struct {
 	// Public pages (share links) show the quilter's name, not the app's menus.
 	Public string
 	Data   any
+	// UndoURL, when set, puts an Undo button in the flash message (after a
+	// delete), so the way back is in the same message, at once.
+	UndoURL string
 
 	// Filled by render from the request.
 	User         *store.User
@@ -39,6 +43,12 @@ type pageData struct {
 	Workspaces   []store.Membership
 	Flash        string
 	GoogleSignIn bool
+}
+
+// machineFormData fills the "machine-form" template.
+type machineFormData struct {
+	Tenant *store.Tenant
+	Return string
 }
 
 // templateFuncs are the helpers templates may call.
@@ -51,6 +61,16 @@ var templateFuncs = template.FuncMap{
 			return 0
 		}
 		return *f
+	},
+	// machines is the table of quilting machines; machineOf is the
+	// workspace's own (nil until chosen).
+	"machines":  func() []library.Machine { return library.Machines },
+	"machineOf": library.MachineOf,
+	"upper":     strings.ToUpper,
+	// machineForm is the data of the "machine-form" template: the
+	// workspace and the page (below it) to come back to.
+	"machineForm": func(t *store.Tenant, back string) machineFormData {
+		return machineFormData{Tenant: t, Return: tenant.Path(t.Slug, back)}
 	},
 	// choices are the buttons under a design of a share link.
 	"choices": func() []voteChoice { return voteChoices },

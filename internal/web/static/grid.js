@@ -139,6 +139,7 @@
         var bar = imp.querySelector("progress");
         bar.max = b.designs_total || 1; bar.value = b.designs_done;
         imp.querySelector(".n-created").textContent = b.created;
+        imp.querySelector(".s-created").textContent = b.created === 1 ? "" : "s";
         imp.querySelector(".n-merged").textContent = b.merged;
         imp.querySelector(".n-duplicates").textContent = b.duplicates;
         var state = imp.querySelector(".import-state");
