@@ -39,7 +39,10 @@ type Report struct {
 	Notes          []string `json:"notes,omitempty"`
 	URLs           []string `json:"urls,omitempty"`
 	Analysis       *Hints   `json:"analysis,omitempty"`
-	Fingerprint    []byte   `json:"fingerprint,omitempty"`
+	// NotAnalysed says why Analysis is missing for a design with
+	// stitches ("too complex to analyse").
+	NotAnalysed string `json:"not_analysed,omitempty"`
+	Fingerprint []byte `json:"fingerprint,omitempty"`
 }
 
 // Hints are the shape analysis, each a guess with a confidence.
@@ -78,8 +81,16 @@ func head(data []byte) []byte {
 	return data
 }
 
-// Describe measures and analyses a design read from a file in format f.
+// Describe measures and analyses a design read from a file in format f,
+// within shape.DefaultBudget.
 func Describe(file string, d *geom.Design, f *formats.Format) *Report {
+	return DescribeWithin(file, d, f, shape.DefaultBudget)
+}
+
+// DescribeWithin is Describe with a budget for the shape analysis: a
+// design beyond it is measured but not analysed (Analysis and Fingerprint
+// nil, NotAnalysed saying why).
+func DescribeWithin(file string, d *geom.Design, f *formats.Format, budget shape.Budget) *Report {
 	r := &Report{File: file, Readable: d != nil}
 	if f != nil {
 		r.Format, r.FormatTitle = f.Name, f.Title
@@ -92,12 +103,19 @@ func Describe(file string, d *geom.Design, f *formats.Format) *Report {
 	r.StitchLengthIn = round(d.StitchLength(), 3)
 	r.Paths, r.Jumps, r.Pauses = d.StitchPathCount(), d.JumpCount(), len(d.Pauses)
 	r.Designer, r.Notes, r.URLs = d.Meta.Designer, d.Meta.Notes, d.Meta.URLs
-	a := shape.Classify(d)
+	a, fp, err := shape.Analyse(d, budget)
+	if err != nil {
+		r.NotAnalysed = NotAnalysedReason
+		return r
+	}
 	r.Analysis = &Hints{Type: a.Type, TypeConfidence: round(a.TypeConfidence, 2), MirrorLR: round(a.MirrorLR, 2),
 		MirrorTB: round(a.MirrorTB, 2), SuggestedRotation: a.SuggestedRotation, RotationConfidence: round(a.RotationConfidence, 2)}
-	r.Fingerprint = shape.Fingerprint(d)
+	r.Fingerprint = fp
 	return r
 }
+
+// NotAnalysedReason is Report.NotAnalysed for a design beyond its budget.
+const NotAnalysedReason = "too complex to analyse"
 
 func round(v float64, places int) float64 {
 	p := math.Pow10(places)

@@ -34,13 +34,19 @@ const SameDesignThreshold = 0.15
 // that runs in each of four directions (horizontal, rising, vertical,
 // falling), relative to the largest such value, as 4 bits. The aspect
 // ratio is kept too, coarsely. Mirrored or rotated copies are different
-// fingerprints. A design with no stitches gives nil.
+// fingerprints. A design with no stitches, or one beyond DefaultBudget,
+// gives nil.
 func Fingerprint(d *geom.Design) []byte {
-	s, ok := sampleDesign(d)
-	if !ok {
+	s, err := sampleDesign(d, DefaultBudget)
+	if err != nil {
 		return nil
 	}
-	g := directionGrid(&s)
+	return fingerprint(s)
+}
+
+// fingerprint encodes the direction grid of sampled ink.
+func fingerprint(s *samples) []byte {
+	g := s.dirs
 	peak := 0.0
 	for _, v := range g {
 		peak = math.Max(peak, v)
@@ -72,39 +78,42 @@ func aspectCode(w, h float64) byte {
 	return byte(math.Max(0, math.Min(255, c)))
 }
 
-// directionGrid returns, for each cell of a fpGrid×fpGrid grid over the
+// dirGrid accumulates, for each cell of a fpGrid×fpGrid grid over the
 // unit square (design centred, aspect kept), the stitched length running
 // in each of fpDirs directions. Each piece is split bilinearly among the
 // four nearest cell centres and the two nearest directions, so that small
 // shifts and turns change the values smoothly.
-func directionGrid(s *samples) []float64 {
-	g := make([]float64, fpGrid*fpGrid*fpDirs)
+type dirGrid struct {
+	g             []float64
+	minX, minY    float64
+	scale, ox, oy float64
+}
+
+// newDirGrid returns the direction grid of s (filled into s.dirs).
+func newDirGrid(s *samples) *dirGrid {
 	scale := float64(fpGrid) / s.ext
-	ox := (float64(fpGrid) - s.b.W()*scale) / 2
-	oy := (float64(fpGrid) - s.b.H()*scale) / 2
-	for k, from := range s.starts {
-		to := len(s.pts)
-		if k+1 < len(s.starts) {
-			to = s.starts[k+1]
-		}
-		for i := from + 1; i < to; i++ {
-			p, q := s.pts[i-1], s.pts[i]
-			l := p.Dist(q)
-			if l == 0 {
-				continue
-			}
-			ang := math.Mod(math.Atan2(q.Y-p.Y, q.X-p.X)+math.Pi, math.Pi) // [0, π)
-			fd := ang / math.Pi * fpDirs
-			d0 := int(fd) % fpDirs
-			fr := fd - math.Floor(fd)
-			mid := geom.Point{X: (p.X + q.X) / 2, Y: (p.Y + q.Y) / 2}
-			x := (mid.X-s.b.MinX)*scale + ox - 0.5
-			y := (mid.Y-s.b.MinY)*scale + oy - 0.5
-			splat(g, x, y, d0, l*(1-fr))
-			splat(g, x, y, (d0+1)%fpDirs, l*fr)
-		}
+	return &dirGrid{
+		g: s.dirs, minX: s.b.MinX, minY: s.b.MinY, scale: scale,
+		ox: (float64(fpGrid) - s.b.W()*scale) / 2,
+		oy: (float64(fpGrid) - s.b.H()*scale) / 2,
 	}
-	return g
+}
+
+// piece adds the stitching from p to q.
+func (dg *dirGrid) piece(p, q geom.Point) {
+	l := p.Dist(q)
+	if l == 0 {
+		return
+	}
+	ang := math.Mod(math.Atan2(q.Y-p.Y, q.X-p.X)+math.Pi, math.Pi) // [0, π)
+	fd := ang / math.Pi * fpDirs
+	d0 := int(fd) % fpDirs
+	fr := fd - math.Floor(fd)
+	mid := geom.Point{X: (p.X + q.X) / 2, Y: (p.Y + q.Y) / 2}
+	x := (mid.X-dg.minX)*dg.scale + dg.ox - 0.5
+	y := (mid.Y-dg.minY)*dg.scale + dg.oy - 0.5
+	splat(dg.g, x, y, d0, l*(1-fr))
+	splat(dg.g, x, y, (d0+1)%fpDirs, l*fr)
 }
 
 // splat adds w to direction dir of the four cells around (x, y), in cell

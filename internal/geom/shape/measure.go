@@ -32,7 +32,7 @@ func measure(s *samples) features {
 	f.tileX = tiling(s.first.X-s.b.MinX, s.last.X-s.b.MinX, s.first.Y-s.b.MinY, s.last.Y-s.b.MinY, f.w, f.h)
 	f.tileY = tiling(s.first.Y-s.b.MinY, s.last.Y-s.b.MinY, s.first.X-s.b.MinX, s.last.X-s.b.MinX, f.h, f.w)
 	f.closed = 1 - math.Min(1, s.first.Dist(s.last)/(0.1*s.ext))
-	hull := convexHull(s.verts)
+	hull := s.hull
 	ha := polyArea(hull)
 	if ba := f.w * f.h; ba > 0 {
 		f.hullFill = ha / ba
@@ -42,11 +42,11 @@ func measure(s *samples) features {
 		f.triangle = ta / ha
 		f.triBase, f.triNormal = longestSideNormal(tri)
 	}
-	occ := occupancy(s, 32, 32)
+	occ := s.occ
 	bin := occ.binary()
 	f.support = hullSupport(hull, bin.dilate(), s)
 	f.lCorner, f.lFar, f.lReach = lShape(occ)
-	fine := occupancy(s, symGrid, symGrid).binary()
+	fine := s.fine.binary()
 	f.mirrorLR = mirrorScore(fine, true)
 	f.mirrorTB = mirrorScore(fine, false)
 	return f
