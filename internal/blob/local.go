@@ -83,46 +83,188 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, size int64, co
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if contentType == "" {
-		contentType = defaultContentType
-	}
 	root, err := os.OpenRoot(l.dir)
 	if err != nil {
 		return err
 	}
 	defer root.Close()
+	st, err := stage(ctx, root, key, r, size, contentType, true)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	if err := st.commit(); err != nil {
+		return err
+	}
+	return syncDir(st.dir, ".")
+}
 
-	dir := path.Dir(key)
-	if err := root.MkdirAll(dir, dirPerm); err != nil {
-		return err
+// staged is a Put whose data (and content type, unless the key's
+// extension implies it) sit in temporary files beside the key, in the
+// key's directory dir (opened once, so that each step is one system call
+// instead of one for every directory of the key).
+type staged struct {
+	key, base  string
+	dir        *os.Root
+	data, meta string // temporary names in dir; meta "" when no sidecar is needed
+}
+
+// stage writes the temporary files of a Put, synced when sync is set.
+// Both are written before either is renamed, so that a failing r, the
+// likeliest failure, changes nothing.
+func stage(ctx context.Context, root *os.Root, key string, r io.Reader, size int64, contentType string, sync bool) (*staged, error) {
+	if contentType == "" {
+		contentType = defaultContentType
 	}
-	// Write both temporary files before renaming either, so that a
-	// failing r, the likeliest failure, changes nothing.
-	data, err := writeTemp(ctx, root, dir, r, size)
-	if err != nil {
-		return err
-	}
-	ct := strings.NewReader(contentType)
-	meta, err := writeTemp(ctx, root, dir, ct, ct.Size())
-	if err == nil {
-		err = root.Rename(meta, key+typeSuffix)
-	}
-	if err == nil {
-		err = root.Rename(data, key)
-	}
-	if err != nil {
-		root.Remove(data)
-		if meta != "" {
-			root.Remove(meta)
+	dirName := path.Dir(key)
+	dir, err := root.OpenRoot(dirName)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = root.MkdirAll(dirName, dirPerm); err == nil {
+			dir, err = root.OpenRoot(dirName)
 		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	st := &staged{key: key, base: path.Base(key), dir: dir}
+	if st.data, err = writeTemp(ctx, dir, ".", r, size, sync); err != nil {
+		dir.Close()
+		return nil, err
+	}
+	if contentType != impliedType(key) {
+		ct := strings.NewReader(contentType)
+		if st.meta, err = writeTemp(ctx, dir, ".", ct, ct.Size(), sync); err != nil {
+			st.discard()
+			dir.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// commit renames the temporary files over the key: the sidecar first (or
+// an old sidecar away), then the data.
+func (st *staged) commit() error {
+	var err error
+	if st.meta != "" {
+		err = st.dir.Rename(st.meta, st.base+typeSuffix)
+	} else if rerr := st.dir.Remove(st.base + typeSuffix); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		err = rerr
+	}
+	if err == nil {
+		err = st.dir.Rename(st.data, st.base)
+	}
+	if err != nil {
+		st.discard()
+	}
+	return err
+}
+
+// discard removes the temporary files.
+func (st *staged) discard() {
+	st.dir.Remove(st.data)
+	if st.meta != "" {
+		st.dir.Remove(st.meta)
+	}
+}
+
+// close releases the key's directory.
+func (st *staged) close() { st.dir.Close() }
+
+// impliedType is the content type a file without a sidecar gets: the one
+// its extension implies, or the default.
+func impliedType(key string) string {
+	if ct := mime.TypeByExtension(path.Ext(key)); ct != "" {
+		return ct
+	}
+	return defaultContentType
+}
+
+// putMany stages every item unsynced, makes them durable with one sync of
+// the file system, renames them into place and syncs again, so the renames
+// are durable too when it returns.
+func (l *Local) putMany(ctx context.Context, items []Item) error {
+	for _, it := range items {
+		if !ValidKey(it.Key) {
+			return fmt.Errorf("blob: put %q: %w", it.Key, ErrBadKey)
+		}
+	}
+	root, err := os.OpenRoot(l.dir)
+	if err != nil {
+		return fmt.Errorf("blob: put %d files: %w", len(items), err)
+	}
+	defer root.Close()
+	sts := make([]*staged, 0, len(items))
+	defer func() {
+		for _, st := range sts {
+			st.close()
+		}
+	}()
+	fail := func(key string, err error) error {
+		for _, st := range sts {
+			st.discard()
+		}
+		return fmt.Errorf("blob: put %q: %w", key, err)
+	}
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return fail(it.Key, err)
+		}
+		st, err := stage(ctx, root, it.Key, it.Body, it.Size, it.ContentType, false)
+		if err != nil {
+			return fail(it.Key, err)
+		}
+		sts = append(sts, st)
+	}
+	if err := syncAll(root, sts, false); err != nil {
+		return fail(items[0].Key, err)
+	}
+	for i, st := range sts {
+		if err := st.commit(); err != nil {
+			for _, rest := range sts[i+1:] {
+				rest.discard()
+			}
+			return fmt.Errorf("blob: put %q: %w", st.key, err)
+		}
+	}
+	if err := syncAll(root, sts, true); err != nil {
+		return fmt.Errorf("blob: put %d files: sync: %w", len(items), err)
+	}
+	return nil
+}
+
+// syncAll makes the staged files (renamed: their directories) durable:
+// with one syncfs where the system has it, else one by one.
+func syncAll(root *os.Root, sts []*staged, renamed bool) error {
+	d, err := root.Open(".")
+	if err != nil {
 		return err
 	}
-	return syncDir(root, dir)
+	err = syncFS(d)
+	d.Close()
+	if err != errNoSyncFS {
+		return err
+	}
+	for _, st := range sts {
+		names := []string{st.data, st.meta}
+		if renamed {
+			names = []string{"."}
+		}
+		for _, name := range names {
+			if name == "" {
+				continue
+			}
+			if err := syncDir(st.dir, name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writeTemp writes size bytes from r (all of r when size is -1) to a new
-// temporary file in dir, syncs it and returns its name.
-func writeTemp(ctx context.Context, root *os.Root, dir string, r io.Reader, size int64) (name string, err error) {
+// temporary file in dir, syncs it when sync is set and returns its name.
+func writeTemp(ctx context.Context, root *os.Root, dir string, r io.Reader, size int64, sync bool) (name string, err error) {
 	name = path.Join(dir, tempPrefix+rand.Text())
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
@@ -148,15 +290,18 @@ func writeTemp(ctx context.Context, root *os.Root, dir string, r io.Reader, size
 	if err != nil {
 		return "", err
 	}
-	if err = f.Sync(); err != nil {
-		return "", err
+	if sync {
+		if err = f.Sync(); err != nil {
+			return "", err
+		}
 	}
 	return name, f.Close()
 }
 
-// syncDir makes the renames in dir durable.
-func syncDir(root *os.Root, dir string) error {
-	d, err := root.Open(dir)
+// syncDir syncs the file or directory name of root (for a directory: makes
+// the renames in it durable).
+func syncDir(root *os.Root, name string) error {
+	d, err := root.Open(name)
 	if err != nil {
 		return err
 	}
