@@ -112,7 +112,7 @@ func (w *world) seed(slug, name string, want int) error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, lib.Worker())
 	river.AddWorker(workers, lib.DuplicatesWorker())
-	q, err := jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, Queues: map[string]int{"default": 3, "mail": 1}})
+	q, err := jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, Queues: jobs.DefaultQueues(0)})
 	if err != nil {
 		return err
 	}

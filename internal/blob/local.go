@@ -107,6 +107,8 @@ type staged struct {
 	key, base  string
 	dir        *os.Root
 	data, meta string // temporary names in dir; meta "" when no sidecar is needed
+	synced     bool   // the temporary files were synced
+	isNew      bool   // nothing was stored under the key
 }
 
 // stage writes the temporary files of a Put, synced when sync is set.
@@ -127,6 +129,14 @@ func stage(ctx context.Context, root *os.Root, key string, r io.Reader, size int
 		return nil, err
 	}
 	st := &staged{key: key, base: path.Base(key), dir: dir}
+	if _, err := dir.Lstat(st.base); errors.Is(err, fs.ErrNotExist) {
+		st.isNew = true
+	} else if !sync {
+		// Never replace a file unsynced: it may be one a crash must
+		// not lose.
+		sync = true
+	}
+	st.synced = sync
 	if st.data, err = writeTemp(ctx, dir, ".", r, size, sync); err != nil {
 		dir.Close()
 		return nil, err
@@ -148,6 +158,9 @@ func (st *staged) commit() error {
 	var err error
 	if st.meta != "" {
 		err = st.dir.Rename(st.meta, st.base+typeSuffix)
+	} else if st.isNew {
+		// No old sidecar to clear: Delete removes a file's sidecar
+		// before the file.
 	} else if rerr := st.dir.Remove(st.base + typeSuffix); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 		err = rerr
 	}
@@ -180,87 +193,36 @@ func impliedType(key string) string {
 	return defaultContentType
 }
 
-// putMany stages every item unsynced, makes them durable with one sync of
-// the file system, renames them into place and syncs again, so the renames
-// are durable too when it returns.
-func (l *Local) putMany(ctx context.Context, items []Item) error {
-	for _, it := range items {
-		if !ValidKey(it.Key) {
-			return fmt.Errorf("blob: put %q: %w", it.Key, ErrBadKey)
-		}
+// putUnsynced is put without syncing: the file is in place, whole, but
+// only durable after a later sync of the file system (Batch.Commit).
+func (l *Local) putUnsynced(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	if !ValidKey(key) {
+		return ErrBadKey
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	root, err := os.OpenRoot(l.dir)
 	if err != nil {
-		return fmt.Errorf("blob: put %d files: %w", len(items), err)
+		return err
 	}
 	defer root.Close()
-	sts := make([]*staged, 0, len(items))
-	defer func() {
-		for _, st := range sts {
-			st.close()
-		}
-	}()
-	fail := func(key string, err error) error {
-		for _, st := range sts {
-			st.discard()
-		}
-		return fmt.Errorf("blob: put %q: %w", key, err)
+	st, err := stage(ctx, root, key, r, size, contentType, false)
+	if err != nil {
+		return err
 	}
-	for _, it := range items {
-		if err := ctx.Err(); err != nil {
-			return fail(it.Key, err)
-		}
-		st, err := stage(ctx, root, it.Key, it.Body, it.Size, it.ContentType, false)
-		if err != nil {
-			return fail(it.Key, err)
-		}
-		sts = append(sts, st)
+	defer st.close()
+	if err := st.commit(); err != nil {
+		return err
 	}
-	if err := syncAll(root, sts, false); err != nil {
-		return fail(items[0].Key, err)
-	}
-	for i, st := range sts {
-		if err := st.commit(); err != nil {
-			for _, rest := range sts[i+1:] {
-				rest.discard()
-			}
-			return fmt.Errorf("blob: put %q: %w", st.key, err)
-		}
-	}
-	if err := syncAll(root, sts, true); err != nil {
-		return fmt.Errorf("blob: put %d files: sync: %w", len(items), err)
+	if st.synced { // it replaced a file: make that durable now
+		return syncDir(st.dir, ".")
 	}
 	return nil
 }
 
-// syncAll makes the staged files (renamed: their directories) durable:
-// with one syncfs where the system has it, else one by one.
-func syncAll(root *os.Root, sts []*staged, renamed bool) error {
-	d, err := root.Open(".")
-	if err != nil {
-		return err
-	}
-	err = syncFS(d)
-	d.Close()
-	if err != errNoSyncFS {
-		return err
-	}
-	for _, st := range sts {
-		names := []string{st.data, st.meta}
-		if renamed {
-			names = []string{"."}
-		}
-		for _, name := range names {
-			if name == "" {
-				continue
-			}
-			if err := syncDir(st.dir, name); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
+// dirOf is the directory of a key ("." for none).
+func dirOf(key string) string { return path.Dir(key) }
 
 // writeTemp writes size bytes from r (all of r when size is -1) to a new
 // temporary file in dir, syncs it when sync is set and returns its name.
@@ -430,10 +392,12 @@ func (l *Local) delete(ctx context.Context, key string) error {
 	if fi.IsDir() {
 		return nil // a prefix, not a file
 	}
-	if err := root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// The sidecar first, so that a sidecar never outlives its file and a
+	// later Put of the key without one need not look for it.
+	if err := root.Remove(key + typeSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := root.Remove(key + typeSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil

@@ -30,15 +30,18 @@ func testStore(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, newStore(t)) })
 	t.Run("ConcurrentPuts", func(t *testing.T) { testConcurrentPuts(t, newStore(t)) })
 	t.Run("Large", func(t *testing.T) { testLarge(t, newStore(t)) })
-	t.Run("PutMany", func(t *testing.T) { testPutMany(t, newStore(t)) })
+	t.Run("Batch", func(t *testing.T) { testBatch(t, newStore(t)) })
 }
 
-// testPutMany stores a batch (content types implied by the key or not,
-// a key stored twice over, a file replaced) and a batch with a short body.
-func testPutMany(t *testing.T, s Store) {
+// testBatch stores files through a Batch from several goroutines (content
+// types implied by the key or not, a file replaced) and commits; a short
+// body fails its Put and stores nothing.
+func testBatch(t *testing.T, s Store) {
 	put(t, s, "7/thumbs/1/256.png", "old", "application/x-old")
-	var items []Item
+	b := NewBatch(s)
 	want := map[string][2]string{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for i := range 40 {
 		key, ct := fmt.Sprintf("7/blobs/%02d/%d", i%5, i), "application/octet-stream"
 		switch i % 4 {
@@ -48,10 +51,17 @@ func testPutMany(t *testing.T, s Store) {
 			key, ct = fmt.Sprintf("7/thumbs/%d/256.png", i/4), "image/png"
 		}
 		data := strings.Repeat(fmt.Sprint(i), i)
-		items = append(items, Item{Key: key, Body: strings.NewReader(data), Size: int64(len(data)), ContentType: ct})
+		mu.Lock()
 		want[key] = [2]string{data, ct}
+		mu.Unlock()
+		wg.Go(func() {
+			if err := b.Put(t.Context(), key, strings.NewReader(data), int64(len(data)), ct); err != nil {
+				t.Error(err)
+			}
+		})
 	}
-	if err := PutMany(t.Context(), s, items); err != nil {
+	wg.Wait()
+	if err := b.Commit(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	for key, w := range want {
@@ -59,18 +69,17 @@ func testPutMany(t *testing.T, s Store) {
 			t.Errorf("%s: %q %q, want %q %q", key, data, info.ContentType, w[0], w[1])
 		}
 	}
-	bad := []Item{
-		{Key: "7/more/a", Body: strings.NewReader("aaa"), Size: 3},
-		{Key: "7/more/b", Body: strings.NewReader("b"), Size: 5},
-	}
-	if err := PutMany(t.Context(), s, bad); err == nil || !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("PutMany with a short body: %v", err)
+	if err := b.Put(t.Context(), "7/more/b", strings.NewReader("b"), 5, ""); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("Put with a short body: %v", err)
 	}
 	if _, _, err := s.Get(t.Context(), "7/more/b"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("the short body was stored: %v", err)
 	}
-	if err := PutMany(t.Context(), s, []Item{{Key: "../x", Body: strings.NewReader(""), Size: 0}}); !errors.Is(err, ErrBadKey) {
-		t.Errorf("PutMany with a bad key: %v", err)
+	if err := b.Put(t.Context(), "../x", strings.NewReader(""), 0, ""); !errors.Is(err, ErrBadKey) {
+		t.Errorf("Put with a bad key: %v", err)
+	}
+	if err := b.Commit(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -1,12 +1,8 @@
 package ingest
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"io"
-	"strings"
-	"unicode/utf8"
 )
 
 // maxNotesRead bounds how much of a notes file Listing reads (ParseNotes
@@ -20,34 +16,32 @@ const sniffLen = 8 << 10
 // holding their contents: each File's Size is the file's size, and Data
 // holds only what grouping reads of it (the first 8 KB of .txt and
 // extension-less files, which Classify sniffs; up to 256 KB of a notes
-// file; the "NO INFO" lines of a QLI file, which name its designer),
-// nil for every other file. Group's designs then carry these partial
-// files: read a design's contents through Entry.
+// file), nil for every other file (and for a damaged one: reading it
+// later reports it). Group's designs then carry these partial files: read
+// a design's contents through Entry. QLI files are not read, so their
+// "NO INFO" lines are not in the designs' Notes: MergeInfoLines adds them
+// when the QLI is read for its design.
 func (a *Archive) Listing() ([]File, error) {
 	files := make([]File, 0, len(a.entries))
 	for _, e := range a.entries {
 		f := File{Path: e.Path, Size: e.Size}
 		ext := Ext(e.Path)
+		var err error
 		switch {
-		case ext == "qli":
-			lines, err := e.infoLines()
-			if err != nil {
-				return nil, err
-			}
-			f.Data = lines
 		case ext == "txt" || ext == "":
-			head, err := e.head(sniffLen)
-			if err != nil {
-				return nil, err
+			f.Data, err = e.head(sniffLen)
+			if err == nil && Classify(e.Path, f.Data) == RoleNotes && e.Size > int64(len(f.Data)) {
+				f.Data, err = e.head(maxNotesRead)
 			}
-			f.Data = head
-			if Classify(e.Path, head) == RoleNotes && e.Size > int64(len(head)) {
-				if f.Data, err = e.head(maxNotesRead); err != nil {
-					return nil, err
-				}
-			}
-		case notesExts[ext] && isNotesName(e.Path):
-			// Other notes formats (PDF, DOC, RTF, HTML) are kept, not read.
+		}
+		var damaged *Error
+		if errors.As(err, &damaged) {
+			// A damaged file is listed without its data; reading it
+			// for its design reports it.
+			f.Data, err = nil, nil
+		}
+		if err != nil {
+			return nil, err
 		}
 		files = append(files, f)
 	}
@@ -71,59 +65,24 @@ func (e *Entry) head(n int64) ([]byte, error) {
 	return data, nil
 }
 
-// infoLines returns a QLI's "NO INFO" lines as InfoLines would find them
-// in the whole file, reading it line by line. (A line of valid UTF-8 in a
-// file that is otherwise Windows-1252 is kept as UTF-8, where decoding the
-// whole file would read it as Windows-1252.)
-func (e *Entry) infoLines() ([]byte, error) {
-	rc, err := e.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
-	if bom, _ := br.Peek(2); len(bom) == 2 && (bom[0] == 0xFF && bom[1] == 0xFE || bom[0] == 0xFE && bom[1] == 0xFF) {
-		data, _, err := readLimited(br, e.Size, e.Size) // UTF-16: decode it whole
-		if err != nil {
-			return nil, err
-		}
-		return []byte(strings.Join(InfoLines(data), "\n")), nil
-	}
-	var out bytes.Buffer
-	valid := true
-	var lines [][]byte
-	for {
-		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// A line longer than 64 KB is no metadata: skip to its end.
-			for err == bufio.ErrBufferFull {
-				_, err = br.ReadSlice('\n')
-			}
-			continue
-		}
-		if len(line) > 0 {
-			valid = valid && utf8.Valid(line)
-			t := bytes.TrimSpace(line)
-			if len(t) >= 7 && bytes.EqualFold(t[:7], []byte("NO INFO")) {
-				lines = append(lines, bytes.Clone(t))
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
+// MergeInfoLines completes notes from a design's notes files (Group's
+// Notes for a design whose QLI files were not read) with the "NO INFO"
+// lines of its QLI files' contents, exactly as Group merges them when it
+// has the QLI files: their designer and URL first, the notes files' text
+// first.
+func MergeInfoLines(fromFiles Notes, qlis ...[]byte) Notes {
+	var fromQLI Notes
+	for _, q := range qlis {
+		if lines := InfoLines(q); len(lines) > 0 {
+			fromQLI = fromQLI.merge(ParseInfoLines(lines))
 		}
 	}
-	for _, l := range lines {
-		if valid {
-			out.Write(l)
-		} else {
-			out.WriteString(decodeText(l))
-		}
-		out.WriteByte('\n')
+	if fromQLI == (Notes{}) {
+		return fromFiles
 	}
-	return out.Bytes(), nil
+	out := fromQLI.merge(fromFiles)
+	out.Text = fromFiles.merge(fromQLI).Text
+	return out
 }
 
 // Check opens an upload as the import will, to refuse at once what can be

@@ -29,6 +29,19 @@ func groupedLike(t *testing.T, name string, data []byte) {
 		t.Fatal(err)
 	}
 	got := Group(listed)
+	for i := range got {
+		var qlis [][]byte
+		for _, f := range got[i].Files {
+			if f.Format == "qli" {
+				data, err := a.Entry(f.Path).ReadAll()
+				if err != nil {
+					t.Fatal(err)
+				}
+				qlis = append(qlis, data)
+			}
+		}
+		got[i].Notes = MergeInfoLines(got[i].Notes, qlis...)
+	}
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d designs from the listing, %d from the files", name, len(got), len(want))
 	}

@@ -183,7 +183,7 @@ func newLiveRig(t *testing.T) *rig {
 	river.AddWorker(workers, lib.DuplicatesWorker())
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
 	q, err := jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollInterval: 100 * time.Millisecond, TestOnly: true,
-		Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1}})
+		Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1, jobs.QueueImports: 1, jobs.QueueBackground: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

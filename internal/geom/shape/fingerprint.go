@@ -145,11 +145,8 @@ func FingerprintDistance(a, b []byte) float64 {
 	}
 	diff, sum := 0, 0
 	for i := 2; i < FingerprintSize; i++ {
-		for _, sh := range []uint{4, 0} {
-			va, vb := int(a[i]>>sh&15), int(b[i]>>sh&15)
-			diff += abs(va - vb)
-			sum += va + vb
-		}
+		diff += int(nibbleDiff[int(a[i])<<8|int(b[i])])
+		sum += int(nibbleSum[a[i]]) + int(nibbleSum[b[i]])
 	}
 	grid := 0.0
 	if sum > 0 {
@@ -158,6 +155,30 @@ func FingerprintDistance(a, b []byte) float64 {
 	aspect := math.Abs(float64(a[1])-float64(b[1])) / aspectStep
 	return grid + aspect
 }
+
+// FingerprintInk is the sum of a fingerprint's cells. The grid part of
+// FingerprintDistance is at least |inkA-inkB| / (inkA+inkB), so designs
+// whose ink totals are far apart need no comparing.
+func FingerprintInk(fp []byte) int {
+	ink := 0
+	for _, v := range fp[2:] {
+		ink += int(nibbleSum[v])
+	}
+	return ink
+}
+
+// nibbleDiff[a<<8|b] is the sum of the differences of the two 4-bit values
+// of bytes a and b; nibbleSum[a] the sum of a's two values.
+var nibbleDiff, nibbleSum = func() ([]uint8, []uint8) {
+	diff, sum := make([]uint8, 1<<16), make([]uint8, 256)
+	for a := range 256 {
+		sum[a] = uint8(a>>4 + a&15)
+		for b := range 256 {
+			diff[a<<8|b] = uint8(abs(a>>4-b>>4) + abs(a&15-b&15))
+		}
+	}
+	return diff, sum
+}()
 
 // SameDesign reports whether two fingerprints are of the same design
 // (FingerprintDistance below SameDesignThreshold).

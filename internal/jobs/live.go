@@ -1,0 +1,78 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Liveness. River rescues a job stuck "running" only after
+// RescueStuckJobsAfter, which must outlast the longest job (an import's
+// hours), so a job whose process was killed would sit "running" for hours.
+// Instead, every working process records in platform.job_workers that it
+// is alive, every heartbeat; every process, every heartbeat, makes the
+// jobs left running by a process silent for deadAfter available again, so
+// a live process (this one or another) takes them within about a minute.
+// A job that runs twice by mistake (a process that was only stalled) is
+// safe: an import holds its batch by a lease, and the other jobs are
+// idempotent.
+
+// processID names this process: host, process id and a random tag (a
+// restarted process must not pass for the one it replaces).
+func processID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8])
+}
+
+// live beats and rescues until ctx ends.
+func (q *Queue) live(ctx context.Context) {
+	defer close(q.liveDone)
+	t := time.NewTicker(q.heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := q.beat(ctx); err != nil && ctx.Err() == nil {
+			q.log.Warn("jobs: heartbeat", "err", err)
+		}
+		if n, err := q.Rescue(ctx); err != nil && ctx.Err() == nil {
+			q.log.Warn("jobs: rescue jobs of stopped workers", "err", err)
+		} else if n > 0 {
+			q.log.Info("jobs: took over jobs of a stopped worker", "jobs", n)
+		}
+	}
+}
+
+// beat records that this process is alive.
+func (q *Queue) beat(ctx context.Context) error {
+	_, err := q.pool.Exec(ctx, `INSERT INTO platform.job_workers (id) VALUES ($1)
+		ON CONFLICT (id) DO UPDATE SET seen_at = now()`, q.ID)
+	if err != nil {
+		return fmt.Errorf("jobs: heartbeat of %s: %w", q.ID, err)
+	}
+	return nil
+}
+
+// Rescue makes the jobs left running by processes silent for deadAfter
+// available again (recording why in the job's errors), forgets processes
+// silent for a day, and returns how many jobs it freed.
+func (q *Queue) Rescue(ctx context.Context) (int, error) {
+	tag, err := q.pool.Exec(ctx, `UPDATE `+Schema+`.river_job j SET state = 'available', scheduled_at = now(),
+			errors = coalesce(j.errors, '{}') || jsonb_build_object('at', now(), 'attempt', j.attempt,
+				'error', 'worker ' || w.id || ' stopped (no heartbeat since ' || w.seen_at || '); taken over', 'trace', '')
+		FROM platform.job_workers w
+		WHERE j.state = 'running' AND j.attempted_by[array_length(j.attempted_by, 1)] = w.id
+		AND w.seen_at < now() - $1 * interval '1 millisecond' AND w.id <> $2`, q.deadAfter.Milliseconds(), q.ID)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: rescue: %w", err)
+	}
+	if _, err := q.pool.Exec(ctx, `DELETE FROM platform.job_workers WHERE seen_at < now() - interval '1 day'`); err != nil {
+		return 0, fmt.Errorf("jobs: forget old workers: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
