@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test vet fmt-check bench run
+.PHONY: build test vet fmt-check bench run cluster-test
 
 build:
 	$(GO) build -o bin/patternvault ./cmd/patternvault
@@ -21,3 +21,10 @@ run: build
 
 bench:
 	$(GO) run ./cmd/benchtable
+
+# The production topology on this machine (docs/scaling.md): starts it with
+# scripts/cluster up, runs internal/clustertest (usual flow, rolling
+# restart, failover under load, backup and restore drill), stops it.
+cluster-test:
+	./scripts/cluster up
+	./scripts/cluster failover-test; rc=$$?; ./scripts/cluster down; exit $$rc

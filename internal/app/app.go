@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -83,7 +85,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		}
 		dsn = pg.DSN(DatabaseName)
 	}
-	d, err := db.Open(ctx, dsn)
+	d, err := db.OpenWith(ctx, dsn, DBOptions(cfg))
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -113,13 +115,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
-	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log,
+	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
 		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep()}}); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
 	a.Metrics = metrics.New(d.Pool)
+	a.Metrics.RegisterCluster(d, ServerName(cfg))
 	a.Library.Metrics = a.Metrics
 	a.Shares = share.New(a.Store, cfg.BaseURL)
 	a.Shares.Metrics = a.Metrics
@@ -132,6 +135,29 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts = accounts.New(a.Store, QueuedMail(d, a.Queue), cfg.BaseURL)
 	return a, nil
+}
+
+// ServerName names this app server in metrics and on the Health page:
+// the host name and the port it serves on.
+func ServerName(cfg *config.Config) string {
+	host, _ := os.Hostname()
+	_, port, err := net.SplitHostPort(cfg.HTTPAddr)
+	if err != nil {
+		port = cfg.HTTPAddr
+	}
+	return host + ":" + port
+}
+
+// DBOptions are the database pools' settings from cfg.
+func DBOptions(cfg *config.Config) db.Options {
+	return db.Options{
+		ReplicaURL:      cfg.DatabaseReplicaURL,
+		SessionURL:      cfg.DatabaseSessionURL,
+		ExecMode:        cfg.DatabaseExecMode,
+		MaxConns:        int32(cfg.DatabaseMaxConns),
+		MaxConnLifetime: cfg.DatabaseMaxConnLifetime,
+		MaxConnIdleTime: cfg.DatabaseMaxConnIdle,
+	}
 }
 
 // checkSchema migrates the embedded database, or refuses an external one
@@ -148,7 +174,7 @@ func (a *App) checkSchema(ctx context.Context, skip bool) error {
 	if err != nil {
 		return err
 	}
-	jobsBehind, msgs, err := jobs.Behind(ctx, a.DB.Pool)
+	jobsBehind, msgs, err := jobs.Behind(ctx, a.DB.Session)
 	if err != nil {
 		return err
 	}
@@ -168,7 +194,7 @@ func (a *App) Migrate(ctx context.Context) (db.Result, error) {
 	if err != nil {
 		return res, err
 	}
-	return res, jobs.Migrate(ctx, a.DB.Pool)
+	return res, jobs.Migrate(ctx, a.DB.Session)
 }
 
 // StartWorkers starts this process's job workers (once); Close stops them.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config holds every setting of a PatternVault process.
@@ -21,6 +22,19 @@ type Config struct {
 	HTTPAddr string
 	// DatabaseURL points at an external PostgreSQL; empty runs the embedded one.
 	DatabaseURL string
+	// DatabaseReplicaURL points at a streaming replica for reads that
+	// tolerate lag; empty reads everything from DatabaseURL.
+	DatabaseReplicaURL string
+	// DatabaseSessionURL reaches the primary with session semantics
+	// (LISTEN, advisory locks, migrations) when DatabaseURL goes through a
+	// transaction pooler; empty means DatabaseURL is a plain connection.
+	DatabaseSessionURL string
+	// DatabaseExecMode is pgx's query exec mode (empty: automatic).
+	DatabaseExecMode string
+	// DatabaseMaxConns bounds each pool (0: the URL's pool_max_conns or 8).
+	DatabaseMaxConns int
+	// DatabaseMaxConnLifetime and DatabaseMaxConnIdle recycle connections.
+	DatabaseMaxConnLifetime, DatabaseMaxConnIdle time.Duration
 	// BaseURL is the public URL of the service, used in links and emails.
 	BaseURL string
 	// BaseDomain enables subdomain routing ({slug}.{BaseDomain}) when set.
@@ -79,6 +93,33 @@ var options = []Option{
 		set: func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
 	{Env: "PV_DATABASE_URL", Default: "", Secret: true, Help: "PostgreSQL URL; empty runs an embedded PostgreSQL under the data directory.",
 		set: func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{Env: "PV_DATABASE_REPLICA_URL", Default: "", Secret: true, Help: "PostgreSQL URL of a streaming replica; the library grid, search, thumbnails and share pages read from it (not for a few seconds after the person wrote something). Empty reads from PV_DATABASE_URL.",
+		set: func(c *Config, v string) error { c.DatabaseReplicaURL = strings.TrimSpace(v); return nil }},
+	{Env: "PV_DATABASE_SESSION_URL", Default: "", Secret: true, Help: "Direct (or pgbouncer session-mode) URL of the primary for LISTEN, advisory locks and migrations, when PV_DATABASE_URL goes through pgbouncer in transaction mode. Setting it also makes job workers poll.",
+		set: func(c *Config, v string) error { c.DatabaseSessionURL = strings.TrimSpace(v); return nil }},
+	{Env: "PV_DATABASE_EXEC_MODE", Default: "", Help: "How queries are sent: cache_statement, cache_describe, describe_exec, exec or simple_protocol. Empty: the URL's default_query_exec_mode, else exec when PV_DATABASE_SESSION_URL is set (no prepared statements through pgbouncer), else cache_statement.",
+		set: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			switch v {
+			case "", "cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol":
+				c.DatabaseExecMode = v
+				return nil
+			}
+			return fmt.Errorf("want cache_statement, cache_describe, describe_exec, exec or simple_protocol")
+		}},
+	{Env: "PV_DATABASE_MAX_CONNS", Default: "0", Help: "Connections per pool of this server (0: the URL's pool_max_conns, or 8).",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 10000 {
+				return fmt.Errorf("want a whole number from 0 to 10000")
+			}
+			c.DatabaseMaxConns = n
+			return nil
+		}},
+	{Env: "PV_DATABASE_MAX_CONN_LIFETIME", Default: "10m", Help: "Close a database connection after this long (bounds the catalogue cache each connection gathers as it visits tenant schemas).",
+		set: func(c *Config, v string) error { return setDuration(&c.DatabaseMaxConnLifetime, v) }},
+	{Env: "PV_DATABASE_MAX_CONN_IDLE", Default: "2m", Help: "Close a database connection idle this long.",
+		set: func(c *Config, v string) error { return setDuration(&c.DatabaseMaxConnIdle, v) }},
 	{Env: "PV_BASE_URL", Default: "", Help: "Public URL of the service (default http://PV_HTTP_ADDR).",
 		set: setBaseURL},
 	{Env: "PV_BASE_DOMAIN", Default: "", Help: "Domain for tenant subdomains ({slug}.domain); empty turns them off.",
@@ -208,6 +249,15 @@ func setPositiveInt(dst *int, v string) error {
 		return fmt.Errorf("want a whole number of at least 1")
 	}
 	*dst = n
+	return nil
+}
+
+func setDuration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < time.Second {
+		return fmt.Errorf("want a duration of at least 1s, such as 90s, 10m or 1h")
+	}
+	*dst = d
 	return nil
 }
 

@@ -118,7 +118,9 @@ func (e *TenantError) Unwrap() error { return e.Err }
 func (m *Migrator) Run(ctx context.Context) (Result, error) {
 	t0 := time.Now()
 	var res Result
-	conn, err := m.DB.Pool.Acquire(ctx)
+	// The lock is a session lock: it needs the session pool (a transaction
+	// pooler would hand the unlock to another server connection).
+	conn, err := m.DB.Session.Acquire(ctx)
 	if err != nil {
 		return res, fmt.Errorf("db: migrate: acquire: %w", err)
 	}

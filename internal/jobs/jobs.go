@@ -139,6 +139,9 @@ type Config struct {
 	// PollInterval is how often idle queues look for work besides being
 	// woken by LISTEN/NOTIFY; 0 means River's default (1 s).
 	PollInterval time.Duration
+	// PollOnly makes the queue poll for jobs instead of LISTENing, for a
+	// pool that goes through pgbouncer in transaction mode.
+	PollOnly bool
 	// TestOnly turns off River's start-up jitter so tests start fast.
 	TestOnly bool
 	// Periodic are jobs the queue's leader inserts on a schedule.
@@ -213,6 +216,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Queue, error) {
 		RetryPolicy:          cfg.RetryPolicy,
 		FetchPollInterval:    cfg.PollInterval,
 		TestOnly:             cfg.TestOnly,
+		PollOnly:             cfg.PollOnly,
 		Workers:              cfg.Workers,
 		RescueStuckJobsAfter: RescueAfter,
 	}

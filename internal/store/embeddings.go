@@ -259,9 +259,10 @@ func (s *Store) FilterCandidates(ctx context.Context, tenantID int64, ids []int6
 }
 
 // WithAdvisoryLock runs fn holding PostgreSQL session advisory lock key,
-// waiting for it: app servers take turns.
+// waiting for it: app servers take turns. It holds a connection of the
+// session pool for the whole of fn.
 func (s *Store) WithAdvisoryLock(ctx context.Context, key int64, fn func() error) error {
-	conn, err := s.db.Pool.Acquire(ctx)
+	conn, err := s.db.Session.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("store: advisory lock %d: %w", key, err)
 	}
@@ -276,7 +277,7 @@ func (s *Store) WithAdvisoryLock(ctx context.Context, key int64, fn func() error
 // Listen calls fn with the payload of every notification on channel until
 // ctx ends or the connection fails.
 func (s *Store) Listen(ctx context.Context, channel string, fn func(payload string)) error {
-	conn, err := s.db.Pool.Acquire(ctx)
+	conn, err := s.db.Session.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("store: listen %s: %w", channel, err)
 	}
