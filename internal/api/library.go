@@ -64,7 +64,10 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) uploadError(w http.ResponseWriter, err error) {
 	var mbe *http.MaxBytesError
+	var refused *library.RefusedError
 	switch {
+	case errors.As(err, &refused):
+		writeError(w, http.StatusBadRequest, "refused", refused.Reason)
 	case errors.As(err, &mbe) || errors.Is(err, library.ErrUploadTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the upload is over the size limit of one import")
 	default:
@@ -85,7 +88,7 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": b.ID, "status": b.Status, "files": b.Files, "designs_total": b.DesignsTotal, "designs_done": b.DesignsDone,
-		"created": b.Created, "merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "error": b.Error,
+		"created": b.Created, "merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "warnings": b.Warnings, "error": b.Error,
 		"created_at": b.CreatedAt, "finished_at": b.FinishedAt,
 	})
 }

@@ -254,6 +254,11 @@ func (q *Queue) Start(ctx context.Context) error {
 	if err := q.Client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
+	if n, err := q.Rescue(ctx); err != nil {
+		q.log.Warn("jobs: rescue jobs of stopped workers", "err", err)
+	} else if n > 0 {
+		q.log.Info("jobs: took over jobs of a stopped worker", "jobs", n)
+	}
 	liveCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	q.stopLive, q.liveDone, q.working = stop, make(chan struct{}), true
 	go q.live(liveCtx)

@@ -5,7 +5,12 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Liveness. River rescues a job stuck "running" only after
@@ -23,7 +28,25 @@ import (
 // restarted process must not pass for the one it replaces).
 func processID() string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), rand.Text()[:8])
+}
+
+// deadHere reports whether worker id names a process of this host that no
+// longer runs, so that a server restarted on the same machine takes back
+// its predecessor's jobs at once instead of after deadAfter. (A process id
+// reused by another process only delays that.)
+func deadHere(id string) bool {
+	host, _ := os.Hostname()
+	h, rest, ok := strings.Cut(id, "/")
+	if !ok || h != host {
+		return false
+	}
+	pidText, _, ok := strings.Cut(rest, "/")
+	pid, err := strconv.Atoi(pidText)
+	if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return syscall.Kill(pid, 0) == syscall.ESRCH
 }
 
 // live beats and rescues until ctx ends.
@@ -59,9 +82,25 @@ func (q *Queue) beat(ctx context.Context) error {
 }
 
 // Rescue makes the jobs left running by processes silent for deadAfter
-// available again (recording why in the job's errors), forgets processes
-// silent for a day, and returns how many jobs it freed.
+// (or, on this host, no longer running) available again, recording why in
+// the job's errors, forgets processes silent for a day, and returns how
+// many jobs it freed.
 func (q *Queue) Rescue(ctx context.Context) (int, error) {
+	rows, err := q.pool.Query(ctx, `SELECT id FROM platform.job_workers WHERE id <> $1 AND seen_at > '-infinity'`, q.ID)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: rescue: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, fmt.Errorf("jobs: rescue: %w", err)
+	}
+	for _, id := range ids {
+		if deadHere(id) {
+			if _, err := q.pool.Exec(ctx, `UPDATE platform.job_workers SET seen_at = '-infinity' WHERE id = $1`, id); err != nil {
+				return 0, fmt.Errorf("jobs: rescue: %w", err)
+			}
+		}
+	}
 	tag, err := q.pool.Exec(ctx, `UPDATE `+Schema+`.river_job j SET state = 'available', scheduled_at = now(),
 			errors = coalesce(j.errors, '{}') || jsonb_build_object('at', now(), 'attempt', j.attempt,
 				'error', 'worker ' || w.id || ' stopped (no heartbeat since ' || w.seen_at || '); taken over', 'trace', '')
@@ -71,7 +110,8 @@ func (q *Queue) Rescue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("jobs: rescue: %w", err)
 	}
-	if _, err := q.pool.Exec(ctx, `DELETE FROM platform.job_workers WHERE seen_at < now() - interval '1 day'`); err != nil {
+	if _, err := q.pool.Exec(ctx, `DELETE FROM platform.job_workers w WHERE seen_at < now() - interval '1 day'
+		AND NOT EXISTS (SELECT 1 FROM `+Schema+`.river_job j WHERE j.state = 'running' AND w.id = ANY(j.attempted_by))`); err != nil {
 		return 0, fmt.Errorf("jobs: forget old workers: %w", err)
 	}
 	return int(tag.RowsAffected()), nil

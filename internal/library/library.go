@@ -186,10 +186,10 @@ type RefusedError struct {
 	Err    error
 }
 
-func (e *RefusedError) Error() string {
-	return fmt.Sprintf("library: upload %q refused: %v", e.File, e.Err)
-}
+// Error is the reason, for the command line and the logs.
+func (e *RefusedError) Error() string { return "library: upload refused: " + e.Reason }
 
+// Unwrap returns the ingest error behind the refusal.
 func (e *RefusedError) Unwrap() error { return e.Err }
 
 // check opens a stored upload as the import will, refusing at once what

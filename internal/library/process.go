@@ -17,6 +17,7 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/ingest"
+	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -49,7 +50,7 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 		return nil
 	}
 	owner := s.ownerID()
-	ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL)
+	ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL, jobs.DefaultDeadAfter)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func (s *Service) finish(ctx context.Context, r *importRun, b *store.ImportBatch
 		return err
 	}
 	status, msg := store.BatchDone, ""
-	if cur.DesignsTotal == 0 && len(cur.Failed) > 0 {
+	if cur.Created+cur.Merged+cur.Duplicates == 0 && len(cur.Failed) > 0 {
 		status, msg = store.BatchFailed, "Nothing could be imported: see the reasons below."
 	}
 	if err := s.Store.FinishBatch(ctx, r.tenantID, r.batchID, status, msg, owner); err != nil {
@@ -135,7 +136,7 @@ func (s *Service) keepLease(ctx context.Context, cancel context.CancelCauseFunc,
 				return
 			case <-t.C:
 			}
-			ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL)
+			ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL, jobs.DefaultDeadAfter)
 			switch {
 			case err != nil && ctx.Err() == nil:
 				s.log().Warn("library: renew import lease", "tenant", tenantID, "batch", batchID, "err", err)

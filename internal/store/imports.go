@@ -226,13 +226,17 @@ func (s *Store) FinishBatch(ctx context.Context, tenantID, id int64, status, mes
 // ClaimBatch gives owner the lease on a queued or running batch for ttl,
 // or renews it: false when another owner's lease is still running or the
 // batch is finished. A batch's worker renews its lease as it goes; when
-// the worker dies, the lease runs out and another may claim the batch.
-func (s *Store) ClaimBatch(ctx context.Context, tenantID, id int64, owner string, ttl time.Duration) (bool, error) {
+// the worker dies, the lease runs out and another may claim the batch. An
+// owner is named "{job worker}/{run}": a lease whose job worker (in
+// platform.job_workers) has been silent for deadAfter is void at once.
+func (s *Store) ClaimBatch(ctx context.Context, tenantID, id int64, owner string, ttl, deadAfter time.Duration) (bool, error) {
 	var ok bool
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE import_batches SET lease_owner = $2, lease_until = now() + $3 * interval '1 millisecond'
 			WHERE id = $1 AND status IN ('queued', 'running')
-			AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < now())`, id, owner, ttl.Milliseconds())
+			AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < now()
+				OR EXISTS (SELECT 1 FROM platform.job_workers w WHERE starts_with(lease_owner, w.id || '/')
+					AND w.seen_at < now() - $4 * interval '1 millisecond'))`, id, owner, ttl.Milliseconds(), deadAfter.Milliseconds())
 		ok = tag.RowsAffected() == 1
 		return err
 	})

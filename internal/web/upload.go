@@ -55,7 +55,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 
 	b, err := s.library.StartImportStream(r.Context(), t.ID, currentUser(r).ID, next, false)
 	var mbe *http.MaxBytesError
+	var refused *library.RefusedError
 	switch {
+	case errors.As(err, &refused):
+		fail(http.StatusBadRequest, refused.Reason+" Nothing was stored.")
+		return
 	case errors.Is(err, library.ErrNoFiles):
 		fail(http.StatusBadRequest, "Choose one or more ZIP files or design files to upload.")
 		return
