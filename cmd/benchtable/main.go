@@ -58,6 +58,7 @@ var targets = []target{
 	{"./internal/benchsuite", "BenchmarkCrowdedSearch", "a tenant's search among 500 tenants x 3,000 designs, p95 / its p95 alone", "1x", "p95-ratio", 1, "x", 1.5, false},
 	{"./internal/benchsuite", "BenchmarkCrowdedSearchSpread", "the same searches spread over 25 of the 500 tenants, p95 / p95 alone", "1x", "p95-ratio", 1, "x", 1.5, false},
 	{"./internal/vecindex", "BenchmarkTopK50/dense", "exact top 50 over 15,651 dense 256-d vectors (a remote model's shape)", "1s", "ns/op", 1e-6, "ms", 3, false},
+	{"./internal/vecindex", "BenchmarkTopK50/dense_1024", "exact top 50 over 15,651 dense 1024-d vectors (Voyage multimodal's size)", "1s", "ns/op", 1e-6, "ms", 3, false},
 }
 
 var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)

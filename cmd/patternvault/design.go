@@ -51,6 +51,9 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(tw, "file\t%s\nformat\t%s (%s)\n", r.File, r.Format, r.FormatTitle)
 	fmt.Fprintf(tw, "size\t%.3f × %.3f in\nstitched length\t%.2f in\n", r.WidthIn, r.HeightIn, r.StitchLengthIn)
 	fmt.Fprintf(tw, "paths\t%d stitched, %d jumps, %d pauses\n", r.Paths, r.Jumps, r.Pauses)
+	for _, w := range r.Warnings {
+		fmt.Fprintf(tw, "warning\t%s\n", w)
+	}
 	if r.Designer != "" {
 		fmt.Fprintf(tw, "designer\t%s\n", r.Designer)
 	}
@@ -85,11 +88,19 @@ func runConvert(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := convert.Convert(pos[0], data, target)
+	out, notes, err := convert.ConvertNotes(pos[0], data, target)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(pos[1], out)
+	if err := writeFileAtomic(pos[1], out); err != nil {
+		return err
+	}
+	// What the file made us assume, and what the target cannot carry, go
+	// to standard error: the conversion succeeded, but not silently.
+	for _, n := range notes {
+		fmt.Fprintf(os.Stderr, "patternvault: warning: %s\n", n)
+	}
+	return nil
 }
 
 func runThumbnail(ctx context.Context, e *env, args []string) error {

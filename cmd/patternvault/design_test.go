@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"image/png"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,5 +115,100 @@ func TestDesignCommandsRefuseBadFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(tmp, "out.bqm")); err == nil {
 		t.Error("a failed convert left an output file")
+	}
+}
+
+// pvAll runs the binary and returns its standard output, standard error
+// and exit code.
+func pvAll(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("%v: %v", args, err)
+	}
+	return o.String(), e.String(), code
+}
+
+// TestOverflowingNumbers is issue 14's must-show: a QLI with VP1e308,0 is
+// refused by inspect (text and JSON) and by convert, with a one-line
+// message naming the line, and convert writes nothing.
+func TestOverflowingNumbers(t *testing.T) {
+	tmp := t.TempDir()
+	bad := filepath.Join(tmp, "overflow.qli")
+	os.WriteFile(bad, []byte("#CAD2DMC\r\nCS\r\nVMXY\r\nNO NEEDLE ON\r\nVP 1000,0\r\nVP1e308,0\r\nVE\r\nEN\r\n"), 0o644)
+	for _, args := range [][]string{
+		{"inspect", bad},
+		{"inspect", "--json", bad},
+		{"convert", bad, filepath.Join(tmp, "out.bqm")},
+		{"convert", bad, filepath.Join(tmp, "out.qcc")},
+		{"convert", bad, filepath.Join(tmp, "out.plt")},
+		{"thumbnail", bad, filepath.Join(tmp, "out.png")},
+	} {
+		stdout, stderr, code := pvAll(t, args...)
+		msg := strings.TrimSpace(stderr)
+		if code == 0 || !strings.Contains(msg, "line 6") || !strings.Contains(msg, "out of range") || strings.Count(msg, "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want a failure naming line 6 in one line", args, code, msg)
+		}
+		if strings.Contains(stdout, "Inf") {
+			t.Errorf("%v printed %q", args, stdout)
+		}
+	}
+	for _, out := range []string{"out.bqm", "out.qcc", "out.plt", "out.png"} {
+		if _, err := os.Stat(filepath.Join(tmp, out)); err == nil {
+			t.Errorf("a refused conversion wrote %s", out)
+		}
+	}
+}
+
+// TestConvertWarnings: convert says what the target format cannot carry
+// (issue 15: pauses dropped by BQM, jumps sewn by QCC) and inspect shows
+// the reader's doubts (an implausible size), while still succeeding.
+func TestConvertWarnings(t *testing.T) {
+	tmp := t.TempDir()
+	in := filepath.Join(tmp, "two parts.qli")
+	os.WriteFile(in, []byte("#CAD2DMC\r\nCS\r\nVMXY\r\nNO INFO Designed by Pam\r\nNO NEEDLE ON\r\nVP 4000,0\r\nVE\r\n"+
+		"NO PAUSE Change to red thread\r\nNO NEEDLE OFF\r\nVP 0,3000\r\nVE\r\nNO NEEDLE ON\r\nVP -4000,0\r\nVE\r\nEN\r\n"), 0o644)
+	cases := map[string][]string{
+		"bqm": {`BQM files have no pauses: the pause ("Change to red thread") is left out`, "BQM files have no place for the title, designer and notes"},
+		"qcc": {"QCC files have no pauses", "QCC files have no jumps: 1 jump (3.0 in) will be sewn as stitches"},
+		"plt": {"PLT files keep pauses as pen changes without their messages"},
+		"dxf": {"DXF files have no pauses"},
+		"csq": {"CSQ files have no pauses"},
+		"qli": nil,
+		"svg": nil,
+	}
+	for ext, want := range cases {
+		_, stderr, code := pvAll(t, "convert", in, filepath.Join(tmp, "out."+ext))
+		if code != 0 {
+			t.Errorf("convert to %s: exit %d: %s", ext, code, stderr)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(stderr, "warning: "+w) {
+				t.Errorf("convert to %s: stderr %q, want a warning %q", ext, stderr, w)
+			}
+		}
+		if want == nil && stderr != "" {
+			t.Errorf("convert to %s keeps everything, yet warned: %q", ext, stderr)
+		}
+	}
+
+	huge := filepath.Join(tmp, "huge.qli")
+	os.WriteFile(huge, []byte("#CAD2DMC\r\nVMXY\r\nVP 941000,0\r\nVP 941000,1080000\r\nVE\r\nEN\r\n"), 0o644)
+	out, _, code := pvAll(t, "inspect", huge)
+	if code != 0 || !strings.Contains(out, "warning") || !strings.Contains(out, "941.0 × 1080.0 in") {
+		t.Errorf("inspect of a 941 × 1080 in QLI: exit %d\n%s", code, out)
+	}
+	out, _, _ = pvAll(t, "inspect", "--json", huge)
+	var r struct{ Warnings []string }
+	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Warnings) != 1 {
+		t.Errorf("inspect --json: warnings %q (%v)", r.Warnings, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
@@ -158,8 +159,18 @@ func (h *Handler) patchPattern(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "bad_name", "name must be 1 to 300 characters")
 		return
 	}
+	if body.Type != nil {
+		_, err := h.library.SetType(r.Context(), c.Tenant.ID, []int64{id}, *body.Type)
+		if errors.Is(err, library.ErrBadType) {
+			writeError(w, http.StatusUnprocessableEntity, "bad_type", fmt.Sprintf("type must be one of %s, or empty", strings.Join(designtype.Codes, ", ")))
+			return
+		}
+		if h.failed(w, err) {
+			return
+		}
+	}
 	p, err := h.store.UpdatePattern(r.Context(), c.Tenant.ID, id, store.PatternEdit{Name: body.Name, Designer: body.Designer,
-		DesignerURL: body.DesignerURL, Notes: body.Notes, Source: body.Source, Type: body.Type})
+		DesignerURL: body.DesignerURL, Notes: body.Notes, Source: body.Source})
 	if h.failed(w, err) {
 		return
 	}
@@ -357,6 +368,21 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 	body := map[string]any{"patterns": out, "total": len(res.Hits), "next_cursor": next}
 	if res.DidYouMean != "" {
 		body["did_you_mean"] = res.DidYouMean
+	}
+	// Related designs are not matches: they hold some of the words, or
+	// are near by vector alone.
+	if len(res.Related) > 0 {
+		byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, search.IDs(res.Related))
+		if h.failed(w, err) {
+			return
+		}
+		related := []scored{}
+		for _, hit := range res.Related {
+			if p := byID[hit.ID]; p != nil {
+				related = append(related, scored{p, hit.Score, hit.Why})
+			}
+		}
+		body["related"] = related
 	}
 	writeJSON(w, http.StatusOK, body)
 }

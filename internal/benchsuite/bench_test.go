@@ -59,10 +59,10 @@ type world struct {
 	// The tail: from the import's end until no background work is left
 	// (no job waiting or running, every design embedded), and the search
 	// and grid latencies measured during it.
-	tail, embedDone              time.Duration
-	tailSearch, tailGrid         []time.Duration
-	steadySearchP95              float64
-	semantic *search.Semantic
+	tail, embedDone      time.Duration
+	tailSearch, tailGrid []time.Duration
+	steadySearchP95      float64
+	semantic             *search.Semantic
 }
 
 var (

@@ -15,6 +15,7 @@ import (
 	_ "image/png"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/formats"
@@ -43,6 +44,9 @@ type Report struct {
 	// stitches ("too complex to analyse").
 	NotAnalysed string `json:"not_analysed,omitempty"`
 	Fingerprint []byte `json:"fingerprint,omitempty"`
+	// Warnings are the reader's doubts about the file (an assumed unit, a
+	// size no quilt has), in plain words.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Hints are the shape analysis, each a guess with a confidence.
@@ -59,26 +63,24 @@ type Hints struct {
 var ErrUnknownFormat = errors.New("not a design file PatternVault knows")
 
 // Read reads a design file, detecting its format by content then name.
-// A known format without public structure returns formats.ErrNoGeometry
-// (wrapped) with its Format, so callers can keep it "without preview".
+// Errors are those of formats.Read: a *formats.ReadError matching
+// formats.ErrUnreadable (a known format that could not be read, with the
+// reason), formats.ErrNotDesign (plainly another kind of file) or
+// formats.ErrNoGeometry (a format kept as-is, without preview), with its
+// Format; data that is no design format at all gives ErrUnknownFormat.
 func Read(name string, data []byte) (*geom.Design, *formats.Format, error) {
 	d, f, err := formats.Read(name, data)
-	if f == nil && err != nil && !errors.Is(err, formats.ErrNoGeometry) {
-		if formats.Detect(name, head(data)) == nil {
-			return nil, nil, fmt.Errorf("%s: %w", filepath.Base(name), ErrUnknownFormat)
-		}
+	if f == nil && err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Base(name), ErrUnknownFormat)
 	}
 	if err != nil {
+		var re *formats.ReadError
+		if errors.As(err, &re) {
+			return nil, f, err // it names the file already
+		}
 		return nil, f, fmt.Errorf("%s: %w", filepath.Base(name), err)
 	}
 	return d, f, nil
-}
-
-func head(data []byte) []byte {
-	if len(data) > formats.SniffLen {
-		return data[:formats.SniffLen]
-	}
-	return data
 }
 
 // Describe measures and analyses a design read from a file in format f,
@@ -103,6 +105,7 @@ func DescribeWithin(file string, d *geom.Design, f *formats.Format, budget shape
 	r.StitchLengthIn = round(d.StitchLength(), 3)
 	r.Paths, r.Jumps, r.Pauses = d.StitchPathCount(), d.JumpCount(), len(d.Pauses)
 	r.Designer, r.Notes, r.URLs = d.Meta.Designer, d.Meta.Notes, d.Meta.URLs
+	r.Warnings = d.Warnings
 	a, fp, err := shape.Analyse(d, budget)
 	if err != nil {
 		r.NotAnalysed = NotAnalysedReason
@@ -161,17 +164,28 @@ func Writable() []string {
 }
 
 // Convert reads a design file and writes it in format target. True size,
-// stitch/jump, pauses, order and start point are kept by the writers.
+// stitch/jump, pauses, order and start point are kept by the writers, as
+// far as the target can carry them (see ConvertNotes).
 func Convert(inName string, data []byte, target *formats.Format) ([]byte, error) {
+	out, _, err := ConvertNotes(inName, data, target)
+	return out, err
+}
+
+// ConvertNotes is Convert that also returns what the quilter should know
+// about the result, in plain words: the reader's warnings about the file
+// (an assumed unit, an implausible size), then what the target format
+// cannot carry (formats.Losses: pauses, jumps, the designer's credit).
+func ConvertNotes(inName string, data []byte, target *formats.Format) ([]byte, []string, error) {
 	d, _, err := Read(inName, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var buf bytes.Buffer
 	if err := target.Write(&buf, d); err != nil {
-		return nil, fmt.Errorf("convert %s to %s: %w", filepath.Base(inName), target.Name, err)
+		return nil, nil, fmt.Errorf("convert %s to %s: %w", filepath.Base(inName), target.Name, err)
 	}
-	return buf.Bytes(), nil
+	notes := append(slices.Clone(d.Warnings), formats.Losses(d, target.Name)...)
+	return buf.Bytes(), notes, nil
 }
 
 // Thumbnail draws a design (or, for a picture or an ANS file, its image)

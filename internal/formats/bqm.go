@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -27,6 +26,8 @@ var BQM = &Format{
 	Sniff:      sniffBQM,
 	Read:       readBQM,
 	Write:      writeBQM,
+	keeps:      keepJumps,
+	text:       true,
 }
 
 func init() { register(BQM) }
@@ -77,7 +78,7 @@ func readBQM(data []byte) (*geom.Design, error) {
 	if !g.seen {
 		return nil, fmt.Errorf("bqm: no G-code motion: %w", ErrNotDesign)
 	}
-	return g.b.design(), nil
+	return g.b.design("bqm")
 }
 
 // gcodeWords splits a G-code line into letter/value words, dropping
@@ -109,9 +110,9 @@ func gcodeWords(line string) ([]gcodeWord, error) {
 		for j < len(line) && strings.IndexByte("+-.0123456789", line[j]) >= 0 {
 			j++
 		}
-		v, err := strconv.ParseFloat(line[i+1:j], 64)
-		if err != nil || !finite(v) {
-			return nil, fmt.Errorf("bad number after %c: %q", letter, line[i+1:j])
+		v, err := parseNumber(line[i+1 : j])
+		if err != nil {
+			return nil, fmt.Errorf("bad number after %c: %w", letter, err)
 		}
 		words = append(words, gcodeWord{letter, v})
 		i = j

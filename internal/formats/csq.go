@@ -32,6 +32,8 @@ var CSQ = &Format{
 	Sniff:      sniffCSQ,
 	Read:       readCSQ,
 	Write:      writeCSQ,
+	keeps:      keepJumps,
+	text:       true,
 }
 
 func init() { register(CSQ) }
@@ -63,11 +65,14 @@ func readCSQ(data []byte) (*geom.Design, error) {
 		if len(f) != 3 {
 			return fmt.Errorf("csq: line %d: want x,y,code, got %q", n, line)
 		}
-		x, err1 := strconv.ParseFloat(strings.TrimSpace(f[0]), 64)
-		y, err2 := strconv.ParseFloat(strings.TrimSpace(f[1]), 64)
+		x, err1 := parseNumber(strings.TrimSpace(f[0]))
+		y, err2 := parseNumber(strings.TrimSpace(f[1]))
 		code, err3 := strconv.Atoi(strings.TrimSpace(f[2]))
-		if errors.Join(err1, err2, err3) != nil || !finite(x) || !finite(y) {
-			return fmt.Errorf("csq: line %d: bad point %q", n, line)
+		if err := errors.Join(err1, err2); err != nil {
+			return fmt.Errorf("csq: line %d: bad point %q: %w", n, clip(line), err)
+		}
+		if err3 != nil {
+			return fmt.Errorf("csq: line %d: bad point %q", n, clip(line))
 		}
 		p := geom.Point{X: x, Y: y}
 		if code != 3 && len(bez) > 0 {
@@ -79,7 +84,7 @@ func readCSQ(data []byte) (*geom.Design, error) {
 			if started {
 				err = b.lineTo(p, false)
 			} else {
-				b.cur = p
+				err = b.moveTo(p)
 			}
 		case 1:
 			err = b.lineTo(p, true)
@@ -106,7 +111,7 @@ func readCSQ(data []byte) (*geom.Design, error) {
 	if len(bez) > 0 {
 		return nil, fmt.Errorf("csq: Bézier cut short at end of file")
 	}
-	return b.design(), nil
+	return b.design("csq")
 }
 
 // writeCSQ writes the design in inches with five decimals.

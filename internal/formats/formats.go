@@ -16,6 +16,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -46,6 +47,11 @@ type Format struct {
 	Read func(data []byte) (*geom.Design, error)
 	// Write encodes a design. Nil when the format cannot be written.
 	Write func(w io.Writer, d *geom.Design) error
+	// keeps says what of a design the writer carries (see Losses).
+	keeps keep
+	// text is set for formats that are always text files, so binary data
+	// under their name is refused at once (see Check).
+	text bool
 }
 
 // SVG and DXF live in their own packages; these entries wire them into the
@@ -58,6 +64,8 @@ var (
 		Sniff:      svg.Sniff,
 		Read:       notDesignAs(svg.Read, svg.ErrNotSVG),
 		Write:      svg.Write,
+		keeps:      keepAll,
+		text:       true,
 	}
 	DXF = &Format{
 		Name:       "dxf",
@@ -66,6 +74,7 @@ var (
 		Sniff:      dxf.Sniff,
 		Read:       notDesignAs(dxf.Read, dxf.ErrNotDXF),
 		Write:      dxf.Write,
+		keeps:      keepJumps,
 	}
 )
 
@@ -161,22 +170,43 @@ func Detect(name string, head []byte) *Format {
 }
 
 // Read detects the format of the file called name and parses it. The format
-// is returned whenever it was recognised, even with an error: a format with
-// no known structure gives ErrNoGeometry, so callers can still list the file
-// as a design without a preview. Unrecognised data gives ErrNotDesign.
+// is returned whenever it was recognised, even with an error. Errors are
+// *ReadError values that tell three cases apart (see ReadError):
+//   - ErrUnreadable: the file claims a format with a reader, and it could
+//     not be read (the reason says why, with the line or offset);
+//   - ErrNotDesign: the content is plainly another kind of file (an HTML
+//     page named .hqf), or neither name nor content is a design format
+//     (then the format is nil and the error is not a *ReadError);
+//   - ErrNoGeometry: a format whose structure is unknown, kept as-is
+//     without a preview.
+//
+// A design that is read may carry warnings (geom.Design.Warnings), among
+// them one for a size no quilting design has.
 func Read(name string, data []byte) (*geom.Design, *Format, error) {
 	f := Detect(name, data)
 	if f == nil {
-		return nil, nil, fmt.Errorf("formats: %s: %w", name, ErrNotDesign)
+		return nil, nil, fmt.Errorf("formats: %s: %w", filepath.Base(name), ErrNotDesign)
+	}
+	head := data[:min(len(data), SniffLen)]
+	if reason := mismatch(f, head); reason != "" {
+		return nil, f, notDesignError(name, f, reason)
 	}
 	if f.Read == nil {
-		return nil, f, fmt.Errorf("formats: %s: %s: %w", name, f.Name, ErrNoGeometry)
+		return nil, f, &ReadError{Name: filepath.Base(name), Format: f, kinds: []error{ErrNoGeometry},
+			Reason: fmt.Sprintf("%s files are kept as they are: their structure is not public, so there is no preview", f.Title)}
 	}
 	d, err := f.Read(data)
+	if err == nil {
+		// The guard every reader applies, checked once more on the whole.
+		if cerr := d.Check(); cerr != nil {
+			d, err = nil, fmt.Errorf("%s: %w", f.Name, cerr)
+		}
+	}
 	if err != nil {
-		return nil, f, fmt.Errorf("formats: %s: %w", name, err)
+		return nil, f, &ReadError{Name: filepath.Base(name), Format: f, Reason: err.Error(), Err: err, kinds: []error{ErrUnreadable}}
 	}
 	d.Meta.Format = f.Name
+	d.Warnings = append(d.Warnings, sizeWarnings(d)...)
 	return d, f, nil
 }
 
@@ -229,13 +259,15 @@ type builder struct {
 	cur  geom.Point
 	open bool // the last path may be extended
 	n    int  // segments so far
+	hull geom.Hull
 }
 
 // add appends s, starting at the current point, to a stitched or jump path.
-// Zero-length lines are dropped; non-finite coordinates are refused.
+// Zero-length lines are dropped; coordinates that are not finite or lie
+// beyond geom.MaxCoordinate are refused (geom.ErrOutOfRange).
 func (b *builder) add(s geom.Segment, stitch bool) error {
-	if !finitePoint(s.End) || !finitePoint(s.Center) || !finitePoint(s.C1) || !finitePoint(s.C2) || !finite(s.Sweep) {
-		return errors.New("coordinates out of range")
+	if !s.InRange() {
+		return outOfRange(&s)
 	}
 	if s.Kind == geom.Line && s.End == b.cur {
 		return nil
@@ -247,10 +279,22 @@ func (b *builder) add(s geom.Segment, stitch bool) error {
 	if !b.open || len(paths) == 0 || paths[len(paths)-1].Stitch != stitch {
 		b.d.Paths = append(b.d.Paths, geom.Path{Start: b.cur, Stitch: stitch})
 		b.open = true
+		b.hull.Add(b.cur)
 	}
+	b.hull.AddSegment(b.cur, &s)
 	p := &b.d.Paths[len(b.d.Paths)-1]
 	p.Segments = append(p.Segments, s)
 	b.cur = s.End
+	return nil
+}
+
+// moveTo puts the needle at p without sewing or jumping there: the start
+// of a file that begins with a position rather than a move.
+func (b *builder) moveTo(p geom.Point) error {
+	if !geom.InRange(p) {
+		return outOfRange(&geom.Segment{End: p})
+	}
+	b.cur = p
 	return nil
 }
 
@@ -268,28 +312,72 @@ func (b *builder) pause(text string) {
 	b.d.Pauses = append(b.d.Pauses, geom.Pause{Before: len(b.d.Paths), Text: text})
 }
 
-// design returns the finished design.
-func (b *builder) design() *geom.Design { return &b.d }
+// design returns the finished design, refusing one wider or taller than
+// geom.MaxExtent (geom.ErrTooLarge). The box add grew holds the design and
+// is cheap; the exact bounds are only computed when the box is too large.
+func (b *builder) design(format string) (*geom.Design, error) {
+	if b.hull.TooWide(geom.MaxExtent) {
+		if r := b.d.Bounds(); !(r.Width() <= geom.MaxExtent && r.Height() <= geom.MaxExtent) {
+			return nil, fmt.Errorf("%s: design extent %.6g × %.6g in exceeds %g in: %w", format, r.Width(), r.Height(), float64(geom.MaxExtent), geom.ErrTooLarge)
+		}
+	}
+	return &b.d, nil
+}
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-func finitePoint(p geom.Point) bool { return finite(p.X) && finite(p.Y) }
+// parseNumber parses a decimal number of a text format. A number beyond
+// float64 (a 310-digit coordinate) is refused with geom.ErrOutOfRange, one
+// too small for it reads as 0, and "Inf" or "NaN" spelled out are refused.
+func parseNumber(s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err == nil && finite(v):
+		return v, nil
+	case errors.Is(err, strconv.ErrRange) && v == 0:
+		return 0, nil
+	case errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("%s: %w", clip(s), geom.ErrOutOfRange)
+	}
+	return 0, fmt.Errorf("%q", clip(s))
+}
 
-// checkWritable refuses designs a writer could only encode as NaN or Inf.
+// clip shortens s for an error message.
+func clip(s string) string {
+	if len(s) > 24 {
+		return s[:20] + "…"
+	}
+	return s
+}
+
+// checkWritable applies the writers' guard (geom.Design.Check): a design
+// with a coordinate that is not finite or beyond geom.MaxCoordinate, or
+// wider or taller than geom.MaxExtent, is refused rather than written as
+// Inf, NaN or an overflowed number.
 func checkWritable(format string, d *geom.Design) error {
-	for i := range d.Paths {
-		p := &d.Paths[i]
-		if !finitePoint(p.Start) {
-			return fmt.Errorf("%s: path %d: non-finite start point", format, i)
-		}
-		for j := range p.Segments {
-			s := &p.Segments[j]
-			if !finitePoint(s.End) || !finitePoint(s.Center) || !finitePoint(s.C1) || !finitePoint(s.C2) || !finite(s.Sweep) {
-				return fmt.Errorf("%s: path %d segment %d: non-finite coordinates", format, i, j)
-			}
-		}
+	if err := d.Check(); err != nil {
+		return fmt.Errorf("%s: cannot write this design: %w", format, err)
 	}
 	return nil
+}
+
+// outOfRange describes the first unusable point of s for a reader's error,
+// which the reader prefixes with the line (or offset) it came from.
+func outOfRange(s *geom.Segment) error {
+	p := s.End
+	switch {
+	case !geom.InRange(p):
+	case s.Kind == geom.Arc && !geom.InRange(s.Center):
+		p = s.Center
+	case s.Kind == geom.Cubic && !geom.InRange(s.C1):
+		p = s.C1
+	case s.Kind == geom.Cubic && !geom.InRange(s.C2):
+		p = s.C2
+	default:
+		return fmt.Errorf("arc sweep %g is not a number: %w", s.Sweep, geom.ErrOutOfRange)
+	}
+	return fmt.Errorf("point (%.6g, %.6g) in: %w (more than %g in from the origin)",
+		p.X, p.Y, geom.ErrOutOfRange, float64(geom.MaxCoordinate))
 }
 
 // polylineTolerance is the flattening tolerance, in inches, of writers for

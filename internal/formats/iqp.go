@@ -55,7 +55,7 @@ func readIQP(data []byte) (*geom.Design, error) {
 		typ := int32(binary.LittleEndian.Uint32(data[off:]))
 		off += 4
 		if typ == 2 {
-			return b.design(), nil
+			return b.design("iqp")
 		}
 		if len(data)-off < 4 {
 			return nil, fmt.Errorf("iqp: offset %d: record length cut short", off)
@@ -78,8 +78,8 @@ func readIQP(data []byte) (*geom.Design, error) {
 			if size/8 > geom.MaxSegments {
 				return nil, fmt.Errorf("iqp: %d points: %w", size/8, geom.ErrTooLarge)
 			}
-			if err := iqpPoints(&b, data[off:off+int(size)]); err != nil {
-				return nil, fmt.Errorf("iqp: offset %d: %w", off, err)
+			if err := iqpPoints(&b, data[off:off+int(size)], off); err != nil {
+				return nil, fmt.Errorf("iqp: record at offset %d: %w", off-8, err)
 			}
 		} else if n > rest {
 			return nil, fmt.Errorf("iqp: offset %d: record type %d claims %d bytes, %d left", off-4, typ, n, rest)
@@ -89,18 +89,14 @@ func readIQP(data []byte) (*geom.Design, error) {
 	return nil, errors.New("iqp: no end-of-file record")
 }
 
-// iqpPoints adds one run of float32 x, -y pairs: a jump to its first point,
-// then stitches through the rest.
-func iqpPoints(b *builder, rec []byte) error {
+// iqpPoints adds one run of float32 x, -y pairs found at offset base of
+// the file: a jump to its first point, then stitches through the rest.
+func iqpPoints(b *builder, rec []byte, base int) error {
 	for i := 0; i+8 <= len(rec); i += 8 {
 		x := float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[i:])))
 		y := -float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[i+4:])))
-		p := geom.Point{X: x, Y: y}
-		if !finitePoint(p) {
-			return errors.New("non-finite coordinates")
-		}
-		if err := b.lineTo(p, i > 0); err != nil {
-			return err
+		if err := b.lineTo(geom.Point{X: x, Y: y}, i > 0); err != nil {
+			return fmt.Errorf("point at offset %d: %w", base+i, err)
 		}
 	}
 	b.breakPath()

@@ -27,6 +27,8 @@ var PLT = &Format{
 	Sniff:      sniffPLT,
 	Read:       readPLT,
 	Write:      writePLT,
+	keeps:      keepJumps | keepPauses,
+	text:       true,
 }
 
 func init() { register(PLT) }
@@ -106,7 +108,7 @@ func readPLT(data []byte) (*geom.Design, error) {
 	if !h.seen {
 		return nil, fmt.Errorf("plt: no HPGL commands: %w", ErrNotDesign)
 	}
-	return h.b.design(), nil
+	return h.b.design("plt")
 }
 
 func isUpperASCII(c byte) bool { return c >= 'A' && c <= 'Z' }
@@ -216,9 +218,9 @@ func hpglNumbers(args string) ([]float64, error) {
 	})
 	nums := make([]float64, 0, len(fields))
 	for _, f := range fields {
-		v, err := strconv.ParseFloat(f, 64)
-		if err != nil || !finite(v) {
-			return nil, fmt.Errorf("%q", f)
+		v, err := parseNumber(f)
+		if err != nil {
+			return nil, err
 		}
 		nums = append(nums, v)
 	}

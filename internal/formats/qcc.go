@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -17,8 +16,11 @@ import (
 //
 // No distinction between jump and stitch is known, so the reader returns one
 // stitched path through every point and the writer writes every point of
-// every path, jumps included, in order. Arcs and curves become polylines
-// within 0.00025 in; pauses are dropped.
+// every path from the first stitch to the last, jumps between them
+// included (they will be sewn: Losses says so), in order. Jumps before the
+// first stitch and after the last are left out: the first point only
+// places the needle. Arcs and curves become polylines within 0.00025 in;
+// pauses and metadata are dropped.
 var QCC = &Format{
 	Name:       "qcc",
 	Title:      "QuiltEZ QCC",
@@ -26,6 +28,8 @@ var QCC = &Format{
 	Sniff:      sniffQCC,
 	Read:       readQCC,
 	Write:      writeQCC,
+	keeps:      0, // no jumps, pauses or metadata
+	text:       true,
 }
 
 func init() { register(QCC) }
@@ -65,7 +69,10 @@ func readQCC(data []byte) (*geom.Design, error) {
 		}
 		p := geom.Point{X: x, Y: -y}
 		if first {
-			b.cur, first = p, false
+			first = false
+			if err := b.moveTo(p); err != nil {
+				return fmt.Errorf("qcc: line %d: %w", n, err)
+			}
 			return nil
 		}
 		if err := b.lineTo(p, true); err != nil {
@@ -79,7 +86,7 @@ func readQCC(data []byte) (*geom.Design, error) {
 	if !header {
 		return nil, fmt.Errorf("qcc: empty file: %w", ErrNotDesign)
 	}
-	return b.design(), nil
+	return b.design("qcc")
 }
 
 // qccNumber finds the number after letter (either case) on the line.
@@ -92,32 +99,34 @@ func qccNumber(line string, letter byte) (float64, bool, error) {
 	for j < len(line) && strings.IndexByte("+-.0123456789", line[j]) >= 0 {
 		j++
 	}
-	v, err := strconv.ParseFloat(line[i+1:j], 64)
-	if err != nil || !finite(v) {
-		return 0, false, fmt.Errorf("bad %c value %q", letter, line[i+1:j])
+	v, err := parseNumber(line[i+1 : j])
+	if err != nil {
+		return 0, false, fmt.Errorf("bad %c value %w", letter, err)
 	}
 	return v, true, nil
 }
 
-// writeQCC writes every point of every path in order.
+// writeQCC writes every point of every path from the first stitch to the
+// last, in order.
 func writeQCC(w io.Writer, d *geom.Design) error {
 	if err := checkWritable("qcc", d); err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(w)
 	bw.WriteString("c s\r\n")
-	var last string
+	var prev string
 	budget := newPointBudget()
-	for i := range d.Paths {
+	first, last := stitchedRange(d)
+	for i := first; i <= last; i++ {
 		pts, err := budget.flatten("qcc", &d.Paths[i])
 		if err != nil {
 			return err
 		}
 		for _, p := range pts {
 			s := fmt.Sprintf("p X%.4f Y%.4f\r\n", round4(p.X)+0, round4(-p.Y)+0)
-			if s != last {
+			if s != prev {
 				bw.WriteString(s)
-				last = s
+				prev = s
 			}
 		}
 	}
@@ -125,4 +134,17 @@ func writeQCC(w io.Writer, d *geom.Design) error {
 		return fmt.Errorf("qcc: %w", err)
 	}
 	return nil
+}
+
+// stitchedRange returns the indexes of the first and last stitched paths
+// that sew anything; first > last when there is none.
+func stitchedRange(d *geom.Design) (first, last int) {
+	first, last = len(d.Paths), -1
+	for i := range d.Paths {
+		if d.Paths[i].Stitch && len(d.Paths[i].Segments) > 0 {
+			first = min(first, i)
+			last = i
+		}
+	}
+	return first, last
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/patternvault/patternvault/internal/geom"
 )
@@ -27,6 +27,16 @@ import (
 //     any other NO line is a Galil no-op (a comment).
 //   - REM, ' and #label lines, var=value assignments and the set-up commands
 //     CS, VM, WW, AN, VS, VA, VD, VT, BG, AM, WT, MG are accepted and ignored.
+//
+// The reader also accepts the Galil dialect other QLI readers accept:
+// commands written without a space ("VP100,200"), several commands on one
+// line separated by ";", VP and CR with a "<speed" and ">final speed"
+// suffix (ignored), "VE?", EN with a bit mask, VM with any axis letters
+// ("VMYX" swaps the axes of the VP and CR that follow), and CS, which
+// makes the current point the origin of the next VP, as VE does.
+//
+// Every coordinate must stay within geom.MaxCoordinate of the origin: a
+// file with "VP 1e308,0" is refused with an error naming its line.
 var QLI = &Format{
 	Name:       "qli",
 	Title:      "Gammill / Statler Stitcher QLI",
@@ -34,6 +44,8 @@ var QLI = &Format{
 	Sniff:      sniffQLI,
 	Read:       readQLI,
 	Write:      writeQLI,
+	keeps:      keepAll,
+	text:       true,
 }
 
 func init() { register(QLI) }
@@ -52,20 +64,27 @@ func sniffQLI(head []byte) bool {
 	var motion, setup bool
 	for _, l := range lines {
 		switch {
-		case strings.HasPrefix(l, "VP ") || strings.HasPrefix(l, "CR "):
+		case qliArgs(l, "VP") || qliArgs(l, "CR"):
 			motion = true
-		case strings.HasPrefix(l, "NO NEEDLE") || l == "VMXY" || l == "VE":
+		case strings.HasPrefix(l, "NO NEEDLE") || strings.HasPrefix(l, "VM") || l == "VE" || l == "VE?":
 			setup = true
 		}
 	}
 	return motion && setup
 }
 
-// qliIgnored are the commands that carry no geometry.
+// qliArgs reports whether line is the command cmd followed by a number
+// (with or without a space).
+func qliArgs(line, cmd string) bool {
+	rest, ok := strings.CutPrefix(line, cmd)
+	rest = strings.TrimLeft(rest, " \t")
+	return ok && rest != "" && strings.IndexByte("+-.0123456789", rest[0]) >= 0
+}
+
+// qliIgnored are the two-letter commands that carry no geometry.
 var qliIgnored = map[string]bool{
-	"CS": true, "VM": true, "VMXY": true, "WW": true, "AN": true, "VS": true,
-	"VA": true, "VD": true, "VT": true, "BG": true, "BGS": true, "AM": true,
-	"AMS": true, "WT": true, "MG": true, "SH": true,
+	"WW": true, "AN": true, "VS": true, "VA": true, "VD": true, "VT": true,
+	"BG": true, "AM": true, "WT": true, "MG": true, "SH": true,
 }
 
 // qliReader holds the state of one QLI parse.
@@ -73,6 +92,7 @@ type qliReader struct {
 	b      builder
 	origin geom.Point // where the previous vector sequence ended
 	stitch bool
+	swap   bool // VMYX: the first VP coordinate is Y
 	seen   bool // a QLI command has been recognised
 }
 
@@ -99,30 +119,62 @@ func readQLI(data []byte) (*geom.Design, error) {
 	if !r.seen {
 		return nil, fmt.Errorf("qli: no QLI commands: %w", ErrNotDesign)
 	}
-	return r.b.design(), nil
+	return r.b.design("qli")
 }
 
-// line interprets one trimmed line.
+// line interprets one trimmed line: a comment, or commands separated by
+// semicolons.
 func (r *qliReader) line(line string) error {
-	if line == "" || line[0] == '\'' || line[0] == '#' {
+	if line == "" || line[0] == '\'' || line[0] == '"' || line[0] == '#' {
 		r.seen = r.seen || strings.EqualFold(line, "#CAD2DMC")
 		return nil
 	}
 	if strings.ContainsRune(line, 0) {
 		return errors.New("binary data")
 	}
-	cmd, arg, _ := strings.Cut(line, " ")
-	arg = strings.TrimSpace(arg)
-	switch cmd = strings.ToUpper(cmd); {
-	case cmd == "REM":
+	if strings.IndexByte(line, ';') < 0 && !(len(line) >= 3 && strings.EqualFold(line[:3], "REM")) {
+		return r.command(line) // one command: the usual case
+	}
+	for line != "" {
+		c, rest, _ := strings.Cut(line, ";")
+		line = rest
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if len(c) >= 3 && strings.EqualFold(c[:3], "REM") {
+			break // a remark runs to the end of the line
+		}
+		if err := r.command(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// command interprets one command: two letters, then its arguments with or
+// without a space.
+func (r *qliReader) command(c string) error {
+	if i := strings.IndexByte(c, '='); i > 0 && isIdent(strings.TrimSpace(c[:i])) {
+		r.seen = true
+		return nil // a variable assignment
+	}
+	if len(c) < 2 || !isLetter(c[0]) || !isLetter(c[1]) {
+		return fmt.Errorf("unknown command %q", firstWord(c))
+	}
+	cmd, arg := strings.ToUpper(c[:2]), strings.TrimSpace(c[2:])
+	switch {
 	case cmd == "NO":
 		r.no(arg)
 	case cmd == "VP":
-		x, y, err := qliPair(arg)
+		u, v, err := qliPair(arg)
 		if err != nil {
-			return fmt.Errorf("bad VP coordinates %q", arg)
+			return fmt.Errorf("bad VP coordinates %q: %w", clip(arg), err)
 		}
-		p := r.origin.Add(geom.Point{X: x * qliUnit, Y: y * qliUnit})
+		if r.swap {
+			u, v = v, u
+		}
+		p := r.origin.Add(geom.Point{X: u * qliUnit, Y: v * qliUnit})
 		if err := r.b.lineTo(p, r.stitch); err != nil {
 			return err
 		}
@@ -131,19 +183,81 @@ func (r *qliReader) line(line string) error {
 			return err
 		}
 	case cmd == "VE":
+		if arg != "" && arg != "?" {
+			return fmt.Errorf("bad VE argument %q", arg)
+		}
 		r.origin = r.b.cur
 		r.b.breakPath()
+	case cmd == "CS":
+		r.origin = r.b.cur
+	case cmd == "VM":
+		axes := strings.Map(func(r rune) rune {
+			if r == 'X' || r == 'Y' || r == 'x' || r == 'y' {
+				return unicode.ToUpper(r)
+			}
+			return -1
+		}, arg)
+		r.swap = strings.HasPrefix(axes, "YX")
 	case cmd == "EN":
 		r.seen = true
 		return errStop
 	case qliIgnored[cmd]:
-	case strings.Contains(line, "="):
-		// A variable assignment.
 	default:
-		return fmt.Errorf("unknown command %q", cmd)
+		return fmt.Errorf("unknown command %q", firstWord(c))
 	}
 	r.seen = true
 	return nil
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// isIdent reports a Galil variable name: a letter, then letters or digits.
+func isIdent(s string) bool {
+	if s == "" || !isLetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isLetter(s[i]) && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// firstWord returns the start of c up to a space, at most 16 bytes, for
+// error messages.
+func firstWord(c string) string {
+	w, _, _ := strings.Cut(c, " ")
+	if len(w) > 16 {
+		w = w[:16]
+	}
+	return w
+}
+
+// qliArgs3 strips the "<speed" and ">final" suffixes of VP and CR and
+// returns up to three comma-separated arguments and how many there were
+// (4 meaning more than three), without allocating.
+func qliArgs3(arg string) (f [3]string, n int) {
+	start := 0
+	for i := 0; i <= len(arg); i++ {
+		c := byte(',')
+		if i < len(arg) {
+			c = arg[i]
+		}
+		if c == '<' || c == '>' {
+			c, arg = ',', arg[:i] // the suffixes end the arguments
+		}
+		if c != ',' {
+			continue
+		}
+		if n == 3 {
+			return f, 4
+		}
+		f[n] = strings.TrimSpace(arg[start:i])
+		n++
+		start = i + 1
+	}
+	return f, n
 }
 
 // no interprets the text after NO: needle state, pauses and metadata.
@@ -183,17 +297,18 @@ func addInfo(m *geom.Meta, text string) {
 	}
 }
 
-// arc interprets "r,a,d" after CR.
+// arc interprets "r,a,d" after CR. With swapped axes (VMYX) the angles are
+// measured in the Y,X plane, which turns the sweep's direction over.
 func (r *qliReader) arc(arg string) error {
-	f := strings.Split(arg, ",")
-	if len(f) != 3 {
-		return fmt.Errorf("bad CR arguments %q", arg)
+	f, n := qliArgs3(arg)
+	if n != 3 {
+		return fmt.Errorf("bad CR arguments %q", clip(arg))
 	}
 	var v [3]float64
 	for i, s := range f {
-		x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || !finite(x) {
-			return fmt.Errorf("bad CR arguments %q", arg)
+		x, err := parseNumber(s)
+		if err != nil {
+			return fmt.Errorf("bad CR arguments %q: %w", clip(arg), err)
 		}
 		v[i] = x
 	}
@@ -201,25 +316,31 @@ func (r *qliReader) arc(arg string) error {
 	if rad < 0 || math.Abs(d) > 2*math.Pi+1e-9 {
 		return fmt.Errorf("bad CR arguments %q", arg)
 	}
-	c := r.b.cur.Sub(geom.Point{X: rad * math.Cos(a), Y: rad * math.Sin(a)})
+	cur := r.b.cur
+	if r.swap {
+		cur.X, cur.Y = cur.Y, cur.X
+	}
+	c := cur.Sub(geom.Point{X: rad * math.Cos(a), Y: rad * math.Sin(a)})
 	end := c.Add(geom.Point{X: rad * math.Cos(a+d), Y: rad * math.Sin(a+d)})
+	if r.swap {
+		c.X, c.Y = c.Y, c.X
+		end.X, end.Y = end.Y, end.X
+		d = -d
+	}
 	return r.b.add(geom.Segment{Kind: geom.Arc, End: end, Center: c, Sweep: d}, r.stitch)
 }
 
-// qliPair parses "x,y".
+// qliPair parses "x,y", with optional speed suffixes.
 func qliPair(s string) (x, y float64, err error) {
-	xs, ys, ok := strings.Cut(s, ",")
-	if !ok {
+	f, n := qliArgs3(s)
+	if n != 2 {
 		return 0, 0, errors.New("want x,y")
 	}
-	if x, err = strconv.ParseFloat(strings.TrimSpace(xs), 64); err != nil {
+	if x, err = parseNumber(f[0]); err != nil {
 		return 0, 0, err
 	}
-	if y, err = strconv.ParseFloat(strings.TrimSpace(ys), 64); err != nil {
+	if y, err = parseNumber(f[1]); err != nil {
 		return 0, 0, err
-	}
-	if !finite(x) || !finite(y) {
-		return 0, 0, errors.New("not finite")
 	}
 	return x, y, nil
 }

@@ -10,8 +10,11 @@ import (
 )
 
 // Design formats with no public structure. They are recognised (by name,
-// and ANS also by content) so that callers can store, list and download them
-// as designs, but they have no reader or writer: Read returns ErrNoGeometry.
+// and ANS, 4DQ and QDATA also by content) so that callers can store, list
+// and download them byte-exact as designs, but they have no reader or
+// writer: Read returns ErrNoGeometry, and PatternVault never converts to
+// them. What one third-party exporter writes for some of them is recorded
+// in the shared FORMATS.md; it is enough to recognise them, not to write.
 var (
 	HQF = unknownFormat("hqf", "Handi Quilter Pro-Stitcher / HQ Fusion")
 	SSD = unknownFormat("ssd", "Quilting Solutions Side Saddle")
@@ -22,6 +25,29 @@ var (
 	// Detect tells them apart with IsNotes.
 	TXT = unknownFormat("txt", "PC Quilter")
 	MQR = unknownFormat("mqr", "Machine Quilting Robot")
+	// FDQ is the 4DQ format; files start with the magic "%GPFVSM%" and
+	// the rest is high-entropy (compressed or encrypted).
+	FDQ = &Format{
+		Name:       "4dq",
+		Title:      "4DQ quilting design",
+		Extensions: []string{"4dq"},
+		Sniff:      func(head []byte) bool { return bytes.HasPrefix(head, []byte("%GPFVSM%")) },
+	}
+	// QDATA is a text format seen from one exporter: a "$Limit a,b,c,d"
+	// header, "#COLR" thread lines, points in thousandths, "#END".
+	QDATA = &Format{
+		Name:       "qdata",
+		Title:      "QDATA quilting design",
+		Extensions: []string{"qdata"},
+		Sniff: func(head []byte) bool {
+			return bytes.HasPrefix(bytes.TrimPrefix(head, []byte("\ufeff")), []byte("$Limit"))
+		},
+	}
+	// TAP is G-code-like with machine M-codes in one exporter's output;
+	// .tap also names other machines' files, so it is kept by name only.
+	TAP = unknownFormat("tap", "TAP quilting design")
+	// XY is a plain "x y" point list, as PC Quilter TXT.
+	XY = unknownFormat("xy", "XY point list")
 	// ANS is believed to be Art & Stitch. Its geometry is unknown, but it
 	// carries a small BMP preview: see ANSPreview.
 	ANS = &Format{
@@ -37,7 +63,7 @@ func unknownFormat(name, title string) *Format {
 }
 
 func init() {
-	for _, f := range []*Format{HQF, SSD, CQP, CMD, PAT, TXT, MQR, ANS} {
+	for _, f := range []*Format{HQF, SSD, CQP, CMD, PAT, TXT, MQR, ANS, FDQ, QDATA, TAP, XY} {
 		register(f)
 	}
 }

@@ -8,6 +8,7 @@ package geom
 
 import (
 	"errors"
+	"fmt"
 	"math"
 )
 
@@ -109,6 +110,10 @@ type Design struct {
 	Paths  []Path
 	Pauses []Pause
 	Meta   Meta
+	// Warnings are doubts a reader had about the file, in plain words for
+	// the quilter: a unit it had to assume, a size no quilt has. A design
+	// with warnings is still read; callers show them beside it.
+	Warnings []string
 }
 
 // Limits every reader enforces so that hostile input cannot exhaust memory.
@@ -122,3 +127,79 @@ const (
 // ErrTooLarge is returned (wrapped) by readers when a file declares or holds
 // more than MaxFileSize bytes or MaxSegments segments.
 var ErrTooLarge = errors.New("design too large")
+
+// MaxCoordinate is the largest distance from the origin, in inches, that
+// any point of a design (end point, arc centre, Bézier control point) may
+// have: about 2.5 km. Anything further is a broken or hostile file. Within
+// it every curve stays within 4·MaxCoordinate of the origin, so no writer's
+// units (1/1000 in, 1/40 mm) come anywhere near overflow. Readers refuse
+// coordinates beyond it (ErrOutOfRange) and writers refuse designs that
+// hold them, so nothing infinite or absurd is stored, served or written.
+const MaxCoordinate = 1e5
+
+// MaxExtent is the largest width or height, in inches, of a design that a
+// reader accepts or a writer writes.
+const MaxExtent = 1e5
+
+// ErrOutOfRange is returned (wrapped) for a coordinate that is not a
+// finite number within MaxCoordinate of the origin.
+var ErrOutOfRange = errors.New("coordinates out of range")
+
+// InRange reports whether p is finite and within MaxCoordinate of the
+// origin on both axes. NaN is never in range.
+func InRange(p Point) bool {
+	return math.Abs(p.X) <= MaxCoordinate && math.Abs(p.Y) <= MaxCoordinate
+}
+
+// InRange reports whether every point the segment uses is in range
+// (InRange) and, for an arc, whether its sweep is a finite number.
+func (s *Segment) InRange() bool {
+	if !InRange(s.End) {
+		return false
+	}
+	switch s.Kind {
+	case Arc:
+		return InRange(s.Center) && !math.IsNaN(s.Sweep) && !math.IsInf(s.Sweep, 0)
+	case Cubic:
+		return InRange(s.C1) && InRange(s.C2)
+	}
+	return true
+}
+
+// Check verifies the guard every reader and writer applies: each point,
+// arc centre and control point is in range (ErrOutOfRange), the extent is
+// at most MaxExtent, and every pause refers to a path of d. The error names
+// the first offending path and segment.
+func (d *Design) Check() error {
+	// A box that holds the design (every point, each arc's whole circle,
+	// each cubic's control points) is cheap; the exact bounds are only
+	// needed when that box is too large.
+	var box hull
+	for i := range d.Paths {
+		p := &d.Paths[i]
+		if !InRange(p.Start) {
+			return fmt.Errorf("path %d: start point (%g, %g): %w", i+1, p.Start.X, p.Start.Y, ErrOutOfRange)
+		}
+		box.add(p.Start)
+		cur := p.Start
+		for j := range p.Segments {
+			s := &p.Segments[j]
+			if !s.InRange() {
+				return fmt.Errorf("path %d segment %d: end point (%g, %g): %w", i+1, j+1, s.End.X, s.End.Y, ErrOutOfRange)
+			}
+			box.addSegment(cur, s)
+			cur = s.End
+		}
+	}
+	if box.tooWide(MaxExtent) {
+		if b := d.Bounds(); !(b.Width() <= MaxExtent && b.Height() <= MaxExtent) {
+			return fmt.Errorf("extent %.6g × %.6g in exceeds %g in: %w", b.Width(), b.Height(), float64(MaxExtent), ErrOutOfRange)
+		}
+	}
+	for _, ps := range d.Pauses {
+		if ps.Before < 0 || ps.Before > len(d.Paths) {
+			return fmt.Errorf("pause before path %d of %d", ps.Before, len(d.Paths))
+		}
+	}
+	return nil
+}

@@ -85,6 +85,51 @@ func (b *boxer) addSegment(from Point, s *Segment) {
 	}
 }
 
+// hull is a cheap box that holds segments: their ends, an arc's whole
+// circle, a cubic's control points. It is never smaller than the exact
+// bounds, and costs a few comparisons per point (the points it is given
+// are finite, so plain comparisons do what math.Min and math.Max would).
+type hull struct {
+	min, max Point
+	any      bool
+}
+
+func (h *hull) add(p Point) {
+	if !h.any {
+		h.min, h.max, h.any = p, p, true
+		return
+	}
+	if p.X < h.min.X {
+		h.min.X = p.X
+	} else if p.X > h.max.X {
+		h.max.X = p.X
+	}
+	if p.Y < h.min.Y {
+		h.min.Y = p.Y
+	} else if p.Y > h.max.Y {
+		h.max.Y = p.Y
+	}
+}
+
+func (h *hull) addSegment(from Point, s *Segment) {
+	h.add(s.End)
+	switch s.Kind {
+	case Arc:
+		dx, dy := from.X-s.Center.X, from.Y-s.Center.Y
+		r := math.Sqrt(dx*dx + dy*dy)
+		h.add(Point{s.Center.X - r, s.Center.Y - r})
+		h.add(Point{s.Center.X + r, s.Center.Y + r})
+	case Cubic:
+		h.add(s.C1)
+		h.add(s.C2)
+	}
+}
+
+// tooWide reports whether the box is wider or taller than limit.
+func (h *hull) tooWide(limit float64) bool {
+	return h.max.X-h.min.X > limit || h.max.Y-h.min.Y > limit
+}
+
 // cubicExtrema returns the parameters in (0,1) where the one-dimensional
 // cubic Bézier p0..p3 has a zero derivative.
 func cubicExtrema(p0, p1, p2, p3 float64) []float64 {
@@ -208,6 +253,22 @@ func (b *Bounder) AddPath(p *Path) {
 		cur = p.Segments[i].End
 	}
 }
+
+// Hull is a cheap box that holds every segment added to it: each end
+// point, an arc's whole circle, a cubic's control points. It is never
+// smaller than the exact bounds (Bounder), so a reader can refuse an
+// oversized design only when the Hull is too wide and the exact bounds
+// confirm it. Points must be finite.
+type Hull struct{ h hull }
+
+// Add includes a point.
+func (h *Hull) Add(p Point) { h.h.add(p) }
+
+// AddSegment includes the segment s that starts at from.
+func (h *Hull) AddSegment(from Point, s *Segment) { h.h.addSegment(from, s) }
+
+// TooWide reports whether the box is wider or taller than limit inches.
+func (h *Hull) TooWide(limit float64) bool { return h.h.tooWide(limit) }
 
 // Empty reports whether nothing was added.
 func (b *Bounder) Empty() bool { return !b.b.any }

@@ -8,9 +8,10 @@ import (
 // Clone returns a deep copy of d.
 func (d *Design) Clone() *Design {
 	c := &Design{
-		Paths:  make([]Path, len(d.Paths)),
-		Pauses: slices.Clone(d.Pauses),
-		Meta:   d.Meta,
+		Paths:    make([]Path, len(d.Paths)),
+		Pauses:   slices.Clone(d.Pauses),
+		Meta:     d.Meta,
+		Warnings: slices.Clone(d.Warnings),
 	}
 	c.Meta.Notes = slices.Clone(d.Meta.Notes)
 	c.Meta.URLs = slices.Clone(d.Meta.URLs)

@@ -17,13 +17,16 @@ const (
 	RoleOther   Role = "other"   // anything else, kept as-is
 )
 
-// designExts are the quilting machine formats (and SVG), by extension.
-// "txt" is absent: a .txt is sniffed (PC Quilter design or notes).
+// designExts are the quilting machine formats (and SVG), by extension:
+// those internal/formats registers, including the ones kept byte-exact
+// without a reader (4DQ, QDATA, TAP, XY...). "txt" is absent: a .txt is
+// sniffed (PC Quilter design or notes).
 var designExts = map[string]bool{
-	"qli": true, "bqm": true, "plt": true, "hpgl": true, "dxf": true,
-	"csq": true, "qcc": true, "iqp": true, "hqf": true, "ssd": true,
-	"cqp": true, "cmd": true, "pat": true, "mqr": true, "ans": true,
-	"svg": true,
+	"qli": true, "bqm": true, "plt": true, "hpgl": true, "hpg": true,
+	"dxf": true, "csq": true, "qcc": true, "iqp": true, "hqf": true,
+	"ssd": true, "cqp": true, "cmd": true, "pat": true, "mqr": true,
+	"ans": true, "svg": true, "4dq": true, "qdata": true, "tap": true,
+	"xy": true,
 }
 
 // pictureExts are pictures of designs.

@@ -18,7 +18,7 @@ var wantDesigns = map[string]struct {
 	keywords []string
 }{
 	"blocks/celtic-dragon-circle":    {"Celtic Dragon Circle Shield", "block", "", 4, []string{"celtic", "dragon", "circle", "shield"}},
-	"e2e/atom-electrons":             {"Atom Electrons", "e2e", "e2e", 4, []string{"atom", "electrons"}},
+	"e2e/atom-electrons":             {"Atom Electrons", "e2e", "e2e", 4, []string{"atom", "electron"}},
 	"e2e/spiderweb":                  {"Spiderweb", "e2e", "e2e", 3, []string{"spiderweb"}},
 	"e2e/viking-longship":            {"Viking Longship", "e2e", "e2e", 4, []string{"viking", "longship"}},
 	"panels/tall-celtic-knot":        {"Celtic Tall Knot", "panel", "", 4, []string{"celtic", "tall", "knot"}},

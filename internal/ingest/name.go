@@ -114,7 +114,7 @@ func notesOf(f DesignFile) Notes {
 
 var (
 	versionInName = regexp.MustCompile(`(?i)(^|[\s_.-])(?:v|ver\.?|version)\s?\d+(?:\.\d+)*\b`)
-	typePrefix    = regexp.MustCompile(`(?i)^\s*(?:e2e|edge[\s-]?to[\s-]?edge|panto(?:graph)?s?|borders?|corners?|blocks?|triangles?|panels?)\s*[-–:_]\s*`)
+	typePrefix    = regexp.MustCompile(`(?i)^\s*(?:e2e|edge[\s-]?(?:to|2)[\s-]?edge|panto(?:graph)?s?|borders?|corners?|blocks?|blks?|triangles?|panels?)\s*[-–:_]\s*`)
 	e2eWord       = regexp.MustCompile(`(?i)^\s*(?:e2e|panto(?:graph)?s?)\b\s*|\s*\b(?:e2e|panto(?:graph)?s?)\s*$`)
 	spaces        = regexp.MustCompile(`\s+`)
 	camelBreak    = regexp.MustCompile(`(\p{Ll})(\p{Lu})`)
@@ -124,7 +124,8 @@ var (
 var smallWords = set("a", "an", "and", "the", "of", "in", "on", "for", "to", "with", "or", "at", "by")
 
 // DisplayName turns a file stem into a name for people:
-// "e2e - viking longship v2 (pic)" → "Viking Longship",
+// "e2e - viking longship v2 (pic)" → "Viking Longship", "Blk - Teddy
+// Bear" → "Teddy Bear",
 // "tall-celtic-knot" → "Tall Celtic Knot", "triangle - 3-looped celtic
 // knot v1" → "3-Looped Celtic Knot". It drops decorations, versions and a
 // type prefix, reads underscores (and, in names without spaces, hyphens

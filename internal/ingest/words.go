@@ -3,6 +3,8 @@ package ingest
 import (
 	"regexp"
 	"strings"
+
+	"github.com/patternvault/patternvault/internal/designtype"
 )
 
 // wordRe finds words: a version mark ("v2", "v1.3") or a run of letters
@@ -37,9 +39,10 @@ func isAlpha(w string) bool {
 }
 
 // decorationWords mark a picture or variant of a design rather than a
-// different design: "name (pic).jpg", "name-animated.gif".
+// different design: "name (pic).jpg", "name-animated.gif", "name (vid).mp4".
 var decorationWords = set("pic", "pics", "picture", "photo", "preview", "animated",
-	"animation", "gif", "image", "img", "thumb", "thumbnail", "sample", "stitchout")
+	"animation", "gif", "image", "img", "thumb", "thumbnail", "sample", "stitchout",
+	"vid", "video", "mp4")
 
 // decoratedRe matches a bracketed group, e.g. "(animated gif)".
 var decoratedRe = regexp.MustCompile(`[(\[]([^)\]]*)[)\]]`)
@@ -66,35 +69,36 @@ func stripDecorations(stem string) string {
 	}
 }
 
-// typeWords map words (and the phrase "edge to edge") to design types.
-var typeWords = map[string]string{
-	"e2e": "e2e", "panto": "e2e", "pantos": "e2e", "pantograph": "e2e",
-	"pantographs": "e2e", "edgetoedge": "e2e", "edge2edge": "e2e",
-	"border": "border", "borders": "border",
-	"corner": "corner", "corners": "corner",
-	"block": "block", "blocks": "block",
-	"triangle": "triangle", "triangles": "triangle",
-	"panel": "panel", "panels": "panel",
-}
-
 // typeOf returns the design type named in ws ("" for none), and ws with
-// type words removed. The first type word wins, except that "corner" beats
-// "border" (a border's corner).
+// type words removed (designtype.FromWords: "blk", "panto", "edge to
+// edge"...). "border corner" is a corner (a border's corner); a name that
+// names two types otherwise ("Borders & Corners") names none: it is a
+// shop's shelf of both, and the shape decides.
 func typeOf(ws []string) (string, []string) {
-	kind := ""
+	kind, mixed := "", false
 	rest := make([]string, 0, len(ws))
+	prev := ""
 	for i := 0; i < len(ws); i++ {
-		t := typeWords[ws[i]]
-		if t == "" && ws[i] == "edge" && i+2 < len(ws) && (ws[i+1] == "to" || ws[i+1] == "2") && ws[i+2] == "edge" {
-			t, i = "e2e", i+2
-		}
+		t, n := designtype.FromWords(ws[i:])
 		if t == "" {
 			rest = append(rest, ws[i])
+			prev = ""
 			continue
 		}
-		if kind == "" || t == "corner" && kind == "border" {
+		word := ws[i]
+		i += n - 1
+		switch {
+		case kind == "" || kind == t:
 			kind = t
+		case t == designtype.Corner && prev == "border" && kind == designtype.Border:
+			kind = t // "border corner", not "borders & corners"
+		default:
+			mixed = true
 		}
+		prev = word
+	}
+	if mixed {
+		kind = ""
 	}
 	return kind, rest
 }

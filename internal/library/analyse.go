@@ -144,10 +144,6 @@ func findPicture(files []*storedFile) image.Image {
 	return nil
 }
 
-// typeConfidence is how sure the shape analysis must be to overrule the
-// type the folder and file names suggest.
-const typeConfidence = 0.75
-
 // pattern builds the row of a new pattern from a design and its analysis.
 func (a *analysis) pattern(d *ingest.Design, batchID int64) *store.Pattern {
 	p := &store.Pattern{Name: d.Name, Designer: d.Notes.Designer, DesignerURL: d.Notes.URL, Notes: d.Notes.Text,
@@ -161,6 +157,7 @@ func (a *analysis) pattern(d *ingest.Design, batchID int64) *store.Pattern {
 	case a.thumb != nil:
 		p.ThumbState = store.ThumbReady
 	}
+	p.Type, p.TypeConfidence = decideType(d.Type, "", 0, 0, 0)
 	if r := a.report; r != nil {
 		w, h, l := float32(r.WidthIn), float32(r.HeightIn), float32(r.StitchLengthIn)
 		paths, jumps := int32(r.Paths), int32(r.Jumps)
@@ -173,9 +170,7 @@ func (a *analysis) pattern(d *ingest.Design, batchID int64) *store.Pattern {
 			lr, tb := float32(h.MirrorLR), float32(h.MirrorTB)
 			p.MirrorLR, p.MirrorTB = &lr, &tb
 			p.SuggestedRotation, p.RotationConfidence = int32(h.SuggestedRotation), float32(h.RotationConfidence)
-			if p.Type == "" || h.TypeConfidence >= typeConfidence {
-				p.Type, p.TypeConfidence = h.Type, float32(h.TypeConfidence)
-			}
+			p.Type, p.TypeConfidence = decideType(d.Type, h.Type, h.TypeConfidence, r.WidthIn, r.HeightIn)
 		}
 	}
 	return p

@@ -3,6 +3,9 @@ package search
 import (
 	"strings"
 	"unicode"
+
+	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/english"
 )
 
 // Query is a parsed search.
@@ -13,7 +16,9 @@ type Query struct {
 	Phrases [][]string
 	// Not words must not appear.
 	Not []string
-	// Filters recognised in the words.
+	// Filters recognised in the words. Type is the design type the first
+	// type word names: it matches as a term (Term.Type), it does not
+	// filter.
 	Type      string
 	Format    string
 	Favorites bool
@@ -25,21 +30,30 @@ type Query struct {
 type Term struct {
 	Word string
 	Alts []string
+	// Type is the design type the word names ("border", "e2e"), or "".
+	// A type word matches the designs of that type and the designs whose
+	// name holds it.
+	Type string
 }
 
 // Empty reports whether nothing is left to match by words.
 func (q Query) Empty() bool { return len(q.Terms) == 0 && len(q.Phrases) == 0 }
 
-// filler words carry no meaning in a search.
+// filler words carry no meaning in a search: English function words and
+// words every design of a quilting library would match.
 var filler = set("a", "an", "and", "the", "with", "of", "for", "in", "on", "to", "my", "me", "some", "any", "all",
-	"design", "designs", "pattern", "patterns", "quilting", "quilt", "please", "show", "find", "that", "has", "have", "or")
+	"design", "designs", "pattern", "patterns", "quilting", "quilt", "please", "show", "find", "that", "has", "have", "or",
+	"its", "it", "is", "are", "was", "be", "by", "from", "at", "as", "this", "these", "those", "them", "their", "i",
+	"want", "need", "looking", "look", "like", "something", "anything", "very", "who", "which", "what", "where",
+	"lots", "lot", "few", "kind", "kinds", "type", "types", "style", "ones", "your", "our", "can", "you", "get", "into")
 
-// typeWords are filters written in words.
-var typeWords = map[string]string{
-	"e2e": "e2e", "pantograph": "e2e", "pantographs": "e2e", "panto": "e2e", "pantos": "e2e",
-	"border": "border", "borders": "border", "corner": "corner", "corners": "corner",
-	"block": "block", "blocks": "block", "triangle": "triangle", "triangles": "triangle",
-	"panel": "panel", "panels": "panel", "medallion": "panel",
+// typeOf returns the design type a search word names: designtype's
+// words, and "medallion" for a panel.
+func typeOf(w string) string {
+	if w == "medallion" || w == "medallions" {
+		return designtype.Panel
+	}
+	return designtype.FromWord(w)
 }
 
 var formatWords = map[string]string{
@@ -55,12 +69,15 @@ func set(ws ...string) map[string]bool {
 	return m
 }
 
-// Parse reads what was typed.
+// Parse reads what was typed. A type word ("border", "panto", "edge to
+// edge") is a term that matches the designs of its type (and names that
+// hold it); Type names the first one.
 func Parse(raw string, th *Thesaurus) Query {
 	q := Query{Raw: raw}
 	text := fold(raw)
-	// "edge to edge" is one filter word.
+	// "edge to edge" is one type word.
 	text = strings.ReplaceAll(text, "edge to edge", "e2e")
+	text = strings.ReplaceAll(text, "edge 2 edge", "e2e")
 	text = strings.ReplaceAll(text, "my favorites", "favorites")
 	text = strings.ReplaceAll(text, "my favourites", "favorites")
 	for _, tok := range tokens(text) {
@@ -77,37 +94,59 @@ func Parse(raw string, th *Thesaurus) Query {
 		case tok.not:
 			q.Not = append(q.Not, words(tok.text)...)
 		default:
-			for _, w := range words(tok.text) {
-				switch {
-				case filler[w]:
-				case typeWords[w] != "" && q.Type == "":
-					q.Type = typeWords[w]
-				case formatWords[w] != "" && q.Format == "":
-					q.Format = formatWords[w]
-				case w == "favorites" || w == "favourites" || w == "favorite" || w == "favourite":
-					q.Favorites = true
-				default:
-					q.Terms = append(q.Terms, Term{Word: w})
-				}
-			}
+			q.addWords(words(tok.text))
 		}
 	}
 	for i := range q.Terms {
-		w := q.Terms[i].Word
+		t := &q.Terms[i]
 		alts := []string{}
-		if s := Singular(w); s != w {
-			alts = append(alts, s)
+		if t.Type != "" && t.Type != t.Word {
+			alts = append(alts, t.Type)
+		}
+		if s := Singular(t.Word); s != t.Word {
+			alts = appendNew(alts, s)
 		}
 		if th != nil {
-			for _, base := range append([]string{w}, alts...) {
+			for _, base := range append([]string{t.Word}, alts...) {
 				for _, e := range th.Expand(base) {
+					if t.Type != "" && e == "edge" {
+						continue // "border = edge", but "edge" names edge-to-edge designs
+					}
 					alts = appendNew(alts, e)
 				}
 			}
 		}
-		q.Terms[i].Alts = alts
+		t.Alts = alts
 	}
 	return q
+}
+
+// addWords adds the words of one unquoted token ("edge-to-edge" is one
+// type word).
+func (q *Query) addWords(ws []string) {
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		typ, n := designtype.FromWords(ws[i:])
+		if n > 1 {
+			w, i = typ, i+n-1
+		} else {
+			typ = typeOf(w)
+		}
+		switch {
+		case typ != "":
+			if q.Type == "" {
+				q.Type = typ
+			}
+			q.Terms = append(q.Terms, Term{Word: w, Type: typ})
+		case filler[w]:
+		case formatWords[w] != "" && q.Format == "":
+			q.Format = formatWords[w]
+		case w == "favorites" || w == "favourites" || w == "favorite" || w == "favourite":
+			q.Favorites = true
+		default:
+			q.Terms = append(q.Terms, Term{Word: w})
+		}
+	}
 }
 
 type token struct {
@@ -174,26 +213,9 @@ var accents = map[rune]string{
 	'\u2018': "'", '\u2019': "'", '\u201c': "\"", '\u201d': "\"",
 }
 
-// Singular undoes common English plurals: butterflies → butterfly,
-// leaves → leaf, boxes → box, swirls → swirl.
-func Singular(w string) string {
-	if irregular[w] != "" {
-		return irregular[w]
-	}
-	switch {
-	case len(w) > 4 && strings.HasSuffix(w, "ies"):
-		return w[:len(w)-3] + "y"
-	case len(w) > 4 && strings.HasSuffix(w, "ves"):
-		return w[:len(w)-3] + "f"
-	case len(w) > 4 && (strings.HasSuffix(w, "xes") || strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes") || strings.HasSuffix(w, "sses")):
-		return w[:len(w)-2]
-	case len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
-		return w[:len(w)-1]
-	}
-	return w
-}
-
-var irregular = map[string]string{"geese": "goose", "mice": "mouse", "children": "child", "feet": "foot", "teeth": "tooth", "men": "man", "women": "woman", "sheep": "sheep", "fish": "fish", "deer": "deer"}
+// Singular undoes English plurals (english.Singular): butterflies →
+// butterfly, leaves → leaf, waves → wave, boxes → box, swirls → swirl.
+func Singular(w string) string { return english.Singular(w) }
 
 // Words returns the folded, singular words of s, for the local embedding.
 func Words(s string) []string {
@@ -205,11 +227,13 @@ func Words(s string) []string {
 }
 
 // Text is what the query means in words, for embedding: its terms and
-// phrases without filters, filler or exclusions.
+// phrases without type words, filters, filler or exclusions.
 func (q Query) Text() string {
 	var ws []string
 	for _, t := range q.Terms {
-		ws = append(ws, t.Word)
+		if t.Type == "" {
+			ws = append(ws, t.Word)
+		}
 	}
 	for _, p := range q.Phrases {
 		ws = append(ws, p...)

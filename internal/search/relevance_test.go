@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,22 +96,17 @@ func relevance(t *testing.T, svc *Service, tenantID int64, names map[int64]strin
 			continue
 		}
 		parts := strings.Split(line, "|")
-		query, motif := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1])
-		typ := ""
-		if len(parts) > 2 {
-			typ = strings.TrimSpace(parts[2])
+		for len(parts) < 4 {
+			parts = append(parts, "")
 		}
+		query, motif, typ := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])
+		within, _ := strconv.Atoi(strings.TrimSpace(parts[3]))
 		relevant := func(id int64) bool {
 			it, ok := truth[names[id]]
 			if !ok || (typ != "" && it.Type != typ) {
 				return false
 			}
-			for _, m := range it.Motifs {
-				if m == motif {
-					return true
-				}
-			}
-			return false
+			return motif == "*" || slices.Contains(it.Motifs, motif)
 		}
 		res, err := svc.Search(ctx, tenantID, 0, query, store.SearchFilter{})
 		if err != nil {
@@ -131,6 +128,9 @@ func relevance(t *testing.T, svc *Service, tenantID int64, names map[int64]strin
 			rr += 1 / float64(rank)
 		} else {
 			t.Logf("no relevant result in the top 10 for %q (%d hits)", query, len(res.Hits))
+		}
+		if within > 0 && (rank == 0 || rank > within) {
+			t.Errorf("%q: first relevant design at rank %d, want within the first %d", query, rank, within)
 		}
 	}
 	if queries < 60 {

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/english"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -131,30 +133,148 @@ func (s *Service) loadVocabulary(ctx context.Context, tenantID int64) (*vocabula
 	return res.(*vocabulary), nil
 }
 
-// correct adds, for each typed word the library does not know, the
-// library's words within two edits ("lonship" → longship) as
-// alternatives, and returns the corrected query text for "did you mean".
-func (s *Service) correct(ctx context.Context, tenantID int64, q *Query) string {
+// respell reads the typed words against the tenant's own words (its
+// vocabulary: keywords and words of names) and returns the query as read,
+// for "did you mean", or "" when it read every word as typed:
+//
+//   - an adjective in -y also finds the noun the library or the
+//     thesaurus knows ("swirly" → swirl, "starry" → star, "curly" → curl
+//     and its synonyms), silently;
+//   - a word the library does not know, and that is not an English word,
+//     is split into words it does know ("startrek" → "star trek"), which
+//     then match as a phrase;
+//   - two typed words the library knows joined ("spider web" →
+//     spiderweb) match as one too, silently;
+//   - a word that is neither the library's, nor English, nor the
+//     thesaurus's, and that finds nothing as it is, is corrected to the
+//     library's nearest word within two edits ("lonship" → longship).
+//
+// An English word is never corrected: "boat" is not a typo of "bat", and
+// "wars" not of "warp", whatever the library holds.
+func (s *Service) respell(ctx context.Context, tenantID int64, q *Query) string {
 	v, err := s.vocabularyOf(ctx, tenantID)
 	if err != nil || len(v.words) == 0 {
 		return ""
 	}
+	known := func(w string) bool { return v.known[w] || v.known[Singular(w)] }
+	real := func(w string) bool {
+		sg := Singular(w)
+		return english.Known(w) || english.Known(sg) || s.Thesaurus != nil && (s.Thesaurus.Known(w) || s.Thesaurus.Known(sg))
+	}
 	changed := false
-	var out []string
-	for i, t := range q.Terms {
-		w := t.Word
-		if !v.known[w] && !v.known[Singular(w)] && len([]rune(w)) >= 4 {
-			if best, ok := closest(w, v.words); ok {
-				q.Terms[i].Alts = appendNew(q.Terms[i].Alts, best)
-				w, changed = best, true
+	out := make([]string, len(q.Terms))
+	for i := range q.Terms {
+		t := &q.Terms[i]
+		out[i] = t.Word
+		if t.Type != "" {
+			continue
+		}
+		for _, base := range adjectiveBases(t.Word) {
+			switch {
+			case known(base):
+				t.Alts = appendNew(t.Alts, base) // swirly → swirl, silently
+			case s.Thesaurus != nil && s.Thesaurus.Known(base):
+				t.Alts = appendNew(t.Alts, base) // curly → curl, and its synonyms
+				for _, e := range s.Thesaurus.Expand(base) {
+					t.Alts = appendNew(t.Alts, e)
+				}
 			}
 		}
-		out = append(out, w)
+		if known(t.Word) {
+			continue
+		}
+		if real(t.Word) {
+			continue
+		}
+		if parts := split(t.Word, known, 3); len(parts) > 1 {
+			phrase := strings.Join(parts, " ")
+			t.Alts = appendNew(t.Alts, phrase)
+			out[i], changed = phrase, true
+			continue
+		}
+		if len([]rune(t.Word)) < 4 || s.hasHits(ctx, tenantID, t.Word, i == len(q.Terms)-1) {
+			continue
+		}
+		if best, ok := closest(t.Word, v.words); ok {
+			t.Alts = appendNew(t.Alts, best)
+			out[i], changed = best, true
+		}
+	}
+	for i := 0; i+1 < len(q.Terms); i++ {
+		a, b := &q.Terms[i], &q.Terms[i+1]
+		if a.Type != "" || b.Type != "" {
+			continue
+		}
+		if joined := a.Word + b.Word; known(joined) {
+			a.Alts = appendNew(a.Alts, joined)
+			b.Alts = appendNew(b.Alts, joined)
+		}
 	}
 	if !changed {
 		return ""
 	}
 	return strings.Join(out, " ")
+}
+
+// adjectiveBases returns the nouns an adjective in -y may come from, for
+// the library to confirm: swirly → swirl, starry → star, wavy → wave,
+// bubbly → bubble. Bases are of four letters or more.
+func adjectiveBases(w string) []string {
+	n := len(w)
+	if n < 5 || w[n-1] != 'y' {
+		return nil
+	}
+	out := []string{w[:n-1], w[:n-1] + "e"}
+	if w[n-2] == w[n-3] {
+		out = append(out, w[:n-2])
+	}
+	var keep []string
+	for _, b := range out {
+		if len(b) >= 4 {
+			keep = append(keep, b)
+		}
+	}
+	return keep
+}
+
+// split returns w as two or more words that known accepts, each of at
+// least three letters ("startrek" → star, trek), the most even split
+// first; nil when there is none. parts bounds how many words.
+func split(w string, known func(string) bool, parts int) []string {
+	r := []rune(w)
+	var best []string
+	bestShort := 0
+	for i := 3; i+3 <= len(r); i++ {
+		left, right := string(r[:i]), string(r[i:])
+		if !known(left) {
+			continue
+		}
+		var tail []string
+		if known(right) {
+			tail = []string{right}
+		} else if parts > 2 {
+			tail = split(right, known, parts-1)
+		}
+		if tail == nil {
+			continue
+		}
+		short := len([]rune(left))
+		for _, p := range tail {
+			short = min(short, len([]rune(p)))
+		}
+		if short > bestShort {
+			best, bestShort = append([]string{left}, tail...), short
+		}
+	}
+	return best
+}
+
+// hasHits reports whether w alone (as a prefix when it is the word being
+// typed) matches any design: a word of the notes or a designer's name
+// is not the library's vocabulary, but it is not a typo either.
+func (s *Service) hasHits(ctx context.Context, tenantID int64, w string, typing bool) bool {
+	hits, err := s.Store.SearchFullText(ctx, tenantID, store.TextQuery{Terms: [][]string{{w}}, Prefix: typing}, store.SearchFilter{}, 1)
+	return err == nil && len(hits) > 0
 }
 
 // Hit is one result, best first, with why it matched.
@@ -166,8 +286,15 @@ type Hit struct {
 
 // Result is a whole search.
 type Result struct {
-	Query      Query
-	Hits       []Hit
+	Query Query
+	// Hits are the designs that match: they hold every typed word (or its
+	// plural, synonym, split or correction) in their name, keywords,
+	// designer, type or notes, or are named exactly as typed.
+	Hits []Hit
+	// Related are designs below that floor, for "no close matches;
+	// related designs": those holding some of the words only, and those
+	// near by vector alone. At most maxRelated, none of them in Hits.
+	Related    []Hit
 	DidYouMean string
 	Took       time.Duration
 }
@@ -175,17 +302,19 @@ type Result struct {
 // maxHits bounds each way of searching; results are paged from the fusion.
 const maxHits = 200
 
+// maxRelated bounds the related designs shown beside (or instead of)
+// the matches.
+const maxRelated = 12
+
 // rrfK damps reciprocal-rank fusion (the usual 60).
 const rrfK = 60
 
 // Search runs a plain-words search with the filters the page chose (a
-// filter written in words fills the one the page left empty).
+// format or favourites written in words fills the one the page left
+// empty; a type word is a term, see Parse).
 func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string, f store.SearchFilter) (*Result, error) {
 	t0 := time.Now()
 	q := Parse(raw, s.Thesaurus)
-	if f.Type == "" {
-		f.Type = q.Type
-	}
 	if f.Format == "" {
 		f.Format = q.Format
 	}
@@ -196,7 +325,7 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	if q.Empty() && len(q.Not) == 0 {
 		return res, nil
 	}
-	suggestion := s.correct(ctx, tenantID, &q)
+	suggestion := s.respell(ctx, tenantID, &q)
 	res.Query = q
 	// The vector part runs beside the full-text queries.
 	type vectorResult struct {
@@ -220,14 +349,19 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	if err != nil {
 		return nil, err
 	}
-	if len(full) == 0 && len(tq.Terms) > 1 {
-		// Nothing has every word: show what has any of them.
+	var some []store.RankedID
+	if len(full) == 0 && len(tq.Terms)+len(tq.Phrases) > 1 {
+		// Nothing has every word: what has any of them is related, not a
+		// match ("star wars" is not any star).
 		var any []string
 		for _, g := range tq.Terms {
 			any = append(any, g...)
 		}
-		or := store.TextQuery{Terms: [][]string{any}, Phrases: tq.Phrases}
-		if full, err = s.Store.SearchFullText(ctx, tenantID, or, f, maxHits); err != nil {
+		for _, p := range tq.Phrases {
+			any = append(any, strings.Join(p, " "))
+		}
+		or := store.TextQuery{Terms: [][]string{any}}
+		if some, err = s.Store.SearchFullText(ctx, tenantID, or, f, maxHits); err != nil {
 			return nil, err
 		}
 	}
@@ -248,22 +382,39 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 		s.Semantic.Log.Warn("search: vector part failed; answering by words", "tenant", tenantID, "err", vec.err)
 		vec.hits = nil
 	}
-	res.Hits = fuse(exact, ranked{full, 1}, ranked{vec.hits, vectorWeight})
-	res.DidYouMean = suggestion
-	texts := map[int64]string{}
-	for _, list := range [][]store.RankedID{exact, full, vec.hits} {
+	// Nearness by vector reorders the matches; alone, it only relates.
+	matched := map[int64]bool{}
+	for _, list := range [][]store.RankedID{exact, full} {
 		for _, r := range list {
-			texts[r.ID] = r.Text
+			matched[r.ID] = true
 		}
 	}
-	explain(q, res.Hits, texts)
-	near := map[int64]bool{}
+	var near, nearOnly []store.RankedID
 	for _, r := range vec.hits {
-		near[r.ID] = true
+		if matched[r.ID] {
+			near = append(near, r)
+		} else if s.Semantic.relates() {
+			nearOnly = append(nearOnly, r)
+		}
 	}
-	for i := range res.Hits {
-		if len(res.Hits[i].Why) == 0 && near[res.Hits[i].ID] {
-			res.Hits[i].Why = []string{"related words"}
+	res.Hits = fuse(exact, ranked{full, 1}, ranked{near, vectorWeight})
+	res.Related = fuse(nil, ranked{some, 1}, ranked{nearOnly, vectorWeight})
+	if len(res.Related) > maxRelated {
+		res.Related = res.Related[:maxRelated]
+	}
+	res.DidYouMean = suggestion
+	info := map[int64]store.RankedID{}
+	for _, list := range [][]store.RankedID{exact, full, some, vec.hits} {
+		for _, r := range list {
+			info[r.ID] = r
+		}
+	}
+	byType(q, res.Hits, info)
+	explain(q, res.Hits, info)
+	explain(q, res.Related, info)
+	for i := range res.Related {
+		if len(res.Related[i].Why) == 0 {
+			res.Related[i].Why = []string{"related words"}
 		}
 	}
 	res.Took = time.Since(t0)
@@ -330,17 +481,53 @@ func fuse(exact []store.RankedID, lists ...ranked) []Hit {
 	return hits
 }
 
-// explain says which typed words (or their synonyms and corrections)
-// each hit's name, keywords or designer hold.
-func explain(q Query, hits []Hit, texts map[int64]string) {
+// byType puts first, after exact names, the hits of the type every type
+// word names: "border" lists borders before corners whose notes say
+// "border corner".
+func byType(q Query, hits []Hit, info map[int64]store.RankedID) {
+	var types []string
+	for _, t := range q.Terms {
+		if t.Type != "" {
+			types = append(types, t.Type)
+		}
+	}
+	if len(types) == 0 {
+		return
+	}
+	ofType := func(h Hit) bool {
+		for _, typ := range types {
+			if info[h.ID].Type != typ {
+				return false
+			}
+		}
+		return true
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if ei, ej := hits[i].Score >= 1, hits[j].Score >= 1; ei != ej {
+			return ei
+		}
+		return ofType(hits[i]) && !ofType(hits[j])
+	})
+}
+
+// explain says which typed words (or their synonyms, splits and
+// corrections) each hit's name, keywords or designer hold, and which type
+// word its type answers ("type: Border").
+func explain(q Query, hits []Hit, info map[int64]store.RankedID) {
 	for i := range hits {
-		text := " " + texts[hits[i].ID] + " "
+		r := info[hits[i].ID]
+		text := " " + r.Text + " "
 		for _, t := range q.Terms {
+			found := false
 			for _, w := range append([]string{t.Word}, t.Alts...) {
 				if strings.Contains(text, " "+w) {
 					hits[i].Why = append(hits[i].Why, w)
+					found = true
 					break
 				}
+			}
+			if !found && t.Type != "" && r.Type == t.Type {
+				hits[i].Why = append(hits[i].Why, "type: "+designtype.Word(t.Type))
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,16 +42,29 @@ func TestParse(t *testing.T) {
 	if q.Type != "border" || q.Format != "qli" || !q.Favorites {
 		t.Errorf("filters %+v", q)
 	}
-	if len(q.Terms) != 2 || q.Terms[0].Word != "butterflies" || !contains(q.Terms[0].Alts, "butterfly") || !contains(q.Terms[1].Alts, "curl") {
+	if len(q.Terms) != 3 || q.Terms[0].Word != "butterflies" || !contains(q.Terms[0].Alts, "butterfly") || !contains(q.Terms[1].Alts, "curl") {
 		t.Errorf("terms %+v", q.Terms)
+	}
+	// A type word is a term of its type: it matches the type, not "edge".
+	if tt := q.Terms[2]; tt.Word != "border" || tt.Type != "border" || contains(tt.Alts, "edge") {
+		t.Errorf("type term %+v", tt)
 	}
 	if len(q.Not) != 1 || q.Not[0] != "hearts" || len(q.Phrases) != 1 || strings.Join(q.Phrases[0], " ") != "celtic knot" {
 		t.Errorf("not %v phrases %v", q.Not, q.Phrases)
 	}
-	if q := Parse("edge to edge feathers", Builtin()); q.Type != "e2e" || q.Terms[0].Word != "feathers" {
-		t.Errorf("edge to edge: %+v", q)
+	for _, typed := range []string{"edge to edge feathers", "Edge-to-Edge feathers", "panto feathers", "edge 2 edge feathers"} {
+		q := Parse(typed, Builtin())
+		if q.Type != "e2e" || len(q.Terms) != 2 || q.Terms[0].Type != "e2e" || !contains(append(q.Terms[0].Alts, q.Terms[0].Word), "e2e") || q.Terms[1].Word != "feathers" {
+			t.Errorf("%q: %+v", typed, q)
+		}
+		if q.Text() != "feathers" {
+			t.Errorf("%q: text for vectors %q, want the words without the type", typed, q.Text())
+		}
 	}
-	for w, want := range map[string]string{"butterflies": "butterfly", "leaves": "leaf", "boxes": "box", "swirls": "swirl", "grass": "grass", "daisies": "daisy"} {
+	if q := Parse("the atom and its electrons", Builtin()); len(q.Terms) != 2 {
+		t.Errorf("filler words kept: %+v", q.Terms)
+	}
+	for w, want := range map[string]string{"butterflies": "butterfly", "leaves": "leaf", "waves": "wave", "boxes": "box", "swirls": "swirl", "grass": "grass", "daisies": "daisy"} {
 		if got := Singular(w); got != want {
 			t.Errorf("Singular(%q) = %q, want %q", w, got, want)
 		}
@@ -113,9 +127,9 @@ func TestRealFiles(t *testing.T) {
 		{"celtic dragon", "Celtic Dragon Circle Shield"},
 		{"spider web", "Spiderweb"},
 		{"atom", "Atom Electrons"},
-		{"viking lonship", "Viking Longship"},    // typo
-		{"a boat with waves", "Viking Longship"}, // synonym and filler
-		{"longships", "Viking Longship"},         // plural
+		{"viking lonship", "Viking Longship"}, // typo
+		{"show me a boat", "Viking Longship"}, // synonym and filler
+		{"longships", "Viking Longship"},      // plural
 		{"dragons", "Celtic Dragon Circle Shield"},
 		{"cobweb", "Spiderweb"},
 		{"buterfly", ""},
@@ -133,7 +147,12 @@ func TestRealFiles(t *testing.T) {
 			t.Errorf("%q → first %q, want %q (hits %v)", c.q, got, c.first, res.Hits)
 		}
 	}
-	res, _ := svc.Search(ctx, tn.ID, 0, "vikng", store.SearchFilter{})
+	// Only some of the words: no match, the boat is related.
+	res, _ := svc.Search(ctx, tn.ID, 0, "a boat with waves", store.SearchFilter{})
+	if len(res.Hits) != 0 || len(res.Related) == 0 || names[res.Related[0].ID] != "Viking Longship" {
+		t.Errorf("a boat with waves: hits %v, related %v; want no match and the longship related", res.Hits, res.Related)
+	}
+	res, _ = svc.Search(ctx, tn.ID, 0, "vikng", store.SearchFilter{})
 	if res.DidYouMean != "viking" && len(res.Hits) == 0 {
 		t.Errorf("vikng: did you mean %q", res.DidYouMean)
 	}
@@ -156,6 +175,100 @@ func TestRealFiles(t *testing.T) {
 	for _, h := range res.Hits {
 		if strings.Contains(strings.ToLower(names[h.ID]), "knot") {
 			t.Errorf("celtic -knot found %q", names[h.ID])
+		}
+	}
+}
+
+// TestSearchReadsTheLibrarysWords: type words find their type, a name
+// typed as one word or split in two finds it, an English word is never
+// "corrected" into another, and a word nothing holds finds nothing, not
+// even by vector.
+func TestSearchReadsTheLibrarysWords(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(testdb.New(t))
+	tn, err := st.CreateTenant(ctx, "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[int64]string{}
+	for _, p := range []store.Pattern{
+		{Name: "Star Trek Enterprise", Type: "e2e"},
+		{Name: "Starwars Yoda", Type: "block"},
+		{Name: "Spiderweb", Type: "e2e"},
+		{Name: "Boho Bat", Type: "block"},
+		{Name: "Holly Swag", Type: "border"},
+		{Name: "Celtic Knot Medallion", Type: "panel"},
+		{Name: "Setting Star", Type: "triangle"},
+		{Name: "Feather Plume", Type: "corner", Keywords: []string{"feather"}},
+		{Name: "Warp and Weft", Type: "e2e"},
+	} {
+		made, err := st.CreatePattern(ctx, tn.ID, &p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[made.ID] = made.Name
+	}
+	svc := New(st)
+	svc.Semantic = NewSemantic(st, LocalProvider(), 1<<24, nil)
+	if _, err := svc.Semantic.EmbedTenant(ctx, tn.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		q          string
+		want       []string // the matches, in any order; nil: none
+		didYouMean string
+	}{
+		{"startrek", []string{"Star Trek Enterprise"}, "star trek"},
+		{"star wars", []string{"Starwars Yoda"}, ""},
+		{"spider web", []string{"Spiderweb"}, ""},
+		{"border", []string{"Holly Swag"}, ""},
+		{"borders", []string{"Holly Swag"}, ""},
+		{"triangle", []string{"Setting Star"}, ""},
+		{"panel", []string{"Celtic Knot Medallion"}, ""},
+		{"corner feathers", []string{"Feather Plume"}, ""},
+		{"edge to edge", []string{"Star Trek Enterprise", "Spiderweb", "Warp and Weft"}, ""},
+		{"e2e", []string{"Star Trek Enterprise", "Spiderweb", "Warp and Weft"}, ""},
+		{"pantos", []string{"Star Trek Enterprise", "Spiderweb", "Warp and Weft"}, ""},
+		{"star e2e", []string{"Star Trek Enterprise"}, ""},
+		{"boat", nil, ""},
+		{"mandalorian", nil, ""},
+		{"xylophone", nil, ""},
+		{"spiderwbe", []string{"Spiderweb"}, "spiderweb"},
+	} {
+		res, err := svc.Search(ctx, tn.ID, 0, c.q, store.SearchFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, names[h.ID])
+		}
+		slices.Sort(got)
+		want := slices.Clone(c.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q matches %q, want %q", c.q, got, want)
+		}
+		if res.DidYouMean != c.didYouMean {
+			t.Errorf("%q: did you mean %q, want %q", c.q, res.DidYouMean, c.didYouMean)
+		}
+		if c.want == nil && len(res.Related) > 0 {
+			t.Errorf("%q relates %d designs by vector alone: %v", c.q, len(res.Related), res.Related)
+		}
+	}
+	// "star wars" with no Starwars: the stars are related, not matches, and
+	// "wars" is not respelt "warp".
+	res, err := svc.Search(ctx, tn.ID, 0, "star battles", store.SearchFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 0 || res.DidYouMean != "" || len(res.Related) == 0 {
+		t.Errorf("star battles: hits %v, did you mean %q, related %v", res.Hits, res.DidYouMean, res.Related)
+	}
+	for _, h := range res.Related {
+		if n := names[h.ID]; !strings.Contains(n, "Star") {
+			t.Errorf("star battles relates %q", n)
 		}
 	}
 }

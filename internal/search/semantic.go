@@ -75,6 +75,18 @@ func (s *Semantic) load(ctx context.Context, tenantID int64) (*vecindex.Index, e
 // noise of a model).
 const minSimilarity = 0.15
 
+// relates reports whether designs found by vector alone may be shown as
+// related to a search (never as matches). A learned model's nearness
+// can (from minSimilarity). The local concepts' cannot: a word they do
+// not know lands on a hashed dimension that unrelated designs share, and
+// on the demo library their nearness alone scored noise ("xylophone"
+// 0.60, "mandalorian" 0.45) as high as kinship ("insect" → a butterfly
+// 0.49); what they do know, the thesaurus already gives the words.
+func (s *Semantic) relates() bool {
+	_, isLocal := s.Provider.(*local.Provider)
+	return !isLocal
+}
+
 // Nearest returns the live designs passing f whose vectors are nearest to
 // text, best first, at most k. The index is checked against the tenant's
 // current search version in the same query that applies the filters, so
@@ -111,14 +123,15 @@ func (s *Semantic) nearestTo(ctx context.Context, tenantID int64, qv []float32, 
 			}
 			continue
 		}
-		text := make(map[int64]string, len(live))
+		byID := make(map[int64]store.RankedID, len(live))
 		for _, r := range live {
-			text[r.ID] = r.Text
+			byID[r.ID] = r
 		}
 		out := make([]store.RankedID, 0, k)
 		for _, m := range matches {
-			if t, ok := text[m.ID]; ok && len(out) < k && m.Score >= minSimilarity {
-				out = append(out, store.RankedID{ID: m.ID, Score: float64(m.Score), Text: t})
+			if r, ok := byID[m.ID]; ok && len(out) < k && m.Score >= minSimilarity {
+				r.Score = float64(m.Score)
+				out = append(out, r)
 			}
 		}
 		return out, nil

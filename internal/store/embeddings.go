@@ -228,7 +228,7 @@ func (s *Store) RecordEmbeddingUsage(ctx context.Context, tenantID int64, provid
 }
 
 // FilterCandidates returns which of ids are live designs passing f (with
-// their search text, in no order) and the tenant's search version, in one
+// their search text and type, in no order) and the tenant's search version, in one
 // transaction.
 func (s *Store) FilterCandidates(ctx context.Context, tenantID int64, ids []int64, f SearchFilter) ([]RankedID, int64, error) {
 	var out []RankedID
@@ -236,17 +236,17 @@ func (s *Store) FilterCandidates(ctx context.Context, tenantID int64, ids []int6
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		args := []any{ids}
 		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-		rows, err := tx.Query(ctx, `SELECT p.id, 0::float8, p.search_text, v.version FROM search_version v
+		rows, err := tx.Query(ctx, `SELECT p.id, 0::float8, p.search_text, p.type, v.version FROM search_version v
 			LEFT JOIN patterns p ON p.id = ANY($1) AND p.deleted_at IS NULL`+f.where(arg), args...)
 		if err != nil {
 			return err
 		}
 		var id *int64
-		var text *string
+		var text, typ *string
 		var score *float64
-		_, err = pgx.ForEachRow(rows, []any{&id, &score, &text, &version}, func() error {
+		_, err = pgx.ForEachRow(rows, []any{&id, &score, &text, &typ, &version}, func() error {
 			if id != nil {
-				out = append(out, RankedID{ID: *id, Text: *text})
+				out = append(out, RankedID{ID: *id, Text: *text, Type: *typ})
 			}
 			return nil
 		})

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/patternvault/patternvault/internal/designtype"
 )
 
 // Pattern is one quilting design in a tenant's library.
@@ -22,6 +24,7 @@ type Pattern struct {
 	Source             string     `json:"source"`
 	PurchasedOn        *time.Time `json:"purchased_on"`
 	Type               string     `json:"type"`
+	TypeName           string     `json:"type_name"` // the word people read for Type (designtype.Word)
 	TypeConfidence     float32    `json:"type_confidence"`
 	WidthIn            *float32   `json:"width_in"`
 	HeightIn           *float32   `json:"height_in"`
@@ -67,6 +70,7 @@ func scanPattern(row pgx.Row, extra ...any) (*Pattern, error) {
 		&p.SuggestedRotation, &p.RotationConfidence, &p.Orientation, &p.Fingerprint, &p.BatchID, &p.ViewCount, &p.DownloadCount,
 		&p.CreatedAt, &p.UpdatedAt}
 	err := row.Scan(append(dest, extra...)...)
+	p.TypeName = designtype.Word(p.Type)
 	return p, err
 }
 

@@ -123,12 +123,13 @@ func lexemes(w string) []string {
 	})
 }
 
-// RankedID is a pattern id with a score from one way of searching, and
-// its folded search text (to say why it matched).
+// RankedID is a pattern id with a score from one way of searching, its
+// folded search text and its type (to say why it matched).
 type RankedID struct {
 	ID    int64
 	Score float64
 	Text  string
+	Type  string
 }
 
 // SearchFilter narrows any search.
@@ -183,7 +184,7 @@ func (s *Store) SearchFullText(ctx context.Context, tenantID int64, q TextQuery,
 	// Rank on the small name/keywords/designer document (notes only
 	// decide whether a design matches). The match names the query
 	// itself, not the joined q, so that the GIN index can answer it.
-	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, q) AS score, p.search_text
+	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, q) AS score, p.search_text, p.type
 		FROM patterns p, to_tsquery('english', ` + qa + `) q
 		WHERE p.deleted_at IS NULL AND p.search_doc @@ to_tsquery('english', ` + qa + `)` + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
@@ -209,7 +210,7 @@ func (s *Store) SearchTrigram(ctx context.Context, tenantID int64, words []strin
 	if len(scores) > 1 {
 		score = "least(" + strings.Join(scores, ", ") + ")"
 	}
-	sql := `SELECT p.id, ` + score + ` AS score, p.search_text FROM patterns p
+	sql := `SELECT p.id, ` + score + ` AS score, p.search_text, p.type FROM patterns p
 		WHERE p.deleted_at IS NULL AND ` + strings.Join(conds, " AND ") + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
 	return s.ranked(ctx, tenantID, "similarity search", sql, args)
@@ -219,7 +220,7 @@ func (s *Store) SearchTrigram(ctx context.Context, tenantID int64, words []strin
 func (s *Store) ExactNameMatches(ctx context.Context, tenantID int64, text string, f SearchFilter, limit int) ([]RankedID, error) {
 	args := []any{}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	sql := `SELECT p.id, 1.0, p.search_text FROM patterns p WHERE p.deleted_at IS NULL AND platform.fold(p.name) = platform.fold(` + arg(text) + `)` +
+	sql := `SELECT p.id, 1.0, p.search_text, p.type FROM patterns p WHERE p.deleted_at IS NULL AND platform.fold(p.name) = platform.fold(` + arg(text) + `)` +
 		f.where(arg) + ` ORDER BY p.id LIMIT ` + arg(limit)
 	return s.ranked(ctx, tenantID, "name search", sql, args)
 }
@@ -236,7 +237,7 @@ func (s *Store) ranked(ctx context.Context, tenantID int64, what, sql string, ar
 			return err
 		}
 		var r RankedID
-		_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Score, &r.Text}, func() error { out = append(out, r); return nil })
+		_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Score, &r.Text, &r.Type}, func() error { out = append(out, r); return nil })
 		return err
 	})
 	if err != nil {

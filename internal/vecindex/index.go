@@ -1,26 +1,46 @@
 // Package vecindex searches a tenant's design vectors exactly (every
-// vector is scored: 100 % recall) in memory. Vectors are kept dimension
-// by dimension so that a query touches only the dimensions it uses and
-// every inner loop runs over contiguous memory; a Cache shares loaded
+// vector is scored: 100 % recall) in memory. A Cache shares loaded
 // indexes between requests, reloads them when the tenant's version moves,
 // and bounds memory with an LRU over tenants.
+//
+// Two layouts serve the two shapes of vectors. A remote model's vectors
+// are dense (every dimension set): they are kept row by row, and a search
+// is one matrix–vector product, scored with gonum's assembly dot product
+// (SSE on amd64), reading the matrix once from start to end. The local
+// provider's vectors are sparse (a few dozen of 256 dimensions), and so
+// are its queries: they are kept dimension by dimension, and a search
+// adds up only the columns of the dimensions the query uses (gonum's
+// assembly axpy). The layout is chosen from the vectors themselves, so an
+// index of either provider takes the fast path without being told.
 package vecindex
 
 import (
 	"container/heap"
 	"fmt"
 	"sort"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// Index holds n vectors of dim float32s, stored column-major: cols[d*n+i]
-// is dimension d of vector i.
+// Index holds n vectors of dim float32s, row-major (data[i*dim+d]) when
+// the vectors are dense, column-major (data[d*n+i]) when they are sparse.
 type Index struct {
-	ids     []int64
-	pos     map[int64]int
-	dim     int
-	cols    []float32
-	version int64
+	ids      []int64
+	pos      map[int64]int
+	dim      int
+	rowMajor bool
+	data     []float32
+	version  int64
 }
+
+// denseShare is the share of non-zero entries from which vectors are
+// stored row by row: below it, a query touches few enough dimensions
+// that scoring column by column reads less memory.
+const denseShare = 0.5
+
+// blas32 is gonum's pure-Go-and-assembly BLAS.
+var blas32 = gonum.Implementation{}
 
 // Match is one result: a vector's id and its dot product with the query
 // (the cosine similarity, vectors being unit length).
@@ -36,14 +56,27 @@ func New(dim int, ids []int64, vectors [][]float32, version int64) (*Index, erro
 		return nil, fmt.Errorf("vecindex: %d ids for %d vectors", len(ids), len(vectors))
 	}
 	n := len(ids)
-	ix := &Index{ids: ids, pos: make(map[int64]int, n), dim: dim, cols: make([]float32, dim*n), version: version}
+	nonzero := 0
 	for i, v := range vectors {
 		if len(v) != dim {
 			return nil, fmt.Errorf("vecindex: vector %d of id %d has %d dimensions, want %d", i, ids[i], len(v), dim)
 		}
+		for _, x := range v {
+			if x != 0 {
+				nonzero++
+			}
+		}
+	}
+	ix := &Index{ids: ids, pos: make(map[int64]int, n), dim: dim, data: make([]float32, dim*n), version: version,
+		rowMajor: float64(nonzero) >= denseShare*float64(dim*n)}
+	for i, v := range vectors {
 		ix.pos[ids[i]] = i
+		if ix.rowMajor {
+			copy(ix.data[i*dim:], v)
+			continue
+		}
 		for d, x := range v {
-			ix.cols[d*n+i] = x
+			ix.data[d*n+i] = x
 		}
 	}
 	return ix, nil
@@ -60,7 +93,7 @@ func (ix *Index) Version() int64 { return ix.version }
 
 // Bytes estimates the memory the index holds.
 func (ix *Index) Bytes() int64 {
-	return int64(len(ix.cols))*4 + int64(len(ix.ids))*(8+48)
+	return int64(len(ix.data))*4 + int64(len(ix.ids))*(8+48)
 }
 
 // Vector returns a copy of id's vector, or nil when the index lacks it.
@@ -69,10 +102,14 @@ func (ix *Index) Vector(id int64) []float32 {
 	if !ok {
 		return nil
 	}
-	n := len(ix.ids)
 	v := make([]float32, ix.dim)
+	if ix.rowMajor {
+		copy(v, ix.data[i*ix.dim:(i+1)*ix.dim])
+		return v
+	}
+	n := len(ix.ids)
 	for d := range v {
-		v[d] = ix.cols[d*n+i]
+		v[d] = ix.data[d*n+i]
 	}
 	return v
 }
@@ -86,11 +123,16 @@ func (ix *Index) Search(q []float32, k int, skip func(int64) bool) []Match {
 		return nil
 	}
 	scores := make([]float32, n)
-	for d, w := range q {
-		if w == 0 {
-			continue // local queries use a few dimensions of many
+	if ix.rowMajor {
+		// scores = rows · q, one pass over the matrix.
+		blas32.Sgemv(blas.NoTrans, n, ix.dim, 1, ix.data, ix.dim, q, 1, 0, scores, 1)
+	} else {
+		for d, w := range q {
+			if w == 0 {
+				continue // local queries use a few dimensions of many
+			}
+			blas32.Saxpy(n, w, ix.data[d*n:(d+1)*n], 1, scores, 1)
 		}
-		axpy(scores, ix.cols[d*n:(d+1)*n], w)
 	}
 	h := make(minHeap, 0, k+1)
 	for i, s := range scores {
@@ -111,21 +153,6 @@ func (ix *Index) Search(q []float32, k int, skip func(int64) bool) []Match {
 	out := []Match(h)
 	sort.Slice(out, func(i, j int) bool { return better(out[i].Score, out[i].ID, out[j]) })
 	return out
-}
-
-// axpy adds w·x to dst, unrolled by four.
-func axpy(dst, x []float32, w float32) {
-	x = x[:len(dst)]
-	i := 0
-	for ; i+4 <= len(dst); i += 4 {
-		dst[i] += w * x[i]
-		dst[i+1] += w * x[i+1]
-		dst[i+2] += w * x[i+2]
-		dst[i+3] += w * x[i+3]
-	}
-	for ; i < len(dst); i++ {
-		dst[i] += w * x[i]
-	}
 }
 
 // better orders matches: higher score first, then smaller id.

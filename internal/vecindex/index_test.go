@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -53,17 +54,33 @@ func sequentialIDs(n int) []int64 {
 	return ids
 }
 
+// TestSearchMatchesBruteForce checks both layouts (sparse local vectors
+// column by column, dense model vectors row by row, at the local size and
+// at a remote model's 1024 dimensions) against scoring in float64.
 func TestSearchMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, density := range []float64{0.1, 1} {
-		vs := randomVectors(r, 3000, 64, density)
+	for _, c := range []struct {
+		dim      int
+		density  float64
+		rowMajor bool
+	}{{64, 0.1, false}, {64, 1, true}, {256, 0.15, false}, {1024, 1, true}} {
+		vs := randomVectors(r, 3000, c.dim, c.density)
 		ids := sequentialIDs(len(vs))
-		ix, err := New(64, ids, vs, 1)
+		ix, err := New(c.dim, ids, vs, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if ix.rowMajor != c.rowMajor {
+			t.Fatalf("%d-d vectors of density %v: row-major %v, want %v", c.dim, c.density, ix.rowMajor, c.rowMajor)
+		}
+		for _, i := range []int{0, len(ids) / 2, len(ids) - 1} {
+			if v := ix.Vector(ids[i]); !slices.Equal(v, vs[i]) {
+				t.Fatalf("%d-d: Vector(%d) differs from the vector indexed", c.dim, ids[i])
+			}
+		}
+		density := c.density
 		for trial := 0; trial < 20; trial++ {
-			q := randomVectors(r, 1, 64, density)[0]
+			q := randomVectors(r, 1, c.dim, density)[0]
 			got := ix.Search(q, 50, nil)
 			want := bruteForce(ids, vs, q, 50)
 			if len(got) != len(want) {
@@ -157,23 +174,24 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 // BenchmarkTopK50 is the vector part of search alone: exact top 50 over
-// a demo-sized library (15,651 vectors of 256 dimensions) for a local
-// query (a few dozen dimensions set) and a dense query (every dimension,
-// as a remote model gives).
+// a demo-sized library (15,651 vectors) for the local provider's shape
+// (256 dimensions, a few dozen set in designs and queries) and a remote
+// model's (every dimension set, at 256 and at 1024 dimensions, Voyage's
+// multimodal size).
 func BenchmarkTopK50(b *testing.B) {
-	r := rand.New(rand.NewPCG(3, 4))
-	const n, dim = 15651, 256
-	vs := randomVectors(r, n, dim, 0.15)
-	ix, err := New(dim, sequentialIDs(n), vs, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
+	const n = 15651
 	for _, c := range []struct {
-		name    string
-		density float64
-	}{{"local", 0.12}, {"dense", 1}} {
-		q := randomVectors(r, 1, dim, c.density)[0]
+		name                  string
+		dim                   int
+		density, queryDensity float64
+	}{{"local", 256, 0.15, 0.12}, {"dense", 256, 1, 1}, {"dense_1024", 1024, 1, 1}} {
 		b.Run(c.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(3, 4))
+			ix, err := New(c.dim, sequentialIDs(n), randomVectors(r, n, c.dim, c.density), 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := randomVectors(r, 1, c.dim, c.queryDensity)[0]
 			for b.Loop() {
 				ix.Search(q, 50, nil)
 			}

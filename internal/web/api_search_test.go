@@ -51,13 +51,20 @@ func (c *apiClient) get(path string, v any) int {
 
 // apiSearchResult is the answer of GET /api/v1/patterns?q=.
 type apiSearchResult struct {
-	Total    int `json:"total"`
-	Patterns []struct {
-		ID      int64    `json:"id"`
-		Name    string   `json:"name"`
-		Score   float64  `json:"score"`
-		Matched []string `json:"matched"`
-	} `json:"patterns"`
+	Total      int         `json:"total"`
+	Patterns   []apiScored `json:"patterns"`
+	Related    []apiScored `json:"related"`
+	DidYouMean string      `json:"did_you_mean"`
+}
+
+// apiScored is one design of a search's answer.
+type apiScored struct {
+	ID       int64    `json:"id"`
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	TypeName string   `json:"type_name"`
+	Score    float64  `json:"score"`
+	Matched  []string `json:"matched"`
 }
 
 func (c *apiClient) search(q string) apiSearchResult {
@@ -97,7 +104,17 @@ func TestAPISearchRealDesigns(t *testing.T) {
 		{"synonym", "science", "Atom Electrons"},
 		{"filler", "a dragon with some circles", "Celtic Dragon Circle Shield"},
 		{"filler", "the atom and its electrons", "Atom Electrons"},
-		{"all four", "a boats with some wavs", "Viking Longship"},
+		{"all four", "show me the vikng boats", "Viking Longship"},
+		{"type word", "triangle", "3-Looped Celtic Knot"},
+		{"type word", "triangles", "3-Looped Celtic Knot"},
+		{"type word", "panel", "Celtic Tall Knot"},
+		{"type word", "celtic block", "Celtic Dragon Circle Shield"},
+		{"type word", "edge to edge ship", "Viking Longship"},
+		{"type word", "pantograph atom", "Atom Electrons"},
+		{"one word", "vikinglongship", "Viking Longship"},
+		{"one word", "celticdragon", "Celtic Dragon Circle Shield"},
+		{"one word", "atomelectrons", "Atom Electrons"},
+		{"one word", "celtictallknot", "Celtic Tall Knot"},
 	}
 	for _, c := range cases {
 		res := api.search(c.q)
@@ -118,6 +135,26 @@ func TestAPISearchRealDesigns(t *testing.T) {
 		if res.Total < len(res.Patterns) || res.Total == 0 {
 			t.Errorf("%s %q: total %d for %d results", c.kind, c.q, res.Total, len(res.Patterns))
 		}
+	}
+
+	// A word none of the designs holds finds no design as a match, and
+	// no "did you mean" (an English word is not a typo: "boat" is no
+	// "bat").
+	for _, q := range []string{"mandalorian", "xylophone", "star wars", "tractor"} {
+		res := api.search(q)
+		if res.Total != 0 || len(res.Patterns) != 0 {
+			t.Errorf("%q: %d matches %v, want none", q, res.Total, res.Patterns)
+		}
+		if res.DidYouMean != "" {
+			t.Errorf("%q: did you mean %q", q, res.DidYouMean)
+		}
+	}
+	if res := api.search("boat"); res.DidYouMean != "" || len(res.Patterns) == 0 || res.Patterns[0].Name != "Viking Longship" {
+		t.Errorf("boat: %+v", res)
+	}
+	// The type reads as a word.
+	if res := api.search("viking longship"); len(res.Patterns) == 0 || res.Patterns[0].Type != "e2e" || res.Patterns[0].TypeName != "Edge to edge" {
+		t.Errorf("viking longship's type: %+v", res.Patterns)
 	}
 
 	// More like this answers for a real design and never names it.
@@ -201,4 +238,38 @@ func TestAPISavedSearchKeepsFilters(t *testing.T) {
 		}
 	}
 	want(t, pam.get("/t/acme/"), 200, "Christmas borders", `href="/t/acme/?favorites=1&amp;q=holly&amp;type=border"`)
+}
+
+// TestAPISetType: PATCH sets a design's type from its code or its word,
+// answers with the word people read, refuses a type it does not know
+// without changing anything, and a type word then finds the design.
+func TestAPISetType(t *testing.T) {
+	r := newRig(t, "")
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	r.seedNamed(t, acme, "Rose Garden")
+	api := newAPIClient(t, r, pam, "acme")
+	rose := api.search("rose garden").Patterns[0]
+	path := fmt.Sprintf("/api/v1/patterns/%d", rose.ID)
+
+	code, got := api.send("PATCH", path, `{"type": "Edge to edge"}`)
+	if code != 200 || got["type"] != "e2e" || got["type_name"] != "Edge to edge" {
+		t.Fatalf("PATCH type = %d %v", code, got)
+	}
+	code, got = api.send("PATCH", path, `{"type": "spiral", "name": "Renamed"}`)
+	if code != http.StatusUnprocessableEntity || got["error"] == nil {
+		t.Errorf("PATCH type spiral = %d %v, want 422 with a reason", code, got)
+	}
+	var now apiScored
+	if api.get(path, &now); now.Type != "e2e" || now.Name != "Rose Garden" {
+		t.Errorf("after a refused PATCH: %+v", now)
+	}
+	if res := api.search("pantograph"); len(res.Patterns) != 1 || res.Patterns[0].ID != rose.ID {
+		t.Errorf("pantograph finds %+v", res.Patterns)
+	}
+	if code, got = api.send("PATCH", path, `{"type": "panto"}`); code != 200 || got["type"] != "e2e" {
+		t.Errorf("PATCH type panto = %d %v", code, got)
+	}
+	if code, got = api.send("PATCH", path, `{"type": ""}`); code != 200 || got["type"] != "" || got["type_name"] != "" {
+		t.Errorf("PATCH type cleared = %d %v", code, got)
+	}
 }

@@ -147,7 +147,7 @@ func TestAxe(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/", "/workspaces/new", "/t/acme/", "/t/acme/?q=" + url.QueryEscape(designs.typo), "/t/acme/?q=zzqqxx",
-		"/t/empty/", "/t/empty/welcome/team", "/t/empty/welcome/import", "/t/empty/imports", "/t/empty/shares",
+		"/t/acme/?q=viking+tractor", "/t/empty/", "/t/empty/welcome/team", "/t/empty/welcome/import", "/t/empty/imports", "/t/empty/shares",
 		"/t/acme/imports", batch, design, "/t/acme/keywords", "/t/acme/review/duplicates", "/t/acme/review/orientation",
 		"/t/acme/searches", "/t/acme/members", "/t/acme/settings", "/account", "/admin", "/admin/audit"} {
 		visit(p)

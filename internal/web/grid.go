@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
@@ -53,6 +54,9 @@ type gridPage struct {
 	// Suggest are the library's most used keywords, offered when a
 	// search finds nothing.
 	Suggest []string
+	// Related are the designs shown when a search has no close matches:
+	// they hold some of the words, or are near by vector.
+	Related []*store.Pattern
 }
 
 // searchPage runs the plain-words search and returns one page of it.
@@ -80,9 +84,6 @@ func (s *Server) searchPage(r *http.Request, t *store.Tenant, q store.PatternQue
 type chip struct {
 	Label, RemoveURL string
 }
-
-// designTypes are the kinds of design the shape analysis knows.
-var designTypes = []string{"e2e", "border", "corner", "block", "triangle", "panel"}
 
 // libraryGrid is the start page of a workspace: its designs as pictures.
 func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +134,7 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	data := gridPage{Page: page, Query: query, Total: total, Types: designTypes, Formats: library.WritableAndKnown(),
+	data := gridPage{Page: page, Query: query, Total: total, Types: designtype.Codes, Formats: library.WritableAndKnown(),
 		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), BaseURL: "/t/" + t.Slug + "/", Preview: preview}
 	data.Undo, _ = strconv.ParseInt(q.Get("undo"), 10, 64)
 	if found != nil {
@@ -142,7 +143,20 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 			data.Why[h.ID] = h.Why
 		}
 		data.Searching = true
-		if len(found.Hits) == 0 {
+		if len(found.Hits) == 0 && len(found.Related) > 0 {
+			byID, err := s.store.PatternsByIDs(r.Context(), t.ID, search.IDs(found.Related))
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			for _, h := range found.Related {
+				if p := byID[h.ID]; p != nil {
+					data.Related = append(data.Related, p)
+					data.Why[h.ID] = h.Why
+				}
+			}
+		}
+		if len(found.Hits) == 0 && len(data.Related) == 0 {
 			data.Suggest = s.popularKeywords(r, t.ID, 8)
 		}
 	}
@@ -219,6 +233,8 @@ func filterChips(q url.Values, base string) []chip {
 		}
 		label := labels[k] + ": " + v
 		switch {
+		case k == "type":
+			label = "type: " + designtype.Word(v)
 		case k == "favorites":
 			label = "my favourites"
 		case k == "preview" && v == "yes":

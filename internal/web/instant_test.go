@@ -78,6 +78,14 @@ func TestInstantSearchPartial(t *testing.T) {
 		t.Errorf("a search that finds nothing suggests none of the library's keywords:\n%s", miss.Body)
 	}
 
+	// Only some of the words: no close match; the designs holding some
+	// are shown apart, as related, and not counted as found.
+	some := pam.get("/t/acme/?q=feather+tractor&partial=1")
+	want(t, some, 200, "0 designs found", "No close matches", "Related designs", "<mark>Feather</mark> 00", "<mark>Feather</mark> 01")
+	if strings.Contains(some.Body, "Swirl 00") || strings.Contains(some.Body, "No designs match") {
+		t.Errorf("related designs for feather tractor:\n%s", some.Body)
+	}
+
 	// Half-typed words are not remembered as recent searches; a search
 	// the quilter submits is (the log is written just after the answer).
 	pam.get("/t/acme/?q=swir&partial=1")

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -51,7 +52,9 @@ var templateFuncs = template.FuncMap{
 		}
 		return *f
 	},
-	"hasID":     func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	"hasID": func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	// typeword is the word people read for a design type ("Edge to edge").
+	"typeword":  designtype.Word,
 	"highlight": highlight,
 	// savedURL is the library address that runs a saved search (built
 	// from encoded values, so safe as a URL).

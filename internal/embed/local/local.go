@@ -39,7 +39,7 @@ const Dim = 256
 // way vectors are computed changes so stored ones are recomputed. The
 // provider's full name adds the lexicon's revision ("+" and a digest),
 // so editing the thesaurus recomputes them too.
-const Name = "local-concepts-v1"
+const Name = "local-concepts-v2"
 
 // Field weights.
 const (

@@ -21,18 +21,31 @@
 // cubics through them. Ellipses become cubics of at most π/4 each (error
 // below 5e-6 of the radius).
 //
-// Units: $INSUNITS 1 = inches, 2 = feet, 4 = mm, 5 = cm, 6 = m, 9 = mils,
-// 10 = yards, 14 = dm. When $INSUNITS is absent, 0 or unknown: $MEASUREMENT
-// = 1 (metric) means millimetres; otherwise a drawing whose width or height
-// exceeds 200 units is taken as millimetres (a 200 inch design would be over
-// 5 m wide, while 200 mm is under 8 in) and anything smaller as inches.
+// Units: $INSUNITS 1 = inches, 2 = feet, 3 = miles, 4 = mm, 5 = cm, 6 = m,
+// 7 = km, 8 = microinches, 9 = mils, 10 = yards, 11 = ångströms,
+// 12 = nanometres, 13 = microns, 14 = dm, 15 = dam, 16 = hm. When $INSUNITS
+// is absent, 0 (unitless) or unknown, $MEASUREMENT decides: 0 (imperial)
+// means inches, 1 (metric) millimetres. With neither hint, a drawing whose
+// width or height exceeds 200 units is taken as millimetres (a 200 inch
+// design would be over 5 m wide, while 200 mm is under 8 in) and anything
+// smaller as inches, and the design carries a warning (geom.Design.Warnings)
+// saying which unit was assumed, so the quilter is told to check the size.
+// Every point must lie within geom.MaxCoordinate inches of the origin and
+// the drawing within geom.MaxExtent: an entity beyond is refused with an
+// error naming its line.
 //
 // Stitch and jump: DXF has no needle state, so it is implied by continuity.
-// Entities are taken in file order; an entity whose start (or, reversed, its
-// end) touches the end of the current path within 0.001 in continues that
-// path. A lone first entity may also be reversed to meet the next one.
-// Otherwise a straight jump path leads to the entity, which starts a new
-// stitched path. DXF carries no pauses or metadata; Meta.Format is "dxf".
+// Entities are taken in the file's order and direction: an entity whose
+// start touches the end of the current path within 0.001 in continues that
+// path; otherwise a straight jump path leads to its start, and it starts a
+// new stitched path. Lines, polylines and splines are never reversed, since
+// their direction is the sewing direction (reversing one whose end touches
+// the previous end would hide the jump to its start). ARC, CIRCLE and
+// ELLIPSE entities are counter-clockwise by definition, so their direction
+// says nothing: one whose end touches the current path's end is travelled
+// backwards, and a path made of one of them alone may be turned round to
+// meet the next entity. DXF carries no pauses or metadata; Meta.Format is
+// "dxf".
 //
 // # Writing
 //

@@ -145,27 +145,76 @@ func TestPolylineVertex(t *testing.T) {
 }
 
 func TestChaining(t *testing.T) {
-	ents := groups(0, "LINE", 10, 1, 20, 0, 11, 0, 21, 0) + // drawn backwards: reversed to meet the next
-		groups(0, "LINE", 10, 1, 20, 0, 11, 1, 21, 1) +
-		groups(0, "ARC", 10, 2, 20, 1, 40, 1, 50, 180, 51, 0) + // from (1,1) clockwise? no: CCW 180→0 via bottom
+	ents := groups(0, "LINE", 10, 1, 20, 0, 11, 0, 21, 0) + // drawn from (1,0) to (0,0): kept so
+		groups(0, "LINE", 10, 1, 20, 0, 11, 1, 21, 1) + // starts away from (0,0): a jump back to (1,0)
+		groups(0, "ARC", 10, 2, 20, 1, 40, 1, 50, 180, 51, 0) + // from (1,1) CCW 180→0 via the bottom
 		groups(0, "LINE", 10, 3.0005, 20, 1, 11, 3, 21, 5) + // touches within 0.001
 		groups(0, "LINE", 10, 10, 20, 10, 11, 11, 21, 10) + // gap: jump
 		groups(0, "CIRCLE", 10, 20, 20, 20, 40, 2)
 	d := mustRead(t, drawing(1, ents))
-	if got := stitchFlags(d); got != "SjSjS" {
-		t.Fatalf("paths %s, want SjSjS", got)
+	if got := stitchFlags(d); got != "SjSjSjS" {
+		t.Fatalf("paths %s, want SjSjSjS", got)
 	}
-	if d.Paths[0].Start != (geom.Point{X: 0, Y: 0}) {
-		t.Errorf("first path starts at %v, want (0,0) after reversing the first line", d.Paths[0].Start)
+	if d.Paths[0].Start != (geom.Point{X: 1, Y: 0}) || d.Paths[0].End() != (geom.Point{X: 0, Y: 0}) {
+		t.Errorf("first path %v → %v, want the file's direction (1,0) → (0,0)", d.Paths[0].Start, d.Paths[0].End())
 	}
-	if got, want := pathLength(&d.Paths[0]), 1+1+math.Pi+4; !near(got, want, 1e-3) {
-		t.Errorf("first path length %v, want %v", got, want)
+	if j := d.Paths[1]; j.Start != (geom.Point{X: 0, Y: 0}) || j.End() != (geom.Point{X: 1, Y: 0}) {
+		t.Errorf("jump %v → %v, want (0,0) → (1,0)", j.Start, j.End())
 	}
-	if j := d.Paths[1]; j.Start.Dist(geom.Point{X: 3, Y: 5}) > 1e-9 || j.End() != (geom.Point{X: 10, Y: 10}) {
+	if got, want := pathLength(&d.Paths[2]), 1+math.Pi+4; !near(got, want, 1e-3) {
+		t.Errorf("second path length %v, want %v", got, want)
+	}
+	if j := d.Paths[3]; j.Start.Dist(geom.Point{X: 3, Y: 5}) > 1e-9 || j.End() != (geom.Point{X: 10, Y: 10}) {
 		t.Errorf("jump %v → %v, want (3,5) → (10,10)", j.Start, j.End())
 	}
-	if got := pathLength(&d.Paths[4]); !near(got, 4*math.Pi, 1e-4) {
+	if got := pathLength(&d.Paths[6]); !near(got, 4*math.Pi, 1e-4) {
 		t.Errorf("circle length %v, want 4π", got)
+	}
+}
+
+// TestChainingKeepsDirection is the field test's case: a polyline whose
+// end touches the previous one's end is sewn from its own start, after a
+// jump there, never reversed to hide the jump. Arcs, whose direction DXF
+// fixes as counter-clockwise, may still be turned round to continue a path.
+func TestChainingKeepsDirection(t *testing.T) {
+	poly := func(pts ...float64) string {
+		s := groups(0, "POLYLINE", 70, 0)
+		for i := 0; i < len(pts); i += 2 {
+			s += groups(0, "VERTEX", 10, pts[i], 20, pts[i+1])
+		}
+		return s + groups(0, "SEQEND")
+	}
+	d := mustRead(t, drawing(1, poly(0, 0, 10, 0)+poly(40, 0, 20, 5, 10, 0)))
+	if got := stitchFlags(d); got != "SjS" {
+		t.Fatalf("paths %s, want SjS (the second polyline is not reversed)", got)
+	}
+	if j := d.Paths[1]; j.Start != (geom.Point{X: 10, Y: 0}) || j.End() != (geom.Point{X: 40, Y: 0}) || !near(pathLength(&j), 30, 1e-12) {
+		t.Errorf("jump %v → %v, want the 30 in jump (10,0) → (40,0)", j.Start, j.End())
+	}
+	if d.Paths[2].Start != (geom.Point{X: 40, Y: 0}) || d.Paths[2].End() != (geom.Point{X: 10, Y: 0}) {
+		t.Errorf("second path %v → %v, want (40,0) → (10,0) as in the file", d.Paths[2].Start, d.Paths[2].End())
+	}
+
+	// A clockwise run of arcs: each ARC is stored counter-clockwise, so it
+	// is turned round to continue the line it touches.
+	arcs := groups(0, "LINE", 10, -1, 20, 1, 11, 0, 21, 1) +
+		groups(0, "ARC", 10, 0, 20, 0, 40, 1, 50, 0, 51, 90) // (1,0) → (0,1) CCW; reversed: (0,1) → (1,0)
+	d = mustRead(t, drawing(1, arcs))
+	if got := stitchFlags(d); got != "S" || d.Paths[0].End().Dist(geom.Point{X: 1, Y: 0}) > 1e-12 {
+		t.Errorf("paths %s ending at %v, want one path ending at (1,0)", got, d.Paths[0].End())
+	}
+	// A lone first ARC is turned round to meet the next line, and the
+	// design still starts where its first stitch does.
+	d = mustRead(t, drawing(1, groups(0, "ARC", 10, 0, 20, 0, 40, 1, 50, 0, 51, 90)+groups(0, "LINE", 10, 1, 20, 0, 11, 2, 21, 0)))
+	if got := stitchFlags(d); got != "S" || d.Paths[0].Start.Dist(geom.Point{X: 0, Y: 1}) > 1e-12 {
+		t.Errorf("paths %s starting at %v, want one path from (0,1)", got, d.Paths[0].Start)
+	}
+	// The same after a jump: the jump leads to the arc's new start.
+	d = mustRead(t, drawing(1, groups(0, "LINE", 10, 5, 20, 5, 11, 6, 21, 5)+
+		groups(0, "ARC", 10, 0, 20, 0, 40, 1, 50, 0, 51, 90)+groups(0, "LINE", 10, 1, 20, 0, 11, 2, 21, 0)))
+	if got := stitchFlags(d); got != "SjS" || d.Paths[1].End().Dist(d.Paths[2].Start) > 1e-12 ||
+		d.Paths[2].Start.Dist(geom.Point{X: 0, Y: 1}) > 1e-12 {
+		t.Errorf("paths %s, jump to %v, then from %v; want SjS with the jump to (0,1)", got, d.Paths[1].End(), d.Paths[2].Start)
 	}
 }
 
@@ -323,29 +372,48 @@ func TestExtrusionMirror(t *testing.T) {
 func TestUnits(t *testing.T) {
 	line := func(l float64) string { return groups(0, "LINE", 10, 0, 20, 0, 11, l, 21, 0) }
 	tests := []struct {
-		units int
-		len   float64
-		want  float64
+		units   int
+		len     float64
+		want    float64
+		warning string // part of the warning, "" for none
 	}{
-		{1, 10, 10},
-		{4, 254, 10},
-		{5, 25.4, 10},
-		{2, 1, 12},
-		{-1, 150, 150},        // no header, small: inches
-		{-1, 254, 10},         // no header, wider than 200: mm
-		{0, 254, 10},          // unitless, wide: mm
-		{0, 12, 12},           // unitless, small: inches
-		{99, 300, 300 / 25.4}, // unknown code: by extents
+		{1, 10, 10, ""},
+		{4, 254, 10, ""},
+		{5, 25.4, 10, ""},
+		{2, 1, 12, ""},
+		{13, 25400, 1, ""},                                    // microns
+		{-1, 150, 150, "does not say its unit"},               // no header, small: inches
+		{-1, 254, 10, "read in millimetres"},                  // no header, wider than 200: mm
+		{0, 254, 10, "read in millimetres"},                   // unitless, wide: mm
+		{0, 12, 12, "read in inches"},                         // unitless, small: inches
+		{99, 300, 300 / 25.4, "$INSUNITS 99 is not a length"}, // unknown code: by extents
 	}
 	for _, tc := range tests {
 		d := mustRead(t, drawing(tc.units, line(tc.len)))
 		if got := stitchLength(d); !near(got, tc.want, 1e-9) {
 			t.Errorf("units %d, %v long: %v in, want %v", tc.units, tc.len, got, tc.want)
 		}
+		switch got := strings.Join(d.Warnings, " "); {
+		case tc.warning == "" && got != "":
+			t.Errorf("units %d: unexpected warning %q", tc.units, got)
+		case tc.warning != "" && !strings.Contains(got, tc.warning):
+			t.Errorf("units %d: warnings %q, want one saying %q", tc.units, got, tc.warning)
+		}
 	}
-	metric := groups(0, "SECTION", 2, "HEADER", 9, "$MEASUREMENT", 70, 1, 0, "ENDSEC") + drawing(-1, line(25.4))
-	if got := stitchLength(mustRead(t, metric)); !near(got, 1, 1e-9) {
-		t.Errorf("$MEASUREMENT 1: %v in, want 1", got)
+	// $MEASUREMENT decides when $INSUNITS is absent or unitless, without
+	// a warning: 1 is metric, 0 imperial even for a wide drawing.
+	for _, tc := range []struct {
+		insunits, measurement int
+		len, want             float64
+	}{{-1, 1, 25.4, 1}, {0, 1, 25.4, 1}, {-1, 0, 300, 300}, {0, 0, 12, 12}} {
+		header := groups(0, "SECTION", 2, "HEADER", 9, "$MEASUREMENT", 70, tc.measurement, 0, "ENDSEC")
+		if tc.insunits == 0 {
+			header = groups(0, "SECTION", 2, "HEADER", 9, "$INSUNITS", 70, 0, 9, "$MEASUREMENT", 70, tc.measurement, 0, "ENDSEC")
+		}
+		d := mustRead(t, header+drawing(-1, line(tc.len)))
+		if got := stitchLength(d); !near(got, tc.want, 1e-9) || len(d.Warnings) > 0 {
+			t.Errorf("$INSUNITS %d $MEASUREMENT %d: %v in, warnings %q; want %v in, none", tc.insunits, tc.measurement, got, d.Warnings, tc.want)
+		}
 	}
 }
 
@@ -426,6 +494,15 @@ func TestErrors(t *testing.T) {
 	_, err = Read([]byte(drawing(1, groups(0, "LINE", 11, 1e99))))
 	if !errors.Is(err, geom.ErrTooLarge) {
 		t.Errorf("huge extent: %v", err)
+	}
+	// A small drawing far away: its extent is fine, its coordinates are not.
+	_, err = Read([]byte(drawing(1, groups(0, "LINE", 10, 0, 20, 0, 11, 1, 21, 0)+groups(0, "LINE", 10, 1e300, 20, 0, 11, 1e300, 21, 1))))
+	if !errors.Is(err, geom.ErrTooLarge) && !errors.Is(err, geom.ErrOutOfRange) {
+		t.Errorf("far away: %v", err)
+	}
+	_, err = Read([]byte(drawing(1, groups(0, "LINE", 10, 1e300, 20, 0, 11, 1e300, 21, 1))))
+	if !errors.Is(err, geom.ErrOutOfRange) || !strings.Contains(err.Error(), "LINE at line 19") {
+		t.Errorf("one line far away: %v, want out of range naming LINE at line 19", err)
 	}
 }
 

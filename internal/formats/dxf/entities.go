@@ -122,11 +122,10 @@ func (r *reader) lwpolyline(e *entity) (*geom.Path, error) {
 
 // polyline accumulates a POLYLINE entity and its VERTEX entities.
 type polyline struct {
-	head   *entity
-	flags  int
-	skip   bool // meshes: not outlines
-	vs     []vertex
-	broken error
+	head  *entity
+	flags int
+	skip  bool // meshes: not outlines
+	vs    []vertex
 }
 
 func newPolyline(e *entity) (*polyline, error) {

@@ -2,9 +2,14 @@ package dxf
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/patternvault/patternvault/internal/formats/formatstest"
+	"github.com/patternvault/patternvault/internal/formats/svg"
 	"github.com/patternvault/patternvault/internal/geom"
+	"github.com/patternvault/patternvault/internal/testfixtures"
 )
 
 // FuzzReadDXF checks that Read never panics, keeps within the segment limit
@@ -32,6 +37,26 @@ func FuzzReadDXF(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
+	// Real designs, as DXF: there are no DXF fixtures, so the smallest
+	// fixture SVGs (a real designer's drawings) are written as DXF.
+	if fx, err := testfixtures.Find(); err == nil {
+		files, _ := filepath.Glob(filepath.Join(fx, "stitchables", "*", "*", "*.svg"))
+		for _, name := range files {
+			data, err := os.ReadFile(name)
+			if err != nil || len(data) > 64<<10 {
+				continue
+			}
+			d, err := svg.Read(data)
+			if err != nil {
+				f.Fatalf("%s: %v", name, err)
+			}
+			var buf bytes.Buffer
+			if err := Write(&buf, d); err != nil {
+				f.Fatalf("%s: %v", name, err)
+			}
+			f.Add(buf.Bytes())
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := Read(data)
 		if err != nil {
@@ -44,9 +69,15 @@ func FuzzReadDXF(f *testing.F) {
 		if n > geom.MaxSegments+len(d.Paths) {
 			t.Fatalf("%d segments read, limit %d", n, geom.MaxSegments)
 		}
+		if err := d.Check(); err != nil {
+			t.Fatalf("design read outside the guard: %v", err)
+		}
 		var out bytes.Buffer
-		if err := Write(&out, d); err != nil {
+		if err := Write(&out, formatstest.WithoutText(d)); err != nil {
 			t.Fatalf("writing what was read: %v", err)
+		}
+		if err := formatstest.CheckOutput(out.Bytes()); err != nil {
+			t.Fatal(err)
 		}
 		if _, err := Read(out.Bytes()); err != nil {
 			t.Fatalf("re-reading written DXF: %v", err)

@@ -3,18 +3,24 @@ package dxf
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/patternvault/patternvault/internal/geom"
 )
 
 // maxExtent is the largest width or height in inches a design may have
 // (about 2.5 km); larger drawings are broken or hostile.
-const maxExtent = 1e5
+const maxExtent = geom.MaxExtent
 
 // unitInches maps $INSUNITS codes to the size of one unit in inches.
 var unitInches = map[int]float64{
-	1: 1, 2: 12, 4: 1 / 25.4, 5: 1 / 2.54, 6: 1000 / 25.4, 9: 0.001, 10: 36, 14: 100 / 25.4,
+	1: 1, 2: 12, 3: 63360, 4: 1 / 25.4, 5: 1 / 2.54, 6: 1000 / 25.4, 7: 1e6 / 25.4, 8: 1e-6,
+	9: 0.001, 10: 36, 11: 1e-7 / 25.4, 12: 1e-6 / 25.4, 13: 1e-3 / 25.4, 14: 100 / 25.4,
+	15: 1e4 / 25.4, 16: 1e5 / 25.4,
 }
+
+// unitNames names the units of unitInches for warnings.
+var unitNames = map[int]string{1: "inches", 4: "millimetres"}
 
 // maxInsertDepth bounds nested block references (and breaks cycles).
 const maxInsertDepth = 8
@@ -29,7 +35,24 @@ type block struct {
 // expanded where it is used.
 type item struct {
 	path geom.Path
+	typ  string  // the entity type, for errors
+	line int     // where the entity starts
 	ins  *entity // an INSERT
+}
+
+// piece is one entity's geometry placed in the drawing.
+type piece struct {
+	path geom.Path
+	typ  string
+	line int // the entity's line, or the INSERT's for a block copy
+}
+
+// free reports whether the piece's direction carries no intent: ARC,
+// CIRCLE and ELLIPSE are counter-clockwise by definition, so they may be
+// travelled backwards to continue a path. Lines, polylines and splines keep
+// the direction the file gives them.
+func (pc *piece) free() bool {
+	return pc.typ == "ARC" || pc.typ == "CIRCLE" || pc.typ == "ELLIPSE"
 }
 
 // reader holds the state of one Read.
@@ -39,7 +62,7 @@ type reader struct {
 	insUnits    int
 	measurement int
 	blocks      map[string]*block
-	pieces      []geom.Path // entities in file order, file units
+	pieces      []piece // entities in file order, file units
 }
 
 // Read parses an ASCII DXF drawing into a design in inches, Y up. See the
@@ -292,7 +315,7 @@ func (r *reader) entitySection() error {
 	if err != nil {
 		return err
 	}
-	pcs, err := r.expand(items, affine{a: 1, d: 1}, 0)
+	pcs, err := r.expand(items, affine{a: 1, d: 1}, 0, 0)
 	r.pieces = append(r.pieces, pcs...)
 	return err
 }
@@ -307,12 +330,13 @@ func (r *reader) entities(end string) ([]item, error) {
 			return nil
 		}
 		pc, err := poly.path(r)
+		line := poly.head.line
 		poly = nil
 		if err != nil {
 			return err
 		}
 		if pc != nil {
-			out = append(out, item{path: *pc})
+			out = append(out, item{path: *pc, typ: "POLYLINE", line: line})
 		}
 		return nil
 	}
@@ -369,7 +393,7 @@ func (r *reader) entities(end string) ([]item, error) {
 			return out, err
 		}
 		if pc != nil && len(pc.Segments) > 0 {
-			out = append(out, item{path: *pc})
+			out = append(out, item{path: *pc, typ: e.typ, line: e.line})
 		}
 	}
 }
@@ -400,9 +424,10 @@ func (r *reader) entityPath(e *entity) (*geom.Path, error) {
 }
 
 // expand maps items through m, replacing block references by the blocks'
-// content. Copies (depth > 0) count against the segment budget.
-func (r *reader) expand(items []item, m affine, depth int) ([]geom.Path, error) {
-	var out []geom.Path
+// content. Copies (depth > 0) count against the segment budget and are
+// placed at the line insLine of the outermost INSERT.
+func (r *reader) expand(items []item, m affine, depth, insLine int) ([]piece, error) {
+	var out []piece
 	for i := range items {
 		it := &items[i]
 		if it.ins != nil {
@@ -419,7 +444,11 @@ func (r *reader) expand(items []item, m affine, depth int) ([]geom.Path, error) 
 			if err != nil {
 				return out, err
 			}
-			sub, err := r.expand(b.items, m.mul(mi), depth+1)
+			at := insLine
+			if depth == 0 {
+				at = it.ins.line
+			}
+			sub, err := r.expand(b.items, m.mul(mi), depth+1, at)
 			out = append(out, sub...)
 			if err != nil {
 				return out, err
@@ -427,7 +456,7 @@ func (r *reader) expand(items []item, m affine, depth int) ([]geom.Path, error) 
 			continue
 		}
 		if depth == 0 {
-			out = append(out, it.path)
+			out = append(out, piece{path: it.path, typ: it.typ, line: it.line})
 			continue
 		}
 		if err := r.spend(len(it.path.Segments)); err != nil {
@@ -437,7 +466,7 @@ func (r *reader) expand(items []item, m affine, depth int) ([]geom.Path, error) 
 		if err != nil {
 			return out, fmt.Errorf("dxf: INSERT: %w", err)
 		}
-		out = append(out, pc)
+		out = append(out, piece{path: pc, typ: it.typ, line: insLine})
 	}
 	return out, nil
 }
@@ -479,71 +508,146 @@ func insertMatrix(e *entity, base geom.Point) (affine, error) {
 func (r *reader) design() (*geom.Design, error) {
 	var b geom.Bounder
 	for i := range r.pieces {
-		b.AddPath(&r.pieces[i])
+		b.AddPath(&r.pieces[i].path)
 	}
 	w, h := b.Rect().Max.X-b.Rect().Min.X, b.Rect().Max.Y-b.Rect().Min.Y
-	k := r.unitScale(w, h)
+	k, warning := r.unitScale(w, h)
 	if !(w*k <= maxExtent && h*k <= maxExtent) || !finite(b.Rect().Min) || !finite(b.Rect().Max) {
 		return nil, fmt.Errorf("dxf: design extent %.6g x %.6g in exceeds %g in: %w", w*k, h*k, float64(maxExtent), geom.ErrTooLarge)
 	}
 	scaleBy := affine{a: k, d: k}
 	for i := range r.pieces {
-		pc, err := r.transform(&r.pieces[i], scaleBy)
+		pc := &r.pieces[i]
+		p, err := r.transform(&pc.path, scaleBy)
 		if err != nil {
-			return nil, fmt.Errorf("dxf: %w", err)
+			return nil, fmt.Errorf("dxf: %s at line %d: %w", pc.typ, pc.line, err)
 		}
-		r.pieces[i] = pc
+		if err := checkRange(&p); err != nil {
+			return nil, fmt.Errorf("dxf: %s at line %d: %w", pc.typ, pc.line, err)
+		}
+		pc.path = p
 	}
-	return &geom.Design{Paths: chain(r.pieces), Meta: geom.Meta{Format: "dxf"}}, nil
+	d := &geom.Design{Paths: chain(r.pieces), Meta: geom.Meta{Format: "dxf"}}
+	if warning != "" {
+		d.Warnings = append(d.Warnings, warning)
+	}
+	return d, nil
 }
 
-// unitScale returns inches per drawing unit.
-func (r *reader) unitScale(w, h float64) float64 {
+// checkRange refuses a path with a point beyond geom.MaxCoordinate.
+func checkRange(p *geom.Path) error {
+	bad := func(q geom.Point) error {
+		return fmt.Errorf("point (%.6g, %.6g) in: %w (more than %g in from the origin)",
+			q.X, q.Y, geom.ErrOutOfRange, float64(geom.MaxCoordinate))
+	}
+	if !geom.InRange(p.Start) {
+		return bad(p.Start)
+	}
+	for i := range p.Segments {
+		s := &p.Segments[i]
+		switch {
+		case !geom.InRange(s.End):
+			return bad(s.End)
+		case s.Kind == geom.Arc && !geom.InRange(s.Center):
+			return bad(s.Center)
+		case s.Kind == geom.Cubic && !geom.InRange(s.C1):
+			return bad(s.C1)
+		case s.Kind == geom.Cubic && !geom.InRange(s.C2):
+			return bad(s.C2)
+		case !s.InRange():
+			return fmt.Errorf("arc sweep %g is not a number: %w", s.Sweep, geom.ErrOutOfRange)
+		}
+	}
+	return nil
+}
+
+// unitScale returns inches per drawing unit and, when the file does not
+// say its unit, a warning naming the unit assumed. $INSUNITS decides; when
+// it is absent, 0 (unitless) or unknown, $MEASUREMENT does (0 imperial:
+// inches, 1 metric: millimetres); with neither, a drawing wider or taller
+// than 200 units is taken as millimetres, anything smaller as inches.
+func (r *reader) unitScale(w, h float64) (float64, string) {
 	if k, ok := unitInches[r.insUnits]; ok {
-		return k
+		return k, ""
 	}
-	if r.measurement == 1 || math.Max(w, h) > 200 {
-		return 1 / 25.4
+	unknown := ""
+	if r.insUnits != 0 {
+		unknown = fmt.Sprintf("its unit code $INSUNITS %d is not a length PatternVault knows", r.insUnits)
 	}
-	return 1
+	switch r.measurement {
+	case 0, 1:
+		unit := map[int]int{0: 1, 1: 4}[r.measurement]
+		if unknown != "" {
+			return unitInches[unit], fmt.Sprintf("This DXF drawing's %s: read in %s, as its $MEASUREMENT says; check the size.", unknown, unitNames[unit])
+		}
+		return unitInches[unit], ""
+	}
+	why := "the DXF drawing does not say its unit ($INSUNITS or $MEASUREMENT)"
+	if unknown != "" {
+		why = "this DXF drawing's " + unknown
+	}
+	if math.Max(w, h) > 200 {
+		return 1 / 25.4, fmt.Sprintf("%s%s: read in millimetres, since %.0f units would be too large in inches; check the size.",
+			strings.ToUpper(why[:1]), why[1:], math.Max(w, h))
+	}
+	return 1, fmt.Sprintf("%s%s: read in inches; check the size.", strings.ToUpper(why[:1]), why[1:])
 }
 
 func finite(p geom.Point) bool {
 	return !math.IsNaN(p.X) && !math.IsNaN(p.Y) && !math.IsInf(p.X, 0) && !math.IsInf(p.Y, 0)
 }
 
-// chain joins pieces whose ends touch into stitched paths, with straight
-// jumps across the gaps.
-func chain(pieces []geom.Path) []geom.Path {
+// chain joins pieces into stitched paths in file order, with straight
+// jumps across the gaps. A piece continues the current path when its start
+// touches the path's end; one whose direction is free (an ARC, CIRCLE or
+// ELLIPSE, see piece.free) may also be turned round when its end touches,
+// and a path that is a single free piece may be turned round to meet the
+// next piece. A line, polyline or spline is never reversed: its direction
+// is the sewing direction, and reversing it would change the order of
+// stitching and hide the jump to its start.
+func chain(pieces []piece) []geom.Path {
 	var out []geom.Path
-	single := false // the last path is one piece, free to be reversed
-	for _, pc := range pieces {
+	single := false // the last path is one free piece, which may be reversed
+	for i := range pieces {
+		pc := pieces[i].path
+		free := pieces[i].free()
 		pc.Stitch = true
 		if len(out) == 0 {
 			out = append(out, pc)
-			single = true
+			single = free
 			continue
 		}
 		last := &out[len(out)-1]
 		end := last.End()
 		switch {
 		case end.Dist(pc.Start) <= joinTol:
-		case end.Dist(pc.End()) <= joinTol:
+		case free && end.Dist(pc.End()) <= joinTol:
 			pc = reverse(pc)
 		case single && last.Start.Dist(pc.Start) <= joinTol:
-			*last = reverse(*last)
-		case single && last.Start.Dist(pc.End()) <= joinTol:
-			*last = reverse(*last)
+			turn(out)
+		case single && free && last.Start.Dist(pc.End()) <= joinTol:
+			turn(out)
 			pc = reverse(pc)
 		default:
 			out = append(out, geom.Path{Start: end, Segments: []geom.Segment{{Kind: geom.Line, End: pc.Start}}}, pc)
-			single = true
+			single = free
 			continue
 		}
 		last.Segments = append(last.Segments, pc.Segments...)
 		single = false
 	}
 	return out
+}
+
+// turn reverses the last path of out, moving the end of the jump that leads
+// to it, if any, to its new start.
+func turn(out []geom.Path) {
+	last := &out[len(out)-1]
+	*last = reverse(*last)
+	if n := len(out); n >= 2 && !out[n-2].Stitch {
+		jump := &out[n-2]
+		jump.Segments[len(jump.Segments)-1].End = last.Start
+	}
 }
 
 // reverse returns p travelled backwards.

@@ -13,21 +13,17 @@ import (
 // Write encodes d as an R12 polyline DXF in inches; see the package
 // documentation.
 func Write(w io.Writer, d *geom.Design) error {
+	if err := d.Check(); err != nil {
+		return fmt.Errorf("dxf: write: %w", err)
+	}
 	var b geom.Bounder
 	for i := range d.Paths {
-		p := &d.Paths[i]
-		if err := checkPath(i, p); err != nil {
-			return err
-		}
-		if p.Stitch {
+		if p := &d.Paths[i]; p.Stitch {
 			b.AddPath(p)
 		}
 	}
 	if b.Empty() {
 		b.Add(geom.Point{})
-	}
-	if wd, ht := b.Rect().Max.X-b.Rect().Min.X, b.Rect().Max.Y-b.Rect().Min.Y; !(wd <= maxExtent && ht <= maxExtent) {
-		return fmt.Errorf("dxf: write: design extent %.6g x %.6g in exceeds %g in", wd, ht, float64(maxExtent))
 	}
 	dw := &dxfWriter{w: bufio.NewWriter(w)}
 	dw.header(b)
@@ -45,19 +41,6 @@ func Write(w io.Writer, d *geom.Design) error {
 	}
 	if dw.err != nil {
 		return fmt.Errorf("dxf: write: %w", dw.err)
-	}
-	return nil
-}
-
-// checkPath refuses coordinates DXF cannot hold.
-func checkPath(i int, p *geom.Path) error {
-	if !finite(p.Start) {
-		return fmt.Errorf("dxf: write: path %d: start is not a finite point", i)
-	}
-	for j, s := range p.Segments {
-		if !finite(s.End) || !finite(s.Center) || !finite(s.C1) || !finite(s.C2) || math.IsNaN(s.Sweep) || math.IsInf(s.Sweep, 0) {
-			return fmt.Errorf("dxf: write: path %d segment %d: not a finite point", i, j)
-		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/patternvault/patternvault/internal/formats/formatstest"
 	"github.com/patternvault/patternvault/internal/geom"
 )
 
@@ -43,9 +44,15 @@ func FuzzReadSVG(f *testing.F) {
 		if n > geom.MaxSegments+len(d.Paths) {
 			t.Fatalf("%d segments read, limit %d", n, geom.MaxSegments)
 		}
+		if err := d.Check(); err != nil {
+			t.Fatalf("design read outside the guard: %v", err)
+		}
 		var buf bytes.Buffer
-		if err := Write(&buf, d); err != nil {
-			return // e.g. coordinates that overflowed to infinity
+		if err := Write(&buf, formatstest.WithoutText(d)); err != nil {
+			t.Fatalf("writing what was read: %v", err)
+		}
+		if err := formatstest.CheckOutput(buf.Bytes()); err != nil {
+			t.Fatal(err)
 		}
 		if _, err := Read(buf.Bytes()); err != nil {
 			t.Fatalf("re-reading written SVG: %v\n%s", err, buf.Bytes())

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -46,7 +47,7 @@ func Read(data []byte) (*geom.Design, error) {
 		return nil, fmt.Errorf("svg: %d bytes: %w", len(data), geom.ErrTooLarge)
 	}
 	r := &reader{budget: geom.MaxSegments, meta: geom.Meta{Format: "svg"}}
-	r.dec = xml.NewDecoder(bytes.NewReader(data))
+	r.dec = xml.NewDecoder(xml10(data))
 	r.dec.Strict = false
 	r.dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	if err := r.run(); err != nil {
@@ -54,6 +55,29 @@ func Read(data []byte) (*geom.Design, error) {
 	}
 	return r.design()
 }
+
+// xml10 returns the document for a decoder that only knows XML 1.0: an
+// XML 1.1 declaration (which some drawing programs write; the documents
+// are otherwise the same for SVG) is read as version 1.0. Nothing else
+// is changed, so line and column numbers stay true.
+func xml10(data []byte) io.Reader {
+	start := len(data) - len(bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n"))
+	rest := data[start:]
+	end := bytes.Index(rest, []byte("?>"))
+	if !bytes.HasPrefix(rest, []byte("<?xml")) || end < 0 || end > 512 {
+		return bytes.NewReader(data)
+	}
+	m := xml11Version.FindSubmatchIndex(rest[:end])
+	if m == nil {
+		return bytes.NewReader(data)
+	}
+	fixed := bytes.Clone(data[:start+end])
+	fixed[start+m[2]+2] = '0' // "1.1" → "1.0"
+	return io.MultiReader(bytes.NewReader(fixed), bytes.NewReader(data[start+end:]))
+}
+
+// xml11Version finds the version number "1.1" of an XML declaration.
+var xml11Version = regexp.MustCompile(`\bversion\s*=\s*["'](1\.1)["']`)
 
 // where names the current input position for error messages.
 func (r *reader) where() string {
@@ -150,6 +174,11 @@ func (r *reader) start(t xml.StartElement) error {
 			return fmt.Errorf("svg: %s: <%s> path data: %w", r.where(), name, err)
 		}
 		e.flush()
+		for i := range e.paths {
+			if err := placed(&e.paths[i]); err != nil {
+				return fmt.Errorf("svg: %s: <%s>: %w", r.where(), name, err)
+			}
+		}
 		r.paths = append(r.paths, e.paths...)
 	}
 	return r.skip() // shapes' children (title, animate...) draw nothing
@@ -235,6 +264,36 @@ func (r *reader) design() (*geom.Design, error) {
 		d.Pauses = append(d.Pauses, geom.Pause{Before: len(d.Paths), Text: r.pauses[pi].Text})
 	}
 	return d, nil
+}
+
+// maxPlacement is how far from the page origin, in inches, a drawing may
+// be placed before it is moved to the origin: further is not a drawing but
+// a broken or hostile number.
+const maxPlacement = 1e9
+
+// placed refuses a path with a point that is not a finite number within
+// maxPlacement of the page origin.
+func placed(p *geom.Path) error {
+	ok := func(q geom.Point) bool { return math.Abs(q.X) <= maxPlacement && math.Abs(q.Y) <= maxPlacement }
+	bad := p.Start
+	if ok(bad) {
+		for i := range p.Segments {
+			s := &p.Segments[i]
+			for _, q := range []geom.Point{s.End, s.Center, s.C1, s.C2} {
+				if !ok(q) {
+					bad = q
+					break
+				}
+			}
+			if !ok(bad) {
+				break
+			}
+		}
+	}
+	if !ok(bad) {
+		return fmt.Errorf("point (%.6g, %.6g) in: %w (more than %g in from the page origin)", bad.X, bad.Y, geom.ErrOutOfRange, float64(maxPlacement))
+	}
+	return nil
 }
 
 // translatePath moves every point of p by v.

@@ -2,7 +2,8 @@
 //
 // # Reading
 //
-// Read walks the document with a streaming XML token loop and turns every
+// Read walks the document (XML 1.0, or 1.1, which it reads alike) with a
+// streaming XML token loop and turns every
 // <path>, <line>, <polyline>, <polygon>, <rect>, <circle> and <ellipse> into
 // stitched paths, one per subpath, in document order. Nested <g> (and <a>,
 // <switch>, nested <svg>) transforms are composed; matrix, translate, scale,
@@ -42,18 +43,23 @@
 //
 // Write produces a plain SVG 1.1 document whose width and height are in
 // inches and whose viewBox is in 1/1000 inch (with a 0.01 in margin so the
-// stroke is not clipped). Y is flipped back to SVG's Y-down. Each stitched
-// path is one <path> with stroke and no fill inside <g class="stitch">;
-// arcs are written as A commands (split at half turns), cubics as C, lines as
-// L. Jumps are drawn in a separate faint dashed <g class="jump"> at the end,
-// for display only. Pauses are empty <g class="pause" data-pause="..."/>
-// markers placed before the next stitched path. Metadata goes to <title> and
-// <desc>.
+// stroke is not clipped): the canvas is the stitched extent, so the
+// picture's size is the quilted size. Y is flipped back to SVG's Y-down.
+// Each stitched path is one <path> with stroke and no fill inside
+// <g class="stitch">; arcs are written as A commands (split at half turns),
+// cubics as C, lines as L. Jumps go in a hidden layer at the end,
+// <g class="jump" display="none">, which programs that show layers can
+// reveal and which nothing draws otherwise. Pauses are empty
+// <g class="pause" data-pause="..."/> markers placed before the next
+// stitched path. Metadata goes to <title> and <desc>. Designs with a point
+// beyond geom.MaxCoordinate or an extent beyond geom.MaxExtent are refused.
 package svg
 
 import (
 	"bytes"
 	"errors"
+
+	"github.com/patternvault/patternvault/internal/geom"
 )
 
 // ErrNotSVG is returned (wrapped) when the data is not an SVG document.
@@ -65,7 +71,7 @@ const joinTol = 0.001
 // maxExtent is the largest width or height, in inches, a design may have
 // (about 2.5 km): anything bigger is a broken or hostile file, and refusing
 // it keeps every coordinate far from float overflow.
-const maxExtent = 1e5
+const maxExtent = geom.MaxExtent
 
 // maxDepth bounds element nesting so hostile input cannot grow the stack.
 const maxDepth = 512

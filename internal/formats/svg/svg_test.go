@@ -464,6 +464,65 @@ func TestWriteShape(t *testing.T) {
 	}
 }
 
+// TestWriteJumpsHidden: jumps are in a hidden layer, and the canvas is the
+// stitched extent even when a jump leaves it.
+func TestWriteJumpsHidden(t *testing.T) {
+	d := &geom.Design{Paths: []geom.Path{
+		{Start: geom.Point{X: 0, Y: 0}, Stitch: true, Segments: []geom.Segment{{Kind: geom.Line, End: geom.Point{X: 2, Y: 1}}}},
+		{Start: geom.Point{X: 2, Y: 1}, Segments: []geom.Segment{{Kind: geom.Line, End: geom.Point{X: 30, Y: 40}}, {Kind: geom.Line, End: geom.Point{X: 1, Y: 0}}}},
+		{Start: geom.Point{X: 1, Y: 0}, Stitch: true, Segments: []geom.Segment{{Kind: geom.Line, End: geom.Point{X: 1, Y: 1}}}},
+	}}
+	var buf bytes.Buffer
+	if err := Write(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	s := buf.String()
+	if !strings.Contains(s, `width="2.02in" height="1.02in" viewBox="0 0 2020 1020"`) {
+		t.Errorf("canvas is not the stitched extent 2 × 1 in plus margins:\n%s", s)
+	}
+	if !strings.Contains(s, `<g class="jump" display="none"`) {
+		t.Errorf("jumps are not in a hidden layer:\n%s", s)
+	}
+	back := mustRead(t, s)
+	if b := back.StitchBounds(); !near(b.Width(), 2, 1e-4) || !near(b.Height(), 1, 1e-4) || back.JumpCount() != 1 {
+		t.Errorf("re-read: stitched %v × %v in, %d jumps; want 2 × 1, 1 jump", b.Width(), b.Height(), back.JumpCount())
+	}
+}
+
+// TestXML11 reads an SVG whose XML declaration says version 1.1.
+func TestXML11(t *testing.T) {
+	for _, decl := range []string{`<?xml version="1.1" encoding="UTF-8"?>`, "\ufeff<?xml version = '1.1'?>\n"} {
+		d, err := Read([]byte(decl + doc(`<path d="M0 0L100 0"/>`)))
+		if err != nil {
+			t.Errorf("%q: %v", decl, err)
+			continue
+		}
+		if got := stitchLength(d); !near(got, 1, 1e-9) {
+			t.Errorf("%q: length %v, want 1", decl, got)
+		}
+	}
+	// The line numbers of errors stay true.
+	_, err := Read([]byte("<?xml version=\"1.1\"?>\n" + doc("\n<path d=\"M0 0L\"/>")))
+	if err == nil || !strings.Contains(err.Error(), "line 3:") {
+		t.Errorf("bad path data: %v, want an error naming line 3", err)
+	}
+}
+
+// TestOutOfRange: absurd coordinates are refused naming the element's line,
+// and a design out of range is never written.
+func TestOutOfRange(t *testing.T) {
+	for _, body := range []string{`<path d="M0 0L1e300 0"/>`, `<line x1="1e200" y1="0" x2="1e200" y2="1"/>`, `<path d="M0 0L1 1" transform="scale(1e307)"/>`} {
+		_, err := Read([]byte(doc("\n" + body)))
+		if err == nil || !strings.Contains(err.Error(), "line 2") {
+			t.Errorf("%s: %v, want an error naming line 2", body, err)
+		}
+	}
+	far := &geom.Design{Paths: []geom.Path{{Start: geom.Point{X: 1e300}, Stitch: true, Segments: []geom.Segment{{Kind: geom.Line, End: geom.Point{X: 1e300, Y: 1}}}}}}
+	if err := Write(&bytes.Buffer{}, far); !errors.Is(err, geom.ErrOutOfRange) {
+		t.Errorf("writing a design at 1e300 in: %v, want ErrOutOfRange", err)
+	}
+}
+
 func BenchmarkReadSVG(b *testing.B) {
 	var buf bytes.Buffer
 	files := fixtureSVGs(b)

@@ -21,12 +21,21 @@ const margin = 0.01
 
 // Write encodes d as an SVG document; see the package documentation.
 func Write(w io.Writer, d *geom.Design) error {
-	if err := check(d); err != nil {
-		return err
+	if err := d.Check(); err != nil {
+		return fmt.Errorf("svg: write: %w", err)
 	}
+	// The canvas is the stitched extent: jumps are hidden and may lie
+	// outside it. A design without stitches is sized by its jumps.
 	var b geom.Bounder
 	for i := range d.Paths {
-		b.AddPath(&d.Paths[i])
+		if d.Paths[i].Stitch {
+			b.AddPath(&d.Paths[i])
+		}
+	}
+	if b.Empty() {
+		for i := range d.Paths {
+			b.AddPath(&d.Paths[i])
+		}
 	}
 	if b.Empty() {
 		b.Add(geom.Point{})
@@ -58,7 +67,7 @@ func Write(w io.Writer, d *geom.Design) error {
 	}
 	sw.printf("</g>\n")
 	if hasJumps(d) {
-		sw.printf("<g class=\"jump\" fill=\"none\" stroke=\"#888888\" stroke-opacity=\"0.5\" stroke-width=\"5\" stroke-dasharray=\"40 40\">\n")
+		sw.printf("<g class=\"jump\" display=\"none\" fill=\"none\" stroke=\"#888888\" stroke-width=\"5\" stroke-dasharray=\"40 40\">\n")
 		for i := range d.Paths {
 			if !d.Paths[i].Stitch {
 				sw.path(&d.Paths[i])
@@ -72,25 +81,6 @@ func Write(w io.Writer, d *geom.Design) error {
 	}
 	if err := sw.w.Flush(); err != nil {
 		return fmt.Errorf("svg: write: %w", err)
-	}
-	return nil
-}
-
-// check refuses designs with coordinates SVG cannot hold.
-func check(d *geom.Design) error {
-	bad := func(p geom.Point) bool {
-		return math.IsNaN(p.X) || math.IsNaN(p.Y) || math.IsInf(p.X, 0) || math.IsInf(p.Y, 0)
-	}
-	for i := range d.Paths {
-		p := &d.Paths[i]
-		if bad(p.Start) {
-			return fmt.Errorf("svg: write: path %d: start is not a finite point", i)
-		}
-		for j, s := range p.Segments {
-			if bad(s.End) || bad(s.Center) || bad(s.C1) || bad(s.C2) || math.IsNaN(s.Sweep) || math.IsInf(s.Sweep, 0) {
-				return fmt.Errorf("svg: write: path %d segment %d: not a finite point", i, j)
-			}
-		}
 	}
 	return nil
 }

@@ -1,0 +1,77 @@
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// Deciding a new design's type at import.
+const (
+	// wordConfidence is the confidence of a type named by a word of the
+	// design's file or folder names: the designer's own word.
+	wordConfidence = 0.95
+	// panelMinInches is the least long side of a panel: a panel is a
+	// large design; a smaller non-repeating one (a 6 × 3 in motif) is
+	// placed like a block.
+	panelMinInches = 12.0
+)
+
+// decideType chooses a new design's type and its confidence from the
+// type word of its file and folder names (hint: ingest.TypeHint, "" for
+// none) and the shape analysis's guess (shape, with its confidence;
+// "" when the design has no geometry) at its stitched size. A type word
+// ("blk -", "borders/", "e2e -", "panto") wins over the shape: the shape
+// guesses from an outline, the designer named it. Without one the shape's
+// guess stands, but a "panel" under panelMinInches on its long side reads
+// as a block. A shape with no stitched extent ("unknown") gives no type.
+func decideType(hint, shape string, confidence, widthIn, heightIn float64) (string, float32) {
+	if designtype.Valid(hint) {
+		return hint, wordConfidence
+	}
+	if !designtype.Valid(shape) {
+		return "", 0
+	}
+	if shape == designtype.Panel && max(widthIn, heightIn) < panelMinInches {
+		return designtype.Block, float32(min(confidence, 0.5))
+	}
+	return shape, float32(confidence)
+}
+
+// MaxTypeChange bounds how many designs one type change may touch.
+const MaxTypeChange = 5000
+
+// ErrBadType is returned (wrapped) for a type PatternVault does not know.
+var ErrBadType = errors.New("not a design type")
+
+// ErrTooManyDesigns is returned (wrapped) when one change names more
+// than MaxTypeChange designs.
+var ErrTooManyDesigns = errors.New("too many designs at once")
+
+// SetType sets the type of the designs ids, one or many, as the quilter
+// chose it: typ is a type code ("e2e"), the word people read for it
+// ("Edge to edge") or a word shops write ("panto"); "" or "none" clears
+// it. The search index follows in the same transaction. It returns how
+// many designs changed; a bad type or an empty or oversized list changes
+// nothing.
+func (s *Service) SetType(ctx context.Context, tenantID int64, ids []int64, typ string) (int, error) {
+	code, ok := designtype.Parse(typ)
+	if !ok {
+		return 0, fmt.Errorf("library: set type %q: %w (one of %s)", typ, ErrBadType, strings.Join(designtype.Codes, ", "))
+	}
+	switch {
+	case len(ids) == 0:
+		return 0, fmt.Errorf("library: set type %q: %w", code, store.ErrNotFound)
+	case len(ids) > MaxTypeChange:
+		return 0, fmt.Errorf("library: set type of %d designs: %w (at most %d)", len(ids), ErrTooManyDesigns, MaxTypeChange)
+	}
+	n, err := s.Store.SetPatternType(ctx, tenantID, ids, code)
+	if err != nil {
+		return 0, fmt.Errorf("library: set type %q of %d designs: %w", code, len(ids), err)
+	}
+	return n, nil
+}
