@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -115,4 +116,25 @@ func (q *Queue) Rescue(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("jobs: forget old workers: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// Stopped reports whether the job worker id has stopped: silent for
+// deadAfter, or gone from platform.job_workers (a worker that stops
+// cleanly removes itself, and a silent one is forgotten after a day).
+// Ids that are not a job worker's ("host/pid/tag") never count as
+// stopped.
+func (q *Queue) Stopped(ctx context.Context, id string) (bool, error) {
+	if strings.Count(id, "/") != 2 {
+		return false, nil
+	}
+	var silent bool
+	err := q.pool.QueryRow(ctx, `SELECT seen_at < now() - $2 * interval '1 millisecond' FROM platform.job_workers WHERE id = $1`,
+		id, q.deadAfter.Milliseconds()).Scan(&silent)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("jobs: is %s alive: %w", id, err)
+	}
+	return silent || deadHere(id), nil
 }

@@ -148,11 +148,13 @@ func (r *importRun) run(ctx context.Context, start int) error {
 		chunk = chunkDesigns
 	}
 	window := make(chan struct{}, chunk+4*workers)
-	work := make(chan int)
+	work := make(chan job)
 	results := make(chan *prepared, workers)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
+	// Designs get their pattern ids here, in order, so that ids follow
+	// the designs' order as when they were stored one by one.
 	go func() {
 		defer close(work)
 		for i := start; i < n; i++ {
@@ -161,8 +163,13 @@ func (r *importRun) run(ctx context.Context, start int) error {
 			case <-ctx.Done():
 				return
 			}
+			id, err := r.ids.next(ctx)
+			if err != nil {
+				cancel(err)
+				return
+			}
 			select {
-			case work <- i:
+			case work <- job{i, id}:
 			case <-ctx.Done():
 				return
 			}
@@ -171,8 +178,8 @@ func (r *importRun) run(ctx context.Context, start int) error {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for i := range work {
-				p := r.prepare(ctx, i)
+			for j := range work {
+				p := r.prepare(ctx, j.index, j.id)
 				select {
 				case results <- p:
 				case <-ctx.Done():
@@ -264,8 +271,15 @@ func (r *importRun) discard(p *prepared) {
 	}
 }
 
-// prepare reads, stores, analyses and draws design i.
-func (r *importRun) prepare(ctx context.Context, i int) *prepared {
+// job is a design to prepare and the id its pattern will have.
+type job struct {
+	index int
+	id    int64
+}
+
+// prepare reads, stores, analyses and draws design i, whose pattern (if
+// new) will have id.
+func (r *importRun) prepare(ctx context.Context, i int, id int64) *prepared {
 	ref := &r.designs[i]
 	p := &prepared{index: i, design: &ref.design}
 	held := int64(0)
@@ -302,11 +316,6 @@ func (r *importRun) prepare(ctx context.Context, i int) *prepared {
 	}
 	r.budget.release(held)
 	held = 0
-	id, err := r.ids.next(ctx)
-	if err != nil {
-		p.err = err
-		return p
-	}
 	p.pattern = a.pattern(&d, r.batchID)
 	p.pattern.ID = id
 	if a.thumb != nil {
@@ -554,7 +563,7 @@ func uniqueName(seen map[string]bool, name string) string {
 	return candidate
 }
 
-// idPool hands out pattern ids reserved a block at a time.
+// idPool hands out pattern ids reserved a block at a time, in order.
 type idPool struct {
 	s        *Service
 	tenantID int64

@@ -17,7 +17,6 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/ingest"
-	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -50,7 +49,7 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 		return nil
 	}
 	owner := s.ownerID()
-	ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL, jobs.DefaultDeadAfter)
+	ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL, s.deadHolder(ctx, b.LeaseOwner))
 	if err != nil {
 		return err
 	}
@@ -136,7 +135,7 @@ func (s *Service) keepLease(ctx context.Context, cancel context.CancelCauseFunc,
 				return
 			case <-t.C:
 			}
-			ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL, jobs.DefaultDeadAfter)
+			ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL, "")
 			switch {
 			case err != nil && ctx.Err() == nil:
 				s.log().Warn("library: renew import lease", "tenant", tenantID, "batch", batchID, "err", err)
@@ -147,6 +146,21 @@ func (s *Service) keepLease(ctx context.Context, cancel context.CancelCauseFunc,
 		}
 	}()
 	return func() { close(done); <-stopped }
+}
+
+// deadHolder returns the holder of a batch's lease when its job worker
+// (the holder less its last "/run" part) has stopped, so its lease is
+// void; "" otherwise.
+func (s *Service) deadHolder(ctx context.Context, holder string) string {
+	i := strings.LastIndexByte(holder, '/')
+	if i <= 0 || s.Queue == nil {
+		return ""
+	}
+	stopped, err := s.Queue.Stopped(ctx, holder[:i])
+	if err != nil || !stopped {
+		return ""
+	}
+	return holder
 }
 
 // ownerID names one run of Process for the batch lease.

@@ -38,7 +38,9 @@ type ImportBatch struct {
 	Warnings []FailedFile `json:"warnings"`
 	// ResumeAt is how many of the batch's designs (in the order the
 	// import takes them) are stored: a rerun after a crash starts there.
-	ResumeAt   int            `json:"-"`
+	ResumeAt int `json:"-"`
+	// LeaseOwner is the worker run that holds (or last held) the batch.
+	LeaseOwner string         `json:"-"`
 	Error      string         `json:"error"`
 	CreatedAt  time.Time      `json:"created_at"`
 	FinishedAt *time.Time     `json:"finished_at"`
@@ -59,12 +61,12 @@ type ImportUpload struct {
 	BlobKey  string `json:"-"`
 }
 
-const batchColumns = "id, created_by, status, stage, files, bytes, designs_total, designs_done, created, merged, duplicates, failed, warnings, resume_at, error, created_at, finished_at"
+const batchColumns = "id, created_by, status, stage, files, bytes, designs_total, designs_done, created, merged, duplicates, failed, warnings, resume_at, lease_owner, error, created_at, finished_at"
 
 func scanBatch(row pgx.Row) (*ImportBatch, error) {
 	b := &ImportBatch{}
 	err := row.Scan(&b.ID, &b.CreatedBy, &b.Status, &b.Stage, &b.Files, &b.Bytes, &b.DesignsTotal, &b.DesignsDone,
-		&b.Created, &b.Merged, &b.Duplicates, &b.Failed, &b.Warnings, &b.ResumeAt, &b.Error, &b.CreatedAt, &b.FinishedAt)
+		&b.Created, &b.Merged, &b.Duplicates, &b.Failed, &b.Warnings, &b.ResumeAt, &b.LeaseOwner, &b.Error, &b.CreatedAt, &b.FinishedAt)
 	if b.Failed == nil {
 		b.Failed = []FailedFile{}
 	}
@@ -226,17 +228,16 @@ func (s *Store) FinishBatch(ctx context.Context, tenantID, id int64, status, mes
 // ClaimBatch gives owner the lease on a queued or running batch for ttl,
 // or renews it: false when another owner's lease is still running or the
 // batch is finished. A batch's worker renews its lease as it goes; when
-// the worker dies, the lease runs out and another may claim the batch. An
-// owner is named "{job worker}/{run}": a lease whose job worker (in
-// platform.job_workers) has been silent for deadAfter is void at once.
-func (s *Store) ClaimBatch(ctx context.Context, tenantID, id int64, owner string, ttl, deadAfter time.Duration) (bool, error) {
+// the worker dies, the lease runs out and another may claim the batch, or
+// at once when the caller knows the holder is dead (takeFrom: the holder
+// whose lease is void; "" for none).
+func (s *Store) ClaimBatch(ctx context.Context, tenantID, id int64, owner string, ttl time.Duration, takeFrom string) (bool, error) {
 	var ok bool
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE import_batches SET lease_owner = $2, lease_until = now() + $3 * interval '1 millisecond'
 			WHERE id = $1 AND status IN ('queued', 'running')
-			AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < now()
-				OR EXISTS (SELECT 1 FROM platform.job_workers w WHERE starts_with(lease_owner, w.id || '/')
-					AND w.seen_at < now() - $4 * interval '1 millisecond'))`, id, owner, ttl.Milliseconds(), deadAfter.Milliseconds())
+			AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < now() OR ($4 <> '' AND lease_owner = $4))`,
+			id, owner, ttl.Milliseconds(), takeFrom)
 		ok = tag.RowsAffected() == 1
 		return err
 	})
