@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -22,6 +22,7 @@ import (
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/embed/voyage"
+	"github.com/patternvault/patternvault/internal/health"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
@@ -122,7 +123,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Library.Queue = a.Queue
 	a.Metrics = metrics.New(d.Pool)
-	a.Metrics.RegisterCluster(d, ServerName(cfg))
+	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
 	a.Library.Metrics = a.Metrics
 	a.Shares = share.New(a.Store, cfg.BaseURL)
 	a.Shares.Metrics = a.Metrics
@@ -135,17 +136,6 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts = accounts.New(a.Store, QueuedMail(d, a.Queue), cfg.BaseURL)
 	return a, nil
-}
-
-// ServerName names this app server in metrics and on the Health page:
-// the host name and the port it serves on.
-func ServerName(cfg *config.Config) string {
-	host, _ := os.Hostname()
-	_, port, err := net.SplitHostPort(cfg.HTTPAddr)
-	if err != nil {
-		port = cfg.HTTPAddr
-	}
-	return host + ":" + port
 }
 
 // DBOptions are the database pools' settings from cfg.
@@ -208,8 +198,52 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopEmbedding = stop
 	go a.Search.Semantic.Run(embedCtx)
+	go a.heartbeat(embedCtx)
 	a.workersOn = true
 	return nil
+}
+
+// HeartbeatEvery is how often a serving app server reports itself (and its
+// pools) in platform.app_servers, for the Health page.
+const HeartbeatEvery = 10 * time.Second
+
+func (a *App) heartbeat(ctx context.Context) {
+	name, version, started := health.ServerName(a.Config.HTTPAddr), Version(), time.Now()
+	for {
+		if err := a.DB.Beat(ctx, name, version, started); err != nil && ctx.Err() == nil {
+			a.Log.Warn("app: heartbeat", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(HeartbeatEvery):
+		}
+	}
+}
+
+// Version is the build's VCS revision (12 characters, "+dirty" when the
+// tree was modified), or "dev".
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(12, len(s.Value))]
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	if dirty {
+		rev += "+dirty"
+	}
+	return rev
 }
 
 // semantic builds the vector side of search: Voyage AI's multimodal

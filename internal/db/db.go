@@ -89,12 +89,6 @@ var ExecModes = map[string]pgx.QueryExecMode{
 	"simple_protocol": pgx.QueryExecModeSimpleProtocol,
 }
 
-// Open connects to the database at dsn (a URL or keyword/value string) and
-// checks that it answers.
-func Open(ctx context.Context, dsn string) (*DB, error) {
-	return OpenWith(ctx, dsn, Options{})
-}
-
 // OpenDatabase is Open with the database name replaced by name (when not
 // empty), whatever dsn says.
 func OpenDatabase(ctx context.Context, dsn, name string) (*DB, error) {
@@ -105,8 +99,9 @@ func OpenDatabase(ctx context.Context, dsn, name string) (*DB, error) {
 	return &DB{Pool: pool, Session: pool}, nil
 }
 
-// OpenWith connects the primary pool at dsn and, as opt says, the replica
-// and session pools.
+// OpenWith connects the primary pool at dsn (a URL or keyword/value
+// string), checks that it answers and, as opt says, opens the replica and
+// session pools.
 func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	pooled := opt.SessionURL != ""
 	pool, err := openPool(ctx, dsn, "", opt, pooled)
@@ -272,6 +267,16 @@ func (d *DB) ReadTenant(ctx context.Context, id int64, fn func(pgx.Tx) error) er
 	if !ValidSchema(schema) {
 		return fmt.Errorf("%w: %q", ErrBadSchema, schema)
 	}
+	return d.read(ctx, schema, fn)
+}
+
+// Read runs fn in a read-only platform transaction, on the replica when
+// ctx allows it (as ReadTenant).
+func (d *DB) Read(ctx context.Context, fn func(pgx.Tx) error) error {
+	return d.read(ctx, "", fn)
+}
+
+func (d *DB) read(ctx context.Context, schema string, fn func(pgx.Tx) error) error {
 	if d.Replica != nil && ReplicaAllowed(ctx) {
 		tx, err := d.Replica.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 		if err == nil {
@@ -296,16 +301,18 @@ var replicaFallbacks atomic.Int64
 // replica could not be reached, since the process started.
 func ReplicaFallbacks() int64 { return replicaFallbacks.Load() }
 
-// runSchema pins tx's search_path to schema, runs fn, and commits when fn
-// returns nil (rolls back otherwise).
+// runSchema pins tx's search_path to schema (unless empty), runs fn, and
+// commits when fn returns nil (rolls back otherwise).
 func runSchema(ctx context.Context, tx pgx.Tx, schema string, fn func(pgx.Tx) error) (err error) {
 	defer func() {
 		if err != nil {
 			tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)", schema); err != nil {
-		return fmt.Errorf("db: set search_path %s: %w", schema, err)
+	if schema != "" {
+		if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)", schema); err != nil {
+			return fmt.Errorf("db: set search_path %s: %w", schema, err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		return err

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
 )
@@ -143,6 +145,17 @@ func TestReadTenantRouting(t *testing.T) {
 		t.Error("a read with AllowReplica did not go to the replica")
 	}
 
+	// Platform reads follow the same rule.
+	if err := d.Read(db.AllowReplica(ctx), func(tx pgx.Tx) error {
+		var n int
+		return tx.QueryRow(ctx, "SELECT count(*) FROM platform.tenants").Scan(&n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d.Replica.Stat().AcquireCount() != before+2 {
+		t.Error("a platform read with AllowReplica did not go to the replica")
+	}
+
 	// Read-only, wherever it runs.
 	for _, c := range []context.Context{ctx, db.AllowReplica(ctx)} {
 		err := d.ReadTenant(c, ten.ID, func(tx pgx.Tx) error {
@@ -170,5 +183,111 @@ func TestReadTenantRouting(t *testing.T) {
 	}
 	if err := down.ReadTenant(ctx, 0, func(tx pgx.Tx) error { return nil }); !errors.Is(err, db.ErrBadSchema) {
 		t.Errorf("tenant 0: err = %v", err)
+	}
+}
+
+// TestClusterMetrics checks internal/metrics' cluster figures here, where
+// the test database is (no second test cluster for the metrics package).
+func TestClusterMetrics(t *testing.T) {
+	t.Parallel()
+	dsn := dsnOf(testdb.New(t))
+	// A "replica" pool on the same (primary) server: reachable, not in
+	// recovery, so replica_up is 0.
+	d, err := db.OpenWith(context.Background(), dsn, db.Options{ReplicaURL: dsn, SessionURL: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	m := metrics.New(d.Pool)
+	m.RegisterCluster(d, "app1:8080")
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := map[string]int{}
+	values := map[string]float64{}
+	for _, f := range families {
+		if !strings.HasPrefix(f.GetName(), "patternvault_db_") {
+			continue
+		}
+		for _, mt := range f.GetMetric() {
+			series[f.GetName()]++
+			server := ""
+			for _, l := range mt.GetLabel() {
+				if l.GetName() == "server" {
+					server = l.GetValue()
+				}
+			}
+			if server != "app1:8080" {
+				t.Errorf("%s has server label %q", f.GetName(), server)
+			}
+			if g := mt.GetGauge(); g != nil {
+				values[f.GetName()] = g.GetValue()
+			}
+		}
+	}
+	if series["patternvault_db_pool_connections"] != 12 { // 4 states × primary, session, replica
+		t.Errorf("pool connection series = %d, want 12", series["patternvault_db_pool_connections"])
+	}
+	for _, name := range []string{"patternvault_db_pool_acquires_total", "patternvault_db_pool_closed_total", "patternvault_db_replica_fallbacks_total"} {
+		if series[name] == 0 {
+			t.Errorf("no %s", name)
+		}
+	}
+	if values["patternvault_db_primary_ok"] != 1 {
+		t.Errorf("primary_ok = %v, want 1", values["patternvault_db_primary_ok"])
+	}
+	if v, ok := values["patternvault_db_replica_up"]; !ok || v != 0 {
+		t.Errorf("replica_up = %v (present %v), want 0: the replica pool reaches a server not in recovery", v, ok)
+	}
+}
+
+func TestHealthFigures(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t)
+	ctx := context.Background()
+	started := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+	for _, name := range []string{"vm:8081", "vm:8082", "vm:8081"} {
+		if err := d.Beat(ctx, name, "v1", started); err != nil {
+			t.Fatal(err)
+		}
+	}
+	servers, err := d.AppServers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(servers) != 2 || servers[0].Version != "v1" || !servers[0].StartedAt.Equal(started) || len(servers[0].Pools) == 0 || servers[0].Pools[0].Name != "primary" || servers[0].Pools[0].Max < 1 {
+		t.Fatalf("app servers = %+v", servers)
+	}
+	// A server silent for more than a day is forgotten at the next beat.
+	if _, err := d.Pool.Exec(ctx, `UPDATE platform.app_servers SET seen_at = now() - interval '2 days' WHERE name = 'vm:8082'`); err != nil {
+		t.Fatal(err)
+	}
+	d.Beat(ctx, "vm:8081", "v2", started)
+	if servers, _ = d.AppServers(ctx); len(servers) != 1 || servers[0].Version != "v2" {
+		t.Errorf("after a day of silence: %+v", servers)
+	}
+
+	if err := jobs.Migrate(ctx, d.Pool); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO platform.river_job (kind, args, state, max_attempts, errors, finalized_at)
+		VALUES ('thumbnail', '{}', 'discarded', 1, ARRAY['{"error": "disk full", "attempt": 1}'::jsonb], now()),
+		       ('thumbnail', '{}', 'available', 1, NULL, NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	q, err := d.JobQueue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.ByState["available"] != 1 || len(q.Failed) != 1 || q.Failed[0].Kind != "thumbnail" || q.Failed[0].LastError != "disk full" {
+		t.Errorf("job queue = %+v", q)
+	}
+	st, err := d.Storage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.DatabaseBytes <= 0 {
+		t.Errorf("storage = %+v", st)
 	}
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"math"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/patternvault/patternvault/internal/store"
@@ -44,6 +45,37 @@ func FuzzParse(f *testing.F) {
 		}
 		if norm != 0 && math.Abs(norm-1) > 1e-3 {
 			t.Fatalf("embedding of %q has squared length %v", raw, norm)
+		}
+	})
+}
+
+// FuzzSplit: a word is split only into words the library knows, of three
+// letters or more, that make up the word exactly; adjective bases are
+// the word less its -y.
+func FuzzSplit(f *testing.F) {
+	for _, seed := range []string{"startrek", "celtictallknot", "vikinglongship", "spiderweb", "aaaaaaaaaaaaaaaaaaaaaaaa", "ünïcödé", "swirly", "starry", ""} {
+		f.Add(seed)
+	}
+	vocab := map[string]bool{"star": true, "trek": true, "celtic": true, "tall": true, "knot": true, "viking": true, "longship": true,
+		"spider": true, "web": true, "aaa": true, "aaaa": true, "swirl": true}
+	known := func(w string) bool { return vocab[w] }
+	f.Fuzz(func(t *testing.T, w string) {
+		if len(w) > maxWordBytes {
+			w = w[:maxWordBytes]
+		}
+		parts := split(w, known, 3)
+		if parts != nil && (len(parts) < 2 || len(parts) > 3 || strings.Join(parts, "") != w) {
+			t.Fatalf("split(%q) = %q", w, parts)
+		}
+		for _, p := range parts {
+			if !known(p) || len([]rune(p)) < 3 {
+				t.Fatalf("split(%q) = %q: %q is not a known word of three letters", w, parts, p)
+			}
+		}
+		for _, b := range adjectiveBases(w) {
+			if len(b) < 4 || !strings.HasPrefix(w, b[:len(b)-1]) {
+				t.Fatalf("adjectiveBases(%q) holds %q", w, b)
+			}
 		}
 	})
 }

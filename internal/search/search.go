@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,6 +95,7 @@ func (s *Service) Warm(tenantID int64) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		english.Len() // the word list, read once per process
 		s.loadVocabulary(ctx, tenantID)
 		if s.Semantic != nil {
 			s.Semantic.Index().Get(ctx, tenantID, 0)
@@ -166,8 +168,8 @@ func (s *Service) respell(ctx context.Context, tenantID int64, q *Query) string 
 	for i := range q.Terms {
 		t := &q.Terms[i]
 		out[i] = t.Word
-		if t.Type != "" {
-			continue
+		if t.Type != "" || i >= maxRespelt || len(t.Word) > maxWordBytes {
+			continue // bounds the work a long query can ask for
 		}
 		for _, base := range adjectiveBases(t.Word) {
 			switch {
@@ -215,6 +217,13 @@ func (s *Service) respell(ctx context.Context, tenantID int64, q *Query) string 
 	}
 	return strings.Join(out, " ")
 }
+
+// What respell reads: the first maxRespelt words of a query, each of at
+// most maxWordBytes (a longer one is no name and no typo of one).
+const (
+	maxRespelt   = 10
+	maxWordBytes = 48
+)
 
 // adjectiveBases returns the nouns an adjective in -y may come from, for
 // the library to confirm: swirly → swirl, starry → star, wavy → wave,
@@ -398,6 +407,7 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 		}
 	}
 	res.Hits = fuse(exact, ranked{full, 1}, ranked{near, vectorWeight})
+	some = slices.DeleteFunc(some, func(r store.RankedID) bool { return matched[r.ID] })
 	res.Related = fuse(nil, ranked{some, 1}, ranked{nearOnly, vectorWeight})
 	if len(res.Related) > maxRelated {
 		res.Related = res.Related[:maxRelated]

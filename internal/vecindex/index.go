@@ -6,18 +6,22 @@
 // Two layouts serve the two shapes of vectors. A remote model's vectors
 // are dense (every dimension set): they are kept row by row, and a search
 // is one matrix–vector product, scored with gonum's assembly dot product
-// (SSE on amd64), reading the matrix once from start to end. The local
-// provider's vectors are sparse (a few dozen of 256 dimensions), and so
-// are its queries: they are kept dimension by dimension, and a search
-// adds up only the columns of the dimensions the query uses (gonum's
-// assembly axpy). The layout is chosen from the vectors themselves, so an
-// index of either provider takes the fast path without being told.
+// (SSE on amd64), reading the matrix once from start to end, in row
+// ranges over the processors when it is large (memory bandwidth bounds
+// one core). The local provider's vectors are sparse (a few dozen of 256
+// dimensions), and so are its queries: they are kept dimension by
+// dimension, and a search adds up only the columns of the dimensions the
+// query uses (gonum's assembly axpy). The layout is chosen from the
+// vectors themselves, so an index of either provider takes the fast path
+// without being told.
 package vecindex
 
 import (
 	"container/heap"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -124,8 +128,7 @@ func (ix *Index) Search(q []float32, k int, skip func(int64) bool) []Match {
 	}
 	scores := make([]float32, n)
 	if ix.rowMajor {
-		// scores = rows · q, one pass over the matrix.
-		blas32.Sgemv(blas.NoTrans, n, ix.dim, 1, ix.data, ix.dim, q, 1, 0, scores, 1)
+		ix.scoreRows(q, scores)
 	} else {
 		for d, w := range q {
 			if w == 0 {
@@ -153,6 +156,37 @@ func (ix *Index) Search(q []float32, k int, skip func(int64) bool) []Match {
 	out := []Match(h)
 	sort.Slice(out, func(i, j int) bool { return better(out[i].Score, out[i].ID, out[j]) })
 	return out
+}
+
+// parallelFloats is the size of a dense index (n × dim) from which its
+// rows are scored in parallel: reading a large matrix is bound by memory
+// bandwidth, which one core alone does not exhaust.
+const parallelFloats = 1 << 21
+
+// maxParts bounds the goroutines scoring one query.
+const maxParts = 4
+
+// scoreRows sets scores to rows · q: one pass over the matrix, split in
+// row ranges over the processors when the index is large.
+func (ix *Index) scoreRows(q, scores []float32) {
+	n, dim := len(ix.ids), ix.dim
+	parts := 1
+	if n*dim >= parallelFloats {
+		parts = min(runtime.GOMAXPROCS(0), maxParts, n)
+	}
+	if parts <= 1 {
+		blas32.Sgemv(blas.NoTrans, n, dim, 1, ix.data, dim, q, 1, 0, scores, 1)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + parts - 1) / parts
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Go(func() {
+			blas32.Sgemv(blas.NoTrans, hi-lo, dim, 1, ix.data[lo*dim:hi*dim], dim, q, 1, 0, scores[lo:hi], 1)
+		})
+	}
+	wg.Wait()
 }
 
 // better orders matches: higher score first, then smaller id.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -64,6 +65,34 @@ func TestAdminSuspendAndImpersonate(t *testing.T) {
 	want(t, root.get("/t/acme/"), http.StatusNotFound) // the admin is no member
 }
 
+// TestAdminHealth: the Health page lists the app servers that reported
+// (a silent one as silent), the database as this server sees it, the job
+// queue's failures and the storage.
+func TestAdminHealth(t *testing.T) {
+	r := newRig(t, "")
+	ctx := context.Background()
+	root := r.admin(t, "root@example.com")
+	d := r.store.DB()
+	if err := d.Beat(ctx, "app-a:8080", "abc123", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Beat(ctx, "app-b:8080", "abc123", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(ctx, `UPDATE platform.app_servers SET seen_at = now() - interval '5 minutes' WHERE name = 'app-b:8080'`); err != nil {
+		t.Fatal(err)
+	}
+	p := root.get("/admin/health")
+	want(t, p, 200, "Health: needs attention", "app-a:8080", "answering", "app-b:8080", "<strong>silent</strong>",
+		"reaches the primary", "No replica pool is configured", "No standby streams", "Database:", "Files: local disk")
+	if strings.Contains(p.Body, "Could not") {
+		t.Errorf("a part of the Health page could not be read\n%s", p.Body)
+	}
+	if !strings.Contains(p.Body, "primary 0 / ") {
+		t.Errorf("pool figures missing\n%s", p.Body)
+	}
+}
+
 // TestAuthorizationMatrix asks every workspace route as every kind of
 // visitor and checks the exact status: who may not see a workspace gets
 // what they would get if it did not exist.
@@ -94,6 +123,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/t/acme/invitations/999/revoke", store.RoleOwner},
 		{"GET", "/admin", ""},
 		{"GET", "/admin/audit", ""},
+		{"GET", "/admin/health", ""},
 		{"POST", pathf("/admin/tenants/%d/suspend", acme.ID), ""},
 	}
 	visitors := []struct {

@@ -149,7 +149,7 @@ func TestAxe(t *testing.T) {
 	for _, p := range []string{"/", "/workspaces/new", "/t/acme/", "/t/acme/?q=" + url.QueryEscape(designs.typo), "/t/acme/?q=zzqqxx",
 		"/t/acme/?q=viking+tractor", "/t/empty/", "/t/empty/welcome/team", "/t/empty/welcome/import", "/t/empty/imports", "/t/empty/shares",
 		"/t/acme/imports", batch, design, "/t/acme/keywords", "/t/acme/review/duplicates", "/t/acme/review/orientation",
-		"/t/acme/searches", "/t/acme/members", "/t/acme/settings", "/account", "/admin", "/admin/audit"} {
+		"/t/acme/searches", "/t/acme/members", "/t/acme/settings", "/account", "/admin", "/admin/audit", "/admin/health"} {
 		visit(p)
 	}
 	var shareURL string

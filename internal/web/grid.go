@@ -394,7 +394,7 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) {
 	ss := &store.SavedSearch{Name: f["name"], Query: f["q"], Pinned: r.PostFormValue("pin") == "on",
 		Filters: store.SavedFilters{Type: f["type"], Format: f["format"], Keyword: f["keyword"], Favorites: r.PostFormValue("favorites") == "1"}}
 	if ss.Name == "" {
-		ss.Name = strings.Join(strings.Fields(ss.Query+" "+ss.Filters.Keyword+" "+ss.Filters.Type+" "+ss.Filters.Format), " ")
+		ss.Name = strings.Join(strings.Fields(ss.Query+" "+ss.Filters.Keyword+" "+strings.ToLower(designtype.Word(ss.Filters.Type))+" "+ss.Filters.Format), " ")
 	}
 	if len(ss.Name) > 100 {
 		ss.Name = strings.ToValidUTF8(ss.Name[:100], "")

@@ -120,6 +120,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/tenants/{id}/resume", s.platformAdmin(s.adminSetStatus(store.TenantActive)))
 	mux.Handle("POST /admin/tenants/{id}/impersonate", s.platformAdmin(s.impersonate))
 	mux.Handle("GET /admin/audit", s.platformAdmin(s.adminAudit))
+	mux.Handle("GET /admin/health", s.platformAdmin(s.adminHealth))
 
 	mux.HandleFunc("/", s.notFound)
 

@@ -19,6 +19,7 @@ import (
 	"github.com/patternvault/patternvault/internal/auth/google"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/health"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/metrics"
@@ -46,6 +47,7 @@ type Server struct {
 	metrics  *metrics.Metrics
 	api      *api.Handler
 	ready    *readiness
+	health   *health.Service
 	pages    map[string]*template.Template
 	handler  http.Handler
 	// Shutdown is how long requests in flight may take to finish.
@@ -74,7 +76,8 @@ type Deps struct {
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, metrics: d.Metrics,
-		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator), Shutdown: 20 * time.Second}
+		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator),
+		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
