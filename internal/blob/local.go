@@ -1,6 +1,7 @@
 package blob
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -240,7 +241,10 @@ func writeTemp(ctx context.Context, root *os.Root, dir string, r io.Reader, size
 		}
 	}()
 	src := ctxReader{ctx, r}
-	if size < 0 {
+	if br, ok := r.(*bytes.Reader); ok && (size < 0 || size == int64(br.Len())) {
+		// In memory: one write, no copy buffer.
+		_, err = br.WriteTo(f)
+	} else if size < 0 {
 		_, err = io.Copy(f, src)
 	} else {
 		var n int64

@@ -57,19 +57,24 @@ func (s *Service) FindDuplicates(ctx context.Context, tenantID int64) (int, erro
 
 // fpEntry is one fingerprint of the index.
 type fpEntry struct {
-	id  int64
-	fp  []byte
-	ink int // the sum of its cells, for a quick lower bound of distances
+	id      int64
+	fp      []byte
+	ink     int  // the sum of its cells, for a quick lower bound of distances
+	inBatch bool // it is one of the designs being checked
 }
 
 // nearPairs finds, for each design of batch, its closest designs among
 // fps (at most maxCandidates, each below shape.SameDesignThreshold).
 // Designs of batch are compared with each other once.
 func nearPairs(ctx context.Context, fps map[int64][]byte, batch []int64) ([][2]int64, []float32, error) {
+	inBatch := make(map[int64]bool, len(batch))
+	for _, id := range batch {
+		inBatch[id] = true
+	}
 	index := make([]fpEntry, 0, len(fps))
 	for id, fp := range fps {
 		if len(fp) == shape.FingerprintSize {
-			index = append(index, fpEntry{id, fp, shape.FingerprintInk(fp)})
+			index = append(index, fpEntry{id, fp, shape.FingerprintInk(fp), inBatch[id]})
 		}
 	}
 	sort.Slice(index, func(i, j int) bool {
@@ -78,10 +83,6 @@ func nearPairs(ctx context.Context, fps map[int64][]byte, batch []int64) ([][2]i
 		}
 		return index[i].id < index[j].id
 	})
-	inBatch := make(map[int64]bool, len(batch))
-	for _, id := range batch {
-		inBatch[id] = true
-	}
 	type match struct {
 		id   int64
 		dist float64
@@ -99,19 +100,20 @@ func nearPairs(ctx context.Context, fps map[int64][]byte, batch []int64) ([][2]i
 		if !ok || len(fp) != shape.FingerprintSize {
 			continue
 		}
+		version := fp[0]
 		ink := shape.FingerprintInk(fp)
 		aspect := int(fp[1])
 		lo := sort.Search(len(index), func(i int) bool { return int(index[i].fp[1]) >= aspect-maxAspectGap })
 		best = best[:0]
 		for i := lo; i < len(index) && int(index[i].fp[1]) <= aspect+maxAspectGap; i++ {
 			o := &index[i]
-			if o.id == id || inBatch[o.id] && o.id < id {
-				continue // itself, or a pair of the batch already compared
+			if o.id == id || o.inBatch && o.id < id || o.fp[0] != version {
+				continue // itself, a pair of the batch already compared, or another version
 			}
 			if sum := ink + o.ink; sum > 0 && float64(abs(ink-o.ink))/float64(sum) >= shape.SameDesignThreshold {
 				continue
 			}
-			d := shape.FingerprintDistance(fp, o.fp)
+			d := shape.FingerprintDistanceInk(fp, o.fp, ink, o.ink)
 			if d >= shape.SameDesignThreshold {
 				continue
 			}

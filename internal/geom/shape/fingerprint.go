@@ -143,10 +143,21 @@ func FingerprintDistance(a, b []byte) float64 {
 	if len(a) != FingerprintSize || len(b) != FingerprintSize || a[0] != b[0] {
 		return 2
 	}
-	diff, sum := 0, 0
-	for i := 2; i < FingerprintSize; i++ {
-		diff += int(nibbleDiff[int(a[i])<<8|int(b[i])])
-		sum += int(nibbleSum[a[i]]) + int(nibbleSum[b[i]])
+	return distance(a, b, FingerprintInk(a)+FingerprintInk(b))
+}
+
+// FingerprintDistanceInk is FingerprintDistance of two valid fingerprints
+// of one version whose FingerprintInk are known (a scan computes them
+// once per design instead of once per pair).
+func FingerprintDistanceInk(a, b []byte, inkA, inkB int) float64 {
+	return distance(a, b, inkA+inkB)
+}
+
+func distance(a, b []byte, sum int) float64 {
+	diff := 0
+	ga, gb := a[2:FingerprintSize], b[2:FingerprintSize]
+	for i := range ga {
+		diff += int(nibbleDiff[int(ga[i])<<8|int(gb[i])])
 	}
 	grid := 0.0
 	if sum > 0 {
