@@ -44,11 +44,13 @@ func measure(s *samples) features {
 	}
 	occ := s.occ
 	bin := occ.binary()
-	f.support = hullSupport(hull, bin.dilate(), s)
+	ink := bin.dilate()
+	f.support = hullSupport(hull, ink, s)
 	f.lCorner, f.lFar, f.lReach = lShape(occ)
 	fine := s.fine.binary()
 	f.mirrorLR = mirrorScore(fine, true)
 	f.mirrorTB = mirrorScore(fine, false)
+	free(bin, ink, fine)
 	return f
 }
 
@@ -152,6 +154,7 @@ const symGrid = 64
 func mirrorScore(bin *grid, lr bool) float64 {
 	m := bin.mirror(lr)
 	dm, db := m.dilate(), bin.dilate()
+	defer free(m, dm, db)
 	hit, n := 0.0, 0.0
 	for i := range bin.v {
 		if bin.v[i] > 0 {

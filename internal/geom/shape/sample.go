@@ -3,6 +3,7 @@ package shape
 import (
 	"errors"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -110,6 +111,9 @@ type hullAcc struct {
 	buf, tmp []geom.Point
 }
 
+// hullPool reuses the buffers of hullAcc between analyses.
+var hullPool = sync.Pool{New: func() any { return &hullAcc{buf: make([]geom.Point, 0, 1024)} }}
+
 func (h *hullAcc) add(p geom.Point) {
 	if n := len(h.buf); n > 0 && h.buf[n-1] == p {
 		return // a retraced or repeated point adds nothing
@@ -185,7 +189,9 @@ func sampleDesign(d *geom.Design, budget Budget) (*samples, error) {
 	// Pass 1: extent, ends, outline, and how many samples pass 2 takes.
 	s := &samples{}
 	b := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-	hull := hullAcc{buf: make([]geom.Point, 0, 1024)}
+	hull := hullPool.Get().(*hullAcc)
+	hull.buf = hull.buf[:0]
+	defer hullPool.Put(hull)
 	var prev geom.Point
 	total := 0
 	firstSet := false
@@ -212,7 +218,6 @@ func sampleDesign(d *geom.Design, budget Budget) (*samples, error) {
 		return nil, errNoInk
 	}
 	s.hull = convexHull(hull.buf)
-	hull = hullAcc{}
 	if total > budget.MaxSamples {
 		// Space the samples further apart: the grids only see shares of
 		// ink, which thinner sampling keeps as long as a piece stays
@@ -294,7 +299,28 @@ type grid struct {
 	v    []float64
 }
 
-func newGrid(w, h int) *grid { return &grid{w: w, h: h, v: make([]float64, w*h)} }
+// newGrid returns a zeroed w×h grid, reusing one given back with free
+// (an analysis needs a dozen, which would otherwise be most of what it
+// allocates).
+func newGrid(w, h int) *grid {
+	if g, ok := gridPool.Get().(*grid); ok && cap(g.v) >= w*h {
+		g.w, g.h, g.v = w, h, g.v[:w*h]
+		clear(g.v)
+		return g
+	}
+	return &grid{w: w, h: h, v: make([]float64, w*h)}
+}
+
+// free gives grids back for reuse; they must not be used after.
+func free(gs ...*grid) {
+	for _, g := range gs {
+		if g != nil {
+			gridPool.Put(g)
+		}
+	}
+}
+
+var gridPool sync.Pool
 
 func (g *grid) at(x, y int) float64 {
 	if x < 0 || y < 0 || x >= g.w || y >= g.h {

@@ -98,6 +98,7 @@ func Analyse(d *geom.Design, budget Budget) (Analysis, []byte, error) {
 		return Analysis{Type: TypeUnknown}, nil, fmt.Errorf("shape: %w", err)
 	}
 	f := measure(s)
+	defer free(s.occ, s.fine)
 	a := Analysis{
 		MirrorLR: round2(f.mirrorLR), MirrorTB: round2(f.mirrorTB),
 		Width: f.w, Height: f.h,
