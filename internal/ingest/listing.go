@@ -12,28 +12,43 @@ const maxNotesRead = 4 * MaxNotesText
 // sniffLen is how much of a .txt or extension-less file Classify reads.
 const sniffLen = 8 << 10
 
+// maxListingData bounds what one Listing holds in all; past it, text
+// files are listed with their first shortSniffLen bytes only (enough to
+// tell prose from coordinates), so that ten thousand notes files cannot
+// fill the memory.
+const (
+	maxListingData = 16 << 20
+	shortSniffLen  = 512
+)
+
 // Listing returns the archive's files as Group needs them, without
 // holding their contents: each File's Size is the file's size, and Data
 // holds only what grouping reads of it (the first 8 KB of .txt and
 // extension-less files, which Classify sniffs; up to 256 KB of a notes
-// file), nil for every other file (and for a damaged one: reading it
-// later reports it). Group's designs then carry these partial files: read
+// file; past 16 MB in all, only the first 512 bytes of each), nil for
+// every other file (and for a damaged one: reading it later reports it). Group's designs then carry these partial files: read
 // a design's contents through Entry. QLI files are not read, so their
 // "NO INFO" lines are not in the designs' Notes: MergeInfoLines adds them
 // when the QLI is read for its design.
 func (a *Archive) Listing() ([]File, error) {
 	files := make([]File, 0, len(a.entries))
+	held := 0
 	for _, e := range a.entries {
 		f := File{Path: e.Path, Size: e.Size}
 		ext := Ext(e.Path)
 		var err error
 		switch {
 		case ext == "txt" || ext == "":
+			if held > maxListingData {
+				f.Data, err = e.head(shortSniffLen)
+				break
+			}
 			f.Data, err = e.head(sniffLen)
 			if err == nil && Classify(e.Path, f.Data) == RoleNotes && e.Size > int64(len(f.Data)) {
 				f.Data, err = e.head(maxNotesRead)
 			}
 		}
+		held += len(f.Data)
 		var damaged *Error
 		if errors.As(err, &damaged) {
 			// A damaged file is listed without its data; reading it
