@@ -2,7 +2,12 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test vet fmt-check bench run cluster-test
+# The linters ./scripts/tools installs with `go install`.
+GOBIN := $(shell $(GO) env GOPATH)/bin
+STATICCHECK := $(GOBIN)/staticcheck
+DEADCODE := $(GOBIN)/deadcode
+
+.PHONY: build test vet fmt-check lint bench run cluster-test
 
 build:
 	$(GO) build -o bin/patternvault ./cmd/patternvault
@@ -13,7 +18,15 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: fmt-check vet
+# lint: staticcheck (its unused-code check included), and deadcode, which
+# lists functions that neither the program nor any test reaches: there must
+# be none.
+lint:
+	@test -x $(STATICCHECK) -a -x $(DEADCODE) || { echo "lint: staticcheck or deadcode missing: run ./scripts/tools"; exit 1; }
+	$(STATICCHECK) $(PKGS)
+	@out=$$($(DEADCODE) -test $(PKGS)); if [ -n "$$out" ]; then echo "deadcode: unreachable functions (remove them, or use them):"; echo "$$out"; exit 1; fi
+
+test: fmt-check vet lint
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
 run: build

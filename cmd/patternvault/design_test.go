@@ -212,3 +212,27 @@ func TestConvertWarnings(t *testing.T) {
 		t.Errorf("inspect --json: warnings %q (%v)", r.Warnings, err)
 	}
 }
+
+// TestThumbnailPreview: a Compuquilter file, kept as-is without a reader,
+// still gets a thumbnail from its preview (the layout one exporter writes),
+// while inspect keeps saying it has no structure PatternVault reads.
+func TestThumbnailPreview(t *testing.T) {
+	tmp := t.TempDir()
+	in := filepath.Join(tmp, "zigzag.cqp")
+	os.WriteFile(in, []byte("PU\r\nX0.0000,0.0000 Y\r\nPD\r\nX0.5000,-0.5000 Y\r\nX1.0000,0.0000 Y\r\nEND\r\n"), 0o644)
+	out := filepath.Join(tmp, "zigzag.png")
+	if _, stderr, code := pvAll(t, "thumbnail", "--size", "64", in, out); code != 0 {
+		t.Fatalf("thumbnail of a CQP: exit %d: %s", code, stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if img, err := png.Decode(f); err != nil || img.Bounds().Dx() != 64 {
+		t.Errorf("thumbnail: %v", err)
+	}
+	if _, stderr, code := pvAll(t, "inspect", in); code == 0 || !strings.Contains(stderr, "kept as they are") {
+		t.Errorf("inspect of a CQP: exit %d, %q", code, stderr)
+	}
+}

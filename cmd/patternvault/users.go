@@ -55,7 +55,7 @@ func joinTenant(ctx context.Context, a *app.App, u *store.User, slug, role strin
 	if err != nil {
 		return err
 	}
-	return a.Store.AddMember(ctx, nil, t.ID, u.ID, role)
+	return a.Store.AddMember(ctx, t.ID, u.ID, role)
 }
 
 const tokenUsage = "usage: patternvault token create --tenant S --email E [--name N]"

@@ -8,11 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
+	netmail "net/mail"
 	"strings"
 	"time"
 
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/mail"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
@@ -25,38 +27,37 @@ const (
 	InvitationTTL = 7 * 24 * time.Hour
 )
 
-// Errors a person can act on; handlers show their text.
+// Problems a person can act on; handlers show their message.
 var (
-	ErrBadCredentials = errors.New("that email and password do not match an account")
-	ErrRateLimited    = errors.New("too many attempts")
-	ErrEmailTaken     = errors.New("an account with that email already exists: sign in instead, or reset your password")
-	ErrBadEmail       = errors.New("please enter a valid email address")
-	ErrNotVerified    = errors.New("please confirm your email address first: we sent you a link")
+	ErrBadCredentials = problem.Unauthorized("bad_credentials", "That email and password do not match an account.")
+	ErrRateLimited    = problem.TooMany("rate_limited", "Too many attempts: please wait a few minutes and try again.", 0)
+	ErrEmailTaken     = problem.Invalid("email_taken", "An account with that email already exists: sign in instead, or reset your password.")
+	ErrBadEmail       = problem.Invalid("bad_email", "Please enter a valid email address.")
+	ErrNotVerified    = problem.Forbidden("not_verified", "Please confirm your email address first: we sent you a link.")
+	ErrBadName        = problem.Invalid("bad_name", "Please enter your name (up to 100 characters).")
+	ErrBadRole        = problem.Invalid("bad_role", "Choose a role: owner, editor or viewer.")
+	ErrLastOwner      = problem.Conflict("last_owner", "A workspace needs at least one owner: make someone else owner first.")
+	// ErrLinkUsed is a one-time email link used already or too old; each
+	// use says which link in its message.
+	ErrLinkUsed = problem.Gone("link_used", "This link was already used or is too old.")
 )
 
-// Problem is a rule a person broke, with a message written for them.
-type Problem string
-
-func (p Problem) Error() string { return string(p) }
-
-// IsProblem reports whether err is (or wraps) a Problem.
-func IsProblem(err error) bool {
-	var p Problem
-	return errors.As(err, &p)
-}
-
-// RateLimitError says how long to wait.
-type RateLimitError struct{ Wait time.Duration }
-
-func (e *RateLimitError) Error() string {
-	m := int(e.Wait.Minutes() + 0.999)
+// rateLimited says how long to wait, in whole minutes.
+func rateLimited(wait time.Duration) error {
+	m := int(wait.Minutes() + 0.999)
 	if m < 1 {
 		m = 1
 	}
-	return fmt.Sprintf("too many attempts: please wait %d minute%s and try again", m, plural(m))
+	return ErrRateLimited.Reword(fmt.Sprintf("Too many attempts: please wait %d minute%s and try again.", m, plural(m))).Retry(wait)
 }
 
-func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+// linkUsed translates the store's "token used" into ErrLinkUsed with msg.
+func linkUsed(err error, msg string) error {
+	if errors.Is(err, store.ErrTokenUsed) {
+		return ErrLinkUsed.Reword(msg).Wrap(err)
+	}
+	return err
+}
 
 func plural(n int) string {
 	if n == 1 {
@@ -65,29 +66,10 @@ func plural(n int) string {
 	return "s"
 }
 
-// Email is one message to send; Kind picks the template.
-type Email struct {
-	Kind      string // verify, reset, magic, invitation, welcome
-	To        string
-	Name      string
-	Link      string
-	Workspace string
-	Inviter   string
-	Role      string
-	// For share links and vote notices.
-	Guest, Title, Note string
-	Count              int
-}
-
-// Mailer sends (or queues) an email.
-type Mailer interface {
-	Send(ctx context.Context, e Email) error
-}
-
 // Service carries the accounts rules.
 type Service struct {
 	Store   *store.Store
-	Mailer  Mailer
+	Mailer  mail.Sender
 	BaseURL string
 
 	loginPerIP      *auth.Limiter
@@ -97,7 +79,7 @@ type Service struct {
 }
 
 // New returns the service with its rate limits.
-func New(st *store.Store, m Mailer, baseURL string) *Service {
+func New(st *store.Store, m mail.Sender, baseURL string) *Service {
 	return &Service{
 		Store: st, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"),
 		loginPerIP:      auth.NewLimiter(30, 15*time.Minute),
@@ -107,10 +89,16 @@ func New(st *store.Store, m Mailer, baseURL string) *Service {
 	}
 }
 
+// ErrWrongPassword refuses a password change whose current password is wrong.
+var ErrWrongPassword = problem.Invalid("wrong_password", "Your current password is not right.")
+
+// ErrInvitationUsed is an invitation accepted, revoked or expired.
+var ErrInvitationUsed = ErrLinkUsed.Reword("Invitations work once, for 7 days. Ask the workspace owner to invite you again.")
+
 // CheckEmail returns the address part of a valid email address.
 func CheckEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
-	a, err := mail.ParseAddress(email)
+	a, err := netmail.ParseAddress(email)
 	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
 		return "", ErrBadEmail
 	}
@@ -128,13 +116,13 @@ func (s *Service) SignUp(ctx context.Context, email, name, password string) (*st
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
-		return nil, Problem("please enter your name (up to 100 characters)")
+		return nil, ErrBadName
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Store.CreateUser(ctx, nil, email, name, &hash, false)
+	u, err := s.Store.CreateUser(ctx, email, name, &hash, false)
 	if errors.Is(err, store.ErrConflict) {
 		return nil, ErrEmailTaken
 	}
@@ -150,12 +138,12 @@ func (s *Service) SendVerification(ctx context.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	return s.Mailer.Send(ctx, Email{Kind: "verify", To: u.Email, Name: u.DisplayName, Link: link})
+	return s.Mailer.Send(ctx, u.Email, mail.VerifyData{Name: u.DisplayName, Link: link})
 }
 
 func (s *Service) emailLink(ctx context.Context, userID int64, purpose string, ttl time.Duration, path string) (string, error) {
 	token := auth.NewToken("")
-	if err := s.Store.CreateEmailToken(ctx, nil, auth.HashToken(token), purpose, userID, ttl); err != nil {
+	if err := s.Store.CreateEmailToken(ctx, auth.HashToken(token), purpose, userID, ttl); err != nil {
 		return "", err
 	}
 	return s.BaseURL + path + "?token=" + token, nil
@@ -165,7 +153,7 @@ func (s *Service) emailLink(ctx context.Context, userID int64, purpose string, t
 func (s *Service) Verify(ctx context.Context, token string) (*store.User, error) {
 	id, err := s.Store.UseEmailToken(ctx, auth.HashToken(token), store.TokenVerify)
 	if err != nil {
-		return nil, err
+		return nil, linkUsed(err, "This confirmation link was already used or is too old. Sign in and we will send you a new one.")
 	}
 	if err := s.Store.MarkEmailVerified(ctx, id); err != nil {
 		return nil, err
@@ -178,10 +166,10 @@ func (s *Service) Verify(ctx context.Context, token string) (*store.User, error)
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*store.User, error) {
 	key := strings.ToLower(strings.TrimSpace(email))
 	if blocked, wait := s.loginPerAccount.Blocked(key); blocked {
-		return nil, &RateLimitError{wait}
+		return nil, rateLimited(wait)
 	}
 	if ok, wait := s.loginPerIP.Allow(ip); !ok {
-		return nil, &RateLimitError{wait}
+		return nil, rateLimited(wait)
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -203,7 +191,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*stor
 // says nothing either way, so nobody can learn which emails have accounts.
 func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	if ok, wait := s.resetPerIP.Allow(ip); !ok {
-		return &RateLimitError{wait}
+		return rateLimited(wait)
 	}
 	if ok, _ := s.resetPerAccount.Allow(strings.ToLower(strings.TrimSpace(email))); !ok {
 		return nil // quietly: the owner already has recent links
@@ -219,7 +207,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	if err != nil {
 		return err
 	}
-	return s.Mailer.Send(ctx, Email{Kind: "reset", To: u.Email, Name: u.DisplayName, Link: link})
+	return s.Mailer.Send(ctx, u.Email, mail.ResetData{Name: u.DisplayName, Link: link})
 }
 
 // ResetPassword sets a new password from a reset link, confirms the email
@@ -230,7 +218,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*s
 	}
 	id, err := s.Store.UseEmailToken(ctx, auth.HashToken(token), store.TokenReset)
 	if err != nil {
-		return nil, err
+		return nil, linkUsed(err, "This reset link was already used or is too old: reset links work once, for one hour. Ask for a new one.")
 	}
 	if err := s.setPassword(ctx, id, password); err != nil {
 		return nil, err
@@ -247,7 +235,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*s
 // ChangePassword checks the current password and sets a new one.
 func (s *Service) ChangePassword(ctx context.Context, u *store.User, current, next string) error {
 	if u.PasswordHash != nil && !auth.CheckPassword(*u.PasswordHash, current) {
-		return Problem("your current password is not right")
+		return ErrWrongPassword
 	}
 	if err := auth.CheckPasswordRules(next, u.Email); err != nil {
 		return err
@@ -267,7 +255,7 @@ func (s *Service) setPassword(ctx context.Context, userID int64, password string
 // saying nothing either way.
 func (s *Service) RequestMagicLink(ctx context.Context, email, ip string) error {
 	if ok, wait := s.resetPerIP.Allow(ip); !ok {
-		return &RateLimitError{wait}
+		return rateLimited(wait)
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
@@ -280,14 +268,14 @@ func (s *Service) RequestMagicLink(ctx context.Context, email, ip string) error 
 	if err != nil {
 		return err
 	}
-	return s.Mailer.Send(ctx, Email{Kind: "magic", To: u.Email, Name: u.DisplayName, Link: link})
+	return s.Mailer.Send(ctx, u.Email, mail.MagicData{Name: u.DisplayName, Link: link})
 }
 
 // UseMagicLink signs in with a one-time link (which also proves the email).
 func (s *Service) UseMagicLink(ctx context.Context, token string) (*store.User, error) {
 	id, err := s.Store.UseEmailToken(ctx, auth.HashToken(token), store.TokenMagic)
 	if err != nil {
-		return nil, err
+		return nil, linkUsed(err, "Sign-in links work once, for 15 minutes. Ask for a new one on the sign-in page.")
 	}
 	if err := s.Store.MarkEmailVerified(ctx, id); err != nil {
 		return nil, err
@@ -305,10 +293,10 @@ func (s *Service) CreateWorkspace(ctx context.Context, u *store.User, slug, name
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.AddMember(ctx, nil, t.ID, u.ID, store.RoleOwner); err != nil {
+	if err := s.Store.AddMember(ctx, t.ID, u.ID, store.RoleOwner); err != nil {
 		return nil, err
 	}
-	err = s.Mailer.Send(ctx, Email{Kind: "welcome", To: u.Email, Name: u.DisplayName, Workspace: t.Name, Link: s.BaseURL + "/t/" + t.Slug + "/"})
+	err = s.Mailer.Send(ctx, u.Email, mail.WelcomeData{Name: u.DisplayName, Workspace: t.Name, Link: s.BaseURL + tenant.Path(t.Slug)})
 	return t, err
 }
 
@@ -316,8 +304,8 @@ func (s *Service) CreateWorkspace(ctx context.Context, u *store.User, slug, name
 // not, why.
 func (s *Service) SlugAvailable(ctx context.Context, slug string) (bool, string) {
 	if err := tenant.ValidateSlug(slug); err != nil {
-		_, msg, _ := strings.Cut(err.Error(), ": ")
-		return false, msg
+		p, _ := problem.As(err)
+		return false, p.Message
 	}
 	_, err := s.Store.TenantBySlug(ctx, slug)
 	if errors.Is(err, store.ErrNotFound) {
@@ -333,17 +321,17 @@ func (s *Service) Invite(ctx context.Context, t *store.Tenant, inviter *store.Us
 		return err
 	}
 	if !store.ValidRole(role) {
-		return Problem("choose a role: owner, editor or viewer")
+		return ErrBadRole
 	}
 	token := auth.NewToken("")
-	_, err = s.Store.CreateInvitation(ctx, nil, &store.Invitation{
+	_, err = s.Store.CreateInvitation(ctx, &store.Invitation{
 		TenantID: t.ID, Email: email, Role: role, InvitedBy: &inviter.ID, ExpiresAt: time.Now().Add(InvitationTTL),
 	}, auth.HashToken(token))
 	if err != nil {
 		return err
 	}
-	return s.Mailer.Send(ctx, Email{Kind: "invitation", To: email, Name: inviter.DisplayName, Inviter: inviter.DisplayName,
-		Workspace: t.Name, Role: role, Link: s.BaseURL + "/invitations/accept?token=" + token})
+	return s.Mailer.Send(ctx, email, mail.InviteData{Inviter: inviter.DisplayName, Workspace: t.Name, Role: role,
+		Link: s.BaseURL + "/invitations/accept?token=" + token})
 }
 
 // AcceptInvitation joins u to the invitation's workspace. Accepting also
@@ -352,7 +340,7 @@ func (s *Service) Invite(ctx context.Context, t *store.Tenant, inviter *store.Us
 func (s *Service) AcceptInvitation(ctx context.Context, token string, u *store.User) (*store.Tenant, error) {
 	inv, err := s.Store.AcceptInvitation(ctx, auth.HashToken(token), u.ID)
 	if err != nil {
-		return nil, err
+		return nil, linkUsed(err, ErrInvitationUsed.Message)
 	}
 	if strings.EqualFold(inv.Email, u.Email) {
 		if err := s.Store.MarkEmailVerified(ctx, u.ID); err != nil {
@@ -373,7 +361,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, u *store.User, t *store.Te
 		name = "API token"
 	}
 	if len(name) > 100 {
-		return "", nil, Problem("token name: up to 100 characters")
+		return "", nil, problem.Invalid("bad_token_name", "A token's name can be up to 100 characters.")
 	}
 	token := auth.NewToken(auth.APITokenPrefix)
 	at, err := s.Store.CreateAPIToken(ctx, u.ID, t.ID, name, auth.HashToken(token))
@@ -391,7 +379,7 @@ type ExternalIdentity struct {
 
 // ErrUnverifiedExternalEmail refuses an outside sign-in whose provider has
 // not verified the email address, since accounts are linked by email.
-var ErrUnverifiedExternalEmail = Problem("your Google account's email address is not verified, so we cannot use it to sign you in")
+var ErrUnverifiedExternalEmail = problem.Forbidden("unverified_email", "Your Google account's email address is not verified, so we cannot use it to sign you in.")
 
 // SignInExternal returns the user for an outside identity: the one linked
 // to it before, else the account with the same email (linked now, and only
@@ -410,9 +398,9 @@ func (s *Service) SignInExternal(ctx context.Context, id ExternalIdentity) (*sto
 		if name == "" {
 			name, _, _ = strings.Cut(id.Email, "@")
 		}
-		u, err = s.Store.CreateUser(ctx, nil, id.Email, name, nil, true)
+		u, err = s.Store.CreateUser(ctx, id.Email, name, nil, true)
 		if err == nil {
-			s.Mailer.Send(ctx, Email{Kind: "welcome", To: u.Email, Name: u.DisplayName, Link: s.BaseURL + "/"})
+			err = s.Mailer.Send(ctx, u.Email, mail.WelcomeData{Name: u.DisplayName, Link: s.BaseURL + "/"})
 		}
 	} else if err == nil && !u.Verified() {
 		err = s.Store.MarkEmailVerified(ctx, u.ID)
@@ -443,7 +431,7 @@ func (s *Service) CreateVerifiedUser(ctx context.Context, email, name, password 
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Store.CreateUser(ctx, nil, email, strings.TrimSpace(name), &hash, true)
+	u, err := s.Store.CreateUser(ctx, email, strings.TrimSpace(name), &hash, true)
 	if errors.Is(err, store.ErrConflict) {
 		return nil, ErrEmailTaken
 	}

@@ -1,11 +1,26 @@
 // Package api serves PatternVault's JSON API under /api/v1. Every request
 // carries a personal API token (Authorization: Bearer pv_...) and acts as
 // that token's user, in that token's workspace, with that user's role.
+//
+// How to add an endpoint:
+//
+//  1. Add its route to the routes function of its area (libraryRoutes,
+//     shareRoutes, ...): method, path and the least role it needs, as
+//     h.authed(role, handler). The route lines are the API's sitemap.
+//  2. The handler only translates: it reads the path (httpx.PathID), the
+//     query and the body (httpx.DecodeJSON with an example of what to
+//     send), makes ONE service call (library, share, accounts...) that
+//     checks the rules and owns its transaction, and writes the answer
+//     with writeJSON. Reads without a rule may use h.store.ReadTenant.
+//  3. Errors go to h.failed (httpx.WriteError), the one JSON mapper: a
+//     problem (internal/problem) from the service becomes its status and
+//     {"error": {"code", "message"}}; anything else is logged and a 500.
+//     Never write an error's text yourself.
+//  4. Test it in internal/web's API tests, against the real server.
 package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -13,6 +28,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
@@ -155,13 +171,8 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { httpx.WriteJSON(w, status, v) }
 
 func writeError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
+	writeJSON(w, status, httpx.ErrorBody{Error: httpx.ErrorDetail{Code: code, Message: message}})
 }

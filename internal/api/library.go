@@ -1,17 +1,17 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
-	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -49,42 +49,29 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", `send the files as multipart/form-data in the field "file"`)
 		return
 	}
-	next := library.MultipartUploads(mr, "file")
-
-	batch, err := h.library.StartImportStream(r.Context(), c.Tenant.ID, c.User.ID, next, false)
-	if errors.Is(err, library.ErrNoFiles) {
-		writeError(w, http.StatusBadRequest, "no_files", `no file in the field "file"`)
-		return
+	batch, err := h.library.StartImportStream(r.Context(), c.Tenant.ID, c.User.ID, library.MultipartUploads(mr, "file"), false)
+	if err != nil && httpx.Problem(err) == nil {
+		// The body broke off or was not multipart: the client's side.
+		h.log.Warn("api: upload", "err", err)
+		err = errBadUpload.Wrap(err)
 	}
-	if err != nil {
-		h.uploadError(w, err)
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"id": batch.ID, "status": batch.Status})
 }
 
-func (h *Handler) uploadError(w http.ResponseWriter, err error) {
-	var mbe *http.MaxBytesError
-	var refused *library.RefusedError
-	switch {
-	case errors.As(err, &refused):
-		writeError(w, http.StatusBadRequest, "refused", refused.Reason)
-	case errors.As(err, &mbe) || errors.Is(err, library.ErrUploadTooLarge):
-		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the upload is over the size limit of one import")
-	default:
-		h.log.Warn("api: upload", "err", err)
-		writeError(w, http.StatusBadRequest, "bad_upload", "the upload could not be read")
-	}
-}
+// errBadUpload is an upload that could not be read to its end.
+var errBadUpload = problem.BadRequest("bad_upload", "The upload could not be read; nothing was stored.")
 
 func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	id, ok := pathID(w, r)
-	if !ok {
-		return
+	id, err := httpx.PathID(r, "id")
+	var b *store.ImportBatch
+	if err == nil {
+		b, err = h.store.Batch(r.Context(), c.Tenant.ID, id)
 	}
-	b, err := h.store.Batch(r.Context(), c.Tenant.ID, id)
-	if h.failed(w, err) {
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -94,54 +81,56 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// errBadCursor is a page cursor the API did not give out.
+var errBadCursor = problem.BadRequest("bad_cursor", "cursor is not one this API gave out")
+
 func (h *Handler) listPatterns(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
+	limit, _ := strconv.Atoi(q.Get("limit")) // not a number: the default
 	if text := strings.TrimSpace(q.Get("q")); text != "" && h.search != nil {
 		h.searchPatterns(w, r, c, text, limit)
 		return
 	}
-	page, err := h.store.Patterns(r.Context(), c.Tenant.ID, store.PatternQuery{
-		Text: q.Get("q"), Keyword: q.Get("keyword"), Type: q.Get("type"), Format: q.Get("format"),
-		Sort: q.Get("sort"), Favorites: q.Get("favorites") == "true", UserID: c.User.ID,
-		Cursor: q.Get("cursor"), Limit: limit,
+	var page *store.PatternPage
+	err := h.store.ReadTenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
+		var err error
+		page, err = tx.Patterns(r.Context(), store.PatternQuery{
+			Text: q.Get("q"), Keyword: q.Get("keyword"), Type: q.Get("type"), Format: q.Get("format"),
+			Sort: q.Get("sort"), Favorites: q.Get("favorites") == "true", UserID: c.User.ID,
+			Cursor: q.Get("cursor"), Limit: limit,
+		})
+		return err
 	})
 	if errors.Is(err, store.ErrBadCursor) {
-		writeError(w, http.StatusBadRequest, "bad_cursor", "cursor is not one this API gave out")
-		return
+		err = errBadCursor.Wrap(err)
 	}
-	if h.failed(w, err) {
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
-func (h *Handler) pattern(w http.ResponseWriter, r *http.Request) (*store.Pattern, bool) {
+// pattern loads design {id} of the caller's workspace.
+func (h *Handler) pattern(r *http.Request) (*store.Pattern, error) {
 	c := CallerFrom(r.Context())
-	id, ok := pathID(w, r)
-	if !ok {
-		return nil, false
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return nil, err
 	}
-	p, err := h.store.PatternFor(r.Context(), c.Tenant.ID, id, c.User.ID)
-	if h.failed(w, err) {
-		return nil, false
-	}
-	return p, true
+	return h.library.Pattern(r.Context(), c.Tenant.ID, id, c.User.ID)
 }
 
 func (h *Handler) getPattern(w http.ResponseWriter, r *http.Request) {
-	if p, ok := h.pattern(w, r); ok {
+	p, err := h.pattern(r)
+	if !h.failed(w, r, err) {
 		writeJSON(w, http.StatusOK, p)
 	}
 }
 
 func (h *Handler) patchPattern(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
+	id, err := httpx.PathID(r, "id")
 	var body struct {
 		Name        *string   `json:"name"`
 		Designer    *string   `json:"designer"`
@@ -151,147 +140,122 @@ func (h *Handler) patchPattern(w http.ResponseWriter, r *http.Request) {
 		Type        *string   `json:"type"`
 		Keywords    *[]string `json:"keywords"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_json", "send a JSON object")
+	if err == nil {
+		err = httpx.DecodeJSON(r, 1<<20, &body, "send a JSON object")
+	}
+	var p *store.Pattern
+	if err == nil {
+		p, err = h.library.EditPattern(r.Context(), c.Tenant.ID, id, library.Edit{Name: body.Name, Designer: body.Designer,
+			DesignerURL: body.DesignerURL, Notes: body.Notes, Source: body.Source, Type: body.Type, Keywords: body.Keywords})
+	}
+	if h.failed(w, r, err) {
 		return
-	}
-	if body.Name != nil && (strings.TrimSpace(*body.Name) == "" || len(*body.Name) > 300) {
-		writeError(w, http.StatusUnprocessableEntity, "bad_name", "name must be 1 to 300 characters")
-		return
-	}
-	if body.Type != nil {
-		_, err := h.library.SetType(r.Context(), c.Tenant.ID, []int64{id}, *body.Type)
-		if errors.Is(err, library.ErrBadType) {
-			writeError(w, http.StatusUnprocessableEntity, "bad_type", fmt.Sprintf("type must be one of %s, or empty", strings.Join(designtype.Codes, ", ")))
-			return
-		}
-		if h.failed(w, err) {
-			return
-		}
-	}
-	p, err := h.store.UpdatePattern(r.Context(), c.Tenant.ID, id, store.PatternEdit{Name: body.Name, Designer: body.Designer,
-		DesignerURL: body.DesignerURL, Notes: body.Notes, Source: body.Source})
-	if h.failed(w, err) {
-		return
-	}
-	if body.Keywords != nil {
-		if h.failed(w, h.store.SetKeywords(r.Context(), c.Tenant.ID, id, *body.Keywords)) {
-			return
-		}
-		if p, err = h.store.Pattern(r.Context(), c.Tenant.ID, id); h.failed(w, err) {
-			return
-		}
 	}
 	writeJSON(w, http.StatusOK, p)
 }
 
 func (h *Handler) deletePattern(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	id, ok := pathID(w, r)
-	if !ok {
-		return
+	id, err := httpx.PathID(r, "id")
+	var act int64
+	if err == nil {
+		_, act, err = h.library.Delete(r.Context(), c.Tenant.ID, c.User.ID, []int64{id})
 	}
-	_, act, err := h.store.DeletePatterns(r.Context(), c.Tenant.ID, c.User.ID, []int64{id})
-	if h.failed(w, err) {
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": id, "undo_activity": act})
 }
 
+// errBadSize is a thumbnail size the API does not make.
+var errBadSize = problem.BadRequest("bad_size", "size is 256 or 1024")
+
 func (h *Handler) thumbnail(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
+	id, err := httpx.PathID(r, "id")
 	size := library.ThumbGrid
-	if r.URL.Query().Get("size") == "1024" {
+	switch r.URL.Query().Get("size") {
+	case "", "256":
+	case "1024":
 		size = library.ThumbDetail
-	} else if s := r.URL.Query().Get("size"); s != "" && s != "256" {
-		writeError(w, http.StatusBadRequest, "bad_size", "size is 256 or 1024")
-		return
+	default:
+		err = errBadSize
 	}
-	rc, info, err := h.library.Thumbnail(r.Context(), c.Tenant.ID, id, size)
-	if err != nil {
-		writeError(w, http.StatusNotFound, "not_found", "no thumbnail for that pattern")
+	var rc io.ReadCloser
+	var info blob.Info
+	if err == nil {
+		rc, info, err = h.library.Thumbnail(r.Context(), c.Tenant.ID, id, size)
+	}
+	if h.failed(w, r, err) {
 		return
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
-	w.Header().Set("Cache-Control", "private, max-age=86400")
-	io.Copy(w, rc)
+	tag := httpx.ImageTag(strconv.FormatInt(id, 36)+"-"+strconv.Itoa(size), info.ModTime, info.Size)
+	httpx.ServeImage(w, r, rc, "image/png", info.Size, tag, 24*time.Hour)
 }
 
 func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	p, ok := h.pattern(w, r)
-	if !ok {
-		return
+	id, err := httpx.PathID(r, "id")
+	var dl *library.Download
+	if err == nil {
+		dl, err = h.library.Download(r.Context(), c.Tenant.ID, c.User.ID, id, r.URL.Query().Get("format"))
 	}
-	format := r.URL.Query().Get("format")
-	dl, err := h.library.Fetch(r.Context(), c.Tenant.ID, p, format)
-	if errors.Is(err, library.ErrNoSuchFormat) {
-		writeError(w, http.StatusNotFound, "no_such_format", fmt.Sprintf("%q is not available in %q", p.Name, format))
-		return
-	}
-	if h.failed(w, err) {
+	if h.failed(w, r, err) {
 		return
 	}
 	defer dl.Body.Close()
-	h.store.RecordEvent(r.Context(), c.Tenant.ID, p.ID, c.User.ID, "download", format)
-	w.Header().Set("Content-Type", dl.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": dl.Name}))
-	w.Header().Set("Content-Length", strconv.FormatInt(dl.Size, 10))
-	io.Copy(w, dl.Body)
+	httpx.Attachment(w, dl.Name, dl.ContentType, dl.Size, dl.Body)
 }
 
 func (h *Handler) files(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	id, ok := pathID(w, r)
-	if !ok {
-		return
+	id, err := httpx.PathID(r, "id")
+	var files []*store.PatternFile
+	if err == nil {
+		err = h.store.ReadTenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
+			if _, err := tx.Pattern(r.Context(), id, 0); err != nil {
+				return err
+			}
+			files, err = tx.Files(r.Context(), id)
+			return err
+		})
 	}
-	files, err := h.store.Files(r.Context(), c.Tenant.ID, id)
-	if h.failed(w, err) {
-		return
-	}
-	if len(files) == 0 {
-		writeError(w, http.StatusNotFound, "not_found", "no such pattern")
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"files": files})
 }
 
 func (h *Handler) keywords(w http.ResponseWriter, r *http.Request) {
-	ks, err := h.store.Keywords(r.Context(), CallerFrom(r.Context()).Tenant.ID)
-	if h.failed(w, err) {
+	ks := []*store.Keyword{}
+	err := h.store.ReadTenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
+		found, err := tx.Keywords(r.Context())
+		ks = append(ks, found...)
+		return err
+	})
+	if h.failed(w, r, err) {
 		return
-	}
-	if ks == nil {
-		ks = []*store.Keyword{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"keywords": ks})
 }
 
 func (h *Handler) addKeywords(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	p, ok := h.pattern(w, r)
-	if !ok {
-		return
-	}
+	p, err := h.pattern(r)
 	var body struct {
 		Keywords []string `json:"keywords"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil || len(body.Keywords) == 0 {
-		writeError(w, http.StatusBadRequest, "bad_json", `send {"keywords": ["feather", ...]}`)
-		return
+	if err == nil {
+		err = httpx.DecodeJSON(r, 1<<20, &body, `send {"keywords": ["feather", ...]}`)
 	}
-	if h.failed(w, h.store.AddKeywords(r.Context(), c.Tenant.ID, []int64{p.ID}, body.Keywords)) {
-		return
+	if err == nil {
+		err = h.library.AddKeywords(r.Context(), c.Tenant.ID, []int64{p.ID}, body.Keywords)
 	}
-	p, err := h.store.Pattern(r.Context(), c.Tenant.ID, p.ID)
-	if h.failed(w, err) {
+	if err == nil {
+		p, err = h.library.Pattern(r.Context(), c.Tenant.ID, p.ID, c.User.ID)
+	}
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
@@ -299,38 +263,28 @@ func (h *Handler) addKeywords(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) removeKeyword(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	p, ok := h.pattern(w, r)
-	if !ok {
-		return
+	p, err := h.pattern(r)
+	if err == nil {
+		err = h.library.RemoveKeywords(r.Context(), c.Tenant.ID, []int64{p.ID}, []string{r.PathValue("name")})
 	}
-	if h.failed(w, h.store.RemoveKeywords(r.Context(), c.Tenant.ID, []int64{p.ID}, []string{r.PathValue("name")})) {
+	if h.failed(w, r, err) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// failed writes the JSON error for err and reports whether there was one.
-func (h *Handler) failed(w http.ResponseWriter, err error) bool {
-	switch {
-	case err == nil:
+// failed writes the JSON error for err (see httpx.WriteError) and reports
+// whether there was one.
+func (h *Handler) failed(w http.ResponseWriter, r *http.Request, err error) bool {
+	if err == nil {
 		return false
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no such thing in this workspace")
-	default:
-		h.log.Error("api", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "something went wrong on our side")
 	}
+	httpx.WriteError(w, r, h.log, err)
 	return true
 }
 
-func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(w, http.StatusNotFound, "not_found", "no such thing in this workspace")
-		return 0, false
-	}
-	return id, true
-}
+// errSearchLimit is one person searching faster than a person can.
+var errSearchLimit = problem.TooMany("rate_limited", "too many searches: wait a few seconds and try again", 0)
 
 // searchPatterns answers ?q= with the plain-words search: results best
 // first, each with its score and the words it matched.
@@ -339,19 +293,18 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 		limit = 60
 	}
 	if ok, wait := h.searches.Allow(strconv.FormatInt(c.User.ID, 10)); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		writeError(w, http.StatusTooManyRequests, "rate_limited", "too many searches: wait a few seconds and try again")
+		h.failed(w, r, errSearchLimit.Retry(wait))
 		return
 	}
 	q := r.URL.Query()
 	res, err := h.search.Search(r.Context(), c.Tenant.ID, c.User.ID, text, store.SearchFilter{
 		Type: q.Get("type"), Format: q.Get("format"), Keyword: q.Get("keyword"), Favorites: q.Get("favorites") == "true"})
-	if h.failed(w, err) {
+	if h.failed(w, r, err) {
 		return
 	}
 	hits, next := res.Page(q.Get("cursor"), limit)
-	byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, search.IDs(hits))
-	if h.failed(w, err) {
+	byID, err := h.patternsByIDs(r, search.IDs(hits))
+	if h.failed(w, r, err) {
 		return
 	}
 	type scored struct {
@@ -372,8 +325,8 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 	// Related designs are not matches: they hold some of the words, or
 	// are near by vector alone.
 	if len(res.Related) > 0 {
-		byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, search.IDs(res.Related))
-		if h.failed(w, err) {
+		byID, err := h.patternsByIDs(r, search.IDs(res.Related))
+		if h.failed(w, r, err) {
 			return
 		}
 		related := []scored{}
@@ -390,16 +343,16 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 // similar lists the designs that look most like this one ("more like this").
 func (h *Handler) similar(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	p, ok := h.pattern(w, r)
-	if !ok {
-		return
+	p, err := h.pattern(r)
+	var hits []search.Hit
+	if err == nil {
+		hits, err = h.search.Similar(r.Context(), c.Tenant.ID, p.ID, 12)
 	}
-	hits, err := h.search.Similar(r.Context(), c.Tenant.ID, p.ID, 12)
-	if h.failed(w, err) {
-		return
+	var byID map[int64]*store.Pattern
+	if err == nil {
+		byID, err = h.patternsByIDs(r, search.IDs(hits))
 	}
-	byID, err := h.store.PatternsByIDs(r.Context(), c.Tenant.ID, search.IDs(hits))
-	if h.failed(w, err) {
+	if h.failed(w, r, err) {
 		return
 	}
 	out := []map[string]any{}
@@ -409,4 +362,15 @@ func (h *Handler) similar(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"patterns": out})
+}
+
+// patternsByIDs loads the caller's live designs among ids.
+func (h *Handler) patternsByIDs(r *http.Request, ids []int64) (map[int64]*store.Pattern, error) {
+	var byID map[int64]*store.Pattern
+	err := h.store.ReadTenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
+		var err error
+		byID, err = tx.PatternsByIDs(r.Context(), ids)
+		return err
+	})
+	return byID, err
 }

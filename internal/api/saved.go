@@ -1,10 +1,9 @@
 package api
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -17,12 +16,14 @@ func (h *Handler) savedRoutes() {
 
 func (h *Handler) listSaved(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	list, err := h.store.SavedSearches(r.Context(), c.Tenant.ID, c.User.ID)
-	if h.failed(w, err) {
+	list := []*store.SavedSearch{}
+	err := h.store.ReadTenant(r.Context(), c.Tenant.ID, func(tx *store.TenantTx) error {
+		found, err := tx.SavedSearches(r.Context(), c.User.ID)
+		list = append(list, found...)
+		return err
+	})
+	if h.failed(w, r, err) {
 		return
-	}
-	if list == nil {
-		list = []*store.SavedSearch{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"saved_searches": list})
 }
@@ -30,16 +31,11 @@ func (h *Handler) listSaved(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) createSaved(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
 	var ss store.SavedSearch
-	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&ss); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_json", `send {"name": "...", "query": "...", "filters": {"type": "...", "format": "...", "keyword": "...", "favorites": true}, "pinned": true}`)
-		return
+	err := httpx.DecodeJSON(r, 64<<10, &ss, `Send {"name": "...", "query": "...", "filters": {"type": "...", "format": "...", "keyword": "...", "favorites": true}, "pinned": true}.`)
+	if err == nil {
+		err = h.library.SaveSearch(r.Context(), c.Tenant.ID, c.User.ID, &ss)
 	}
-	if err := ss.Check(); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", err.Error())
-		return
-	}
-	ss.ID = 0
-	if h.failed(w, h.store.SaveSearch(r.Context(), c.Tenant.ID, c.User.ID, &ss)) {
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, ss)
@@ -47,11 +43,11 @@ func (h *Handler) createSaved(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) deleteSaved(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	id, ok := pathID(w, r)
-	if !ok {
-		return
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = h.library.DeleteSavedSearch(r.Context(), c.Tenant.ID, c.User.ID, id)
 	}
-	if h.failed(w, h.store.DeleteSavedSearch(r.Context(), c.Tenant.ID, c.User.ID, id)) {
+	if h.failed(w, r, err) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

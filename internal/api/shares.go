@@ -1,12 +1,10 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -33,20 +31,14 @@ func (h *Handler) createShare(w http.ResponseWriter, r *http.Request) {
 		ShowDesigner   *bool   `json:"show_designer"`
 		VotingMode     string  `json:"voting_mode"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_json", `send {"pattern_ids": [...], "name": "..."}`)
+	if h.failed(w, r, httpx.DecodeJSON(r, 1<<20, &body, `Send {"pattern_ids": [...], "name": "..."}.`)) {
 		return
 	}
 	show := body.ShowDesigner == nil || *body.ShowDesigner
 	created, err := h.shares.Create(r.Context(), c.Tenant.ID, c.User.ID, share.Input{PatternIDs: body.PatternIDs, Name: body.Name,
 		RecipientName: body.RecipientName, RecipientEmail: body.RecipientEmail, Message: body.Message, ExpiresInDays: body.ExpiresInDays,
 		AllowDownload: body.AllowDownload, ShowDesigner: show, VotingMode: body.VotingMode, NotifyOwner: true})
-	var p share.Problem
-	if errors.As(err, &p) {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", p.Error())
-		return
-	}
-	if h.failed(w, err) {
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": created.Link.ID, "url": created.URL, "expires_at": created.Link.ExpiresAt})
@@ -54,21 +46,19 @@ func (h *Handler) createShare(w http.ResponseWriter, r *http.Request) {
 
 // shareJSON is a link as the API shows it: never its token.
 func shareJSON(l *store.ShareLink, now time.Time) map[string]any {
-	status := "active"
-	switch {
-	case l.RevokedAt != nil:
-		status = "revoked"
-	case !now.Before(l.ExpiresAt):
-		status = "expired"
-	}
 	return map[string]any{"id": l.ID, "name": l.Name, "recipient_name": l.RecipientName, "created_at": l.CreatedAt,
-		"expires_at": l.ExpiresAt, "status": status, "views": l.Views, "voters": l.Voters, "pattern_ids": l.Patterns,
+		"expires_at": l.ExpiresAt, "status": share.Status(l, now), "views": l.Views, "voters": l.Voters, "pattern_ids": l.Patterns,
 		"allow_download": l.AllowDownload}
 }
 
 func (h *Handler) listShares(w http.ResponseWriter, r *http.Request) {
-	ls, err := h.store.Shares(r.Context(), CallerFrom(r.Context()).Tenant.ID)
-	if h.failed(w, err) {
+	var ls []*store.ShareLink
+	err := h.store.ReadTenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
+		var err error
+		ls, err = tx.Shares(r.Context())
+		return err
+	})
+	if h.failed(w, r, err) {
 		return
 	}
 	out := []map[string]any{}
@@ -79,12 +69,12 @@ func (h *Handler) listShares(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) shareResults(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
+	id, err := httpx.PathID(r, "id")
+	var res *share.Results
+	if err == nil {
+		res, err = h.shares.Results(r.Context(), CallerFrom(r.Context()).Tenant.ID, id)
 	}
-	res, err := h.shares.Results(r.Context(), CallerFrom(r.Context()).Tenant.ID, id)
-	if h.failed(w, err) {
+	if h.failed(w, r, err) {
 		return
 	}
 	votes := []map[string]any{}
@@ -95,11 +85,11 @@ func (h *Handler) shareResults(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revokeShare(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = h.shares.Revoke(r.Context(), CallerFrom(r.Context()).Tenant.ID, id)
 	}
-	if h.failed(w, h.store.UpdateShare(r.Context(), CallerFrom(r.Context()).Tenant.ID, id, nil, true)) {
+	if h.failed(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "revoked"})

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
@@ -125,7 +124,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Metrics = metrics.New(d.Pool)
 	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
 	a.Library.Metrics = a.Metrics
-	a.Shares = share.New(a.Store, cfg.BaseURL)
+	mailer := mail.NewQueue(d.Pool, a.Queue)
+	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)
 	a.Shares.Metrics = a.Metrics
 	a.Search = search.New(a.Store)
 	a.Search.Metrics = a.Metrics
@@ -134,7 +134,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
-	a.Accounts = accounts.New(a.Store, QueuedMail(d, a.Queue), cfg.BaseURL)
+	a.Accounts = accounts.New(a.Store, mailer, cfg.BaseURL)
 	return a, nil
 }
 
@@ -291,45 +291,4 @@ func first(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
-}
-
-// QueuedMail is the accounts service's mailer of a running PatternVault:
-// each email is composed from its template and written to the outbox
-// table platform.mail_outbox with its sending job on q, in one
-// transaction. The end-to-end browser tests use it too, so that they read
-// the links a person would get by email from the real outbox.
-func QueuedMail(d *db.DB, q mail.Inserter) accounts.Mailer {
-	return &queuedMail{db: d, mailer: mail.NewMailer(q)}
-}
-
-// queuedMail sends the accounts emails through the outbox and job queue.
-type queuedMail struct {
-	db     *db.DB
-	mailer *mail.Mailer
-}
-
-func (q *queuedMail) Send(ctx context.Context, e accounts.Email) error {
-	var data any
-	switch e.Kind {
-	case mail.KindVerify:
-		data = mail.VerifyData{Name: e.Name, Link: e.Link}
-	case mail.KindReset:
-		data = mail.ResetData{Name: e.Name, Link: e.Link}
-	case mail.KindMagic:
-		data = mail.MagicData{Name: e.Name, Link: e.Link}
-	case mail.KindInvitation:
-		data = mail.InviteData{Inviter: e.Inviter, Workspace: e.Workspace, Role: e.Role, Link: e.Link}
-	case mail.KindWelcome:
-		data = mail.WelcomeData{Name: e.Name, Workspace: e.Workspace, Link: e.Link}
-	case mail.KindShare:
-		data = mail.ShareData{Quilter: e.Workspace, Customer: e.Name, Title: e.Title, Designs: e.Count, Note: e.Note, Link: e.Link}
-	case mail.KindVoteNotification:
-		data = mail.VoteData{Name: e.Name, Guest: e.Guest, Share: e.Title, Votes: e.Count, Link: e.Link}
-	default:
-		return fmt.Errorf("app: no email template for %q", e.Kind)
-	}
-	return q.db.Tx(ctx, func(tx pgx.Tx) error {
-		_, err := q.mailer.Send(ctx, tx, e.To, e.Kind, data)
-		return err
-	})
 }

@@ -6,12 +6,13 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/patternvault/patternvault/internal/problem"
 )
 
 // Argon2id parameters (OWASP's recommended minimum: 19 MiB, 2 passes).
@@ -29,19 +30,20 @@ const (
 	MaxPasswordLen = 200
 )
 
-// ErrWeakPassword is returned (wrapped) when a new password breaks the rules.
-var ErrWeakPassword = errors.New("password too weak")
+// ErrWeakPassword is a new password that breaks the rules; its message
+// says which.
+var ErrWeakPassword = problem.Invalid("weak_password", "Please choose a stronger password.")
 
 // CheckPasswordRules says what is wrong with a new password, or nil.
 func CheckPasswordRules(password, email string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLen:
-		return fmt.Errorf("%w: use at least %d characters (a short sentence works well)", ErrWeakPassword, MinPasswordLen)
+		return ErrWeakPassword.Reword(fmt.Sprintf("Password too short: use at least %d characters (a short sentence works well).", MinPasswordLen))
 	case n > MaxPasswordLen:
-		return fmt.Errorf("%w: use at most %d characters", ErrWeakPassword, MaxPasswordLen)
+		return ErrWeakPassword.Reword(fmt.Sprintf("Password too long: use at most %d characters.", MaxPasswordLen))
 	case email != "" && strings.EqualFold(password, email):
-		return fmt.Errorf("%w: do not use your email address as your password", ErrWeakPassword)
+		return ErrWeakPassword.Reword("Please do not use your email address as your password.")
 	}
 	return nil
 }

@@ -135,7 +135,7 @@ func (w *world) seed(slug, name string, want int) error {
 		return err
 	}
 	w.accounts, w.owner = acc, u
-	if err := w.store.AddMember(ctx, nil, w.tenant.ID, u.ID, store.RoleOwner); err != nil {
+	if err := w.store.AddMember(ctx, w.tenant.ID, u.ID, store.RoleOwner); err != nil {
 		return err
 	}
 	token := auth.NewToken("")

@@ -94,7 +94,7 @@ func newCrowd(tenants, designs int) (*crowd, error) {
 			if i%sampleEvery != 0 || i/sampleEvery > 25 {
 				return nil
 			}
-			if err := c.store.AddMember(ctx, nil, t.ID, c.owner.ID, store.RoleOwner); err != nil {
+			if err := c.store.AddMember(ctx, t.ID, c.owner.ID, store.RoleOwner); err != nil {
 				return err
 			}
 			token, _, err := c.accounts.CreateAPIToken(ctx, c.owner, t, "bench")

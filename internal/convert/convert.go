@@ -120,9 +120,15 @@ func DescribeWithin(file string, d *geom.Design, f *formats.Format, budget shape
 // NotAnalysedReason is Report.NotAnalysed for a design beyond its budget.
 const NotAnalysedReason = "too complex to analyse"
 
+// round rounds v to places decimals. A value that is not finite (which a
+// design read through formats.Read cannot produce) becomes 0, so a report
+// always encodes as JSON.
 func round(v float64, places int) float64 {
 	p := math.Pow10(places)
-	return math.Round(v*p) / p
+	if r := math.Round(v*p) / p; !math.IsNaN(r) && !math.IsInf(r, 0) {
+		return r
+	}
+	return 0
 }
 
 // Inspect reads and describes a file.
@@ -188,14 +194,21 @@ func ConvertNotes(inName string, data []byte, target *formats.Format) ([]byte, [
 	return buf.Bytes(), notes, nil
 }
 
-// Thumbnail draws a design (or, for a picture or an ANS file, its image)
-// as a PNG of size×size pixels.
+// Thumbnail draws a design (or its preview, for a format kept as-is whose
+// layout is known from one exporter; or, for a picture or an ANS file, its
+// image) as a PNG of size×size pixels.
 func Thumbnail(name string, data []byte, size int) ([]byte, error) {
 	if size < 16 || size > 4096 {
 		return nil, fmt.Errorf("thumbnail: size %d out of range 16..4096", size)
 	}
 	var img image.Image
 	d, f, err := Read(name, data)
+	if errors.Is(err, formats.ErrNoGeometry) {
+		// A format kept as-is may still have a preview (CMD, TXT, QDATA...).
+		if p, _, perr := formats.Preview(name, data); perr == nil {
+			d, err = p, nil
+		}
+	}
 	switch {
 	case err == nil:
 		img = render.Thumbnail(d, size, render.Options{})

@@ -89,8 +89,9 @@ var ExecModes = map[string]pgx.QueryExecMode{
 	"simple_protocol": pgx.QueryExecModeSimpleProtocol,
 }
 
-// OpenDatabase is Open with the database name replaced by name (when not
-// empty), whatever dsn says.
+// OpenDatabase connects to the database at dsn (a URL or keyword/value
+// string), with the database name replaced by name (when not empty), and
+// checks that it answers.
 func OpenDatabase(ctx context.Context, dsn, name string) (*DB, error) {
 	pool, err := openPool(ctx, dsn, name, Options{}, false)
 	if err != nil {

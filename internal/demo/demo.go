@@ -92,12 +92,6 @@ func NewItem(seed int64, i int) Item {
 	return newItemOfType(r, i, typ, nil)
 }
 
-// NewItemOfType is like NewItem but of type typ (one of Types) and, when
-// motif is not nil, with that main motif.
-func NewItemOfType(seed int64, i int, typ string, motif *Motif) Item {
-	return newItemOfType(itemRand(seed, i), i, typ, motif)
-}
-
 // itemRand returns the random source of item i.
 func itemRand(seed int64, i int) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(seed), uint64(i)*0x9E3779B97F4A7C15+1))

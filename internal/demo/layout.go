@@ -106,7 +106,6 @@ func layoutChain(r *rand.Rand, a, b *Motif, lim chainLimits) *geom.Design {
 // left corner, with a smaller unit across the corner itself.
 func layoutCorner(r *rand.Rand, a, b *Motif) *geom.Design {
 	us := units(r, a, b)
-	arm := sequence(us, 1, false)
 	thick := 0.0
 	for _, pc := range sequence(us, len(us), false) {
 		thick = math.Max(thick, pc.box.Max.Y-math.Min(0, pc.box.Min.Y))
@@ -117,7 +116,7 @@ func layoutCorner(r *rand.Rand, a, b *Motif) *geom.Design {
 	advAvg := rowLength(sequence(us, len(us), false)) / float64(len(us))
 	m := int(math.Ceil((3.6*thick - gap) / advAvg))
 	m = min(max(m, 2), 10) + r.IntN(2)
-	arm = sequence(us, m, false)
+	arm := sequence(us, m, false)
 	span := rowLength(arm)
 	p := newPen(pt(0, gap+span))
 	row(p, arm, pt(0, gap+span), pt(0, gap))

@@ -63,23 +63,6 @@ var motifs = []*Motif{
 	{Name: "paisley", Noun: "Paisley", Adjective: "Paisley", Keywords: []string{"paisley", "teardrop", "boteh"}, Themes: []string{"bohemian", "elegant", "vintage"}, Compact: true, draw: drawPaisley},
 }
 
-// Motifs returns the motif library, in a fixed order.
-func Motifs() []*Motif {
-	out := make([]*Motif, len(motifs))
-	copy(out, motifs)
-	return out
-}
-
-// MotifByName returns the motif called name, or nil.
-func MotifByName(name string) *Motif {
-	for _, m := range motifs {
-		if m.Name == name {
-			return m
-		}
-	}
-	return nil
-}
-
 // uni returns a uniform random number in [a, b).
 func uni(r *rand.Rand, a, b float64) float64 { return a + (b-a)*r.Float64() }
 

@@ -31,9 +31,6 @@ var designers = []Designer{
 	{"Prairie Thimble Co", "https://prairiethimble.example.com/shop"},
 }
 
-// Designers returns the fictional designers demo designs are credited to.
-func Designers() []Designer { return slices.Clone(designers) }
-
 // typeWords are how design names spell each type.
 var typeWords = map[string][]string{
 	shape.TypeE2E:      {"E2E", "E2E", "Pantograph", "Edge to Edge"},

@@ -23,15 +23,6 @@ const NotesFile = "copyright-license-info.txt"
 // PictureSize is the width and height in pixels of the PNG pictures.
 const PictureSize = 128
 
-// FormatNames lists every format demo ZIPs may hold.
-func FormatNames() []string {
-	out := make([]string, len(allFormats))
-	for i, f := range allFormats {
-		out[i] = f.name
-	}
-	return out
-}
-
 // WriteFormat encodes d in the named format: any writer registered in
 // package formats, or DXF and SVG from their own packages.
 func WriteFormat(w io.Writer, name string, d *geom.Design) error {
@@ -45,39 +36,6 @@ func WriteFormat(w io.Writer, name string, d *geom.Design) error {
 		return svg.Write(w, d)
 	}
 	return fmt.Errorf("demo: no writer for format %q", name)
-}
-
-// ReadFormat decodes data written by WriteFormat in the named format.
-func ReadFormat(name string, data []byte) (*geom.Design, error) {
-	if f := formats.ByName(name); f != nil && f.Read != nil {
-		return f.Read(data)
-	}
-	switch name {
-	case "dxf":
-		return dxf.Read(data)
-	case "svg":
-		return svg.Read(data)
-	}
-	return nil, fmt.Errorf("demo: no reader for format %q", name)
-}
-
-// ZIPItem returns a store-like ZIP of one design: a folder "<Name>/" with
-// "<Name>.<format>" for each of fmts (it.Formats when fmts is nil), the
-// notes file and, when it.Picture is set, "<Name> (pic).png".
-func ZIPItem(it Item, fmts []string) ([]byte, error) {
-	es, err := entries(it, fmts)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	if err := writeEntries(zw, es); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("demo: zip %s: %w", it.Name, err)
-	}
-	return buf.Bytes(), nil
 }
 
 // WriteZIP writes one ZIP holding every item, each in its own folder as

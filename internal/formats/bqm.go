@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -222,8 +223,14 @@ func writeBQM(w io.Writer, d *geom.Design) error {
 	bw := bufio.NewWriter(w)
 	n := 10
 	var cur geom.Point // as a reader will see it
-	line := func(format string, args ...any) {
-		fmt.Fprintf(bw, "N%d"+format+"\r\n", append([]any{n}, args...)...)
+	b := make([]byte, 0, 64)
+	// line writes "N<n><g>" and letter/value words with four decimals.
+	line := func(g string, words ...gcodeWord) {
+		b = append(strconv.AppendInt(append(b[:0], 'N'), int64(n), 10), g...)
+		for _, w := range words {
+			b = strconv.AppendFloat(append(b, w.letter), w.value, 'f', 4, 64)
+		}
+		bw.Write(append(b, '\r', '\n'))
 		n++
 	}
 	move := func(g string, p geom.Point) {
@@ -231,7 +238,7 @@ func writeBQM(w io.Writer, d *geom.Design) error {
 		if (geom.Point{X: x, Y: y}) == cur && n > 10 {
 			return
 		}
-		line("%sX%.4fY%.4f", g, x, y)
+		line(g, gcodeWord{'X', x}, gcodeWord{'Y', y})
 		cur = geom.Point{X: x, Y: y}
 	}
 	move("G00", geom.Point{})
@@ -252,7 +259,7 @@ func writeBQM(w io.Writer, d *geom.Design) error {
 				if s.Sweep < 0 {
 					g = "G02"
 				}
-				line("%sX%.4fY%.4fI%.4fJ%.4f", g, x, y, round4(s.Center.X), round4(s.Center.Y))
+				line(g, gcodeWord{'X', x}, gcodeWord{'Y', y}, gcodeWord{'I', round4(s.Center.X)}, gcodeWord{'J', round4(s.Center.Y)})
 				cur = geom.Point{X: x, Y: y}
 			case s.Kind == geom.Line:
 				move(gcodeMotion(p.Stitch), s.End)

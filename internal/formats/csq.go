@@ -123,8 +123,11 @@ func writeCSQ(w io.Writer, d *geom.Design) error {
 	bw.WriteString("#CSQLI\r\n")
 	var cur geom.Point
 	first := true
+	b := make([]byte, 0, 48)
 	pt := func(p geom.Point, code int) {
-		fmt.Fprintf(bw, "%s,%s,%d\r\n", csqNum(p.X), csqNum(p.Y), code)
+		b = appendCSQNum(b[:0], p.X)
+		b = appendCSQNum(append(b, ','), p.Y)
+		bw.Write(append(b, ',', byte('0'+code), '\r', '\n'))
 	}
 	for i := range d.Paths {
 		p := &d.Paths[i]
@@ -166,14 +169,21 @@ func writeCSQ(w io.Writer, d *geom.Design) error {
 	return nil
 }
 
-// csqNum prints an inch value with five decimals and no trailing zeros.
-func csqNum(f float64) string {
-	s := strconv.FormatFloat(f, 'f', 5, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	if s == "-0" || s == "" {
-		s = "0"
+// appendCSQNum appends an inch value with five decimals and no trailing
+// zeros ("1.5", "0", never "-0").
+func appendCSQNum(b []byte, f float64) []byte {
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'f', 5, 64)
+	for b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
 	}
-	return s
+	if b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	if s := string(b[start:]); s == "-0" || s == "" || s == "-" {
+		b = append(b[:start], '0')
+	}
+	return b
 }
 
 // arcToCubics approximates the arc s starting at from with cubic Béziers of

@@ -4,9 +4,21 @@
 // and the file name second.
 //
 // Every reader refuses files larger than geom.MaxFileSize bytes or holding
-// more than geom.MaxSegments segments (geom.ErrTooLarge), reports errors as
-// "<format>: line <n>: <what>", and wraps ErrNotDesign when the data is not
-// in that format at all. Coordinates are inches with Y up throughout.
+// more than geom.MaxSegments segments (geom.ErrTooLarge), refuses a
+// coordinate that is not finite or lies beyond geom.MaxCoordinate inches
+// (geom.ErrOutOfRange) and a design wider or taller than geom.MaxExtent,
+// reports errors as "<format>: line <n>: <what>" (an offset for binary
+// formats), and wraps ErrNotDesign when the data is not in that format at
+// all. Every writer applies the same guard (geom.Design.Check), so no file
+// PatternVault writes holds Inf, NaN or an overflowed number. Coordinates
+// are inches with Y up throughout.
+//
+// Read tells a design it could not read (ErrUnreadable, with the reason in
+// a *ReadError) from a file that is plainly something else (ErrNotDesign)
+// and from a format it only keeps as-is (ErrNoGeometry); Check does the
+// same from a file's first bytes. Losses says what a target format cannot
+// carry of a design; Preview draws formats kept as-is whose layout one
+// exporter was seen to write.
 package formats
 
 import (
@@ -52,6 +64,9 @@ type Format struct {
 	// text is set for formats that are always text files, so binary data
 	// under their name is refused at once (see Check).
 	text bool
+	// preview reads a format without a reader the way one exporter was
+	// seen to write it, for a picture only (see Preview).
+	preview func(data []byte) (*geom.Design, error)
 }
 
 // SVG and DXF live in their own packages; these entries wire them into the

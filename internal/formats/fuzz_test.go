@@ -187,8 +187,21 @@ func FuzzANSPreview(f *testing.F) {
 func FuzzDetect(f *testing.F) {
 	f.Add("a.txt", []byte("Copyright 2020"))
 	f.Add("b", []byte("N10G00X0Y0"))
+	f.Add("p.hqf", []byte("<!DOCTYPE html><html>"))
+	f.Add("x.qli", []byte("\xff\xd8\xff\xe0"))
+	f.Add("y.4dq", []byte("%GPFVSM%"))
 	f.Fuzz(func(t *testing.T, name string, head []byte) {
-		Detect(name, head)
+		got := Detect(name, head)
 		IsNotes(name, head)
+		// Check agrees with Detect: no format, not a design; a file it
+		// refuses is refused as not a design, with a reason.
+		err := Check(name, head)
+		if got == nil && !errors.Is(err, ErrNotDesign) {
+			t.Fatalf("Check(%q) = %v for data that is no design format", name, err)
+		}
+		var re *ReadError
+		if err != nil && got != nil && (!errors.As(err, &re) || re.Reason == "" || !errors.Is(err, ErrNotDesign)) {
+			t.Fatalf("Check(%q) = %v, want a ReadError with a reason", name, err)
+		}
 	})
 }

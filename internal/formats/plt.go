@@ -237,6 +237,7 @@ func writePLT(w io.Writer, d *geom.Design) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("IN;SP1;\n")
 	pen := 1
+	num := make([]byte, 0, 32)
 	var cur [2]int64
 	down := false
 	started := false
@@ -259,7 +260,9 @@ func writePLT(w io.Writer, d *geom.Design) error {
 			} else {
 				bw.WriteByte(',')
 			}
-			fmt.Fprintf(bw, "%d,%d", q[0], q[1])
+			num = strconv.AppendInt(num[:0], q[0], 10)
+			num = strconv.AppendInt(append(num, ','), q[1], 10)
+			bw.Write(num)
 			cur, down, started = q, stitch, true
 			count++
 		}

@@ -2,8 +2,10 @@ package formats
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -114,7 +116,7 @@ func writeQCC(w io.Writer, d *geom.Design) error {
 	}
 	bw := bufio.NewWriter(w)
 	bw.WriteString("c s\r\n")
-	var prev string
+	var prev, b []byte
 	budget := newPointBudget()
 	first, last := stitchedRange(d)
 	for i := first; i <= last; i++ {
@@ -123,10 +125,12 @@ func writeQCC(w io.Writer, d *geom.Design) error {
 			return err
 		}
 		for _, p := range pts {
-			s := fmt.Sprintf("p X%.4f Y%.4f\r\n", round4(p.X)+0, round4(-p.Y)+0)
-			if s != prev {
-				bw.WriteString(s)
-				prev = s
+			b = strconv.AppendFloat(append(b[:0], "p X"...), round4(p.X)+0, 'f', 4, 64)
+			b = strconv.AppendFloat(append(b, " Y"...), round4(-p.Y)+0, 'f', 4, 64)
+			b = append(b, '\r', '\n')
+			if !bytes.Equal(b, prev) {
+				bw.Write(b)
+				prev, b = b, prev
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -354,6 +355,7 @@ type qliWriter struct {
 	budget *pointBudget
 	cur    geom.Point // where a reader will be
 	origin geom.Point // where a reader's current sequence started
+	buf    []byte     // one command being formatted
 }
 
 func writeQLI(w io.Writer, d *geom.Design) error {
@@ -467,7 +469,10 @@ func (q *qliWriter) vp(p geom.Point) {
 	if next == q.cur {
 		return
 	}
-	q.print("VP %.0f,%.0f\r\n", x+0, y+0) // +0 turns -0 into 0
+	b := strconv.AppendFloat(append(q.buf[:0], "VP "...), x+0, 'f', 0, 64) // +0 turns -0 into 0
+	b = strconv.AppendFloat(append(b, ','), y+0, 'f', 0, 64)
+	q.buf = append(b, '\r', '\n')
+	q.w.Write(q.buf)
 	q.cur = next
 }
 
@@ -493,7 +498,11 @@ func (q *qliWriter) cr(s *geom.Segment) {
 	}
 	deg, ddeg := math.Mod(a*180/math.Pi+360, 360), d*180/math.Pi
 	deg, ddeg = round4(deg), round4(ddeg)
-	q.print("CR %.0f,%.4f,%.4f\r\n", r, deg, ddeg+0)
+	b := strconv.AppendFloat(append(q.buf[:0], "CR "...), r, 'f', 0, 64)
+	b = strconv.AppendFloat(append(b, ','), deg, 'f', 4, 64)
+	b = strconv.AppendFloat(append(b, ','), ddeg+0, 'f', 4, 64)
+	q.buf = append(b, '\r', '\n')
+	q.w.Write(q.buf)
 	// Follow exactly what a reader will compute.
 	rad, ar, dr := r*qliUnit, deg*math.Pi/180, ddeg*math.Pi/180
 	c := q.cur.Sub(geom.Point{X: rad * math.Cos(ar), Y: rad * math.Sin(ar)})

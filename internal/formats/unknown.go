@@ -63,6 +63,9 @@ func unknownFormat(name, title string) *Format {
 }
 
 func init() {
+	CQP.preview, CMD.preview = previewCMD, previewCMD
+	TXT.preview, XY.preview = previewXY, previewXY
+	QDATA.preview = previewQDATA
 	for _, f := range []*Format{HQF, SSD, CQP, CMD, PAT, TXT, MQR, ANS, FDQ, QDATA, TAP, XY} {
 		register(f)
 	}

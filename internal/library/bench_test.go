@@ -17,7 +17,7 @@ func BenchmarkProcessDemo(b *testing.B) {
 		zips = append(zips, data)
 		return nil
 	})
-	r := newRig(&testing.T{})
+	r := newRig(b)
 	ctx := context.Background()
 	i := 0
 	for b.Loop() {

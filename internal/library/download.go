@@ -3,7 +3,6 @@ package library
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -11,12 +10,14 @@ import (
 
 	"github.com/patternvault/patternvault/internal/convert"
 	"github.com/patternvault/patternvault/internal/formats"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
 // ErrNoSuchFormat means a design cannot be had in the format asked for:
 // no original in it and no conversion to it.
-var ErrNoSuchFormat = errors.New("this design is not available in that format")
+var ErrNoSuchFormat = problem.NotFound("no_such_format",
+	"This design is not available in that format: it has no file we can read, so it can only be downloaded in the formats it came in.")
 
 // Download is a file ready to send.
 type Download struct {
@@ -139,4 +140,51 @@ func ForMachine(m *Machine, have []string, readable bool) (format string, conver
 		}
 	}
 	return "", false, false
+}
+
+// Download returns design id in format (see Fetch) and counts the
+// download by userID.
+func (s *Service) Download(ctx context.Context, tenantID, userID, id int64, format string) (*Download, error) {
+	p, err := s.Pattern(ctx, tenantID, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	dl, err := s.Fetch(ctx, tenantID, p, format)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.recordDownload(ctx, tenantID, id, userID, strings.ToLower(format)); err != nil {
+		dl.Body.Close()
+		return nil, err
+	}
+	return dl, nil
+}
+
+// DownloadFile returns one stored file of design id as it was uploaded,
+// and counts the download by userID.
+func (s *Service) DownloadFile(ctx context.Context, tenantID, userID, id, fileID int64) (*Download, error) {
+	var f *store.PatternFile
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		var err error
+		f, err = tx.File(ctx, id, fileID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	dl, err := s.original(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.recordDownload(ctx, tenantID, id, userID, f.Format); err != nil {
+		dl.Body.Close()
+		return nil, err
+	}
+	return dl, nil
+}
+
+func (s *Service) recordDownload(ctx context.Context, tenantID, id, userID int64, format string) error {
+	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		return tx.RecordEvent(ctx, id, userID, store.EventDownload, format)
+	})
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/metrics"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -103,8 +104,9 @@ type Upload struct {
 	Size int64
 }
 
-// ErrUploadTooLarge is returned (wrapped) when an upload is over the limit.
-var ErrUploadTooLarge = errors.New("upload too large")
+// ErrUploadTooLarge is an upload over the limit of one import; nothing of
+// it is kept.
+var ErrUploadTooLarge = problem.TooLarge("too_large", "That upload is over the size limit of one import. Please upload fewer files at a time; nothing was stored.")
 
 // StartImport stores the uploads and queues their processing, all or
 // nothing: a failure removes every file stored for it.
@@ -146,7 +148,8 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 			return fail(fmt.Errorf("library: store upload %q: %w", u.Name, err))
 		}
 		if cr.n > max {
-			return fail(fmt.Errorf("%w: %s is over the %s limit of one import", ErrUploadTooLarge, u.Name, humanBytes(s.limits().MaxUploadSize)))
+			return fail(ErrUploadTooLarge.Reword(fmt.Sprintf("That upload is larger than %s, the limit of one import. Please upload fewer files at a time; nothing was stored.",
+				humanBytes(s.limits().MaxUploadSize))).Wrap(fmt.Errorf("upload %q", u.Name)))
 		}
 		total += cr.n
 		recs = append(recs, store.ImportUpload{N: i, FileName: cleanUploadName(u.Name), Size: cr.n, BlobKey: key})
@@ -175,22 +178,13 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	return batch, nil
 }
 
-// ErrNoFiles is returned when an import holds no file.
-var ErrNoFiles = errors.New("no files to import")
+// ErrNoFiles is an import that holds no file.
+var ErrNoFiles = problem.BadRequest("no_files", "Choose one or more ZIP files or design files to upload.")
 
-// RefusedError is an upload refused at once, for a reason the quilter can
-// act on (an empty or damaged ZIP, a ZIP bomb, a text file named .zip).
-type RefusedError struct {
-	File   string
-	Reason string // one sentence, safe to show
-	Err    error
-}
-
-// Error is the reason, for the command line and the logs.
-func (e *RefusedError) Error() string { return "library: upload refused: " + e.Reason }
-
-// Unwrap returns the ingest error behind the refusal.
-func (e *RefusedError) Unwrap() error { return e.Err }
+// ErrRefused is an upload refused at once, for a reason the quilter can
+// act on (an empty or damaged ZIP, a ZIP bomb, a text file named .zip):
+// the message is reworded to say which file and why.
+var ErrRefused = problem.BadRequest("upload_refused", "That upload cannot be imported; nothing was stored.")
 
 // check opens a stored upload as the import will, refusing at once what
 // can be refused without reading its files.
@@ -203,7 +197,7 @@ func (s *Service) check(ctx context.Context, u store.ImportUpload) error {
 	if err := ingest.Check(ra, size, u.FileName, s.Limits, s.tempDir()); err != nil {
 		var ie *ingest.Error
 		if errors.As(err, &ie) {
-			return &RefusedError{File: u.FileName, Reason: ingest.Explain(err), Err: err}
+			return ErrRefused.Reword(ingest.Explain(err) + " Nothing was stored.").Wrap(err)
 		}
 		return fmt.Errorf("library: check upload %q: %w", u.FileName, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
 	"github.com/patternvault/patternvault/internal/testfixtures"
@@ -23,13 +24,16 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
+// rig is the library over a database and blob folder of the test's own.
+// (Tests inside this package cannot use internal/testrig, which imports
+// the library; it is built the same way, through testing.TB.)
 type rig struct {
 	svc   *Service
 	store *store.Store
 	dir   string
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	ctx := context.Background()
 	d := testdb.New(t)
@@ -49,7 +53,7 @@ func newRig(t *testing.T) *rig {
 	return &rig{svc: &Service{Store: st, Blobs: blobs, Queue: q, Limits: ingest.DefaultLimits()}, store: st, dir: dir}
 }
 
-func (r *rig) tenant(t *testing.T, slug string) *store.Tenant {
+func (r *rig) tenant(t testing.TB, slug string) *store.Tenant {
 	t.Helper()
 	tn, err := r.store.CreateTenant(context.Background(), slug, slug)
 	if err != nil {
@@ -59,7 +63,7 @@ func (r *rig) tenant(t *testing.T, slug string) *store.Tenant {
 }
 
 // importZIP uploads data and runs the batch to the end.
-func (r *rig) importZIP(t *testing.T, tenantID int64, name string, data []byte) *store.ImportBatch {
+func (r *rig) importZIP(t testing.TB, tenantID int64, name string, data []byte) *store.ImportBatch {
 	t.Helper()
 	ctx := context.Background()
 	b, err := r.svc.StartImport(ctx, tenantID, 0, []Upload{{Name: name, Body: bytes.NewReader(data), Size: int64(len(data))}}, false)
@@ -230,13 +234,13 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 	for _, c := range cases {
 		// Refused at once, with the reason: nothing is stored or queued.
 		_, err := r.svc.StartImport(ctx, acme.ID, 0, []Upload{{Name: c.name, Body: bytes.NewReader(c.data), Size: int64(len(c.data))}}, false)
-		var re *RefusedError
-		if !errors.As(err, &re) {
+		pe, ok := problem.As(err)
+		if !errors.Is(err, ErrRefused) || !ok || pe.Status != 400 {
 			t.Errorf("%s: %v, want a refusal", c.name, err)
 			continue
 		}
-		if c.want != "" && !strings.Contains(strings.ToLower(re.Reason), strings.ToLower(c.want)) {
-			t.Errorf("%s: reason %q, want one mentioning %q", c.name, re.Reason, c.want)
+		if c.want != "" && !strings.Contains(strings.ToLower(pe.Message), strings.ToLower(c.want)) {
+			t.Errorf("%s: reason %q, want one mentioning %q", c.name, pe.Message, c.want)
 		}
 	}
 	if n, _ := r.store.CountPatterns(ctx, acme.ID); n != 0 {

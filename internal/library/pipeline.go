@@ -39,8 +39,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/render"
@@ -433,9 +431,9 @@ func (r *importRun) commit(ctx context.Context, chunk []*prepared) error {
 		}
 	}
 	var unused []string
-	err := r.s.withTenant(ctx, r.tenantID, func(tx pgx.Tx) error {
+	err := r.s.Store.Tenant(ctx, r.tenantID, func(tx *store.TenantTx) error {
 		unused = unused[:0]
-		owners, err := store.FileOwners(ctx, tx, sums)
+		owners, err := tx.FileOwners(ctx, sums)
 		if err != nil {
 			return err
 		}
@@ -494,18 +492,18 @@ func (r *importRun) commit(ctx context.Context, chunk []*prepared) error {
 				lines = append(lines, store.ImportLogLine{Level: "warn", File: p.design.Folder, Message: p.design.Name + ": " + p.warning})
 			}
 		}
-		if err := store.InsertImported(ctx, tx, created, files); err != nil {
+		if err := tx.InsertImported(ctx, created, files); err != nil {
 			return err
 		}
 		for _, f := range merged {
-			if err := store.InsertFile(ctx, tx, f); err != nil {
+			if err := tx.InsertFile(ctx, f); err != nil {
 				return err
 			}
 		}
-		if err := store.LogImportLines(ctx, tx, r.batchID, lines); err != nil {
+		if err := tx.LogImportLines(ctx, r.batchID, lines); err != nil {
 			return err
 		}
-		return store.UpdateBatch(ctx, tx, r.batchID, progress)
+		return tx.UpdateBatch(ctx, r.batchID, progress)
 	})
 	if err != nil {
 		return fmt.Errorf("library: record designs %d..%d: %w", chunk[0].index, chunk[len(chunk)-1].index, err)

@@ -10,12 +10,13 @@ import (
 
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/convert"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/render"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
 // ErrNoThumbnail means a design has nothing to draw a picture from.
-var ErrNoThumbnail = errors.New("no thumbnail")
+var ErrNoThumbnail = problem.NotFound("no_thumbnail", "This design has no picture.")
 
 // Thumbnail opens a pattern's thumbnail of size px (ThumbGrid or
 // ThumbDetail). The grid size is made at import; the detail size is drawn

@@ -2,11 +2,11 @@ package library
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -45,12 +45,13 @@ func decideType(hint, shape string, confidence, widthIn, heightIn float64) (stri
 // MaxTypeChange bounds how many designs one type change may touch.
 const MaxTypeChange = 5000
 
-// ErrBadType is returned (wrapped) for a type PatternVault does not know.
-var ErrBadType = errors.New("not a design type")
+// ErrBadType is a type PatternVault does not know; its message lists the
+// types.
+var ErrBadType = problem.Invalid("bad_type", "type must be one of "+strings.Join(designtype.Codes, ", ")+", or empty")
 
-// ErrTooManyDesigns is returned (wrapped) when one change names more
-// than MaxTypeChange designs.
-var ErrTooManyDesigns = errors.New("too many designs at once")
+// ErrTooManyDesigns is one change that names more than MaxTypeChange
+// designs.
+var ErrTooManyDesigns = problem.Invalid("too_many_designs", fmt.Sprintf("Change the type of at most %d designs at once.", MaxTypeChange))
 
 // SetType sets the type of the designs ids, one or many, as the quilter
 // chose it: typ is a type code ("e2e"), the word people read for it
@@ -61,15 +62,20 @@ var ErrTooManyDesigns = errors.New("too many designs at once")
 func (s *Service) SetType(ctx context.Context, tenantID int64, ids []int64, typ string) (int, error) {
 	code, ok := designtype.Parse(typ)
 	if !ok {
-		return 0, fmt.Errorf("library: set type %q: %w (one of %s)", typ, ErrBadType, strings.Join(designtype.Codes, ", "))
+		return 0, ErrBadType.Wrap(fmt.Errorf("type %q", typ))
 	}
 	switch {
 	case len(ids) == 0:
-		return 0, fmt.Errorf("library: set type %q: %w", code, store.ErrNotFound)
+		return 0, ErrNothingTaken
 	case len(ids) > MaxTypeChange:
-		return 0, fmt.Errorf("library: set type of %d designs: %w (at most %d)", len(ids), ErrTooManyDesigns, MaxTypeChange)
+		return 0, ErrTooManyDesigns.Wrap(fmt.Errorf("%d designs", len(ids)))
 	}
-	n, err := s.Store.SetPatternType(ctx, tenantID, ids, code)
+	var n int
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		var err error
+		n, err = tx.SetPatternType(ctx, ids, code)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("library: set type %q of %d designs: %w", code, len(ids), err)
 	}

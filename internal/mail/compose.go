@@ -5,13 +5,12 @@ import (
 	"embed"
 	"fmt"
 	htemplate "html/template"
-	"reflect"
 	"strings"
 	ttemplate "text/template"
 )
 
 // The kinds of mail PatternVault sends. Each has a text and an HTML
-// template under templates/ and a data type that Compose expects.
+// template under templates/ and one data type (its Data) that fills them.
 const (
 	KindVerify           = "verify"            // VerifyData
 	KindReset            = "reset"             // ResetData
@@ -75,16 +74,36 @@ type VoteData struct {
 	Link  string // the page that shows the votes
 }
 
-// kindData maps every kind to the data type its templates read.
-var kindData = map[string]reflect.Type{
-	KindVerify:           reflect.TypeFor[VerifyData](),
-	KindReset:            reflect.TypeFor[ResetData](),
-	KindMagic:            reflect.TypeFor[MagicData](),
-	KindInvitation:       reflect.TypeFor[InviteData](),
-	KindWelcome:          reflect.TypeFor[WelcomeData](),
-	KindShare:            reflect.TypeFor[ShareData](),
-	KindVoteNotification: reflect.TypeFor[VoteData](),
+// Data fills the templates of one kind of mail: each kind has exactly
+// one data type, whose Kind names it (VerifyData is KindVerify, ...).
+type Data interface {
+	// Kind is the kind of mail the data is for (a Kind* constant).
+	Kind() string
 }
+
+// Kind is KindVerify.
+func (VerifyData) Kind() string { return KindVerify }
+
+// Kind is KindReset.
+func (ResetData) Kind() string { return KindReset }
+
+// Kind is KindMagic.
+func (MagicData) Kind() string { return KindMagic }
+
+// Kind is KindInvitation.
+func (InviteData) Kind() string { return KindInvitation }
+
+// Kind is KindWelcome.
+func (WelcomeData) Kind() string { return KindWelcome }
+
+// Kind is KindShare.
+func (ShareData) Kind() string { return KindShare }
+
+// Kind is KindVoteNotification.
+func (VoteData) Kind() string { return KindVoteNotification }
+
+// kinds is one value of every kind's data type.
+var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS
@@ -101,8 +120,9 @@ type kindTemplates struct {
 var templates = mustParse()
 
 func mustParse() map[string]kindTemplates {
-	ts := make(map[string]kindTemplates, len(kindData))
-	for kind := range kindData {
+	ts := make(map[string]kindTemplates, len(kinds))
+	for _, d := range kinds {
+		kind := d.Kind()
 		text, err := ttemplate.ParseFS(templateFiles, "templates/layout.txt", "templates/"+kind+".txt")
 		if err != nil {
 			panic(fmt.Sprintf("mail: parse %s.txt: %v", kind, err))
@@ -118,30 +138,24 @@ func mustParse() map[string]kindTemplates {
 
 // Kinds returns every kind Compose knows.
 func Kinds() []string {
-	kinds := make([]string, 0, len(kindData))
-	for k := range kindData {
-		kinds = append(kinds, k)
+	out := make([]string, len(kinds))
+	for i, d := range kinds {
+		out[i] = d.Kind()
 	}
-	return kinds
+	return out
 }
 
-// Compose renders the mail of kind for data, which must be the kind's data
-// type (VerifyData for KindVerify, ...) or a pointer to it. The result has
-// Kind, Subject, Text and HTML set; the caller sets To.
-func Compose(kind string, data any) (Message, error) {
-	want, ok := kindData[kind]
+// Compose renders the mail that data fills. The result has Kind, Subject,
+// Text and HTML set; the caller sets To.
+func Compose(data Data) (Message, error) {
+	if data == nil {
+		return Message{}, fmt.Errorf("mail: compose: no data")
+	}
+	kind := data.Kind()
+	t, ok := templates[kind]
 	if !ok {
-		return Message{}, fmt.Errorf("mail: compose: unknown kind %q", kind)
+		return Message{}, fmt.Errorf("mail: compose: unknown kind %q (%T)", kind, data)
 	}
-	v := reflect.ValueOf(data)
-	if v.Kind() == reflect.Pointer && !v.IsNil() {
-		v = v.Elem()
-	}
-	if !v.IsValid() || v.Type() != want {
-		return Message{}, fmt.Errorf("mail: compose %q: data is %T, want mail.%s", kind, data, want.Name())
-	}
-	data = v.Interface()
-	t := templates[kind]
 	msg := Message{Kind: kind}
 	var buf bytes.Buffer
 	if err := t.text.ExecuteTemplate(&buf, "subject", data); err != nil {

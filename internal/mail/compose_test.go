@@ -15,8 +15,8 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 const link = "https://patterns.example.com/t/pam/x?token=Zm9vYmFy&next=%2Fhome"
 
 // sample returns data for every kind, each with link.
-func sample() map[string]any {
-	return map[string]any{
+func sample() map[string]mail.Data {
+	return map[string]mail.Data{
 		mail.KindVerify:           mail.VerifyData{Name: "Pam", Link: link},
 		mail.KindReset:            mail.ResetData{Name: "Pam", Link: link},
 		mail.KindMagic:            &mail.MagicData{Link: link},
@@ -34,7 +34,7 @@ func TestComposeEveryKind(t *testing.T) {
 	}
 	for _, kind := range mail.Kinds() {
 		t.Run(kind, func(t *testing.T) {
-			msg, err := mail.Compose(kind, data[kind])
+			msg, err := mail.Compose(data[kind])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +61,7 @@ func TestComposeEveryKind(t *testing.T) {
 }
 
 func TestComposeEscapesHTML(t *testing.T) {
-	msg, err := mail.Compose(mail.KindInvitation, mail.InviteData{
+	msg, err := mail.Compose(mail.InviteData{
 		Inviter: "<script>alert(1)</script>", Workspace: "A\r\nBcc: x@evil.example", Role: "viewer", Link: link})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestComposeEscapesHTML(t *testing.T) {
 	if strings.ContainsAny(msg.Subject, "\r\n") {
 		t.Errorf("subject %q spans lines", msg.Subject)
 	}
-	bad, err := mail.Compose(mail.KindVerify, mail.VerifyData{Link: "javascript:alert(1)"})
+	bad, err := mail.Compose(mail.VerifyData{Link: "javascript:alert(1)"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,14 +81,21 @@ func TestComposeEscapesHTML(t *testing.T) {
 	}
 }
 
-func TestComposeRefusesWrongData(t *testing.T) {
-	if _, err := mail.Compose(mail.KindVerify, mail.ResetData{Link: link}); err == nil {
-		t.Error("verify with ResetData composed")
+// newsletter is data of a kind PatternVault has no templates for.
+type newsletter struct{}
+
+func (newsletter) Kind() string { return "newsletter" }
+
+func TestComposeRefusesUnknownData(t *testing.T) {
+	if _, err := mail.Compose(nil); err == nil {
+		t.Error("nil data composed")
 	}
-	if _, err := mail.Compose(mail.KindVerify, nil); err == nil {
-		t.Error("verify with nil composed")
-	}
-	if _, err := mail.Compose("newsletter", mail.VerifyData{}); err == nil {
+	if _, err := mail.Compose(newsletter{}); err == nil {
 		t.Error("unknown kind composed")
+	}
+	for kind, d := range sample() {
+		if d.Kind() != kind {
+			t.Errorf("%T is kind %q, want %q", d, d.Kind(), kind)
+		}
 	}
 }

@@ -215,7 +215,7 @@ func TestSendThroughMailpit(t *testing.T) {
 				t.Fatal(err)
 			}
 			data := mail.InviteData{Inviter: "Pam Smith", Workspace: "Pam's Quilting", Role: "viewer", Link: link}
-			id, err := r.mailer.Send(ctx, tx, "Veronica <"+to+">", mail.KindInvitation, data)
+			id, err := r.mailer.Send(ctx, tx, "Veronica <"+to+">", data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -232,7 +232,7 @@ func TestSendThroughMailpit(t *testing.T) {
 				}
 			}()
 			list := waitMessages(t, api, i+1)
-			want, _ := mail.Compose(mail.KindInvitation, data)
+			want, _ := mail.Compose(data)
 			var got mailpitMessage
 			for _, m := range list.Messages {
 				if len(m.To) == 1 && m.To[0].Address == to {
@@ -248,6 +248,7 @@ func TestSendThroughMailpit(t *testing.T) {
 			if !strings.Contains(got.Text, link) || !strings.Contains(got.HTML, strings.ReplaceAll(link, "&", "&amp;")) {
 				t.Errorf("link %s missing from text or html:\n%s\n---\n%s", link, got.Text, got.HTML)
 			}
+			r.waitJob(t) // the worker marks the row sent after the server took it
 			if o := r.row(t, id); !o.sent || o.attempts != 1 {
 				t.Errorf("outbox row %+v; want sent after 1 attempt", o)
 			}

@@ -68,15 +68,43 @@ func (m *Mailer) Enqueue(ctx context.Context, tx pgx.Tx, msg Message) (int64, er
 	return id, nil
 }
 
-// Send composes the mail of kind for data (see Compose) and enqueues it to
+// Send composes the mail that data fills (see Compose) and enqueues it to
 // the address to, in tx.
-func (m *Mailer) Send(ctx context.Context, tx pgx.Tx, to, kind string, data any) (int64, error) {
-	msg, err := Compose(kind, data)
+func (m *Mailer) Send(ctx context.Context, tx pgx.Tx, to string, data Data) (int64, error) {
+	msg, err := Compose(data)
 	if err != nil {
 		return 0, err
 	}
 	msg.To = to
 	return m.Enqueue(ctx, tx, msg)
+}
+
+// Sender sends one mail to an address. The services (accounts, share)
+// send through it; Queue is the one a running PatternVault uses, and tests
+// give their own to read the links a person would get.
+type Sender interface {
+	Send(ctx context.Context, to string, data Data) error
+}
+
+// Queue is the Sender of a running PatternVault: each mail is written to
+// the outbox with its sending job, in a transaction of its own.
+type Queue struct {
+	pool   *pgxpool.Pool
+	mailer *Mailer
+}
+
+// NewQueue returns a Queue writing to the outbox in pool and queueing the
+// sending jobs through jobs.
+func NewQueue(pool *pgxpool.Pool, jobs Inserter) *Queue {
+	return &Queue{pool: pool, mailer: NewMailer(jobs)}
+}
+
+// Send queues the mail that data fills to the address to.
+func (q *Queue) Send(ctx context.Context, to string, data Data) error {
+	return pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
+		_, err := q.mailer.Send(ctx, tx, to, data)
+		return err
+	})
 }
 
 // check refuses a message no transport could send.

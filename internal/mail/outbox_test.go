@@ -84,7 +84,7 @@ func (r *rig) enqueue(t *testing.T, to string) int64 {
 	var id int64
 	err := pgx.BeginFunc(context.Background(), r.pool, func(tx pgx.Tx) error {
 		var err error
-		id, err = r.mailer.Send(context.Background(), tx, to, mail.KindVerify, mail.VerifyData{Name: "Pam", Link: link})
+		id, err = r.mailer.Send(context.Background(), tx, to, mail.VerifyData{Name: "Pam", Link: link})
 		return err
 	})
 	if err != nil {
@@ -139,20 +139,23 @@ func TestEnqueueInRolledBackTransactionSendsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.mailer.Send(ctx, tx, "pam@example.com", mail.KindVerify, mail.VerifyData{Link: link}); err != nil {
+	if _, err := r.mailer.Send(ctx, tx, "pam@example.com", mail.VerifyData{Link: link}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
 	r.start(t)
-	time.Sleep(300 * time.Millisecond)
+	// A mail queued after it is the signal that the worker has had its
+	// chance: once that one is sent, the rolled back one never will be.
+	r.enqueue(t, "after@example.com")
+	r.waitJob(t)
 	var rows, jobRows int
 	if err := r.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM platform.mail_outbox), (SELECT count(*) FROM platform.river_job)`).Scan(&rows, &jobRows); err != nil {
 		t.Fatal(err)
 	}
-	if calls, _ := tr.counts(); calls != 0 || rows != 0 || jobRows != 0 {
-		t.Errorf("after rollback: %d sends, %d outbox rows, %d jobs; want none", calls, rows, jobRows)
+	if calls, _ := tr.counts(); calls != 1 || rows != 1 || jobRows != 1 || tr.sent[0].To != "after@example.com" {
+		t.Errorf("after rollback: %d sends, %d outbox rows, %d jobs; want only the mail queued after it", calls, rows, jobRows)
 	}
 }
 

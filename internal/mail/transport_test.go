@@ -25,7 +25,7 @@ func TestDirTransportWritesParseableMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := mail.Compose(mail.KindVerify, mail.VerifyData{Name: "Pam", Link: link})
+	msg, err := mail.Compose(mail.VerifyData{Name: "Pam", Link: link})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,13 +96,6 @@ func (s *Server) DSN(name string) string {
 	return fmt.Sprintf("host='%s' port=%d user=postgres dbname='%s' sslmode=disable", s.sockDir, port, name)
 }
 
-// SocketDir returns the directory holding the cluster's unix socket.
-func (s *Server) SocketDir() string { return s.sockDir }
-
-// Started reports whether this handle started the cluster (rather than
-// finding it already running).
-func (s *Server) Started() bool { return s.started }
-
 // Close releases this process's use of the cluster and, when no other
 // process uses it, stops it with a fast, clean shutdown.
 func (s *Server) Close() error {

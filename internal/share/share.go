@@ -11,16 +11,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/metrics"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
 )
 
 // Limits of a link.
@@ -42,22 +44,26 @@ const (
 	Maybe    = "maybe"
 )
 
-// Errors a person can act on.
+// Problems a guest or a quilter can act on.
 var (
-	ErrNotFound = errors.New("share link not found")
-	ErrExpired  = errors.New("share link expired")
-	ErrLimited  = errors.New("too many requests: please wait a moment")
+	ErrNotFound = problem.NotFound("share_not_found", "This link does not exist. Please check that you have all of it.")
+	ErrExpired  = problem.Gone("share_ended", "This link has ended. Ask the quilter for a new one if you still need it.")
+	ErrLimited  = problem.TooMany("rate_limited", "Too many requests from your connection: please wait a minute and try again.", time.Minute)
+	// ErrNotInLink is a vote on a design the link does not hold.
+	ErrNotInLink = ErrNotFound.Reword("That design is not part of this link.")
+	// ErrFull refuses a new guest on a link that has had as many as it allows.
+	ErrFull = problem.Conflict("share_full", "This link has had as many guests as it allows; ask the quilter for a new one.")
 )
 
-// Problem is a rule broken, with a message for the person.
-type Problem string
-
-func (p Problem) Error() string { return string(p) }
+// invalid is a rule of a link or a vote broken; its message says which.
+func invalid(message string) error { return problem.Invalid("invalid", message) }
 
 // Service creates links and takes votes.
 type Service struct {
 	Store   *store.Store
 	BaseURL string
+	// Mailer sends links to customers and vote notices to quilters.
+	Mailer mail.Sender
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// Metrics, when set, counts share views and votes.
@@ -69,8 +75,8 @@ type Service struct {
 }
 
 // New returns the service with its rate limits.
-func New(st *store.Store, baseURL string) *Service {
-	return &Service{Store: st, BaseURL: strings.TrimRight(baseURL, "/"), Now: time.Now,
+func New(st *store.Store, m mail.Sender, baseURL string) *Service {
+	return &Service{Store: st, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"), Now: time.Now,
 		perIP:   auth.NewLimiter(120, time.Minute),
 		perLink: auth.NewLimiter(1200, time.Minute),
 		views:   auth.NewLimiter(300, time.Minute),
@@ -98,12 +104,16 @@ type Input struct {
 	ShowDesigner   bool
 	VotingMode     string
 	NotifyOwner    bool
+	// Send emails the link to RecipientEmail (when there is one).
+	Send bool
 }
 
 // Created is a new link with its URL (the only place the token appears).
 type Created struct {
 	Link *store.ShareLink
 	URL  string
+	// Sent is the address the link was emailed to, if it was.
+	Sent string
 }
 
 // Create checks the input against the tenant's live designs and stores
@@ -112,69 +122,86 @@ func (s *Service) Create(ctx context.Context, tenantID, userID int64, in Input) 
 	in.Name = strings.TrimSpace(in.Name)
 	switch {
 	case in.Name == "" || utf8.RuneCountInString(in.Name) > 120:
-		return nil, Problem("give the link a name of up to 120 characters, such as “Jane's quilt choices”")
+		return nil, invalid("Give the link a name of up to 120 characters, such as “Jane's quilt choices”.")
 	case len(in.PatternIDs) < MinPatterns || len(in.PatternIDs) > MaxPatterns:
-		return nil, Problem(fmt.Sprintf("choose %d to %d designs to share", MinPatterns, MaxPatterns))
+		return nil, invalid(fmt.Sprintf("Choose %d to %d designs to share.", MinPatterns, MaxPatterns))
 	case len(in.Message) > 2000:
-		return nil, Problem("the message can be up to 2,000 characters")
+		return nil, invalid("The message can be up to 2,000 characters.")
 	}
 	if in.ExpiresInDays == 0 {
 		in.ExpiresInDays = DefaultDays
 	}
 	if in.ExpiresInDays < 1 || in.ExpiresInDays > MaxDays {
-		return nil, Problem(fmt.Sprintf("a link can last 1 to %d days", MaxDays))
+		return nil, invalid(fmt.Sprintf("A link can last 1 to %d days.", MaxDays))
 	}
 	if in.VotingMode == "" {
 		in.VotingMode = "like"
 	}
 	if in.VotingMode != "like" && in.VotingMode != "rank" {
-		return nil, Problem("voting is “like” or “rank”")
+		return nil, invalid("Voting is “like” or “rank”.")
 	}
-	ids, err := s.livePatterns(ctx, tenantID, in.PatternIDs)
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) != len(uniq(in.PatternIDs)) {
-		return nil, Problem("some of those designs are not in your library")
+	in.RecipientEmail = strings.TrimSpace(in.RecipientEmail)
+	if in.RecipientEmail != "" {
+		if a, err := netmail.ParseAddress(in.RecipientEmail); err != nil || a.Address != in.RecipientEmail {
+			return nil, invalid("The customer's email address does not look right.")
+		}
 	}
 	token := auth.NewToken("")
 	var by *int64
 	if userID != 0 {
 		by = &userID
 	}
-	l, err := s.Store.CreateShare(ctx, &store.ShareLink{TenantID: tenantID, Name: in.Name, RecipientName: strings.TrimSpace(in.RecipientName),
-		RecipientEmail: strings.TrimSpace(in.RecipientEmail), Message: strings.TrimSpace(in.Message), CreatedBy: by,
-		ExpiresAt: s.Now().Add(time.Duration(in.ExpiresInDays) * 24 * time.Hour), AllowDownload: in.AllowDownload,
-		ShowDesigner: in.ShowDesigner, VotingMode: in.VotingMode, NotifyOwner: in.NotifyOwner, Patterns: ids}, auth.HashToken(token))
-	if err != nil {
-		return nil, err
-	}
-	return &Created{Link: l, URL: s.BaseURL + "/s/" + token}, nil
-}
-
-// livePatterns returns the given ids that are live patterns of the tenant,
-// in the given order, without repeats.
-func (s *Service) livePatterns(ctx context.Context, tenantID int64, ids []int64) ([]int64, error) {
-	live := map[int64]bool{}
-	err := s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM patterns WHERE id = ANY($1) AND deleted_at IS NULL`, ids)
+	var l *store.ShareLink
+	var workspace string
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		t, err := tx.Platform().TenantByID(ctx, tenantID)
 		if err != nil {
 			return err
 		}
-		var id int64
-		_, err = pgx.ForEachRow(rows, []any{&id}, func() error { live[id] = true; return nil })
+		workspace = t.Name
+		live, err := tx.LivePatterns(ctx, in.PatternIDs)
+		if err != nil {
+			return err
+		}
+		ids := inOrder(in.PatternIDs, live)
+		if len(ids) != len(uniq(in.PatternIDs)) {
+			return invalid("Some of those designs are not in your library.")
+		}
+		l, err = tx.CreateShare(ctx, &store.ShareLink{TenantID: tenantID, Name: in.Name, RecipientName: strings.TrimSpace(in.RecipientName),
+			RecipientEmail: strings.TrimSpace(in.RecipientEmail), Message: strings.TrimSpace(in.Message), CreatedBy: by,
+			ExpiresAt: s.Now().Add(time.Duration(in.ExpiresInDays) * 24 * time.Hour), AllowDownload: in.AllowDownload,
+			ShowDesigner: in.ShowDesigner, VotingMode: in.VotingMode, NotifyOwner: in.NotifyOwner, Patterns: ids}, auth.HashToken(token))
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("share: check designs: %w", err)
+		return nil, fmt.Errorf("share: create %q: %w", in.Name, err)
+	}
+	c := &Created{Link: l, URL: s.BaseURL + "/s/" + token}
+	if in.Send && l.RecipientEmail != "" {
+		err := s.Mailer.Send(ctx, l.RecipientEmail, mail.ShareData{Quilter: workspace, Customer: l.RecipientName,
+			Title: l.Name, Designs: len(l.Patterns), Note: l.Message, Link: c.URL})
+		if err != nil {
+			return nil, fmt.Errorf("share: email link %d: %w", l.ID, err)
+		}
+		c.Sent = l.RecipientEmail
+	}
+	return c, nil
+}
+
+// inOrder returns the ids found in live, in the order of ids, without
+// repeats.
+func inOrder(ids, live []int64) []int64 {
+	ok := map[int64]bool{}
+	for _, id := range live {
+		ok[id] = true
 	}
 	var out []int64
 	for _, id := range uniq(ids) {
-		if live[id] {
+		if ok[id] {
 			out = append(out, id)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func uniq(ids []int64) []int64 {
@@ -225,6 +252,71 @@ func (s *Service) Open(ctx context.Context, token, ip string) (*Opened, error) {
 	return o, nil
 }
 
+// GuestDesign is one design of a link as a guest sees it, with her vote.
+type GuestDesign struct {
+	// Number is the design's place in the link, from 1.
+	Number  int
+	Pattern *store.Pattern
+	// Vote is her vote on it, if she gave one (Vote.Vote is "" if not).
+	Vote store.Vote
+}
+
+// GuestView is what a guest sees of a link.
+type GuestView struct {
+	// Designs are the link's designs still in the library, in order.
+	Designs []*GuestDesign
+	// Name is the name she voted under, "" before her first vote.
+	Name string
+}
+
+// View counts a visit of the link and returns what guest voterID sees:
+// the designs with her votes.
+func (s *Service) View(ctx context.Context, o *Opened, voterID string) (*GuestView, error) {
+	if err := s.Store.CountShareView(ctx, o.Link.ID); err != nil {
+		return nil, fmt.Errorf("share: count view of link %d: %w", o.Link.ID, err)
+	}
+	var votes []store.Vote
+	var patterns map[int64]*store.Pattern
+	err := s.Store.Tenant(ctx, o.Tenant.ID, func(tx *store.TenantTx) error {
+		var err error
+		if votes, err = tx.Platform().Votes(ctx, o.Link.ID, voterID); err != nil {
+			return err
+		}
+		patterns, err = tx.PatternsByIDs(ctx, o.Link.Patterns)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("share: view link %d: %w", o.Link.ID, err)
+	}
+	v := &GuestView{}
+	mine := map[int64]store.Vote{}
+	for _, vote := range votes {
+		mine[vote.PatternID] = vote
+		if v.Name == "" {
+			v.Name = vote.VoterName
+		}
+	}
+	for i, id := range o.Link.Patterns {
+		if p, ok := patterns[id]; ok { // else deleted since the link was made
+			v.Designs = append(v.Designs, &GuestDesign{Number: i + 1, Pattern: p, Vote: mine[id]})
+		}
+	}
+	return v, nil
+}
+
+// Pattern returns design id of the link for a guest (ErrNotInLink when the
+// link does not hold it, or it was deleted).
+func (s *Service) Pattern(ctx context.Context, o *Opened, id int64) (*store.Pattern, error) {
+	if !o.Holds(id) {
+		return nil, ErrNotInLink
+	}
+	p, err := s.Store.Pattern(ctx, o.Tenant.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotInLink.Wrap(err)
+	}
+	return p, err
+}
+
 // Holds reports whether the link reaches pattern id.
 func (o *Opened) Holds(id int64) bool {
 	for _, p := range o.Link.Patterns {
@@ -263,20 +355,20 @@ func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) 
 	name := strings.Join(strings.Fields(in.VoterName), " ")
 	switch {
 	case name == "":
-		return Problem("please type your name first")
+		return invalid("Please type your name first.")
 	case utf8.RuneCountInString(name) > MaxVoterName:
-		return Problem(fmt.Sprintf("your name can be up to %d characters", MaxVoterName))
+		return invalid(fmt.Sprintf("Your name can be up to %d characters.", MaxVoterName))
 	case utf8.RuneCountInString(in.Comment) > MaxComment:
-		return Problem(fmt.Sprintf("a comment can be up to %d characters", MaxComment))
+		return invalid(fmt.Sprintf("A comment can be up to %d characters.", MaxComment))
 	case in.Vote != "" && in.Vote != Like && in.Vote != Favorite && in.Vote != Maybe:
-		return Problem("choose like, favourite or maybe")
+		return invalid("Choose like, favourite or maybe.")
 	case in.Rank < 0 || in.Rank > len(o.Link.Patterns):
-		return Problem("that ranking is not possible")
+		return invalid("That ranking is not possible.")
 	case len(in.VoterID) != 32:
-		return Problem("please allow this site to remember you (cookies), then try again")
+		return invalid("Please allow this site to remember you (cookies), then try again.")
 	}
 	if !o.Holds(in.PatternID) {
-		return ErrNotFound
+		return ErrNotInLink
 	}
 	v := store.Vote{VoterID: in.VoterID, VoterName: name, PatternID: in.PatternID, Vote: in.Vote, Comment: strings.TrimSpace(in.Comment)}
 	if in.Rank > 0 {
@@ -288,11 +380,42 @@ func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) 
 	}
 	switch {
 	case errors.Is(err, store.ErrTooManyVoters):
-		return Problem("this link has had as many guests as it allows; ask the quilter for a new one")
+		return ErrFull.Wrap(err)
 	case errors.Is(err, store.ErrNotFound):
-		return ErrNotFound
+		return ErrNotInLink.Wrap(err)
 	}
 	return err
+}
+
+// Finish tells the quilter that the guest with voterID has finished
+// voting on the link (when the link asks for it and she voted at all).
+func (s *Service) Finish(ctx context.Context, o *Opened, voterID string) error {
+	if !o.Link.NotifyOwner || o.Link.CreatedBy == nil {
+		return nil
+	}
+	votes, err := s.Store.Votes(ctx, o.Link.ID, voterID)
+	if err != nil || len(votes) == 0 {
+		return err
+	}
+	owner, err := s.Store.UserByID(ctx, *o.Link.CreatedBy)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the quilter's account is gone: nobody to tell
+	}
+	if err != nil {
+		return fmt.Errorf("share: owner of link %d: %w", o.Link.ID, err)
+	}
+	liked := 0
+	for _, v := range votes {
+		if v.Vote != Maybe {
+			liked++
+		}
+	}
+	err = s.Mailer.Send(ctx, owner.Email, mail.VoteData{Name: owner.DisplayName, Guest: votes[0].VoterName, Share: o.Link.Name,
+		Votes: liked, Link: s.BaseURL + tenant.Path(o.Tenant.Slug, "shares", o.Link.ID)})
+	if err != nil {
+		return fmt.Errorf("share: tell the owner of link %d: %w", o.Link.ID, err)
+	}
+	return nil
 }
 
 // DesignResult is how guests voted on one design.
@@ -316,19 +439,31 @@ type Results struct {
 	Voters  []string         `json:"voters"`
 	Designs []*DesignResult  `json:"designs"`
 	Votes   []store.Vote     `json:"votes"`
+	// Patterns are the link's designs still in the library.
+	Patterns map[int64]*store.Pattern `json:"-"`
 }
 
-// Results sums a link's votes per design, best first.
+// Results sums a link's votes per design, best first, and loads the
+// link's designs that are still in the library, in one transaction.
 func (s *Service) Results(ctx context.Context, tenantID, shareID int64) (*Results, error) {
-	l, err := s.Store.Share(ctx, tenantID, shareID)
+	var l *store.ShareLink
+	var votes []store.Vote
+	var patterns map[int64]*store.Pattern
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		var err error
+		if l, err = tx.Share(ctx, shareID); err != nil {
+			return err
+		}
+		if votes, err = tx.Platform().Votes(ctx, l.ID, ""); err != nil {
+			return err
+		}
+		patterns, err = tx.PatternsByIDs(ctx, l.Patterns)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("share: results of link %d: %w", shareID, err)
 	}
-	votes, err := s.Store.Votes(ctx, l.ID, "")
-	if err != nil {
-		return nil, err
-	}
-	r := &Results{Link: l, Votes: votes}
+	r := &Results{Link: l, Votes: votes, Patterns: patterns}
 	byID := map[int64]*DesignResult{}
 	for i, id := range l.Patterns {
 		d := &DesignResult{PatternID: id, Position: i + 1, Voters: []string{}, Comments: []string{}}

@@ -1,47 +1,49 @@
-package share
+package share_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/problem"
+	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
-	"github.com/patternvault/patternvault/internal/testdb"
+	"github.com/patternvault/patternvault/internal/testrig"
 )
 
-func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+func TestMain(m *testing.M) { os.Exit(testrig.Main(m)) }
 
 type rig struct {
-	svc     *Service
+	svc     *share.Service
 	st      *store.Store
 	acme    *store.Tenant
 	beta    *store.Tenant
 	acmeIDs []int64
 	betaIDs []int64
 	now     time.Time
+	mail    *testrig.Outbox
 }
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
-	st := store.New(testdb.New(t))
-	r := &rig{st: st, now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
-	r.svc = New(st, "https://pv.test")
+	tr := testrig.New(t, testrig.Options{BaseURL: "https://pv.test"})
+	st := tr.Store
+	r := &rig{st: st, now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), mail: tr.Mail}
+	r.svc = tr.Shares
 	r.svc.Now = func() time.Time { return r.now }
-	r.acme, _ = st.CreateTenant(ctx, "acme", "Acme Quilting")
-	r.beta, _ = st.CreateTenant(ctx, "beta", "Beta")
+	r.acme, r.beta = tr.Tenant(t, "acme"), tr.Tenant(t, "beta")
+	if err := st.RenameTenant(ctx, r.acme.ID, "Acme Quilting"); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 8 {
-		p, err := st.CreatePattern(ctx, r.acme.ID, &store.Pattern{Name: fmt.Sprintf("Acme %d", i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.acmeIDs = append(r.acmeIDs, p.ID)
-		q, _ := st.CreatePattern(ctx, r.beta.ID, &store.Pattern{Name: fmt.Sprintf("Beta %d", i)})
-		r.betaIDs = append(r.betaIDs, q.ID)
+		r.acmeIDs = append(r.acmeIDs, tr.Pattern(t, r.acme, fmt.Sprintf("Acme %d", i)).ID)
+		r.betaIDs = append(r.betaIDs, tr.Pattern(t, r.beta, fmt.Sprintf("Beta %d", i)).ID)
 	}
 	return r
 }
@@ -52,7 +54,7 @@ func TestShareVotesAndResults(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	shared := r.acmeIDs[2:5] // three designs, positions 1..3
-	c, err := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: shared, Name: "Jane's quilt choices", ExpiresInDays: 7})
+	c, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: shared, Name: "Jane's quilt choices", ExpiresInDays: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +65,13 @@ func TestShareVotesAndResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jane, mary := NewVoterID(), NewVoterID()
+	jane, mary := share.NewVoterID(), share.NewVoterID()
 	vote := func(voter, name string, id int64, v string) error {
-		return r.svc.Vote(ctx, o, VoteInput{VoterID: voter, VoterName: name, PatternID: id, Vote: v}, "1.1.1.1")
+		return r.svc.Vote(ctx, o, share.VoteInput{VoterID: voter, VoterName: name, PatternID: id, Vote: v}, "1.1.1.1")
 	}
 	for _, err := range []error{
-		vote(jane, "Jane", shared[0], Like), vote(jane, "Jane", shared[2], Favorite), vote(jane, "Jane", shared[1], Maybe),
-		vote(mary, "Mary <b>", shared[2], Like), vote(mary, "Mary <b>", shared[0], Maybe),
+		vote(jane, "Jane", shared[0], share.Like), vote(jane, "Jane", shared[2], share.Favorite), vote(jane, "Jane", shared[1], share.Maybe),
+		vote(mary, "Mary <b>", shared[2], share.Like), vote(mary, "Mary <b>", shared[0], share.Maybe),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -106,22 +108,21 @@ func TestShareVotesAndResults(t *testing.T) {
 	// Designs outside the link, of this tenant or another, are unreachable.
 	for _, id := range append(append([]int64{}, r.acmeIDs...), r.betaIDs...) {
 		inLink := o.Holds(id)
-		err := vote(jane, "Jane", id, Like)
-		if !inLink && !errors.Is(err, ErrNotFound) {
+		err := vote(jane, "Jane", id, share.Like)
+		if !inLink && !errors.Is(err, share.ErrNotFound) {
 			t.Errorf("vote on design %d outside the link: %v", id, err)
 		}
 	}
 	// Bad input changes nothing.
-	for _, in := range []VoteInput{
-		{VoterID: jane, VoterName: "", PatternID: shared[0], Vote: Like},
-		{VoterID: jane, VoterName: strings.Repeat("x", 61), PatternID: shared[0], Vote: Like},
+	for _, in := range []share.VoteInput{
+		{VoterID: jane, VoterName: "", PatternID: shared[0], Vote: share.Like},
+		{VoterID: jane, VoterName: strings.Repeat("x", 61), PatternID: shared[0], Vote: share.Like},
 		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: "love"},
-		{VoterID: "short", VoterName: "Jane", PatternID: shared[0], Vote: Like},
-		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: Like, Rank: 99},
+		{VoterID: "short", VoterName: "Jane", PatternID: shared[0], Vote: share.Like},
+		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: share.Like, Rank: 99},
 	} {
-		var p Problem
-		if err := r.svc.Vote(ctx, o, in, "1.1.1.1"); !errors.As(err, &p) {
-			t.Errorf("vote %+v: %v, want a Problem", in, err)
+		if err := r.svc.Vote(ctx, o, in, "1.1.1.1"); problem.Status(err) != http.StatusUnprocessableEntity {
+			t.Errorf("vote %+v: %v, want an invalid-input problem", in, err)
 		}
 	}
 }
@@ -129,7 +130,7 @@ func TestShareVotesAndResults(t *testing.T) {
 func TestShareExpiryRevokeSuspend(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	c, err := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: r.acmeIDs[:2], Name: "Soon gone", ExpiresInDays: 7})
+	c, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:2], Name: "Soon gone", ExpiresInDays: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func TestShareExpiryRevokeSuspend(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.now = r.now.Add(7*24*time.Hour + time.Second)
-	if o, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, ErrExpired) || o.Tenant.Name != "Acme Quilting" {
+	if o, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, share.ErrExpired) || o.Tenant.Name != "Acme Quilting" {
 		t.Errorf("after expiry: %v", err)
 	}
 	exp := r.now.Add(30 * 24 * time.Hour)
@@ -151,7 +152,7 @@ func TestShareExpiryRevokeSuspend(t *testing.T) {
 	if err := r.st.SetTenantStatus(ctx, r.acme.ID, store.TenantSuspended); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, ErrExpired) {
+	if _, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, share.ErrExpired) {
 		t.Errorf("suspended tenant: %v", err)
 	}
 	r.st.SetTenantStatus(ctx, r.acme.ID, store.TenantActive)
@@ -161,10 +162,10 @@ func TestShareExpiryRevokeSuspend(t *testing.T) {
 	if err := r.st.UpdateShare(ctx, r.acme.ID, c.Link.ID, nil, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, ErrExpired) {
+	if _, err := r.svc.Open(ctx, tok, "ip"); !errors.Is(err, share.ErrExpired) {
 		t.Errorf("revoked: %v", err)
 	}
-	if _, err := r.svc.Open(ctx, "x"+tok[1:], "ip"); !errors.Is(err, ErrNotFound) {
+	if _, err := r.svc.Open(ctx, "x"+tok[1:], "ip"); !errors.Is(err, share.ErrNotFound) {
 		t.Errorf("unknown token: %v", err)
 	}
 }
@@ -172,15 +173,14 @@ func TestShareExpiryRevokeSuspend(t *testing.T) {
 func TestShareCreateRefusesOtherTenantsDesigns(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	_, err := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: []int64{r.acmeIDs[0], r.betaIDs[7] + 1000}, Name: "Mixed"})
-	var p Problem
-	if !errors.As(err, &p) {
+	_, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: []int64{r.acmeIDs[0], r.betaIDs[7] + 1000}, Name: "Mixed"})
+	if problem.Status(err) != http.StatusUnprocessableEntity {
 		t.Errorf("sharing a design not in the library: %v", err)
 	}
-	if _, err := r.svc.Create(ctx, r.acme.ID, 0, Input{Name: "Empty"}); !errors.As(err, &p) {
+	if _, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{Name: "Empty"}); problem.Status(err) != http.StatusUnprocessableEntity {
 		t.Errorf("empty share: %v", err)
 	}
-	if _, err := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: r.acmeIDs[:1], Name: "x", ExpiresInDays: 400}); !errors.As(err, &p) {
+	if _, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:1], Name: "x", ExpiresInDays: 400}); problem.Status(err) != http.StatusUnprocessableEntity {
 		t.Errorf("400 days: %v", err)
 	}
 }
@@ -188,15 +188,14 @@ func TestShareCreateRefusesOtherTenantsDesigns(t *testing.T) {
 func TestVoterCap(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	c, _ := r.svc.Create(ctx, r.acme.ID, 0, Input{PatternIDs: r.acmeIDs[:1], Name: "Popular"})
+	c, _ := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:1], Name: "Popular"})
 	o, _ := r.svc.Open(ctx, token(c.URL), "ip")
-	for i := range MaxVoters {
-		if err := r.svc.Vote(ctx, o, VoteInput{VoterID: NewVoterID(), VoterName: fmt.Sprint("G", i), PatternID: r.acmeIDs[0], Vote: Like}, fmt.Sprint("ip", i)); err != nil {
+	for i := range share.MaxVoters {
+		if err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: fmt.Sprint("G", i), PatternID: r.acmeIDs[0], Vote: share.Like}, fmt.Sprint("ip", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var p Problem
-	if err := r.svc.Vote(ctx, o, VoteInput{VoterID: NewVoterID(), VoterName: "One too many", PatternID: r.acmeIDs[0], Vote: Like}, "ipx"); !errors.As(err, &p) {
-		t.Errorf("voter %d: %v", MaxVoters+1, err)
+	if err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: "One too many", PatternID: r.acmeIDs[0], Vote: share.Like}, "ipx"); !errors.Is(err, share.ErrFull) {
+		t.Errorf("voter %d: %v", share.MaxVoters+1, err)
 	}
 }

@@ -25,7 +25,7 @@ type TenantOverview struct {
 // owner, size and last sign-in activity, by slug, limit at a time after
 // afterSlug.
 func (s *Store) TenantOverviews(ctx context.Context, afterSlug string, limit int) ([]*TenantOverview, error) {
-	rows, err := s.db.Pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT `+prefixed("t.", tenantColumns)+`,
 		       coalesce((SELECT u.email FROM platform.memberships m JOIN platform.users u ON u.id = m.user_id
 		                 WHERE m.tenant_id = t.id AND m.role = 'owner' ORDER BY m.created_at LIMIT 1), ''),

@@ -30,7 +30,7 @@ func scanAPIToken(row pgx.Row) (*APIToken, error) {
 
 // CreateAPIToken stores a token's hash.
 func (s *Store) CreateAPIToken(ctx context.Context, userID, tenantID int64, name string, hash []byte) (*APIToken, error) {
-	t, err := scanAPIToken(s.db.Pool.QueryRow(ctx, `
+	t, err := scanAPIToken(s.q.QueryRow(ctx, `
 		INSERT INTO platform.api_tokens (user_id, tenant_id, name, token_hash) VALUES ($1, $2, $3, $4)
 		RETURNING `+apiTokenColumns, userID, tenantID, name, hash))
 	if err != nil {
@@ -42,7 +42,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID, tenantID int64, name
 // APITokenByHash returns a live (not revoked) token and records its use,
 // at most once a minute per token so that reads stay reads.
 func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (*APIToken, error) {
-	t, err := scanAPIToken(s.db.Pool.QueryRow(ctx, `
+	t, err := scanAPIToken(s.q.QueryRow(ctx, `
 		SELECT `+apiTokenColumns+` FROM platform.api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
@@ -52,7 +52,7 @@ func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (*APIToken, err
 	}
 	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
 		now := time.Now()
-		if _, err := s.db.Pool.Exec(ctx, `UPDATE platform.api_tokens SET last_used_at = $2 WHERE id = $1`, t.ID, now); err != nil {
+		if _, err := s.q.Exec(ctx, `UPDATE platform.api_tokens SET last_used_at = $2 WHERE id = $1`, t.ID, now); err != nil {
 			return nil, fmt.Errorf("store: API token %d: record use: %w", t.ID, err)
 		}
 		t.LastUsedAt = &now
@@ -62,7 +62,7 @@ func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (*APIToken, err
 
 // UserAPITokens lists a user's tokens, newest first.
 func (s *Store) UserAPITokens(ctx context.Context, userID int64) ([]*APIToken, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT `+apiTokenColumns+` FROM platform.api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, userID)
+	rows, err := s.q.Query(ctx, `SELECT `+apiTokenColumns+` FROM platform.api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: API tokens of user %d: %w", userID, err)
 	}

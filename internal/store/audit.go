@@ -28,7 +28,7 @@ func (s *Store) Audit(ctx context.Context, e *AuditEntry) error {
 	if e.Detail == nil {
 		e.Detail = map[string]any{}
 	}
-	_, err := s.db.Pool.Exec(ctx, `
+	_, err := s.q.Exec(ctx, `
 		INSERT INTO platform.audit_log (actor_id, as_user_id, tenant_id, action, detail, ip)
 		VALUES ($1, $2, $3, $4, $5, $6)`, e.ActorID, e.AsUserID, e.TenantID, e.Action, e.Detail, e.IP)
 	if err != nil {
@@ -39,7 +39,7 @@ func (s *Store) Audit(ctx context.Context, e *AuditEntry) error {
 
 // AuditLog returns the newest entries first, at most limit of them.
 func (s *Store) AuditLog(ctx context.Context, limit int) ([]*AuditEntry, error) {
-	rows, err := s.db.Pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT a.id, a.at, a.actor_id, a.as_user_id, a.tenant_id, a.action, a.detail, a.ip,
 		       coalesce(u.email, ''), coalesce(v.email, ''), coalesce(t.slug, '')
 		FROM platform.audit_log a

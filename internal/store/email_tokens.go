@@ -20,11 +20,8 @@ const (
 var ErrTokenUsed = errors.New("this link was already used or has expired")
 
 // CreateEmailToken stores the hash of a one-time link's token.
-func (s *Store) CreateEmailToken(ctx context.Context, q Querier, hash []byte, purpose string, userID int64, ttl time.Duration) error {
-	if q == nil {
-		q = s.db.Pool
-	}
-	_, err := q.Exec(ctx, `
+func (s *Store) CreateEmailToken(ctx context.Context, hash []byte, purpose string, userID int64, ttl time.Duration) error {
+	_, err := s.q.Exec(ctx, `
 		INSERT INTO platform.email_tokens (token_hash, purpose, user_id, expires_at)
 		VALUES ($1, $2, $3, now() + $4::interval)`, hash, purpose, userID, fmt.Sprintf("%d seconds", int(ttl.Seconds())))
 	if err != nil {
@@ -37,7 +34,7 @@ func (s *Store) CreateEmailToken(ctx context.Context, q Querier, hash []byte, pu
 // use, an expired token or one of another purpose gives ErrTokenUsed.
 func (s *Store) UseEmailToken(ctx context.Context, hash []byte, purpose string) (int64, error) {
 	var userID int64
-	err := s.db.Pool.QueryRow(ctx, `
+	err := s.q.QueryRow(ctx, `
 		UPDATE platform.email_tokens SET used_at = now()
 		WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
 		RETURNING user_id`, hash, purpose).Scan(&userID)

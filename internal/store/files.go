@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -40,12 +39,12 @@ func scanFile(row pgx.Row) (*PatternFile, error) {
 	return f, err
 }
 
-// InsertFile adds a file to a pattern inside the caller's tenant
-// transaction. A second file of the same name gets a numbered name.
-func InsertFile(ctx context.Context, tx pgx.Tx, f *PatternFile) error {
+// InsertFile adds a file to a pattern. A second file of the same name
+// gets a numbered name.
+func (t *TenantTx) InsertFile(ctx context.Context, f *PatternFile) error {
 	name := f.FileName
 	for i := 2; ; i++ {
-		tag, err := tx.Exec(ctx, `
+		tag, err := t.tx.Exec(ctx, `
 			INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (pattern_id, file_name) DO NOTHING`,
 			f.PatternID, f.Role, f.Format, name, f.Size, f.SHA256, f.BlobKey, f.Readable)
@@ -60,10 +59,16 @@ func InsertFile(ctx context.Context, tx pgx.Tx, f *PatternFile) error {
 	}
 }
 
+// InsertFile is TenantTx.InsertFile inside a transaction the caller opened
+// with db.WithTenant (the import pipeline).
+func InsertFile(ctx context.Context, tx pgx.Tx, f *PatternFile) error {
+	return (&TenantTx{tx: tx}).InsertFile(ctx, f)
+}
+
 // PatternsWithSHA returns, for each given SHA-256, a live pattern holding
 // a file with that content.
-func PatternsWithSHA(ctx context.Context, tx pgx.Tx, sums [][]byte) (map[string]int64, error) {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT ON (f.sha256) f.sha256, f.pattern_id FROM pattern_files f
+func (t *TenantTx) PatternsWithSHA(ctx context.Context, sums [][]byte) (map[string]int64, error) {
+	rows, err := t.tx.Query(ctx, `SELECT DISTINCT ON (f.sha256) f.sha256, f.pattern_id FROM pattern_files f
 		JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
 		WHERE f.sha256 = ANY($1) ORDER BY f.sha256, f.pattern_id`, sums)
 	if err != nil {
@@ -79,67 +84,75 @@ func PatternsWithSHA(ctx context.Context, tx pgx.Tx, sums [][]byte) (map[string]
 	return out, err
 }
 
+// PatternsWithSHA is TenantTx.PatternsWithSHA inside a transaction the
+// caller opened with db.WithTenant (the import pipeline).
+func PatternsWithSHA(ctx context.Context, tx pgx.Tx, sums [][]byte) (map[string]int64, error) {
+	return (&TenantTx{tx: tx}).PatternsWithSHA(ctx, sums)
+}
+
 // Files lists the files of a live pattern: designs first.
-func (s *Store) Files(ctx context.Context, tenantID, patternID int64) ([]*PatternFile, error) {
-	var out []*PatternFile
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+prefixed("f.", fileColumns)+` FROM pattern_files f
-			JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
-			WHERE f.pattern_id = $1
-			ORDER BY CASE f.role WHEN 'design' THEN 0 WHEN 'picture' THEN 1 WHEN 'notes' THEN 2 ELSE 3 END, f.format, f.file_name`, patternID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*PatternFile, error) { return scanFile(r) })
-		return err
-	})
+func (t *TenantTx) Files(ctx context.Context, patternID int64) ([]*PatternFile, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+prefixed("f.", fileColumns)+` FROM pattern_files f
+		JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
+		WHERE f.pattern_id = $1
+		ORDER BY CASE f.role WHEN 'design' THEN 0 WHEN 'picture' THEN 1 WHEN 'notes' THEN 2 ELSE 3 END, f.format, f.file_name`, patternID)
+	if err != nil {
+		return nil, fmt.Errorf("store: files of pattern %d: %w", patternID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*PatternFile, error) { return scanFile(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store: files of pattern %d: %w", patternID, err)
 	}
 	return out, nil
 }
 
+// Files is TenantTx.Files in its own transaction.
+func (s *Store) Files(ctx context.Context, tenantID, patternID int64) ([]*PatternFile, error) {
+	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) ([]*PatternFile, error) { return tx.Files(ctx, patternID) })
+}
+
 // File returns one file of a live pattern.
-func (s *Store) File(ctx context.Context, tenantID, patternID, fileID int64) (*PatternFile, error) {
-	var out *PatternFile
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		var err error
-		out, err = scanFile(tx.QueryRow(ctx, `SELECT `+prefixed("f.", fileColumns)+` FROM pattern_files f
-			JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
-			WHERE f.pattern_id = $1 AND f.id = $2`, patternID, fileID))
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = ErrNotFound
-	}
+func (t *TenantTx) File(ctx context.Context, patternID, fileID int64) (*PatternFile, error) {
+	out, err := scanFile(t.tx.QueryRow(ctx, `SELECT `+prefixed("f.", fileColumns)+` FROM pattern_files f
+		JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
+		WHERE f.pattern_id = $1 AND f.id = $2`, patternID, fileID))
 	if err != nil {
-		return nil, fmt.Errorf("store: file %d of pattern %d: %w", fileID, patternID, err)
+		return nil, fmt.Errorf("store: file %d of pattern %d: %w", fileID, patternID, notFound(err))
 	}
 	return out, nil
 }
 
 // SetThumbState records how a pattern's thumbnail was made.
+func (t *TenantTx) SetThumbState(ctx context.Context, patternID int64, state string) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE patterns SET thumb_state = $2 WHERE id = $1`, patternID, state); err != nil {
+		return fmt.Errorf("store: thumbnail state of pattern %d: %w", patternID, err)
+	}
+	return nil
+}
+
+// SetThumbState is TenantTx.SetThumbState inside a transaction the caller
+// opened with db.WithTenant (the import pipeline).
 func SetThumbState(ctx context.Context, tx pgx.Tx, patternID int64, state string) error {
-	_, err := tx.Exec(ctx, `UPDATE patterns SET thumb_state = $2 WHERE id = $1`, patternID, state)
-	return err
+	return (&TenantTx{tx: tx}).SetThumbState(ctx, patternID, state)
 }
 
 // BlobKeysInUse reports which of keys are still referenced by any file
-// (of any pattern, deleted or not: the bin can be undone).
-func (s *Store) BlobKeysInUse(ctx context.Context, tenantID int64, keys []string) (map[string]bool, error) {
+// (of any pattern, deleted or not: the bin can be undone) or upload.
+func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string]bool, error) {
 	used := map[string]bool{}
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT DISTINCT blob_key FROM pattern_files WHERE blob_key = ANY($1)
-			UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)`, keys)
-		if err != nil {
-			return err
-		}
+	rows, err := t.tx.Query(ctx, `SELECT DISTINCT blob_key FROM pattern_files WHERE blob_key = ANY($1)
+		UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)`, keys)
+	if err == nil {
 		var k string
 		_, err = pgx.ForEachRow(rows, []any{&k}, func() error { used[k] = true; return nil })
-		return err
-	})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: blob keys in use: %w", err)
 	}
 	return used, nil
+}
+
+// BlobKeysInUse is TenantTx.BlobKeysInUse in its own transaction.
+func (s *Store) BlobKeysInUse(ctx context.Context, tenantID int64, keys []string) (map[string]bool, error) {
+	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (map[string]bool, error) { return tx.BlobKeysInUse(ctx, keys) })
 }

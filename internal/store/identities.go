@@ -10,7 +10,7 @@ import (
 
 // UserByIdentity returns the user linked to an outside sign-in identity.
 func (s *Store) UserByIdentity(ctx context.Context, provider, subject string) (*User, error) {
-	u, err := scanUser(s.db.Pool.QueryRow(ctx, `
+	u, err := scanUser(s.q.QueryRow(ctx, `
 		SELECT `+prefixed("u.", userColumns)+` FROM platform.identities i JOIN platform.users u ON u.id = i.user_id
 		WHERE i.provider = $1 AND i.subject = $2`, provider, subject))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -24,7 +24,7 @@ func (s *Store) UserByIdentity(ctx context.Context, provider, subject string) (*
 
 // LinkIdentity links an outside identity to a user.
 func (s *Store) LinkIdentity(ctx context.Context, provider, subject string, userID int64, email string) error {
-	_, err := s.db.Pool.Exec(ctx, `
+	_, err := s.q.Exec(ctx, `
 		INSERT INTO platform.identities (provider, subject, user_id, email) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (provider, subject) DO NOTHING`, provider, subject, userID, email)
 	if err != nil {

@@ -175,8 +175,12 @@ func jsonList(l []FailedFile) string {
 	return string(b)
 }
 
-// UpdateBatch applies progress to a batch inside the caller's transaction.
-func UpdateBatch(ctx context.Context, tx pgx.Tx, id int64, p BatchProgress) error {
+// UpdateBatch applies progress to a batch.
+func (t *TenantTx) UpdateBatch(ctx context.Context, id int64, p BatchProgress) error {
+	return updateBatch(ctx, t.tx, id, p)
+}
+
+func updateBatch(ctx context.Context, tx pgx.Tx, id int64, p BatchProgress) error {
 	tag, err := tx.Exec(ctx, `UPDATE import_batches SET
 		status = coalesce(nullif($2, ''), status),
 		designs_total = coalesce($3, designs_total),
@@ -218,7 +222,7 @@ func (s *Store) ResetBatch(ctx context.Context, tenantID, id int64, total int, f
 // and forgets its uploads, while owner holds its lease.
 func (s *Store) FinishBatch(ctx context.Context, tenantID, id int64, status, message, owner string) error {
 	return s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		if err := UpdateBatch(ctx, tx, id, BatchProgress{Status: status, Error: message, Finished: true, Owner: owner}); err != nil {
+		if err := updateBatch(ctx, tx, id, BatchProgress{Status: status, Error: message, Finished: true, Owner: owner}); err != nil {
 			return err
 		}
 		return DeleteUploads(ctx, tx, id)
@@ -286,8 +290,8 @@ type FileOwner struct {
 
 // FileOwners returns, for each given SHA-256, a live pattern holding a
 // file with that content (the oldest).
-func FileOwners(ctx context.Context, tx pgx.Tx, sums [][]byte) (map[string]FileOwner, error) {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT ON (f.sha256) f.sha256, f.pattern_id, coalesce(p.batch_id, 0) FROM pattern_files f
+func (t *TenantTx) FileOwners(ctx context.Context, sums [][]byte) (map[string]FileOwner, error) {
+	rows, err := t.tx.Query(ctx, `SELECT DISTINCT ON (f.sha256) f.sha256, f.pattern_id, coalesce(p.batch_id, 0) FROM pattern_files f
 		JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
 		WHERE f.sha256 = ANY($1) ORDER BY f.sha256, f.pattern_id`, sums)
 	if err != nil {
@@ -307,10 +311,10 @@ func FileOwners(ctx context.Context, tx pgx.Tx, sums [][]byte) (map[string]FileO
 }
 
 // InsertImported adds new patterns whose ids were reserved, with their
-// keywords and files (names already unique within each pattern), inside
-// the caller's tenant transaction, in a few round trips however many
-// there are; it refreshes their search columns.
-func InsertImported(ctx context.Context, tx pgx.Tx, ps []*Pattern, files []*PatternFile) error {
+// keywords and files (names already unique within each pattern), in a few
+// round trips however many there are; it refreshes their search columns.
+func (t *TenantTx) InsertImported(ctx context.Context, ps []*Pattern, files []*PatternFile) error {
+	tx := t.tx
 	if len(ps) == 0 && len(files) == 0 {
 		return nil
 	}
@@ -388,7 +392,7 @@ func tagEach(ctx context.Context, tx pgx.Tx, ps []*Pattern) error {
 
 // UpdateBatch is the stand-alone form of UpdateBatch.
 func (s *Store) UpdateBatch(ctx context.Context, tenantID, id int64, p BatchProgress) error {
-	return s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error { return UpdateBatch(ctx, tx, id, p) })
+	return s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error { return updateBatch(ctx, tx, id, p) })
 }
 
 // LogImport appends a line to a batch's log.
@@ -398,7 +402,8 @@ func LogImport(ctx context.Context, tx pgx.Tx, batchID int64, level, file, messa
 }
 
 // LogImportLines appends lines to a batch's log in one statement.
-func LogImportLines(ctx context.Context, tx pgx.Tx, batchID int64, lines []ImportLogLine) error {
+func (t *TenantTx) LogImportLines(ctx context.Context, batchID int64, lines []ImportLogLine) error {
+	tx := t.tx
 	if len(lines) == 0 {
 		return nil
 	}

@@ -30,11 +30,8 @@ func scanInvitation(row pgx.Row) (*Invitation, error) {
 }
 
 // CreateInvitation stores an invitation under the hash of its token.
-func (s *Store) CreateInvitation(ctx context.Context, q Querier, inv *Invitation, hash []byte) (*Invitation, error) {
-	if q == nil {
-		q = s.db.Pool
-	}
-	out, err := scanInvitation(q.QueryRow(ctx, `
+func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation, hash []byte) (*Invitation, error) {
+	out, err := scanInvitation(s.q.QueryRow(ctx, `
 		INSERT INTO platform.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+invitationColumns,
 		inv.TenantID, NormalizeEmail(inv.Email), inv.Role, hash, inv.InvitedBy, inv.ExpiresAt))
@@ -47,7 +44,7 @@ func (s *Store) CreateInvitation(ctx context.Context, q Querier, inv *Invitation
 // InvitationByHash returns an open invitation: not accepted, not revoked,
 // not expired. Anything else is ErrTokenUsed.
 func (s *Store) InvitationByHash(ctx context.Context, hash []byte) (*Invitation, error) {
-	inv, err := scanInvitation(s.db.Pool.QueryRow(ctx, `
+	inv, err := scanInvitation(s.q.QueryRow(ctx, `
 		SELECT `+invitationColumns+` FROM platform.invitations
 		WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -63,7 +60,7 @@ func (s *Store) InvitationByHash(ctx context.Context, hash []byte) (*Invitation,
 // closes the invitation, once, in one transaction.
 func (s *Store) AcceptInvitation(ctx context.Context, hash []byte, userID int64) (*Invitation, error) {
 	var inv *Invitation
-	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		inv, err = scanInvitation(tx.QueryRow(ctx, `
 			UPDATE platform.invitations SET accepted_at = now()
@@ -92,7 +89,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, hash []byte, userID int64)
 
 // PendingInvitations lists a tenant's open invitations.
 func (s *Store) PendingInvitations(ctx context.Context, tenantID int64) ([]*Invitation, error) {
-	rows, err := s.db.Pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT `+invitationColumns+` FROM platform.invitations
 		WHERE tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
 		ORDER BY created_at DESC`, tenantID)

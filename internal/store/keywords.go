@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Keyword is a tag with how many live patterns carry it.
@@ -61,15 +62,7 @@ func keywordIDs(ctx context.Context, tx pgx.Tx, names []string) ([]int64, error)
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
-// TagPatterns adds keywords to patterns inside the caller's transaction
-// and refreshes their search columns.
-func TagPatterns(ctx context.Context, tx pgx.Tx, patternIDs []int64, names []string) error {
-	if err := tagPatterns(ctx, tx, patternIDs, names); err != nil {
-		return err
-	}
-	return RefreshSearch(ctx, tx, patternIDs)
-}
-
+// tagPatterns adds keywords to patterns (without refreshing search).
 func tagPatterns(ctx context.Context, tx pgx.Tx, patternIDs []int64, names []string) error {
 	ids, err := keywordIDs(ctx, tx, names)
 	if err != nil || len(ids) == 0 {
@@ -80,15 +73,15 @@ func tagPatterns(ctx context.Context, tx pgx.Tx, patternIDs []int64, names []str
 	return err
 }
 
-// AddKeywords tags live patterns with keywords.
-func (s *Store) AddKeywords(ctx context.Context, tenantID int64, patternIDs []int64, names []string) error {
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		live, err := livePatterns(ctx, tx, patternIDs)
-		if err != nil {
-			return err
-		}
-		return TagPatterns(ctx, tx, live, names)
-	})
+// AddKeywords tags the live ones of patternIDs with keywords.
+func (t *TenantTx) AddKeywords(ctx context.Context, patternIDs []int64, names []string) error {
+	live, err := livePatterns(ctx, t.tx, patternIDs)
+	if err == nil {
+		err = tagPatterns(ctx, t.tx, live, names)
+	}
+	if err == nil {
+		err = RefreshSearch(ctx, t.tx, live)
+	}
 	if err != nil {
 		return fmt.Errorf("store: add keywords: %w", err)
 	}
@@ -96,43 +89,37 @@ func (s *Store) AddKeywords(ctx context.Context, tenantID int64, patternIDs []in
 }
 
 // RemoveKeywords untags patterns.
-func (s *Store) RemoveKeywords(ctx context.Context, tenantID int64, patternIDs []int64, names []string) error {
+func (t *TenantTx) RemoveKeywords(ctx context.Context, patternIDs []int64, names []string) error {
 	norm := make([]string, 0, len(names))
 	for _, n := range names {
 		norm = append(norm, NormalizeKeyword(n))
 	}
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM pattern_keywords WHERE pattern_id = ANY($1)
-			AND keyword_id IN (SELECT id FROM keywords WHERE lower(name) = ANY($2))`, patternIDs, norm)
-		if err != nil {
-			return err
-		}
-		return RefreshSearch(ctx, tx, patternIDs)
-	})
+	_, err := t.tx.Exec(ctx, `DELETE FROM pattern_keywords WHERE pattern_id = ANY($1)
+		AND keyword_id IN (SELECT id FROM keywords WHERE lower(name) = ANY($2))`, patternIDs, norm)
+	if err == nil {
+		err = RefreshSearch(ctx, t.tx, patternIDs)
+	}
 	if err != nil {
 		return fmt.Errorf("store: remove keywords: %w", err)
 	}
 	return nil
 }
 
-// SetKeywords replaces a pattern's keywords.
-func (s *Store) SetKeywords(ctx context.Context, tenantID, patternID int64, names []string) error {
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		live, err := livePatterns(ctx, tx, []int64{patternID})
-		if err != nil {
-			return err
-		}
-		if len(live) == 0 {
-			return ErrNotFound
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM pattern_keywords WHERE pattern_id = $1`, patternID); err != nil {
-			return err
-		}
-		if err := TagPatterns(ctx, tx, live, names); err != nil {
-			return err
-		}
-		return RefreshSearch(ctx, tx, live)
-	})
+// SetKeywords replaces a live pattern's keywords.
+func (t *TenantTx) SetKeywords(ctx context.Context, patternID int64, names []string) error {
+	live, err := livePatterns(ctx, t.tx, []int64{patternID})
+	if err == nil && len(live) == 0 {
+		err = ErrNotFound
+	}
+	if err == nil {
+		_, err = t.tx.Exec(ctx, `DELETE FROM pattern_keywords WHERE pattern_id = $1`, patternID)
+	}
+	if err == nil {
+		err = tagPatterns(ctx, t.tx, live, names)
+	}
+	if err == nil {
+		err = RefreshSearch(ctx, t.tx, live)
+	}
 	if err != nil {
 		return fmt.Errorf("store: set keywords of %d: %w", patternID, err)
 	}
@@ -147,25 +134,30 @@ func livePatterns(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64, error) 
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
+// LivePatterns returns those of ids that are live patterns of the tenant.
+func (t *TenantTx) LivePatterns(ctx context.Context, ids []int64) ([]int64, error) {
+	live, err := livePatterns(ctx, t.tx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("store: live patterns: %w", err)
+	}
+	return live, nil
+}
+
 // Keywords lists every keyword with its count of live patterns, by name.
-func (s *Store) Keywords(ctx context.Context, tenantID int64) ([]*Keyword, error) {
-	var out []*Keyword
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT k.id, k.name, count(p.id),
-			coalesce((SELECT array_agg(g.group_id ORDER BY g.group_id) FROM keyword_group_keywords g WHERE g.keyword_id = k.id), '{}')
-			FROM keywords k
-			LEFT JOIN pattern_keywords pk ON pk.keyword_id = k.id
-			LEFT JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL
-			GROUP BY k.id ORDER BY lower(k.name)`)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Keyword, error) {
-			k := &Keyword{}
-			err := r.Scan(&k.ID, &k.Name, &k.Count, &k.Groups)
-			return k, err
-		})
-		return err
+func (t *TenantTx) Keywords(ctx context.Context) ([]*Keyword, error) {
+	rows, err := t.tx.Query(ctx, `SELECT k.id, k.name, count(p.id),
+		coalesce((SELECT array_agg(g.group_id ORDER BY g.group_id) FROM keyword_group_keywords g WHERE g.keyword_id = k.id), '{}')
+		FROM keywords k
+		LEFT JOIN pattern_keywords pk ON pk.keyword_id = k.id
+		LEFT JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL
+		GROUP BY k.id ORDER BY lower(k.name)`)
+	if err != nil {
+		return nil, fmt.Errorf("store: keywords: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Keyword, error) {
+		k := &Keyword{}
+		err := r.Scan(&k.ID, &k.Name, &k.Count, &k.Groups)
+		return k, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: keywords: %w", err)
@@ -173,46 +165,41 @@ func (s *Store) Keywords(ctx context.Context, tenantID int64) ([]*Keyword, error
 	return out, nil
 }
 
-// RenameKeyword renames a keyword; renaming onto an existing name merges.
-func (s *Store) RenameKeyword(ctx context.Context, tenantID, userID, id int64, name string) (int64, error) {
+// RenameKeyword renames a keyword; renaming onto an existing name merges
+// (undoably: the activity id is returned, 0 for a plain rename).
+func (t *TenantTx) RenameKeyword(ctx context.Context, userID, id int64, name string) (int64, error) {
 	name = NormalizeKeyword(name)
 	if name == "" {
 		return 0, fmt.Errorf("store: rename keyword: empty name")
 	}
-	var activity int64
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+	activity, err := func() (int64, error) {
 		var other int64
-		err := tx.QueryRow(ctx, `SELECT id FROM keywords WHERE lower(name) = $1 AND id <> $2`, name, id).Scan(&other)
+		err := t.tx.QueryRow(ctx, `SELECT id FROM keywords WHERE lower(name) = $1 AND id <> $2`, name, id).Scan(&other)
 		if err == nil {
-			activity, err = mergeKeyword(ctx, tx, userID, id, other)
-			return err
+			return mergeKeyword(ctx, t.tx, userID, id, other)
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
+			return 0, err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE keywords SET name = $2 WHERE id = $1`, id, name)
+		tag, err := t.tx.Exec(ctx, `UPDATE keywords SET name = $2 WHERE id = $1`, id, name)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = ErrNotFound
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
-		return refreshKeywordSearch(ctx, tx, id)
-	})
+		return 0, refreshKeywordSearch(ctx, t.tx, id)
+	}()
 	if err != nil {
 		return 0, fmt.Errorf("store: rename keyword %d: %w", id, err)
 	}
 	return activity, nil
 }
 
-// MergeKeywords folds keyword from into keyword into (undoable).
-func (s *Store) MergeKeywords(ctx context.Context, tenantID, userID, from, into int64) (int64, error) {
-	var activity int64
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		var err error
-		activity, err = mergeKeyword(ctx, tx, userID, from, into)
-		return err
-	})
+// MergeKeywords folds keyword from into keyword into (undoable) and
+// returns the activity id.
+func (t *TenantTx) MergeKeywords(ctx context.Context, userID, from, into int64) (int64, error) {
+	activity, err := mergeKeyword(ctx, t.tx, userID, from, into)
 	if err != nil {
 		return 0, fmt.Errorf("store: merge keyword %d into %d: %w", from, into, err)
 	}
@@ -267,9 +254,9 @@ func unmergeKeyword(ctx context.Context, tx pgx.Tx, r undoRecipe) error {
 }
 
 // DeleteKeyword removes a keyword from every pattern.
-func (s *Store) DeleteKeyword(ctx context.Context, tenantID, id int64) error {
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT pattern_id FROM pattern_keywords WHERE keyword_id = $1`, id)
+func (t *TenantTx) DeleteKeyword(ctx context.Context, id int64) error {
+	err := func() error {
+		rows, err := t.tx.Query(ctx, `SELECT pattern_id FROM pattern_keywords WHERE keyword_id = $1`, id)
 		if err != nil {
 			return err
 		}
@@ -277,15 +264,15 @@ func (s *Store) DeleteKeyword(ctx context.Context, tenantID, id int64) error {
 		if err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM keywords WHERE id = $1`, id)
+		tag, err := t.tx.Exec(ctx, `DELETE FROM keywords WHERE id = $1`, id)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		return RefreshSearch(ctx, tx, tagged)
-	})
+		return RefreshSearch(ctx, t.tx, tagged)
+	}()
 	if err != nil {
 		return fmt.Errorf("store: delete keyword %d: %w", id, err)
 	}
@@ -293,18 +280,14 @@ func (s *Store) DeleteKeyword(ctx context.Context, tenantID, id int64) error {
 }
 
 // KeywordGroups lists the groups by name.
-func (s *Store) KeywordGroups(ctx context.Context, tenantID int64) ([]*KeywordGroup, error) {
-	var out []*KeywordGroup
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name FROM keyword_groups ORDER BY lower(name)`)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*KeywordGroup, error) {
-			g := &KeywordGroup{}
-			return g, r.Scan(&g.ID, &g.Name)
-		})
-		return err
+func (t *TenantTx) KeywordGroups(ctx context.Context) ([]*KeywordGroup, error) {
+	rows, err := t.tx.Query(ctx, `SELECT id, name FROM keyword_groups ORDER BY lower(name)`)
+	if err != nil {
+		return nil, fmt.Errorf("store: keyword groups: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*KeywordGroup, error) {
+		g := &KeywordGroup{}
+		return g, r.Scan(&g.ID, &g.Name)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: keyword groups: %w", err)
@@ -312,10 +295,11 @@ func (s *Store) KeywordGroups(ctx context.Context, tenantID int64) ([]*KeywordGr
 	return out, nil
 }
 
-// CreateKeywordGroup adds a group.
-func (s *Store) CreateKeywordGroup(ctx context.Context, tenantID int64, name string) (*KeywordGroup, error) {
+// CreateKeywordGroup adds a group; a name already used is ErrConflict.
+func (t *TenantTx) CreateKeywordGroup(ctx context.Context, name string) (*KeywordGroup, error) {
 	g := &KeywordGroup{Name: strings.TrimSpace(name)}
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+	// A savepoint, so that a name taken leaves the caller's transaction usable.
+	err := pgx.BeginFunc(ctx, t.tx, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO keyword_groups (name) VALUES ($1) RETURNING id`, g.Name).Scan(&g.ID)
 	})
 	if isUniqueViolation(err) {
@@ -328,16 +312,13 @@ func (s *Store) CreateKeywordGroup(ctx context.Context, tenantID int64, name str
 }
 
 // SetKeywordGroup puts a keyword into a group (in=true) or takes it out.
-func (s *Store) SetKeywordGroup(ctx context.Context, tenantID, keywordID, groupID int64, in bool) error {
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		var err error
-		if in {
-			_, err = tx.Exec(ctx, `INSERT INTO keyword_group_keywords (group_id, keyword_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, groupID, keywordID)
-		} else {
-			_, err = tx.Exec(ctx, `DELETE FROM keyword_group_keywords WHERE group_id = $1 AND keyword_id = $2`, groupID, keywordID)
-		}
-		return err
-	})
+func (t *TenantTx) SetKeywordGroup(ctx context.Context, keywordID, groupID int64, in bool) error {
+	var err error
+	if in {
+		_, err = t.tx.Exec(ctx, `INSERT INTO keyword_group_keywords (group_id, keyword_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, groupID, keywordID)
+	} else {
+		_, err = t.tx.Exec(ctx, `DELETE FROM keyword_group_keywords WHERE group_id = $1 AND keyword_id = $2`, groupID, keywordID)
+	}
 	if err != nil {
 		return fmt.Errorf("store: keyword %d group %d: %w", keywordID, groupID, err)
 	}
@@ -345,12 +326,8 @@ func (s *Store) SetKeywordGroup(ctx context.Context, tenantID, keywordID, groupI
 }
 
 // DeleteKeywordGroup removes a group (its keywords stay).
-func (s *Store) DeleteKeywordGroup(ctx context.Context, tenantID, id int64) error {
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM keyword_groups WHERE id = $1`, id)
-		return err
-	})
-	if err != nil {
+func (t *TenantTx) DeleteKeywordGroup(ctx context.Context, id int64) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM keyword_groups WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("store: delete keyword group %d: %w", id, err)
 	}
 	return nil
@@ -365,16 +342,12 @@ func notFound(err error) error {
 
 // KeywordNames lists every keyword's name, by name: the cheap form for
 // filter menus (Keywords also counts designs).
-func (s *Store) KeywordNames(ctx context.Context, tenantID int64) ([]string, error) {
-	var out []string
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT name FROM keywords ORDER BY lower(name)`)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
+func (t *TenantTx) KeywordNames(ctx context.Context) ([]string, error) {
+	rows, err := t.tx.Query(ctx, `SELECT name FROM keywords ORDER BY lower(name)`)
+	if err != nil {
+		return nil, fmt.Errorf("store: keyword names: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: keyword names: %w", err)
 	}
@@ -383,22 +356,21 @@ func (s *Store) KeywordNames(ctx context.Context, tenantID int64) ([]string, err
 
 // SetKeywordPinned pins a keyword to the person's library page, or
 // unpins it.
-func (s *Store) SetKeywordPinned(ctx context.Context, tenantID, userID, keywordID int64, pinned bool) error {
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		if !pinned {
-			_, err := tx.Exec(ctx, `DELETE FROM pinned_keywords WHERE user_id = $1 AND keyword_id = $2`, userID, keywordID)
-			return err
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO pinned_keywords (user_id, keyword_id)
+func (t *TenantTx) SetKeywordPinned(ctx context.Context, userID, keywordID int64, pinned bool) error {
+	var err error
+	if !pinned {
+		_, err = t.tx.Exec(ctx, `DELETE FROM pinned_keywords WHERE user_id = $1 AND keyword_id = $2`, userID, keywordID)
+	} else {
+		var tag pgconn.CommandTag
+		tag, err = t.tx.Exec(ctx, `INSERT INTO pinned_keywords (user_id, keyword_id)
 			SELECT $1, id FROM keywords WHERE id = $2 ON CONFLICT DO NOTHING`, userID, keywordID)
 		if err == nil && tag.RowsAffected() == 0 {
 			var exists bool
-			if err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM keywords WHERE id = $1)`, keywordID).Scan(&exists); err == nil && !exists {
+			if err = t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM keywords WHERE id = $1)`, keywordID).Scan(&exists); err == nil && !exists {
 				err = ErrNotFound
 			}
 		}
-		return err
-	})
+	}
 	if err != nil {
 		return fmt.Errorf("store: pin keyword %d: %w", keywordID, err)
 	}
@@ -406,17 +378,13 @@ func (s *Store) SetKeywordPinned(ctx context.Context, tenantID, userID, keywordI
 }
 
 // PinnedKeywords returns the keywords the person pinned, by name.
-func (s *Store) PinnedKeywords(ctx context.Context, tenantID, userID int64) ([]string, error) {
-	var out []string
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT k.name FROM pinned_keywords pk JOIN keywords k ON k.id = pk.keyword_id
-			WHERE pk.user_id = $1 ORDER BY lower(k.name)`, userID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
+func (t *TenantTx) PinnedKeywords(ctx context.Context, userID int64) ([]string, error) {
+	rows, err := t.tx.Query(ctx, `SELECT k.name FROM pinned_keywords pk JOIN keywords k ON k.id = pk.keyword_id
+		WHERE pk.user_id = $1 ORDER BY lower(k.name)`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: pinned keywords: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: pinned keywords: %w", err)
 	}

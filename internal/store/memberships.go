@@ -36,11 +36,8 @@ type Membership struct {
 }
 
 // AddMember gives user a role in tenant (or changes it if already a member).
-func (s *Store) AddMember(ctx context.Context, q Querier, tenantID, userID int64, role string) error {
-	if q == nil {
-		q = s.db.Pool
-	}
-	_, err := q.Exec(ctx, `
+func (s *Store) AddMember(ctx context.Context, tenantID, userID int64, role string) error {
+	_, err := s.q.Exec(ctx, `
 		INSERT INTO platform.memberships (user_id, tenant_id, role) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = EXCLUDED.role`, userID, tenantID, role)
 	if err != nil {
@@ -52,7 +49,7 @@ func (s *Store) AddMember(ctx context.Context, q Querier, tenantID, userID int64
 // Role returns the user's role in the tenant, or ErrNotFound.
 func (s *Store) Role(ctx context.Context, tenantID, userID int64) (string, error) {
 	var role string
-	err := s.db.Pool.QueryRow(ctx, `SELECT role FROM platform.memberships WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID).Scan(&role)
+	err := s.q.QueryRow(ctx, `SELECT role FROM platform.memberships WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID).Scan(&role)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}
@@ -64,7 +61,7 @@ func (s *Store) Role(ctx context.Context, tenantID, userID int64) (string, error
 
 // UserTenants lists the active workspaces a user belongs to, with roles.
 func (s *Store) UserTenants(ctx context.Context, userID int64) ([]Membership, error) {
-	rows, err := s.db.Pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT m.role, `+prefixed("t.", tenantColumns)+`
 		FROM platform.memberships m JOIN platform.tenants t ON t.id = m.tenant_id
 		WHERE m.user_id = $1 AND t.status <> 'deleted' ORDER BY t.name, t.id`, userID)
@@ -86,7 +83,7 @@ func (s *Store) UserTenants(ctx context.Context, userID int64) ([]Membership, er
 
 // Members lists a tenant's members, owners first.
 func (s *Store) Members(ctx context.Context, tenantID int64) ([]Membership, error) {
-	rows, err := s.db.Pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT m.role, `+prefixed("u.", userColumns)+`
 		FROM platform.memberships m JOIN platform.users u ON u.id = m.user_id
 		WHERE m.tenant_id = $1
@@ -130,7 +127,7 @@ func (s *Store) RemoveMember(ctx context.Context, tenantID, userID int64) error 
 // changeMember applies change with the tenant's memberships locked and
 // checks that an owner remains.
 func (s *Store) changeMember(ctx context.Context, tenantID, userID int64, change func(pgx.Tx) (int64, error)) error {
-	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM platform.tenants WHERE id = $1 FOR UPDATE`, tenantID); err != nil {
 			return err
 		}
@@ -158,7 +155,7 @@ func (s *Store) changeMember(ctx context.Context, tenantID, userID int64, change
 
 // TenantOwner returns the first owner of the tenant.
 func (s *Store) TenantOwner(ctx context.Context, tenantID int64) (*User, error) {
-	u, err := scanUser(s.db.Pool.QueryRow(ctx, `
+	u, err := scanUser(s.q.QueryRow(ctx, `
 		SELECT `+prefixed("u.", userColumns)+` FROM platform.memberships m JOIN platform.users u ON u.id = m.user_id
 		WHERE m.tenant_id = $1 AND m.role = 'owner' ORDER BY m.created_at LIMIT 1`, tenantID))
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -74,15 +74,14 @@ func scanPattern(row pgx.Row, extra ...any) (*Pattern, error) {
 	return p, err
 }
 
-// InsertPattern adds a pattern with its keywords (p.Keywords) inside the
-// caller's tenant transaction (the import pipeline) and indexes it for
-// search; CreatePattern is the stand-alone form.
-func InsertPattern(ctx context.Context, tx pgx.Tx, p *Pattern) (*Pattern, error) {
+// InsertPattern adds a pattern with its keywords (p.Keywords) and indexes
+// it for search.
+func (t *TenantTx) InsertPattern(ctx context.Context, p *Pattern) (*Pattern, error) {
 	thumb := p.ThumbState
 	if thumb == "" {
 		thumb = ThumbPending
 	}
-	out, err := scanPattern(tx.QueryRow(ctx, `
+	out, err := scanPattern(t.tx.QueryRow(ctx, `
 		INSERT INTO patterns (name, designer, designer_url, notes, source, purchased_on, type, type_confidence,
 			width_in, height_in, stitch_length_in, paths, jumps, thumb_state, mirror_lr, mirror_tb,
 			suggested_rotation, rotation_confidence, fingerprint, batch_id)
@@ -92,10 +91,10 @@ func InsertPattern(ctx context.Context, tx pgx.Tx, p *Pattern) (*Pattern, error)
 		p.WidthIn, p.HeightIn, p.StitchLengthIn, p.Paths, p.Jumps, thumb, p.MirrorLR, p.MirrorTB,
 		p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID))
 	if err == nil {
-		err = tagPatterns(ctx, tx, []int64{out.ID}, p.Keywords)
+		err = tagPatterns(ctx, t.tx, []int64{out.ID}, p.Keywords)
 	}
 	if err == nil {
-		err = RefreshSearch(ctx, tx, []int64{out.ID})
+		err = RefreshSearch(ctx, t.tx, []int64{out.ID})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: insert pattern %q: %w", p.Name, err)
@@ -104,48 +103,43 @@ func InsertPattern(ctx context.Context, tx pgx.Tx, p *Pattern) (*Pattern, error)
 	return out, nil
 }
 
-// CreatePattern adds a pattern to the tenant's library.
+// InsertPattern is TenantTx.InsertPattern inside a transaction the caller
+// opened with db.WithTenant (the import pipeline).
+func InsertPattern(ctx context.Context, tx pgx.Tx, p *Pattern) (*Pattern, error) {
+	return (&TenantTx{tx: tx}).InsertPattern(ctx, p)
+}
+
+// CreatePattern adds a pattern to the tenant's library in its own
+// transaction.
 func (s *Store) CreatePattern(ctx context.Context, tenantID int64, p *Pattern) (*Pattern, error) {
-	var out *Pattern
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		var err error
-		out, err = InsertPattern(ctx, tx, p)
-		return err
-	})
+	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (*Pattern, error) { return tx.InsertPattern(ctx, p) })
+}
+
+// Pattern returns one live pattern of the tenant with its keywords,
+// formats, and whether userID (0 for nobody) marked it a favourite.
+func (t *TenantTx) Pattern(ctx context.Context, id, userID int64) (*Pattern, error) {
+	var fav bool
+	out, err := scanPattern(t.tx.QueryRow(ctx, `SELECT `+patternColumns+`,
+		EXISTS (SELECT 1 FROM favorites f WHERE f.pattern_id = patterns.id AND f.user_id = $2)
+		FROM patterns WHERE id = $1 AND deleted_at IS NULL`, id, userID), &fav)
+	if err == nil {
+		out.Favorite = fav
+		err = fillDetails(ctx, t.tx, []*Pattern{out})
+	}
 	if err != nil {
-		return nil, fmt.Errorf("store: create pattern %q: %w", p.Name, err)
+		return nil, fmt.Errorf("store: pattern %d: %w", id, notFound(err))
 	}
 	return out, nil
 }
 
-// Pattern returns one live pattern of the tenant with its keywords,
-// formats, and whether userID marked it a favourite.
+// Pattern is TenantTx.Pattern in its own transaction, without favourite.
 func (s *Store) Pattern(ctx context.Context, tenantID, id int64) (*Pattern, error) {
 	return s.PatternFor(ctx, tenantID, id, 0)
 }
 
-// PatternFor is Pattern with the favourite flag of userID.
+// PatternFor is TenantTx.Pattern in its own transaction.
 func (s *Store) PatternFor(ctx context.Context, tenantID, id, userID int64) (*Pattern, error) {
-	var out *Pattern
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		var err error
-		var fav bool
-		out, err = scanPattern(tx.QueryRow(ctx, `SELECT `+patternColumns+`,
-			EXISTS (SELECT 1 FROM favorites f WHERE f.pattern_id = patterns.id AND f.user_id = $2)
-			FROM patterns WHERE id = $1 AND deleted_at IS NULL`, id, userID), &fav)
-		if err != nil {
-			return err
-		}
-		out.Favorite = fav
-		return fillDetails(ctx, tx, []*Pattern{out})
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: pattern %d: %w", id, err)
-	}
-	return out, nil
+	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (*Pattern, error) { return tx.Pattern(ctx, id, userID) })
 }
 
 // fillDetails loads keywords and formats of the given patterns in two queries.
@@ -242,7 +236,7 @@ func decodeCursor(s string) (cursor, error) {
 
 // Patterns returns a page of the tenant's live patterns: keyset-paginated
 // (no OFFSET), so page 200 is as fast as page 1.
-func (s *Store) Patterns(ctx context.Context, tenantID int64, q PatternQuery) (*PatternPage, error) {
+func (t *TenantTx) Patterns(ctx context.Context, q PatternQuery) (*PatternPage, error) {
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 60
 	}
@@ -312,41 +306,43 @@ func (s *Store) Patterns(ctx context.Context, tenantID int64, q PatternQuery) (*
 		EXISTS (SELECT 1 FROM favorites f WHERE f.pattern_id = p.id AND f.user_id = ` + userArg + `)
 		FROM patterns p WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(q.Limit+1)
 	page := &PatternPage{Patterns: []*Pattern{}}
-	err = s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) {
-			var fav bool
-			p, err := scanPattern(r, &fav)
-			p.Favorite = fav
-			return p, err
-		})
-		if err != nil {
-			return err
-		}
-		if len(list) > q.Limit {
-			last := list[q.Limit-1]
-			list = list[:q.Limit]
-			c := cursor{ID: last.ID}
-			switch q.Sort {
-			case SortNewest:
-				c.T = last.CreatedAt
-			case SortDesigner:
-				c.Key = strings.ToLower(last.Designer) + "\x00" + strings.ToLower(last.Name)
-			default:
-				c.Key = strings.ToLower(last.Name)
-			}
-			page.NextCursor = c.encode()
-		}
-		page.Patterns = list
-		return fillDetails(ctx, tx, list)
+	rows, err := t.tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list patterns: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) {
+		var fav bool
+		p, err := scanPattern(r, &fav)
+		p.Favorite = fav
+		return p, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: list patterns: %w", err)
 	}
+	if len(list) > q.Limit {
+		last := list[q.Limit-1]
+		list = list[:q.Limit]
+		c := cursor{ID: last.ID}
+		switch q.Sort {
+		case SortNewest:
+			c.T = last.CreatedAt
+		case SortDesigner:
+			c.Key = strings.ToLower(last.Designer) + "\x00" + strings.ToLower(last.Name)
+		default:
+			c.Key = strings.ToLower(last.Name)
+		}
+		page.NextCursor = c.encode()
+	}
+	page.Patterns = list
+	if err := fillDetails(ctx, t.tx, list); err != nil {
+		return nil, fmt.Errorf("store: list patterns: %w", err)
+	}
 	return page, nil
+}
+
+// Patterns is TenantTx.Patterns in its own transaction.
+func (s *Store) Patterns(ctx context.Context, tenantID int64, q PatternQuery) (*PatternPage, error) {
+	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (*PatternPage, error) { return tx.Patterns(ctx, q) })
 }
 
 // PatternEdit is a change to a pattern's descriptive fields; nil fields
@@ -355,70 +351,83 @@ type PatternEdit struct {
 	Name, Designer, DesignerURL, Notes, Source, Type, Orientation *string
 }
 
-// UpdatePattern applies an edit to a live pattern.
-func (s *Store) UpdatePattern(ctx context.Context, tenantID, id int64, e PatternEdit) (*Pattern, error) {
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE patterns SET name = coalesce($2, name), designer = coalesce($3, designer),
-				designer_url = coalesce($4, designer_url), notes = coalesce($5, notes), source = coalesce($6, source),
-				type = coalesce($7, type), orientation = coalesce($8, orientation), updated_at = now()
-			WHERE id = $1 AND deleted_at IS NULL`, id, e.Name, e.Designer, e.DesignerURL, e.Notes, e.Source, e.Type, e.Orientation)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		return RefreshSearch(ctx, tx, []int64{id})
-	})
+// UpdatePattern applies an edit to a live pattern and returns it.
+func (t *TenantTx) UpdatePattern(ctx context.Context, id int64, e PatternEdit) (*Pattern, error) {
+	tag, err := t.tx.Exec(ctx, `
+		UPDATE patterns SET name = coalesce($2, name), designer = coalesce($3, designer),
+			designer_url = coalesce($4, designer_url), notes = coalesce($5, notes), source = coalesce($6, source),
+			type = coalesce($7, type), orientation = coalesce($8, orientation), updated_at = now()
+		WHERE id = $1 AND deleted_at IS NULL`, id, e.Name, e.Designer, e.DesignerURL, e.Notes, e.Source, e.Type, e.Orientation)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	if err == nil {
+		err = RefreshSearch(ctx, t.tx, []int64{id})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: update pattern %d: %w", id, err)
 	}
-	return s.Pattern(ctx, tenantID, id)
+	return t.Pattern(ctx, id, 0)
+}
+
+// UpdatePattern is TenantTx.UpdatePattern in its own transaction.
+func (s *Store) UpdatePattern(ctx context.Context, tenantID, id int64, e PatternEdit) (*Pattern, error) {
+	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (*Pattern, error) { return tx.UpdatePattern(ctx, id, e) })
 }
 
 // DeletePatterns moves live patterns to the bin (undoable) and records the
-// activity; it returns how many it deleted and the activity id.
-func (s *Store) DeletePatterns(ctx context.Context, tenantID, userID int64, ids []int64) (int, int64, error) {
-	var n int
-	var actID int64
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE patterns SET deleted_at = now() WHERE id = ANY($1) AND deleted_at IS NULL RETURNING id`, ids)
-		if err != nil {
-			return err
-		}
-		deleted, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return err
-		}
-		if n = len(deleted); n == 0 {
-			return ErrNotFound
-		}
-		actID, err = logActivity(ctx, tx, userID, "delete", fmt.Sprintf("Deleted %d design%s", n, plural(n)), map[string]any{"restore": deleted})
-		return err
-	})
+// activity; it returns how many it deleted and the activity id. None of
+// them live is ErrNotFound.
+func (t *TenantTx) DeletePatterns(ctx context.Context, userID int64, ids []int64) (int, int64, error) {
+	rows, err := t.tx.Query(ctx, `UPDATE patterns SET deleted_at = now() WHERE id = ANY($1) AND deleted_at IS NULL RETURNING id`, ids)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: delete patterns: %w", err)
+	}
+	deleted, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: delete patterns: %w", err)
+	}
+	n := len(deleted)
+	if n == 0 {
+		return 0, 0, fmt.Errorf("store: delete patterns: %w", ErrNotFound)
+	}
+	actID, err := logActivity(ctx, t.tx, userID, "delete", fmt.Sprintf("Deleted %d design%s", n, plural(n)), map[string]any{"restore": deleted})
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: delete patterns: %w", err)
 	}
 	return n, actID, nil
 }
 
-// DeletePattern deletes one pattern (undoable).
+// DeletePatterns is TenantTx.DeletePatterns in its own transaction.
+func (s *Store) DeletePatterns(ctx context.Context, tenantID, userID int64, ids []int64) (int, int64, error) {
+	var n int
+	var act int64
+	err := s.Tenant(ctx, tenantID, func(tx *TenantTx) error {
+		var err error
+		n, act, err = tx.DeletePatterns(ctx, userID, ids)
+		return err
+	})
+	return n, act, err
+}
+
+// DeletePattern deletes one pattern (undoable) in its own transaction.
 func (s *Store) DeletePattern(ctx context.Context, tenantID, id int64) error {
 	_, _, err := s.DeletePatterns(ctx, tenantID, 0, []int64{id})
 	return err
 }
 
 // CountPatterns returns how many live patterns the tenant has.
-func (s *Store) CountPatterns(ctx context.Context, tenantID int64) (int64, error) {
+func (t *TenantTx) CountPatterns(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FROM patterns WHERE deleted_at IS NULL`).Scan(&n)
-	})
-	if err != nil {
+	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM patterns WHERE deleted_at IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count patterns: %w", err)
 	}
 	return n, nil
+}
+
+// CountPatterns is TenantTx.CountPatterns in its own transaction.
+func (s *Store) CountPatterns(ctx context.Context, tenantID int64) (int64, error) {
+	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (int64, error) { return tx.CountPatterns(ctx) })
 }
 
 func plural(n int) string {
@@ -430,18 +439,14 @@ func plural(n int) string {
 
 // OrientationCandidates lists live designs the shape analysis would turn
 // upright and nobody has confirmed, the surest first.
-func (s *Store) OrientationCandidates(ctx context.Context, tenantID int64, limit int) ([]*Pattern, error) {
-	var out []*Pattern
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+patternColumns+` FROM patterns
-			WHERE deleted_at IS NULL AND orientation = '' AND suggested_rotation <> 0 AND rotation_confidence >= 0.6
-			ORDER BY rotation_confidence DESC, id LIMIT $1`, limit)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) { return scanPattern(r) })
-		return err
-	})
+func (t *TenantTx) OrientationCandidates(ctx context.Context, limit int) ([]*Pattern, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+patternColumns+` FROM patterns
+		WHERE deleted_at IS NULL AND orientation = '' AND suggested_rotation <> 0 AND rotation_confidence >= 0.6
+		ORDER BY rotation_confidence DESC, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: orientation candidates: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) { return scanPattern(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store: orientation candidates: %w", err)
 	}
@@ -449,25 +454,27 @@ func (s *Store) OrientationCandidates(ctx context.Context, tenantID int64, limit
 }
 
 // PatternsByIDs returns the live patterns among ids, with keywords and
-// formats, in one transaction.
-func (s *Store) PatternsByIDs(ctx context.Context, tenantID int64, ids []int64) (map[int64]*Pattern, error) {
+// formats.
+func (t *TenantTx) PatternsByIDs(ctx context.Context, ids []int64) (map[int64]*Pattern, error) {
 	out := map[int64]*Pattern{}
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+patternColumns+` FROM patterns WHERE id = ANY($1) AND deleted_at IS NULL`, ids)
-		if err != nil {
-			return err
-		}
-		ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) { return scanPattern(r) })
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			out[p.ID] = p
-		}
-		return fillDetails(ctx, tx, ps)
-	})
+	rows, err := t.tx.Query(ctx, `SELECT `+patternColumns+` FROM patterns WHERE id = ANY($1) AND deleted_at IS NULL`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("store: patterns by id: %w", err)
 	}
+	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) { return scanPattern(r) })
+	if err == nil {
+		err = fillDetails(ctx, t.tx, ps)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: patterns by id: %w", err)
+	}
+	for _, p := range ps {
+		out[p.ID] = p
+	}
 	return out, nil
+}
+
+// PatternsByIDs is TenantTx.PatternsByIDs in its own transaction.
+func (s *Store) PatternsByIDs(ctx context.Context, tenantID int64, ids []int64) (map[int64]*Pattern, error) {
+	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (map[int64]*Pattern, error) { return tx.PatternsByIDs(ctx, ids) })
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,30 +30,12 @@ type SavedFilters struct {
 // Empty reports whether no filter is set.
 func (f SavedFilters) Empty() bool { return f == SavedFilters{} }
 
-// Check returns a sentence for a person when ss cannot be saved: it
-// needs a name of up to 100 characters and words or filters of sensible
-// length.
-func (ss *SavedSearch) Check() error {
-	f := ss.Filters
-	switch {
-	case strings.TrimSpace(ss.Name) == "" || len(ss.Name) > 100:
-		return errors.New("a saved search needs a name of up to 100 characters")
-	case strings.TrimSpace(ss.Query) == "" && f.Empty():
-		return errors.New("a saved search needs words to search for or filters")
-	case len(ss.Query) > 500 || len(f.Type) > 50 || len(f.Format) > 20 || len(f.Keyword) > 100:
-		return errors.New("a saved search's words are up to 500 characters, its keyword up to 100")
-	}
-	return nil
-}
-
 // SaveSearch stores ss (its name, words, filters and pin) as one of
 // userID's saved searches and fills in its id and time.
-func (s *Store) SaveSearch(ctx context.Context, tenantID, userID int64, ss *SavedSearch) error {
+func (t *TenantTx) SaveSearch(ctx context.Context, userID int64, ss *SavedSearch) error {
 	ss.Name, ss.Query = strings.TrimSpace(ss.Name), strings.TrimSpace(ss.Query)
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO saved_searches (user_id, name, query, filters, pinned) VALUES ($1, $2, $3, $4, $5)
-			RETURNING id, created_at`, userID, ss.Name, ss.Query, ss.Filters, ss.Pinned).Scan(&ss.ID, &ss.CreatedAt)
-	})
+	err := t.tx.QueryRow(ctx, `INSERT INTO saved_searches (user_id, name, query, filters, pinned) VALUES ($1, $2, $3, $4, $5)
+		RETURNING id, created_at`, userID, ss.Name, ss.Query, ss.Filters, ss.Pinned).Scan(&ss.ID, &ss.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: save search %q: %w", ss.Name, err)
 	}
@@ -62,19 +43,15 @@ func (s *Store) SaveSearch(ctx context.Context, tenantID, userID int64, ss *Save
 }
 
 // SavedSearches lists userID's saved searches, pinned first.
-func (s *Store) SavedSearches(ctx context.Context, tenantID, userID int64) ([]*SavedSearch, error) {
-	var out []*SavedSearch
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name, query, filters, pinned, created_at FROM saved_searches
-			WHERE user_id = $1 ORDER BY pinned DESC, lower(name), id`, userID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*SavedSearch, error) {
-			ss := &SavedSearch{}
-			return ss, r.Scan(&ss.ID, &ss.Name, &ss.Query, &ss.Filters, &ss.Pinned, &ss.CreatedAt)
-		})
-		return err
+func (t *TenantTx) SavedSearches(ctx context.Context, userID int64) ([]*SavedSearch, error) {
+	rows, err := t.tx.Query(ctx, `SELECT id, name, query, filters, pinned, created_at FROM saved_searches
+		WHERE user_id = $1 ORDER BY pinned DESC, lower(name), id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: saved searches: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*SavedSearch, error) {
+		ss := &SavedSearch{}
+		return ss, r.Scan(&ss.ID, &ss.Name, &ss.Query, &ss.Filters, &ss.Pinned, &ss.CreatedAt)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: saved searches: %w", err)
@@ -83,12 +60,13 @@ func (s *Store) SavedSearches(ctx context.Context, tenantID, userID int64) ([]*S
 }
 
 // DeleteSavedSearch removes one of userID's saved searches.
-func (s *Store) DeleteSavedSearch(ctx context.Context, tenantID, userID, id int64) error {
-	return s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM saved_searches WHERE id = $1 AND user_id = $2`, id, userID)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = ErrNotFound
-		}
-		return err
-	})
+func (t *TenantTx) DeleteSavedSearch(ctx context.Context, userID, id int64) error {
+	tag, err := t.tx.Exec(ctx, `DELETE FROM saved_searches WHERE id = $1 AND user_id = $2`, id, userID)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("store: delete saved search %d: %w", id, err)
+	}
+	return nil
 }

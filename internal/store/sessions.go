@@ -33,7 +33,7 @@ func scanSession(row pgx.Row) (*Session, error) {
 
 // CreateSession stores a new session under the hash of its token.
 func (s *Store) CreateSession(ctx context.Context, hash []byte, sess *Session) error {
-	_, err := s.db.Pool.Exec(ctx, `
+	_, err := s.q.Exec(ctx, `
 		INSERT INTO platform.sessions (token_hash, user_id, impersonator_id, expires_at, user_agent, ip)
 		VALUES ($1, $2, $3, $4, $5, $6)`, hash, sess.UserID, sess.ImpersonatorID, sess.ExpiresAt, sess.UserAgent, sess.IP)
 	if err != nil {
@@ -44,7 +44,7 @@ func (s *Store) CreateSession(ctx context.Context, hash []byte, sess *Session) e
 
 // SessionByHash returns an unexpired session.
 func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*Session, error) {
-	sess, err := scanSession(s.db.Pool.QueryRow(ctx, `
+	sess, err := scanSession(s.q.QueryRow(ctx, `
 		SELECT `+sessionColumns+` FROM platform.sessions WHERE token_hash = $1 AND expires_at > now()`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
@@ -57,7 +57,7 @@ func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*Session, error
 
 // TouchSession records activity and extends the session's life.
 func (s *Store) TouchSession(ctx context.Context, hash []byte, expires time.Time) error {
-	_, err := s.db.Pool.Exec(ctx, `UPDATE platform.sessions SET last_seen_at = now(), expires_at = $2 WHERE token_hash = $1`, hash, expires)
+	_, err := s.q.Exec(ctx, `UPDATE platform.sessions SET last_seen_at = now(), expires_at = $2 WHERE token_hash = $1`, hash, expires)
 	if err != nil {
 		return fmt.Errorf("store: touch session: %w", err)
 	}
@@ -66,7 +66,7 @@ func (s *Store) TouchSession(ctx context.Context, hash []byte, expires time.Time
 
 // DeleteSession signs one session out.
 func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
-	if _, err := s.db.Pool.Exec(ctx, `DELETE FROM platform.sessions WHERE token_hash = $1`, hash); err != nil {
+	if _, err := s.q.Exec(ctx, `DELETE FROM platform.sessions WHERE token_hash = $1`, hash); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -75,7 +75,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 // DeleteUserSessions signs a user out everywhere, except the session with
 // hash keep (nil keeps none).
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64, keep []byte) error {
-	if _, err := s.db.Pool.Exec(ctx, `DELETE FROM platform.sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2`, userID, keep); err != nil {
+	if _, err := s.q.Exec(ctx, `DELETE FROM platform.sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2`, userID, keep); err != nil {
 		return fmt.Errorf("store: delete sessions of user %d: %w", userID, err)
 	}
 	return nil
@@ -83,7 +83,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID int64, keep []byt
 
 // UserSessions lists a user's own (not impersonated) live sessions, newest first.
 func (s *Store) UserSessions(ctx context.Context, userID int64) ([]*Session, error) {
-	rows, err := s.db.Pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT `+sessionColumns+` FROM platform.sessions
 		WHERE user_id = $1 AND impersonator_id IS NULL AND expires_at > now() ORDER BY last_seen_at DESC`, userID)
 	if err != nil {

@@ -41,41 +41,35 @@ func scanShare(row pgx.Row, extra ...any) (*ShareLink, error) {
 	return s, err
 }
 
-// CreateShare stores a link under the hash of its token with its
-// patterns in order, in one transaction.
-func (s *Store) CreateShare(ctx context.Context, l *ShareLink, tokenHash []byte) (*ShareLink, error) {
-	var out *ShareLink
-	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
-		var err error
-		out, err = scanShare(tx.QueryRow(ctx, `
-			INSERT INTO platform.share_links (tenant_id, token_hash, name, recipient_name, recipient_email, message, created_by,
-				expires_at, allow_download, show_designer, voting_mode, notify_owner)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+shareColumns,
-			l.TenantID, tokenHash, l.Name, l.RecipientName, l.RecipientEmail, l.Message, l.CreatedBy,
-			l.ExpiresAt, l.AllowDownload, l.ShowDesigner, l.VotingMode, l.NotifyOwner))
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO platform.share_link_patterns (share_id, position, pattern_id)
+// CreateShare stores a link of the tenant under the hash of its token,
+// with its patterns in order.
+func (t *TenantTx) CreateShare(ctx context.Context, l *ShareLink, tokenHash []byte) (*ShareLink, error) {
+	out, err := scanShare(t.tx.QueryRow(ctx, `
+		INSERT INTO platform.share_links (tenant_id, token_hash, name, recipient_name, recipient_email, message, created_by,
+			expires_at, allow_download, show_designer, voting_mode, notify_owner)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+shareColumns,
+		t.tenantID, tokenHash, l.Name, l.RecipientName, l.RecipientEmail, l.Message, l.CreatedBy,
+		l.ExpiresAt, l.AllowDownload, l.ShowDesigner, l.VotingMode, l.NotifyOwner))
+	if err == nil {
+		_, err = t.tx.Exec(ctx, `INSERT INTO platform.share_link_patterns (share_id, position, pattern_id)
 			SELECT $1, ord, p FROM unnest($2::bigint[]) WITH ORDINALITY AS x(p, ord)`, out.ID, l.Patterns)
-		out.Patterns = l.Patterns
-		return err
-	})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: create share %q: %w", l.Name, err)
 	}
+	out.Patterns = l.Patterns
 	return out, nil
 }
 
-func (s *Store) oneShare(ctx context.Context, where string, args ...any) (*ShareLink, error) {
-	l, err := scanShare(s.db.Pool.QueryRow(ctx, `SELECT `+shareColumns+` FROM platform.share_links WHERE `+where, args...))
+func oneShare(ctx context.Context, q conn, where string, args ...any) (*ShareLink, error) {
+	l, err := scanShare(q.QueryRow(ctx, `SELECT `+shareColumns+` FROM platform.share_links WHERE `+where, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: share: %w", err)
 	}
-	rows, err := s.db.Pool.Query(ctx, `SELECT pattern_id FROM platform.share_link_patterns WHERE share_id = $1 ORDER BY position`, l.ID)
+	rows, err := q.Query(ctx, `SELECT pattern_id FROM platform.share_link_patterns WHERE share_id = $1 ORDER BY position`, l.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: share %d patterns: %w", l.ID, err)
 	}
@@ -85,24 +79,24 @@ func (s *Store) oneShare(ctx context.Context, where string, args ...any) (*Share
 	return l, nil
 }
 
-// ShareByHash finds a link by the hash of its token.
+// ShareByHash finds a link, of any tenant, by the hash of its token.
 func (s *Store) ShareByHash(ctx context.Context, hash []byte) (*ShareLink, error) {
-	return s.oneShare(ctx, "token_hash = $1", hash)
+	return oneShare(ctx, s.q, "token_hash = $1", hash)
 }
 
-// Share returns one of a tenant's links.
-func (s *Store) Share(ctx context.Context, tenantID, id int64) (*ShareLink, error) {
-	return s.oneShare(ctx, "tenant_id = $1 AND id = $2", tenantID, id)
+// Share returns one of the tenant's links.
+func (t *TenantTx) Share(ctx context.Context, id int64) (*ShareLink, error) {
+	return oneShare(ctx, t.tx, "tenant_id = $1 AND id = $2", t.tenantID, id)
 }
 
-// Shares lists a tenant's links, newest first, with their voter counts.
-func (s *Store) Shares(ctx context.Context, tenantID int64) ([]*ShareLink, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT `+prefixed("l.", shareColumns)+`,
+// Shares lists the tenant's links, newest first, with their voter counts.
+func (t *TenantTx) Shares(ctx context.Context) ([]*ShareLink, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+prefixed("l.", shareColumns)+`,
 		(SELECT count(DISTINCT voter_id) FROM platform.share_link_votes v WHERE v.share_id = l.id),
 		coalesce((SELECT array_agg(pattern_id ORDER BY position) FROM platform.share_link_patterns p WHERE p.share_id = l.id), '{}')
-		FROM platform.share_links l WHERE l.tenant_id = $1 ORDER BY l.created_at DESC, l.id DESC`, tenantID)
+		FROM platform.share_links l WHERE l.tenant_id = $1 ORDER BY l.created_at DESC, l.id DESC`, t.tenantID)
 	if err != nil {
-		return nil, fmt.Errorf("store: shares of tenant %d: %w", tenantID, err)
+		return nil, fmt.Errorf("store: shares of tenant %d: %w", t.tenantID, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*ShareLink, error) {
 		var voters int
@@ -112,27 +106,27 @@ func (s *Store) Shares(ctx context.Context, tenantID int64) ([]*ShareLink, error
 		return l, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: shares of tenant %d: %w", tenantID, err)
+		return nil, fmt.Errorf("store: shares of tenant %d: %w", t.tenantID, err)
 	}
 	return out, nil
 }
 
-// UpdateShare changes a link's expiry or revokes it.
-func (s *Store) UpdateShare(ctx context.Context, tenantID, id int64, expires *time.Time, revoke bool) error {
-	return s.execOne(ctx, "update share", `UPDATE platform.share_links SET
+// UpdateShare changes a link's expiry (when expires is set) or revokes it.
+func (t *TenantTx) UpdateShare(ctx context.Context, id int64, expires *time.Time, revoke bool) error {
+	return t.Platform().execOne(ctx, "update share", `UPDATE platform.share_links SET
 		expires_at = coalesce($3, expires_at),
 		revoked_at = CASE WHEN $4 THEN coalesce(revoked_at, now()) ELSE revoked_at END
-		WHERE id = $1 AND tenant_id = $2`, id, tenantID, expires, revoke)
+		WHERE id = $1 AND tenant_id = $2`, id, t.tenantID, expires, revoke)
 }
 
 // DeleteShare removes a link and its votes.
-func (s *Store) DeleteShare(ctx context.Context, tenantID, id int64) error {
-	return s.execOne(ctx, "delete share", `DELETE FROM platform.share_links WHERE id = $1 AND tenant_id = $2`, id, tenantID)
+func (t *TenantTx) DeleteShare(ctx context.Context, id int64) error {
+	return t.Platform().execOne(ctx, "delete share", `DELETE FROM platform.share_links WHERE id = $1 AND tenant_id = $2`, id, t.tenantID)
 }
 
 // CountShareView counts one visit of a link.
 func (s *Store) CountShareView(ctx context.Context, id int64) error {
-	_, err := s.db.Pool.Exec(ctx, `UPDATE platform.share_links SET views = views + 1 WHERE id = $1`, id)
+	_, err := s.q.Exec(ctx, `UPDATE platform.share_links SET views = views + 1 WHERE id = $1`, id)
 	return err
 }
 
@@ -153,7 +147,7 @@ var ErrTooManyVoters = errors.New("this link has had as many guests as it allows
 // SaveVote records (or changes) a guest's vote on a design of the link.
 // A vote of "" removes it. New guests beyond maxVoters are refused.
 func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters int) error {
-	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var inShare, known bool
 		if err := tx.QueryRow(ctx, `SELECT
 			EXISTS (SELECT 1 FROM platform.share_link_patterns WHERE share_id = $1 AND pattern_id = $2),
@@ -204,7 +198,7 @@ func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters i
 // Votes returns the votes on a link: of one guest when voterID is set, of
 // everyone otherwise.
 func (s *Store) Votes(ctx context.Context, shareID int64, voterID string) ([]Vote, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT voter_id, voter_name, pattern_id, vote, rank, comment, updated_at
+	rows, err := s.q.Query(ctx, `SELECT voter_id, voter_name, pattern_id, vote, rank, comment, updated_at
 		FROM platform.share_link_votes WHERE share_id = $1 AND ($2 = '' OR voter_id = $2)
 		ORDER BY lower(voter_name), voter_id, pattern_id`, shareID, voterID)
 	if err != nil {

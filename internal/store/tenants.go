@@ -46,7 +46,7 @@ func scanTenant(row pgx.Row) (*Tenant, error) {
 // version in one transaction. The slug must already be validated.
 func (s *Store) CreateTenant(ctx context.Context, slug, name string) (*Tenant, error) {
 	var t *Tenant
-	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var taken bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.tenant_slug_history WHERE slug = $1)`, slug).Scan(&taken); err != nil {
 			return err
@@ -74,7 +74,7 @@ func (s *Store) CreateTenant(ctx context.Context, slug, name string) (*Tenant, e
 
 // TenantBySlug returns the tenant with that slug (current or former).
 func (s *Store) TenantBySlug(ctx context.Context, slug string) (*Tenant, error) {
-	t, err := scanTenant(s.db.Pool.QueryRow(ctx, `
+	t, err := scanTenant(s.q.QueryRow(ctx, `
 		SELECT `+tenantColumns+` FROM platform.tenants
 		WHERE slug = $1 OR id = (SELECT tenant_id FROM platform.tenant_slug_history WHERE slug = $1)
 		ORDER BY slug = $1 DESC LIMIT 1`, slug))
@@ -89,7 +89,7 @@ func (s *Store) TenantBySlug(ctx context.Context, slug string) (*Tenant, error) 
 
 // TenantByID returns the tenant with that id.
 func (s *Store) TenantByID(ctx context.Context, id int64) (*Tenant, error) {
-	t, err := scanTenant(s.db.Pool.QueryRow(ctx, `SELECT `+tenantColumns+` FROM platform.tenants WHERE id = $1`, id))
+	t, err := scanTenant(s.q.QueryRow(ctx, `SELECT `+tenantColumns+` FROM platform.tenants WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}
@@ -101,7 +101,7 @@ func (s *Store) TenantByID(ctx context.Context, id int64) (*Tenant, error) {
 
 // Tenants lists every tenant that is not deleted, by slug.
 func (s *Store) Tenants(ctx context.Context) ([]*Tenant, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+` FROM platform.tenants WHERE status <> 'deleted' ORDER BY slug`)
+	rows, err := s.q.Query(ctx, `SELECT `+tenantColumns+` FROM platform.tenants WHERE status <> 'deleted' ORDER BY slug`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list tenants: %w", err)
 	}
@@ -114,7 +114,7 @@ func (s *Store) Tenants(ctx context.Context) ([]*Tenant, error) {
 
 // SetTenantStatus changes a tenant's status; its data is untouched.
 func (s *Store) SetTenantStatus(ctx context.Context, id int64, status string) error {
-	tag, err := s.db.Pool.Exec(ctx, `UPDATE platform.tenants SET status = $2 WHERE id = $1`, id, status)
+	tag, err := s.q.Exec(ctx, `UPDATE platform.tenants SET status = $2 WHERE id = $1`, id, status)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}
@@ -127,7 +127,7 @@ func (s *Store) SetTenantStatus(ctx context.Context, id int64, status string) er
 // RenameTenantSlug changes a tenant's slug and keeps the old one as a
 // redirect. The new slug must already be validated.
 func (s *Store) RenameTenantSlug(ctx context.Context, id int64, newSlug string) error {
-	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var old string
 		if err := tx.QueryRow(ctx, `SELECT slug FROM platform.tenants WHERE id = $1 FOR UPDATE`, id).Scan(&old); err != nil {
 			return err
@@ -179,7 +179,7 @@ func (s *Store) SetTenantLogo(ctx context.Context, id int64, logo []byte, conten
 func (s *Store) TenantLogo(ctx context.Context, id int64) ([]byte, string, error) {
 	var logo []byte
 	var ctype *string
-	err := s.db.Pool.QueryRow(ctx, `SELECT logo, logo_type FROM platform.tenants WHERE id = $1`, id).Scan(&logo, &ctype)
+	err := s.q.QueryRow(ctx, `SELECT logo, logo_type FROM platform.tenants WHERE id = $1`, id).Scan(&logo, &ctype)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (logo == nil || ctype == nil)) {
 		err = ErrNotFound
 	}

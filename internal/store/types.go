@@ -9,25 +9,24 @@ import (
 
 // SetPatternType sets the type of the live patterns ids to typ (a type
 // code, or "" for none) with full confidence (a person chose it) and
-// refreshes their search columns, in one transaction. It returns how many
-// patterns it changed, or ErrNotFound when none of ids is live.
-func (s *Store) SetPatternType(ctx context.Context, tenantID int64, ids []int64, typ string) (int, error) {
-	var n int
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE patterns SET type = $2, type_confidence = 1, updated_at = now()
+// refreshes their search columns. It returns how many patterns it
+// changed, or ErrNotFound when none of ids is live.
+func (t *TenantTx) SetPatternType(ctx context.Context, ids []int64, typ string) (int, error) {
+	n, err := func() (int, error) {
+		rows, err := t.tx.Query(ctx, `UPDATE patterns SET type = $2, type_confidence = 1, updated_at = now()
 			WHERE id = ANY($1) AND deleted_at IS NULL RETURNING id`, ids, typ)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		changed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if n = len(changed); n == 0 {
-			return ErrNotFound
+		if len(changed) == 0 {
+			return 0, ErrNotFound
 		}
-		return RefreshSearch(ctx, tx, changed)
-	})
+		return len(changed), RefreshSearch(ctx, t.tx, changed)
+	}()
 	if err != nil {
 		return 0, fmt.Errorf("store: set type %q of %d patterns: %w", typ, len(ids), err)
 	}

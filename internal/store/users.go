@@ -36,16 +36,13 @@ func scanUser(row pgx.Row) (*User, error) {
 func NormalizeEmail(email string) string { return strings.TrimSpace(email) }
 
 // CreateUser adds a user. passwordHash may be nil (Google-only account).
-func (s *Store) CreateUser(ctx context.Context, q Querier, email, name string, passwordHash *string, verified bool) (*User, error) {
-	if q == nil {
-		q = s.db.Pool
-	}
+func (s *Store) CreateUser(ctx context.Context, email, name string, passwordHash *string, verified bool) (*User, error) {
 	var verifiedAt *time.Time
 	if verified {
 		now := time.Now()
 		verifiedAt = &now
 	}
-	u, err := scanUser(q.QueryRow(ctx, `
+	u, err := scanUser(s.q.QueryRow(ctx, `
 		INSERT INTO platform.users (email, display_name, password_hash, email_verified_at)
 		VALUES ($1, $2, $3, $4) RETURNING `+userColumns, NormalizeEmail(email), name, passwordHash, verifiedAt))
 	if isUniqueViolation(err) {
@@ -68,7 +65,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 }
 
 func (s *Store) oneUser(ctx context.Context, sql string, arg any) (*User, error) {
-	u, err := scanUser(s.db.Pool.QueryRow(ctx, sql, arg))
+	u, err := scanUser(s.q.QueryRow(ctx, sql, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}
@@ -100,7 +97,7 @@ func (s *Store) SetPlatformAdmin(ctx context.Context, userID int64, admin bool) 
 
 // execOne runs a statement that must touch exactly one row.
 func (s *Store) execOne(ctx context.Context, what, sql string, args ...any) error {
-	tag, err := s.db.Pool.Exec(ctx, sql, args...)
+	tag, err := s.q.Exec(ctx, sql, args...)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}

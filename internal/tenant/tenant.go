@@ -8,16 +8,21 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
-// ErrBadSlug is returned (wrapped) for a slug that breaks the rules.
-var ErrBadSlug = errors.New("invalid workspace address")
+// ErrBadSlug is a slug that breaks the rules; its message says which.
+var ErrBadSlug = problem.Invalid("bad_slug", "That workspace address cannot be used.")
 
-// ErrBadName is returned (wrapped) for an empty or too long workspace name.
-var ErrBadName = errors.New("invalid workspace name")
+// ErrBadName is an empty or too long workspace name.
+var ErrBadName = problem.Invalid("bad_workspace_name", "The workspace name must be 1 to 100 characters.")
+
+// ErrSlugTaken is an address another workspace has (or had).
+var ErrSlugTaken = problem.Conflict("slug_taken", "That address is already taken.")
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`)
 
@@ -37,13 +42,13 @@ var reserved = map[string]bool{
 func ValidateSlug(slug string) error {
 	switch {
 	case len(slug) < 3 || len(slug) > 40:
-		return fmt.Errorf("%w: %q must be 3 to 40 characters long", ErrBadSlug, slug)
+		return ErrBadSlug.Reword(fmt.Sprintf("The address %q must be 3 to 40 characters long.", slug))
 	case !slugPattern.MatchString(slug):
-		return fmt.Errorf("%w: %q may use only lower-case letters, digits and hyphens, and must not start or end with a hyphen", ErrBadSlug, slug)
+		return ErrBadSlug.Reword(fmt.Sprintf("The address %q may use only lower-case letters, digits and hyphens, and must not start or end with a hyphen.", slug))
 	case strings.Contains(slug, "--"):
-		return fmt.Errorf("%w: %q must not contain two hyphens in a row", ErrBadSlug, slug)
+		return ErrBadSlug.Reword(fmt.Sprintf("The address %q must not contain two hyphens in a row.", slug))
 	case reserved[slug]:
-		return fmt.Errorf("%w: %q is reserved, please choose another", ErrBadSlug, slug)
+		return ErrBadSlug.Reword(fmt.Sprintf("The address %q is reserved, please choose another.", slug))
 	}
 	return nil
 }
@@ -56,14 +61,54 @@ func Create(ctx context.Context, st *store.Store, slug, name string) (*store.Ten
 	if err := ValidateSlug(slug); err != nil {
 		return nil, err
 	}
-	if name == "" || len(name) > 100 {
-		return nil, fmt.Errorf("%w: the workspace name must be 1 to 100 characters", ErrBadName)
+	if err := CheckName(name); err != nil {
+		return nil, err
 	}
 	t, err := st.CreateTenant(ctx, slug, name)
 	if errors.Is(err, store.ErrConflict) {
-		return nil, fmt.Errorf("%w: the address %q is already taken", ErrBadSlug, slug)
+		return nil, Taken(slug).Wrap(err)
 	}
 	return t, err
+}
+
+// CheckName checks a workspace's display name (already trimmed).
+func CheckName(name string) error {
+	if name == "" || len(name) > 100 {
+		return ErrBadName
+	}
+	return nil
+}
+
+// Taken is ErrSlugTaken naming slug.
+func Taken(slug string) *problem.Error {
+	return ErrSlugTaken.Reword(fmt.Sprintf("The address %q is already taken.", slug))
+}
+
+// Path is the address of a page of workspace slug: Path("acme") is
+// "/t/acme/", Path("acme", "patterns", 7) is "/t/acme/patterns/7". Each
+// element is a path segment (a string or an integer id); query strings
+// are the caller's to add.
+func Path(slug string, elems ...any) string {
+	var b strings.Builder
+	b.WriteString("/t/")
+	b.WriteString(slug)
+	b.WriteByte('/')
+	for i, e := range elems {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		switch v := e.(type) {
+		case string:
+			b.WriteString(v)
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		default:
+			panic(fmt.Sprintf("tenant.Path: element %v is a %T, not a string or an id", e, e))
+		}
+	}
+	return b.String()
 }
 
 type ctxKey struct{}

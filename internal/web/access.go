@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -11,6 +10,21 @@ import (
 )
 
 type roleKey struct{}
+
+type workspacesKey struct{}
+
+// workspaces returns the signed-in person's workspaces (read once per
+// request: the member check already has them).
+func (s *Server) workspaces(r *http.Request) ([]store.Membership, error) {
+	if ws, ok := r.Context().Value(workspacesKey{}).([]store.Membership); ok {
+		return ws, nil
+	}
+	v := visitorFrom(r.Context())
+	if v == nil {
+		return nil, nil
+	}
+	return s.store.UserTenants(r.Context(), v.User.ID)
+}
 
 // roleFrom returns the visitor's role in the request's tenant.
 func roleFrom(ctx context.Context) string {
@@ -50,14 +64,22 @@ func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
 			return
 		}
 		t := tenant.FromContext(r.Context())
-		role, err := s.store.Role(r.Context(), t.ID, v.User.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			// Not a word of the workspace on the page: as if it did not exist.
-			s.notFound(w, r.WithContext(tenant.NewContext(r.Context(), nil)))
-			return
-		}
+		// One query gives the role here and the workspace menu of the page.
+		ws, err := s.store.UserTenants(r.Context(), v.User.ID)
 		if err != nil {
 			s.serverError(w, r, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), workspacesKey{}, ws))
+		role := ""
+		for _, m := range ws {
+			if m.Tenant.ID == t.ID {
+				role = m.Role
+			}
+		}
+		if role == "" {
+			// Not a word of the workspace on the page: as if it did not exist.
+			s.notFound(w, r.WithContext(tenant.NewContext(r.Context(), nil)))
 			return
 		}
 		if !store.RoleAtLeast(role, min) {
@@ -65,7 +87,11 @@ func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
 			return
 		}
 		if v.Impersonator != nil {
-			s.audit(r, "impersonated "+r.Method+" "+r.URL.Path, t.ID, map[string]any{"role": role})
+			err := s.accounts.Audit(r.Context(), v, "impersonated "+r.Method+" "+r.URL.Path, t.ID, map[string]any{"role": role}, clientIP(r))
+			if err != nil { // nothing unaudited is done while impersonating
+				s.serverError(w, r, err)
+				return
+			}
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), roleKey{}, role)))
 	}))
@@ -86,23 +112,4 @@ func (s *Server) platformAdmin(next http.HandlerFunc) http.Handler {
 			next(w, r)
 		}
 	})
-}
-
-// audit writes an audit entry for the current visitor.
-func (s *Server) audit(r *http.Request, action string, tenantID int64, detail map[string]any) {
-	v := visitorFrom(r.Context())
-	e := &store.AuditEntry{Action: action, Detail: detail, IP: clientIP(r)}
-	if tenantID != 0 {
-		e.TenantID = &tenantID
-	}
-	if v != nil {
-		if v.Impersonator != nil {
-			e.ActorID, e.AsUserID = &v.Impersonator.ID, &v.User.ID
-		} else {
-			e.ActorID = &v.User.ID
-		}
-	}
-	if err := s.store.Audit(r.Context(), e); err != nil {
-		s.log.Error("audit", "id", RequestID(r.Context()), "action", action, "err", err)
-	}
 }

@@ -1,12 +1,13 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/store"
 )
+
+// The person's own account: name, password, sessions and API tokens.
 
 type accountPage struct {
 	Sessions []*store.Session
@@ -19,69 +20,61 @@ type accountPage struct {
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) {
-	s.renderAccount(w, r, http.StatusOK, "", "")
+	s.renderAccount(w, r, nil, "")
 }
 
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, problem, newToken string) {
+// renderAccount shows the account page, with the problem of the form just
+// sent when failed is one, or the token just made.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, failed error, newToken string) {
 	v := visitorFrom(r.Context())
-	sessions, err := s.store.UserSessions(r.Context(), v.User.ID)
+	page := accountPage{NewToken: newToken, TenantSlugs: map[int64]string{}, Current: v.Session.Hash}
+	err := s.store.Tx(r.Context(), func(st *store.Store) error {
+		var err error
+		if page.Sessions, err = st.UserSessions(r.Context(), v.User.ID); err != nil {
+			return err
+		}
+		page.Tokens, err = st.UserAPITokens(r.Context(), v.User.ID)
+		return err
+	})
+	var ws []store.Membership
+	if err == nil {
+		ws, err = s.workspaces(r)
+	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	tokens, err := s.store.UserAPITokens(r.Context(), v.User.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	ws, err := s.store.UserTenants(r.Context(), v.User.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	slugs := map[int64]string{}
 	for _, m := range ws {
-		slugs[m.Tenant.ID] = m.Tenant.Slug
+		page.TenantSlugs[m.Tenant.ID] = m.Tenant.Slug
 	}
-	s.render(w, r, status, "account", pageData{Title: "Your account", Error: problem,
-		Data: accountPage{Sessions: sessions, Tokens: tokens, NewToken: newToken, TenantSlugs: slugs, Current: v.Session.Hash}})
+	data := pageData{Title: "Your account", Data: page}
+	if failed != nil {
+		s.failForm(w, r, failed, "account", data)
+		return
+	}
+	s.render(w, r, http.StatusOK, "account", data)
 }
 
 func (s *Server) accountName(w http.ResponseWriter, r *http.Request) {
-	name := formValues(r, "name")["name"]
-	if name == "" || len(name) > 100 {
-		s.renderAccount(w, r, http.StatusUnprocessableEntity, "Please enter your name (up to 100 characters).", "")
-		return
-	}
-	if err := s.store.SetDisplayName(r.Context(), currentUser(r).ID, name); err != nil {
-		s.serverError(w, r, err)
+	if err := s.accounts.SetName(r.Context(), currentUser(r).ID, r.PostFormValue("name")); err != nil {
+		s.renderAccount(w, r, err, "")
 		return
 	}
 	s.redirectWith(w, r, "/account", "Name saved.")
 }
 
 func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) {
-	v := visitorFrom(r.Context())
-	err := s.accounts.ChangePassword(r.Context(), v.User, r.PostFormValue("current"), r.PostFormValue("password"))
+	err := s.accounts.ChangePasswordElsewhere(r.Context(), visitorFrom(r.Context()), r.PostFormValue("current"), r.PostFormValue("password"))
 	if err != nil {
-		if !isUserError(err) {
-			s.serverError(w, r, err)
-			return
-		}
-		s.renderAccount(w, r, http.StatusUnprocessableEntity, err.Error(), "")
-		return
-	}
-	if err := s.store.DeleteUserSessions(r.Context(), v.User.ID, v.Session.Hash); err != nil {
-		s.serverError(w, r, err)
+		s.renderAccount(w, r, err, "")
 		return
 	}
 	s.redirectWith(w, r, "/account", "Password changed. Other devices were signed out.")
 }
 
 func (s *Server) signoutEverywhere(w http.ResponseWriter, r *http.Request) {
-	v := visitorFrom(r.Context())
-	if err := s.store.DeleteUserSessions(r.Context(), v.User.ID, nil); err != nil {
-		s.serverError(w, r, err)
+	if err := s.accounts.SignOutEverywhere(r.Context(), currentUser(r).ID, nil); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	s.clearSessionCookie(w, r)
@@ -89,38 +82,22 @@ func (s *Server) signoutEverywhere(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	u := currentUser(r)
 	f := formValues(r, "name", "tenant")
-	t, err := s.store.TenantBySlug(r.Context(), f["tenant"])
+	token, _, err := s.accounts.CreateAPITokenIn(r.Context(), currentUser(r), f["tenant"], f["name"])
 	if err != nil {
-		s.renderAccount(w, r, http.StatusUnprocessableEntity, "Choose one of your workspaces.", "")
+		s.renderAccount(w, r, err, "")
 		return
 	}
-	token, _, err := s.accounts.CreateAPIToken(r.Context(), u, t, f["name"])
-	if errors.Is(err, store.ErrNotFound) {
-		s.renderAccount(w, r, http.StatusUnprocessableEntity, "Choose one of your workspaces.", "")
-		return
-	}
-	if err != nil {
-		if isUserError(err) {
-			s.renderAccount(w, r, http.StatusUnprocessableEntity, err.Error(), "")
-			return
-		}
-		s.serverError(w, r, err)
-		return
-	}
-	s.renderAccount(w, r, http.StatusOK, "", token)
+	s.renderAccount(w, r, nil, token)
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	err := s.store.RevokeAPIToken(r.Context(), currentUser(r).ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.accounts.RevokeAPIToken(r.Context(), currentUser(r).ID, id)
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.redirectWith(w, r, "/account", "Token revoked: it no longer works.")

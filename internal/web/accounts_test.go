@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -31,7 +32,7 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 	other := r.browser(t)
 	want(t, other.post("/signup", url.Values{"name": {"X"}, "email": {"pam@example.COM"}, "password": {goodPassword}}), http.StatusUnprocessableEntity, "already exists")
 
-	link := r.mail.last(t, "verify", "pam@example.com").Link
+	link := r.Mail.Last(t, "verify", "pam@example.com").Link
 	wantRedirect(t, pam.follow(link), "/")
 	want(t, pam.follow(link), http.StatusGone, "expired") // single use
 	wantRedirect(t, pam.get("/"), "/workspaces/new")
@@ -57,7 +58,7 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 	if check.Available {
 		t.Errorf("slug-check of a taken slug = %s", p.Body)
 	}
-	if w := r.mail.last(t, "welcome", "pam@example.com"); w.Workspace != "Pam's Quilts" || !strings.HasSuffix(w.Link, "/t/pams-quilts/") {
+	if w := r.Mail.Last(t, mail.KindWelcome, "pam@example.com"); w.Data.(mail.WelcomeData).Workspace != "Pam's Quilts" || !strings.HasSuffix(w.Link, "/t/pams-quilts/") {
 		t.Errorf("welcome email %+v", w)
 	}
 	want(t, pam.get("/t/pams-quilts/welcome/team"), 200, "Invite your team", "Skip")
@@ -67,8 +68,8 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 
 	// Invite an editor who has no account yet.
 	wantRedirect(t, pam.post("/t/pams-quilts/welcome/team", url.Values{"email": {"vera@example.com"}, "role": {"editor"}}), "/t/pams-quilts/welcome/team")
-	inv := r.mail.last(t, "invitation", "vera@example.com")
-	if inv.Workspace != "Pam's Quilts" || inv.Role != "editor" {
+	inv := r.Mail.Last(t, "invitation", "vera@example.com")
+	if d := inv.Data.(mail.InviteData); d.Workspace != "Pam's Quilts" || d.Role != "editor" {
 		t.Errorf("invitation email %+v", inv)
 	}
 	vera := r.browser(t)
@@ -81,7 +82,7 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 	wantRedirect(t, vera.post("/invitations/accept", url.Values{"token": {token}}), "/t/pams-quilts/")
 	want(t, vera.post("/invitations/accept", url.Values{"token": {token}}), http.StatusGone) // single use
 	// Accepting the invitation proved Vera's address.
-	u, _ := r.store.UserByEmail(context.Background(), "vera@example.com")
+	u, _ := r.Store.UserByEmail(context.Background(), "vera@example.com")
 	if !u.Verified() {
 		t.Error("accepting an invitation sent to the address did not verify it")
 	}
@@ -92,7 +93,7 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 	want(t, vera.post("/t/pams-quilts/members/invite", url.Values{"email": {"x@example.com"}, "role": {"owner"}}), http.StatusForbidden)
 
 	// The owner makes Vera a viewer, then cannot remove herself as last owner.
-	members, _ := r.store.Members(context.Background(), mustTenant(t, r, "pams-quilts").ID)
+	members, _ := r.Store.Members(context.Background(), mustTenant(t, r, "pams-quilts").ID)
 	var pamID, veraID int64
 	for _, m := range members {
 		if m.User.Email == "vera@example.com" {
@@ -137,7 +138,7 @@ func TestSignInLimitsAndFixation(t *testing.T) {
 	for range 10 {
 		p = attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"guess guess guess"}})
 	}
-	want(t, p, http.StatusTooManyRequests, "too many attempts", "minute")
+	want(t, p, http.StatusTooManyRequests, "Too many attempts", "minute")
 	want(t, attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), http.StatusTooManyRequests)
 }
 
@@ -153,15 +154,15 @@ func TestPasswordResetAndMagicLink(t *testing.T) {
 	if stripRef(known.Body) != stripRef(unknown.Body) {
 		t.Error("reset pages differ for a known and an unknown email")
 	}
-	if r.mail.count("reset", "nobody@example.com") != 0 {
+	if r.Mail.Count("reset", "nobody@example.com") != 0 {
 		t.Error("sent a reset email to an unknown address")
 	}
-	link := r.mail.last(t, "reset", "pam@example.com").Link
+	link := r.Mail.Last(t, "reset", "pam@example.com").Link
 	want(t, anon.follow(link), 200, "Choose a new password")
 	token := mustQuery(t, link, "token")
 	want(t, anon.post("/reset", url.Values{"token": {token}, "password": {"short"}}), http.StatusUnprocessableEntity, "at least 10")
 	wantRedirect(t, anon.post("/reset", url.Values{"token": {token}, "password": {"a brand new passphrase"}}), "/")
-	want(t, anon.post("/reset", url.Values{"token": {token}, "password": {"another new passphrase"}}), http.StatusUnprocessableEntity, "already used")
+	want(t, anon.post("/reset", url.Values{"token": {token}, "password": {"another new passphrase"}}), http.StatusGone, "already used")
 	// The reset signed Pam's other sessions out.
 	wantRedirect(t, pam.get("/account"), "/signin")
 	want(t, r.browser(t).post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), http.StatusUnauthorized)
@@ -170,7 +171,7 @@ func TestPasswordResetAndMagicLink(t *testing.T) {
 	// Magic link: one use.
 	m := r.browser(t)
 	want(t, m.post("/signin/magic", url.Values{"email": {"pam@example.com"}}), 200, "sign-in link")
-	magic := r.mail.last(t, "magic", "pam@example.com").Link
+	magic := r.Mail.Last(t, "magic", "pam@example.com").Link
 	wantRedirect(t, m.follow(magic), "/")
 	want(t, m.get("/account"), 200, "Your account")
 	want(t, r.browser(t).follow(magic), http.StatusGone)
@@ -197,12 +198,12 @@ func TestCrossOriginFormRefused(t *testing.T) {
 	if p := pam.do(req); p.Status != http.StatusForbidden {
 		t.Errorf("cross-site invite = %d, want 403", p.Status)
 	}
-	if r.mail.count("invitation", "evil@example.com") != 0 {
+	if r.Mail.Count("invitation", "evil@example.com") != 0 {
 		t.Error("a cross-site form sent an invitation")
 	}
 }
 
-func mustQuery(t *testing.T, link, key string) string {
+func mustQuery(t testing.TB, link, key string) string {
 	t.Helper()
 	u, err := url.Parse(link)
 	if err != nil || u.Query().Get(key) == "" {
@@ -211,9 +212,9 @@ func mustQuery(t *testing.T, link, key string) string {
 	return u.Query().Get(key)
 }
 
-func mustTenant(t *testing.T, r *rig, slug string) *store.Tenant {
+func mustTenant(t testing.TB, r *rig, slug string) *store.Tenant {
 	t.Helper()
-	tn, err := r.store.TenantBySlug(context.Background(), slug)
+	tn, err := r.Store.TenantBySlug(context.Background(), slug)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +264,7 @@ func TestAPITokenShownOnceAndRevoked(t *testing.T) {
 		t.Fatalf("new token: /api/v1/me = %d", code)
 	}
 	want(t, pam.get("/account"), 200, "Shop sync")
-	tokens, _ := r.store.UserAPITokens(context.Background(), mustUser(t, r, "pam@example.com").ID)
+	tokens, _ := r.Store.UserAPITokens(context.Background(), mustUser(t, r, "pam@example.com").ID)
 	if tokens[0].LastUsedAt == nil {
 		t.Error("last-used time not recorded")
 	}
@@ -277,9 +278,9 @@ func TestAPITokenShownOnceAndRevoked(t *testing.T) {
 	want(t, bobTokens.post(pathf("/account/tokens/%d/revoke", tokens[0].ID), nil), http.StatusNotFound)
 }
 
-func mustUser(t *testing.T, r *rig, email string) *store.User {
+func mustUser(t testing.TB, r *rig, email string) *store.User {
 	t.Helper()
-	u, err := r.store.UserByEmail(context.Background(), email)
+	u, err := r.Store.UserByEmail(context.Background(), email)
 	if err != nil {
 		t.Fatal(err)
 	}

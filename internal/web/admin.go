@@ -1,14 +1,16 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
 )
+
+// Platform administration: every workspace, pausing and resuming one, the
+// support view (acting as a workspace's owner) and the audit log.
 
 // adminSessionCookie keeps the admin's own session while they act as a
 // tenant's user, so stopping the support view signs them back in as
@@ -18,7 +20,7 @@ const adminSessionCookie = "pv_admin_session"
 func (s *Server) adminTenants(w http.ResponseWriter, r *http.Request) {
 	rows, err := s.store.TenantOverviews(r.Context(), r.URL.Query().Get("after"), 100)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	next := ""
@@ -31,95 +33,79 @@ func (s *Server) adminTenants(w http.ResponseWriter, r *http.Request) {
 	}{rows, next}})
 }
 
-func (s *Server) adminTenant(r *http.Request) (*store.Tenant, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return nil, store.ErrNotFound
-	}
-	return s.store.TenantByID(r.Context(), id)
-}
-
+// adminSetStatus pauses or resumes a workspace.
 func (s *Server) adminSetStatus(status string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		t, err := s.adminTenant(r)
-		if errors.Is(err, store.ErrNotFound) {
-			s.notFound(w, r)
-			return
+		id, err := httpx.PathID(r, "id")
+		var t *store.Tenant
+		if err == nil {
+			t, err = s.accounts.SetTenantStatus(r.Context(), visitorFrom(r.Context()), id, status, clientIP(r))
 		}
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
-		if err := s.store.SetTenantStatus(r.Context(), t.ID, status); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.audit(r, "tenant "+status, t.ID, map[string]any{"slug": t.Slug})
 		s.redirectWith(w, r, "/admin", t.Name+" is now "+status+".")
 	}
 }
 
+// impersonate starts the support view: the admin acts as the workspace's
+// owner, in a short session, every action audited.
 func (s *Server) impersonate(w http.ResponseWriter, r *http.Request) {
 	admin := visitorFrom(r.Context())
-	t, err := s.adminTenant(r)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	owner, err := s.store.TenantOwner(r.Context(), t.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		s.redirectWith(w, r, "/admin", t.Name+" has no owner to act as.")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	own, err := r.Cookie(sessionCookie)
 	if err != nil {
 		s.needSignIn(w, r)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: adminSessionCookie, Value: own.Value, Path: "/", Expires: time.Now().Add(sessionLifetime),
-		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
-	if err := s.startSession(w, r, owner, &admin.User.ID); err != nil {
-		s.serverError(w, r, err)
+	id, err := httpx.PathID(r, "id")
+	var token string
+	var sess *store.Session
+	var t *store.Tenant
+	if err == nil {
+		token, sess, t, err = s.accounts.Impersonate(r.Context(), admin.User, id, client(r))
+	}
+	if err != nil {
+		s.failBack(w, r, err, "/admin")
 		return
 	}
-	s.store.Audit(r.Context(), &store.AuditEntry{ActorID: &admin.User.ID, AsUserID: &owner.ID, TenantID: &t.ID,
-		Action: "impersonation started", IP: clientIP(r)})
-	http.Redirect(w, r, "/t/"+t.Slug+"/", http.StatusSeeOther)
+	http.SetCookie(w, &http.Cookie{Name: adminSessionCookie, Value: own.Value, Path: "/", Expires: time.Now().Add(30 * 24 * time.Hour),
+		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+	s.setSessionCookie(w, r, token, sess.ExpiresAt)
+	http.Redirect(w, r, tenant.Path(t.Slug), http.StatusSeeOther)
 }
 
+// stopImpersonating ends the support view and brings the admin's own
+// session back.
 func (s *Server) stopImpersonating(w http.ResponseWriter, r *http.Request) {
 	v := visitorFrom(r.Context())
 	if v.Impersonator == nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	s.audit(r, "impersonation stopped", 0, nil)
-	s.store.DeleteSession(r.Context(), v.Session.Hash)
-	own, err := r.Cookie(adminSessionCookie)
-	http.SetCookie(w, &http.Cookie{Name: adminSessionCookie, Value: "", Path: "/", MaxAge: -1})
+	ownToken := ""
+	if c, err := r.Cookie(adminSessionCookie); err == nil {
+		ownToken = c.Value
+	}
+	own, err := s.accounts.StopImpersonating(r.Context(), v, ownToken, clientIP(r))
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: adminSessionCookie, Value: "", Path: "/", MaxAge: -1})
+	if own == nil {
 		s.clearSessionCookie(w, r)
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	if sess, err := s.store.SessionByHash(r.Context(), auth.HashToken(own.Value)); err == nil {
-		s.setSessionCookie(w, r, own.Value, sess.ExpiresAt)
-	}
+	s.setSessionCookie(w, r, ownToken, own.ExpiresAt)
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 	entries, err := s.store.AuditLog(r.Context(), 500)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "admin_audit", pageData{Title: "Audit log", Data: entries})

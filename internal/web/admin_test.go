@@ -13,14 +13,14 @@ import (
 )
 
 // admin makes a platform admin and returns their signed-in browser.
-func (r *rig) admin(t *testing.T, email string) *browser {
+func (r *rig) admin(t testing.TB, email string) *browser {
 	t.Helper()
 	b := r.signUp(t, email)
-	u, err := r.store.UserByEmail(context.Background(), email)
+	u, err := r.Store.UserByEmail(context.Background(), email)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.store.SetPlatformAdmin(context.Background(), u.ID, true); err != nil {
+	if err := r.Store.SetPlatformAdmin(context.Background(), u.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -30,7 +30,7 @@ func TestAdminSuspendAndImpersonate(t *testing.T) {
 	r := newRig(t, "")
 	ctx := context.Background()
 	pam, acme := r.owner(t, "pam@example.com", "acme")
-	if _, err := r.store.CreatePattern(ctx, acme.ID, &store.Pattern{Name: "Feather border"}); err != nil {
+	if _, err := r.Store.CreatePattern(ctx, acme.ID, &store.Pattern{Name: "Feather border"}); err != nil {
 		t.Fatal(err)
 	}
 	root := r.admin(t, "root@example.com")
@@ -45,7 +45,7 @@ func TestAdminSuspendAndImpersonate(t *testing.T) {
 	// Suspend: Pam sees the paused page; her data is untouched; resume.
 	wantRedirect(t, root.post(pathf("/admin/tenants/%d/suspend", acme.ID), nil), "/admin")
 	want(t, pam.get("/t/acme/"), http.StatusForbidden, "paused", "nothing has been deleted")
-	if n, _ := r.store.CountPatterns(ctx, acme.ID); n != 1 {
+	if n, _ := r.Store.CountPatterns(ctx, acme.ID); n != 1 {
 		t.Errorf("suspension changed the data: %d patterns", n)
 	}
 	wantRedirect(t, root.post(pathf("/admin/tenants/%d/resume", acme.ID), nil), "/admin")
@@ -72,7 +72,7 @@ func TestAdminHealth(t *testing.T) {
 	r := newRig(t, "")
 	ctx := context.Background()
 	root := r.admin(t, "root@example.com")
-	d := r.store.DB()
+	d := r.Store.DB()
 	if err := d.Beat(ctx, "app-a:8080", "abc123", time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	stranger, _ := r.owner(t, "other@example.com", "other")
 	root := r.admin(t, "root@example.com")
 	anon := r.browser(t)
-	members, _ := r.store.Members(context.Background(), acme.ID)
+	members, _ := r.Store.Members(context.Background(), acme.ID)
 	victim := members[len(members)-1].User.ID // a member others try to change
 
 	type route struct {
@@ -168,7 +168,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				t.Errorf("%s %s as %s = %d, want %d", rt.method, rt.path, v.name, p.Status, expect)
 			}
 			if rt.method == "POST" && strings.HasPrefix(rt.path, "/admin/tenants/") && p.Status == 303 {
-				r.store.SetTenantStatus(context.Background(), acme.ID, store.TenantActive)
+				r.Store.SetTenantStatus(context.Background(), acme.ID, store.TenantActive)
 			}
 		}
 	}

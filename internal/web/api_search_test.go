@@ -13,14 +13,14 @@ import (
 
 // apiClient calls the JSON API with one workspace's token.
 type apiClient struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
 
 // newAPIClient makes a token for the browser's person in workspace slug,
 // through the account page as a person would.
-func newAPIClient(t *testing.T, r *rig, b *browser, slug string) *apiClient {
+func newAPIClient(t testing.TB, r *rig, b *browser, slug string) *apiClient {
 	t.Helper()
 	p := b.post("/account/tokens", url.Values{"name": {"Search test"}, "tenant": {slug}})
 	want(t, p, 200, "Copy your new token now")
@@ -87,7 +87,7 @@ func TestAPISearchRealDesigns(t *testing.T) {
 	pam, _ := r.owner(t, "pam@example.com", "acme")
 	bob, _ := r.owner(t, "bob@example.com", "beta")
 	r.uploadZIP(t, pam, "acme", "stitchables.zip", data)
-	if _, err := r.search.Semantic.EmbedTenant(context.Background(), mustTenant(t, r, "acme").ID); err != nil {
+	if _, err := r.Search.Semantic.EmbedTenant(context.Background(), mustTenant(t, r, "acme").ID); err != nil {
 		t.Fatal(err)
 	}
 	api := newAPIClient(t, r, pam, "acme")

@@ -17,7 +17,7 @@ import (
 
 // axeSource reads axe-core, the accessibility checker, from node_modules
 // (./scripts/tools installs it with npm ci), or skips the test.
-func axeSource(t *testing.T) string {
+func axeSource(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(repoRoot(), "node_modules", "axe-core", "axe.min.js")
 	b, err := os.ReadFile(path)
@@ -66,7 +66,7 @@ func axeViolations(src string) chromedp.Action[[]axeViolation] {
 
 // axeCheck fails the test with every serious or critical violation axe
 // finds on the page.
-func axeCheck(t *testing.T, src, page string) chromedp.Action[chromedp.Void] {
+func axeCheck(t testing.TB, src, page string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		vs, err := axeViolations(src)(ctx, tg)
 		for _, v := range vs {
@@ -92,11 +92,11 @@ func TestAxe(t *testing.T) {
 	pam, _ := r.owner(t, "pam@example.com", "acme")
 	batch := r.uploadZIP(t, pam, "acme", "designs.zip", data)
 	wantRedirect(t, pam.post("/workspaces/new", url.Values{"name": {"Empty corner"}, "slug": {"empty"}}), "/t/empty/welcome/team")
-	u, err := r.store.UserByEmail(context.Background(), "pam@example.com")
+	u, err := r.Store.UserByEmail(context.Background(), "pam@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.store.SetPlatformAdmin(context.Background(), u.ID, true); err != nil {
+	if err := r.Store.SetPlatformAdmin(context.Background(), u.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	ids := regexp.MustCompile(`/t/acme/patterns/(\d+)"`).FindAllStringSubmatch(pam.get("/t/acme/").Body, -1)

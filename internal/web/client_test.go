@@ -15,7 +15,7 @@ import (
 // browser is a person's browser in a test: its own cookie jar, no
 // automatic redirects, same-origin form posts.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	r    *rig
 	http *http.Client
 	// host, when set, is sent as the Host of every request (as if the
@@ -23,7 +23,7 @@ type browser struct {
 	host string
 }
 
-func (r *rig) browser(t *testing.T) *browser {
+func (r *rig) browser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, r: r, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
@@ -95,7 +95,7 @@ func (b *browser) cookie(name string) string {
 	return ""
 }
 
-func want(t *testing.T, p page, status int, contains ...string) {
+func want(t testing.TB, p page, status int, contains ...string) {
 	t.Helper()
 	if p.Status != status {
 		t.Fatalf("status %d, want %d (location %q)\n%s", p.Status, status, p.Location, p.Body)
@@ -107,7 +107,7 @@ func want(t *testing.T, p page, status int, contains ...string) {
 	}
 }
 
-func wantRedirect(t *testing.T, p page, prefix string) {
+func wantRedirect(t testing.TB, p page, prefix string) {
 	t.Helper()
 	if p.Status != http.StatusSeeOther && p.Status != http.StatusFound && p.Status != http.StatusMovedPermanently {
 		t.Fatalf("status %d, want a redirect to %s\n%s", p.Status, prefix, p.Body)
@@ -121,21 +121,21 @@ const goodPassword = "a quilt of many colours"
 
 // signUp creates a verified account through the pages and returns its
 // signed-in browser.
-func (r *rig) signUp(t *testing.T, email string) *browser {
+func (r *rig) signUp(t testing.TB, email string) *browser {
 	t.Helper()
 	b := r.browser(t)
 	b.host = r.host
 	wantRedirect(t, b.post("/signup", url.Values{"name": {"Person " + email}, "email": {email}, "password": {goodPassword}}), "/verify/sent")
-	wantRedirect(t, b.follow(r.mail.last(t, "verify", email).Link), "/")
+	wantRedirect(t, b.follow(r.Mail.Last(t, "verify", email).Link), "/")
 	return b
 }
 
 // owner signs up and creates a workspace through the pages.
-func (r *rig) owner(t *testing.T, email, slug string) (*browser, *store.Tenant) {
+func (r *rig) owner(t testing.TB, email, slug string) (*browser, *store.Tenant) {
 	t.Helper()
 	b := r.signUp(t, email)
 	wantRedirect(t, b.post("/workspaces/new", url.Values{"name": {"Workspace " + slug}, "slug": {slug}}), "/t/"+slug+"/welcome/team")
-	tn, err := r.store.TenantBySlug(context.Background(), slug)
+	tn, err := r.Store.TenantBySlug(context.Background(), slug)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,11 +144,11 @@ func (r *rig) owner(t *testing.T, email, slug string) (*browser, *store.Tenant) 
 
 // member invites email with role into the owner's workspace and has them
 // accept, returning their signed-in browser.
-func (r *rig) member(t *testing.T, owner *browser, slug, email, role string) *browser {
+func (r *rig) member(t testing.TB, owner *browser, slug, email, role string) *browser {
 	t.Helper()
 	wantRedirect(t, owner.post("/t/"+slug+"/members/invite", url.Values{"email": {email}, "role": {role}}), "/t/"+slug+"/members")
 	b := r.signUp(t, email)
-	link := r.mail.last(t, "invitation", email).Link
+	link := r.Mail.Last(t, "invitation", email).Link
 	u, _ := url.Parse(link)
 	want(t, b.follow(link), 200, "Join ")
 	wantRedirect(t, b.post("/invitations/accept", url.Values{"token": {u.Query().Get("token")}}), "/t/"+slug+"/")

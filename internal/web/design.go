@@ -1,17 +1,11 @@
 package web
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"github.com/patternvault/patternvault/internal/convert"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
-	"github.com/patternvault/patternvault/internal/render"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -36,72 +30,67 @@ type designPage struct {
 	Similar []*store.Pattern
 }
 
-// patternFromPath loads {id} of the request's tenant, answering 404 itself.
-func (s *Server) patternFromPath(w http.ResponseWriter, r *http.Request) (*store.Pattern, bool) {
-	t := tenant.FromContext(r.Context())
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return nil, false
-	}
-	p, err := s.store.PatternFor(r.Context(), t.ID, id, currentUser(r).ID)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return nil, false
-	}
-	return p, true
-}
-
 func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	p, ok := s.patternFromPath(w, r)
-	if !ok {
-		return
-	}
-	files, err := s.store.Files(r.Context(), t.ID, p.ID)
+	u := currentUser(r)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	s.store.RecordEvent(r.Context(), t.ID, p.ID, currentUser(r).ID, "view", "")
+	var similar []int64
+	if s.search != nil {
+		// Only a suggestion: without it the page is still whole.
+		if hits, err := s.search.Similar(r.Context(), t.ID, id, 6); err != nil {
+			s.log.Warn("web: similar designs", "id", RequestID(r.Context()), "pattern", id, "err", err)
+		} else {
+			similar = search.IDs(hits)
+		}
+	}
+	data := designPage{Machines: library.Machines, Writable: writableFormats(),
+		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor)}
+	err = s.store.Tenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+		var err error
+		if data.Pattern, err = tx.Pattern(r.Context(), id, u.ID); err != nil {
+			return err
+		}
+		if data.Files, err = tx.Files(r.Context(), id); err != nil {
+			return err
+		}
+		if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
+			return err
+		}
+		byID, err := tx.PatternsByIDs(r.Context(), similar)
+		for _, sid := range similar {
+			if p := byID[sid]; p != nil {
+				data.Similar = append(data.Similar, p)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	// Opened from search results: the search log learns which design the
 	// search led to (only a note, so a failure does not stop the page).
 	if from := r.URL.Query().Get("from"); from != "" && len(from) <= 200 {
-		if err := s.store.RecordSearchClick(r.Context(), t.ID, currentUser(r).ID, from, p.ID); err != nil {
+		if err := s.store.RecordSearchClick(r.Context(), t.ID, u.ID, from, id); err != nil {
 			s.log.Warn("web: search click", "id", RequestID(r.Context()), "err", err)
 		}
 	}
-	data := designPage{Pattern: p, Files: files, Machines: library.Machines, Writable: writableFormats(),
-		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor)}
-	for _, f := range files {
+	for _, f := range data.Files {
 		if f.Role == store.RoleDesign && f.Readable {
 			data.Readable = true
-		}
-	}
-	if s.search != nil {
-		if hits, err := s.search.Similar(r.Context(), t.ID, p.ID, 6); err == nil && len(hits) > 0 {
-			ids := search.IDs(hits)
-			byID, err := s.store.PatternsByIDs(r.Context(), t.ID, ids)
-			if err == nil {
-				for _, id := range ids {
-					if q := byID[id]; q != nil {
-						data.Similar = append(data.Similar, q)
-					}
-				}
-			}
 		}
 	}
 	if c, err := r.Cookie(machineCookie); err == nil {
 		data.Machine = library.MachineByID(c.Value)
 	}
 	if data.Machine != nil {
-		data.ForMachine, data.Converted, _ = library.ForMachine(data.Machine, p.Formats, data.Readable)
+		data.ForMachine, data.Converted, _ = library.ForMachine(data.Machine, data.Pattern.Formats, data.Readable)
 	}
-	s.render(w, r, http.StatusOK, "design", pageData{Title: p.Name, Data: data})
+	s.render(w, r, http.StatusOK, "design", pageData{Title: data.Pattern.Name, Data: data})
 }
 
 func writableFormats() []string {
@@ -117,199 +106,63 @@ func (s *Server) setMachine(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: machineCookie, Value: id, Path: "/", MaxAge: 5 * 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
-	back := "/t/" + t.Slug + "/"
-	if ret := r.PostFormValue("return"); strings.HasPrefix(ret, back) {
-		back = ret
-	}
-	s.redirectWith(w, r, back, "Saved: downloads are now for your machine.")
-}
-
-// thumbnail serves a design's picture from storage. It reads no row: the
-// key is the tenant's own, so another tenant's id is simply not found.
-func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
-	t := tenant.FromContext(r.Context())
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	size := library.ThumbGrid
-	switch r.PathValue("size") {
-	case "256.png":
-	case "1024.png":
-		size = library.ThumbDetail
-	default:
-		err = errors.New("bad size")
-	}
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	rc, info, err := s.library.Thumbnail(r.Context(), t.ID, id, size)
-	if err != nil {
-		w.Header().Set("Cache-Control", "no-store")
-		s.notFound(w, r)
-		return
-	}
-	defer rc.Close()
-	// The tag follows the stored picture, so a redrawn one (orientation
-	// fixed) is fetched again rather than answered 304 for ever.
-	etag := `"` + strconv.FormatInt(id, 36) + "-" + strconv.Itoa(size) + "-" +
-		strconv.FormatInt(info.ModTime.UnixNano(), 36) + "-" + strconv.FormatInt(info.Size, 36) + `"`
-	h := w.Header()
-	if r.Header.Get("If-None-Match") == etag {
-		h.Set("Cache-Control", "private, max-age=86400")
-		h.Set("ETag", etag)
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.Set("Content-Type", "image/png")
-	h.Set("Content-Length", strconv.FormatInt(info.Size, 10))
-	h.Set("Cache-Control", "private, max-age=86400")
-	h.Set("ETag", etag)
-	io.Copy(w, rc)
-}
-
-// previewSVG draws the design at its true size from its best readable file.
-func (s *Server) previewSVG(w http.ResponseWriter, r *http.Request) {
-	t := tenant.FromContext(r.Context())
-	p, ok := s.patternFromPath(w, r)
-	if !ok {
-		return
-	}
-	dl, err := s.library.Fetch(r.Context(), t.ID, p, "original")
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	data, err := io.ReadAll(dl.Body)
-	dl.Body.Close()
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	d, _, err := convert.Read(dl.Name, data)
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	var buf bytes.Buffer
-	if err := render.PreviewSVG(&buf, orient(d, p.Orientation)); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Write(buf.Bytes())
-}
-
-// download gives the design in a format: the original in that format when
-// there is one, otherwise a conversion.
-func (s *Server) download(w http.ResponseWriter, r *http.Request) {
-	t := tenant.FromContext(r.Context())
-	p, ok := s.patternFromPath(w, r)
-	if !ok {
-		return
-	}
-	format := r.URL.Query().Get("format")
-	dl, err := s.library.Fetch(r.Context(), t.ID, p, format)
-	if errors.Is(err, library.ErrNoSuchFormat) {
-		s.renderStatus(w, r, http.StatusNotFound, "Not available in that format",
-			"This design has no file we can read, so it can only be downloaded in the formats it came in.")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	defer dl.Body.Close()
-	s.store.RecordEvent(r.Context(), t.ID, p.ID, currentUser(r).ID, "download", format)
-	sendFile(w, dl)
-}
-
-func sendFile(w http.ResponseWriter, dl *library.Download) {
-	w.Header().Set("Content-Type", dl.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": dl.Name}))
-	if dl.Size > 0 {
-		w.Header().Set("Content-Length", strconv.FormatInt(dl.Size, 10))
-	}
-	io.Copy(w, dl.Body)
-}
-
-// downloadFile gives one stored file as it was bought.
-func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
-	t := tenant.FromContext(r.Context())
-	p, ok := s.patternFromPath(w, r)
-	if !ok {
-		return
-	}
-	fid, _ := strconv.ParseInt(r.PathValue("file"), 10, 64)
-	f, err := s.store.File(r.Context(), t.ID, p.ID, fid)
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	dl, err := s.library.OpenFile(r.Context(), f)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	defer dl.Body.Close()
-	s.store.RecordEvent(r.Context(), t.ID, p.ID, currentUser(r).ID, "download", f.Format)
-	sendFile(w, dl)
+	s.redirectWith(w, r, s.back(r, tenant.Path(t.Slug)), "Saved: downloads are now for your machine.")
 }
 
 func (s *Server) favorite(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	p, ok := s.patternFromPath(w, r)
-	if !ok {
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.library.SetFavorite(r.Context(), t.ID, currentUser(r).ID, id, r.PostFormValue("favorite") == "1")
+	}
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	on := r.PostFormValue("favorite") == "1"
-	if err := s.store.SetFavorite(r.Context(), t.ID, currentUser(r).ID, p.ID, on); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	back := "/t/" + t.Slug + "/patterns/" + strconv.FormatInt(p.ID, 10)
-	if ret := r.PostFormValue("return"); strings.HasPrefix(ret, "/t/"+t.Slug+"/") {
-		back = ret
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, s.back(r, tenant.Path(t.Slug, "patterns", id)), http.StatusSeeOther)
 }
 
 // editDesign saves the name, designer, notes and keywords.
 func (s *Server) editDesign(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	p, ok := s.patternFromPath(w, r)
-	if !ok {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	f := formValues(r, "name", "designer", "designer_url", "notes", "keywords")
-	if f["name"] == "" || len(f["name"]) > 300 {
-		s.redirectWith(w, r, "/t/"+t.Slug+"/patterns/"+strconv.FormatInt(p.ID, 10), "A design needs a name of up to 300 characters.")
-		return
-	}
+	f := formValues(r, "name", "designer", "designer_url", "keywords")
 	notes := r.PostFormValue("notes")
-	if _, err := s.store.UpdatePattern(r.Context(), t.ID, p.ID, store.PatternEdit{Name: ptr(f["name"]), Designer: ptr(f["designer"]),
-		DesignerURL: ptr(f["designer_url"]), Notes: &notes}); err != nil {
-		s.serverError(w, r, err)
+	keywords := library.SplitKeywords(f["keywords"])
+	_, err = s.library.EditPattern(r.Context(), t.ID, id, library.Edit{Name: ptr(f["name"]), Designer: ptr(f["designer"]),
+		DesignerURL: ptr(f["designer_url"]), Notes: &notes, Keywords: &keywords})
+	back := tenant.Path(t.Slug, "patterns", id)
+	if p := httpx.Problem(err); err != nil && (p == nil || p.Status == http.StatusNotFound) {
+		s.fail(w, r, err)
 		return
 	}
-	if err := s.store.SetKeywords(r.Context(), t.ID, p.ID, splitKeywords(f["keywords"])); err != nil {
-		s.serverError(w, r, err)
+	if err != nil {
+		s.failBack(w, r, err, back)
 		return
 	}
-	s.redirectWith(w, r, "/t/"+t.Slug+"/patterns/"+strconv.FormatInt(p.ID, 10), "Saved.")
+	s.redirectWith(w, r, back, "Saved.")
 }
 
 func (s *Server) deleteDesign(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	p, ok := s.patternFromPath(w, r)
-	if !ok {
-		return
+	id, err := httpx.PathID(r, "id")
+	var p *store.Pattern
+	if err == nil {
+		p, err = s.library.Pattern(r.Context(), t.ID, id, 0)
 	}
-	_, act, err := s.store.DeletePatterns(r.Context(), t.ID, currentUser(r).ID, []int64{p.ID})
+	var act int64
+	if err == nil {
+		_, act, err = s.library.Delete(r.Context(), t.ID, currentUser(r).ID, []int64{id})
+	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	s.redirectWith(w, r, "/t/"+t.Slug+"/?undo="+strconv.FormatInt(act, 10), "Deleted “"+p.Name+"”.")
+	s.redirectWith(w, r, tenant.Path(t.Slug)+"?undo="+strconv.FormatInt(act, 10), "Deleted “"+p.Name+"”.")
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -13,7 +13,7 @@ import (
 func TestErrorPageIsFriendly(t *testing.T) {
 	r := newRig(t, "")
 	pam, _ := r.owner(t, "pam@example.com", "acme")
-	r.db.Pool.Close() // every query now fails
+	r.DB.Pool.Close() // every query now fails
 	req, _ := http.NewRequest("GET", r.srv.URL+"/t/acme/", nil)
 	resp, err := pam.http.Do(req)
 	if err != nil {

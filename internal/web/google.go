@@ -54,14 +54,10 @@ func (s *Server) googleFinish(w http.ResponseWriter, r *http.Request) {
 	u, err := s.accounts.SignInExternal(r.Context(), accounts.ExternalIdentity{Provider: "google", Subject: id.Subject,
 		Email: id.Email, Name: id.Name, EmailVerified: id.EmailVerified})
 	if err != nil {
-		if isUserError(err) {
-			s.renderStatus(w, r, http.StatusForbidden, "Google sign-in did not work", err.Error())
-			return
-		}
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	if err := s.startSession(w, r, u, nil); err != nil {
+	if err := s.startSession(w, r, u); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

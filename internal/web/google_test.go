@@ -9,17 +9,18 @@ import (
 	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/patternvault/patternvault/internal/auth/google"
+	"github.com/patternvault/patternvault/internal/testrig"
 )
 
 // googleRig runs an in-process OpenID provider (mockoidc) as Google.
-func googleRig(t *testing.T) (*rig, *mockoidc.MockOIDC) {
+func googleRig(t testing.TB) (*rig, *mockoidc.MockOIDC) {
 	t.Helper()
 	m, err := mockoidc.Run()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Shutdown() })
-	r := newRigWith(t, "", func(base string) *google.Provider {
+	r := newRigWith(t, "", testrig.Options{}, func(base string) *google.Provider {
 		p, err := google.New(context.Background(), google.Config{ClientID: m.ClientID, ClientSecret: m.ClientSecret,
 			RedirectURL: base + googleCallback, IssuerURL: m.Issuer()})
 		if err != nil {
@@ -31,7 +32,7 @@ func googleRig(t *testing.T) (*rig, *mockoidc.MockOIDC) {
 }
 
 // googleSignIn plays the whole round trip through the provider.
-func googleSignIn(t *testing.T, b *browser) page {
+func googleSignIn(t testing.TB, b *browser) page {
 	t.Helper()
 	p := b.get("/signin/google")
 	wantRedirect(t, p, "http")
@@ -51,7 +52,7 @@ func TestGoogleSignIn(t *testing.T) {
 	ada := r.browser(t)
 	wantRedirect(t, googleSignIn(t, ada), "/")
 	wantRedirect(t, ada.get("/"), "/workspaces/new") // verified: straight to the workspace step
-	u, err := r.store.UserByEmail(context.Background(), "ada@example.com")
+	u, err := r.Store.UserByEmail(context.Background(), "ada@example.com")
 	if err != nil || !u.Verified() {
 		t.Fatalf("user after Google sign-in: %+v, %v", u, err)
 	}
@@ -64,8 +65,8 @@ func TestGoogleSignIn(t *testing.T) {
 	pam := r.browser(t)
 	wantRedirect(t, googleSignIn(t, pam), "/")
 	want(t, pam.get("/account"), 200, "pam@example.com")
-	pamUser, _ := r.store.UserByEmail(context.Background(), "pam@example.com")
-	linked, err := r.store.UserByIdentity(context.Background(), "google", "g-pam")
+	pamUser, _ := r.Store.UserByEmail(context.Background(), "pam@example.com")
+	linked, err := r.Store.UserByIdentity(context.Background(), "google", "g-pam")
 	if err != nil || linked.ID != pamUser.ID {
 		t.Errorf("Google identity linked to %+v, %v; want Pam's account", linked, err)
 	}

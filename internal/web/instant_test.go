@@ -20,7 +20,7 @@ import (
 )
 
 // seedNamed imports one small design per name through the real pipeline.
-func (r *rig) seedNamed(t *testing.T, tn *store.Tenant, names ...string) {
+func (r *rig) seedNamed(t testing.TB, tn *store.Tenant, names ...string) {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -36,11 +36,11 @@ func (r *rig) seedNamed(t *testing.T, tn *store.Tenant, names ...string) {
 	}
 	zw.Close()
 	ctx := context.Background()
-	b, err := r.lib.StartImport(ctx, tn.ID, 0, []library.Upload{{Name: "seed.zip", Body: &buf, Size: -1}}, false)
+	b, err := r.Library.StartImport(ctx, tn.ID, 0, []library.Upload{{Name: "seed.zip", Body: &buf, Size: -1}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.lib.Process(ctx, tn.ID, b.ID); err != nil {
+	if err := r.Library.Process(ctx, tn.ID, b.ID); err != nil {
 		t.Fatal(err)
 	}
 }

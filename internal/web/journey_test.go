@@ -7,11 +7,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net/http/httptest"
 	netmail "net/mail"
 	"os"
 	"path/filepath"
@@ -23,22 +21,9 @@ import (
 	"unicode"
 
 	"github.com/chromedp/chromedp"
-	"github.com/riverqueue/river"
 
-	"github.com/patternvault/patternvault/internal/accounts"
-	"github.com/patternvault/patternvault/internal/app"
-	"github.com/patternvault/patternvault/internal/blob"
-	"github.com/patternvault/patternvault/internal/config"
-	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/demo"
-	"github.com/patternvault/patternvault/internal/ingest"
-	"github.com/patternvault/patternvault/internal/jobs"
-	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/mail"
-	"github.com/patternvault/patternvault/internal/search"
-	"github.com/patternvault/patternvault/internal/share"
-	"github.com/patternvault/patternvault/internal/store"
-	"github.com/patternvault/patternvault/internal/testdb"
 	"github.com/patternvault/patternvault/internal/testfixtures"
 )
 
@@ -61,7 +46,7 @@ type journeyDesigns struct {
 // journeyZIP builds a ZIP of the shared Stitchables fixtures (real
 // designs bought from a store) or, when ../shared/fixtures is absent, of
 // designs made by the project's demo generator.
-func journeyZIP(t *testing.T) journeyDesigns {
+func journeyZIP(t testing.TB) journeyDesigns {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "designs.zip")
 	if dir, err := testfixtures.Find(); err == nil {
@@ -89,7 +74,7 @@ func journeyZIP(t *testing.T) journeyDesigns {
 
 // zipDesignFolders zips root/<kind>/<design>/* keeping the folders, as a
 // pattern store's ZIP would; it returns the ZIP and the number of designs.
-func zipDesignFolders(t *testing.T, root string) ([]byte, int) {
+func zipDesignFolders(t testing.TB, root string) ([]byte, int) {
 	t.Helper()
 	dirs, _ := filepath.Glob(filepath.Join(root, "*", "*"))
 	var buf bytes.Buffer
@@ -146,7 +131,7 @@ func misspellUnique(items []demo.Item) (typo, want string) {
 }
 
 // foundAmong fails the test unless want is among the first three names.
-func foundAmong(t *testing.T, how string, d journeyDesigns, names []string) {
+func foundAmong(t testing.TB, how string, d journeyDesigns, names []string) {
 	t.Helper()
 	for i, n := range names {
 		if i < 3 && strings.Contains(n, d.want) {
@@ -156,71 +141,16 @@ func foundAmong(t *testing.T, how string, d journeyDesigns, names []string) {
 	t.Errorf("searching %q %s shows %q, want %q among the first three", d.typo, how, names, d.want)
 }
 
-// newLiveRig is a test server wired as `patternvault serve` wires it: the
-// job queue's workers run (imports, duplicates, mail), and the accounts
-// service sends its emails through the real outbox table.
-func newLiveRig(t *testing.T) *rig {
-	t.Helper()
-	ctx := context.Background()
-	d := testdb.New(t)
-	st := store.New(d)
-	if err := jobs.Migrate(ctx, d.Pool); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.Open(ctx, "", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	lib := &library.Service{Store: st, Blobs: blobs, Limits: ingest.DefaultLimits(), Log: log}
-	mailDir := t.TempDir()
-	transport, err := mail.NewDirTransport(mailDir, "PatternVault <no-reply@localhost>", log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, lib.Worker())
-	river.AddWorker(workers, lib.DuplicatesWorker())
-	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
-	q, err := jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollInterval: 100 * time.Millisecond, TestOnly: true,
-		Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1, jobs.QueueImports: 1, jobs.QueueBackground: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lib.Queue = q
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	ts.Start()
-	t.Cleanup(ts.Close)
-	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL}
-	acc := accounts.New(st, app.QueuedMail(d, q), cfg.BaseURL)
-	shares := share.New(st, cfg.BaseURL)
-	s, err := New(Deps{Config: cfg, Log: log, Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Library: lib, Shares: shares, Search: search.New(st)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = s.Handler()
-	// Stop the workers before the database goes (cleanups run last first).
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		q.Stop(sctx)
-	})
-	return &rig{srv: ts, store: st, db: d, accounts: acc, lib: lib, shares: shares, mailDir: mailDir}
-}
-
 // outboxLink waits for the newest email of kind to address that the mail
 // worker delivered into the outbox directory (where the embedded default
 // writes mail when no SMTP server is set) and returns the first link to
 // the server in its text part.
-func (r *rig) outboxLink(t *testing.T, kind, to string) string {
+func (r *rig) outboxLink(t testing.TB, kind, to string) string {
 	t.Helper()
 	link := regexp.MustCompile(regexp.QuoteMeta(r.srv.URL) + `/[^\s"<>]+`)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		files, _ := filepath.Glob(filepath.Join(r.mailDir, "*-"+kind+"-*.eml"))
+		files, _ := filepath.Glob(filepath.Join(r.MailDir, "*-"+kind+"-*.eml"))
 		slices.Sort(files)
 		for i := len(files) - 1; i >= 0; i-- {
 			raw, err := os.ReadFile(files[i])
@@ -240,7 +170,7 @@ func (r *rig) outboxLink(t *testing.T, kind, to string) string {
 			t.Fatalf("the %s email to %s has no link to %s:\n%s", kind, to, r.srv.URL, text)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s email to %s in the outbox %s after 15 s", kind, to, r.mailDir)
+			t.Fatalf("no %s email to %s in the outbox %s after 15 s", kind, to, r.MailDir)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -314,7 +244,7 @@ const pageProblems = `(() => {
 })()`
 
 // finished fails the test when the page looks unfinished (pageProblems).
-func finished(t *testing.T, page string) chromedp.Action[chromedp.Void] {
+func finished(t testing.TB, page string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		problems, err := chromedp.Evaluate[[]string](pageProblems)(ctx, tg)
 		if err != nil {
@@ -389,7 +319,7 @@ func TestJourney(t *testing.T) {
 	}
 }
 
-func journey(t *testing.T, vp viewport, designs journeyDesigns) {
+func journey(t testing.TB, vp viewport, designs journeyDesigns) {
 	r := newLiveRig(t)
 	base := r.srv.URL
 	ctx := browserCtx(t, vp.w, vp.h)

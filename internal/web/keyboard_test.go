@@ -31,7 +31,7 @@ const focusedJS = `(() => {
 // turn (other stops in between are allowed, but not a later selector's
 // element before an earlier one's), checking at every stop that the
 // focused element shows a visible focus style.
-func tabThrough(t *testing.T, sels ...string) chromedp.Action[chromedp.Void] {
+func tabThrough(t testing.TB, sels ...string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		var path []string
 		for i, sel := range sels {

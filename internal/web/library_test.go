@@ -25,7 +25,7 @@ import (
 
 // uploadZIP posts files through the import form as a browser would and
 // runs the import job; it returns the batch page's address.
-func (r *rig) uploadZIP(t *testing.T, b *browser, slug string, name string, data []byte) string {
+func (r *rig) uploadZIP(t testing.TB, b *browser, slug string, name string, data []byte) string {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -40,13 +40,13 @@ func (r *rig) uploadZIP(t *testing.T, b *browser, slug string, name string, data
 	var id int64
 	fmt.Sscanf(strings.TrimPrefix(p.Location, "/t/"+slug+"/imports/"), "%d", &id)
 	tn := mustTenant(t, r, slug)
-	if err := r.lib.Process(context.Background(), tn.ID, id); err != nil {
+	if err := r.Library.Process(context.Background(), tn.ID, id); err != nil {
 		t.Fatal(err)
 	}
 	return p.Location
 }
 
-func fixturesZIP(t *testing.T) ([]byte, int) {
+func fixturesZIP(t testing.TB) ([]byte, int) {
 	t.Helper()
 	root := filepath.Join(testfixtures.Dir(t), "stitchables")
 	dirs, _ := filepath.Glob(filepath.Join(root, "*", "*"))
@@ -243,7 +243,7 @@ func poly(pts ...geom.Point) *geom.Design {
 	return &geom.Design{Paths: []geom.Path{p}}
 }
 
-func qli(t *testing.T, d *geom.Design) []byte {
+func qli(t testing.TB, d *geom.Design) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := formats.Write(&buf, "qli", d); err != nil {
@@ -254,7 +254,7 @@ func qli(t *testing.T, d *geom.Design) []byte {
 
 // getHeader fetches path with extra request headers and returns the
 // status, a response header and the body.
-func getHeader(t *testing.T, b *browser, path string, reqHeader map[string]string, header string) (int, string, []byte) {
+func getHeader(t testing.TB, b *browser, path string, reqHeader map[string]string, header string) (int, string, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", b.url(path), nil)
 	for k, v := range reqHeader {
@@ -309,7 +309,7 @@ func TestLibraryEditsSynthetic(t *testing.T) {
 	fmt.Sscanf(strings.TrimPrefix(p.Location, "/t/acme/imports/"), "%d", &batch)
 	tn := mustTenant(t, r, "acme")
 	ctx := context.Background()
-	if err := r.lib.Process(ctx, tn.ID, batch); err != nil {
+	if err := r.Library.Process(ctx, tn.ID, batch); err != nil {
 		t.Fatal(err)
 	}
 	var st map[string]any
@@ -369,7 +369,7 @@ func TestLibraryEditsSynthetic(t *testing.T) {
 	if _, _, back := getHeader(t, pam, thumb, nil, "ETag"); !bytes.Equal(back, orig) {
 		t.Error("“Looks right” did not bring back the first picture")
 	}
-	want(t, pam.post(page+"/orientation", url.Values{"answer": {"rot45"}}), 404)
+	want(t, pam.post(page+"/orientation", url.Values{"answer": {"rot45"}}), http.StatusUnprocessableEntity, "Choose how the design should be turned")
 
 	// Keywords: a merge undone from the keywords page returns there.
 	wantRedirect(t, pam.post("/t/acme/bulk", url.Values{"ids": {ids[0][1]}, "action": {"add_keywords"}, "keywords": {"flags, banners"}}), "/t/acme/")
@@ -389,7 +389,7 @@ func TestLibraryEditsSynthetic(t *testing.T) {
 
 	// Duplicates: the half-size zigzag pairs with the zigzag; keeping one
 	// offers Undo on the same page.
-	if _, err := r.lib.FindDuplicates(ctx, tn.ID); err != nil {
+	if _, err := r.Library.FindDuplicates(ctx, tn.ID); err != nil {
 		t.Fatal(err)
 	}
 	dups := pam.get("/t/acme/review/duplicates")

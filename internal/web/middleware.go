@@ -2,37 +2,19 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
 
-type requestIDKey struct{}
-
-// requestID gives every request an id, in the context, the logs and the
-// X-Request-Id response header, so a user's error page can be matched to
-// the log line.
-func (s *Server) requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [8]byte
-		rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-	})
-}
-
-// RequestID returns the id of the request carried by ctx.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+// RequestID returns the id of the request carried by ctx (see
+// httpx.RequestIDs).
+func RequestID(ctx context.Context) string { return httpx.RequestID(ctx) }
 
 type statusRecorder struct {
 	http.ResponseWriter
@@ -136,10 +118,10 @@ func cacheForever(next http.Handler) http.Handler {
 func (s *Server) subdomains(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		slug := tenant.SlugFromHost(r.Host, s.cfg.BaseDomain)
-		if slug != "" && !strings.HasPrefix(r.URL.Path, "/static/") && !strings.HasPrefix(r.URL.Path, "/t/"+slug+"/") &&
+		if slug != "" && !strings.HasPrefix(r.URL.Path, "/static/") && !strings.HasPrefix(r.URL.Path, tenant.Path(slug)) &&
 			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
 			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/t/" + slug + r.URL.Path
+			r2.URL.Path = tenant.Path(slug) + strings.TrimPrefix(r.URL.Path, "/")
 			r2.URL.RawPath = ""
 			next.ServeHTTP(w, r2)
 			return

@@ -112,8 +112,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	data.RequestID = RequestID(r.Context())
 	if v := visitorFrom(r.Context()); v != nil {
 		data.User, data.Impersonator = v.User, v.Impersonator
-		ws, err := s.store.UserTenants(r.Context(), v.User.ID)
-		if err != nil {
+		ws, err := s.workspaces(r)
+		if err != nil { // the menu is missing; the page itself can still be shown
 			s.log.Error("render: workspaces", "id", data.RequestID, "err", err)
 		}
 		data.Workspaces = ws
@@ -218,4 +218,14 @@ func matches(word string, matched []string) bool {
 		}
 	}
 	return false
+}
+
+// back is where to go after a form of a workspace page: its "return"
+// field when that is a page of the same workspace, else def.
+func (s *Server) back(r *http.Request, def string) string {
+	t := tenant.FromContext(r.Context())
+	if ret := r.PostFormValue("return"); t != nil && strings.HasPrefix(ret, tenant.Path(t.Slug)) {
+		return ret
+	}
+	return def
 }

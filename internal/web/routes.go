@@ -4,13 +4,17 @@ import (
 	"io/fs"
 	"net/http"
 
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
 // routes is the sitemap of PatternVault: every URL it answers, in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	static, _ := fs.Sub(staticFiles, "static")
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // the embedded folder is part of the binary
+	}
 	owner, editor, viewer := store.RoleOwner, store.RoleEditor, store.RoleViewer
 
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -84,7 +88,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /t/{slug}/imports/{id}/status", s.member(editor, s.importStatus))
 	mux.Handle("GET /t/{slug}/keywords", s.member(viewer, s.keywords))
 	mux.Handle("POST /t/{slug}/keywords/{id}/pin", s.member(viewer, s.pinKeyword))
-	mux.Handle("POST /t/{slug}/keywords/{id}/{action}", s.member(editor, s.keywordAction))
+	mux.Handle("POST /t/{slug}/keywords/{id}/rename", s.member(editor, s.renameKeyword))
+	mux.Handle("POST /t/{slug}/keywords/{id}/merge", s.member(editor, s.mergeKeyword))
+	mux.Handle("POST /t/{slug}/keywords/{id}/delete", s.member(editor, s.deleteKeyword))
+	mux.Handle("POST /t/{slug}/keywords/{id}/group", s.member(editor, s.groupKeyword))
 	mux.Handle("POST /t/{slug}/keyword-groups", s.member(editor, s.createGroup))
 	mux.Handle("POST /t/{slug}/keyword-groups/{id}/delete", s.member(editor, s.deleteGroup))
 	mux.Handle("GET /t/{slug}/searches", s.member(owner, s.searchStats))
@@ -99,7 +106,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /t/{slug}/shares/new", s.member(editor, s.newShareForm))
 	mux.Handle("POST /t/{slug}/shares", s.member(editor, s.createShare))
 	mux.Handle("GET /t/{slug}/shares/{id}", s.member(viewer, s.shareResults))
-	mux.Handle("POST /t/{slug}/shares/{id}/{action}", s.member(editor, s.shareAction))
+	mux.Handle("POST /t/{slug}/shares/{id}/extend", s.member(editor, s.shareExtend))
+	mux.Handle("POST /t/{slug}/shares/{id}/revoke", s.member(editor, s.shareRevoke))
+	mux.Handle("POST /t/{slug}/shares/{id}/delete", s.member(editor, s.shareDelete))
+	mux.Handle("POST /t/{slug}/shares/{id}/duplicate", s.member(editor, s.shareDuplicate))
 
 	// Share links: the customer's side, no account; reaches only the link's designs.
 	mux.HandleFunc("GET /s/{token}", s.sharePublic)
@@ -125,5 +135,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	protect := http.NewCrossOriginProtection()
-	return s.requestID(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.subdomains(s.loadSession(routeOf(mux))))))))
+	return httpx.RequestIDs(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.subdomains(s.loadSession(routeOf(mux))))))))
 }

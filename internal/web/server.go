@@ -1,6 +1,29 @@
 // Package web serves PatternVault's pages and health endpoints: routes on
-// the standard ServeMux in routes.go, one handler file per page, templates
-// embedded and parsed once at start-up.
+// the standard ServeMux in routes.go (the whole sitemap: one line per URL
+// and method, no {action} segments), one handler file per page or group
+// of actions, templates embedded and parsed once at start-up.
+//
+// How to add a page:
+//
+//  1. Add its line to routes.go, wrapped in s.member(role, ...) for a
+//     workspace page (the least role that may see it) or s.signedIn(...).
+//  2. Write the handler in a file named after the page. It only
+//     translates HTTP: read the path with httpx.PathID, the form with
+//     formValues; for a page, do its reads in ONE s.store.ReadTenant
+//     transaction (or a service's read method) and call s.render with a
+//     page struct; for an action, make ONE service call (s.library,
+//     s.shares, s.accounts...) that checks the rules and owns its
+//     transaction, then redirect with s.redirectWith and a message.
+//  3. On error call the HTML mapper (errors.go): s.fail shows the problem
+//     on a page of its own, s.failForm above the form that was sent,
+//     s.failBack on the page the person came from. Never choose a status
+//     or write an error's text in the handler: the service's problem
+//     (internal/problem) carries both; anything else becomes the 500 page
+//     with a reference to the log line.
+//  4. Build links with tenant.Path(slug, ...), never by hand.
+//  5. Add the page's template under templates/ and the page to the
+//     accessibility check (axe_test.go); show only the actions the role
+//     may take.
 package web
 
 import (

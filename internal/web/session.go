@@ -8,24 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
-const (
-	sessionCookie   = "pv_session"
-	sessionLifetime = 30 * 24 * time.Hour
-	// touchEvery limits how often a session's expiry is pushed forward.
-	touchEvery = 10 * time.Minute
-)
+// sessionCookie holds the token of the browser's session.
+const sessionCookie = "pv_session"
 
 // visitor is the signed-in person of a request, if any.
-type visitor struct {
-	User    *store.User
-	Session *store.Session
-	// Impersonator is the platform admin acting as User, or nil.
-	Impersonator *store.User
-}
+type visitor = accounts.Visitor
 
 type visitorKey struct{}
 
@@ -43,7 +34,7 @@ func currentUser(r *http.Request) *store.User {
 }
 
 // loadSession reads the session cookie, if any, and puts the visitor in
-// the request context.
+// the request context; a cookie of an ended session is cleared.
 func (s *Server) loadSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
@@ -51,59 +42,34 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		v, err := s.visitorFor(r.Context(), c.Value)
-		if err != nil {
-			if !errors.Is(err, store.ErrNotFound) {
-				s.serverError(w, r, err)
-				return
-			}
+		v, err := s.accounts.Visit(r.Context(), c.Value)
+		switch {
+		case errors.Is(err, accounts.ErrNoSession):
 			s.clearSessionCookie(w, r)
 			next.ServeHTTP(w, r)
-			return
+		case err != nil:
+			s.serverError(w, r, err)
+		default:
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey{}, v)))
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey{}, v)))
 	})
 }
 
-func (s *Server) visitorFor(ctx context.Context, token string) (*visitor, error) {
-	sess, err := s.store.SessionByHash(ctx, auth.HashToken(token))
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.store.UserByID(ctx, sess.UserID)
-	if err != nil {
-		return nil, err
-	}
-	v := &visitor{User: u, Session: sess}
-	if sess.ImpersonatorID != nil {
-		if v.Impersonator, err = s.store.UserByID(ctx, *sess.ImpersonatorID); err != nil {
-			return nil, err
-		}
-		if !v.Impersonator.IsPlatformAdmin {
-			return nil, store.ErrNotFound
-		}
-	}
-	if time.Since(sess.LastSeenAt) > touchEvery {
-		if err := s.store.TouchSession(ctx, sess.Hash, time.Now().Add(sessionLifetime)); err != nil {
-			return nil, err
-		}
-	}
-	return v, nil
+// client is the browser of r, as a session records it.
+func client(r *http.Request) accounts.Client {
+	return accounts.Client{UserAgent: r.UserAgent(), IP: clientIP(r)}
 }
 
-// startSession signs u in with a brand-new session token (never reusing
-// one the browser brought: no session fixation) and ends the old one.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *store.User, impersonator *int64) error {
-	if old, err := r.Cookie(sessionCookie); err == nil && impersonator == nil {
-		s.store.DeleteSession(r.Context(), auth.HashToken(old.Value))
+// startSession signs u in with a new session and ends the one this browser
+// had, if any.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	if old, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.accounts.EndSession(r.Context(), old.Value); err != nil {
+			return err
+		}
 	}
-	token := auth.NewToken("")
-	sess := &store.Session{UserID: u.ID, ImpersonatorID: impersonator, ExpiresAt: time.Now().Add(sessionLifetime),
-		UserAgent: truncate(r.UserAgent(), 200), IP: clientIP(r)}
-	if impersonator != nil {
-		sess.ExpiresAt = time.Now().Add(2 * time.Hour)
-	}
-	if err := s.store.CreateSession(r.Context(), auth.HashToken(token), sess); err != nil {
+	token, sess, err := s.accounts.StartSession(r.Context(), u, nil, client(r))
+	if err != nil {
 		return err
 	}
 	s.setSessionCookie(w, r, token, sess.ExpiresAt)
@@ -142,11 +108,14 @@ func (s *Server) cookieDomain(r *http.Request) string {
 func (s *Server) secureCookies() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
 
 // endSession signs the current browser out.
-func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 	if v := visitorFrom(r.Context()); v != nil {
-		s.store.DeleteSession(r.Context(), v.Session.Hash)
+		if err := s.accounts.EndSessionHash(r.Context(), v.Session.Hash); err != nil {
+			return err
+		}
 	}
 	s.clearSessionCookie(w, r)
+	return nil
 }
 
 // clientIP is the peer address (a proxy in front must be trusted
@@ -157,11 +126,4 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

@@ -24,11 +24,10 @@ import (
 // reports the p50 and p95 of all requests and fails unless every vote is
 // counted exactly once. Target: p95 under 50 ms, no errors.
 func BenchmarkShareLoad(b *testing.B) {
-	t := &testing.T{}
-	r := newRig(t, "")
-	_, acme := r.owner(t, "pam@example.com", "acme")
-	ids := r.seedDesigns(t, acme, "Load", 5)
-	c, err := r.shares.Create(context.Background(), acme.ID, 0, share.Input{PatternIDs: ids, Name: "Busy quilt show"})
+	r := newRig(b, "")
+	_, acme := r.owner(b, "pam@example.com", "acme")
+	ids := r.seedDesigns(b, acme, "Load", 5)
+	c, err := r.Shares.Create(context.Background(), acme.ID, 0, share.Input{PatternIDs: ids, Name: "Busy quilt show"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -36,7 +35,7 @@ func BenchmarkShareLoad(b *testing.B) {
 	const guests = 200
 	// Every guest comes from 127.0.0.1 here: lift the per-IP limits (the
 	// per-link limit stays as in production).
-	r.shares.SetLimits(1<<20, 1200, 1<<20)
+	r.Shares.SetLimits(1<<20, 1200, 1<<20)
 	transport := &http.Transport{MaxIdleConnsPerHost: guests}
 	var all []time.Duration
 	for b.Loop() {
@@ -91,7 +90,7 @@ func BenchmarkShareLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	votes, err := r.store.Votes(context.Background(), c.Link.ID, "")
+	votes, err := r.Store.Votes(context.Background(), c.Link.ID, "")
 	if err != nil {
 		b.Fatal(err)
 	}

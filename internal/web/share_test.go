@@ -15,12 +15,13 @@ import (
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/geom"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
 // seedDesigns imports n small synthetic designs into the tenant through
 // the real pipeline and returns their ids in name order.
-func (r *rig) seedDesigns(t *testing.T, tn *store.Tenant, prefix string, n int) []int64 {
+func (r *rig) seedDesigns(t testing.TB, tn *store.Tenant, prefix string, n int) []int64 {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -37,14 +38,14 @@ func (r *rig) seedDesigns(t *testing.T, tn *store.Tenant, prefix string, n int) 
 	}
 	zw.Close()
 	ctx := context.Background()
-	b, err := r.lib.StartImport(ctx, tn.ID, 0, []library.Upload{{Name: "seed.zip", Body: &buf, Size: -1}}, false)
+	b, err := r.Library.StartImport(ctx, tn.ID, 0, []library.Upload{{Name: "seed.zip", Body: &buf, Size: -1}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.lib.Process(ctx, tn.ID, b.ID); err != nil {
+	if err := r.Library.Process(ctx, tn.ID, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	page, err := r.store.Patterns(ctx, tn.ID, store.PatternQuery{Limit: 200})
+	page, err := r.Store.Patterns(ctx, tn.ID, store.PatternQuery{Limit: 200})
 	if err != nil || len(page.Patterns) != n {
 		t.Fatalf("seeded %d designs, %v", len(page.Patterns), err)
 	}
@@ -75,7 +76,7 @@ func TestShareLinkJourney(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no link on the page\n%s", p.Body)
 	}
-	if e := r.mail.last(t, "share", "jane@example.com"); e.Link != link[1] || e.Count != 3 {
+	if e := r.Mail.Last(t, mail.KindShare, "jane@example.com"); e.Link != link[1] || e.Data.(mail.ShareData).Designs != 3 {
 		t.Errorf("share email %+v", e)
 	}
 	token := link[1][strings.LastIndex(link[1], "/")+1:]
@@ -135,11 +136,11 @@ func TestShareLinkJourney(t *testing.T) {
 
 	// Jane is done: Pam is told.
 	want(t, jane.post("/s/"+token+"/done", nil), 200, "Thank you")
-	if e := r.mail.last(t, "vote_notification", "pam@example.com"); e.Guest != "Jane" || !strings.Contains(e.Link, "/t/acme/shares/") {
+	if e := r.Mail.Last(t, mail.KindVoteNotification, "pam@example.com"); e.Data.(mail.VoteData).Guest != "Jane" || !strings.Contains(e.Link, "/t/acme/shares/") {
 		t.Errorf("notification %+v", e)
 	}
 	// Results, sorted by preference.
-	shares, _ := r.store.Shares(context.Background(), acme.ID)
+	shares, _ := r.Store.Shares(context.Background(), acme.ID)
 	res := pam.get(fmt.Sprintf("/t/acme/shares/%d", shares[0].ID))
 	want(t, res, 200, "Jane", "Mary", "&lt;script&gt;")
 	if strings.Contains(res.Body, "<script>alert") {

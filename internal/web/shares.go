@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,11 +10,14 @@ import (
 
 	"rsc.io/qr"
 
-	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
+
+// Share links, the quilter's side: the list, the new-link form, a link's
+// results, and what can be done to a link.
 
 // sharesPage lists a workspace's links.
 type sharesPage struct {
@@ -25,9 +27,14 @@ type sharesPage struct {
 
 func (s *Server) sharesList(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	links, err := s.store.Shares(r.Context(), t.ID)
+	var links []*store.ShareLink
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+		var err error
+		links, err = tx.Shares(r.Context())
+		return err
+	})
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "shares", pageData{Title: "Share links", Data: sharesPage{Links: links, Now: s.shares.Now()}})
@@ -36,18 +43,37 @@ func (s *Server) sharesList(w http.ResponseWriter, r *http.Request) {
 // newShareForm shows the form for the designs chosen (?ids=1,2,3 or
 // several ids= parameters, from the library's selection or a pattern page).
 func (s *Server) newShareForm(w http.ResponseWriter, r *http.Request) {
-	t := tenant.FromContext(r.Context())
-	ids := parseIDs(r.URL.Query()["ids"])
-	var patterns []*store.Pattern
-	for _, id := range ids {
-		if p, err := s.store.Pattern(r.Context(), t.ID, id); err == nil {
-			patterns = append(patterns, p)
-		}
-	}
-	s.render(w, r, http.StatusOK, "share_new", pageData{Title: "Share designs with a customer", Data: patterns,
-		Form: map[string]string{"days": "30"}})
+	s.renderShareForm(w, r, parseIDs(r.URL.Query()["ids"]), map[string]string{"days": "30"}, nil)
 }
 
+// renderShareForm shows the new-link form for the designs ids, filled
+// with form, and the problem of the form just sent when failed is one.
+func (s *Server) renderShareForm(w http.ResponseWriter, r *http.Request, ids []int64, form map[string]string, failed error) {
+	t := tenant.FromContext(r.Context())
+	var patterns []*store.Pattern
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+		byID, err := tx.PatternsByIDs(r.Context(), ids)
+		for _, id := range ids {
+			if p := byID[id]; p != nil {
+				patterns = append(patterns, p)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := pageData{Title: "Share designs with a customer", Data: patterns, Form: form}
+	if failed != nil {
+		s.failForm(w, r, failed, "share_new", data)
+		return
+	}
+	s.render(w, r, http.StatusOK, "share_new", data)
+}
+
+// parseIDs reads ids given as several values and/or comma-separated
+// lists, skipping what is not a positive number.
 func parseIDs(values []string) []int64 {
 	var ids []int64
 	for _, v := range values {
@@ -70,57 +96,29 @@ type createdPage struct {
 
 func (s *Server) createShare(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	u := currentUser(r)
-	r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errBadForm.Wrap(err))
+		return
+	}
 	f := formValues(r, "name", "recipient_name", "recipient_email", "message", "days")
-	days, _ := strconv.Atoi(f["days"])
+	days, _ := strconv.Atoi(f["days"]) // not a number: 0, the default
 	in := share.Input{PatternIDs: parseIDs(r.PostForm["ids"]), Name: f["name"], RecipientName: f["recipient_name"],
 		RecipientEmail: f["recipient_email"], Message: f["message"], ExpiresInDays: days,
 		AllowDownload: r.PostFormValue("allow_download") == "on", ShowDesigner: r.PostFormValue("show_designer") == "on",
-		VotingMode: r.PostFormValue("voting_mode"), NotifyOwner: r.PostFormValue("notify") == "on"}
-	if in.RecipientEmail != "" {
-		if _, err := accounts.CheckEmail(in.RecipientEmail); err != nil {
-			s.shareFormError(w, r, in.PatternIDs, f, "The customer's email address does not look right.")
-			return
-		}
-	}
-	c, err := s.shares.Create(r.Context(), t.ID, u.ID, in)
-	var p share.Problem
-	if errors.As(err, &p) {
-		s.shareFormError(w, r, in.PatternIDs, f, strings.ToUpper(p.Error()[:1])+p.Error()[1:]+".")
-		return
-	}
+		VotingMode: r.PostFormValue("voting_mode"), NotifyOwner: r.PostFormValue("notify") == "on",
+		Send: r.PostFormValue("send") == "on"}
+	c, err := s.shares.Create(r.Context(), t.ID, currentUser(r).ID, in)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.renderShareForm(w, r, in.PatternIDs, f, err)
 		return
 	}
-	s.showCreated(w, r, t, c, in.RecipientEmail != "" && r.PostFormValue("send") == "on")
+	s.showCreated(w, r, c)
 }
 
-func (s *Server) shareFormError(w http.ResponseWriter, r *http.Request, ids []int64, f map[string]string, msg string) {
-	t := tenant.FromContext(r.Context())
-	var patterns []*store.Pattern
-	for _, id := range ids {
-		if p, err := s.store.Pattern(r.Context(), t.ID, id); err == nil {
-			patterns = append(patterns, p)
-		}
-	}
-	s.render(w, r, http.StatusUnprocessableEntity, "share_new", pageData{Title: "Share designs with a customer", Error: msg, Data: patterns, Form: f})
-}
-
-func (s *Server) showCreated(w http.ResponseWriter, r *http.Request, t *store.Tenant, c *share.Created, send bool) {
-	page := createdPage{Link: c.Link, URL: c.URL, QR: qrSVG(c.URL)}
-	if send {
-		err := s.accounts.Mailer.Send(r.Context(), accounts.Email{Kind: "share", To: c.Link.RecipientEmail, Name: c.Link.RecipientName,
-			Workspace: t.Name, Title: c.Link.Name, Count: len(c.Link.Patterns), Note: c.Link.Message, Link: c.URL})
-		if err != nil {
-			s.log.Error("share email", "id", RequestID(r.Context()), "err", err)
-		} else {
-			page.Sent = c.Link.RecipientEmail
-		}
-	}
+func (s *Server) showCreated(w http.ResponseWriter, r *http.Request, c *share.Created) {
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "share_created", pageData{Title: "Your link is ready", Data: page})
+	s.render(w, r, http.StatusOK, "share_created", pageData{Title: "Your link is ready",
+		Data: createdPage{Link: c.Link, URL: c.URL, QR: qrSVG(c.URL), Sent: c.Sent}})
 }
 
 // qrSVG draws a QR code of text as inline SVG, on the server.
@@ -152,90 +150,75 @@ type resultsPage struct {
 
 func (s *Server) shareResults(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	res, err := s.shares.Results(r.Context(), t.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
+	id, err := httpx.PathID(r, "id")
+	var res *share.Results
+	if err == nil {
+		res, err = s.shares.Results(r.Context(), t.ID, id)
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	page := resultsPage{Results: res, Patterns: map[int64]*store.Pattern{}, Status: shareStatus(res.Link, s.shares.Now())}
-	for _, pid := range res.Link.Patterns {
-		if p, err := s.store.Pattern(r.Context(), t.ID, pid); err == nil {
-			page.Patterns[pid] = p
-		}
-	}
-	s.render(w, r, http.StatusOK, "share_results", pageData{Title: res.Link.Name, Data: page})
+	s.render(w, r, http.StatusOK, "share_results", pageData{Title: res.Link.Name,
+		Data: resultsPage{Results: res, Patterns: res.Patterns, Status: share.Status(res.Link, s.shares.Now())}})
 }
 
-func shareStatus(l *store.ShareLink, now time.Time) string {
-	switch {
-	case l.RevokedAt != nil:
-		return "revoked"
-	case !now.Before(l.ExpiresAt):
-		return "expired"
-	}
-	return "active"
-}
-
-// shareAction extends, revokes, duplicates or deletes a link.
-func (s *Server) shareAction(w http.ResponseWriter, r *http.Request) {
+// shareExtend makes a link last longer.
+func (s *Server) shareExtend(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	l, err := s.store.Share(r.Context(), t.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
+	id, err := httpx.PathID(r, "id")
+	var exp time.Time
+	if err == nil {
+		days, _ := strconv.Atoi(r.PostFormValue("days")) // not a number: the default
+		exp, err = s.shares.Extend(r.Context(), t.ID, id, days)
+	}
+	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), fmt.Sprintf("The link now lasts until %s.", exp.Format("2 January 2006")))
+}
+
+// shareRevoke turns a link off.
+func (s *Server) shareRevoke(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.shares.Revoke(r.Context(), t.ID, id)
+	}
+	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), "The link is turned off: your customer will see that it has ended.")
+}
+
+// shareDelete removes a link and its votes.
+func (s *Server) shareDelete(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.shares.Delete(r.Context(), t.ID, id)
+	}
+	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares"), "Link and its votes deleted.")
+}
+
+// shareDuplicate makes a new link like this one and shows it.
+func (s *Server) shareDuplicate(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	var c *share.Created
+	if err == nil {
+		c, err = s.shares.Duplicate(r.Context(), t.ID, currentUser(r).ID, id)
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), "")
 		return
 	}
-	back := "/t/" + t.Slug + "/shares/" + strconv.FormatInt(id, 10)
-	switch r.PathValue("action") {
-	case "extend":
-		days, _ := strconv.Atoi(r.PostFormValue("days"))
-		if days < 1 || days > share.MaxDays {
-			days = 30
-		}
-		from := s.shares.Now()
-		if l.ExpiresAt.After(from) {
-			from = l.ExpiresAt
-		}
-		exp := from.Add(time.Duration(days) * 24 * time.Hour)
-		err = s.store.UpdateShare(r.Context(), t.ID, id, &exp, false)
-		if err == nil {
-			s.redirectWith(w, r, back, fmt.Sprintf("The link now lasts until %s.", exp.Format("2 January 2006")))
-		}
-	case "revoke":
-		err = s.store.UpdateShare(r.Context(), t.ID, id, nil, true)
-		if err == nil {
-			s.redirectWith(w, r, back, "The link is turned off: your customer will see that it has ended.")
-		}
-	case "delete":
-		err = s.store.DeleteShare(r.Context(), t.ID, id)
-		if err == nil {
-			s.redirectWith(w, r, "/t/"+t.Slug+"/shares", "Link and its votes deleted.")
-		}
-	case "duplicate":
-		var c *share.Created
-		c, err = s.shares.Create(r.Context(), t.ID, currentUser(r).ID, share.Input{PatternIDs: l.Patterns, Name: l.Name + " (copy)",
-			RecipientName: l.RecipientName, RecipientEmail: l.RecipientEmail, Message: l.Message, ExpiresInDays: share.DefaultDays,
-			AllowDownload: l.AllowDownload, ShowDesigner: l.ShowDesigner, VotingMode: l.VotingMode, NotifyOwner: l.NotifyOwner})
-		if err == nil {
-			s.showCreated(w, r, t, c, false)
-		}
+	s.showCreated(w, r, c)
+}
+
+// shareChanged answers a change of a link: to target with done, or the
+// problem (a link not found is the 404 page).
+func (s *Server) shareChanged(w http.ResponseWriter, r *http.Request, err error, target, done string) {
+	switch p := httpx.Problem(err); {
+	case err == nil:
+		s.redirectWith(w, r, target, done)
+	case p == nil || p.Status == http.StatusNotFound:
+		s.fail(w, r, err)
 	default:
-		s.notFound(w, r)
-		return
-	}
-	var p share.Problem
-	if errors.As(err, &p) {
-		s.redirectWith(w, r, back, p.Error())
-	} else if err != nil {
-		s.serverError(w, r, err)
+		s.failBack(w, r, err, target)
 	}
 }

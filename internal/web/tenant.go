@@ -33,7 +33,7 @@ func (s *Server) withTenant(next http.Handler) http.Handler {
 			s.notFound(w, r)
 			return
 		case t.Slug != slug:
-			target := "/t/" + t.Slug + strings.TrimPrefix(r.URL.Path, "/t/"+slug)
+			target := tenant.Path(t.Slug) + strings.TrimPrefix(r.URL.Path, tenant.Path(slug))
 			if r.URL.RawQuery != "" {
 				target += "?" + r.URL.RawQuery
 			}

@@ -1,11 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
@@ -17,13 +18,24 @@ type importsPage struct {
 }
 
 func (s *Server) imports(w http.ResponseWriter, r *http.Request) {
+	s.renderImports(w, r, nil)
+}
+
+// renderImports shows the upload form, with the problem of the upload
+// just sent when failed is one.
+func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, failed error) {
 	t := tenant.FromContext(r.Context())
 	bs, err := s.store.Batches(r.Context(), t.ID, 20)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "uploads", pageData{Title: "Add designs", Data: importsPage{Batches: bs, LimitMB: s.uploadLimit() >> 20}})
+	data := pageData{Title: "Add designs", Data: importsPage{Batches: bs, LimitMB: s.uploadLimit() >> 20}}
+	if failed != nil {
+		s.failForm(w, r, failed, "uploads", data)
+		return
+	}
+	s.render(w, r, http.StatusOK, "uploads", data)
 }
 
 func (s *Server) uploadLimit() int64 {
@@ -33,77 +45,59 @@ func (s *Server) uploadLimit() int64 {
 	return 1 << 30
 }
 
+// errInterrupted is an upload that broke off before its end.
+var errInterrupted = problem.BadRequest("bad_upload", "The upload was interrupted; nothing was stored. Please try again.")
+
 // upload streams the files of a multipart form into storage (never into
-// memory) and queues their import.
+// memory) and queues their import. It answers JSON to a script that asks
+// for it (the upload page's progress bar).
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
+	wantJSON := r.Header.Get("Accept") == "application/json"
 	r.Body = http.MaxBytesReader(w, r.Body, s.uploadLimit()+1<<20)
-	fail := func(status int, msg string) {
-		if r.Header.Get("Accept") == "application/json" {
-			writeJSON(w, status, map[string]string{"error": msg})
-			return
-		}
-		bs, _ := s.store.Batches(r.Context(), t.ID, 20)
-		s.render(w, r, status, "uploads", pageData{Title: "Add designs", Error: msg, Data: importsPage{Batches: bs, LimitMB: s.uploadLimit() >> 20}})
-	}
+	var b *store.ImportBatch
 	mr, err := r.MultipartReader()
 	if err != nil {
-		fail(http.StatusBadRequest, "Choose one or more ZIP files or design files to upload.")
-		return
+		err = library.ErrNoFiles.Wrap(err)
+	} else {
+		b, err = s.library.StartImportStream(r.Context(), t.ID, currentUser(r).ID, library.MultipartUploads(mr, "file"), false)
 	}
-	next := library.MultipartUploads(mr, "file")
-
-	b, err := s.library.StartImportStream(r.Context(), t.ID, currentUser(r).ID, next, false)
-	var mbe *http.MaxBytesError
-	var refused *library.RefusedError
-	switch {
-	case errors.As(err, &refused):
-		fail(http.StatusBadRequest, refused.Reason+" Nothing was stored.")
-		return
-	case errors.Is(err, library.ErrNoFiles):
-		fail(http.StatusBadRequest, "Choose one or more ZIP files or design files to upload.")
-		return
-	case errors.As(err, &mbe) || errors.Is(err, library.ErrUploadTooLarge):
-		fail(http.StatusRequestEntityTooLarge, "That upload is larger than "+strconv.FormatInt(s.uploadLimit()>>20, 10)+" MB. Please upload fewer files at a time; nothing was stored.")
-		return
-	case err != nil:
+	if err != nil && httpx.Problem(err) == nil {
+		// The body broke off: the person's connection, not our fault.
 		s.log.Warn("upload", "id", RequestID(r.Context()), "err", err)
-		fail(http.StatusBadRequest, "The upload was interrupted; nothing was stored. Please try again.")
-		return
+		err = errInterrupted.Wrap(err)
 	}
-	target := "/t/" + t.Slug + "/imports/" + strconv.FormatInt(b.ID, 10)
-	if r.Header.Get("Accept") == "application/json" {
-		writeJSON(w, http.StatusAccepted, map[string]any{"id": b.ID, "url": target})
-		return
+	switch {
+	case err != nil && wantJSON:
+		httpx.WriteError(w, r, s.log, err)
+	case err != nil:
+		s.renderImports(w, r, err)
+	case wantJSON:
+		writeJSON(w, http.StatusAccepted, map[string]any{"id": b.ID, "url": tenant.Path(t.Slug, "imports", b.ID)})
+	default:
+		http.Redirect(w, r, tenant.Path(t.Slug, "imports", b.ID), http.StatusSeeOther)
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-func (s *Server) batchFromPath(w http.ResponseWriter, r *http.Request) (*store.ImportBatch, bool) {
-	t := tenant.FromContext(r.Context())
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	b, err := s.store.Batch(r.Context(), t.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
+// batchFromPath loads import {id} of the request's tenant.
+func (s *Server) batchFromPath(r *http.Request) (*store.ImportBatch, error) {
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		s.serverError(w, r, err)
-		return nil, false
+		return nil, err
 	}
-	return b, true
+	return s.store.Batch(r.Context(), tenant.FromContext(r.Context()).ID, id)
 }
 
 // importPage shows one import's progress and result.
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	b, ok := s.batchFromPath(w, r)
-	if !ok {
-		return
+	b, err := s.batchFromPath(r)
+	var log []store.ImportLogLine
+	if err == nil {
+		log, err = s.store.ImportLog(r.Context(), t.ID, b.ID, 500)
 	}
-	log, err := s.store.ImportLog(r.Context(), t.ID, b.ID, 500)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "upload", pageData{Title: "Import " + strconv.FormatInt(b.ID, 10), Data: struct {
@@ -114,8 +108,9 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 
 // importStatus is the progress the import page polls.
 func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) {
-	b, ok := s.batchFromPath(w, r)
-	if !ok {
+	b, err := s.batchFromPath(r)
+	if err != nil {
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, b)

@@ -3,119 +3,62 @@ package web
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth/google"
-	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
-	"github.com/patternvault/patternvault/internal/ingest"
-	"github.com/patternvault/patternvault/internal/jobs"
-	"github.com/patternvault/patternvault/internal/library"
-	"github.com/patternvault/patternvault/internal/search"
-	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
-	"github.com/patternvault/patternvault/internal/testdb"
+	"github.com/patternvault/patternvault/internal/testrig"
 )
 
-func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+func TestMain(m *testing.M) { os.Exit(testrig.Main(m)) }
 
+// rig is a web server over the test rig's services.
 type rig struct {
-	srv      *httptest.Server
-	store    *store.Store
-	db       *db.DB
-	accounts *accounts.Service
-	mail     *outbox
-	lib      *library.Service
-	shares   *share.Service
-	search   *search.Service
+	*testrig.Rig
+	srv *httptest.Server
 	// host is the base domain browsers reach the server by ("" for its IP).
 	host string
-	// mailDir, for a live rig (newLiveRig), is the directory the mail
-	// worker delivers email into.
-	mailDir string
 }
 
-// outbox keeps the emails the accounts service sends, so a test can click
-// their links the way a person would.
-type outbox struct {
-	mu   sync.Mutex
-	sent []accounts.Email
+func newRig(t testing.TB, baseDomain string) *rig {
+	return newRigWith(t, baseDomain, testrig.Options{}, nil)
 }
 
-func (o *outbox) Send(_ context.Context, e accounts.Email) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent = append(o.sent, e)
-	return nil
+// newLiveRig is a test server wired as `patternvault serve` wires it: the
+// job queue's workers run (imports, duplicates, mail), and the services
+// send their emails through the real outbox table.
+func newLiveRig(t testing.TB) *rig {
+	return newRigWith(t, "", testrig.Options{Live: true}, nil)
 }
 
-// last returns the newest email of kind to, failing the test if none.
-func (o *outbox) last(t *testing.T, kind, to string) accounts.Email {
+func newRigWith(t testing.TB, baseDomain string, o testrig.Options, googleFor func(baseURL string) *google.Provider) *rig {
 	t.Helper()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i := len(o.sent) - 1; i >= 0; i-- {
-		if o.sent[i].Kind == kind && strings.EqualFold(o.sent[i].To, to) {
-			return o.sent[i]
-		}
-	}
-	t.Fatalf("no %s email to %s", kind, to)
-	return accounts.Email{}
-}
-
-func (o *outbox) count(kind, to string) int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	n := 0
-	for _, e := range o.sent {
-		if e.Kind == kind && strings.EqualFold(e.To, to) {
-			n++
-		}
-	}
-	return n
-}
-
-func newRig(t *testing.T, baseDomain string) *rig {
-	return newRigWith(t, baseDomain, nil)
-}
-
-func newRigWith(t *testing.T, baseDomain string, googleFor func(baseURL string) *google.Provider) *rig {
-	t.Helper()
-	d := testdb.New(t)
-	st := store.New(d)
-	mail := &outbox{}
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
 	t.Cleanup(ts.Close)
+	o.BaseURL = ts.URL
+	tr := testrig.New(t, o)
 	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL, BaseDomain: baseDomain}
-	acc := accounts.New(st, mail, cfg.BaseURL)
-	lib := newLibrary(t, d, st)
-	shares := share.New(st, cfg.BaseURL)
 	var g *google.Provider
 	if googleFor != nil {
 		g = googleFor(ts.URL)
 	}
-	// Search ranks by words and by the built-in local vectors, as the
-	// server does; tests embed with EmbedTenant when they need vectors.
-	searcher := search.New(st)
-	searcher.Semantic = search.NewSemantic(st, search.LocalProvider(), 64<<20, slog.New(slog.DiscardHandler))
-	s, err := New(Deps{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Migrator: db.NewMigrator(d, 2, nil), Accounts: acc, Google: g, Library: lib, Shares: shares, Search: searcher})
+	s, err := New(Deps{Config: cfg, Log: tr.Log, Store: tr.Store, Migrator: db.NewMigrator(tr.DB, 2, nil), Accounts: tr.Accounts,
+		Google: g, Library: tr.Library, Shares: tr.Shares, Search: tr.Search})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = s.Handler()
-	return &rig{srv: ts, store: st, db: d, accounts: acc, mail: mail, host: baseDomain, lib: lib, shares: shares, search: searcher}
+	return &rig{Rig: tr, srv: ts, host: baseDomain}
 }
 
-func (r *rig) get(t *testing.T, path, host string) (int, string, http.Header) {
+func (r *rig) get(t testing.TB, path, host string) (int, string, http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", r.srv.URL+path, nil)
 	if host != "" {
@@ -131,25 +74,6 @@ func (r *rig) get(t *testing.T, path, host string) (int, string, http.Header) {
 	return resp.StatusCode, string(b), resp.Header
 }
 
-// newLibrary is the library service over a blob store in a temp dir and
-// an insert-only job queue: tests run import jobs themselves with Process.
-func newLibrary(t *testing.T, d *db.DB, st *store.Store) *library.Service {
-	t.Helper()
-	ctx := context.Background()
-	if err := jobs.Migrate(ctx, d.Pool); err != nil {
-		t.Fatal(err)
-	}
-	q, err := jobs.New(d.Pool, jobs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.Open(ctx, "", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &library.Service{Store: st, Blobs: blobs, Queue: q, Limits: ingest.DefaultLimits()}
-}
-
 func TestHealthAndReadiness(t *testing.T) {
 	r := newRig(t, "")
 	if code, body, _ := r.get(t, "/healthz", ""); code != 200 || !strings.Contains(body, "ok") {
@@ -162,12 +86,12 @@ func TestHealthAndReadiness(t *testing.T) {
 
 func TestReadinessReportsPendingMigrations(t *testing.T) {
 	r := newRig(t, "")
-	if _, err := r.store.CreateTenant(context.Background(), "acme", "Acme"); err != nil {
+	if _, err := r.Store.CreateTenant(context.Background(), "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	mig := db.NewMigrator(r.db, 1, nil)
+	mig := db.NewMigrator(r.DB, 1, nil)
 	mig.Tenant = append(mig.Tenant, db.Migration{Version: len(mig.Tenant) + 1, Name: "later", SQL: "SELECT 1"})
-	ready := newReadiness(r.db, mig)
+	ready := newReadiness(r.DB, mig)
 	err := ready.check(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "acme") {
 		t.Errorf("readiness with a pending tenant migration = %v, want one naming acme", err)
@@ -213,7 +137,7 @@ func TestTenantRouting(t *testing.T) {
 	anon := r.browser(t)
 	wantRedirect(t, anon.get("/t/acme/"), "/signin?next=")
 
-	if err := r.store.SetTenantStatus(ctx, acme.ID, store.TenantSuspended); err != nil {
+	if err := r.Store.SetTenantStatus(ctx, acme.ID, store.TenantSuspended); err != nil {
 		t.Fatal(err)
 	}
 	for _, host := range []string{"", "acme.pv.test"} {
@@ -226,10 +150,10 @@ func TestTenantRouting(t *testing.T) {
 			t.Errorf("suspended tenant via %q%s = %d\n%s", host, path, p.Status, p.Body)
 		}
 	}
-	if err := r.store.SetTenantStatus(ctx, acme.ID, store.TenantActive); err != nil {
+	if err := r.Store.SetTenantStatus(ctx, acme.ID, store.TenantActive); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.store.RenameTenantSlug(ctx, acme.ID, "acme-quilts"); err != nil {
+	if err := r.Store.RenameTenantSlug(ctx, acme.ID, "acme-quilts"); err != nil {
 		t.Fatal(err)
 	}
 	p := pam.get("/t/acme/members?x=1")

@@ -99,6 +99,7 @@ type svgWriter struct {
 	w      *bufio.Writer
 	err    error
 	ox, oy float64 // design point (ox, oy) is the viewBox origin
+	buf    []byte  // one element being formatted
 }
 
 func (sw *svgWriter) printf(format string, args ...any) {
@@ -107,9 +108,10 @@ func (sw *svgWriter) printf(format string, args ...any) {
 	}
 }
 
-// xy formats a design point in viewBox units, Y down.
-func (sw *svgWriter) xy(p geom.Point) string {
-	return fnum((p.X-sw.ox)*milsPerInch) + " " + fnum((sw.oy-p.Y)*milsPerInch)
+// appendXY appends a design point in viewBox units, Y down: "x y".
+func (sw *svgWriter) appendXY(b []byte, p geom.Point) []byte {
+	b = appendNum(b, (p.X-sw.ox)*milsPerInch)
+	return appendNum(append(b, ' '), (sw.oy-p.Y)*milsPerInch)
 }
 
 func (sw *svgWriter) meta(m geom.Meta) {
@@ -139,42 +141,44 @@ func (sw *svgWriter) pause(text string) {
 
 // path writes one <path> element.
 func (sw *svgWriter) path(p *geom.Path) {
-	var b strings.Builder
-	b.WriteString("M")
-	b.WriteString(sw.xy(p.Start))
+	b := append(sw.buf[:0], `<path d="M`...)
+	b = sw.appendXY(b, p.Start)
 	cur := p.Start
 	for i := range p.Segments {
 		s := &p.Segments[i]
 		switch s.Kind {
 		case geom.Arc:
-			sw.arc(&b, cur, s)
+			b = sw.arc(b, cur, s)
 		case geom.Cubic:
-			b.WriteString("C" + sw.xy(s.C1) + " " + sw.xy(s.C2) + " " + sw.xy(s.End))
+			b = sw.appendXY(append(b, 'C'), s.C1)
+			b = sw.appendXY(append(b, ' '), s.C2)
+			b = sw.appendXY(append(b, ' '), s.End)
 		default:
-			b.WriteString("L" + sw.xy(s.End))
+			b = sw.appendXY(append(b, 'L'), s.End)
 		}
 		cur = s.End
 	}
-	sw.printf("<path d=\"%s\"/>\n", b.String())
+	sw.buf = append(b, "\"/>\n"...)
+	if sw.err == nil {
+		_, sw.err = sw.w.Write(sw.buf)
+	}
 }
 
-// arc writes a circular arc as one or two A commands (an SVG arc cannot
+// arc appends a circular arc as one or two A commands (an SVG arc cannot
 // turn a full circle, so sweeps over a half turn are split).
-func (sw *svgWriter) arc(b *strings.Builder, from geom.Point, s *geom.Segment) {
+func (sw *svgWriter) arc(b []byte, from geom.Point, s *geom.Segment) []byte {
 	r := from.Dist(s.Center)
 	if r == 0 || s.Sweep == 0 {
-		b.WriteString("L" + sw.xy(s.End))
-		return
+		return sw.appendXY(append(b, 'L'), s.End)
 	}
 	n := 1
 	if math.Abs(s.Sweep) > math.Pi {
 		n = 2
 	}
 	a0 := math.Atan2(from.Y-s.Center.Y, from.X-s.Center.X)
-	rs := fnum(r * milsPerInch)
-	flag := "0" // CCW in Y-up is the negative-angle direction in Y-down
+	flag := byte('0') // CCW in Y-up is the negative-angle direction in Y-down
 	if s.Sweep < 0 {
-		flag = "1"
+		flag = '1'
 	}
 	for i := 1; i <= n; i++ {
 		end := s.End
@@ -182,8 +186,11 @@ func (sw *svgWriter) arc(b *strings.Builder, from geom.Point, s *geom.Segment) {
 			sin, cos := math.Sincos(a0 + s.Sweep*float64(i)/float64(n))
 			end = geom.Point{X: s.Center.X + r*cos, Y: s.Center.Y + r*sin}
 		}
-		b.WriteString("A" + rs + " " + rs + " 0 0 " + flag + " " + sw.xy(end))
+		b = appendNum(append(b, 'A'), r*milsPerInch)
+		b = appendNum(append(b, ' '), r*milsPerInch)
+		b = sw.appendXY(append(b, ' ', '0', ' ', '0', ' ', flag, ' '), end)
 	}
+	return b
 }
 
 // fnum formats a viewBox coordinate with at most two decimals (1e-5 in).
@@ -194,12 +201,15 @@ func finches(v float64) string {
 	return strconv.FormatFloat(math.Round(v*1e5)/1e5, 'f', -1, 64)
 }
 
-func fnum(v float64) string {
+func fnum(v float64) string { return string(appendNum(nil, v)) }
+
+// appendNum appends v as fnum formats it.
+func appendNum(b []byte, v float64) []byte {
 	v = math.Round(v*100) / 100
 	if v == 0 {
 		v = 0 // no "-0"
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
 
 // escape makes text safe inside XML character data and attribute values.

@@ -123,7 +123,7 @@
         var j = {};
         try { j = JSON.parse(xhr.responseText); } catch (err) {}
         if (xhr.status === 202 && j.url) { window.location = j.url; return; }
-        status.textContent = j.error || "The upload did not work. Please try again.";
+        status.textContent = (j.error && j.error.message) || "The upload did not work. Please try again.";
       };
       xhr.onerror = function () { status.textContent = "The connection broke; nothing was stored. Please try again."; };
       xhr.open("POST", up.action);

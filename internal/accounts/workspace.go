@@ -1,0 +1,120 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/problem"
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
+)
+
+// MaxLogoSize bounds a workspace logo.
+const MaxLogoSize = 512 << 10
+
+// ErrBadLogo refuses a logo that is not a small PNG or JPEG picture.
+var ErrBadLogo = problem.Invalid("bad_logo", "Choose a PNG or JPEG picture of at most 512 KB.")
+
+// RenameWorkspace gives t a new display name and, when slug is set and
+// differs, a new address (the old one keeps redirecting). It returns the
+// workspace as renamed.
+func (s *Service) RenameWorkspace(ctx context.Context, t *store.Tenant, name, slug string) (*store.Tenant, error) {
+	name, slug = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(slug))
+	if err := tenant.CheckName(name); err != nil {
+		return nil, err
+	}
+	newSlug := slug != "" && slug != t.Slug
+	if newSlug {
+		if err := tenant.ValidateSlug(slug); err != nil {
+			return nil, err
+		}
+	}
+	err := s.Store.Tx(ctx, func(st *store.Store) error {
+		if err := st.RenameTenant(ctx, t.ID, name); err != nil {
+			return err
+		}
+		if !newSlug {
+			return nil
+		}
+		err := st.RenameTenantSlug(ctx, t.ID, slug)
+		if errors.Is(err, store.ErrConflict) {
+			return tenant.Taken(slug).Wrap(err)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: rename workspace %s: %w", t.Slug, err)
+	}
+	out := *t
+	out.Name = name
+	if newSlug {
+		out.Slug = slug
+	}
+	return &out, nil
+}
+
+// SetLogo stores the picture read from r (at most MaxLogoSize bytes, PNG
+// or JPEG) as t's logo.
+func (s *Service) SetLogo(ctx context.Context, tenantID int64, r io.Reader) error {
+	b, err := io.ReadAll(io.LimitReader(r, MaxLogoSize+1))
+	if err != nil {
+		return ErrBadLogo.Wrap(err)
+	}
+	ctype := http.DetectContentType(b)
+	if len(b) > MaxLogoSize || (ctype != "image/png" && ctype != "image/jpeg") {
+		return ErrBadLogo
+	}
+	if err := s.Store.SetTenantLogo(ctx, tenantID, b, ctype); err != nil {
+		return fmt.Errorf("accounts: logo of tenant %d: %w", tenantID, err)
+	}
+	return nil
+}
+
+// ChangeRole gives a member another role; the last owner stays owner.
+func (s *Service) ChangeRole(ctx context.Context, tenantID, userID int64, role string) error {
+	if !store.ValidRole(role) {
+		return ErrBadRole
+	}
+	return memberChange(s.Store.ChangeRole(ctx, tenantID, userID, role))
+}
+
+// RemoveMember takes a member out of the workspace (and their tokens for
+// it); the last owner cannot go.
+func (s *Service) RemoveMember(ctx context.Context, tenantID, userID int64) error {
+	return memberChange(s.Store.RemoveMember(ctx, tenantID, userID))
+}
+
+func memberChange(err error) error {
+	if errors.Is(err, store.ErrLastOwner) {
+		return ErrLastOwner.Wrap(err)
+	}
+	return err
+}
+
+// RevokeInvitation cancels an open invitation; one already closed is left
+// as it is.
+func (s *Service) RevokeInvitation(ctx context.Context, tenantID, id int64) error {
+	if err := s.Store.RevokeInvitation(ctx, tenantID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// Invitation returns the open invitation of token and its workspace, or
+// ErrInvitationUsed.
+func (s *Service) Invitation(ctx context.Context, token string) (*store.Invitation, *store.Tenant, error) {
+	inv, err := s.Store.InvitationByHash(ctx, auth.HashToken(token))
+	if err != nil {
+		return nil, nil, linkUsed(err, ErrInvitationUsed.Message)
+	}
+	t, err := s.Store.TenantByID(ctx, inv.TenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return inv, t, nil
+}

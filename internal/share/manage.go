@@ -1,0 +1,79 @@
+package share
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// The quilter's side of links: extend, revoke, delete, duplicate, and the
+// results page.
+
+// Extend makes link id last days more from its expiry (or from now, when
+// it has ended) and returns the new expiry. days out of 1..MaxDays counts
+// as DefaultDays.
+func (s *Service) Extend(ctx context.Context, tenantID, id int64, days int) (time.Time, error) {
+	if days < 1 || days > MaxDays {
+		days = DefaultDays
+	}
+	var exp time.Time
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		l, err := tx.Share(ctx, id)
+		if err != nil {
+			return err
+		}
+		from := s.Now()
+		if l.ExpiresAt.After(from) {
+			from = l.ExpiresAt
+		}
+		exp = from.Add(time.Duration(days) * 24 * time.Hour)
+		return tx.UpdateShare(ctx, id, &exp, false)
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("share: extend link %d: %w", id, err)
+	}
+	return exp, nil
+}
+
+// Revoke turns link id off: its guests see that it has ended.
+func (s *Service) Revoke(ctx context.Context, tenantID, id int64) error {
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.UpdateShare(ctx, id, nil, true) })
+	if err != nil {
+		return fmt.Errorf("share: revoke link %d: %w", id, err)
+	}
+	return nil
+}
+
+// Delete removes link id and its votes.
+func (s *Service) Delete(ctx context.Context, tenantID, id int64) error {
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.DeleteShare(ctx, id) })
+	if err != nil {
+		return fmt.Errorf("share: delete link %d: %w", id, err)
+	}
+	return nil
+}
+
+// Duplicate makes a new link (a new token) with link id's designs and
+// settings, named "... (copy)", lasting DefaultDays.
+func (s *Service) Duplicate(ctx context.Context, tenantID, userID, id int64) (*Created, error) {
+	l, err := s.Store.Share(ctx, tenantID, id)
+	if err != nil {
+		return nil, fmt.Errorf("share: duplicate link %d: %w", id, err)
+	}
+	return s.Create(ctx, tenantID, userID, Input{PatternIDs: l.Patterns, Name: l.Name + " (copy)",
+		RecipientName: l.RecipientName, RecipientEmail: l.RecipientEmail, Message: l.Message, ExpiresInDays: DefaultDays,
+		AllowDownload: l.AllowDownload, ShowDesigner: l.ShowDesigner, VotingMode: l.VotingMode, NotifyOwner: l.NotifyOwner})
+}
+
+// Status is "revoked", "expired" or "active": where link l stands at now.
+func Status(l *store.ShareLink, now time.Time) string {
+	switch {
+	case l.RevokedAt != nil:
+		return "revoked"
+	case !now.Before(l.ExpiresAt):
+		return "expired"
+	}
+	return "active"
+}

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/patternvault/patternvault/internal/httpx"
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
+)
+
+// The keywords page: every keyword with its count, groups, pins, and the
+// changes an editor can make.
+
+// tagsPage manages keywords and their groups.
+type tagsPage struct {
+	Keywords []*store.Keyword
+	Groups   []*store.KeywordGroup
+	Undo     int64
+	// Pinned are the keywords this person pinned to the library page.
+	Pinned map[string]bool
+}
+
+func (s *Server) keywords(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	page := tagsPage{Pinned: map[string]bool{}}
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+		var err error
+		if page.Keywords, err = tx.Keywords(r.Context()); err != nil {
+			return err
+		}
+		if page.Groups, err = tx.KeywordGroups(r.Context()); err != nil {
+			return err
+		}
+		pinned, err := tx.PinnedKeywords(r.Context(), currentUser(r).ID)
+		for _, name := range pinned {
+			page.Pinned[name] = true
+		}
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.Undo, _ = strconv.ParseInt(r.URL.Query().Get("undo"), 10, 64) // not a number: no undo button
+	s.render(w, r, http.StatusOK, "tags", pageData{Title: "Keywords", Data: page})
+}
+
+// keywordID reads {id}; keywordDone answers a change of a keyword: back to
+// the keywords page with done (and an Undo button for act), or with the
+// problem.
+func (s *Server) keywordDone(w http.ResponseWriter, r *http.Request, err error, act int64, done string) {
+	back := tenant.Path(tenant.FromContext(r.Context()).Slug, "keywords")
+	switch {
+	case err != nil:
+		s.failBack(w, r, err, back)
+	case act != 0:
+		s.redirectWith(w, r, back+"?undo="+strconv.FormatInt(act, 10), done)
+	default:
+		s.redirectWith(w, r, back, done)
+	}
+}
+
+// pinKeyword pins a keyword to the person's library page (or unpins it):
+// personal, so viewers may too.
+func (s *Server) pinKeyword(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	pin := r.PostFormValue("pin") == "1"
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.library.PinKeyword(r.Context(), t.ID, currentUser(r).ID, id, pin)
+	}
+	done := "Unpinned."
+	if pin {
+		done = "Pinned: it shows above your library."
+	}
+	s.keywordDone(w, r, err, 0, done)
+}
+
+func (s *Server) renameKeyword(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	var name string
+	var act int64
+	if err == nil {
+		name, act, err = s.library.RenameKeyword(r.Context(), t.ID, currentUser(r).ID, id, r.PostFormValue("name"))
+	}
+	s.keywordDone(w, r, err, act, "Renamed to “"+name+"”.")
+}
+
+func (s *Server) mergeKeyword(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	into, _ := strconv.ParseInt(r.PostFormValue("into"), 10, 64) // not a number: no such keyword
+	var act int64
+	if err == nil {
+		act, err = s.library.MergeKeywords(r.Context(), t.ID, currentUser(r).ID, id, into)
+	}
+	s.keywordDone(w, r, err, act, "Merged.")
+}
+
+func (s *Server) deleteKeyword(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.library.DeleteKeyword(r.Context(), t.ID, id)
+	}
+	s.keywordDone(w, r, err, 0, "Keyword deleted from every design.")
+}
+
+// groupKeyword files a keyword in a group, takes it out of one
+// (remove=1), or out of every group it is in ("no group": group 0, with
+// its current groups sent as current=).
+func (s *Server) groupKeyword(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errBadForm.Wrap(err))
+		return
+	}
+	gid, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64) // not a number: "no group"
+	if gid == 0 {
+		err = s.library.GroupKeyword(r.Context(), t.ID, id, false, parseIDs(r.PostForm["current"])...)
+	} else {
+		err = s.library.GroupKeyword(r.Context(), t.ID, id, r.PostFormValue("remove") == "", gid)
+	}
+	s.keywordDone(w, r, err, 0, "Saved.")
+}
+
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
+	g, err := s.library.CreateGroup(r.Context(), tenant.FromContext(r.Context()).ID, formValues(r, "name")["name"])
+	done := ""
+	if err == nil {
+		done = "Group “" + g.Name + "” made."
+	}
+	s.keywordDone(w, r, err, 0, done)
+}
+
+func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.library.DeleteGroup(r.Context(), t.ID, id)
+	}
+	s.keywordDone(w, r, err, 0, "Group removed; its keywords stay.")
+}
