@@ -145,7 +145,9 @@ func (r *importRun) run(ctx context.Context, start int) error {
 	if chunk <= 0 {
 		chunk = chunkDesigns
 	}
-	window := make(chan struct{}, chunk+4*workers)
+	// Two chunks may be in flight: one being recorded, the next being
+	// prepared.
+	window := make(chan struct{}, 2*chunk+4*workers)
 	work := make(chan job)
 	results := make(chan *prepared, workers)
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -188,46 +190,51 @@ func (r *importRun) run(ctx context.Context, start int) error {
 	}
 	go func() { wg.Wait(); close(results) }()
 
-	// Record in order, a chunk at a time.
+	// The recorder takes chunks in order, while the loop below goes on
+	// gathering the next one.
+	chunks := make(chan []*prepared, 1)
+	recorded := make(chan error, 1)
+	go func() {
+		var err error
+		for c := range chunks {
+			if err == nil {
+				if err = r.commit(ctx, c); err != nil {
+					cancel(err)
+				}
+			}
+			if err != nil {
+				for _, p := range c {
+					r.discard(p)
+				}
+			}
+			for range c {
+				<-window
+			}
+		}
+		recorded <- err
+	}()
+
 	ready := map[int]*prepared{}
 	var pending []*prepared
 	next := start
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
+	flush := func() {
+		if len(pending) > 0 {
+			chunks <- pending
+			pending = nil
 		}
-		err := r.commit(ctx, pending)
-		for range pending {
-			<-window
-		}
-		if err != nil {
-			for _, p := range pending {
-				r.discard(p)
-			}
-		}
-		pending = pending[:0]
-		return err
 	}
 	var err error
-	for err == nil {
+gather:
+	for {
 		select {
 		case p, ok := <-results:
 			if !ok {
-				if ctx.Err() == nil {
-					err = flush()
-				}
-				if err == nil {
-					err = context.Cause(ctx)
-				}
-				if err == nil && next < n {
-					err = fmt.Errorf("designs %d..%d were not prepared", next, n-1)
-				}
-				goto done
+				break gather
 			}
 			ready[p.index] = p
-			for ready[next] != nil && err == nil {
+			for ready[next] != nil {
 				if len(pending) == 0 {
 					timer.Reset(chunkWait)
 				}
@@ -235,21 +242,31 @@ func (r *importRun) run(ctx context.Context, start int) error {
 				delete(ready, next)
 				next++
 				if len(pending) >= chunk {
-					err = flush()
+					flush()
 				}
 			}
 		case <-timer.C:
-			err = flush()
+			flush()
 		case <-ctx.Done():
-			err = context.Cause(ctx)
+			for p := range results { // let the workers finish, and clean up
+				r.discard(p)
+			}
+			break gather
 		}
 	}
-done:
+	if ctx.Err() == nil {
+		flush()
+	}
+	close(chunks)
+	err = <-recorded
+	if err == nil {
+		err = context.Cause(ctx)
+	}
+	if err == nil && next < n {
+		err = fmt.Errorf("designs %d..%d were not prepared", next, n-1)
+	}
 	if err != nil {
 		cancel(err)
-		for p := range results { // let the workers finish, and clean up
-			r.discard(p)
-		}
 		for _, p := range pending {
 			r.discard(p)
 		}
