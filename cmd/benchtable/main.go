@@ -43,6 +43,7 @@ var targets = []target{
 	{"./internal/db", "BenchmarkMigrateNoop1000", "migrate, nothing to do, 1,000 tenants", "1x", "ns/op", 1e-9, "s", 5, false},
 	{"./internal/db", "BenchmarkMigrateAdditive1000", "one additive migration, 1,000 tenants", "1x", "ns/op", 1e-9, "s", 60, false},
 	{"./internal/web", "BenchmarkShareLoad", "200 guests voting on one share link, p95", "1x", "p95-ms", 1, "ms", 50, false},
+	{"./cmd/patternvault", "BenchmarkDemoSeed", "demo seed --patterns 3000 into a fresh data dir (generate + import)", "1x", "s/seed", 1, "s", 15, false},
 	{"./internal/benchsuite", "BenchmarkImportDemo", "import the 15,651-design demo library via the job queue", "1x", "s/import", 1, "s", 60, false},
 	{"./internal/benchsuite", "BenchmarkImportDemo", "peak RSS of the serving process during that import", "1x", "MB-peak-RSS", 1, "MB", 400, false},
 	{"./internal/benchsuite", "BenchmarkTail", "background work after that import, until none is left", "1x", "s/tail", 1, "s", 60, false},

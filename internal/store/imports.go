@@ -395,12 +395,6 @@ func (s *Store) UpdateBatch(ctx context.Context, tenantID, id int64, p BatchProg
 	return s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error { return updateBatch(ctx, tx, id, p) })
 }
 
-// LogImport appends a line to a batch's log.
-func LogImport(ctx context.Context, tx pgx.Tx, batchID int64, level, file, message string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO import_log (batch_id, level, file, message) VALUES ($1, $2, $3, $4)`, batchID, level, file, message)
-	return err
-}
-
 // LogImportLines appends lines to a batch's log in one statement.
 func (t *TenantTx) LogImportLines(ctx context.Context, batchID int64, lines []ImportLogLine) error {
 	tx := t.tx
