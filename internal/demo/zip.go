@@ -143,11 +143,8 @@ func entries(it Item, fmts []string) ([]entry, error) {
 var rawBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // flaters are reusable deflate compressors (each holds about a megabyte).
-// BestSpeed finds repeats, as the ZIP tools of pattern stores do: a
-// Huffman-only ZIP is faster to write but a third larger and twice as
-// slow to unpack, which no real upload is.
 var flaters = sync.Pool{New: func() any {
-	fw, _ := flate.NewWriter(io.Discard, flate.BestSpeed)
+	fw, _ := flate.NewWriter(io.Discard, flate.HuffmanOnly)
 	return fw
 }}
 
