@@ -194,24 +194,15 @@ func impliedType(key string) string {
 	return defaultContentType
 }
 
-// putUnsynced is put without syncing: the file is in place, whole, but
-// only durable after a later sync of the file system (Batch.Commit).
-func (l *Local) putUnsynced(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
-	if !ValidKey(key) {
-		return ErrBadKey
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	root, err := os.OpenRoot(l.dir)
+// putUnsyncedIn is put without syncing, of the file at rel under dir (key
+// is the whole key, for the content type): the file is in place, whole,
+// but only durable after a later sync of the file system (Batch.Commit).
+func putUnsyncedIn(ctx context.Context, dir *os.Root, key, rel string, r io.Reader, size int64, contentType string) error {
+	st, err := stage(ctx, dir, rel, r, size, contentType, false)
 	if err != nil {
 		return err
 	}
-	defer root.Close()
-	st, err := stage(ctx, root, key, r, size, contentType, false)
-	if err != nil {
-		return err
-	}
+	st.key = key
 	defer st.close()
 	if err := st.commit(); err != nil {
 		return err

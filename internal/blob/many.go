@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 )
 
@@ -22,6 +23,9 @@ import (
 type Batch interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
 	Commit(ctx context.Context) error
+	// Close releases what the batch holds open; files put since the last
+	// Commit are not made durable.
+	Close() error
 }
 
 // NewBatch returns a Batch on s: Local defers its syncs to Commit; other
@@ -42,22 +46,91 @@ func (b directBatch) Put(ctx context.Context, key string, r io.Reader, size int6
 
 func (directBatch) Commit(context.Context) error { return nil }
 
+func (directBatch) Close() error { return nil }
+
 // localBatch renames each file into place unsynced, and syncs the whole
 // file system (or, where there is no syncfs, each file and directory) on
-// Commit.
+// Commit. It keeps the store's root and the directories of its keys' first
+// two segments ("12/blobs", "12/thumbs") open until Close, so that a Put
+// takes a third of the system calls of a walk from the top.
 type localBatch struct {
 	l     *Local
 	mu    sync.Mutex
 	dirty []string // keys put since the last Commit (for the fallback)
+	root  *os.Root
+	tops  map[string]*os.Root
 }
 
+// maxTops bounds the directories a batch keeps open.
+const maxTops = 64
+
 func (b *localBatch) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
-	if err := b.l.putUnsynced(ctx, key, r, size, contentType); err != nil {
+	if !ValidKey(key) {
+		return fmt.Errorf("blob: put %q: %w", key, ErrBadKey)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("blob: put %q: %w", key, err)
+	}
+	dir, rest, err := b.top(key)
+	if err == nil {
+		err = putUnsyncedIn(ctx, dir, key, rest, r, size, contentType)
+	}
+	if err != nil {
 		return fmt.Errorf("blob: put %q: %w", key, err)
 	}
 	b.mu.Lock()
 	b.dirty = append(b.dirty, key)
 	b.mu.Unlock()
+	return nil
+}
+
+// top returns the open directory of key's first two segments and the rest
+// of the key below it (or the store's root and the whole key, for a key of
+// fewer segments).
+func (b *localBatch) top(key string) (*os.Root, string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.root == nil {
+		root, err := os.OpenRoot(b.l.dir)
+		if err != nil {
+			return nil, "", err
+		}
+		b.root, b.tops = root, map[string]*os.Root{}
+	}
+	first, rest, ok := strings.Cut(key, "/")
+	second, rest2, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 {
+		return b.root, key, nil
+	}
+	name := first + "/" + second
+	if d, ok := b.tops[name]; ok {
+		return d, rest2, nil
+	}
+	if len(b.tops) >= maxTops {
+		return b.root, key, nil // enough kept open: walk from the top
+	}
+	if err := b.root.MkdirAll(name, dirPerm); err != nil {
+		return nil, "", err
+	}
+	d, err := b.root.OpenRoot(name)
+	if err != nil {
+		return nil, "", err
+	}
+	b.tops[name] = d
+	return d, rest2, nil
+}
+
+func (b *localBatch) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, d := range b.tops {
+		d.Close()
+	}
+	b.tops = nil
+	if b.root != nil {
+		b.root.Close()
+		b.root = nil
+	}
 	return nil
 }
 

@@ -39,6 +39,7 @@ func testStore(t *testing.T, newStore func(t *testing.T) Store) {
 func testBatch(t *testing.T, s Store) {
 	put(t, s, "7/thumbs/1/256.png", "old", "application/x-old")
 	b := NewBatch(s)
+	defer b.Close()
 	want := map[string][2]string{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup

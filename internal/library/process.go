@@ -66,6 +66,7 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 
 	r := &importRun{s: s, tenantID: tenantID, batchID: batchID, owner: owner,
 		budget: newMemBudget(s.ImportMemory), blobs: blob.NewBatch(s.Blobs), ids: &idPool{s: s, tenantID: tenantID}}
+	r.closers = append(r.closers, func() { r.blobs.Close() })
 	defer r.close()
 	failed := r.list(ctx, b)
 	if err := ctx.Err(); err != nil {
