@@ -124,6 +124,7 @@ func fixtureZIP(t *testing.T, nested bool) ([]byte, int) {
 }
 
 func TestImportFixturesThenReimport(t *testing.T) {
+	t.Parallel()
 	data, designs := fixtureZIP(t, false)
 	r := newRig(t)
 	ctx := context.Background()
@@ -204,6 +205,7 @@ func TestImportFixturesThenReimport(t *testing.T) {
 }
 
 func TestBadUploadsStoreNothing(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	acme := r.tenant(t, "acme")
@@ -301,6 +303,7 @@ func TestDamagedDesignIsReported(t *testing.T) {
 // crash would) and runs the batch again: it completes, with every design
 // once, and no file in storage that no row points at.
 func TestCrashMidImportThenRerun(t *testing.T) {
+	t.Parallel()
 	data, designs := fixtureZIP(t, false)
 	r := newRig(t)
 	acme := r.tenant(t, "acme")
@@ -340,6 +343,7 @@ func TestCrashMidImportThenRerun(t *testing.T) {
 }
 
 func TestLibraryIsolation(t *testing.T) {
+	t.Parallel()
 	data, _ := fixtureZIP(t, false)
 	r := newRig(t)
 	ctx := context.Background()
@@ -388,6 +392,7 @@ func keys(m map[string]*store.Pattern) []string {
 // them in another format: the scan pairs the copy with its original and
 // with nothing else; keeping one deletes the other, undoably.
 func TestNearDuplicates(t *testing.T) {
+	t.Parallel()
 	data, _ := fixtureZIP(t, false)
 	r := newRig(t)
 	ctx := context.Background()

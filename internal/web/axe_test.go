@@ -81,6 +81,7 @@ func axeCheck(t testing.TB, src, page string) chromedp.Action[chromedp.Void] {
 // A/AA violation, and no text below 7:1 contrast, is allowed. It also checks each page looks finished
 // (title, favicon, language, no raw error text).
 func TestAxe(t *testing.T) {
+	t.Parallel()
 	src := axeSource(t)
 	chromium(t)
 	designs := journeyZIP(t)
@@ -165,8 +166,8 @@ func TestAxe(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#voter_name"), "Jane"),
 		chromedp.Click(chromedp.CSS("form[data-guest-name] button")),
 		chromedp.WaitVisible(chromedp.Search(`//button[contains(., "Change my name")]`)),
-		chromedp.Click(chromedp.CSS(`.share-card:nth-child(1) button[value="favorite"]`)),
-		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "Saved."`)))
+		chromedp.Click(chromedp.CSS(`.share-card:nth-child(1) button[data-choice="favorite"]`)),
+		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "This is one of your favourites."`)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -307,6 +307,7 @@ var (
 // TestJourney runs the quilter's first hour on a phone and on a tablet,
 // each with its own server and browsers, side by side.
 func TestJourney(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	designs := journeyZIP(t)
 	for _, vp := range []viewport{phone, tablet} {
@@ -489,10 +490,10 @@ func journey(t testing.TB, vp viewport, designs journeyDesigns) {
 		chromedp.WaitVisible(chromedp.Search(`//button[contains(., "Change my name")]`)),
 		into(chromedp.Evaluate[string](`document.querySelector(".share-card:nth-child(1) h2").textContent`), &first),
 		into(chromedp.Evaluate[string](`document.querySelector(".share-card:nth-child(2) h2").textContent`), &second),
-		chromedp.Click(chromedp.CSS(`.share-card:nth-child(1) button[value="favorite"]`)),
-		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "Saved."`, chromedp.WithPollingTimeout(10*time.Second))),
-		chromedp.Click(chromedp.CSS(`.share-card:nth-child(2) button[value="like"]`)),
-		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(2) .vote-status").textContent === "Saved."`, chromedp.WithPollingTimeout(10*time.Second))),
+		chromedp.Click(chromedp.CSS(`.share-card:nth-child(1) button[data-choice="favorite"]`)),
+		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "This is one of your favourites."`, chromedp.WithPollingTimeout(10*time.Second))),
+		chromedp.Click(chromedp.CSS(`.share-card:nth-child(2) button[data-choice="like"]`)),
+		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(2) .vote-status").textContent === "You like this design."`, chromedp.WithPollingTimeout(10*time.Second))),
 	)
 	step(guest, "guest-done",
 		chromedp.Click(chromedp.Search(`//button[contains(., "I'm done choosing")]`)),
