@@ -58,7 +58,22 @@ func FuzzUnpack(f *testing.F) {
 			return
 		}
 		checkFiles(t, files)
-		checkGrouping(t, files, GroupUpload(files))
+		up := GroupUpload(files)
+		checkGrouping(t, files, up)
+		// The streaming import lists the same files and groups them the
+		// same way without holding them.
+		a, err := OpenArchive(bytes.NewReader(data), int64(len(data)), name, fuzzLimits, t.TempDir())
+		if err != nil {
+			t.Fatalf("Unpack accepted what OpenArchive refuses: %v", err)
+		}
+		defer a.Close()
+		listed, err := a.Listing()
+		if err != nil {
+			t.Fatalf("listing: %v", err)
+		}
+		if got := GroupUpload(listed); len(got.Designs) != len(up.Designs) || len(got.Shared) != len(up.Shared) {
+			t.Errorf("%d designs and %d shared files from the listing, %d and %d from the files", len(got.Designs), len(got.Shared), len(up.Designs), len(up.Shared))
+		}
 	})
 }
 
