@@ -39,12 +39,7 @@ func (s *Service) Fetch(ctx context.Context, tenantID int64, p *store.Pattern, f
 	if err != nil {
 		return nil, err
 	}
-	var designs []*store.PatternFile
-	for _, f := range files {
-		if f.Role == store.RoleDesign {
-			designs = append(designs, f)
-		}
-	}
+	designs := usable(files)
 	if format == "original" || format == "" {
 		if len(designs) == 0 {
 			return nil, ErrNoSuchFormat
@@ -74,6 +69,19 @@ func (s *Service) Fetch(ctx context.Context, tenantID int64, p *store.Pattern, f
 	}
 	return &Download{Name: FileName(p.Name, format), ContentType: "application/octet-stream",
 		Body: io.NopCloser(bytes.NewReader(out)), Size: int64(len(out)), Converted: true}, nil
+}
+
+// usable are the design files that may be offered for a machine or
+// converted from: not those marked unreadable at import (kept, and
+// listed with the design's files, but never machine-ready).
+func usable(files []*store.PatternFile) []*store.PatternFile {
+	var out []*store.PatternFile
+	for _, f := range files {
+		if f.Role == store.RoleDesign && f.Problem == "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // pickSource returns the most faithful readable design file, or any.
@@ -226,12 +234,8 @@ type FormatChoice struct {
 func (s *Service) Choices(ctx context.Context, p *store.Pattern, files []*store.PatternFile) ([]FormatChoice, error) {
 	var out []FormatChoice
 	have := map[string]bool{}
-	var designs []*store.PatternFile
-	for _, f := range files {
-		if f.Role != store.RoleDesign {
-			continue
-		}
-		designs = append(designs, f)
+	designs := usable(files)
+	for _, f := range designs {
 		if f.Format != "" && !have[f.Format] {
 			have[f.Format] = true
 			out = append(out, FormatChoice{Format: f.Format})

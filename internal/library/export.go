@@ -72,13 +72,7 @@ func (s *Service) Export(ctx context.Context, tenantID int64, ids []int64, machi
 		if machine == nil {
 			continue
 		}
-		var designFiles []*store.PatternFile
-		for _, f := range d.files {
-			if f.Role == store.RoleDesign {
-				designFiles = append(designFiles, f)
-			}
-		}
-		src := pickSource(designFiles)
+		src := pickSource(usable(d.files))
 		format, converted, ok := ForMachine(machine, d.p.Formats, src != nil && src.Readable)
 		if !ok || !converted {
 			continue // the original for the machine is in the folder, or none can be made

@@ -482,6 +482,8 @@ func (r *importRun) commit(ctx context.Context, chunk []*prepared) error {
 					one.Created = 1 // stored by an earlier run of this batch
 				} else {
 					one.Duplicate = 1
+					progress.Skipped = append(progress.Skipped, store.FailedFile{File: designFile(p),
+						Reason: "already in your library", PatternID: target})
 				}
 			case target != 0:
 				one.Merged = 1
@@ -563,7 +565,7 @@ func designFile(p *prepared) string {
 
 func fileRow(patternID int64, f *storedFile, name string) *store.PatternFile {
 	return &store.PatternFile{PatternID: patternID, Role: f.role, Format: f.format, FileName: name,
-		Size: f.size, SHA256: slices.Clone(f.sum[:]), BlobKey: f.key, Readable: f.readable}
+		Size: f.size, SHA256: slices.Clone(f.sum[:]), BlobKey: f.key, Readable: f.readable, Problem: f.problem}
 }
 
 // uniqueName returns name, or "2-name", "3-name", ... as InsertFile names

@@ -242,7 +242,10 @@ type storedFile struct {
 	format   string
 	role     string
 	readable bool
-	data     []byte // the content, while a worker needs it
+	// problem says why a design file could not be read ("" when it
+	// could, or when it was not looked at): kept, but marked.
+	problem string
+	data    []byte // the content, while a worker needs it
 }
 
 // mergeTarget returns the pattern that already holds one of the files
@@ -303,7 +306,7 @@ func logLine(d *ingest.Design, p store.BatchProgress) string {
 	case p.Merged > 0:
 		return fmt.Sprintf("%s: new files added to the design already in your library", d.Name)
 	}
-	return fmt.Sprintf("%s: added (%d files)", d.Name, len(d.Files))
+	return fmt.Sprintf("%s: added (%s)", d.Name, plural(len(d.Files), "file"))
 }
 
 func head(b []byte) []byte {
@@ -357,4 +360,12 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d KB", n>>10)
+}
+
+// plural writes a count with its word: "1 file", "3 files".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -263,3 +263,53 @@ func TestWorkspaceMachine(t *testing.T) {
 	hank := r.member(t, pam, "acme", "hank@example.com", "editor")
 	want(t, hank.get(design), 200, "Download for BERNINA Q-matic")
 }
+
+// TestImportResultSaysWhat: the import's page names the ZIP, reports a
+// corrupt .qli as "unreadable: <reason>" (it said "added (1 files)" and
+// its design offered "Download for Gammill… the original"), writes
+// plurals right, and, when the same ZIP comes again, says which designs
+// were skipped as already in the library, each with a link to it; the
+// imports list shows the ZIP's name.
+func TestImportResultSaysWhat(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	wantRedirect(t, pam.post("/t/acme/machine", url.Values{"machine": {"statler"}, "return": {"/t/acme/settings"}}), "/t/acme/settings")
+	noise := make([]byte, 3000)
+	for i := range noise {
+		noise[i] = byte(i*7919 + i*i*31)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"Corrupt/Corrupt.qli", noise}, {"Rose/Rose.qli", []byte(qliWithStops)}} {
+		w, _ := zw.Create(f.name)
+		w.Write(f.data)
+	}
+	zw.Close()
+	page := r.uploadZIP(t, pam, "acme", "Spring store.zip", buf.Bytes())
+	p := pam.get(page)
+	want(t, p, 200, "Spring store.zip", "<strong class=\"n-created\">2</strong> new design<span class=\"s-created\">s</span>",
+		"Kept, with a note", "<strong>Corrupt/Corrupt.qli</strong>: unreadable: Corrupt.qli: ", "Corrupt: added (1 file)")
+	// The corrupt design is kept and marked, and not offered for the
+	// machine; the readable one is.
+	list, err := r.Store.Patterns(context.Background(), acme.ID, store.PatternQuery{Limit: 10, Sort: store.SortName})
+	if err != nil || len(list.Patterns) != 2 {
+		t.Fatalf("patterns: %v, %+v", err, list)
+	}
+	corrupt, rose := list.Patterns[0], list.Patterns[1]
+	d := pam.get(fmt.Sprintf("/t/acme/patterns/%d", corrupt.ID))
+	want(t, d, 200, "unreadable: ", "not offered for a machine", "This design has no file for Gammill Statler Stitcher, and it cannot be converted.")
+	if strings.Contains(d.Body, "download?format=") {
+		t.Errorf("the corrupt design offers a download in a format")
+	}
+	want(t, pam.get(fmt.Sprintf("/t/acme/patterns/%d", rose.ID)), 200, "Download for Gammill Statler Stitcher", "qli file, the original")
+	// The same ZIP again: which designs were skipped, with links.
+	again := pam.get(r.uploadZIP(t, pam, "acme", "Spring store (1).zip", buf.Bytes()))
+	want(t, again, 200, "Already in your library (skipped)", "<strong>Corrupt/Corrupt.qli</strong>", "<strong>Rose/Rose.qli</strong>",
+		fmt.Sprintf(`href="/t/acme/patterns/%d"`, corrupt.ID), fmt.Sprintf(`href="/t/acme/patterns/%d"`, rose.ID),
+		"<strong class=\"n-created\">0</strong> new design<span class=\"s-created\">s</span>")
+	want(t, pam.get("/t/acme/imports"), 200, "Spring store.zip", "Spring store (1).zip", "2 designs")
+}

@@ -89,6 +89,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return s + " " + word
 	},
+	// minus subtracts: "and {{minus n 3}} more".
+	"minus": func(a, b int) int { return a - b },
 	"bytes": func(n int64) string {
 		switch {
 		case n >= 1<<30:

@@ -141,6 +141,7 @@
         imp.querySelector(".n-created").textContent = b.created;
         imp.querySelector(".s-created").textContent = b.created === 1 ? "" : "s";
         imp.querySelector(".n-merged").textContent = b.merged;
+        imp.querySelector(".s-merged").textContent = b.merged === 1 ? "" : "s";
         imp.querySelector(".n-duplicates").textContent = b.duplicates;
         var state = imp.querySelector(".import-state");
         if (b.status === "running") state.textContent = "Working: " + b.designs_done + " of " + b.designs_total + " designs done.";
