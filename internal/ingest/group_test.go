@@ -77,6 +77,9 @@ func TestGroup(t *testing.T) {
 		{"only pictures", files("Rose (pic).jpg"), []string{"|Rose|p:Rose (pic).jpg"}},
 		{"extensionless and odd files", files("d/e2e - spiderweb v1", "d/spiderweb.exe", "d/spiderweb.hqf"),
 			[]string{"d|Spiderweb|d:e2e - spiderweb v1,d:spiderweb.hqf,o:spiderweb.exe"}},
+		{"formats kept as-is are files of their design (FORMATS.md: 4DQ, QDATA, TAP as one exporter writes them)", files(
+			"Rose/Rose.qli", "Rose/Rose.4dq", "Rose/Rose.qdata", "Rose/Rose.tap", "Rose/Rose.xy", "Rose/Rose.hpg"),
+			[]string{"Rose|Rose|d:Rose.4dq,d:Rose.hpg,d:Rose.qdata,d:Rose.qli,d:Rose.tap,d:Rose.xy"}},
 		{"empty", nil, nil},
 	}
 	for _, c := range cases {

@@ -11,7 +11,7 @@ import (
 
 // formatRank orders design formats when one must name the design: the
 // richer, more common machine formats first.
-var formatRank = []string{"qli", "bqm", "dxf", "plt", "csq", "qcc", "iqp", "hqf", "ssd", "cqp", "cmd", "pat", "mqr", "txt", "svg", "ans", ""}
+var formatRank = []string{"qli", "bqm", "dxf", "plt", "hpgl", "hpg", "csq", "qcc", "iqp", "hqf", "ssd", "cqp", "cmd", "pat", "mqr", "4dq", "qdata", "tap", "xy", "txt", "svg", "ans", ""}
 
 var roleRank = map[Role]int{RoleDesign: 0, RolePicture: 1, RoleOther: 2, RoleNotes: 3}
 
