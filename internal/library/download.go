@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"regexp"
 	"strings"
 
@@ -259,4 +260,73 @@ func (s *Service) Choices(ctx context.Context, p *store.Pattern, files []*store.
 		}
 	}
 	return out, nil
+}
+
+// errNoImportFile is a file number an import did not keep.
+var errNoImportFile = problem.NotFound("no_such_file", "This import kept no such file.")
+
+// ImportFile returns file n of those kept once with import batchID (a
+// store's README or licence).
+func (s *Service) ImportFile(ctx context.Context, tenantID, batchID int64, n int) (*Download, error) {
+	files, err := s.Store.ImportFiles(ctx, tenantID, batchID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if f.N != n {
+			continue
+		}
+		rc, info, err := s.Blobs.Get(ctx, f.BlobKey)
+		if err != nil {
+			return nil, fmt.Errorf("library: open %q of import %d: %w", f.FileName, batchID, err)
+		}
+		name := path.Base(f.FileName)
+		if ingest.Ext(name) == "" {
+			name += ".txt"
+		}
+		return &Download{Name: name, ContentType: "application/octet-stream", Body: rc, Size: info.Size}, nil
+	}
+	return nil, errNoImportFile
+}
+
+// errNoPicture is a file that is not a picture a browser can show.
+var errNoPicture = problem.NotFound("no_such_picture", "This design has no such picture.")
+
+// ShowablePicture reports whether f is a picture of its design that a
+// browser shows as it is (JPEG, PNG, GIF, WebP), by its name.
+func ShowablePicture(f *store.PatternFile) bool {
+	if f.Role != store.RolePicture {
+		return false
+	}
+	switch ingest.Ext(f.FileName) {
+	case "jpg", "jpeg", "png", "gif", "webp":
+		return true
+	}
+	return false
+}
+
+// Picture returns a picture of design id to show on its page (not counted
+// as a download), with its image type; any other file is not found.
+func (s *Service) Picture(ctx context.Context, tenantID, id, fileID int64) (*Download, error) {
+	var f *store.PatternFile
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		var err error
+		f, err = tx.File(ctx, id, fileID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ShowablePicture(f) {
+		return nil, errNoPicture
+	}
+	rc, info, err := s.Blobs.Get(ctx, f.BlobKey)
+	if err != nil {
+		return nil, fmt.Errorf("library: open picture %q: %w", f.FileName, err)
+	}
+	ct := contentType(f.FileName)
+	if ingest.Ext(f.FileName) == "webp" {
+		ct = "image/webp"
+	}
+	return &Download{Name: f.FileName, ContentType: ct, Body: rc, Size: info.Size}, nil
 }

@@ -72,6 +72,9 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
 	}
+	if err := r.recordShared(ctx); err != nil {
+		return fmt.Errorf("library: import %d: %w", batchID, err)
+	}
 	total := len(r.designs)
 	start := b.ResumeAt
 	switch {

@@ -127,7 +127,8 @@ func (t *TenantTx) SetThumbState(ctx context.Context, patternID int64, state str
 func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string]bool, error) {
 	used := map[string]bool{}
 	rows, err := t.tx.Query(ctx, `SELECT DISTINCT blob_key FROM pattern_files WHERE blob_key = ANY($1)
-		UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)`, keys)
+		UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)
+		UNION SELECT blob_key FROM import_files WHERE blob_key = ANY($1)`, keys)
 	if err == nil {
 		var k string
 		_, err = pgx.ForEachRow(rows, []any{&k}, func() error { used[k] = true; return nil })

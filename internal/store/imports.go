@@ -464,3 +464,53 @@ func DeleteUploads(ctx context.Context, tx pgx.Tx, batchID int64) error {
 	_, err := tx.Exec(ctx, `DELETE FROM import_uploads WHERE batch_id = $1`, batchID)
 	return err
 }
+
+// ImportFile is a file of a whole upload (a store's README, a licence at
+// its root) kept once with its import rather than with every design.
+type ImportFile struct {
+	N        int    `json:"n"`
+	FileName string `json:"file_name"`
+	Size     int64  `json:"size"`
+	BlobKey  string `json:"-"`
+}
+
+// SetImportFiles records the files kept with a batch, replacing those a
+// previous run of it recorded.
+func (s *Store) SetImportFiles(ctx context.Context, tenantID, batchID int64, files []ImportFile) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM import_files WHERE batch_id = $1`, batchID); err != nil {
+			return err
+		}
+		for _, f := range files {
+			if _, err := tx.Exec(ctx, `INSERT INTO import_files (batch_id, n, file_name, size, blob_key) VALUES ($1, $2, $3, $4, $5)`,
+				batchID, f.N, f.FileName, f.Size, f.BlobKey); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: files kept with import batch %d: %w", batchID, err)
+	}
+	return nil
+}
+
+// ImportFiles returns the files kept with a batch, in order.
+func (s *Store) ImportFiles(ctx context.Context, tenantID, batchID int64) ([]ImportFile, error) {
+	var out []ImportFile
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT n, file_name, size, blob_key FROM import_files WHERE batch_id = $1 ORDER BY n`, batchID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ImportFile, error) {
+			var f ImportFile
+			return f, r.Scan(&f.N, &f.FileName, &f.Size, &f.BlobKey)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: files kept with import batch %d: %w", batchID, err)
+	}
+	return out, nil
+}

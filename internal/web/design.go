@@ -28,6 +28,8 @@ type designPage struct {
 	CanEdit bool
 	// Types are the design types the quilter can choose from.
 	Types []string
+	// Pictures are the design's pictures a browser can show.
+	Pictures []*store.PatternFile
 	// Similar are the designs that look most like this one.
 	Similar []*store.Pattern
 }
@@ -84,6 +86,11 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 	for _, f := range data.Files {
 		if f.Role == store.RoleDesign && f.Readable {
 			data.Readable = true
+		}
+	}
+	for _, f := range data.Files {
+		if library.ShowablePicture(f) {
+			data.Pictures = append(data.Pictures, f)
 		}
 	}
 	if data.Choices, err = s.library.Choices(r.Context(), data.Pattern, data.Files); err != nil {

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"net/url"
 	"regexp"
 	"strings"
@@ -264,12 +266,16 @@ func TestWorkspaceMachine(t *testing.T) {
 	want(t, hank.get(design), 200, "Download for BERNINA Q-matic")
 }
 
-// TestImportResultSaysWhat: the import's page names the ZIP, reports a
-// corrupt .qli as "unreadable: <reason>" (it said "added (1 files)" and
-// its design offered "Download for Gammill… the original"), writes
-// plurals right, and, when the same ZIP comes again, says which designs
-// were skipped as already in the library, each with a link to it; the
-// imports list shows the ZIP's name.
+// TestImportResultSaysWhat: a designer's whole store as one ZIP (issue
+// 15's field test) imports as one design per folder: the video and the
+// picture join the design of their folder (the picture shown on its page),
+// the store's README and licence are kept once with the import (not
+// attached to every design), dotfiles are left out. The import's page
+// names the ZIP, reports a corrupt .qli as "unreadable: <reason>" (it said
+// "added (1 files)" and its design offered "Download for Gammill… the
+// original"), writes plurals right, and, when the same ZIP comes again,
+// says which designs were skipped, each with a link to it; the imports
+// list shows the ZIP's name.
 func TestImportResultSaysWhat(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, "")
@@ -279,12 +285,22 @@ func TestImportResultSaysWhat(t *testing.T) {
 	for i := range noise {
 		noise[i] = byte(i*7919 + i*i*31)
 	}
+	var jpg bytes.Buffer
+	jpeg.Encode(&jpg, image.NewGray(image.Rect(0, 0, 40, 30)), nil)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range []struct {
 		name string
 		data []byte
-	}{{"Corrupt/Corrupt.qli", noise}, {"Rose/Rose.qli", []byte(qliWithStops)}} {
+	}{
+		{"Store-main/README.md", []byte("# Pam's store\nFree quilting designs by Jane Doe.\n")},
+		{"Store-main/LICENSE", []byte("Copyright - Creative Commons (CC BY-SA)\n")},
+		{"Store-main/.gitattributes", []byte("*.qli text eol=crlf\n")},
+		{"Store-main/blocks/Corrupt/Corrupt.qli", noise},
+		{"Store-main/e2e/Rose/Rose.qli", []byte(qliWithStops)},
+		{"Store-main/e2e/Rose/Rose (vid).mp4", noise[:100]},
+		{"Store-main/e2e/Rose/Rose (pic).jpg", jpg.Bytes()},
+	} {
 		w, _ := zw.Create(f.name)
 		w.Write(f.data)
 	}
@@ -292,9 +308,18 @@ func TestImportResultSaysWhat(t *testing.T) {
 	page := r.uploadZIP(t, pam, "acme", "Spring store.zip", buf.Bytes())
 	p := pam.get(page)
 	want(t, p, 200, "Spring store.zip", "<strong class=\"n-created\">2</strong> new design<span class=\"s-created\">s</span>",
-		"Kept, with a note", "<strong>Corrupt/Corrupt.qli</strong>: unreadable: Corrupt.qli: ", "Corrupt: added (1 file)")
-	// The corrupt design is kept and marked, and not offered for the
-	// machine; the readable one is.
+		"Kept, with a note", "<strong>Store-main/blocks/Corrupt/Corrupt.qli</strong>: unreadable: Corrupt.qli: ", "Corrupt: added (1 file)",
+		"Kept once with this import", ">Store-main/LICENSE</a>", ">Store-main/README.md</a>")
+	if strings.Contains(p.Body, "gitattributes") {
+		t.Errorf("the import kept .gitattributes")
+	}
+	kept := regexp.MustCompile(`href="(/t/acme/imports/\d+/files/\d+)">Store-main/README.md<`).FindStringSubmatch(p.Body)
+	if kept == nil || pam.get(kept[1]).Body != "# Pam's store\nFree quilting designs by Jane Doe.\n" || !strings.Contains(pam.lastDisposition, "README.md") {
+		t.Errorf("the README kept with the import does not download as it came: %v", kept)
+	}
+	// One design per folder; the corrupt one is kept and marked, and not
+	// offered for the machine; the readable one is, with its picture shown
+	// and its video kept, and no store file among its files.
 	list, err := r.Store.Patterns(context.Background(), acme.ID, store.PatternQuery{Limit: 10, Sort: store.SortName})
 	if err != nil || len(list.Patterns) != 2 {
 		t.Fatalf("patterns: %v, %+v", err, list)
@@ -305,10 +330,23 @@ func TestImportResultSaysWhat(t *testing.T) {
 	if strings.Contains(d.Body, "download?format=") {
 		t.Errorf("the corrupt design offers a download in a format")
 	}
-	want(t, pam.get(fmt.Sprintf("/t/acme/patterns/%d", rose.ID)), 200, "Download for Gammill Statler Stitcher", "qli file, the original")
+	d = pam.get(fmt.Sprintf("/t/acme/patterns/%d", rose.ID))
+	want(t, d, 200, "Download for Gammill Statler Stitcher", "qli file, the original", "Rose (vid).mp4", "<h2>Pictures</h2>", `alt="Rose (pic).jpg"`, "CC BY-SA")
+	for _, f := range []string{"README", "LICENSE", "gitattributes"} {
+		if strings.Contains(d.Body, f) {
+			t.Errorf("the store's %s is a file of the design", f)
+		}
+	}
+	pic := regexp.MustCompile(`<img src="(/t/acme/patterns/\d+/pictures/\d+)"`).FindStringSubmatch(d.Body)
+	if pic == nil {
+		t.Fatal("no picture on the design's page")
+	}
+	if got := pam.get(pic[1]); got.Status != 200 || got.Body != jpg.String() {
+		t.Errorf("the picture: %d, %d bytes", got.Status, len(got.Body))
+	}
 	// The same ZIP again: which designs were skipped, with links.
 	again := pam.get(r.uploadZIP(t, pam, "acme", "Spring store (1).zip", buf.Bytes()))
-	want(t, again, 200, "Already in your library (skipped)", "<strong>Corrupt/Corrupt.qli</strong>", "<strong>Rose/Rose.qli</strong>",
+	want(t, again, 200, "Already in your library (skipped)", "<strong>Store-main/blocks/Corrupt/Corrupt.qli</strong>", "<strong>Store-main/e2e/Rose/Rose.qli</strong>",
 		fmt.Sprintf(`href="/t/acme/patterns/%d"`, corrupt.ID), fmt.Sprintf(`href="/t/acme/patterns/%d"`, rose.ID),
 		"<strong class=\"n-created\">0</strong> new design<span class=\"s-created\">s</span>")
 	want(t, pam.get("/t/acme/imports"), 200, "Spring store.zip", "Spring store (1).zip", "2 designs")

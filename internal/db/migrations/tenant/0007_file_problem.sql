@@ -10,3 +10,15 @@ ALTER TABLE pattern_files ADD COLUMN problem text NOT NULL DEFAULT '';
 ALTER TABLE import_batches
     ADD COLUMN upload_names text[] NOT NULL DEFAULT '{}',
     ADD COLUMN skipped      jsonb NOT NULL DEFAULT '[]';
+
+-- Files of a whole upload rather than of one design (a store's README, a
+-- licence at its root), kept once with the import instead of with every
+-- design.
+CREATE TABLE import_files (
+    batch_id   bigint NOT NULL REFERENCES import_batches (id) ON DELETE CASCADE,
+    n          int NOT NULL,
+    file_name  text NOT NULL,
+    size       bigint NOT NULL,
+    blob_key   text NOT NULL,
+    PRIMARY KEY (batch_id, n)
+);
