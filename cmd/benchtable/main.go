@@ -31,6 +31,7 @@ type target struct {
 }
 
 var targets = []target{
+	{"./cmd/patternvault", "BenchmarkStartup", "`patternvault version`: what every command pays to start, p50", "50x", "p50-ms", 1, "ms", 20, false},
 	{"./internal/pgserver", "BenchmarkFirstStart", "empty data dir to a running cluster", "1x", "ns/op", 1e-9, "s", 10, false},
 	{"./internal/render", "BenchmarkThumbnail256/read+render", "read + 256 px thumbnail, one core", "1s", "designs/s", 1, "designs/s", 500, true},
 	{"./internal/formats", "BenchmarkConvert/bqm", "convert QLI to BQM", "1s", "ns/op", 1e-6, "ms", 5, false},

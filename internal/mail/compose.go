@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htemplate "html/template"
 	"strings"
+	"sync"
 	ttemplate "text/template"
 )
 
@@ -115,9 +116,10 @@ type kindTemplates struct {
 	html *htemplate.Template
 }
 
-// templates is parsed once, when the program starts; a broken template
-// stops it there (and in every test of this package).
-var templates = mustParse()
+// templates is parsed once, the first time a mail is composed (not when
+// the program starts: a CLI command that sends no mail does not pay for
+// it); a broken template panics there, and in every test of this package.
+var templates = sync.OnceValue(mustParse)
 
 func mustParse() map[string]kindTemplates {
 	ts := make(map[string]kindTemplates, len(kinds))
@@ -152,7 +154,7 @@ func Compose(data Data) (Message, error) {
 		return Message{}, fmt.Errorf("mail: compose: no data")
 	}
 	kind := data.Kind()
-	t, ok := templates[kind]
+	t, ok := templates()[kind]
 	if !ok {
 		return Message{}, fmt.Errorf("mail: compose: unknown kind %q (%T)", kind, data)
 	}
