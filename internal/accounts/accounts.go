@@ -42,12 +42,14 @@ var (
 	ErrLinkUsed = problem.Gone("link_used", "This link was already used or is too old.")
 )
 
-// rateLimited says how long to wait, in whole minutes.
+// rateLimited says how long to wait: in seconds under a minute, else in
+// whole minutes.
 func rateLimited(wait time.Duration) error {
-	m := int(wait.Minutes() + 0.999)
-	if m < 1 {
-		m = 1
+	if wait < time.Minute {
+		n := max(int(wait.Seconds()+0.999), 1)
+		return ErrRateLimited.Reword(fmt.Sprintf("Too many attempts: please wait %d second%s and try again.", n, plural(n))).Retry(wait)
 	}
+	m := int(wait.Minutes() + 0.999)
 	return ErrRateLimited.Reword(fmt.Sprintf("Too many attempts: please wait %d minute%s and try again.", m, plural(m))).Retry(wait)
 }
 
@@ -72,8 +74,9 @@ type Service struct {
 	Mailer  mail.Sender
 	BaseURL string
 
-	loginPerIP      *auth.Limiter
-	loginPerAccount *auth.Limiter
+	loginPerIP      *auth.Backoff
+	loginPerPair    *auth.Backoff
+	loginPerAccount *auth.Backoff
 	resetPerIP      *auth.Limiter
 	resetPerAccount *auth.Limiter
 }
@@ -82,8 +85,9 @@ type Service struct {
 func New(st *store.Store, m mail.Sender, baseURL string) *Service {
 	return &Service{
 		Store: st, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"),
-		loginPerIP:      auth.NewLimiter(30, 15*time.Minute),
-		loginPerAccount: auth.NewLimiter(8, 15*time.Minute),
+		loginPerIP:      auth.NewBackoff(20, time.Second, 5*time.Minute, 15*time.Minute),
+		loginPerPair:    auth.NewBackoff(5, time.Second, 5*time.Minute, 15*time.Minute),
+		loginPerAccount: auth.NewBackoff(20, 2*time.Second, time.Minute, 15*time.Minute),
 		resetPerIP:      auth.NewLimiter(10, time.Hour),
 		resetPerAccount: auth.NewLimiter(3, time.Hour),
 	}
@@ -161,28 +165,44 @@ func (s *Service) Verify(ctx context.Context, token string) (*store.User, error)
 	return s.Store.UserByID(ctx, id)
 }
 
-// SignIn checks an email and password, rate-limited per IP and per
-// account. A wrong email and a wrong password look and take the same.
+// SignIn checks an email and password. Failures slow down, never lock:
+// per address (one address guessing at many accounts), per account and
+// address (one address guessing at one account), and per account (a crowd
+// of addresses guessing at one account) — the last never for an address
+// the account is signed in from, so its owner is not kept out by others'
+// guesses. A wrong email and a wrong password look and take the same.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*store.User, error) {
 	key := strings.ToLower(strings.TrimSpace(email))
-	if blocked, wait := s.loginPerAccount.Blocked(key); blocked {
-		return nil, rateLimited(wait)
-	}
-	if ok, wait := s.loginPerIP.Allow(ip); !ok {
+	pair := key + "\x00" + ip
+	if wait := max(s.loginPerIP.Wait(ip), s.loginPerPair.Wait(pair)); wait > 0 {
 		return nil, rateLimited(wait)
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if wait := s.loginPerAccount.Wait(key); wait > 0 {
+		known := false
+		if u != nil {
+			if known, err = s.Store.SignedInFrom(ctx, u.ID, ip); err != nil {
+				return nil, err
+			}
+		}
+		if !known {
+			return nil, rateLimited(wait)
+		}
+	}
 	var hash *string
 	if u != nil {
 		hash = u.PasswordHash
 	}
 	if !auth.CheckPasswordOrDummy(hash, password) {
-		s.loginPerAccount.Allow(key)
+		s.loginPerIP.Fail(ip)
+		s.loginPerPair.Fail(pair)
+		s.loginPerAccount.Fail(key)
 		return nil, ErrBadCredentials
 	}
+	s.loginPerPair.Reset(pair)
 	s.loginPerAccount.Reset(key)
 	return u, nil
 }

@@ -55,6 +55,18 @@ func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*Session, error
 	return sess, nil
 }
 
+// SignedInFrom reports whether userID has a live session of their own (not
+// a support view) started from address ip.
+func (s *Store) SignedInFrom(ctx context.Context, userID int64, ip string) (bool, error) {
+	var ok bool
+	err := s.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.sessions
+		WHERE user_id = $1 AND ip = $2 AND impersonator_id IS NULL AND expires_at > now())`, userID, ip).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: sessions of user %d from %s: %w", userID, ip, err)
+	}
+	return ok, nil
+}
+
 // TouchSession records activity and extends the session's life.
 func (s *Store) TouchSession(ctx context.Context, hash []byte, expires time.Time) error {
 	_, err := s.q.Exec(ctx, `UPDATE platform.sessions SET last_seen_at = now(), expires_at = $2 WHERE token_hash = $1`, hash, expires)

@@ -132,14 +132,50 @@ func TestSignInLimitsAndFixation(t *testing.T) {
 	old.http.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: first}})
 	wantRedirect(t, old.get("/account"), "/signin")
 
-	// Per-account limit: many wrong passwords lock that account for a while, with a clear message.
+	// Wrong passwords from one address slow that address down on that
+	// account, with a clear message (even the right password waits).
 	attacker := r.browser(t)
+	attacker.ip = "203.0.113.9"
 	var p page
 	for range 10 {
 		p = attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"guess guess guess"}})
 	}
-	want(t, p, http.StatusTooManyRequests, "Too many attempts", "minute")
+	want(t, p, http.StatusTooManyRequests, "Too many attempts", "please wait 1 second")
 	want(t, attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), http.StatusTooManyRequests)
+}
+
+// TestSignInSlowsDownWithoutLockingTheOwnerOut: guesses at an account, from
+// one address or from a crowd of them, never keep its owner out.
+func TestSignInSlowsDownWithoutLockingTheOwnerOut(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	pam := r.signUp(t, "pam@example.com")
+	pam.ip = "198.51.100.7" // her tablet at home
+	wantRedirect(t, pam.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), "/")
+
+	// One address guesses: it is slowed down, she (elsewhere) is not.
+	attacker := r.browser(t)
+	attacker.ip = "203.0.113.9"
+	for range 12 {
+		attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"guess guess guess"}})
+	}
+	show := r.browser(t)
+	show.ip = "192.0.2.44" // at a quilt show, an address she never used
+	wantRedirect(t, show.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), "/")
+
+	// A crowd guesses, one try per address: new addresses must wait a
+	// little; her own address does not.
+	for i := range 30 {
+		b := r.browser(t)
+		b.ip = fmt.Sprintf("203.0.113.%d", 100+i)
+		b.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"guess guess guess"}})
+	}
+	stranger := r.browser(t)
+	stranger.ip = "192.0.2.200"
+	want(t, stranger.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), http.StatusTooManyRequests, "please wait")
+	home := r.browser(t)
+	home.ip = "198.51.100.7"
+	wantRedirect(t, home.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), "/")
 }
 
 func TestPasswordResetAndMagicLink(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -181,7 +182,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	if err != nil {
-		s.log.Error("server error", "id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+		s.log.Error("server error", "id", RequestID(r.Context()), "path", httpx.LogPath(r), "err", err)
 	}
 	s.render(w, r, http.StatusInternalServerError, "error", pageData{Title: "Something went wrong"})
 }

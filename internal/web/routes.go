@@ -135,5 +135,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	protect := http.NewCrossOriginProtection()
-	return httpx.RequestIDs(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.subdomains(s.loadSession(routeOf(mux))))))))
+	return httpx.RequestIDs(httpx.ClientIPs(s.cfg.TrustedProxies, s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.subdomains(s.loadSession(routeOf(mux)))))))))
 }

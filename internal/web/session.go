@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -50,6 +51,10 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 		case err != nil:
 			s.serverError(w, r, err)
 		default:
+			// Nothing shown to a signed-in person is kept by the browser or a
+			// proxy (a shared tablet, the back button after signing out);
+			// pictures set their own, private caching.
+			w.Header().Set("Cache-Control", "no-store")
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey{}, v)))
 		}
 	})
@@ -118,12 +123,6 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// clientIP is the peer address (a proxy in front must be trusted
-// explicitly before X-Forwarded-For could be believed; it is not, yet).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address (see httpx.ClientIPs: a forwarded
+// header counts only from a trusted proxy).
+func clientIP(r *http.Request) string { return httpx.ClientIP(r) }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -44,7 +45,10 @@ func newRigWith(t testing.TB, baseDomain string, o testrig.Options, googleFor fu
 	t.Cleanup(ts.Close)
 	o.BaseURL = ts.URL
 	tr := testrig.New(t, o)
-	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL, BaseDomain: baseDomain}
+	// The test server trusts its loopback peer as a reverse proxy, so a
+	// browser can come from an address of its own (browser.ip).
+	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL, BaseDomain: baseDomain,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}}
 	var g *google.Provider
 	if googleFor != nil {
 		g = googleFor(ts.URL)

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/patternvault/patternvault/internal/config"
+	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/share"
+)
+
+// lockedBuffer is a log destination that tests read while the server
+// writes to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serverWith serves the rig's services through a second server whose
+// configuration change sets, logging to log (nil: nowhere).
+func (r *rig) serverWith(t testing.TB, change func(*config.Config), log *slog.Logger) *httptest.Server {
+	t.Helper()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ts := httptest.NewServer(nil)
+	t.Cleanup(ts.Close)
+	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL}
+	change(cfg)
+	s, err := New(Deps{Config: cfg, Log: log, Store: r.Store, Migrator: db.NewMigrator(r.DB, 2, nil), Accounts: r.Accounts,
+		Library: r.Library, Shares: r.Shares, Search: r.Search})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = s.Handler()
+	return ts
+}
+
+// TestSecurityHeaders: HSTS under https, a content policy that also pins
+// form targets and <base>, and nothing of a signed-in page kept in a cache.
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	pam, _ := r.owner(t, "pam@example.com", "acme")
+	_, _, h := r.get(t, "/signin", "")
+	csp := h.Get("Content-Security-Policy")
+	for _, d := range []string{"form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"} {
+		if !strings.Contains(csp, d) {
+			t.Errorf("Content-Security-Policy %q lacks %s", csp, d)
+		}
+	}
+	if h.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS sent over plain http")
+	}
+	for _, path := range []string{"/t/acme/", "/account", "/t/acme/members"} {
+		req, _ := http.NewRequest("GET", r.srv.URL+path, nil)
+		resp, err := pam.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if cc := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || cc != "no-store" {
+			t.Errorf("GET %s signed in: %d, Cache-Control %q, want no-store", path, resp.StatusCode, cc)
+		}
+	}
+
+	https := r.serverWith(t, func(c *config.Config) { c.BaseURL = "https://patterns.example.com" }, nil)
+	resp, err := http.Get(https.URL + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if hsts := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") {
+		t.Errorf("under https: Strict-Transport-Security %q", hsts)
+	}
+}
+
+// TestRequestLogHidesShareTokens: a share link's token is a password for
+// its designs; the request log (and error lines) name the path without it.
+func TestRequestLogHidesShareTokens(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	ctx := context.Background()
+	acme := r.Tenant(t, "acme")
+	p := r.Pattern(t, acme, "Feather border")
+	c, err := r.Shares.Create(ctx, acme.ID, 0, share.Input{Name: "Jane", PatternIDs: []int64{p.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := c.URL[strings.LastIndex(c.URL, "/")+1:]
+	var log lockedBuffer
+	ts := r.serverWith(t, func(*config.Config) {}, slog.New(slog.NewTextHandler(&log, nil)))
+	for _, path := range []string{"/s/" + token, "/s/" + token + "/thumb/99", "/s/" + token + "/download/1"} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	out := log.String()
+	if strings.Contains(out, token) || strings.Count(out, "path=/s/…") < 3 {
+		t.Errorf("the request log shows share tokens, or not the requests:\n%s", out)
+	}
+}
