@@ -52,20 +52,26 @@ func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 }
 
-// member serves a tenant page to members whose role is at least min. Who
-// is not a member gets the same 404 as for a tenant that does not exist,
-// so workspaces cannot be discovered; a member with too small a role gets
-// 403. Everything done while a platform admin impersonates is audited.
+// member serves a tenant page to members whose role is at least min.
+// Whoever is not a member — signed in or not — gets the same 404 as for a
+// workspace that does not exist (or is paused, or was renamed), with the
+// same work done, so workspaces cannot be discovered; an anonymous
+// visitor's 404 offers to sign in. A member with too small a role gets
+// 403; a paused workspace shows its members the paused page. Everything
+// done while a platform admin impersonates is audited.
 func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
-	return s.withTenant(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := visitorFrom(r.Context())
 		if v == nil {
-			s.needSignIn(w, r)
+			s.notFound(w, r)
 			return
 		}
-		t := tenant.FromContext(r.Context())
+		t := s.lookupTenant(w, r)
+		if t == nil {
+			return
+		}
 		// One query gives the role here and the workspace menu of the page.
-		ws, err := s.store.UserTenants(r.Context(), v.User.ID)
+		ws, err := s.workspaces(r)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -79,7 +85,15 @@ func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
 		}
 		if role == "" {
 			// Not a word of the workspace on the page: as if it did not exist.
-			s.notFound(w, r.WithContext(tenant.NewContext(r.Context(), nil)))
+			s.notFound(w, r)
+			return
+		}
+		if renamed(w, r, t) {
+			return
+		}
+		r = r.WithContext(tenant.NewContext(r.Context(), t))
+		if t.Status == store.TenantSuspended {
+			s.render(w, r, http.StatusForbidden, "suspended", pageData{Title: t.Name + " is paused", Tenant: t})
 			return
 		}
 		if !store.RoleAtLeast(role, min) {
@@ -94,7 +108,7 @@ func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
 			}
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), roleKey{}, role)))
-	}))
+	})
 }
 
 // platformAdmin lets only platform admins (not while impersonating) in.

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -117,5 +118,30 @@ func TestRequestLogHidesShareTokens(t *testing.T) {
 	out := log.String()
 	if strings.Contains(out, token) || strings.Count(out, "path=/s/…") < 3 {
 		t.Errorf("the request log shows share tokens, or not the requests:\n%s", out)
+	}
+}
+
+// TestSubdomainPlatformPages: on a workspace's own subdomain, signing in
+// and out, the account page and share links work as on the main address.
+func TestSubdomainPlatformPages(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "pv.test")
+	ctx := context.Background()
+	_, acme := r.owner(t, "pam@example.com", "acme")
+	p := r.Pattern(t, acme, "Feather border")
+	c, err := r.Shares.Create(ctx, acme.ID, 0, share.Input{Name: "Jane's quilt", PatternIDs: []int64{p.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := r.browser(t)
+	b.host = "acme.pv.test"
+	want(t, b.get("/signin"), 200, `name="password"`)
+	wantRedirect(t, b.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}, "next": {"/"}}), "/")
+	want(t, b.get("/"), 200, "Workspace acme")
+	want(t, b.get("/account"), 200, "Your account")
+	want(t, b.get(strings.TrimPrefix(c.URL, r.srv.URL)), 200, "Jane&#39;s quilt", "Feather border")
+	wantRedirect(t, b.post("/signout", nil), "/signin")
+	if p := b.get("/account"); p.Status != http.StatusSeeOther {
+		t.Errorf("still signed in after signing out on the subdomain: %d", p.Status)
 	}
 }

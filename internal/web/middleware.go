@@ -125,12 +125,13 @@ func cacheForever(next http.Handler) http.Handler {
 }
 
 // subdomains serves {slug}.{base domain}/path as /t/{slug}/path, so both
-// addresses of a tenant reach the same handlers.
+// addresses of a tenant reach the same handlers. The pages that belong to
+// no workspace (signing in and out, the account, share links, health,
+// static files...) are served as they are on a workspace's subdomain too.
 func (s *Server) subdomains(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		slug := tenant.SlugFromHost(r.Host, s.cfg.BaseDomain)
-		if slug != "" && !strings.HasPrefix(r.URL.Path, "/static/") && !strings.HasPrefix(r.URL.Path, tenant.Path(slug)) &&
-			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+		if slug != "" && !strings.HasPrefix(r.URL.Path, tenant.Path(slug)) && !platformPath(r.URL.Path) {
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = tenant.Path(slug) + strings.TrimPrefix(r.URL.Path, "/")
 			r2.URL.RawPath = ""
@@ -139,4 +140,19 @@ func (s *Server) subdomains(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// platformPaths are the first segments of the pages that are no
+// workspace's (see routes.go).
+var platformPaths = map[string]bool{
+	"static": true, "healthz": true, "readyz": true, "signin": true, "signout": true, "signup": true, "verify": true,
+	"forgot": true, "reset": true, "account": true, "s": true, "invitations": true, "impersonation": true,
+	"workspaces": true, "auth": true, "admin": true,
+}
+
+// platformPath reports whether path is a page that belongs to no
+// workspace.
+func platformPath(path string) bool {
+	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return platformPaths[first]
 }

@@ -138,8 +138,16 @@ func TestTenantRouting(t *testing.T) {
 			t.Errorf("GET %s (host %q) = %d, want %d containing %q and not %q\n%s", c.path, c.host, p.Status, c.code, c.want, c.not, p.Body)
 		}
 	}
+	// Who is not a member cannot tell a workspace from one that does not
+	// exist: anonymous visitors get the same 404 (offering to sign in),
+	// paused or not.
 	anon := r.browser(t)
-	wantRedirect(t, anon.get("/t/acme/"), "/signin?next=")
+	real, none := anon.get("/t/acme/"), anon.get("/t/nobody/")
+	want(t, real, 404, "can't find", `href="/signin?next=%2ft%2facme%2f"`)
+	if strings.ReplaceAll(stripRef(real.Body), "acme", "nobody") != stripRef(none.Body) {
+		t.Errorf("an anonymous visitor tells a real workspace from none:\n%s\n---\n%s", real.Body, none.Body)
+	}
+	want(t, anon.post("/t/acme/settings", nil), 404)
 
 	if err := r.Store.SetTenantStatus(ctx, acme.ID, store.TenantSuspended); err != nil {
 		t.Fatal(err)
@@ -152,6 +160,11 @@ func TestTenantRouting(t *testing.T) {
 		p := get(pam, path, host)
 		if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "paused") || strings.Contains(p.Body, "designs in your library") {
 			t.Errorf("suspended tenant via %q%s = %d\n%s", host, path, p.Status, p.Body)
+		}
+		for _, b := range []*browser{zoe, anon} {
+			if p := get(b, path, host); p.Status != http.StatusNotFound || strings.Contains(p.Body, "Workspace acme") || strings.Contains(p.Body, "paused") {
+				t.Errorf("a paused workspace via %q%s shows a non-member %d\n%s", host, path, p.Status, p.Body)
+			}
 		}
 	}
 	if err := r.Store.SetTenantStatus(ctx, acme.ID, store.TenantActive); err != nil {
