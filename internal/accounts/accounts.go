@@ -11,6 +11,7 @@ import (
 	netmail "net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/mail"
@@ -73,12 +74,17 @@ type Service struct {
 	Store   *store.Store
 	Mailer  mail.Sender
 	BaseURL string
+	// Queue runs the work of link requests in the background (see
+	// requests.go); nil does it at once (tests).
+	Queue Inserter
 
 	loginPerIP      *auth.Backoff
 	loginPerPair    *auth.Backoff
 	loginPerAccount *auth.Backoff
 	resetPerIP      *auth.Limiter
 	resetPerAccount *auth.Limiter
+	signupPerIP     *auth.Limiter
+	existsNotices   *auth.Limiter
 }
 
 // New returns the service with its rate limits.
@@ -90,6 +96,8 @@ func New(st *store.Store, m mail.Sender, baseURL string) *Service {
 		loginPerAccount: auth.NewBackoff(20, 2*time.Second, time.Minute, 15*time.Minute),
 		resetPerIP:      auth.NewLimiter(10, time.Hour),
 		resetPerAccount: auth.NewLimiter(3, time.Hour),
+		signupPerIP:     auth.NewLimiter(20, time.Hour),
+		existsNotices:   auth.NewLimiter(1, time.Hour),
 	}
 }
 
@@ -109,31 +117,57 @@ func CheckEmail(email string) (string, error) {
 	return email, nil
 }
 
-// SignUp creates an account with a password and sends the verification link.
-func (s *Service) SignUp(ctx context.Context, email, name, password string) (*store.User, error) {
-	email, err := CheckEmail(email)
-	if err != nil {
-		return nil, err
+// SignUp creates an account with a password and sends the verification
+// link. It answers the same whether or not the email has an account (so
+// nobody learns which addresses have one): for an address that has, it
+// changes nothing, returns a nil user, and tells the address's owner by
+// email (at most once an hour). The same work is done either way.
+func (s *Service) SignUp(ctx context.Context, email, name, password, ip string) (*store.User, error) {
+	if ok, wait := s.signupPerIP.Allow(ip); !ok {
+		return nil, rateLimited(wait)
 	}
-	if err := auth.CheckPasswordRules(password, email); err != nil {
-		return nil, err
-	}
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return nil, ErrBadName
-	}
-	hash, err := auth.HashPassword(password)
+	email, name, hash, err := newAccount(email, name, password)
 	if err != nil {
 		return nil, err
 	}
 	u, err := s.Store.CreateUser(ctx, email, name, &hash, false)
 	if errors.Is(err, store.ErrConflict) {
-		return nil, ErrEmailTaken
+		return nil, s.tellAccountExists(ctx, email)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return u, s.SendVerification(ctx, u)
+}
+
+// newAccount checks what a sign-up form sends and hashes the password.
+func newAccount(email, name, password string) (string, string, string, error) {
+	email, err := CheckEmail(email)
+	if err != nil {
+		return "", "", "", err
+	}
+	if err := auth.CheckPasswordRules(password, email); err != nil {
+		return "", "", "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", "", "", ErrBadName
+	}
+	hash, err := auth.HashPassword(password)
+	return email, name, hash, err
+}
+
+// tellAccountExists mails the owner of email that someone tried to sign
+// up with it.
+func (s *Service) tellAccountExists(ctx context.Context, email string) error {
+	if ok, _ := s.existsNotices.Allow(strings.ToLower(email)); !ok {
+		return nil
+	}
+	u, err := s.Store.UserByEmail(ctx, email)
+	if err != nil {
+		return fmt.Errorf("accounts: sign-up with a taken address: %w", err)
+	}
+	return s.Mailer.Send(ctx, u.Email, mail.AccountExistsData{Name: u.DisplayName, Link: s.BaseURL + "/signin"})
 }
 
 // SendVerification emails a fresh link that confirms the user's address.
@@ -208,7 +242,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*stor
 }
 
 // RequestReset emails a password-reset link if the account exists. It
-// says nothing either way, so nobody can learn which emails have accounts.
+// says nothing either way, and does the same work either way (the lookup
+// and the mail are a background job), so nobody can learn which emails
+// have accounts.
 func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	if ok, wait := s.resetPerIP.Allow(ip); !ok {
 		return rateLimited(wait)
@@ -216,18 +252,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	if ok, _ := s.resetPerAccount.Allow(strings.ToLower(strings.TrimSpace(email))); !ok {
 		return nil // quietly: the owner already has recent links
 	}
-	u, err := s.Store.UserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	link, err := s.emailLink(ctx, u.ID, store.TokenReset, ResetTTL, "/reset")
-	if err != nil {
-		return err
-	}
-	return s.Mailer.Send(ctx, u.Email, mail.ResetData{Name: u.DisplayName, Link: link})
+	return s.requestLink(ctx, email, linkReset)
 }
 
 // ResetPassword sets a new password from a reset link, confirms the email
@@ -272,23 +297,16 @@ func (s *Service) setPassword(ctx context.Context, userID int64, password string
 }
 
 // RequestMagicLink emails a one-time sign-in link if the account exists,
-// saying nothing either way.
+// saying nothing either way (and, like RequestReset, doing the same work
+// either way).
 func (s *Service) RequestMagicLink(ctx context.Context, email, ip string) error {
 	if ok, wait := s.resetPerIP.Allow(ip); !ok {
 		return rateLimited(wait)
 	}
-	u, err := s.Store.UserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
+	if ok, _ := s.resetPerAccount.Allow(strings.ToLower(strings.TrimSpace(email))); !ok {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	link, err := s.emailLink(ctx, u.ID, store.TokenMagic, MagicTTL, "/signin/magic")
-	if err != nil {
-		return err
-	}
-	return s.Mailer.Send(ctx, u.Email, mail.MagicData{Name: u.DisplayName, Link: link})
+	return s.requestLink(ctx, email, linkMagic)
 }
 
 // UseMagicLink signs in with a one-time link (which also proves the email).
@@ -352,22 +370,6 @@ func (s *Service) Invite(ctx context.Context, t *store.Tenant, inviter *store.Us
 	}
 	return s.Mailer.Send(ctx, email, mail.InviteData{Inviter: inviter.DisplayName, Workspace: t.Name, Role: role,
 		Link: s.BaseURL + "/invitations/accept?token=" + token})
-}
-
-// AcceptInvitation joins u to the invitation's workspace. Accepting also
-// proves u reads the invited address only when the emails match; either
-// way the invitation is used up.
-func (s *Service) AcceptInvitation(ctx context.Context, token string, u *store.User) (*store.Tenant, error) {
-	inv, err := s.Store.AcceptInvitation(ctx, auth.HashToken(token), u.ID)
-	if err != nil {
-		return nil, linkUsed(err, ErrInvitationUsed.Message)
-	}
-	if strings.EqualFold(inv.Email, u.Email) {
-		if err := s.Store.MarkEmailVerified(ctx, u.ID); err != nil {
-			return nil, err
-		}
-	}
-	return s.Store.TenantByID(ctx, inv.TenantID)
 }
 
 // CreateAPIToken makes a personal token for u in t and returns it; it is

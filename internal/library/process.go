@@ -17,6 +17,8 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/ingest"
+	"github.com/patternvault/patternvault/internal/limits"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -54,6 +56,9 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 		designs = append(designs, ingest.Group(files)...)
 	}
 	total := len(designs)
+	if err := s.fitsQuotas(ctx, tenantID, b, designs); err != nil {
+		return s.refuseBatch(ctx, tenantID, b, err)
+	}
 	if err := s.Store.UpdateBatch(ctx, tenantID, batchID, store.BatchProgress{DesignsTotal: &total, Failed: failed}); err != nil {
 		return err
 	}
@@ -89,6 +94,49 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 		if _, err := s.Queue.Insert(ctx, DuplicatesArgs{TenantID: tenantID}, nil); err != nil {
 			s.log().Warn("queue duplicate scan", "tenant", tenantID, "err", err)
 		}
+	}
+	return nil
+}
+
+// fitsQuotas checks what the batch's designs would add against the
+// workspace's limits, before anything is stored: the designs, and the
+// bytes of their files (as unpacked: a small ZIP may hold a lot) beyond
+// the uploads' own, which are already counted and go once imported.
+func (s *Service) fitsQuotas(ctx context.Context, tenantID int64, b *store.ImportBatch, designs []ingest.Design) error {
+	var bytes, uploaded int64
+	for _, d := range designs {
+		for _, f := range d.Files {
+			bytes += f.Size
+		}
+	}
+	for _, u := range b.Uploads {
+		uploaded += u.Size
+	}
+	if err := s.Quotas.Check(ctx, tenantID, limits.Designs, int64(len(designs))); err != nil {
+		return err
+	}
+	return s.Quotas.Check(ctx, tenantID, limits.Bytes, bytes-uploaded)
+}
+
+// refuseBatch ends a batch that a limit refused, with the limit's
+// message; its uploads are removed and nothing of it is stored.
+func (s *Service) refuseBatch(ctx context.Context, tenantID int64, b *store.ImportBatch, why error) error {
+	p, ok := problem.As(why)
+	if !ok {
+		return why
+	}
+	err := s.withTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		zero := 0
+		if err := store.UpdateBatch(ctx, tx, b.ID, store.BatchProgress{DesignsTotal: &zero, Status: store.BatchFailed, Error: p.Message, Finished: true}); err != nil {
+			return err
+		}
+		return store.DeleteUploads(ctx, tx, b.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("library: refuse batch %d: %w", b.ID, err)
+	}
+	for _, u := range b.Uploads {
+		s.Blobs.Delete(ctx, u.BlobKey)
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ const (
 	KindMagic            = "magic"             // MagicData
 	KindShare            = "share"             // ShareData
 	KindVoteNotification = "vote_notification" // VoteData
+	KindAccountExists    = "account_exists"    // AccountExistsData
 )
 
 // VerifyData fills the mail that confirms a new account's address.
@@ -75,6 +76,14 @@ type VoteData struct {
 	Link  string // the page that shows the votes
 }
 
+// AccountExistsData fills the mail sent when someone signs up with the
+// address of an account that exists: the sign-up page says the same
+// either way, and the owner of the address learns what happened.
+type AccountExistsData struct {
+	Name string // the account's display name; may be empty
+	Link string // the sign-in page
+}
+
 // Data fills the templates of one kind of mail: each kind has exactly
 // one data type, whose Kind names it (VerifyData is KindVerify, ...).
 type Data interface {
@@ -103,8 +112,11 @@ func (ShareData) Kind() string { return KindShare }
 // Kind is KindVoteNotification.
 func (VoteData) Kind() string { return KindVoteNotification }
 
+// Kind is KindAccountExists.
+func (AccountExistsData) Kind() string { return KindAccountExists }
+
 // kinds is one value of every kind's data type.
-var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}}
+var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS

@@ -24,6 +24,15 @@ type KeywordGroup struct {
 	Name string `json:"name"`
 }
 
+// MaxKeywordsPerDesign is the most keywords one design carries: an import
+// keeps the first ones (its file name's words come first), an edit that
+// would go over is refused (ErrTooManyKeywords).
+const MaxKeywordsPerDesign = 50
+
+// ErrTooManyKeywords is a change that would give a design more than
+// MaxKeywordsPerDesign keywords.
+var ErrTooManyKeywords = errors.New("too many keywords on one design")
+
 // NormalizeKeyword tidies a keyword: trimmed, inner spaces folded,
 // lower-case, at most 60 characters; "" when nothing is left.
 func NormalizeKeyword(k string) string {
@@ -73,11 +82,20 @@ func tagPatterns(ctx context.Context, tx pgx.Tx, patternIDs []int64, names []str
 	return err
 }
 
-// AddKeywords tags the live ones of patternIDs with keywords.
+// AddKeywords tags the live ones of patternIDs with keywords; none may end
+// up with more than MaxKeywordsPerDesign (ErrTooManyKeywords).
 func (t *TenantTx) AddKeywords(ctx context.Context, patternIDs []int64, names []string) error {
 	live, err := livePatterns(ctx, t.tx, patternIDs)
 	if err == nil {
 		err = tagPatterns(ctx, t.tx, live, names)
+	}
+	if err == nil {
+		var over bool
+		err = t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pattern_keywords WHERE pattern_id = ANY($1)
+			GROUP BY pattern_id HAVING count(*) > $2)`, live, MaxKeywordsPerDesign).Scan(&over)
+		if err == nil && over {
+			err = ErrTooManyKeywords
+		}
 	}
 	if err == nil {
 		err = RefreshSearch(ctx, t.tx, live)
@@ -105,8 +123,12 @@ func (t *TenantTx) RemoveKeywords(ctx context.Context, patternIDs []int64, names
 	return nil
 }
 
-// SetKeywords replaces a live pattern's keywords.
+// SetKeywords replaces a live pattern's keywords (at most
+// MaxKeywordsPerDesign).
 func (t *TenantTx) SetKeywords(ctx context.Context, patternID int64, names []string) error {
+	if len(names) > MaxKeywordsPerDesign {
+		return fmt.Errorf("store: set keywords of %d: %w", patternID, ErrTooManyKeywords)
+	}
 	live, err := livePatterns(ctx, t.tx, []int64{patternID})
 	if err == nil && len(live) == 0 {
 		err = ErrNotFound
@@ -124,6 +146,24 @@ func (t *TenantTx) SetKeywords(ctx context.Context, patternID int64, names []str
 		return fmt.Errorf("store: set keywords of %d: %w", patternID, err)
 	}
 	return nil
+}
+
+// NewKeywords counts those of names that are no keyword of the tenant
+// yet (what tagging with them would add).
+func (t *TenantTx) NewKeywords(ctx context.Context, names []string) (int64, error) {
+	norm := make([]string, 0, len(names))
+	for _, n := range names {
+		if n = NormalizeKeyword(n); n != "" {
+			norm = append(norm, n)
+		}
+	}
+	var n int64
+	err := t.tx.QueryRow(ctx, `SELECT count(DISTINCT w) FROM unnest($1::text[]) w
+		WHERE NOT EXISTS (SELECT 1 FROM keywords k WHERE lower(k.name) = w)`, norm).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: new keywords: %w", err)
+	}
+	return n, nil
 }
 
 func livePatterns(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64, error) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,8 +11,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
+	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/share"
 )
 
@@ -143,5 +149,50 @@ func TestSubdomainPlatformPages(t *testing.T) {
 	wantRedirect(t, b.post("/signout", nil), "/signin")
 	if p := b.get("/account"); p.Status != http.StatusSeeOther {
 		t.Errorf("still signed in after signing out on the subdomain: %d", p.Status)
+	}
+}
+
+// TestForgotDoesTheSameWorkForEveryAddress: a reset request (and a
+// sign-in link request) only queues a job, whether or not the address has
+// an account; the job then mails the account, and nobody else.
+func TestForgotDoesTheSameWorkForEveryAddress(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	ctx := context.Background()
+	r.signUp(t, "pam@example.com")
+	r.Accounts.Queue = r.Queue // insert-only: the test works the jobs itself
+	sentBefore := r.Mail.Count(mail.KindReset, "pam@example.com")
+	anon := r.browser(t)
+	for _, email := range []string{"pam@example.com", "nobody@example.com"} {
+		want(t, anon.post("/forgot", url.Values{"email": {email}}), 200, "If an account uses that email")
+		want(t, anon.post("/signin/magic", url.Values{"email": {email}}), 200, "If an account uses that email")
+	}
+	var tokens int
+	if err := r.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM platform.email_tokens WHERE purpose IN ('reset', 'magic')`).Scan(&tokens); err != nil {
+		t.Fatal(err)
+	}
+	if tokens != 0 || r.Mail.Count(mail.KindReset, "pam@example.com") != sentBefore {
+		t.Fatalf("a request did an account's work before answering: %d links made", tokens)
+	}
+	rows, err := r.DB.Pool.Query(ctx, `SELECT args FROM platform.river_job WHERE kind = $1 ORDER BY id`, accounts.LinkRequestArgs{}.Kind())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil || len(jobs) != 4 {
+		t.Fatalf("%d link jobs queued, want 4 (%v)", len(jobs), err)
+	}
+	for _, args := range jobs {
+		var a accounts.LinkRequestArgs
+		if err := json.Unmarshal(args, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Accounts.Worker().Work(ctx, &river.Job[accounts.LinkRequestArgs]{Args: a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.Mail.Count(mail.KindReset, "pam@example.com") != sentBefore+1 || r.Mail.Count(mail.KindMagic, "pam@example.com") != 1 ||
+		r.Mail.Count(mail.KindReset, "nobody@example.com")+r.Mail.Count(mail.KindMagic, "nobody@example.com") != 0 {
+		t.Error("the jobs did not mail the account (and only it)")
 	}
 }

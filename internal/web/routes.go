@@ -25,7 +25,7 @@ func (s *Server) routes() http.Handler {
 	// Signing up and in.
 	mux.HandleFunc("GET /signup", s.signupForm)
 	mux.HandleFunc("POST /signup", s.signup)
-	mux.Handle("GET /verify/sent", s.signedIn(s.verifySent))
+	mux.HandleFunc("GET /verify/sent", s.verifySent)
 	mux.Handle("POST /verify/resend", s.signedIn(s.verifyResend))
 	mux.HandleFunc("GET /verify", s.verify)
 	mux.HandleFunc("GET /signin", s.signinForm)
