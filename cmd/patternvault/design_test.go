@@ -42,6 +42,7 @@ func inspectJSON(t *testing.T, file string) inspected {
 // real QLI inspected agrees with its BQM companion (0.01 in, 0.5 %), each
 // conversion keeps the size, and thumbnail makes a PNG.
 func TestDesignCommandsOnFixtures(t *testing.T) {
+	t.Parallel()
 	dir := testfixtures.Dir(t)
 	qlis, _ := filepath.Glob(filepath.Join(dir, "stitchables", "*", "*", "*.qli"))
 	if len(qlis) == 0 {
@@ -90,6 +91,7 @@ func TestDesignCommandsOnFixtures(t *testing.T) {
 }
 
 func TestDesignCommandsRefuseBadFiles(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	notes := filepath.Join(tmp, "readme.txt")
 	os.WriteFile(notes, []byte("Thank you for your purchase!\nDesigned by Pam.\n"), 0o644)
@@ -140,6 +142,7 @@ func pvAll(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // refused by inspect (text and JSON) and by convert, with a one-line
 // message naming the line, and convert writes nothing.
 func TestOverflowingNumbers(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	bad := filepath.Join(tmp, "overflow.qli")
 	os.WriteFile(bad, []byte("#CAD2DMC\r\nCS\r\nVMXY\r\nNO NEEDLE ON\r\nVP 1000,0\r\nVP1e308,0\r\nVE\r\nEN\r\n"), 0o644)
@@ -171,6 +174,7 @@ func TestOverflowingNumbers(t *testing.T) {
 // (issue 15: pauses dropped by BQM, jumps sewn by QCC) and inspect shows
 // the reader's doubts (an implausible size), while still succeeding.
 func TestConvertWarnings(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	in := filepath.Join(tmp, "two parts.qli")
 	os.WriteFile(in, []byte("#CAD2DMC\r\nCS\r\nVMXY\r\nNO INFO Designed by Pam\r\nNO NEEDLE ON\r\nVP 4000,0\r\nVE\r\n"+
@@ -217,6 +221,7 @@ func TestConvertWarnings(t *testing.T) {
 // still gets a thumbnail from its preview (the layout one exporter writes),
 // while inspect keeps saying it has no structure PatternVault reads.
 func TestThumbnailPreview(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	in := filepath.Join(tmp, "zigzag.cqp")
 	os.WriteFile(in, []byte("PU\r\nX0.0000,0.0000 Y\r\nPD\r\nX0.5000,-0.5000 Y\r\nX1.0000,0.0000 Y\r\nEND\r\n"), 0o644)

@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -22,8 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patternvault/patternvault/internal/db"
-	"github.com/patternvault/patternvault/internal/pgserver"
+	"github.com/patternvault/patternvault/internal/testdb"
 	"github.com/patternvault/patternvault/internal/testfixtures"
 )
 
@@ -40,7 +38,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	// Every test but the first-start one shares the test server of
+	// internal/testdb, a database each, instead of starting a cluster.
+	code := testdb.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -92,6 +92,7 @@ func status(url string) int {
 // data dir, serve answers /healthz and /readyz, and tenant create and
 // tenant list --json work on the same data dir while the server runs.
 func TestServeAndTenantCommands(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL="}
 	serve := exec.Command(binary, "serve")
@@ -159,6 +160,7 @@ func TestServeAndTenantCommands(t *testing.T) {
 }
 
 func TestUnknownCommandAndBadFile(t *testing.T) {
+	t.Parallel()
 	if _, err := pv(t, nil, "frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Errorf("unknown command: %v", err)
 	}
@@ -170,17 +172,9 @@ func TestUnknownCommandAndBadFile(t *testing.T) {
 // TestExternalDatabaseNeedsMigrate: against PV_DATABASE_URL, serve refuses
 // a schema that is behind and says to run migrate; after migrate it serves.
 func TestExternalDatabaseNeedsMigrate(t *testing.T) {
-	ctx := context.Background()
-	cluster, err := pgserver.Start(ctx, filepath.Join(dataDir(t), "pg"), pgserver.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	if err := db.EnsureDatabase(ctx, cluster.DSN("postgres"), "ext"); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
 	addr := freeAddr(t)
-	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL=" + cluster.DSN("ext")}
+	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL=" + testdb.EmptyURL(t)}
 	if _, err := pv(t, env, "serve"); err == nil || !strings.Contains(err.Error(), "patternvault migrate") {
 		t.Fatalf("serve on an unmigrated external database: %v, want a message to run migrate", err)
 	}
@@ -197,11 +191,16 @@ func TestExternalDatabaseNeedsMigrate(t *testing.T) {
 	}
 }
 
-// startServe runs `serve` on a fresh data dir and waits for /readyz.
+// startServe runs `serve` on a fresh data dir and a database of its own on
+// the shared test server (migrated first, as an operator would), and waits
+// for /readyz.
 func startServe(t *testing.T, extra ...string) (env []string, base string) {
 	t.Helper()
 	addr := freeAddr(t)
-	env = append([]string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL="}, extra...)
+	env = append([]string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr, "PV_DATABASE_URL=" + testdb.NewURL(t)}, extra...)
+	if out, err := pv(t, env, "migrate"); err != nil {
+		t.Fatalf("migrate: %q, %v", out, err)
+	}
 	serve := exec.Command(binary, "serve")
 	serve.Env = append(os.Environ(), env...)
 	if err := serve.Start(); err != nil {
@@ -240,6 +239,7 @@ func apiGet(t *testing.T, url, token string) (int, map[string]any) {
 
 // TestUserTokenAndAPI is the accounts issue's outside check.
 func TestUserTokenAndAPI(t *testing.T) {
+	t.Parallel()
 	env, base := startServe(t)
 	for _, slug := range []string{"acme", "beta"} {
 		if _, err := pv(t, env, "tenant", "create", "--slug", slug, "--name", strings.ToUpper(slug)); err != nil {
@@ -285,6 +285,7 @@ func TestUserTokenAndAPI(t *testing.T) {
 // TestLocalMailOutbox: with no SMTP configured, a sign-up's email lands in
 // $PV_DATA_DIR/outbox with a link the person can open.
 func TestLocalMailOutbox(t *testing.T) {
+	t.Parallel()
 	env, base := startServe(t)
 	form := url.Values{"name": {"Pam"}, "email": {"pam@example.com"}, "password": {"a long enough password"}}
 	req, _ := http.NewRequest("POST", base+"/signup", strings.NewReader(form.Encode()))
@@ -356,6 +357,7 @@ func fixturesZIP(t *testing.T) (string, int) {
 // thumbnail, a sensible name and keywords, every download format works,
 // and posting it again creates nothing and reports duplicates.
 func TestImportThroughAPI(t *testing.T) {
+	t.Parallel()
 	zipPath, designs := fixturesZIP(t)
 	env, base := startServe(t)
 	for _, args := range [][]string{
@@ -496,6 +498,7 @@ func apiDo(t *testing.T, method, url, token string, body any) (int, map[string]a
 
 // TestShareThroughAPI is the share links' outside check.
 func TestShareThroughAPI(t *testing.T) {
+	t.Parallel()
 	env, base := startServe(t)
 	pv(t, env, "tenant", "create", "--slug", "acme", "--name", "Acme Quilting")
 	pv(t, env, "user", "create", "--email", "pam@example.com", "--password", "a long enough password", "--tenant", "acme")
@@ -580,6 +583,7 @@ func TestShareThroughAPI(t *testing.T) {
 // TestMetrics: /metrics on its own address reports request latency by
 // route, the database and the job queue; the public address has no /metrics.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	maddr := freeAddr(t)
 	_, base := startServe(t, "PV_METRICS_ADDR="+maddr)
 	status(base + "/healthz")

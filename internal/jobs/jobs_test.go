@@ -57,6 +57,7 @@ func newQueue(t *testing.T, pool *pgxpool.Pool, w *pingWorker) *jobs.Queue {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := testdb.New(t).Pool
 	behind, _, err := jobs.Behind(ctx, pool)
@@ -86,6 +87,7 @@ func TestMigrate(t *testing.T) {
 // exactly once when a worker starts later; one in a rolled back transaction
 // never runs.
 func TestInsertTxSurvivesRestartAndRunsOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := migrated(t)
 
@@ -177,6 +179,7 @@ func waitState(t *testing.T, q *jobs.Queue, id int64, want rivertype.JobState) *
 }
 
 func TestStartWithoutWorkersFails(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t, migrated(t), nil)
 	if err := q.Start(context.Background()); err == nil {
 		q.Stop(context.Background())
@@ -185,6 +188,7 @@ func TestStartWithoutWorkersFails(t *testing.T) {
 }
 
 func TestStopUnstarted(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t, migrated(t), &pingWorker{ran: make(chan string, 1)})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

@@ -123,6 +123,7 @@ func fixtureZIP(t *testing.T, nested bool) ([]byte, int) {
 }
 
 func TestImportFixturesThenReimport(t *testing.T) {
+	t.Parallel()
 	data, designs := fixtureZIP(t, false)
 	r := newRig(t)
 	ctx := context.Background()
@@ -203,6 +204,7 @@ func TestImportFixturesThenReimport(t *testing.T) {
 }
 
 func TestBadUploadsStoreNothing(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	acme := r.tenant(t, "acme")
@@ -259,6 +261,7 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 // crash would) and runs the batch again: it completes, with every design
 // once, and no file in storage that no row points at.
 func TestCrashMidImportThenRerun(t *testing.T) {
+	t.Parallel()
 	data, designs := fixtureZIP(t, false)
 	r := newRig(t)
 	acme := r.tenant(t, "acme")
@@ -297,6 +300,7 @@ func TestCrashMidImportThenRerun(t *testing.T) {
 }
 
 func TestLibraryIsolation(t *testing.T) {
+	t.Parallel()
 	data, _ := fixtureZIP(t, false)
 	r := newRig(t)
 	ctx := context.Background()
@@ -345,6 +349,7 @@ func keys(m map[string]*store.Pattern) []string {
 // them in another format: the scan pairs the copy with its original and
 // with nothing else; keeping one deletes the other, undoably.
 func TestNearDuplicates(t *testing.T) {
+	t.Parallel()
 	data, _ := fixtureZIP(t, false)
 	r := newRig(t)
 	ctx := context.Background()

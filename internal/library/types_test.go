@@ -19,6 +19,7 @@ import (
 )
 
 func TestDecideType(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		hint, shape string
 		conf, w, h  float64
@@ -60,6 +61,7 @@ func motif() *geom.Design {
 // and a small motif the shape reads as a panel. The names decide the
 // first, the size the second; their keywords carry no "blk".
 func TestImportTypesFromNames(t *testing.T) {
+	t.Parallel()
 	ship := filepath.Join(testfixtures.Dir(t), "stitchables", "e2e", "viking-longship", "e2e - viking lonship v2.qli")
 	raw, err := os.ReadFile(ship)
 	if err != nil {
@@ -124,6 +126,7 @@ func TestImportTypesFromNames(t *testing.T) {
 // at once, and the search index; a type PatternVault does not know, an
 // empty list or an id another workspace does not hold changes nothing.
 func TestSetTypeInBulk(t *testing.T) {
+	t.Parallel()
 	data, _ := fixtureZIP(t, false)
 	r := newRig(t)
 	ctx := context.Background()

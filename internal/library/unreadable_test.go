@@ -19,6 +19,7 @@ import (
 // drawn from them, they are not marked readable, and no conversion is
 // served from them.
 func TestImportUnreadableDesign(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	acme := r.tenant(t, "acme")

@@ -29,6 +29,7 @@ func sample() map[string]mail.Data {
 }
 
 func TestComposeEveryKind(t *testing.T) {
+	t.Parallel()
 	data := sample()
 	if len(data) != len(mail.Kinds()) {
 		t.Fatalf("sample covers %d kinds; Compose knows %d", len(data), len(mail.Kinds()))
@@ -62,6 +63,7 @@ func TestComposeEveryKind(t *testing.T) {
 }
 
 func TestComposeEscapesHTML(t *testing.T) {
+	t.Parallel()
 	msg, err := mail.Compose(mail.InviteData{
 		Inviter: "<script>alert(1)</script>", Workspace: "A\r\nBcc: x@evil.example", Role: "viewer", Link: link})
 	if err != nil {
@@ -88,6 +90,7 @@ type newsletter struct{}
 func (newsletter) Kind() string { return "newsletter" }
 
 func TestComposeRefusesUnknownData(t *testing.T) {
+	t.Parallel()
 	if _, err := mail.Compose(nil); err == nil {
 		t.Error("nil data composed")
 	}

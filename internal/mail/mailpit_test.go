@@ -195,6 +195,7 @@ func waitMessages(t *testing.T, api string, n int) mailpitList {
 // A message queued in a transaction goes through the worker and a real
 // SMTP server (STARTTLS, with and without a login) and arrives whole.
 func TestSendThroughMailpit(t *testing.T) {
+	t.Parallel()
 	smtpAddr, api, roots := startMailpit(t)
 	cases := []struct{ name, url string }{
 		{"no login", "smtp://" + smtpAddr},

@@ -132,6 +132,7 @@ func (r *rig) waitJob(t *testing.T) *rivertype.JobRow {
 }
 
 func TestEnqueueInRolledBackTransactionSendsNothing(t *testing.T) {
+	t.Parallel()
 	tr := &flaky{}
 	r := newRig(t, tr)
 	ctx := context.Background()
@@ -160,6 +161,7 @@ func TestEnqueueInRolledBackTransactionSendsNothing(t *testing.T) {
 }
 
 func TestFailedSendIsRetried(t *testing.T) {
+	t.Parallel()
 	tr := &flaky{failures: 2}
 	r := newRig(t, tr)
 	id := r.enqueue(t, "pam@example.com")
@@ -185,6 +187,7 @@ func TestFailedSendIsRetried(t *testing.T) {
 }
 
 func TestSendGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
 	tr := &flaky{failures: 1000}
 	r := newRig(t, tr)
 	id := r.enqueue(t, "pam@example.com")
@@ -201,6 +204,7 @@ func TestSendGivesUpAfterMaxAttempts(t *testing.T) {
 }
 
 func TestEnqueueRefusesBadMessages(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, &flaky{})
 	ctx := context.Background()
 	ok := mail.Message{To: "pam@example.com", Subject: "Hi", Text: "Hello", Kind: "test"}

@@ -18,6 +18,7 @@ import (
 )
 
 func TestDirTransportWritesParseableMessage(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "outbox")
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
@@ -112,6 +113,7 @@ func alternatives(t *testing.T, contentType string, body io.Reader) (text, html 
 }
 
 func TestSMTPURL(t *testing.T) {
+	t.Parallel()
 	good := []string{
 		"smtp://localhost:1025",
 		"smtp://user:p%40ss@mail.example.com",

@@ -35,14 +35,23 @@ func TestRelevance(t *testing.T) {
 	if err := jobs.Migrate(ctx, d.Pool); err != nil {
 		t.Fatal(err)
 	}
-	q, _ := jobs.New(d.Pool, jobs.Config{})
-	blobs, _ := blob.Open(ctx, "", t.TempDir())
+	q, err := jobs.New(d.Pool, jobs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	st := store.New(d)
 	lib := &library.Service{Store: st, Blobs: blobs, Queue: q, Limits: ingest.DefaultLimits()}
-	tn, _ := st.CreateTenant(ctx, "demo", "Demo")
+	tn, err := st.CreateTenant(ctx, "demo", "Demo")
+	if err != nil {
+		t.Fatal(err)
+	}
 	truth := map[string]demo.Item{} // by name
 	const n = 400
-	err := demo.StreamZIPs(3, n, 100, func(name string, data []byte) error {
+	err = demo.StreamZIPs(3, n, 100, func(name string, data []byte) error {
 		b, err := lib.StartImport(ctx, tn.ID, 0, []library.Upload{{Name: name, Body: bytes.NewReader(data), Size: int64(len(data))}}, false)
 		if err != nil {
 			return err
@@ -52,11 +61,16 @@ func TestRelevance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo.Generate(3, n, func(it demo.Item) error { truth[strings.ToLower(it.Name)] = it; return nil })
+	if err := demo.Generate(3, n, func(it demo.Item) error { truth[strings.ToLower(it.Name)] = it; return nil }); err != nil {
+		t.Fatal(err)
+	}
 	names := map[int64]string{}
 	pq := store.PatternQuery{Limit: 200}
 	for {
-		page, _ := st.Patterns(ctx, tn.ID, pq)
+		page, err := st.Patterns(ctx, tn.ID, pq)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, p := range page.Patterns {
 			names[p.ID] = strings.ToLower(p.Name)
 		}

@@ -184,7 +184,6 @@ func TestRealFiles(t *testing.T) {
 // "corrected" into another, and a word nothing holds finds nothing, not
 // even by vector.
 func TestSearchReadsTheLibrarysWords(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
 	tn, err := st.CreateTenant(ctx, "acme", "Acme")

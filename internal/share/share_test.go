@@ -51,6 +51,7 @@ func newRig(t *testing.T) *rig {
 func token(url string) string { return url[strings.LastIndex(url, "/")+1:] }
 
 func TestShareVotesAndResults(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	shared := r.acmeIDs[2:5] // three designs, positions 1..3
@@ -128,6 +129,7 @@ func TestShareVotesAndResults(t *testing.T) {
 }
 
 func TestShareExpiryRevokeSuspend(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	c, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:2], Name: "Soon gone", ExpiresInDays: 7})
@@ -171,6 +173,7 @@ func TestShareExpiryRevokeSuspend(t *testing.T) {
 }
 
 func TestShareCreateRefusesOtherTenantsDesigns(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	_, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: []int64{r.acmeIDs[0], r.betaIDs[7] + 1000}, Name: "Mixed"})
@@ -186,6 +189,7 @@ func TestShareCreateRefusesOtherTenantsDesigns(t *testing.T) {
 }
 
 func TestVoterCap(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
 	c, _ := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:1], Name: "Popular"})

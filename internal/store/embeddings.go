@@ -114,19 +114,6 @@ func (s *Store) SaveEmbeddings(ctx context.Context, tenantID int64, provider str
 	return nil
 }
 
-// SearchVersion returns the tenant's search version, which moves on
-// whenever its embeddings change.
-func (s *Store) SearchVersion(ctx context.Context, tenantID int64) (int64, error) {
-	var v int64
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT version FROM search_version`).Scan(&v)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: search version of tenant %d: %w", tenantID, err)
-	}
-	return v, nil
-}
-
 // Embeddings returns every stored vector of provider in the tenant (live
 // and deleted designs: searches filter), with the search version they are
 // current at and how many live patterns still lack one.

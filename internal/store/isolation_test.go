@@ -72,6 +72,7 @@ func checkModel(t *testing.T, st *store.Store, tn *store.Tenant, want model) {
 // pattern function called for tenant A never reads, changes or deletes
 // tenant B's rows.
 func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
 	ts := newTenants(t, st, 3)
@@ -123,6 +124,7 @@ func TestTenantIsolation(t *testing.T) {
 // tenants against an in-memory model and checks every tenant's whole
 // library after each round.
 func TestTenantIsolationRandomized(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
 	ts := newTenants(t, st, 12)
@@ -173,6 +175,7 @@ func TestTenantIsolationRandomized(t *testing.T) {
 }
 
 func TestTenantSlugRenameAndConflicts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
 	ts := newTenants(t, st, 2)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSearchSQL(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
 	tn, err := st.CreateTenant(ctx, "acme", "Acme")
@@ -97,6 +98,7 @@ func TestSearchSQL(t *testing.T) {
 // TestConcurrentKeywordCreation tags patterns with the same new keywords
 // from many transactions at once: every one succeeds.
 func TestConcurrentKeywordCreation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := store.New(testdb.New(t))
 	tn, _ := st.CreateTenant(ctx, "acme", "Acme")
@@ -123,6 +125,7 @@ func TestConcurrentKeywordCreation(t *testing.T) {
 // does not find every design that mentions candy; the typed-so-far word
 // is a prefix, and nothing typed can break the syntax.
 func TestTSQueryPhraseAlternatives(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		q    store.TextQuery
 		want string

@@ -12,8 +12,10 @@ package testdb
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -147,4 +149,54 @@ func Shared() (*db.DB, error) {
 		return nil, fmt.Errorf("testdb: create database %s: %w", name, err)
 	}
 	return db.OpenDatabase(ctx, adminDSN, name)
+}
+
+// NewURL returns the connection string of a new database of the test's
+// own, migrated like New's (platform schema, no tenants) and dropped when
+// the test ends: for tests that run PatternVault as a separate process
+// (PV_DATABASE_URL), sharing the one test server instead of starting a
+// cluster each.
+func NewURL(t testing.TB) string {
+	t.Helper()
+	DSN(t) // sets template up
+	return newDatabase(t, template)
+}
+
+// EmptyURL is NewURL for a database with nothing in it (not migrated).
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, "template0")
+}
+
+func newDatabase(t testing.TB, from string) string {
+	t.Helper()
+	DSN(t)
+	ctx := context.Background()
+	name := fmt.Sprintf("%s_url_%d", template, counter.Add(1))
+	admin, err := db.OpenDatabase(ctx, adminDSN, "")
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Pool.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
+		pgx.Identifier{name}.Sanitize(), pgx.Identifier{from}.Sanitize())); err != nil {
+		t.Fatalf("testdb: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		admin, err := db.OpenDatabase(ctx, adminDSN, "")
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Pool.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	})
+	if strings.Contains(adminDSN, "://") {
+		u, err := url.Parse(adminDSN)
+		if err != nil {
+			t.Fatalf("testdb: %v", err)
+		}
+		u.Path = "/" + name
+		return u.String()
+	}
+	return adminDSN + " dbname='" + name + "'"
 }

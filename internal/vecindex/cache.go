@@ -98,17 +98,6 @@ func (c *Cache) put(tenantID int64, ix *Index) {
 	}
 }
 
-// Forget drops the tenant's index.
-func (c *Cache) Forget(tenantID int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[tenantID]; ok {
-		c.bytes -= el.Value.(*entry).ix.Bytes()
-		c.lru.Remove(el)
-		delete(c.entries, tenantID)
-	}
-}
-
 // Stats reports the cache's size: tenants held, bytes held, and loads so
 // far.
 func (c *Cache) Stats() (tenants int, bytes int64, loads int64) {

@@ -19,6 +19,7 @@ import (
 // address check), invite an editor who signs up from the invitation, and
 // the limits of each role.
 func TestSignUpToWorkspaceToTeam(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam := r.browser(t)
 	p := pam.post("/signup", url.Values{"name": {"Pam"}, "email": {"Pam@Example.com"}, "password": {"short"}})
@@ -125,6 +126,7 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 }
 
 func TestSignInLimitsAndFixation(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	r.signUp(t, "pam@example.com")
 	b := r.browser(t)
@@ -194,6 +196,7 @@ func TestSignInSlowsDownWithoutLockingTheOwnerOut(t *testing.T) {
 }
 
 func TestPasswordResetAndMagicLink(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam := r.signUp(t, "pam@example.com")
 	anon := r.browser(t)
@@ -229,6 +232,7 @@ func TestPasswordResetAndMagicLink(t *testing.T) {
 }
 
 func TestSignOutEverywhere(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	a := r.signUp(t, "pam@example.com")
 	b := r.browser(t)
@@ -240,6 +244,7 @@ func TestSignOutEverywhere(t *testing.T) {
 }
 
 func TestCrossOriginFormRefused(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, _ := r.owner(t, "pam@example.com", "acme")
 	req, _ := http.NewRequest("POST", r.srv.URL+"/t/acme/members/invite", strings.NewReader("email=evil%40example.com&role=owner"))
@@ -285,6 +290,7 @@ func stripRef(body string) string {
 }
 
 func TestAPITokenShownOnceAndRevoked(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, _ := r.owner(t, "pam@example.com", "acme")
 	r.owner(t, "bob@example.com", "beta")

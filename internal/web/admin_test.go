@@ -27,6 +27,7 @@ func (r *rig) admin(t testing.TB, email string) *browser {
 }
 
 func TestAdminSuspendAndImpersonate(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	ctx := context.Background()
 	pam, acme := r.owner(t, "pam@example.com", "acme")
@@ -69,6 +70,7 @@ func TestAdminSuspendAndImpersonate(t *testing.T) {
 // (a silent one as silent), the database as this server sees it, the job
 // queue's failures and the storage.
 func TestAdminHealth(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	ctx := context.Background()
 	root := r.admin(t, "root@example.com")
@@ -97,6 +99,7 @@ func TestAdminHealth(t *testing.T) {
 // visitor and checks the exact status: who may not see a workspace gets
 // what they would get if it did not exist.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	owner, acme := r.owner(t, "owner@example.com", "acme")
 	editor := r.member(t, owner, "acme", "editor@example.com", store.RoleEditor)

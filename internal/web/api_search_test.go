@@ -82,6 +82,7 @@ func (c *apiClient) search(q string) apiSearchResult {
 // three, with a score and the words it matched; another workspace finds
 // none of them.
 func TestAPISearchRealDesigns(t *testing.T) {
+	t.Parallel()
 	data, _ := fixturesZIP(t)
 	r := newRig(t, "")
 	pam, _ := r.owner(t, "pam@example.com", "acme")
@@ -206,6 +207,7 @@ func (c *apiClient) send(method, path, body string) (int, map[string]any) {
 // keeps its words, filters and pin; one with neither words nor filters,
 // or without a name, is refused with a reason.
 func TestAPISavedSearchKeepsFilters(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, acme := r.owner(t, "pam@example.com", "acme")
 	r.seedNamed(t, acme, "Holly Border")
@@ -244,6 +246,7 @@ func TestAPISavedSearchKeepsFilters(t *testing.T) {
 // answers with the word people read, refuses a type it does not know
 // without changing anything, and a type word then finds the design.
 func TestAPISetType(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, acme := r.owner(t, "pam@example.com", "acme")
 	r.seedNamed(t, acme, "Rose Garden")

@@ -81,6 +81,7 @@ func axeCheck(t testing.TB, src, page string) chromedp.Action[chromedp.Void] {
 // A/AA violation, and no text below 7:1 contrast, is allowed. It also checks each page looks finished
 // (title, favicon, language, no raw error text).
 func TestAxe(t *testing.T) {
+	t.Parallel()
 	src := axeSource(t)
 	chromium(t)
 	designs := journeyZIP(t)

@@ -96,6 +96,7 @@ func repoRoot() string {
 // TestBrowserLibrary: sign in, upload a ZIP with the progress bar, see
 // the thumbnails, open a design, and download it for a machine.
 func TestBrowserLibrary(t *testing.T) {
+	t.Parallel()
 	data, designs := fixturesZIP(t)
 	zipPath := filepath.Join(t.TempDir(), "stitchables.zip")
 	os.WriteFile(zipPath, data, 0o644)
@@ -169,6 +170,7 @@ func TestBrowserLibrary(t *testing.T) {
 // TestBrowserShareOnPhone: a guest opens a share link on a phone, types
 // her name, votes, reloads and sees her vote kept.
 func TestBrowserShareOnPhone(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	_, acme := r.owner(t, "pam@example.com", "acme")
 	ids := r.seedDesigns(t, acme, "Swirl", 4)

@@ -11,6 +11,7 @@ import (
 // calm page with the request's reference (the id in the logs), never the
 // error itself.
 func TestErrorPageIsFriendly(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, _ := r.owner(t, "pam@example.com", "acme")
 	r.DB.Pool.Close() // every query now fails

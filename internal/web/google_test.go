@@ -44,6 +44,7 @@ func googleSignIn(t testing.TB, b *browser) page {
 }
 
 func TestGoogleSignIn(t *testing.T) {
+	t.Parallel()
 	r, m := googleRig(t)
 	want(t, r.browser(t).get("/signin"), 200, "Sign in with Google")
 
@@ -78,6 +79,7 @@ func TestGoogleSignIn(t *testing.T) {
 }
 
 func TestGoogleHiddenWhenNotConfigured(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	p := r.browser(t).get("/signin")
 	want(t, p, 200)

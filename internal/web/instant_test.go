@@ -49,6 +49,7 @@ func (r *rig) seedNamed(t testing.TB, tn *store.Tenant, names ...string) {
 // only, the same markup the full page shows, and builds no link that
 // carries partial=1 on.
 func TestInstantSearchPartial(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, acme := r.owner(t, "pam@example.com", "acme")
 	r.seedNamed(t, acme, "Swirl 00", "Swirl 01", "Swirl 02", "Feather 00", "Feather 01")
@@ -105,6 +106,7 @@ func TestInstantSearchPartial(t *testing.T) {
 // without loading a page, the address follows, and select-all still
 // works on the swapped-in grid.
 func TestBrowserInstantSearch(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	_, acme := r.owner(t, "pam@example.com", "acme")
 	r.seedNamed(t, acme, "Swirl 00", "Swirl 01", "Swirl 02", "Feather 00", "Feather 01")
@@ -159,6 +161,7 @@ func TestBrowserInstantSearch(t *testing.T) {
 // TestHighlight: the words a search matched are marked in a name, as
 // typed or in their singular, and the rest of the name stays escaped.
 func TestHighlight(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		matched []string
@@ -181,6 +184,7 @@ func TestHighlight(t *testing.T) {
 // found nothing, and how often a search led to a design being opened;
 // other members do not see the page.
 func TestWhatPeopleSearchFor(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, acme := r.owner(t, "pam@example.com", "acme")
 	vera := r.member(t, pam, "acme", "vera@example.com", store.RoleEditor)

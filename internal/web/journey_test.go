@@ -307,6 +307,7 @@ var (
 // TestJourney runs the quilter's first hour on a phone and on a tablet,
 // each with its own server and browsers, side by side.
 func TestJourney(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	designs := journeyZIP(t)
 	for _, vp := range []viewport{phone, tablet} {

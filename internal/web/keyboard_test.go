@@ -72,6 +72,7 @@ func press(keys string) chromedp.Action[chromedp.Void] { return chromedp.KeyEven
 // guest on a phone. The focus must move in reading order, reach every
 // button on the way and always show where it is.
 func TestJourneyKeyboard(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	t0 := time.Now()
 	designs := journeyZIP(t)

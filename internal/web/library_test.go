@@ -71,6 +71,7 @@ func fixturesZIP(t testing.TB) ([]byte, int) {
 }
 
 func TestLibraryPages(t *testing.T) {
+	t.Parallel()
 	data, designs := fixturesZIP(t)
 	r := newRig(t, "")
 	pam, _ := r.owner(t, "pam@example.com", "acme")
@@ -267,6 +268,7 @@ func getHeader(t testing.TB, b *browser, path string, reqHeader map[string]strin
 // revalidated after a turn, the preview following the turn, exports of
 // designs of one name, and Undo returning to the page it was pressed on.
 func TestLibraryEditsSynthetic(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, _ := r.owner(t, "pam@example.com", "acme")
 	viewer := r.member(t, pam, "acme", "vera@example.com", store.RoleViewer)

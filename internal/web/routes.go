@@ -55,7 +55,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /impersonation/stop", s.signedIn(s.stopImpersonating))
 
 	// A workspace, addressed by path (subdomains are rewritten to it).
-	mux.Handle("GET /t/{slug}/{$}", s.member(viewer, s.libraryGrid))
+	mux.Handle("GET /t/{slug}/{$}", s.member(viewer, lagTolerant(s.libraryGrid)))
 	mux.Handle("GET /t/{slug}/logo", s.member(viewer, s.logo))
 	mux.Handle("GET /t/{slug}/welcome/team", s.member(owner, s.welcomeTeam))
 	mux.Handle("POST /t/{slug}/welcome/team", s.member(owner, s.welcomeTeamInvite))
@@ -74,7 +74,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/activity/{id}/undo", s.member(editor, s.undo))
 	mux.Handle("POST /t/{slug}/machine", s.member(viewer, s.setMachine))
 	mux.Handle("GET /t/{slug}/patterns/{id}", s.member(viewer, s.designPage))
-	mux.Handle("GET /t/{slug}/patterns/{id}/thumb/{size}", s.member(viewer, s.thumbnail))
+	mux.Handle("GET /t/{slug}/patterns/{id}/thumb/{size}", s.member(viewer, lagTolerant(s.thumbnail)))
 	mux.Handle("GET /t/{slug}/patterns/{id}/preview.svg", s.member(viewer, s.previewSVG))
 	mux.Handle("GET /t/{slug}/patterns/{id}/download", s.member(viewer, s.download))
 	mux.Handle("GET /t/{slug}/patterns/{id}/files/{file}", s.member(viewer, s.downloadFile))
@@ -112,11 +112,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/shares/{id}/duplicate", s.member(editor, s.shareDuplicate))
 
 	// Share links: the customer's side, no account; reaches only the link's designs.
-	mux.HandleFunc("GET /s/{token}", s.sharePublic)
+	mux.HandleFunc("GET /s/{token}", lagTolerant(s.sharePublic))
 	mux.HandleFunc("POST /s/{token}/name", s.shareName)
 	mux.HandleFunc("POST /s/{token}/votes", s.shareVote)
 	mux.HandleFunc("POST /s/{token}/done", s.shareDone)
-	mux.HandleFunc("GET /s/{token}/thumb/{id}", s.shareThumb)
+	mux.HandleFunc("GET /s/{token}/thumb/{id}", lagTolerant(s.shareThumb))
 	mux.HandleFunc("GET /s/{token}/logo", s.shareLogo)
 	mux.HandleFunc("GET /s/{token}/download/{id}", s.shareDownload)
 
@@ -135,5 +135,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	protect := http.NewCrossOriginProtection()
-	return httpx.RequestIDs(httpx.ClientIPs(s.cfg.TrustedProxies, s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.subdomains(s.loadSession(routeOf(mux)))))))))
+	return httpx.RequestIDs(httpx.ClientIPs(s.cfg.TrustedProxies, s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.markWrites(s.subdomains(s.loadSession(routeOf(mux))))))))))
 }

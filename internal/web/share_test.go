@@ -57,6 +57,7 @@ func (r *rig) seedDesigns(t testing.TB, tn *store.Tenant, prefix string, n int) 
 }
 
 func TestShareLinkJourney(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	pam, acme := r.owner(t, "pam@example.com", "acme")
 	_, beta := r.owner(t, "bob@example.com", "beta")

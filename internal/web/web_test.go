@@ -79,6 +79,7 @@ func (r *rig) get(t testing.TB, path, host string) (int, string, http.Header) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	if code, body, _ := r.get(t, "/healthz", ""); code != 200 || !strings.Contains(body, "ok") {
 		t.Errorf("/healthz = %d %s", code, body)
@@ -89,6 +90,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestReadinessReportsPendingMigrations(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	if _, err := r.Store.CreateTenant(context.Background(), "acme", "Acme"); err != nil {
 		t.Fatal(err)
@@ -103,6 +105,7 @@ func TestReadinessReportsPendingMigrations(t *testing.T) {
 }
 
 func TestTenantRouting(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "pv.test")
 	ctx := context.Background()
 	pam, acme := r.owner(t, "pam@example.com", "acme")
@@ -180,6 +183,7 @@ func TestTenantRouting(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "")
 	req, _ := http.NewRequest("POST", r.srv.URL+"/t/acme/", strings.NewReader("x=1"))
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
