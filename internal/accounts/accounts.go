@@ -352,8 +352,10 @@ func (s *Service) SlugAvailable(ctx context.Context, slug string) (bool, string)
 	return false, "already taken"
 }
 
-// Invite sends an invitation to join t with role.
-func (s *Service) Invite(ctx context.Context, t *store.Tenant, inviter *store.User, email, role string) error {
+// Invite sends an invitation from v to join t with role. One sent during
+// a support view works only while that view lasts.
+func (s *Service) Invite(ctx context.Context, t *store.Tenant, v *Visitor, email, role string) error {
+	inviter := v.User
 	email, err := CheckEmail(email)
 	if err != nil {
 		return err
@@ -364,6 +366,7 @@ func (s *Service) Invite(ctx context.Context, t *store.Tenant, inviter *store.Us
 	token := auth.NewToken("")
 	_, err = s.Store.CreateInvitation(ctx, &store.Invitation{
 		TenantID: t.ID, Email: email, Role: role, InvitedBy: &inviter.ID, ExpiresAt: time.Now().Add(InvitationTTL),
+		SupportSession: v.SupportHash(),
 	}, auth.HashToken(token))
 	if err != nil {
 		return err

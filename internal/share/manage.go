@@ -56,15 +56,17 @@ func (s *Service) Delete(ctx context.Context, tenantID, id int64) error {
 }
 
 // Duplicate makes a new link (a new token) with link id's designs and
-// settings, named "... (copy)", lasting DefaultDays.
-func (s *Service) Duplicate(ctx context.Context, tenantID, userID, id int64) (*Created, error) {
+// settings, named "... (copy)", lasting DefaultDays; supportSession is
+// as in Input.
+func (s *Service) Duplicate(ctx context.Context, tenantID, userID, id int64, supportSession []byte) (*Created, error) {
 	l, err := s.Store.Share(ctx, tenantID, id)
 	if err != nil {
 		return nil, fmt.Errorf("share: duplicate link %d: %w", id, err)
 	}
 	return s.Create(ctx, tenantID, userID, Input{PatternIDs: l.Patterns, Name: l.Name + " (copy)",
 		RecipientName: l.RecipientName, RecipientEmail: l.RecipientEmail, Message: l.Message, ExpiresInDays: DefaultDays,
-		AllowDownload: l.AllowDownload, ShowDesigner: l.ShowDesigner, VotingMode: l.VotingMode, NotifyOwner: l.NotifyOwner})
+		AllowDownload: l.AllowDownload, ShowDesigner: l.ShowDesigner, VotingMode: l.VotingMode, NotifyOwner: l.NotifyOwner,
+		MaxVoters: l.MaxVoters, SupportSession: supportSession})
 }
 
 // Status is "revoked", "expired" or "active": where link l stands at now.

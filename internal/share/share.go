@@ -106,6 +106,11 @@ type Input struct {
 	NotifyOwner    bool
 	// Send emails the link to RecipientEmail (when there is one).
 	Send bool
+	// MaxVoters is how many guests the link takes (0: DefaultVoters).
+	MaxVoters int
+	// SupportSession is the hash of the support view the link is made
+	// in, if it is: it then works only while that view lasts.
+	SupportSession []byte
 }
 
 // Created is a new link with its URL (the only place the token appears).
@@ -170,7 +175,8 @@ func (s *Service) Create(ctx context.Context, tenantID, userID int64, in Input) 
 		l, err = tx.CreateShare(ctx, &store.ShareLink{TenantID: tenantID, Name: in.Name, RecipientName: strings.TrimSpace(in.RecipientName),
 			RecipientEmail: strings.TrimSpace(in.RecipientEmail), Message: strings.TrimSpace(in.Message), CreatedBy: by,
 			ExpiresAt: s.Now().Add(time.Duration(in.ExpiresInDays) * 24 * time.Hour), AllowDownload: in.AllowDownload,
-			ShowDesigner: in.ShowDesigner, VotingMode: in.VotingMode, NotifyOwner: in.NotifyOwner, Patterns: ids}, auth.HashToken(token))
+			ShowDesigner: in.ShowDesigner, VotingMode: in.VotingMode, NotifyOwner: in.NotifyOwner, Patterns: ids,
+			SupportSession: in.SupportSession, MaxVoters: in.MaxVoters}, auth.HashToken(token))
 		return err
 	})
 	if err != nil {

@@ -26,18 +26,23 @@ type ShareLink struct {
 	VotingMode     string     `json:"voting_mode"`
 	NotifyOwner    bool       `json:"notify_owner"`
 	Views          int        `json:"views"`
+	// MaxVoters is how many guests the link takes; its owner may raise it.
+	MaxVoters int `json:"max_voters"`
+	// SupportSession, when set, is the hash of the support view the link
+	// was made in: it works only while that view lasts.
+	SupportSession []byte `json:"-"`
 	// Filled by list queries.
 	Voters   int     `json:"voters"`
 	Patterns []int64 `json:"pattern_ids"`
 }
 
 const shareColumns = `id, tenant_id, name, recipient_name, recipient_email, message, created_by, created_at, expires_at,
-	revoked_at, allow_download, show_designer, voting_mode, notify_owner, views`
+	revoked_at, allow_download, show_designer, voting_mode, notify_owner, views, max_voters`
 
 func scanShare(row pgx.Row, extra ...any) (*ShareLink, error) {
 	s := &ShareLink{}
 	err := row.Scan(append([]any{&s.ID, &s.TenantID, &s.Name, &s.RecipientName, &s.RecipientEmail, &s.Message, &s.CreatedBy,
-		&s.CreatedAt, &s.ExpiresAt, &s.RevokedAt, &s.AllowDownload, &s.ShowDesigner, &s.VotingMode, &s.NotifyOwner, &s.Views}, extra...)...)
+		&s.CreatedAt, &s.ExpiresAt, &s.RevokedAt, &s.AllowDownload, &s.ShowDesigner, &s.VotingMode, &s.NotifyOwner, &s.Views, &s.MaxVoters}, extra...)...)
 	return s, err
 }
 
@@ -46,10 +51,10 @@ func scanShare(row pgx.Row, extra ...any) (*ShareLink, error) {
 func (t *TenantTx) CreateShare(ctx context.Context, l *ShareLink, tokenHash []byte) (*ShareLink, error) {
 	out, err := scanShare(t.tx.QueryRow(ctx, `
 		INSERT INTO platform.share_links (tenant_id, token_hash, name, recipient_name, recipient_email, message, created_by,
-			expires_at, allow_download, show_designer, voting_mode, notify_owner)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+shareColumns,
+			expires_at, allow_download, show_designer, voting_mode, notify_owner, support_session, max_voters)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, coalesce(nullif($14, 0), 50)) RETURNING `+shareColumns,
 		t.tenantID, tokenHash, l.Name, l.RecipientName, l.RecipientEmail, l.Message, l.CreatedBy,
-		l.ExpiresAt, l.AllowDownload, l.ShowDesigner, l.VotingMode, l.NotifyOwner))
+		l.ExpiresAt, l.AllowDownload, l.ShowDesigner, l.VotingMode, l.NotifyOwner, l.SupportSession, l.MaxVoters))
 	if err == nil {
 		_, err = t.tx.Exec(ctx, `INSERT INTO platform.share_link_patterns (share_id, position, pattern_id)
 			SELECT $1, ord, p FROM unnest($2::bigint[]) WITH ORDINALITY AS x(p, ord)`, out.ID, l.Patterns)
@@ -79,9 +84,10 @@ func oneShare(ctx context.Context, q conn, where string, args ...any) (*ShareLin
 	return l, nil
 }
 
-// ShareByHash finds a link, of any tenant, by the hash of its token.
+// ShareByHash finds a link, of any tenant, by the hash of its token. A
+// link made in a support view that has ended is not found.
 func (s *Store) ShareByHash(ctx context.Context, hash []byte) (*ShareLink, error) {
-	return oneShare(ctx, s.q, "token_hash = $1", hash)
+	return oneShare(ctx, s.q, "token_hash = $1 AND "+supportAlive, hash)
 }
 
 // Share returns one of the tenant's links.

@@ -3,18 +3,22 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/mail"
@@ -194,5 +198,105 @@ func TestForgotDoesTheSameWorkForEveryAddress(t *testing.T) {
 	if r.Mail.Count(mail.KindReset, "pam@example.com") != sentBefore+1 || r.Mail.Count(mail.KindMagic, "pam@example.com") != 1 ||
 		r.Mail.Count(mail.KindReset, "nobody@example.com")+r.Mail.Count(mail.KindMagic, "nobody@example.com") != 0 {
 		t.Error("the jobs did not mail the account (and only it)")
+	}
+}
+
+// TestSupportViewLimits: a platform admin's support view makes no
+// credentials, audits every write with the admin's name, reaches only the
+// workspace chosen, ends two hours after it starts however busy, and what
+// it made is revoked when it ends.
+func TestSupportViewLimits(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	ctx := context.Background()
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	wantRedirect(t, pam.post("/workspaces/new", url.Values{"name": {"Pam's second shop"}, "slug": {"pams-second"}}), "/t/pams-second/")
+	ids := r.seedDesigns(t, acme, "Feather", 2)
+	root := r.admin(t, "root@example.com")
+	wantRedirect(t, root.post(pathf("/admin/tenants/%d/impersonate", acme.ID), nil), "/t/acme/")
+
+	// No credentials, no new workspace.
+	for _, c := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/account/tokens", url.Values{"name": {"support"}, "tenant": {"acme"}}},
+		{"/account/password", url.Values{"current": {goodPassword}, "password": {"a new password of mine"}}},
+		{"/workspaces/new", url.Values{"name": {"Sneaky"}, "slug": {"sneaky"}}},
+		{"/account/signout-everywhere", nil},
+	} {
+		want(t, root.post(c.path, c.form), http.StatusForbidden, "Not during a support view")
+	}
+	want(t, root.get("/signin/google"), http.StatusNotFound) // not configured here; refused before anyway when it is
+	var tokens int
+	r.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM platform.api_tokens`).Scan(&tokens)
+	if tokens != 0 {
+		t.Errorf("%d API tokens made in a support view", tokens)
+	}
+	if _, err := r.Store.TenantBySlug(ctx, "sneaky"); err == nil {
+		t.Error("a workspace was made in a support view")
+	}
+	if u, _ := r.Store.UserByEmail(ctx, "pam@example.com"); u.PasswordHash == nil || !auth.CheckPassword(*u.PasswordHash, goodPassword) {
+		t.Error("the owner's password changed in a support view")
+	}
+
+	// Only the workspace chosen: the owner's other one is not there.
+	p := root.get("/t/acme/")
+	want(t, p, 200, "Support view")
+	if strings.Contains(p.Body, "pams-second") {
+		t.Error("the support view's menu lists the owner's other workspace")
+	}
+	want(t, root.get("/t/pams-second/"), http.StatusNotFound)
+
+	// Writes are audited with the admin's name; what is made is revoked at the end.
+	wantRedirect(t, root.post("/account/name", url.Values{"name": {"Pam Support-Renamed"}}), "/account")
+	form := url.Values{"name": {"Made in support"}, "days": {"30"}, "ids": {fmt.Sprint(ids[0])}}
+	p = root.post("/t/acme/shares", form)
+	want(t, p, 200, "Your link is ready")
+	link := regexp.MustCompile(`value="http[^"]+(/s/[A-Za-z0-9_-]+)"`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatalf("no share link on the page\n%s", p.Body)
+	}
+	guest := r.browser(t)
+	want(t, guest.get(link[1]), 200, "Feather")
+	wantRedirect(t, root.post("/t/acme/members/invite", url.Values{"email": {"helper@example.com"}, "role": {"editor"}}), "/t/acme/members")
+	invite := r.Mail.Last(t, mail.KindInvitation, "helper@example.com").Link
+
+	wantRedirect(t, root.post("/impersonation/stop", nil), "/admin")
+	if g := guest.get(link[1]); g.Status == 200 {
+		t.Errorf("a share link made in a support view still works after it: %d", g.Status)
+	}
+	if g := r.browser(t).follow(invite); g.Status != http.StatusGone {
+		t.Errorf("an invitation made in a support view still works after it: %d", g.Status)
+	}
+	audit := root.get("/admin/audit")
+	for _, a := range []string{"impersonated POST /account/name", "impersonated POST /t/acme/shares", "impersonated POST /t/acme/members/invite"} {
+		if !strings.Contains(audit.Body, a) {
+			t.Errorf("the audit log lacks %q", a)
+		}
+	}
+	if !strings.Contains(audit.Body, "<td>root@example.com</td><td>pam@example.com</td>") {
+		t.Errorf("the audit log does not name the admin acting as the owner\n%s", audit.Body)
+	}
+
+	// The two-hour cap is absolute: a request after a pause does not
+	// stretch it, and a view older than two hours is over.
+	wantRedirect(t, root.post(pathf("/admin/tenants/%d/impersonate", acme.ID), nil), "/t/acme/")
+	if _, err := r.DB.Pool.Exec(ctx, `UPDATE platform.sessions SET last_seen_at = now() - interval '11 minutes' WHERE impersonator_id IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	want(t, root.get("/t/acme/"), 200)
+	var left time.Duration
+	if err := r.DB.Pool.QueryRow(ctx, `SELECT extract(epoch FROM expires_at - created_at)::bigint * 1000000000 FROM platform.sessions WHERE impersonator_id IS NOT NULL`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left > accounts.SupportLifetime {
+		t.Errorf("a support view lasts %s after a pause, want at most %s", left, accounts.SupportLifetime)
+	}
+	if _, err := r.DB.Pool.Exec(ctx, `UPDATE platform.sessions SET created_at = now() - interval '121 minutes', expires_at = now() + interval '30 days' WHERE impersonator_id IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if p := root.get("/t/acme/"); p.Status == 200 {
+		t.Error("a support view started over two hours ago still works")
 	}
 }

@@ -107,6 +107,7 @@ func (s *Server) createShare(w http.ResponseWriter, r *http.Request) {
 		AllowDownload: r.PostFormValue("allow_download") == "on", ShowDesigner: r.PostFormValue("show_designer") == "on",
 		VotingMode: r.PostFormValue("voting_mode"), NotifyOwner: r.PostFormValue("notify") == "on",
 		Send: r.PostFormValue("send") == "on"}
+	in.SupportSession = visitorFrom(r.Context()).SupportHash()
 	c, err := s.shares.Create(r.Context(), t.ID, currentUser(r).ID, in)
 	if err != nil {
 		s.renderShareForm(w, r, in.PatternIDs, f, err)
@@ -201,7 +202,7 @@ func (s *Server) shareDuplicate(w http.ResponseWriter, r *http.Request) {
 	id, err := httpx.PathID(r, "id")
 	var c *share.Created
 	if err == nil {
-		c, err = s.shares.Duplicate(r.Context(), t.ID, currentUser(r).ID, id)
+		c, err = s.shares.Duplicate(r.Context(), t.ID, currentUser(r).ID, id, visitorFrom(r.Context()).SupportHash())
 	}
 	if err != nil {
 		s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), "")
