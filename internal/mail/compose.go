@@ -70,7 +70,7 @@ type ShareData struct {
 // VoteData fills the notice to a quilter that a guest has voted.
 type VoteData struct {
 	Name  string // the quilter's name; may be empty
-	Guest string // the name the guest typed
+	Guest string // the name the guest typed (in the text only, never the subject)
 	Share string // the share's title
 	Votes int    // how many designs the guest liked; 0 leaves it out
 	Link  string // the page that shows the votes

@@ -2,9 +2,11 @@ package share
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -78,4 +80,33 @@ func Status(l *store.ShareLink, now time.Time) string {
 		return "expired"
 	}
 	return "active"
+}
+
+// SetMaxVoters lets link id take n guests (1 to MaxVoters); guests
+// already in stay.
+func (s *Service) SetMaxVoters(ctx context.Context, tenantID, id int64, n int) error {
+	if n < 1 || n > MaxVoters {
+		return ErrBadVoterCap
+	}
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.SetShareMaxVoters(ctx, id, n) })
+	if err != nil {
+		return fmt.Errorf("share: voter cap of link %d: %w", id, err)
+	}
+	return nil
+}
+
+// ErrNoSuchGuest is a guest removed already, or never there.
+var ErrNoSuchGuest = problem.NotFound("no_such_guest", "That guest is not on this link any more.")
+
+// RemoveVoter takes the guest whose key is key (Guest.Key) off link id,
+// with all her votes: her place under the cap is free again.
+func (s *Service) RemoveVoter(ctx context.Context, tenantID, id int64, key string) error {
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.DeleteVoter(ctx, id, key) })
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNoSuchGuest.Wrap(err)
+	}
+	if err != nil {
+		return fmt.Errorf("share: remove a guest of link %d: %w", id, err)
+	}
+	return nil
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -52,7 +54,7 @@ func (t *TenantTx) CreateShare(ctx context.Context, l *ShareLink, tokenHash []by
 	out, err := scanShare(t.tx.QueryRow(ctx, `
 		INSERT INTO platform.share_links (tenant_id, token_hash, name, recipient_name, recipient_email, message, created_by,
 			expires_at, allow_download, show_designer, voting_mode, notify_owner, support_session, max_voters)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, coalesce(nullif($14, 0), 50)) RETURNING `+shareColumns,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+shareColumns,
 		t.tenantID, tokenHash, l.Name, l.RecipientName, l.RecipientEmail, l.Message, l.CreatedBy,
 		l.ExpiresAt, l.AllowDownload, l.ShowDesigner, l.VotingMode, l.NotifyOwner, l.SupportSession, l.MaxVoters))
 	if err == nil {
@@ -218,4 +220,54 @@ func (s *Store) Votes(ctx context.Context, shareID int64, voterID string) ([]Vot
 		return nil, fmt.Errorf("store: votes of share %d: %w", shareID, err)
 	}
 	return out, nil
+}
+
+// VoterKnown reports whether voterID has voted on the link.
+func (s *Store) VoterKnown(ctx context.Context, shareID int64, voterID string) (bool, error) {
+	var ok bool
+	err := s.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $2)`,
+		shareID, voterID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: voter of share %d: %w", shareID, err)
+	}
+	return ok, nil
+}
+
+// VoterKey is the handle of a guest of a link that its owner's pages use
+// (the voter id itself is the guest's secret, kept in her cookie): the
+// first 16 hex digits of its SHA-256.
+func VoterKey(voterID string) string {
+	sum := sha256.Sum256([]byte(voterID))
+	return hex.EncodeToString(sum[:8])
+}
+
+// DeleteVoter removes every vote of the guest whose VoterKey is key from
+// one of the tenant's links.
+func (t *TenantTx) DeleteVoter(ctx context.Context, shareID int64, key string) error {
+	return t.Platform().execOne(ctx, "delete voter", `DELETE FROM platform.share_link_votes v USING platform.share_links l
+		WHERE l.id = $1 AND l.tenant_id = $2 AND v.share_id = l.id
+		AND left(encode(sha256(convert_to(v.voter_id, 'UTF8')), 'hex'), 16) = $3`, shareID, t.tenantID, key)
+}
+
+// SetShareMaxVoters changes how many guests one of the tenant's links takes.
+func (t *TenantTx) SetShareMaxVoters(ctx context.Context, shareID int64, n int) error {
+	return t.Platform().execOne(ctx, "set voter cap", `UPDATE platform.share_links SET max_voters = $3 WHERE id = $1 AND tenant_id = $2`,
+		shareID, t.tenantID, n)
+}
+
+// MarkNotified records that the link's owner was told guest voterID is
+// done, and reports whether this is the first time.
+func (s *Store) MarkNotified(ctx context.Context, shareID int64, voterID string) (bool, error) {
+	tag, err := s.q.Exec(ctx, `INSERT INTO platform.share_link_notices (share_id, voter_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		shareID, voterID)
+	if err != nil {
+		return false, fmt.Errorf("store: notice of share %d: %w", shareID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ForgetNotified undoes MarkNotified (the notice could not be queued).
+func (s *Store) ForgetNotified(ctx context.Context, shareID int64, voterID string) error {
+	_, err := s.q.Exec(ctx, `DELETE FROM platform.share_link_notices WHERE share_id = $1 AND voter_id = $2`, shareID, voterID)
+	return err
 }

@@ -300,3 +300,44 @@ func TestSupportViewLimits(t *testing.T) {
 		t.Error("a support view started over two hours ago still works")
 	}
 }
+
+// TestOwnerManagesGuests: the results page lists a link's guests; its
+// owner removes one (freeing her place) and lets more guests in.
+func TestOwnerManagesGuests(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	ctx := context.Background()
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	ids := r.seedDesigns(t, acme, "Feather", 2)
+	c, err := r.Shares.Create(ctx, acme.ID, 0, share.Input{Name: "Jane's quilt", PatternIDs: ids, MaxVoters: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimPrefix(c.URL, r.srv.URL)
+	vote := func(b *browser, name string) page {
+		return b.post(link+"/votes", url.Values{"voter_name": {name}, "pattern_id": {fmt.Sprint(ids[0])}, "vote": {"like"}})
+	}
+	spam, jane := r.browser(t), r.browser(t)
+	spam.ip, jane.ip = "203.0.113.9", "198.51.100.7"
+	wantRedirect(t, vote(spam, "Spammer"), link+"#design-")
+	wantRedirect(t, vote(jane, "Jane"), link+"#designs")
+	want(t, jane.get(link), 200, "as many guests as it allows")
+
+	results := pathf("/t/acme/shares/%d", c.Link.ID)
+	p := pam.get(results)
+	want(t, p, 200, "1 of at most 1 guests", "Spammer (1 choice)")
+	key := regexp.MustCompile(`name="guest" value="([0-9a-f]{16})"`).FindStringSubmatch(p.Body)
+	if key == nil {
+		t.Fatalf("no guest to remove on the page\n%s", p.Body)
+	}
+	wantRedirect(t, pam.post(results+"/voters/remove", url.Values{"guest": {key[1]}}), results)
+	wantRedirect(t, pam.post(results+"/voters", url.Values{"max_voters": {"2"}}), results)
+	wantRedirect(t, pam.post(results+"/voters", url.Values{"max_voters": {"5000"}}), results)
+	want(t, pam.get(results), 200, "1 to 500 guests")
+	wantRedirect(t, vote(jane, "Jane"), link+"#design-")
+	p = pam.get(results)
+	want(t, p, 200, "1 of at most 2 guests", "Jane (1 choice)")
+	if strings.Contains(p.Body, "Spammer") {
+		t.Error("the removed guest is still listed")
+	}
+}

@@ -110,6 +110,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/shares/{id}/revoke", s.member(editor, s.shareRevoke))
 	mux.Handle("POST /t/{slug}/shares/{id}/delete", s.member(editor, s.shareDelete))
 	mux.Handle("POST /t/{slug}/shares/{id}/duplicate", s.member(editor, s.shareDuplicate))
+	mux.Handle("POST /t/{slug}/shares/{id}/voters", s.member(editor, s.shareVoterCap))
+	mux.Handle("POST /t/{slug}/shares/{id}/voters/remove", s.member(editor, s.shareRemoveVoter))
 
 	// Share links: the customer's side, no account; reaches only the link's designs.
 	mux.HandleFunc("GET /s/{token}", lagTolerant(s.sharePublic))

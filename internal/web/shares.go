@@ -213,6 +213,27 @@ func (s *Server) shareDuplicate(w http.ResponseWriter, r *http.Request) {
 
 // shareChanged answers a change of a link: to target with done, or the
 // problem (a link not found is the 404 page).
+// shareVoterCap lets a link take more (or fewer) guests.
+func (s *Server) shareVoterCap(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	n, _ := strconv.Atoi(r.PostFormValue("max_voters")) // not a number: refused as out of range
+	if err == nil {
+		err = s.shares.SetMaxVoters(r.Context(), t.ID, id, n)
+	}
+	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), fmt.Sprintf("The link now takes up to %d guests.", n))
+}
+
+// shareRemoveVoter takes a guest and her votes off a link.
+func (s *Server) shareRemoveVoter(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.shares.RemoveVoter(r.Context(), t.ID, id, r.PostFormValue("guest"))
+	}
+	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), "The guest and her choices are removed.")
+}
+
 func (s *Server) shareChanged(w http.ResponseWriter, r *http.Request, err error, target, done string) {
 	switch p := httpx.Problem(err); {
 	case err == nil:
