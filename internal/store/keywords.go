@@ -205,6 +205,78 @@ func (t *TenantTx) Keywords(ctx context.Context) ([]*Keyword, error) {
 	return out, nil
 }
 
+// KeywordPage is one page of a tenant's keywords, by name.
+type KeywordPage struct {
+	Keywords []*Keyword
+	// Total is how many keywords match (all of them, without a filter).
+	Total int
+	// Next is the name to pass as after for the next page; "" on the last.
+	Next string
+}
+
+// keywordWithCounts selects a keyword, its live designs and its groups.
+const keywordWithCounts = `SELECT k.id, k.name,
+	(SELECT count(*) FROM pattern_keywords pk JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL WHERE pk.keyword_id = k.id),
+	coalesce((SELECT array_agg(g.group_id ORDER BY g.group_id) FROM keyword_group_keywords g WHERE g.keyword_id = k.id), '{}')
+	FROM keywords k`
+
+// KeywordsPage lists up to limit keywords by name, after the name after
+// ("" from the start), whose names contain filter (any case; "" for all).
+func (t *TenantTx) KeywordsPage(ctx context.Context, filter, after string, limit int) (*KeywordPage, error) {
+	like := "%" + likeEscaper.Replace(strings.ToLower(strings.TrimSpace(filter))) + "%"
+	rows, err := t.tx.Query(ctx, keywordWithCounts+`
+		WHERE lower(k.name) LIKE $1 AND lower(k.name) > $2 ORDER BY lower(k.name) LIMIT $3`, like, strings.ToLower(after), limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("store: keywords page: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Keyword, error) {
+		k := &Keyword{}
+		err := r.Scan(&k.ID, &k.Name, &k.Count, &k.Groups)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: keywords page: %w", err)
+	}
+	page := &KeywordPage{Keywords: out}
+	if len(out) > limit {
+		page.Keywords = out[:limit]
+		page.Next = out[limit-1].Name
+	}
+	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM keywords WHERE lower(name) LIKE $1`, like).Scan(&page.Total); err != nil {
+		return nil, fmt.Errorf("store: keywords count: %w", err)
+	}
+	return page, nil
+}
+
+// likeEscaper makes text match itself in a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// KeywordByName returns the keyword named name (any case).
+func (t *TenantTx) KeywordByName(ctx context.Context, name string) (*Keyword, error) {
+	k := &Keyword{}
+	err := t.tx.QueryRow(ctx, keywordWithCounts+` WHERE lower(k.name) = $1`, NormalizeKeyword(name)).Scan(&k.ID, &k.Name, &k.Count, &k.Groups)
+	if err != nil {
+		return nil, fmt.Errorf("store: keyword %q: %w", name, notFound(err))
+	}
+	return k, nil
+}
+
+// PopularKeywords returns the names of up to n keywords that the most
+// live designs carry, most first.
+func (t *TenantTx) PopularKeywords(ctx context.Context, n int) ([]string, error) {
+	rows, err := t.tx.Query(ctx, `SELECT k.name FROM keywords k JOIN pattern_keywords pk ON pk.keyword_id = k.id
+		JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL
+		GROUP BY k.id ORDER BY count(*) DESC, lower(k.name) LIMIT $1`, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: popular keywords: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: popular keywords: %w", err)
+	}
+	return out, nil
+}
+
 // RenameKeyword renames a keyword; renaming onto an existing name merges
 // (undoably: the activity id is returned, 0 for a plain rename).
 func (t *TenantTx) RenameKeyword(ctx context.Context, userID, id int64, name string) (int64, error) {
