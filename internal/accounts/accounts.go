@@ -236,9 +236,38 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*stor
 		s.loginPerAccount.Fail(key)
 		return nil, ErrBadCredentials
 	}
+	if u.PasswordOneTime {
+		// It signs in once: two browsers racing with it get one session.
+		used, err := s.Store.UseOneTimePassword(ctx, u.ID, *hash)
+		if err != nil {
+			return nil, err
+		}
+		if !used {
+			return nil, ErrBadCredentials
+		}
+		u.PasswordHash = nil
+	}
 	s.loginPerPair.Reset(pair)
 	s.loginPerAccount.Reset(key)
 	return u, nil
+}
+
+// ErrChooseOwnPassword stops a person signed in with a one-time password
+// until she chooses her own.
+var ErrChooseOwnPassword = problem.Forbidden("choose_password", "Please choose your own password first: the one-time password worked once and no longer does.")
+
+// MakeOneTimePassword gives u a new random password that signs in once
+// (after which she must choose her own) and returns it.
+func (s *Service) MakeOneTimePassword(ctx context.Context, u *store.User) (string, error) {
+	password := auth.NewToken("")[:20]
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Store.SetOneTimePassword(ctx, u.ID, hash); err != nil {
+		return "", err
+	}
+	return password, nil
 }
 
 // RequestReset emails a password-reset link if the account exists. It

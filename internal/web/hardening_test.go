@@ -341,3 +341,36 @@ func TestOwnerManagesGuests(t *testing.T) {
 		t.Error("the removed guest is still listed")
 	}
 }
+
+// TestOneTimePasswordIsOneTime: the first admin's password from `admin
+// create` signs in once; until she chooses her own she sees only her
+// account page, and a second sign-in with it fails.
+func TestOneTimePasswordIsOneTime(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	ctx := context.Background()
+	u, err := r.Accounts.CreateVerifiedUser(ctx, "root@example.com", "", "a placeholder password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Store.SetPlatformAdmin(ctx, u.ID, true)
+	once, err := r.Accounts.MakeOneTimePassword(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := r.browser(t)
+	wantRedirect(t, root.post("/signin", url.Values{"email": {"root@example.com"}, "password": {once}}), "/")
+	wantRedirect(t, root.get("/admin"), "/account")
+	want(t, root.get("/account"), 200, "choose your own password", `id="password"`)
+	if strings.Contains(root.get("/account").Body, `id="current"`) {
+		t.Error("the account page asks for the one-time password again")
+	}
+	want(t, root.post("/workspaces/new", url.Values{"name": {"X"}, "slug": {"xyz"}}), http.StatusForbidden, "choose your own password")
+	want(t, r.browser(t).post("/signin", url.Values{"email": {"root@example.com"}, "password": {once}}), http.StatusUnauthorized)
+
+	wantRedirect(t, root.post("/account/password", url.Values{"password": {"my very own passphrase"}}), "/account")
+	want(t, root.get("/admin"), 200, "All workspaces")
+	again := r.browser(t)
+	wantRedirect(t, again.post("/signin", url.Values{"email": {"root@example.com"}, "password": {"my very own passphrase"}}), "/")
+	want(t, again.get("/admin"), 200)
+}

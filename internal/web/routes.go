@@ -137,5 +137,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	protect := http.NewCrossOriginProtection()
-	return httpx.RequestIDs(httpx.ClientIPs(s.cfg.TrustedProxies, s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.markWrites(s.subdomains(s.loadSession(routeOf(mux))))))))))
+	return httpx.RequestIDs(httpx.ClientIPs(s.cfg.TrustedProxies, s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.markWrites(s.subdomains(s.loadSession(s.ownPassword(routeOf(mux)))))))))))
 }

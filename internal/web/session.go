@@ -60,6 +60,28 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 	})
 }
 
+// ownPasswordPaths are what a person signed in with a one-time password
+// may reach before she chooses her own.
+var ownPasswordPaths = map[string]bool{"/account": true, "/account/password": true, "/signout": true}
+
+// ownPassword keeps a person who signed in with a one-time password (the
+// first platform admin's, from `patternvault admin create`) on her
+// account page until she has chosen her own password.
+func (s *Server) ownPassword(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := visitorFrom(r.Context())
+		if v == nil || !v.User.PasswordOneTime || v.Impersonator != nil || ownPasswordPaths[r.URL.Path] || platformPath(r.URL.Path) && strings.HasPrefix(r.URL.Path, "/static/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			s.redirectWith(w, r, "/account", accounts.ErrChooseOwnPassword.Message)
+			return
+		}
+		s.fail(w, r, accounts.ErrChooseOwnPassword)
+	})
+}
+
 // client is the browser of r, as a session records it.
 func client(r *http.Request) accounts.Client {
 	return accounts.Client{UserAgent: r.UserAgent(), IP: clientIP(r)}
