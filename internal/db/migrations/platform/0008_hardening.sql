@@ -32,3 +32,31 @@ CREATE TABLE platform.tenant_limits (
     value      bigint NOT NULL CHECK (value >= 0),
     PRIMARY KEY (tenant_id, what)
 );
+
+-- Ids that pages and the API show of people, share links, API tokens and
+-- invitations are random from now on (53 bits, so JavaScript reads them
+-- exactly), not a count across the platform that tells how many there
+-- are and which came before. Existing rows keep theirs.
+CREATE FUNCTION platform.random_id(tbl regclass) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    candidate bigint;
+    taken     boolean;
+BEGIN
+    LOOP
+        candidate := (('x' || substr(md5(gen_random_uuid()::text), 1, 14))::bit(56)::bigint >> 3) + 1;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE id = $1)', tbl) INTO taken USING candidate;
+        IF NOT taken THEN
+            RETURN candidate;
+        END IF;
+    END LOOP;
+END $$;
+
+ALTER TABLE platform.users ALTER COLUMN id DROP IDENTITY;
+ALTER TABLE platform.users ALTER COLUMN id SET DEFAULT platform.random_id('platform.users');
+ALTER TABLE platform.share_links ALTER COLUMN id DROP IDENTITY;
+ALTER TABLE platform.share_links ALTER COLUMN id SET DEFAULT platform.random_id('platform.share_links');
+ALTER TABLE platform.api_tokens ALTER COLUMN id DROP IDENTITY;
+ALTER TABLE platform.api_tokens ALTER COLUMN id SET DEFAULT platform.random_id('platform.api_tokens');
+ALTER TABLE platform.invitations ALTER COLUMN id DROP IDENTITY;
+ALTER TABLE platform.invitations ALTER COLUMN id SET DEFAULT platform.random_id('platform.invitations');
