@@ -29,9 +29,9 @@ func (u *User) Verified() bool { return u.EmailVerifiedAt != nil }
 
 const userColumns = "id, email, display_name, password_hash, email_verified_at, is_platform_admin, created_at, password_one_time"
 
-func scanUser(row pgx.Row) (*User, error) {
+func scanUser(row pgx.Row, before ...any) (*User, error) {
 	u := &User{}
-	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.CreatedAt, &u.PasswordOneTime)
+	err := row.Scan(append(before, &u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.CreatedAt, &u.PasswordOneTime)...)
 	return u, err
 }
 
