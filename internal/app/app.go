@@ -109,7 +109,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
-	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store)}
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store),
+		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
 	// The accounts service's worker is registered before the queue
 	// exists; the service gets its mailer and queue below.
 	a.Accounts = accounts.New(a.Store, nil, cfg.BaseURL)
@@ -118,7 +119,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, a.Accounts.Worker())
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
-	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled}); err != nil {
+	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
+	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep()}}); err != nil {
 		a.Close()
 		return nil, err
 	}
