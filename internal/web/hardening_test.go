@@ -319,7 +319,7 @@ func TestOwnerManagesGuests(t *testing.T) {
 	}
 	spam, jane := r.browser(t), r.browser(t)
 	spam.ip, jane.ip = "203.0.113.9", "198.51.100.7"
-	wantRedirect(t, vote(spam, "Spammer"), link+"#design-")
+	wantRedirect(t, vote(spam, "Spammer"), link+"?part=vote&saved=")
 	wantRedirect(t, vote(jane, "Jane"), link+"#designs")
 	want(t, jane.get(link), 200, "as many guests as it allows")
 
@@ -334,7 +334,7 @@ func TestOwnerManagesGuests(t *testing.T) {
 	wantRedirect(t, pam.post(results+"/voters", url.Values{"max_voters": {"2"}}), results)
 	wantRedirect(t, pam.post(results+"/voters", url.Values{"max_voters": {"5000"}}), results)
 	want(t, pam.get(results), 200, "1 to 500 guests")
-	wantRedirect(t, vote(jane, "Jane"), link+"#design-")
+	wantRedirect(t, vote(jane, "Jane"), link+"?part=vote&saved=")
 	p = pam.get(results)
 	want(t, p, 200, "1 of at most 2 guests", "Jane (1 choice)")
 	if strings.Contains(p.Body, "Spammer") {
