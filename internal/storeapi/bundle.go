@@ -52,7 +52,9 @@ func withExt(f *Fetched) string {
 	return f.Name
 }
 
-func isZip(b []byte) bool { return bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("PK\x05\x06")) }
+func isZip(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("PK\x05\x06"))
+}
 
 // pictureExt is ".png" or ".jpg" for a PNG or JPEG picture, else "".
 func pictureExt(b []byte) string {

@@ -290,11 +290,11 @@ func NewFetcher(allow Allowlist, limits FetchLimits) *Fetcher {
 			}
 			return guarded.DialContext(ctx, network, addr)
 		},
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-		DisableCompression:    true,
-		MaxIdleConns:          10,
-		IdleConnTimeout:       30 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  30 * time.Second,
+		DisableCompression:     true,
+		MaxIdleConns:           10,
+		IdleConnTimeout:        30 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
 	f.client = &http.Client{Transport: transport}
