@@ -362,15 +362,17 @@ func scanDelivery(row pgx.Row) (*Delivery, error) {
 
 // InsertDelivery records a new delivery, unless the store already made
 // one with the same idempotency key: then it returns that one and false.
+// claimHash, when set, adds a claim link to the delivery (a replay too
+// gets one, so every answer carries a working link).
 func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, claimHash []byte) (*Delivery, bool, error) {
 	var id int64
 	err := s.q.QueryRow(ctx, `INSERT INTO platform.store_deliveries
 		(store_id, idempotency_key, request_hash, link, grant_id, user_id, tenant_id, auto_land, request, status,
-		 claim_hash, claim_expires_at, callback_url)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'fetching', $10, $11, $12)
+		 claim_expires_at, callback_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'fetching', $10, $11)
 		ON CONFLICT (store_id, idempotency_key) DO NOTHING RETURNING id`,
 		d.StoreID, d.IdempotencyKey, d.RequestHash, d.Link, d.GrantID, d.UserID, d.TenantID, d.AutoLand, d.Request,
-		claimHash, d.ClaimExpiresAt, d.CallbackURL).Scan(&id)
+		d.ClaimExpiresAt, d.CallbackURL).Scan(&id)
 	created := true
 	if errors.Is(err, pgx.ErrNoRows) {
 		created = false

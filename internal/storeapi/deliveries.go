@@ -60,6 +60,13 @@ func invalid(format string, args ...any) error {
 // URLs first.
 func (r *ImportRequest) check(ps *store.PatternStore, allow Allowlist) error {
 	r.PatternName = strings.TrimSpace(r.PatternName)
+	fields := append([]string{r.UserEmail, r.PatternName, r.FileURL, r.ThumbnailURL, r.Source, r.PurchaseDate, r.OrderID, r.SKU,
+		r.LicenceText, r.CallbackURL}, append(r.Keywords, r.Files...)...)
+	for _, f := range fields {
+		if !utf8.ValidString(f) || strings.ContainsRune(f, 0) {
+			return invalid("Text fields must be UTF-8 without NUL characters.")
+		}
+	}
 	switch {
 	case r.PatternName == "" || utf8.RuneCountInString(r.PatternName) > maxPatternName:
 		return invalid("pattern_name is required (up to %d characters).", maxPatternName)
@@ -150,13 +157,13 @@ type Accepted struct {
 func (s *Service) Import(ctx context.Context, c *Caller, req ImportRequest, idempotencyKey string) (*Accepted, error) {
 	idem := strings.TrimSpace(idempotencyKey)
 	if idem == "" && req.OrderID != "" {
-		idem = "order:" + req.OrderID + "\x00sku:" + req.SKU
+		idem = fmt.Sprintf("order:%d:%s:sku:%s", len(req.OrderID), req.OrderID, req.SKU)
 	}
 	if idem == "" {
 		return nil, ErrNeedIdempotent
 	}
-	if len(idem) > MaxIdempotency+len("order:\x00sku:")+2*maxShortField || !utf8.ValidString(idem) {
-		return nil, invalid("The Idempotency-Key is at most %d characters.", MaxIdempotency)
+	if h := strings.TrimSpace(idempotencyKey); h != "" && (len(h) > MaxIdempotency || !printable(h)) {
+		return nil, invalid("The Idempotency-Key is at most %d printable ASCII characters.", MaxIdempotency)
 	}
 	if err := req.check(c.Store, s.Fetcher.Allowlist()); err != nil {
 		return nil, err
@@ -411,4 +418,14 @@ func (s *Service) entitled(ctx context.Context, tenantID int64, designs int) err
 		return nil
 	}
 	return s.Entitlements(ctx, tenantID, designs)
+}
+
+// printable reports whether s is printable ASCII.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -53,6 +53,8 @@ var templateFuncs = template.FuncMap{
 		return *f
 	},
 	"hasID": func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	// cents turns a whole number of cents into units (for printf "%.2f").
+	"cents": func(c int64) float64 { return float64(c) / 100 },
 	// typeword is the word people read for a design type ("Edge to edge").
 	"typeword":  designtype.Word,
 	"highlight": highlight,
