@@ -217,7 +217,7 @@ func operations() []Operation {
 		{Method: "GET", Path: "/shares", Tag: "Share links", Auth: "token", Summary: "Share links",
 			Responses: with(std(), 200, obj([]string{"shares"}, map[string]any{"shares": arr(ref("Share"))}))},
 		{Method: "GET", Path: "/shares/{id}/results", Tag: "Share links", Auth: "token", Summary: "A share link's votes",
-			Responses: with(std(404), 200, obj([]string{"share", "votes"}, map[string]any{"share": ref("Share"), "voters": tAny, "designs": tAny, "votes": arr(tObject)}))},
+			Responses: with(std(404), 200, obj([]string{"share", "votes"}, map[string]any{"share": ref("Share"), "voters": nullArr(tAny), "designs": nullArr(tObject), "votes": nullArr(tObject)}))},
 		{Method: "POST", Path: "/shares/{id}/revoke", Tag: "Share links", Auth: "token", Summary: "Stop a share link",
 			Responses: with(std(404), 200, obj([]string{"id", "status"}, map[string]any{"id": tInt, "status": tStr}))},
 		{Method: "GET", Path: "/deliveries/{id}", Tag: "Stores", Auth: "store", Summary: "A delivery's state",

@@ -22,6 +22,8 @@ func TestMain(m *testing.M) { os.Exit(testrig.Main(m)) }
 type rig struct {
 	*testrig.Rig
 	srv *httptest.Server
+	// server is the web server under test.
+	server *Server
 	// host is the base domain browsers reach the server by ("" for its IP).
 	host string
 }
@@ -55,7 +57,7 @@ func newRigWith(t testing.TB, baseDomain string, o testrig.Options, googleFor fu
 		t.Fatal(err)
 	}
 	ts.Config.Handler = s.Handler()
-	return &rig{Rig: tr, srv: ts, host: baseDomain}
+	return &rig{Rig: tr, srv: ts, server: s, host: baseDomain}
 }
 
 func (r *rig) get(t testing.TB, path, host string) (int, string, http.Header) {
