@@ -488,13 +488,6 @@ func (s *Store) StartLanding(ctx context.Context, id int64, from string, tenantI
 		WHERE id = $1 AND status = $2`, id, from, tenantID, userID)
 }
 
-// ReturnDelivery puts a delivery whose landing could not start back to
-// status to (so it may be accepted again).
-func (s *Store) ReturnDelivery(ctx context.Context, id int64, to string) error {
-	return s.execOne(ctx, "return delivery", `UPDATE platform.store_deliveries SET status = $2, updated_at = now()
-		WHERE id = $1 AND status = 'importing' AND batch_id IS NULL`, id, to)
-}
-
 // SetDeliveryBatch records the import batch of a landing delivery.
 func (s *Store) SetDeliveryBatch(ctx context.Context, id, batchID int64) error {
 	return s.execOne(ctx, "set delivery batch", `UPDATE platform.store_deliveries SET batch_id = $2, updated_at = now()

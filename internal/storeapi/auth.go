@@ -39,12 +39,6 @@ var (
 	ErrGrantRequired  = problem.Forbidden("grant_required", "This needs a quilter's grant (a connected store), not a store key.")
 )
 
-// LooksLikeStoreToken reports whether s is shaped like a store key or a
-// grant token (so the API knows which kind of caller to authenticate).
-func LooksLikeStoreToken(s string) bool {
-	return strings.HasPrefix(s, KeyPrefix) || strings.HasPrefix(s, GrantPrefix)
-}
-
 // Authenticate returns the store behind a bearer token (a store key or a
 // grant's access token) after its rate limit.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Caller, error) {

@@ -547,3 +547,44 @@ func liveOwner(t testing.TB, r *rig, email, slug string) (*browser, *store.Tenan
 	wantRedirect(t, b.post("/signin", url.Values{"email": {email}, "password": {goodPassword}}), "/")
 	return b, tn
 }
+
+// TestClaimLink: an import with a store key and no email answers with a
+// claim link; signed out it asks to sign in or sign up; signed in, the
+// person picks the workspace and the design lands; the link then works no
+// more. A retry of the import (same key) gives another working link to the
+// same delivery.
+func TestClaimLink(t *testing.T) {
+	t.Parallel()
+	qli := realQLI(t)
+	r := newRigWith(t, "", testrig.Options{Live: true, FetchAllow: "127.0.0.1"}, nil)
+	site := newStoreSite(t)
+	created, err := r.Stores.CreateStore(context.Background(), storeapi.NewStore{Name: "Test Store", AllowedHosts: []string{"127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := map[string]any{"pattern_name": "Viking Longship", "file_url": site.put("/v.qli", qli), "order_id": "77", "sku": "VL"}
+	st, d, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", created.Key, req, nil)
+	if st != 202 || d["link"] != "claim" || !strings.HasPrefix(fmt.Sprint(d["claim_url"]), r.srv.URL+"/claim/pvcl_") {
+		t.Fatalf("import = %d %v, want a claim_url", st, d)
+	}
+	st, again, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", created.Key, req, nil)
+	if st != 202 || again["id"] != d["id"] || again["claim_url"] == d["claim_url"] || again["claim_url"] == nil {
+		t.Fatalf("retry = %d %v, want the same delivery with a claim link of its own", st, again)
+	}
+	waitDelivery(t, r, created.Key, d["id"], "waiting")
+	link := strings.TrimPrefix(fmt.Sprint(again["claim_url"]), r.srv.URL)
+	want(t, r.browser(t).get(link), 200, "Viking Longship", "Sign in", "Create an account")
+	zoe, zeta := liveOwner(t, r, "zoe@example.com", "zeta")
+	want(t, zoe.get(link), 200, "Add to my library", "Workspace zeta")
+	wantRedirect(t, zoe.post(link, url.Values{"tenant": {fmt.Sprint(zeta.ID)}}), "/t/zeta/")
+	if got := waitDelivery(t, r, created.Key, d["id"], "delivered", "failed"); got["status"] != "delivered" {
+		t.Fatalf("claimed delivery = %v", got)
+	}
+	if n, _ := r.Store.CountPatterns(context.Background(), zeta.ID); n != 1 {
+		t.Fatalf("%d designs in zeta, want 1", n)
+	}
+	// Both links are spent now.
+	for _, l := range []any{d["claim_url"], again["claim_url"]} {
+		want(t, zoe.get(strings.TrimPrefix(fmt.Sprint(l), r.srv.URL)), 410)
+	}
+}
