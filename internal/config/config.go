@@ -207,7 +207,10 @@ var options = []Option{
 			return nil
 		}},
 	{Env: "PV_STORE_FEE_CURRENCY", Default: "USD", Help: "Currency of PV_STORE_FEE_CENTS in the metering CSV.",
-		set: func(c *Config, v string) error { c.StoreFeeCurrency = strings.ToUpper(strings.TrimSpace(v)); return nil }},
+		set: func(c *Config, v string) error {
+			c.StoreFeeCurrency = strings.ToUpper(strings.TrimSpace(v))
+			return nil
+		}},
 }
 
 // Load reads the configuration from the process environment.
