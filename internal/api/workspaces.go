@@ -153,7 +153,7 @@ func (h *Handler) inviteMember(w http.ResponseWriter, r *http.Request) {
 		h.failed(w, r, errNotWired)
 		return
 	}
-	if h.failed(w, r, h.accounts.Invite(r.Context(), c.Tenant, c.User, body.Email, body.Role)) {
+	if h.failed(w, r, h.accounts.Invite(r.Context(), c.Tenant, &accounts.Visitor{User: c.User}, body.Email, body.Role)) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"invited": body.Email, "role": body.Role})
