@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/problem"
@@ -36,6 +37,12 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	c, err := s.stores.Authorize(r.Context(), currentUser(r), req)
 	if s.consentFailed(w, r, err) {
 		return
+	}
+	// The answer to this page's form is a redirect to the store, which
+	// browsers hold to the page's form-action: allow that one origin (one
+	// of the store's registered redirect URIs, matched exactly).
+	if u, err := url.Parse(c.Req.RedirectURI); err == nil && u.Scheme != "" && u.Host != "" {
+		w.Header().Set("Content-Security-Policy", strings.Replace(contentPolicy, "form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1))
 	}
 	s.render(w, r, http.StatusOK, "consent", pageData{Title: "Connect " + c.Store.Name, Data: consentPage{Consent: c, Query: req.Values()}})
 }

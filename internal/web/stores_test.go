@@ -401,8 +401,17 @@ func TestConnectedStore(t *testing.T) {
 		t.Helper()
 		verifier := oauth2.GenerateVerifier()
 		authURL := cfg.AuthCodeURL("state-42", oauth2.S256ChallengeOption(verifier))
-		p := pam.get(authURL)
-		want(t, p, 200, "Allow Quilt Store X to add purchases to your library?")
+		want(t, pam.get(authURL), 200, "Allow Quilt Store X to add purchases to your library?")
+		// Browsers hold the answer's redirect to the store to the page's
+		// form-action: the consent page allows the store's origin.
+		resp, err := pam.http.Get(authURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://store.example;") {
+			t.Fatalf("consent page CSP = %q, want form-action to allow https://store.example", csp)
+		}
 		u, _ := url.Parse(authURL)
 		form := u.Query()
 		form.Set("tenant", fmt.Sprint(acme.ID))
