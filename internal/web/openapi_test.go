@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -71,6 +72,16 @@ func (c *contract) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.seen[route.Method+" "+route.Path] = true
 	c.mu.Unlock()
 	return resp, nil
+}
+
+// jsonID writes an id read from JSON (a float64 in a map[string]any) as
+// the integer it is: ids are random 53-bit numbers, which %v would print
+// in e-notation.
+func jsonID(v any) string {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 func clipBody(b []byte) string {
@@ -228,7 +239,7 @@ func TestOpenAPIContract(t *testing.T) {
 	expect("upload", resp.StatusCode, 202, imp)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		st, body = call("GET", fmt.Sprintf("/api/v1/imports/%v", imp["id"]), tok, nil)
+		st, body = call("GET", fmt.Sprintf("/api/v1/imports/%s", jsonID(imp["id"])), tok, nil)
 		expect("import status", st, 200, body)
 		if body["status"] == "done" || time.Now().After(deadline) {
 			break
@@ -273,16 +284,16 @@ func TestOpenAPIContract(t *testing.T) {
 	sid := body["id"]
 	st, body = call("GET", "/api/v1/saved-searches", tok, nil)
 	expect("saved searches", st, 200, body)
-	st, body = call("DELETE", fmt.Sprintf("/api/v1/saved-searches/%v", sid), tok, nil)
+	st, body = call("DELETE", fmt.Sprintf("/api/v1/saved-searches/%s", jsonID(sid)), tok, nil)
 	expect("forget search", st, 204, body)
 	st, body = call("POST", "/api/v1/shares", tok, map[string]any{"pattern_ids": []int64{pid}, "name": "For Jane"})
 	expect("share", st, 201, body)
 	shid := body["id"]
 	st, body = call("GET", "/api/v1/shares", tok, nil)
 	expect("shares", st, 200, body)
-	st, body = call("GET", fmt.Sprintf("/api/v1/shares/%v/results", shid), tok, nil)
+	st, body = call("GET", fmt.Sprintf("/api/v1/shares/%s/results", jsonID(shid)), tok, nil)
 	expect("share results", st, 200, body)
-	st, body = call("POST", fmt.Sprintf("/api/v1/shares/%v/revoke", shid), tok, nil)
+	st, body = call("POST", fmt.Sprintf("/api/v1/shares/%s/revoke", jsonID(shid)), tok, nil)
 	expect("revoke share", st, 200, body)
 
 	// Stores: deliver by email twice (one accepted, one declined), read a
@@ -315,7 +326,7 @@ func TestOpenAPIContract(t *testing.T) {
 	expect("no credentials", st, 401, body)
 	waitDelivery(t, r, created.Key, d1, "waiting")
 	waitDelivery(t, r, created.Key, d3, "waiting")
-	st, body = call("GET", fmt.Sprintf("/api/v1/deliveries/%v", d1), created.Key, nil)
+	st, body = call("GET", fmt.Sprintf("/api/v1/deliveries/%s", jsonID(d1)), created.Key, nil)
 	expect("delivery", st, 200, body)
 	st, body = call("GET", "/api/v1/deliveries/999999", created.Key, nil)
 	expect("missing delivery", st, 404, body)
@@ -329,11 +340,11 @@ func TestOpenAPIContract(t *testing.T) {
 	expect("bad client", st, 401, body)
 	st, body = call("GET", "/api/v1/inbox", tok, nil)
 	expect("inbox", st, 200, body)
-	st, body = call("POST", fmt.Sprintf("/api/v1/inbox/%v/accept", d1), tok, nil)
+	st, body = call("POST", fmt.Sprintf("/api/v1/inbox/%s/accept", jsonID(d1)), tok, nil)
 	expect("accept", st, 202, body)
-	st, body = call("POST", fmt.Sprintf("/api/v1/inbox/%v/decline", d3), tok, nil)
+	st, body = call("POST", fmt.Sprintf("/api/v1/inbox/%s/decline", jsonID(d3)), tok, nil)
 	expect("decline", st, 200, body)
-	st, body = call("POST", fmt.Sprintf("/api/v1/inbox/%v/accept", d3), tok, nil)
+	st, body = call("POST", fmt.Sprintf("/api/v1/inbox/%s/accept", jsonID(d3)), tok, nil)
 	expect("accept a declined delivery", st, 404, body)
 	waitDelivery(t, r, created.Key, d1, "delivered")
 
