@@ -32,6 +32,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 // DatabaseName is the embedded cluster's database.
@@ -59,6 +60,8 @@ type App struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Stores runs pattern stores' deliveries.
+	Stores *storeapi.Service
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
@@ -126,6 +129,15 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, a.Accounts.Worker())
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
+	allow, err := storeapi.ParseAllowlist(cfg.FetchAllow)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Stores = &storeapi.Service{Store: a.Store, Library: a.Library, Blobs: a.Blobs, Log: log, BaseURL: cfg.BaseURL,
+		Fetcher:  storeapi.NewFetcher(allow, storeapi.FetchLimits{MaxBytes: cfg.FetchMaxBytes, Timeout: cfg.FetchTimeout}),
+		FeeCents: cfg.StoreFeeCents, Currency: cfg.StoreFeeCurrency}
+	a.Stores.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
 	river.AddWorker(workers, a.Library.OrphanSweepWorker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
@@ -134,6 +146,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
+	a.Stores.Queue = a.Queue
 	a.Metrics = metrics.New(d.Pool)
 	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
 	a.Library.Metrics = a.Metrics

@@ -32,6 +32,8 @@ type designPage struct {
 	Pictures []*store.PatternFile
 	// Similar are the designs that look most like this one.
 	Similar []*store.Pattern
+	// Purchases say which store sold the design, when, and its licence.
+	Purchases []*store.Purchase
 }
 
 func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
@@ -59,6 +61,9 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if data.Files, err = tx.Files(r.Context(), id); err != nil {
+			return err
+		}
+		if data.Purchases, err = tx.Purchases(r.Context(), id); err != nil {
 			return err
 		}
 		if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
