@@ -122,7 +122,7 @@ func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			h.log.Error("api: authenticate", "err", err)
+			h.log.ErrorContext(r.Context(), "api: authenticate", "path", r.URL.Path, "err", err)
 			writeError(w, http.StatusInternalServerError, "internal", "something went wrong on our side")
 			return
 		}

@@ -52,7 +52,7 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
 	batch, err := h.library.StartImportStream(r.Context(), c.Tenant.ID, c.User.ID, library.MultipartUploads(mr, "file"), false)
 	if err != nil && httpx.Problem(err) == nil {
 		// The body broke off or was not multipart: the client's side.
-		h.log.Warn("api: upload", "err", err)
+		h.log.WarnContext(r.Context(), "api: upload", "err", err)
 		err = errBadUpload.Wrap(err)
 	}
 	if h.failed(w, r, err) {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -216,31 +215,6 @@ func (a *App) heartbeat(ctx context.Context) {
 		case <-time.After(HeartbeatEvery):
 		}
 	}
-}
-
-// Version is the build's VCS revision (12 characters, "+dirty" when the
-// tree was modified), or "dev".
-func Version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "dev"
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value[:min(12, len(s.Value))]
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return "dev"
-	}
-	if dirty {
-		rev += "+dirty"
-	}
-	return rev
 }
 
 // semantic builds the vector side of search: Voyage AI's multimodal

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/patternvault/patternvault/internal/testdb"
+)
+
+// TestVersionFromBuildInfo: `patternvault version` prints the commit the
+// binary was built from (Go's build information), not "dev".
+func TestVersionFromBuildInfo(t *testing.T) {
+	t.Parallel()
+	out, err := pv(t, nil, "version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "patternvault ") || strings.Contains(out, "patternvault dev") {
+		t.Fatalf("version printed %q", out)
+	}
+	root, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Skipf("not in a git checkout (%v): the binary has no commit to show", err)
+	}
+	if fi, err := os.Stat(filepath.Join(strings.TrimSpace(string(root)), ".git")); err != nil || !fi.IsDir() {
+		t.Skip("a git worktree (.git is a file): Go stamps the commit only in a checkout whose .git is a directory, as CI's clone")
+	}
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if commit := strings.TrimSpace(string(head)); !strings.Contains(out, "commit "+commit) {
+		t.Errorf("version printed %q, want commit %s", out, commit)
+	}
+}
+
+// TestBadMetricsAddrStopsStartup: serve refuses a PV_METRICS_ADDR it
+// cannot read or cannot listen on, at once and naming the variable.
+func TestBadMetricsAddrStopsStartup(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, addr := range []string{"127.0.0.1:notaport", "9090", busy.Addr().String()} {
+		env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + freeAddr(t), "PV_DATABASE_URL=" + testdb.NewURL(t), "PV_METRICS_ADDR=" + addr}
+		t0 := time.Now()
+		done := make(chan error, 1)
+		go func() { _, err := pv(t, env, "serve"); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "PV_METRICS_ADDR") {
+				t.Errorf("PV_METRICS_ADDR=%s: serve ended with %v, want an error naming PV_METRICS_ADDR", addr, err)
+			}
+			if took := time.Since(t0); took > 10*time.Second {
+				t.Errorf("PV_METRICS_ADDR=%s: took %s to refuse", addr, took)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("PV_METRICS_ADDR=%s: serve still running after 30 s", addr)
+		}
+	}
+}
+
+// lockedBuffer collects a process's output while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serveWithLog runs serve with env (a database and data dir of its own
+// added unless env names them) and returns its address and its log.
+func serveWithLog(t *testing.T, env []string) (base string, log *lockedBuffer, cmd *exec.Cmd) {
+	t.Helper()
+	addr := freeAddr(t)
+	env = append([]string{"PV_DATA_DIR=" + dataDir(t), "PV_HTTP_ADDR=" + addr}, env...)
+	has := func(k string) bool {
+		for _, e := range env {
+			if strings.HasPrefix(e, k+"=") {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("PV_DATABASE_URL") {
+		env = append(env, "PV_DATABASE_URL="+testdb.NewURL(t))
+		if out, err := pv(t, env, "migrate"); err != nil {
+			t.Fatalf("migrate: %q, %v", out, err)
+		}
+	}
+	log = &lockedBuffer{}
+	cmd = exec.Command(binary, "serve")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("serve's log:\n%s", log)
+		}
+	})
+	base = "http://" + addr
+	for t0 := time.Now(); status(base+"/readyz") != 200; time.Sleep(50 * time.Millisecond) {
+		select {
+		case <-exited:
+			t.Fatalf("serve exited: %s", log)
+		default:
+		}
+		if time.Since(t0) > 60*time.Second {
+			t.Fatalf("server not ready after 60 s: %s", log)
+		}
+	}
+	return base, log, cmd
+}
+
+// TestJSONLogsCarryRequestID: with PV_LOG_FORMAT=json every line is one
+// JSON object, and an API error line carries the id of its request (the
+// one in the X-Request-Id header and on the request line).
+func TestJSONLogsCarryRequestID(t *testing.T) {
+	t.Parallel()
+	dbURL := testdb.NewURL(t)
+	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_DATABASE_URL=" + dbURL}
+	if out, err := pv(t, env, "migrate"); err != nil {
+		t.Fatalf("migrate: %q, %v", out, err)
+	}
+	for _, args := range [][]string{
+		{"tenant", "create", "--slug", "acme", "--name", "Acme"},
+		{"user", "create", "--email", "pam@example.com", "--password", "a long enough password", "--tenant", "acme"},
+	} {
+		if _, err := pv(t, env, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := pv(t, env, "token", "create", "--tenant", "acme", "--email", "pam@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, log, _ := serveWithLog(t, append(env, "PV_LOG_FORMAT=json"))
+	// A multipart body that breaks off: the API logs it as the client's
+	// error (a warning) and answers 400.
+	req, _ := http.NewRequest("POST", base+"/api/v1/imports", strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.zip\"\r\n\r\nPK"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	id := resp.Header.Get("X-Request-Id")
+	if resp.StatusCode != 400 || id == "" {
+		t.Fatalf("broken upload = %d, request id %q", resp.StatusCode, id)
+	}
+	var errorLine, requestLine map[string]any
+	for t0 := time.Now(); requestLine == nil && time.Since(t0) < 5*time.Second; time.Sleep(50 * time.Millisecond) {
+		errorLine, requestLine = nil, nil
+		sc := bufio.NewScanner(strings.NewReader(log.String()))
+		for sc.Scan() {
+			var line map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+				t.Fatalf("log line is not JSON: %q", sc.Text())
+			}
+			switch line["msg"] {
+			case "api: upload":
+				errorLine = line
+			case "request":
+				if line["path"] == "/api/v1/imports" {
+					requestLine = line
+				}
+			}
+		}
+	}
+	if errorLine == nil || errorLine["id"] != id || errorLine["level"] != "WARN" {
+		t.Errorf("the API's error line = %v, want level WARN and id %s", errorLine, id)
+	}
+	if requestLine == nil || requestLine["id"] != id {
+		t.Errorf("the request line = %v, want id %s", requestLine, id)
+	}
+}
