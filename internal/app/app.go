@@ -60,6 +60,8 @@ type App struct {
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
+	// dbDown is set while the embedded PostgreSQL is being restarted.
+	dbDown dbState
 
 	workersOn     bool
 	stopEmbedding context.CancelFunc
@@ -195,6 +197,9 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	a.stopEmbedding = stop
 	go a.Search.Semantic.Run(embedCtx)
 	go a.heartbeat(embedCtx)
+	if a.pg != nil {
+		go a.watchEmbedded(embedCtx)
+	}
 	a.workersOn = true
 	return nil
 }
