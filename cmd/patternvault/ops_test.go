@@ -311,3 +311,50 @@ func TestEmbeddedPostgresKilled(t *testing.T) {
 		t.Errorf("the log does not say the database was restarted")
 	}
 }
+
+// TestOperatorMetrics: /metrics has the latency of each API route (not one
+// shared "/api/v1/"), the file storage's operations, the job queue by
+// kind and state, and the mail outbox.
+func TestOperatorMetrics(t *testing.T) {
+	t.Parallel()
+	maddr := freeAddr(t)
+	env, base := startServe(t, "PV_METRICS_ADDR="+maddr)
+	for _, args := range [][]string{
+		{"tenant", "create", "--slug", "acme", "--name", "Acme"},
+		{"user", "create", "--email", "pam@example.com", "--password", "a long enough password", "--tenant", "acme"},
+	} {
+		if _, err := pv(t, env, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := pv(t, env, "token", "create", "--tenant", "acme", "--email", "pam@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out)
+	for _, path := range []string{"/api/v1/me", "/api/v1/patterns", "/t/acme/api/v1/patterns"} {
+		if code, _ := apiGet(t, base+path, token); code != 200 {
+			t.Fatalf("GET %s = %d", path, code)
+		}
+	}
+	resp, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	body := string(b)
+	for _, want := range []string{
+		`route="GET /api/v1/me"`, `route="GET /api/v1/patterns"`,
+		`patternvault_storage_operations_total{op="check",outcome="ok"}`, "patternvault_storage_circuit_open 0",
+		`patternvault_db_pool_connections{pool="primary"`, `patternvault_mail_outbox{state="waiting"} `,
+		"patternvault_jobs_waiting ", "patternvault_database_up 1",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `route="/api/v1/"`) {
+		t.Error(`/metrics still lumps API calls under route="/api/v1/"`)
+	}
+}

@@ -85,7 +85,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.Path = "/" + path
 		r.URL.RawPath = ""
 	}
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), slugKey{}, slug)))
+	r = r.WithContext(context.WithValue(r.Context(), slugKey{}, slug))
+	h.mux.ServeHTTP(w, r)
+	httpx.NoteRoute(r) // the API's own route, for the latency metrics
 }
 
 type slugKey struct{}

@@ -62,6 +62,11 @@ type App struct {
 	pg      *pgserver.Server
 	// dbDown is set while the embedded PostgreSQL is being restarted.
 	dbDown dbState
+	// guard fronts the file store; spool keeps uploads while S3 is down
+	// (nil with local files).
+	guard *blob.Guard
+	spool *blob.Spool
+	mail  mail.Transport
 
 	workersOn     bool
 	stopEmbedding context.CancelFunc
@@ -103,10 +108,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		a.Close()
 		return nil, err
 	}
-	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL, cfg.DataDir); err != nil {
+	a.Metrics = metrics.New(d.Pool)
+	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
+	a.Metrics.RegisterQueue(d)
+	if err := a.openBlobs(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
+	a.mail = transport
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
 	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log}
@@ -119,8 +128,6 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
-	a.Metrics = metrics.New(d.Pool)
-	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
 	a.Library.Metrics = a.Metrics
 	mailer := mail.NewQueue(d.Pool, a.Queue)
 	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)
@@ -190,15 +197,20 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	if a.workersOn {
 		return nil
 	}
+	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.observeJobs(embedCtx)
 	if err := a.Queue.Start(ctx); err != nil {
+		stop()
 		return err
 	}
-	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopEmbedding = stop
 	go a.Search.Semantic.Run(embedCtx)
 	go a.heartbeat(embedCtx)
 	if a.pg != nil {
 		go a.watchEmbedded(embedCtx)
+	}
+	if a.spool != nil {
+		go a.spool.Run(embedCtx)
 	}
 	a.workersOn = true
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 )
 
 // NewLogger returns the process's logger: text (key=value) or json lines
@@ -48,4 +49,24 @@ func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
+}
+
+type routeKey struct{}
+
+// TrackRoute returns r with a place in its context for the route pattern
+// that serves it (see NoteRoute), and that place: the request log and
+// the latency metrics read it once the request is served.
+func TrackRoute(r *http.Request) (*http.Request, *string) {
+	p := new(string)
+	return r.WithContext(context.WithValue(r.Context(), routeKey{}, p)), p
+}
+
+// NoteRoute records the pattern of the ServeMux route that served r
+// (r.Pattern, set by ServeMux.ServeHTTP on r) as the request's route,
+// unless a mux nested deeper already did: the JSON API's own mux names
+// "GET /api/v1/patterns/{id}" where the outer one saw only "/api/v1/".
+func NoteRoute(r *http.Request) {
+	if p, ok := r.Context().Value(routeKey{}).(*string); ok && *p == "" {
+		*p = r.Pattern
+	}
 }

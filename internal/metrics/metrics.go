@@ -22,10 +22,13 @@ type Metrics struct {
 	HTTP *prometheus.HistogramVec
 	// Events counts things that happen: imports, searches, share views, votes.
 	Events *prometheus.CounterVec
+
+	storage *storage
+	jobs    *jobRuns
 }
 
-// New registers the collectors; pool (may be nil) feeds the database and
-// job-queue gauges at scrape time.
+// New registers the collectors; pool (may be nil) feeds the database's
+// gauge at scrape time (RegisterQueue adds the job queue's).
 func New(pool *pgxpool.Pool) *Metrics {
 	m := &Metrics{Registry: prometheus.NewRegistry()}
 	m.HTTP = prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -40,14 +43,6 @@ func New(pool *pgxpool.Pool) *Metrics {
 		m.Registry.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_database_up", Help: "1 when PostgreSQL answers."},
 				func() float64 { return up(pool) }),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_jobs_waiting", Help: "Jobs waiting to run."},
-				func() float64 {
-					return count(pool, `SELECT count(*) FROM platform.river_job WHERE state IN ('available', 'scheduled', 'retryable')`)
-				}),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_jobs_failed", Help: "Jobs that gave up (discarded)."},
-				func() float64 {
-					return count(pool, `SELECT count(*) FROM platform.river_job WHERE state = 'discarded'`)
-				}),
 		)
 	}
 	return m
@@ -60,16 +55,6 @@ func up(pool *pgxpool.Pool) float64 {
 		return 0
 	}
 	return 1
-}
-
-func count(pool *pgxpool.Pool, sql string) float64 {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	var n int64
-	if pool.QueryRow(ctx, sql).Scan(&n) != nil {
-		return -1
-	}
-	return float64(n)
 }
 
 // Count adds one to an event counter; a nil Metrics counts nothing.
