@@ -1,11 +1,14 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -20,7 +23,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/patternvault/patternvault/internal/s3test"
 	"github.com/patternvault/patternvault/internal/testdb"
+	"github.com/patternvault/patternvault/internal/testfixtures"
 )
 
 // TestVersionFromBuildInfo: `patternvault version` prints the commit the
@@ -356,5 +361,192 @@ func TestOperatorMetrics(t *testing.T) {
 	}
 	if strings.Contains(body, `route="/api/v1/"`) {
 		t.Error(`/metrics still lumps API calls under route="/api/v1/"`)
+	}
+}
+
+// zipOf zips fixture design folders (one folder per design).
+func zipOf(t *testing.T, root string, dirs []string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("designs-%d.zip", len(dirs)))
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for _, dir := range dirs {
+		entries, _ := os.ReadDir(dir)
+		rel, _ := filepath.Rel(root, dir)
+		for _, e := range entries {
+			data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+			w, _ := zw.Create(filepath.ToSlash(filepath.Join(rel, e.Name())))
+			w.Write(data)
+		}
+	}
+	zw.Close()
+	f.Close()
+	return path
+}
+
+// postImport sends a ZIP to the API and returns the answer's status, the
+// batch id (when accepted) and the body.
+func postImport(t *testing.T, base, token, zipPath string) (int, int64, map[string]any) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", filepath.Base(zipPath))
+	data, _ := os.ReadFile(zipPath)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", base+"/api/v1/imports", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r map[string]any
+	json.NewDecoder(resp.Body).Decode(&r)
+	id, _ := r["id"].(float64)
+	return resp.StatusCode, int64(id), r
+}
+
+// TestStorageOutage is issue 22's must-show for storage, with a real S3
+// server (versitygw) stopped and started again: with storage down /readyz
+// is not 200 and names the storage, a thumbnail answers 503 with
+// Retry-After within 2 s (logged once, with the request id), and an import
+// made during the outage completes by itself once storage is back,
+// without a new upload.
+func TestStorageOutage(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(testfixtures.Dir(t), "stitchables")
+	dirs, _ := filepath.Glob(filepath.Join(root, "*", "*"))
+	if len(dirs) < 4 {
+		t.Skipf("need at least 4 fixture designs, have %d", len(dirs))
+	}
+	before, during := zipOf(t, root, dirs[:len(dirs)/2]), zipOf(t, root, dirs[len(dirs)/2:])
+	s3 := s3test.Start(t)
+	dbURL := testdb.NewURL(t)
+	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_DATABASE_URL=" + dbURL, "PV_BLOB_URL=" + s3.URL("pv-outage")}
+	if out, err := pv(t, env, "migrate"); err != nil {
+		t.Fatalf("migrate: %q, %v", out, err)
+	}
+	for _, args := range [][]string{
+		{"tenant", "create", "--slug", "acme", "--name", "Acme"},
+		{"user", "create", "--email", "pam@example.com", "--password", "a long enough password", "--tenant", "acme"},
+	} {
+		if _, err := pv(t, env, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := pv(t, env, "token", "create", "--tenant", "acme", "--email", "pam@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out)
+	base, log, _ := serveWithLog(t, env)
+	wait := func(id int64, limit time.Duration) map[string]any {
+		t.Helper()
+		var b map[string]any
+		for t0 := time.Now(); time.Since(t0) < limit; time.Sleep(250 * time.Millisecond) {
+			_, b = apiGet(t, fmt.Sprintf("%s/api/v1/imports/%d", base, id), token)
+			if b["status"] == "done" || b["status"] == "failed" {
+				return b
+			}
+		}
+		t.Fatalf("import %d not finished after %s: %v", id, limit, b)
+		return nil
+	}
+	code, id, _ := postImport(t, base, token, before)
+	if code != 202 {
+		t.Fatalf("import before the outage = %d", code)
+	}
+	if res := wait(id, 2*time.Minute); res["status"] != "done" || res["created"] == float64(0) {
+		t.Fatalf("import before the outage: %v", res)
+	}
+	_, list := apiGet(t, base+"/api/v1/patterns?limit=1", token)
+	patterns, _ := list["patterns"].([]any)
+	if len(patterns) == 0 {
+		t.Fatal("no pattern imported")
+	}
+	pid := int64(patterns[0].(map[string]any)["id"].(float64))
+
+	s3.Stop()
+	t0 := time.Now()
+	var ready map[string]any
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ready = nil
+		json.NewDecoder(resp.Body).Decode(&ready)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			break
+		}
+		if time.Since(t0) > 10*time.Second {
+			t.Fatalf("/readyz still 200 10 s into the outage: %v", ready)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("storage down: /readyz non-200 after %s: %v", time.Since(t0).Round(time.Millisecond), ready)
+	if failing := fmt.Sprint(ready["failing"]); !strings.Contains(failing, "storage") || strings.Contains(failing, "database") {
+		t.Errorf("/readyz failing = %s, want storage alone", failing)
+	}
+	var thumbIDs []string
+	for i := range 3 {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/patterns/%d/thumbnail", base, pid), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		t1 := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b map[string]map[string]string
+		json.NewDecoder(resp.Body).Decode(&b)
+		resp.Body.Close()
+		took := time.Since(t1)
+		t.Logf("thumbnail %d during the outage: %d %s in %s", i, resp.StatusCode, b["error"]["code"], took.Round(time.Millisecond))
+		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || b["error"]["code"] != "storage_unavailable" {
+			t.Errorf("thumbnail during the outage = %d, Retry-After %q, %v; want 503 storage_unavailable with Retry-After",
+				resp.StatusCode, resp.Header.Get("Retry-After"), b)
+		}
+		if took > 2*time.Second {
+			t.Errorf("thumbnail during the outage took %s, want under 2 s", took)
+		}
+		thumbIDs = append(thumbIDs, resp.Header.Get("X-Request-Id"))
+	}
+	for _, rid := range thumbIDs {
+		if n := strings.Count(log.String(), "id="+rid); n != 2 { // the unavailable line and the request line
+			t.Errorf("request %s appears on %d log lines, want 2 (the outage once, the request once)", rid, n)
+		}
+	}
+
+	// An import made while storage is down is taken, and waits.
+	code, id, body := postImport(t, base, token, during)
+	if code != 202 {
+		t.Fatalf("import during the outage = %d %v, want 202 (kept until storage is back)", code, body)
+	}
+	time.Sleep(3 * time.Second)
+	_, st := apiGet(t, fmt.Sprintf("%s/api/v1/imports/%d", base, id), token)
+	if st["status"] == "failed" || st["status"] == "done" {
+		t.Fatalf("import during the outage ended %v before storage came back", st)
+	}
+	if !strings.Contains(fmt.Sprint(st["waiting"]), "storage") {
+		t.Errorf("import during the outage: %v, want it to say it waits for storage", st)
+	}
+
+	s3.Start()
+	t2 := time.Now()
+	res := wait(id, 3*time.Minute)
+	t.Logf("storage back: the import made during the outage finished %s later: %v", time.Since(t2).Round(time.Millisecond), res)
+	if res["status"] != "done" || res["created"] != float64(len(dirs)-len(dirs)/2) {
+		t.Errorf("import made during the outage = %v, want done with %d created", res, len(dirs)-len(dirs)/2)
+	}
+	for t3 := time.Now(); status(base+"/readyz") != 200; time.Sleep(200 * time.Millisecond) {
+		if time.Since(t3) > 15*time.Second {
+			t.Fatal("/readyz not 200 after storage came back")
+		}
 	}
 }

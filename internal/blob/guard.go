@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -117,7 +118,10 @@ type unavailableError struct {
 }
 
 func (e *unavailableError) Error() string {
-	return fmt.Sprintf("blob: %s %q: %v: %v", e.op, e.key, ErrUnavailable, e.err)
+	if msg := e.err.Error(); strings.HasPrefix(msg, "blob: ") {
+		return msg + " (" + ErrUnavailable.Error() + ")"
+	}
+	return fmt.Sprintf("blob: %s %q: %v (%v)", e.op, e.key, e.err, ErrUnavailable)
 }
 
 func (e *unavailableError) Unwrap() []error { return []error{ErrUnavailable, e.err} }
