@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/blob"
@@ -123,7 +124,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
-	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled}); err != nil {
+	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
+		Middleware: []rivertype.Middleware{&outageMiddleware{log: log}}}); err != nil {
 		a.Close()
 		return nil, err
 	}

@@ -108,6 +108,69 @@ func (g *Guard) Open() bool {
 	return !g.openTill.IsZero()
 }
 
+type patienceKey struct{}
+
+// WithPatience returns a context in which a Guard does not fail fast:
+// while the storage is unreachable, a call waits and tries again (every
+// second at first, then up to every 15 s) until it works, ctx ends or
+// window has passed since it first failed; a Put tries again only if its
+// reader can be rewound (an io.Seeker) or had not been read yet. And
+// right after such a wait, a Get or Stat that finds nothing tries again
+// for up to a minute, since another app server may still be moving the
+// file there from its spool. Background jobs (an import) run in such a
+// context, so that an outage makes them wait instead of fail; a request
+// a person waits for does not.
+func WithPatience(ctx context.Context, window time.Duration) context.Context {
+	return context.WithValue(ctx, patienceKey{}, window)
+}
+
+func patience(ctx context.Context) time.Duration {
+	w, _ := ctx.Value(patienceKey{}).(time.Duration)
+	return w
+}
+
+// notYetGrace is how long a patient Get or Stat keeps looking for a file
+// that was not there right after an outage.
+const notYetGrace = time.Minute
+
+// patiently runs try until it does not fail with ErrUnavailable, or
+// ctx's patience runs out (then it returns the last error). canRetry says
+// whether a failed try may be repeated (a consumed reader cannot).
+func (g *Guard) patiently(ctx context.Context, try func() error, canRetry func() bool, lookup bool) error {
+	window := patience(ctx)
+	err := try()
+	if window <= 0 || (!Unavailable(err) && !(lookup && errors.Is(err, ErrNotFound))) {
+		return err
+	}
+	t0 := time.Now()
+	waited := false
+	pause := time.Second
+	for {
+		switch {
+		case Unavailable(err):
+			if time.Since(t0) > window || (canRetry != nil && !canRetry()) {
+				return err
+			}
+			waited = true
+		case lookup && waited && errors.Is(err, ErrNotFound):
+			// Storage is back: the file may still be on its way from
+			// another server's spool.
+			if time.Since(t0) > window+notYetGrace {
+				return err
+			}
+		default:
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 15*time.Second)
+		err = try()
+	}
+}
+
 // errCircuitOpen is the cause of a call refused by the open circuit.
 var errCircuitOpen = errors.New("circuit open after repeated failures")
 
@@ -258,18 +321,38 @@ func (g *Guard) withTimeout(ctx context.Context) (context.Context, context.Cance
 // Put implements Store.
 func (g *Guard) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
 	src := &trackedReader{r: r}
-	return g.call(ctx, "put", key, func() error {
-		return g.inner.Put(ctx, key, src, size, contentType)
-	}, func() bool { return src.err != nil })
+	start := int64(-1)
+	if sk, ok := r.(io.Seeker); ok {
+		if pos, err := sk.Seek(0, io.SeekCurrent); err == nil {
+			start = pos
+		}
+	}
+	return g.patiently(ctx, func() error {
+		return g.call(ctx, "put", key, func() error {
+			return g.inner.Put(ctx, key, src, size, contentType)
+		}, func() bool { return src.err != nil })
+	}, func() bool {
+		if !src.read {
+			return true
+		}
+		if start < 0 {
+			return false
+		}
+		_, err := r.(io.Seeker).Seek(start, io.SeekStart)
+		return err == nil
+	}, false)
 }
 
-// trackedReader remembers its reader's own failure (not EOF).
+// trackedReader remembers whether it was read and its reader's own
+// failure (not EOF).
 type trackedReader struct {
-	r   io.Reader
-	err error
+	r    io.Reader
+	err  error
+	read bool
 }
 
 func (t *trackedReader) Read(p []byte) (int, error) {
+	t.read = true
 	n, err := t.r.Read(p)
 	if err != nil && err != io.EOF && t.err == nil {
 		t.err = err
@@ -280,6 +363,17 @@ func (t *trackedReader) Read(p []byte) (int, error) {
 // Get implements Store: OpTimeout bounds the wait for the file to start
 // arriving; reading it is then bounded by ctx alone.
 func (g *Guard) Get(ctx context.Context, key string) (io.ReadCloser, Info, error) {
+	var rc io.ReadCloser
+	var info Info
+	err := g.patiently(ctx, func() error {
+		var err error
+		rc, info, err = g.get(ctx, key)
+		return err
+	}, nil, true)
+	return rc, info, err
+}
+
+func (g *Guard) get(ctx context.Context, key string) (io.ReadCloser, Info, error) {
 	var body io.ReadCloser
 	var info Info
 	gctx, cancel := context.WithCancel(ctx)
@@ -335,28 +429,34 @@ func (b *guardedBody) Close() error {
 // Stat implements Store.
 func (g *Guard) Stat(ctx context.Context, key string) (Info, error) {
 	var info Info
-	err := g.call(ctx, "stat", key, func() error {
-		ctx, cancel := g.withTimeout(ctx)
-		defer cancel()
-		var err error
-		info, err = g.inner.Stat(ctx, key)
-		return err
-	}, nil)
+	err := g.patiently(ctx, func() error {
+		return g.call(ctx, "stat", key, func() error {
+			ctx, cancel := g.withTimeout(ctx)
+			defer cancel()
+			var err error
+			info, err = g.inner.Stat(ctx, key)
+			return err
+		}, nil)
+	}, nil, true)
 	return info, err
 }
 
 // Delete implements Store.
 func (g *Guard) Delete(ctx context.Context, key string) error {
-	return g.call(ctx, "delete", key, func() error {
-		ctx, cancel := g.withTimeout(ctx)
-		defer cancel()
-		return g.inner.Delete(ctx, key)
-	}, nil)
+	return g.patiently(ctx, func() error {
+		return g.call(ctx, "delete", key, func() error {
+			ctx, cancel := g.withTimeout(ctx)
+			defer cancel()
+			return g.inner.Delete(ctx, key)
+		}, nil)
+	}, nil, false)
 }
 
 // DeletePrefix implements Store.
 func (g *Guard) DeletePrefix(ctx context.Context, prefix string) error {
-	return g.call(ctx, "delete_prefix", prefix, func() error { return g.inner.DeletePrefix(ctx, prefix) }, nil)
+	return g.patiently(ctx, func() error {
+		return g.call(ctx, "delete_prefix", prefix, func() error { return g.inner.DeletePrefix(ctx, prefix) }, nil)
+	}, nil, false)
 }
 
 // List implements Store. An error returned by fn is the caller's and is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -137,5 +138,60 @@ func TestGuardReaderFault(t *testing.T) {
 	}
 	if g.Open() {
 		t.Error("a client's broken upload opened the circuit")
+	}
+}
+
+// TestGuardPatience: in a patient context (a background job) a call made
+// while S3 is down waits for it and succeeds once it is back, instead of
+// failing; a reader that cannot be rewound is not sent twice.
+func TestGuardPatience(t *testing.T) {
+	srv := s3test.Start(t)
+	ctx := t.Context()
+	s3, err := Open(ctx, srv.URL("pv-patience"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGuard(s3, GuardOptions{OpenFor: 500 * time.Millisecond})
+	put(t, g, "3/a", "before", "")
+	srv.Stop()
+	patient := WithPatience(ctx, time.Minute)
+	done := make(chan error, 2)
+	go func() { done <- g.Put(patient, "3/b", strings.NewReader("during"), 6, "") }()
+	go func() {
+		rc, _, err := g.Get(patient, "3/a")
+		if err == nil {
+			rc.Close()
+		}
+		done <- err
+	}()
+	time.Sleep(3 * time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("a patient call returned while S3 was down: %v", err)
+	default:
+	}
+	if _, _, err := g.Get(ctx, "3/a"); !Unavailable(err) {
+		t.Errorf("an impatient Get while S3 is down: %v", err)
+	}
+	srv.Start()
+	for range 2 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("patient call after S3 came back: %v", err)
+			}
+		case <-time.After(45 * time.Second):
+			t.Fatal("patient calls still waiting 45 s after S3 came back")
+		}
+	}
+	if data, _ := get(t, g, "3/b"); data != "during" {
+		t.Errorf("the patient Put stored %q", data)
+	}
+	// A reader that was read and cannot be rewound is not retried.
+	srv.Stop()
+	g2 := NewGuard(s3, GuardOptions{})
+	err = g2.Put(WithPatience(ctx, time.Minute), "3/c", io.MultiReader(strings.NewReader("x")), 1, "")
+	if !Unavailable(err) {
+		t.Errorf("patient Put of a one-shot reader while S3 is down: %v, want ErrUnavailable at once", err)
 	}
 }

@@ -130,6 +130,9 @@ type Config struct {
 	PollOnly bool
 	// TestOnly turns off River's start-up jitter so tests start fast.
 	TestOnly bool
+	// Middleware wraps every job this process works (see
+	// rivertype.WorkerMiddleware): app makes jobs wait out an outage.
+	Middleware []rivertype.Middleware
 }
 
 // DefaultQueues is how many jobs of each queue one process runs at once.
@@ -166,6 +169,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Queue, error) {
 		rc.FetchCooldown = cfg.PollInterval // River wants cooldown ≤ poll interval
 	}
 	if cfg.Workers != nil {
+		rc.Middleware = cfg.Middleware
 		queues := cfg.Queues
 		if queues == nil {
 			queues = DefaultQueues()
