@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Metrics = metrics.New(d.Pool)
 	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
-	a.Metrics.RegisterQueue(d)
+	a.Metrics.RegisterQueue(d, jobs.DefaultDeadAfter)
 	if err := a.openBlobs(ctx); err != nil {
 		a.Close()
 		return nil, err

@@ -12,23 +12,26 @@ import (
 type JobCount struct {
 	Kind string
 	// State is River's (available, pending, scheduled, retryable,
-	// running, discarded, cancelled) or "stuck": running on a worker that
-	// stopped, or for longer than StuckAfter.
+	// running, discarded, cancelled) or "stuck": running on a job worker
+	// that stopped (see JobCounts).
 	State string
 	Count int64
 }
 
-// StuckAfter is how long a job may run before the figures call it stuck
-// (River's own rescue of stuck jobs waits as long by default).
-const StuckAfter = time.Hour
-
 // JobCounts counts the job queue's jobs by kind and state, completed ones
-// excluded.
-func (d *DB) JobCounts(ctx context.Context) ([]JobCount, error) {
-	rows, err := d.Pool.Query(ctx, `SELECT kind,
-			CASE WHEN state = 'running' AND attempted_at < now() - $1 * interval '1 second' THEN 'stuck' ELSE state::text END,
+// excluded. A running job is "stuck" when the process running it has not
+// said it is alive in platform.job_workers for silentFor, or is not there
+// at all: a live process takes such a job over soon (jobs.Queue.Rescue),
+// while a job that runs long on a live process (an import of hours) is
+// not stuck.
+func (d *DB) JobCounts(ctx context.Context, silentFor time.Duration) ([]JobCount, error) {
+	rows, err := d.Pool.Query(ctx, `SELECT j.kind,
+			CASE WHEN j.state = 'running' AND (w.id IS NULL OR w.seen_at < now() - $1 * interval '1 millisecond')
+				THEN 'stuck' ELSE j.state::text END,
 			count(*)
-		FROM platform.river_job WHERE state <> 'completed' GROUP BY 1, 2 ORDER BY 1, 2`, StuckAfter.Seconds())
+		FROM platform.river_job j
+		LEFT JOIN platform.job_workers w ON w.id = j.attempted_by[array_length(j.attempted_by, 1)]
+		WHERE j.state <> 'completed' GROUP BY 1, 2 ORDER BY 1, 2`, silentFor.Milliseconds())
 	if err != nil {
 		return nil, fmt.Errorf("db: count jobs: %w", err)
 	}

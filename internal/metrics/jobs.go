@@ -16,12 +16,12 @@ type jobRuns struct {
 }
 
 // RegisterQueue adds the job queue's figures: jobs by kind and state
-// (read from the database at scrape time, "stuck" included: running for
-// longer than db.StuckAfter), how many wait to run, the mail outbox, and
+// (read from the database at scrape time, "stuck" included: running on a
+// process silent for silentFor, see db.JobCounts), how many wait to run, the mail outbox, and
 // the runs of this process (ObserveJob). When the database cannot be read
 // the queue's gauges are left out of the scrape (patternvault_database_up
 // says why): no figure is made up.
-func (m *Metrics) RegisterQueue(d *db.DB) {
+func (m *Metrics) RegisterQueue(d *db.DB, silentFor time.Duration) {
 	m.jobs = &jobRuns{
 		finished: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "patternvault_job_runs_total",
@@ -33,7 +33,7 @@ func (m *Metrics) RegisterQueue(d *db.DB) {
 			Buckets: []float64{.01, .05, .1, .5, 1, 5, 15, 60, 300, 900, 3600},
 		}, []string{"kind"}),
 	}
-	m.Registry.MustRegister(m.jobs.finished, m.jobs.seconds, &queueCollector{db: d})
+	m.Registry.MustRegister(m.jobs.finished, m.jobs.seconds, &queueCollector{db: d, silentFor: silentFor})
 }
 
 // ObserveJob records one finished job run; a nil Metrics, or one without
@@ -47,7 +47,7 @@ func (m *Metrics) ObserveJob(kind, outcome string, took time.Duration) {
 }
 
 var (
-	jobsDesc = prometheus.NewDesc("patternvault_jobs", "Jobs in the queue by kind and state (completed ones excluded); stuck: running for over an hour.",
+	jobsDesc = prometheus.NewDesc("patternvault_jobs", "Jobs in the queue by kind and state (completed ones excluded); stuck: running on a process that stopped.",
 		[]string{"kind", "state"}, nil)
 	waitingDesc = prometheus.NewDesc("patternvault_jobs_waiting", "Jobs that should run and are not running: available, pending, scheduled, retryable and stuck.",
 		nil, nil)
@@ -59,7 +59,10 @@ var (
 		nil, nil)
 )
 
-type queueCollector struct{ db *db.DB }
+type queueCollector struct {
+	db        *db.DB
+	silentFor time.Duration
+}
 
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{jobsDesc, waitingDesc, failedDesc, outboxDesc, outboxAgeDesc} {
@@ -70,7 +73,7 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if counts, err := c.db.JobCounts(ctx); err == nil {
+	if counts, err := c.db.JobCounts(ctx, c.silentFor); err == nil {
 		var waiting, failed float64
 		for _, jc := range counts {
 			ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(jc.Count), jc.Kind, jc.State)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 
@@ -56,8 +57,9 @@ func value(m *dto.Metric) float64 {
 	return 0
 }
 
-// TestQueueFiguresAreTrue: a job stuck running counts as stuck and as
-// waiting (it read 0 before), the mail outbox's backlog shows, and while
+// TestQueueFiguresAreTrue: a job stuck running (its process stopped)
+// counts as stuck and as waiting (it read 0 before), one running long on
+// a live process as running, the mail outbox's backlog shows, and while
 // the database cannot be read the queue's gauges are left out instead of
 // reading -1.
 func TestQueueFiguresAreTrue(t *testing.T) {
@@ -71,14 +73,23 @@ func TestQueueFiguresAreTrue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 2 {
+	for range 4 {
 		if _, err := q.Insert(ctx, testArgs{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := d.Pool.Exec(ctx, `UPDATE platform.river_job SET state = 'running', attempt = 1,
-		attempted_at = now() - interval '2 hours', attempted_by = '{gone/1/x}'
-		WHERE id = (SELECT min(id) FROM platform.river_job)`); err != nil {
+	// Of four jobs: one running on a process gone without a trace, one
+	// on a process silent for two minutes (both stuck), one running for
+	// two hours on a live process (an import's hours: not stuck), one
+	// waiting.
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO platform.job_workers (id, seen_at) VALUES
+		('host/2/silent', now() - interval '2 minutes'), ('host/3/live', now())`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(ctx, `WITH j AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM platform.river_job)
+		UPDATE platform.river_job r SET state = 'running', attempt = 1, attempted_at = now() - interval '2 hours',
+			attempted_by = ARRAY[(ARRAY['gone/1/x', 'host/2/silent', 'host/3/live'])[j.n]]
+		FROM j WHERE r.id = j.id AND j.n <= 3`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Pool.Exec(ctx, `INSERT INTO platform.mail_outbox (to_addr, subject, text_body, kind, last_error)
@@ -86,13 +97,14 @@ func TestQueueFiguresAreTrue(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := metrics.New(d.Pool)
-	m.RegisterQueue(d)
+	m.RegisterQueue(d, time.Minute)
 	m.ObserveJob("test_kind", "completed", 1500e6)
 	got := gather(t, m)
 	for name, want := range map[string]float64{
-		"patternvault_jobs{kind=test_kind,state=stuck}":                 1,
+		"patternvault_jobs{kind=test_kind,state=stuck}":                 2,
+		"patternvault_jobs{kind=test_kind,state=running}":               1,
 		"patternvault_jobs{kind=test_kind,state=available}":             1,
-		"patternvault_jobs_waiting":                                     2,
+		"patternvault_jobs_waiting":                                     3,
 		"patternvault_mail_outbox{state=waiting}":                       2,
 		"patternvault_mail_outbox{state=failing}":                       1,
 		"patternvault_job_runs_total{kind=test_kind,outcome=completed}": 1,
