@@ -28,7 +28,7 @@ func Unavailable(err error) bool {
 		// crash shutdown, 57P03 cannot connect now (starting, recovery).
 		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) {
 		return true
 	}
 	var ne *net.OpError
@@ -40,8 +40,10 @@ func Unavailable(err error) bool {
 			return true
 		}
 	}
-	// pgconn's own words for a connection that died under a query.
+	// pgconn's own words for a connection that died under a query, for
+	// an error whose chain was lost. (Not "unexpected EOF" alone: a
+	// client's upload that broke off says that too.)
 	msg := err.Error()
-	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "unexpected EOF") ||
-		strings.Contains(msg, "failed to connect") || strings.Contains(msg, "connection reset")
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "failed to connect") ||
+		strings.Contains(msg, "connection reset")
 }
