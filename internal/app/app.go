@@ -133,6 +133,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
+	a.Library.StorageDown = a.guard.Open
 	a.Library.Metrics = a.Metrics
 	mailer := mail.NewQueue(d.Pool, a.Queue)
 	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)

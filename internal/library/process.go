@@ -68,7 +68,10 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 		budget: newMemBudget(s.ImportMemory), blobs: blob.NewBatch(s.Blobs), ids: &idPool{s: s, tenantID: tenantID}}
 	r.closers = append(r.closers, func() { r.blobs.Close() })
 	defer r.close()
-	failed := r.list(ctx, b)
+	failed, err := r.list(ctx, b)
+	if err != nil {
+		return fmt.Errorf("library: import %d: %w", batchID, err)
+	}
 	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
 	}
