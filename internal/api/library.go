@@ -77,8 +77,7 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": b.ID, "status": b.Status, "files": b.Files, "designs_total": b.DesignsTotal, "designs_done": b.DesignsDone,
 		"created": b.Created, "merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "warnings": b.Warnings, "error": b.Error,
-		"waiting": b.Waiting,
-		"created_at": b.CreatedAt, "finished_at": b.FinishedAt,
+		"created_at": b.CreatedAt, "finished_at": b.FinishedAt, "waiting": b.Waiting,
 	})
 }
 
