@@ -115,6 +115,7 @@ func (s *Service) finish(ctx context.Context, r *importRun, b *store.ImportBatch
 	if err := s.Store.FinishBatch(ctx, r.tenantID, r.batchID, status, msg, owner); err != nil {
 		return err
 	}
+	s.Metrics.ObserveImport(status, cur.Created, cur.Merged, cur.Duplicates, len(cur.Failed))
 	for _, u := range b.Uploads {
 		s.Blobs.Delete(ctx, u.BlobKey)
 	}
