@@ -25,6 +25,7 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
+	quota "github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/pgserver"
@@ -61,8 +62,8 @@ type App struct {
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
-	// dbDown is set while the embedded PostgreSQL is being restarted.
-	dbDown dbState
+	// stopWatch stops watching the embedded cluster.
+	stopWatch context.CancelFunc
 	// guard fronts the file store; spool keeps uploads while S3 is down
 	// (nil with local files).
 	guard *blob.Guard
@@ -86,6 +87,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 			return nil, err
 		}
 		a.pg = pg
+		// The cluster is restarted when its postmaster dies (kill -9,
+		// out of memory); /readyz says so meanwhile.
+		watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopWatch = stop
+		go pg.Watch(watchCtx, PostgresWatchEvery)
 		if err := db.EnsureDatabase(ctx, pg.DSN("postgres"), DatabaseName); err != nil {
 			a.Close()
 			return nil, err
@@ -119,10 +125,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.mail = transport
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
-	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store),
 		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
+	// The accounts service's worker is registered before the queue
+	// exists; the service gets its mailer and queue below.
+	a.Accounts = accounts.New(a.Store, nil, cfg.BaseURL)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
+	river.AddWorker(workers, a.Accounts.Worker())
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
@@ -146,7 +156,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
-	a.Accounts = accounts.New(a.Store, mailer, cfg.BaseURL)
+	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	return a, nil
 }
 
@@ -213,15 +223,16 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	a.stopEmbedding = stop
 	go a.Search.Semantic.Run(embedCtx)
 	go a.heartbeat(embedCtx)
-	if a.pg != nil {
-		go a.watchEmbedded(embedCtx)
-	}
 	if a.spool != nil {
 		go a.spool.Run(embedCtx)
 	}
 	a.workersOn = true
 	return nil
 }
+
+// PostgresWatchEvery is how often the embedded cluster's postmaster is
+// looked at: a dead one is restarted within about this time.
+const PostgresWatchEvery = time.Second
 
 // HeartbeatEvery is how often a serving app server reports itself (and its
 // pools) in platform.app_servers, for the Health page.
@@ -276,6 +287,7 @@ func (a *App) Close() error {
 		a.DB.Close()
 	}
 	if a.pg != nil {
+		a.stopWatch()
 		return a.pg.Close()
 	}
 	return nil

@@ -203,18 +203,6 @@ func (d *DB) Close() {
 	d.Pool.Close()
 }
 
-// Reset closes every pooled connection, so that the next queries open new
-// ones: after the server restarted (its old connections are dead).
-func (d *DB) Reset() {
-	d.Pool.Reset()
-	if d.Session != nil && d.Session != d.Pool {
-		d.Session.Reset()
-	}
-	if d.Replica != nil {
-		d.Replica.Reset()
-	}
-}
-
 // TenantSchema returns the schema name of tenant id: t_<id>.
 func TenantSchema(id int64) string { return "t_" + strconv.FormatInt(id, 10) }
 

@@ -122,13 +122,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	p := Problem(err)
 	if p == nil {
-		log.ErrorContext(r.Context(), "internal error", "id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+		log.ErrorContext(r.Context(), "internal error", "id", RequestID(r.Context()), "method", r.Method, "path", LogPath(r), "err", err)
 		WriteJSON(w, http.StatusInternalServerError, ErrorBody{ErrorDetail{"internal",
 			"Something went wrong on our side. Reference: " + RequestID(r.Context())}})
 		return
 	}
 	if p.Err != nil && p.Status >= 500 {
-		log.WarnContext(r.Context(), "unavailable", "id", RequestID(r.Context()), "path", r.URL.Path, "err", p.Err)
+		log.WarnContext(r.Context(), "unavailable", "id", RequestID(r.Context()), "path", LogPath(r), "err", p.Err)
 	}
 	SetRetryAfter(w, p.RetryAfter)
 	WriteJSON(w, p.Status, ErrorBody{ErrorDetail{p.Code, p.Message}})

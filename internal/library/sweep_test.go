@@ -3,72 +3,73 @@ package library
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/blob"
 )
 
-// TestPeriodicOrphanSweep: the periodic sweep removes, in every
-// workspace, library files older than its age that nothing refers to (a
-// crash between storing and recording), and keeps the files designs use,
-// young files (an import may be about to record them), and files under
-// folders the library does not own.
-func TestPeriodicOrphanSweep(t *testing.T) {
+// TestOrphanSweepJob: the periodic sweep deletes a tenant's files that no
+// row points at once they are old enough, never a young one, nothing of a
+// tenant whose import is still queued, never a file in use, and nothing
+// outside the library's own folders.
+func TestOrphanSweepJob(t *testing.T) {
 	t.Parallel()
 	data, _ := fixtureZIP(t, false)
 	r := newRig(t)
 	ctx := context.Background()
 	acme, beta := r.tenant(t, "acme"), r.tenant(t, "beta")
 	r.importZIP(t, acme.ID, "a.zip", data)
-	r.importZIP(t, beta.ID, "b.zip", data)
-	var used []string
-	for _, id := range []int64{acme.ID, beta.ID} {
-		if err := r.svc.Blobs.List(ctx, blob.Key(id)+"/", func(i blob.Info) error { used = append(used, i.Key); return nil }); err != nil {
+	keys := func(tenantID int64) []string {
+		var ks []string
+		if err := r.svc.Blobs.List(ctx, blob.Key(tenantID)+"/", func(i blob.Info) error { ks = append(ks, i.Key); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return ks
+	}
+	inUse := keys(acme.ID)
+	put := func(key string) {
+		if err := r.svc.Blobs.Put(ctx, key, strings.NewReader("left by a crash"), 15, "application/octet-stream"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if len(used) == 0 {
-		t.Fatal("the imports stored no file")
-	}
-	old := time.Now().Add(-48 * time.Hour)
-	put := func(key string, at time.Time) {
-		t.Helper()
-		if err := r.svc.Blobs.Put(ctx, key, bytes.NewReader([]byte("x")), 1, ""); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(filepath.Join(r.dir, "files", filepath.FromSlash(key)), at, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Everything the imports stored is old too: only rows keep it.
-	for _, k := range used {
-		os.Chtimes(filepath.Join(r.dir, "files", filepath.FromSlash(k)), old, old)
-	}
-	orphans := []string{
-		blob.Key(acme.ID, "blobs", "ee", "ee", "eeee"),
-		blob.Key(beta.ID, "thumbs", "999999", "256.png"),
-		blob.Key(beta.ID, "uploads", "gone", "0"),
-	}
-	for _, k := range orphans {
-		put(k, old)
-	}
-	young := blob.Key(acme.ID, "blobs", "ff", "ff", "ffff")
-	put(young, time.Now())
+	orphan, thumb := blob.Key(acme.ID, "patterns", "zz", "left-by-a-crash.qli"), blob.Key(acme.ID, "thumbs", "999999", "256.png")
+	put(orphan)
+	put(thumb)
+	// Another feature's file: not the library's to sweep.
 	other := blob.Key(acme.ID, "exports", "2026-12-01.zip")
-	put(other, old)
-
-	n, err := r.svc.SweepAllOrphans(ctx, orphanAge)
-	if err != nil || n != len(orphans) {
-		t.Errorf("SweepAllOrphans = %d, %v; want %d removed", n, err, len(orphans))
+	put(other)
+	inUse = append(inUse, other)
+	slices.Sort(inUse)
+	if _, err := r.svc.StartImport(ctx, beta.ID, 0, []Upload{{Name: "b.zip", Body: bytes.NewReader(data), Size: int64(len(data))}}, false); err != nil {
+		t.Fatal(err)
 	}
-	for _, k := range append(append([]string{young, other}, used...), orphans...) {
-		_, err := r.svc.Blobs.Stat(ctx, k)
-		if gone := err != nil; gone != slices.Contains(orphans, k) {
-			t.Errorf("%s: stat after the sweep: %v", k, err)
-		}
+	betaOrphan := blob.Key(beta.ID, "patterns", "zz", "not-yet-recorded.qli")
+	put(betaOrphan)
+
+	w := r.svc.OrphanSweepWorker()
+	if err := w.Work(ctx, &river.Job[OrphanSweepArgs]{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(keys(acme.ID)); got != len(inUse)+2 {
+		t.Errorf("%d files after sweeping young orphans, want %d (they may be about to be recorded)", got, len(inUse)+2)
+	}
+	r.svc.orphanGrace = time.Nanosecond
+	if err := w.Work(ctx, &river.Job[OrphanSweepArgs]{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(acme.ID); strings.Join(slices.Sorted(slices.Values(got)), " ") != strings.Join(inUse, " ") {
+		t.Errorf("after the sweep: %d files, want the %d in use\n%v", len(got), len(inUse), got)
+	}
+	kept := false
+	for _, k := range keys(beta.ID) {
+		kept = kept || k == betaOrphan
+	}
+	if !kept {
+		t.Error("the sweep removed a file of a tenant whose import is queued")
 	}
 }

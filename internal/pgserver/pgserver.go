@@ -131,170 +131,6 @@ func (s *Server) Stop() error {
 
 func (s *Server) dataDir() string { return filepath.Join(s.dir, "data") }
 
-// Running reports whether the cluster's postmaster is alive: false after
-// it crashed or was killed, until Recover (or another process's Start)
-// brings it back.
-func (s *Server) Running() bool {
-	_, state := s.postmaster()
-	return state == postmasterRunning
-}
-
-// Recover starts the cluster again when its postmaster has died (a crash,
-// kill -9, the out-of-memory killer): it ends the dead postmaster's
-// orphaned backends, which would hold its shared memory and make the new
-// postmaster refuse to start, then starts PostgreSQL, which replays its
-// WAL (crash recovery: nothing committed is lost). It reports whether it
-// restarted anything; a cluster found running (restarted meanwhile by
-// another PatternVault process) is left alone.
-func (s *Server) Recover(ctx context.Context) (bool, error) {
-	startLock, err := lockFile(filepath.Join(s.dir, "start.lock"), syscall.LOCK_EX)
-	if err != nil {
-		return false, err
-	}
-	defer unlockFile(startLock)
-	pid, state := s.postmaster()
-	if state == postmasterRunning {
-		return false, nil
-	}
-	s.log.Warn("embedded PostgreSQL is not running; restarting it", "dir", s.dir, "dead_pid", pid)
-	if state == postmasterStale {
-		if err := s.clearCrash(pid); err != nil {
-			return false, err
-		}
-	}
-	if err := s.start(ctx); err != nil {
-		return false, err
-	}
-	return true, nil
-}
-
-// clearCrash cleans up after a postmaster that died: it ends the
-// orphaned processes of this cluster and removes the stale
-// postmaster.pid.
-func (s *Server) clearCrash(deadPID int) error {
-	if n, err := s.endOrphans(); err != nil {
-		return err
-	} else if n > 0 {
-		s.log.Warn("ended orphaned PostgreSQL processes of the dead postmaster", "count", n)
-	}
-	s.log.Warn("removing stale postmaster.pid", "pid", deadPID)
-	if err := os.Remove(filepath.Join(s.dataDir(), "postmaster.pid")); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("pgserver: remove stale postmaster.pid: %w", err)
-	}
-	// The socket's lock file names the dead postmaster too. PostgreSQL
-	// removes such a file itself only once that pid is gone, and a killed
-	// postmaster may linger as a zombie until it is reaped.
-	lock := filepath.Join(s.sockDir, fmt.Sprintf(".s.PGSQL.%d.lock", port))
-	if b, err := os.ReadFile(lock); err == nil {
-		line, _, _ := strings.Cut(string(b), "\n")
-		if pid, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && !alive(pid) || pid == deadPID {
-			if err := os.Remove(lock); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("pgserver: remove stale socket lock: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-// endOrphans ends the processes left by this cluster's dead postmaster:
-// postgres processes whose working directory is this cluster's data
-// directory (every PostgreSQL process works there), so no other cluster's
-// process and no other program is touched. They get SIGQUIT (PostgreSQL's
-// immediate shutdown) and, if still there after 3 s, SIGKILL. Call it only
-// when the postmaster is dead: while it lives, these are its children.
-func (s *Server) endOrphans() (int, error) {
-	pids, err := s.orphans()
-	if err != nil || len(pids) == 0 {
-		return 0, err
-	}
-	n := len(pids)
-	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGKILL} {
-		for _, pid := range pids {
-			syscall.Kill(pid, sig)
-		}
-		for t0 := time.Now(); time.Since(t0) < 3*time.Second; time.Sleep(20 * time.Millisecond) {
-			if live := s.stillOurs(pids); len(live) == 0 {
-				return n, nil
-			}
-		}
-		pids = s.stillOurs(pids)
-	}
-	return 0, fmt.Errorf("pgserver: orphaned PostgreSQL processes %v of %s would not end", pids, s.dataDir())
-}
-
-// orphans lists the live postgres processes working in this cluster's data
-// directory.
-func (s *Server) orphans() ([]int, error) {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil, fmt.Errorf("pgserver: list processes: %w", err)
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		if s.isOurs(pid) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids, nil
-}
-
-func (s *Server) stillOurs(pids []int) []int {
-	var live []int
-	for _, pid := range pids {
-		if s.isOurs(pid) {
-			live = append(live, pid)
-		}
-	}
-	return live
-}
-
-// isOurs reports whether pid is a live (not zombie) postgres process
-// working in this cluster's data directory.
-func (s *Server) isOurs(pid int) bool {
-	if !alive(pid) {
-		return false
-	}
-	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-	if err != nil || (strings.TrimSpace(string(comm)) != "postgres" && strings.TrimSpace(string(comm)) != "postmaster") {
-		return false
-	}
-	cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid))
-	if err != nil {
-		return false
-	}
-	return sameDir(cwd, s.dataDir())
-}
-
-// alive reports whether pid names a process that has not exited (a
-// zombie, exited but not yet reaped, is not alive).
-func alive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// pid (comm) state ...: the state follows the last ')'.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 || i+2 >= len(b) {
-		return false
-	}
-	st := b[i+2]
-	return st != 'Z' && st != 'X'
-}
-
-// sameDir reports whether a and b name the same directory.
-func sameDir(a, b string) bool {
-	if filepath.Clean(a) == filepath.Clean(b) {
-		return true
-	}
-	fa, err1 := os.Stat(a)
-	fb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
 // prepareDirs creates the cluster's directories with owners and modes that
 // let postgres (and only it and us) reach them.
 func (s *Server) prepareDirs() error {
@@ -368,8 +204,9 @@ func (s *Server) ensureStarted(ctx context.Context, opt Options) error {
 	case postmasterStale:
 		// Left by a cluster that died (machine crash, kill -9 of postgres):
 		// its pid is gone or now belongs to another program.
-		if err := s.clearCrash(pid); err != nil {
-			return err
+		s.log.Warn("removing stale postmaster.pid", "pid", pid)
+		if err := os.Remove(filepath.Join(s.dataDir(), "postmaster.pid")); err != nil {
+			return fmt.Errorf("pgserver: remove stale postmaster.pid: %w", err)
 		}
 	}
 	if err := s.start(ctx); err != nil {
@@ -447,7 +284,8 @@ const (
 )
 
 // postmaster reads the cluster's postmaster.pid and tells whether the
-// process it names is a live postgres.
+// process it names is a live postgres (not a zombie: a killed postmaster
+// stays one until its parent reaps it).
 func (s *Server) postmaster() (int, postmasterState) {
 	b, err := os.ReadFile(filepath.Join(s.dataDir(), "postmaster.pid"))
 	if err != nil {
@@ -458,24 +296,10 @@ func (s *Server) postmaster() (int, postmasterState) {
 	if err != nil || pid <= 0 {
 		return 0, postmasterStale
 	}
-	if !alive(pid) {
-		return pid, postmasterStale
+	if name, alive := procName(pid); alive && (name == "postgres" || name == "postmaster") {
+		return pid, postmasterRunning
 	}
-	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-	if err != nil {
-		return pid, postmasterStale
-	}
-	switch strings.TrimSpace(string(comm)) {
-	case "postgres", "postmaster":
-	default:
-		return pid, postmasterStale
-	}
-	// The pid may have been reused by another cluster's postgres: a
-	// postmaster works in its own data directory.
-	if cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid)); err == nil && !sameDir(cwd, s.dataDir()) {
-		return pid, postmasterStale
-	}
-	return pid, postmasterRunning
+	return pid, postmasterStale
 }
 
 func (s *Server) start(ctx context.Context) error {

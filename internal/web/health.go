@@ -131,7 +131,9 @@ func (r *readiness) schema(ctx context.Context) string {
 	behind, err := r.mig.Status(ctx)
 	switch {
 	case err != nil:
-		r.schemaErr = "cannot read schema versions"
+		// The database went away between the ping and here: say so, and
+		// look again at the next call rather than after schemaEvery.
+		return "cannot read schema versions"
 	case len(behind) > 0:
 		r.schemaErr = "migrations pending: " + strings.Join(behind, ", ")
 	default:
