@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"admin":     {"admin create --email E          make a platform admin (prints a one-time password)", runAdmin},
 	"demo":      {"demo seed --tenant S [--patterns N]  fill a workspace with generated designs", runDemo},
 	"import":    {"import --tenant S [--json] FILE...   import ZIPs or design files and wait for the result", runImport},
+	"store":     {"store create --name N --allow-host H   add a pattern store and print its key", runStore},
 	"version":   {"version                       print the version", runVersion},
 	"inspect":   {"inspect [--json] FILE         describe a design file", runInspect},
 	"convert":   {"convert [--to FMT] IN OUT     convert a design to another machine format", runConvert},

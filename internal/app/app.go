@@ -32,6 +32,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 // DatabaseName is the embedded cluster's database.
@@ -59,6 +60,8 @@ type App struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Stores runs pattern stores' deliveries.
+	Stores *storeapi.Service
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
@@ -135,6 +138,15 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, a.Accounts.Worker())
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
+	allow, err := storeapi.ParseAllowlist(cfg.FetchAllow)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Stores = &storeapi.Service{Store: a.Store, Library: a.Library, Blobs: a.Blobs, Log: log, BaseURL: cfg.BaseURL,
+		Fetcher:  storeapi.NewFetcher(allow, storeapi.FetchLimits{MaxBytes: cfg.FetchMaxBytes, Timeout: cfg.FetchTimeout}),
+		FeeCents: cfg.StoreFeeCents, Currency: cfg.StoreFeeCurrency}
+	a.Stores.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
 	river.AddWorker(workers, a.Library.OrphanSweepWorker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
@@ -145,6 +157,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Library.Queue = a.Queue
 	a.Library.StorageDown = a.guard.Open
+	a.Stores.Queue = a.Queue
 	a.Library.Metrics = a.Metrics
 	mailer := mail.NewQueue(d.Pool, a.Queue)
 	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)

@@ -49,6 +49,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 //go:embed templates/*.html
@@ -67,6 +68,7 @@ type Server struct {
 	library  *library.Service
 	shares   *share.Service
 	search   *search.Service
+	stores   *storeapi.Service
 	metrics  *metrics.Metrics
 	api      *api.Handler
 	ready    *readiness
@@ -92,6 +94,9 @@ type Deps struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Stores runs pattern stores' deliveries (nil: the store pages and
+	// endpoints answer 503).
+	Stores *storeapi.Service
 	// Metrics, when set, records request latency and events.
 	Metrics *metrics.Metrics
 	// Checks are the dependencies /readyz probes (database, storage,
@@ -101,9 +106,10 @@ type Deps struct {
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, metrics: d.Metrics,
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, stores: d.Stores, metrics: d.Metrics,
 		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
+	s.api.SetServices(d.Accounts, d.Stores)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
