@@ -71,6 +71,8 @@ type Service struct {
 	Store   *store.Store
 	Mailer  mail.Sender
 	BaseURL string
+	// Quota, when set, limits the members to the plan's (quota.go).
+	Quota Quota
 
 	loginPerIP      *auth.Limiter
 	loginPerAccount *auth.Limiter
@@ -322,6 +324,9 @@ func (s *Service) Invite(ctx context.Context, t *store.Tenant, inviter *store.Us
 	}
 	if !store.ValidRole(role) {
 		return ErrBadRole
+	}
+	if err := s.roomForMember(ctx, t.ID); err != nil {
+		return err
 	}
 	token := auth.NewToken("")
 	_, err = s.Store.CreateInvitation(ctx, &store.Invitation{

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
@@ -58,6 +59,8 @@ type App struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Billing runs plans, entitlements and Stripe.
+	Billing *billing.Service
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
@@ -113,7 +116,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
-	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled}); err != nil {
+	a.Billing = billing.New(a.Store, nil, cfg.Billing, cfg.BaseURL, log) // its mailer once the queue is there
+	a.Billing.Staged, a.Billing.RemoteModel = a.Library, cfg.VoyageAPIKey != ""
+	a.Library.Quota = a.Billing
+	river.AddWorker(workers, a.Billing.Worker())
+	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
+		Periodic: []*river.PeriodicJob{a.Billing.Periodic()}}); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -122,16 +130,20 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
 	a.Library.Metrics = a.Metrics
 	mailer := mail.NewQueue(d.Pool, a.Queue)
+	a.Billing.Mail = mailer
 	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)
+	a.Shares.Quota = a.Billing
 	a.Shares.Metrics = a.Metrics
 	a.Search = search.New(a.Store)
 	a.Search.Metrics = a.Metrics
+	a.Search.Quota = a.Billing
 	if a.Search.Semantic, err = a.semantic(cfg, log); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts = accounts.New(a.Store, mailer, cfg.BaseURL)
+	a.Accounts.Quota = a.Billing
 	return a, nil
 }
 

@@ -60,6 +60,8 @@ type Config struct {
 	VoyageAPIKey string
 	// VectorMemoryBytes bounds the in-memory vector indexes.
 	VectorMemoryBytes int64
+	// Billing holds the plans' prices and allowances and Stripe's keys.
+	Billing Billing
 }
 
 // Embedded reports whether the process runs its own PostgreSQL.

@@ -130,6 +130,8 @@ type Config struct {
 	PollOnly bool
 	// TestOnly turns off River's start-up jitter so tests start fast.
 	TestOnly bool
+	// Periodic are jobs the queue's leader inserts on a schedule.
+	Periodic []*river.PeriodicJob
 }
 
 // DefaultQueues is how many jobs of each queue one process runs at once.
@@ -161,6 +163,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Queue, error) {
 		TestOnly:          cfg.TestOnly,
 		PollOnly:          cfg.PollOnly,
 		Workers:           cfg.Workers,
+		PeriodicJobs:      cfg.Periodic,
 	}
 	if cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
 		rc.FetchCooldown = cfg.PollInterval // River wants cooldown ≤ poll interval

@@ -39,6 +39,9 @@ type Service struct {
 	Log    *slog.Logger
 	// Metrics, when set, counts imports.
 	Metrics *metrics.Metrics
+	// Quota, when set, holds imports over the workspace's plan as staged
+	// batches (staged.go).
+	Quota Quota
 
 	// afterDesign, when set (tests), runs after each stored design.
 	afterDesign func()
@@ -132,10 +135,17 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	if len(recs) == 0 {
 		return nil, ErrNoFiles
 	}
+	reason, err := s.held(ctx, tenantID, 0, total)
+	if err != nil {
+		return fail(err)
+	}
 	var batch *store.ImportBatch
-	err := s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+	err = s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		var err error
 		if batch, err = store.InsertBatch(ctx, tx, userID, recs, stage); err != nil {
+			return err
+		}
+		if err := noteHeld(ctx, tx, batch, reason); err != nil {
 			return err
 		}
 		_, err = s.Queue.InsertTx(ctx, tx, ImportArgs{TenantID: tenantID, BatchID: batch.ID}, nil)

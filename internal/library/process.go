@@ -57,6 +57,9 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 	if err := s.Store.UpdateBatch(ctx, tenantID, batchID, store.BatchProgress{DesignsTotal: &total, Failed: failed}); err != nil {
 		return err
 	}
+	if held, err := s.hold(ctx, tenantID, b, total); held || err != nil {
+		return err // held over the plan: the uploads stay for later
+	}
 	for i := range designs {
 		if err := ctx.Err(); err != nil {
 			return err

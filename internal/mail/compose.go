@@ -103,7 +103,8 @@ func (ShareData) Kind() string { return KindShare }
 func (VoteData) Kind() string { return KindVoteNotification }
 
 // kinds is one value of every kind's data type.
-var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}}
+var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{},
+	TrialEndingData{}, PaymentFailedData{}, PlanChangedData{}, ReceiptData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS

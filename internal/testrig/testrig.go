@@ -30,7 +30,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
@@ -54,6 +56,9 @@ type Options struct {
 	// Live runs the job queue's workers (imports, duplicates, mail) and
 	// sends mail through the outbox table into MailDir, as a server does.
 	Live bool
+	// Billing, when set, changes billing's configuration (the defaults of
+	// internal/config: manual mode, the usual plans) before it is built.
+	Billing func(*config.Billing)
 }
 
 // Rig is one PatternVault's services over a database of the test's own.
@@ -68,8 +73,10 @@ type Rig struct {
 	Accounts *accounts.Service
 	Shares   *share.Service
 	Search   *search.Service
-	Log      *slog.Logger
-	BaseURL  string
+	// Billing holds the plans; every service checks its limits with it.
+	Billing *billing.Service
+	Log     *slog.Logger
+	BaseURL string
 	// Mail records the mail the services send (not in a live rig).
 	Mail *Outbox
 	// MailDir is where a live rig's mail worker delivers mail (.eml).
@@ -134,6 +141,16 @@ func New(tb testing.TB, o Options) *Rig {
 	// vectors.
 	r.Search = search.New(r.Store)
 	r.Search.Semantic = search.NewSemantic(r.Store, search.LocalProvider(), 64<<20, r.Log)
+	defaults, err := config.LoadFrom(func(string) (string, bool) { return "", false })
+	if err != nil {
+		tb.Fatalf("testrig: default configuration: %v", err)
+	}
+	if o.Billing != nil {
+		o.Billing(&defaults.Billing)
+	}
+	r.Billing = billing.New(r.Store, sender, defaults.Billing, o.BaseURL, r.Log)
+	r.Billing.Staged = r.Library
+	r.Library.Quota, r.Shares.Quota, r.Accounts.Quota, r.Search.Quota = r.Billing, r.Billing, r.Billing, r.Billing
 	return r
 }
 

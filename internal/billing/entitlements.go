@@ -1,0 +1,251 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/patternvault/patternvault/internal/problem"
+	"github.com/patternvault/patternvault/internal/store"
+)
+
+// The problems of entitlements. Each use rewords the message with the
+// limit, where the workspace stands and how to upgrade.
+var (
+	// ErrLimit is a write over a counted limit of the plan: 402.
+	ErrLimit = problem.New(http.StatusPaymentRequired, "plan_limit", "That is over your plan's limit: upgrade under Settings → Billing.")
+	// ErrFeature is a feature the plan does not include: 402.
+	ErrFeature = problem.New(http.StatusPaymentRequired, "plan_feature", "Your plan does not include that: upgrade under Settings → Billing.")
+	// ErrReadOnly is a change to a read-only workspace: 402.
+	ErrReadOnly = problem.New(http.StatusPaymentRequired, "read_only", "This workspace is read-only: your designs are safe to view, download and export. Subscribe under Settings → Billing to add and change again.")
+)
+
+// Margin is the share by which a counted limit may be passed by a write
+// that starts under it (Plausible's margin): 10 %.
+const Margin = 10 // percent
+
+// allows reports whether a workspace using used of a limit may add
+// adding more: yes when it stays within the limit, or when it starts
+// under the limit and ends within the margin.
+func allows(limit, used, adding int64) bool {
+	if limit == Unlimited || used+adding <= limit {
+		return true
+	}
+	return used < limit && used+adding <= limit+limit*Margin/100
+}
+
+// Check says whether workspace tenantID may add adding of limit what now:
+// nil, or a problem (ErrLimit, ErrReadOnly) that says the limit, where the
+// workspace stands and how to upgrade.
+func (s *Service) Check(ctx context.Context, tenantID int64, what Limit, adding int64) error {
+	a, u, err := s.AccountUsage(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	return s.check(a, u, what, adding)
+}
+
+// AccountUsage returns the workspace's billing state and usage, read on
+// the primary.
+func (s *Service) AccountUsage(ctx context.Context, tenantID int64) (*Account, *store.Usage, error) {
+	a, err := s.Account(ctx, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var u *store.Usage
+	err = s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		var err error
+		u, err = tx.Usage(ctx, s.Now())
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("billing: usage of tenant %d: %w", tenantID, err)
+	}
+	return a, u, nil
+}
+
+func (s *Service) check(a *Account, u *store.Usage, what Limit, adding int64) error {
+	if a.ReadOnly {
+		return readOnly(a)
+	}
+	limit, used := a.Plan.Limit(what), Used(u, what)
+	if allows(limit, used, adding) {
+		return nil
+	}
+	return ErrLimit.Reword(s.overMessage(a.Plan, what, limit, used, adding))
+}
+
+// readOnly is ErrReadOnly with the reason the workspace is read-only.
+func readOnly(a *Account) error {
+	return ErrReadOnly.Reword(a.Reason + " " + ErrReadOnly.Message)
+}
+
+// Used returns the part of u that limit l counts.
+func Used(u *store.Usage, l Limit) int64 {
+	switch l {
+	case Designs:
+		return u.Designs
+	case Storage:
+		return u.StorageBytes
+	case Members:
+		return u.Members + u.Invitations
+	case ShareLinks:
+		return u.ShareLinks
+	case RemoteSearches:
+		return u.RemoteSearches
+	}
+	return 0
+}
+
+// Amount writes n of limit l for people: "2,000 designs", "20 GB".
+func Amount(l Limit, n int64) string {
+	if n == Unlimited {
+		return "no limit"
+	}
+	switch l {
+	case Designs:
+		return plural(n, "design")
+	case Storage:
+		return Bytes(n)
+	case Members:
+		return plural(n, "person", "people")
+	case ShareLinks:
+		return plural(n, "active share link")
+	case RemoteSearches:
+		return plural(n, "image search", "image searches")
+	}
+	return count(n)
+}
+
+// Bytes writes a size for people: "19.8 GB", "350 MB".
+func Bytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<30))) + " GB"
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)>>10)
+}
+
+func trimZero(s string) string {
+	if len(s) > 2 && s[len(s)-2:] == ".0" {
+		return s[:len(s)-2]
+	}
+	return s
+}
+
+func plural(n int64, one string, many ...string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if len(many) > 0 {
+		return count(n) + " " + many[0]
+	}
+	return count(n) + " " + one + "s"
+}
+
+// overMessage is the one style of a limit's message: the limit, where
+// the workspace stands, how to upgrade.
+func (s *Service) overMessage(p *Plan, what Limit, limit, used, adding int64) string {
+	stand := ""
+	switch what {
+	case Designs:
+		stand = fmt.Sprintf("Your %s plan holds %s and your library has %s.", p.Name, Amount(what, limit), count(used))
+	case Storage:
+		stand = fmt.Sprintf("Your %s plan holds %s of files and your library uses %s.", p.Name, Bytes(limit), Bytes(used))
+	case Members:
+		stand = fmt.Sprintf("Your %s plan has room for %s and this workspace has %s (counting open invitations).", p.Name, Amount(what, limit), count(used))
+	case ShareLinks:
+		stand = fmt.Sprintf("Your %s plan includes %s and you have %s. Revoke one, or upgrade.", p.Name, Amount(what, limit), count(used))
+	case RemoteSearches:
+		stand = fmt.Sprintf("Your %s plan includes %s a month and this month's are used; searches go on by words until the 1st.", p.Name, Amount(what, limit))
+	}
+	return stand + " " + s.upgradeHint(p, what, used+adding)
+}
+
+// upgradeHint says which plan has room for n of l and where to upgrade.
+func (s *Service) upgradeHint(p *Plan, l Limit, n int64) string {
+	q := s.next(p, l, n)
+	if q == nil {
+		return "Please write to us if you need more."
+	}
+	return fmt.Sprintf("Upgrade to %s (%s) under Settings → Billing.", q.Name, Amount(l, q.Limit(l)))
+}
+
+// Feature says whether workspace tenantID's plan includes f: nil, or a
+// problem (ErrFeature, or ErrReadOnly for a read-only workspace) naming
+// the plan that has it.
+func (s *Service) Feature(ctx context.Context, tenantID int64, f Feature) error {
+	a, err := s.Account(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if a.ReadOnly {
+		return readOnly(a)
+	}
+	if a.Plan.Has(f) {
+		return nil
+	}
+	msg := featureWords[f] + " is not part of your " + a.Plan.Name + " plan."
+	if q := s.withFeature(f); q != nil {
+		msg = featureWords[f] + " comes with the " + q.Name + " plan; you have " + a.Plan.Name + ". Upgrade under Settings → Billing."
+	}
+	return ErrFeature.Reword(msg)
+}
+
+// Writable says whether workspace tenantID may change anything now: nil,
+// or ErrReadOnly with the reason.
+func (s *Service) Writable(ctx context.Context, tenantID int64) error {
+	a, err := s.Account(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if a.ReadOnly {
+		return readOnly(a)
+	}
+	return nil
+}
+
+// RemoteSearch says whether a search of workspace tenantID may use the
+// remote model, and counts it when it may. A search is reading: when
+// the answer is no, the search still runs by words, and the problem's
+// message is the note to show beside the results.
+func (s *Service) RemoteSearch(ctx context.Context, tenantID int64) error {
+	a, u, err := s.AccountUsage(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if !a.Plan.Has(RemoteSearch) {
+		q := s.withFeature(RemoteSearch)
+		return ErrFeature.Reword("Searching by picture likeness comes with the " + q.Name + " plan; these results match your words. Upgrade under Settings → Billing.")
+	}
+	if err := s.check(a, u, RemoteSearches, 1); err != nil {
+		return err
+	}
+	if _, err := s.Store.AddRemoteSearch(ctx, tenantID, s.Now()); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Overage is one limit a workspace is over, for a refused downgrade.
+type Overage struct {
+	Limit Limit
+	Used  int64
+	Max   int64
+}
+
+// over lists the limits of p that usage u is above (no margin).
+func over(p *Plan, u *store.Usage) []Overage {
+	var out []Overage
+	for _, l := range Limits {
+		if l == RemoteSearches {
+			continue // a month's count starts again; it never blocks a change
+		}
+		if max := p.Limit(l); max != Unlimited && Used(u, l) > max {
+			out = append(out, Overage{Limit: l, Used: Used(u, l), Max: max})
+		}
+	}
+	return out
+}
