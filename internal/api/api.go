@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
@@ -50,6 +51,9 @@ type Handler struct {
 	mux     *http.ServeMux
 	// searches limits searches per user.
 	searches *auth.Limiter
+	// Billing holds the plans: GET /billing, and read-only workspaces
+	// (writes refused, imports held) through it.
+	Billing *billing.Service
 }
 
 // New returns the API handler.
@@ -66,6 +70,7 @@ func (h *Handler) routes() {
 	h.libraryRoutes()
 	h.shareRoutes()
 	h.savedRoutes()
+	h.billingRoutes()
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})
@@ -136,6 +141,10 @@ func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
 		}
 		if !store.RoleAtLeast(c.Role, min) {
 			writeError(w, http.StatusForbidden, "forbidden", "your role ("+c.Role+") does not allow this")
+			return
+		}
+		if err := h.writable(r, c.Tenant.ID); err != nil {
+			httpx.WriteError(w, r, h.log, err)
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))

@@ -236,8 +236,9 @@ type Overage struct {
 	Max   int64
 }
 
-// over lists the limits of p that usage u is above (no margin).
-func over(p *Plan, u *store.Usage) []Overage {
+// Over lists the limits of p that usage u is above (no margin): what a
+// move to p would be refused for.
+func Over(p *Plan, u *store.Usage) []Overage {
 	var out []Overage
 	for _, l := range Limits {
 		if l == RemoteSearches {

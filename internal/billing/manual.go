@@ -155,7 +155,7 @@ func (s *Service) refuseOver(ctx context.Context, tenantID int64, plan string) e
 	if err != nil {
 		return err
 	}
-	over := over(p, u)
+	over := Over(p, u)
 	if len(over) == 0 {
 		return nil
 	}

@@ -143,7 +143,7 @@
         imp.querySelector(".n-duplicates").textContent = b.duplicates;
         var state = imp.querySelector(".import-state");
         if (b.status === "running") state.textContent = "Working: " + b.designs_done + " of " + b.designs_total + " designs done.";
-        if (b.status === "done" || b.status === "failed") { window.location.reload(); return; }
+        if (b.status === "done" || b.status === "failed" || b.status === "staged") { window.location.reload(); return; }
         setTimeout(poll, 1000);
       }).catch(function () { setTimeout(poll, 3000); });
     };
