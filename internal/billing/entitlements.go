@@ -117,6 +117,18 @@ func Amount(l Limit, n int64) string {
 	return count(n)
 }
 
+// UsageText says how much of limit l is used: "1,234 of 2,000 designs",
+// "2 of 3 people", "1.2 GB of 20 GB", "312 designs (no limit)".
+func UsageText(l Limit, used, max int64) string {
+	switch {
+	case max == Unlimited:
+		return Amount(l, used) + " (no limit)"
+	case l == Storage:
+		return Bytes(used) + " of " + Bytes(max)
+	}
+	return count(used) + " of " + Amount(l, max)
+}
+
 // Bytes writes a size for people: "19.8 GB", "350 MB".
 func Bytes(n int64) string {
 	switch {

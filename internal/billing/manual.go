@@ -119,6 +119,7 @@ func (s *Service) AdminChangePlan(ctx context.Context, tenantID int64, c AdminCh
 			}
 		}
 		detail["to"] = sub.Plan + " " + sub.Status
+		audit.Action = fmt.Sprintf("plan changed: %s → %s", detail["from"], detail["to"])
 		return nil
 	})
 	if err != nil {

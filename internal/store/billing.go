@@ -357,15 +357,15 @@ func (s *Store) TenantUsage(ctx context.Context, tenantID int64) (designs, stora
 // change since then is a status other than active, past due).
 func (s *Store) Churned(ctx context.Context, since time.Time) (payingThen, lost int, err error) {
 	err = s.q.QueryRow(ctx, `
-		WITH then AS (
+		WITH past AS (
 			SELECT DISTINCT ON (tenant_id) tenant_id, status FROM platform.subscription_history
 			WHERE at <= $1 ORDER BY tenant_id, at DESC, id DESC
-		), now AS (
+		), latest AS (
 			SELECT DISTINCT ON (tenant_id) tenant_id, status FROM platform.subscription_history
 			ORDER BY tenant_id, at DESC, id DESC
 		)
 		SELECT count(*), count(*) FILTER (WHERE n.status NOT IN ('active', 'past_due'))
-		FROM then t JOIN now n USING (tenant_id) WHERE t.status IN ('active', 'past_due')`, since).Scan(&payingThen, &lost)
+		FROM past p JOIN latest n USING (tenant_id) WHERE p.status IN ('active', 'past_due')`, since).Scan(&payingThen, &lost)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: churn since %s: %w", since.Format(time.DateOnly), err)
 	}

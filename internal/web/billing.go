@@ -66,11 +66,8 @@ func (s *Server) billingSettings(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		used, max := billing.Used(u, l), a.Plan.Limit(l)
-		text := billing.Amount(l, used) + " of " + billing.Amount(l, max)
-		if max == billing.Unlimited {
-			text = billing.Amount(l, used) + " (no limit)"
-		}
-		page.Bars = append(page.Bars, usageBar{Label: limitLabels[l], Used: used, Max: max, Text: text, Over: max != billing.Unlimited && used > max})
+		page.Bars = append(page.Bars, usageBar{Label: limitLabels[l], Used: used, Max: max, Text: billing.UsageText(l, used, max),
+			Over: max != billing.Unlimited && used > max})
 	}
 	for _, p := range s.billing.Plans() {
 		c := planChoice{Plan: p, Current: p.ID == a.Plan.ID, Yearly: billing.Price(p.YearlyCents), Monthly: billing.Price(p.MonthlyCents)}
