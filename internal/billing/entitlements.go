@@ -132,6 +132,8 @@ func UsageText(l Limit, used, max int64) string {
 // Bytes writes a size for people: "19.8 GB", "350 MB".
 func Bytes(n int64) string {
 	switch {
+	case n >= 100<<30:
+		return count(n>>30) + " GB"
 	case n >= 1<<30:
 		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<30))) + " GB"
 	case n >= 1<<20:
