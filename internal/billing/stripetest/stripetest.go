@@ -123,6 +123,7 @@ type Fake struct {
 	// Requests logs "METHOD /path" of each request.
 	Requests  []string
 	customers int
+	last      string
 }
 
 // NewFake starts a Fake that stops when the test ends.
@@ -179,6 +180,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "POST" && path == "checkout/sessions":
 		id := fmt.Sprintf("cs_test_fake%d", len(f.Sessions)+1)
 		f.Sessions[id] = [2]string{r.PostForm.Get("client_reference_id"), ""}
+		f.last = id
 		writeObject(w, map[string]any{"id": id, "object": "checkout.session", "mode": "subscription",
 			"client_reference_id": r.PostForm.Get("client_reference_id"), "customer": r.PostForm.Get("customer"),
 			"url": "https://checkout.stripe.com/c/pay/" + id, "status": "open"})
@@ -218,6 +220,13 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		stripeError(w, http.StatusNotFound, "invalid_request_error", "Unrecognized request URL ("+r.Method+": "+r.URL.Path+")")
 	}
+}
+
+// LastSession is the id of the newest Checkout Session ("" for none).
+func (f *Fake) LastSession() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
 }
 
 // SessionDone completes Checkout Session id with subscription sub (as
