@@ -111,17 +111,19 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
-	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log}
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
+		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
+	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
 	a.Billing = billing.New(a.Store, nil, cfg.Billing, cfg.BaseURL, log) // its mailer once the queue is there
 	a.Billing.Staged, a.Billing.RemoteModel = a.Library, cfg.VoyageAPIKey != ""
 	a.Library.Quota = a.Billing
 	river.AddWorker(workers, a.Billing.Worker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
-		Periodic: []*river.PeriodicJob{a.Billing.Periodic()}}); err != nil {
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), a.Billing.Periodic()}}); err != nil {
 		a.Close()
 		return nil, err
 	}
