@@ -64,6 +64,8 @@ type App struct {
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
+	// stopWatch stops watching the embedded cluster.
+	stopWatch context.CancelFunc
 
 	workersOn     bool
 	stopEmbedding context.CancelFunc
@@ -82,6 +84,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 			return nil, err
 		}
 		a.pg = pg
+		// The cluster is restarted when its postmaster dies (kill -9,
+		// out of memory); /readyz says so meanwhile.
+		watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopWatch = stop
+		go pg.Watch(watchCtx, PostgresWatchEvery)
 		if err := db.EnsureDatabase(ctx, pg.DSN("postgres"), DatabaseName); err != nil {
 			a.Close()
 			return nil, err
@@ -113,17 +120,22 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	limits.MaxUploadSize = cfg.MaxUploadBytes
 	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
 		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
+	// The accounts service's worker is registered before the queue
+	// exists; the service gets its mailer and queue below.
+	a.Accounts = accounts.New(a.Store, nil, cfg.BaseURL)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
+	river.AddWorker(workers, a.Accounts.Worker())
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
+	river.AddWorker(workers, a.Library.OrphanSweepWorker())
 	a.Billing = billing.New(a.Store, nil, cfg.Billing, cfg.BaseURL, log) // its mailer once the queue is there
 	a.Billing.Staged, a.Billing.RemoteModel = a.Library, cfg.VoyageAPIKey != ""
-	a.Library.Quota = a.Billing
+	a.Library.Quotas = a.Billing
 	river.AddWorker(workers, a.Billing.Worker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
-		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), a.Billing.Periodic()}}); err != nil {
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep(), a.Billing.Periodic()}}); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -144,7 +156,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
-	a.Accounts = accounts.New(a.Store, mailer, cfg.BaseURL)
+	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	a.Accounts.Quota = a.Billing
 	return a, nil
 }
@@ -213,6 +225,10 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	a.workersOn = true
 	return nil
 }
+
+// PostgresWatchEvery is how often the embedded cluster's postmaster is
+// looked at: a dead one is restarted within about this time.
+const PostgresWatchEvery = time.Second
 
 // HeartbeatEvery is how often a serving app server reports itself (and its
 // pools) in platform.app_servers, for the Health page.
@@ -292,6 +308,7 @@ func (a *App) Close() error {
 		a.DB.Close()
 	}
 	if a.pg != nil {
+		a.stopWatch()
 		return a.pg.Close()
 	}
 	return nil

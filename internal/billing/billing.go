@@ -56,6 +56,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/config"
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -79,6 +80,9 @@ type Service struct {
 
 	plans  []*Plan
 	stripe *stripeClient
+	// caps checks the platform's caps (internal/limits) with this
+	// service's Limits and the plans' margin.
+	caps *limits.Checker
 }
 
 // StagedImports adds the imports held over a workspace's plan once it
@@ -103,6 +107,7 @@ func New(st *store.Store, m mail.Sender, cfg config.Billing, baseURL string, log
 	if cfg.Stripe() {
 		s.stripe = newStripeClient(cfg)
 	}
+	s.caps = &limits.Checker{Store: st, For: s.Limits, Margin: Margin / 100.0}
 	return s
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -34,15 +35,83 @@ func allows(limit, used, adding int64) bool {
 	return used < limit && used+adding <= limit+limit*Margin/100
 }
 
-// Check says whether workspace tenantID may add adding of limit what now:
-// nil, or a problem (ErrLimit, ErrReadOnly) that says the limit, where the
-// workspace stands and how to upgrade.
+// Check is the one check of a workspace's counted limits, which every
+// write point calls: whether workspace tenantID may add adding of what
+// now. It answers nil, or a problem that says the limit, where the
+// workspace stands and how to get more: ErrLimit (a plan's limit, with
+// the plan that has room), ErrReadOnly, or limits.ErrOverLimit (an
+// operator's limit for this workspace, or the platform's cap). The
+// platform's caps (imports an hour, keywords, saved searches) are the
+// same on every plan.
 func (s *Service) Check(ctx context.Context, tenantID int64, what Limit, adding int64) error {
+	if !planCounted(what) {
+		return s.caps.Check(ctx, tenantID, what, adding)
+	}
 	a, u, err := s.AccountUsage(ctx, tenantID)
 	if err != nil {
 		return err
 	}
-	return s.check(a, u, what, adding)
+	own, err := s.Store.TenantLimits(ctx, tenantID)
+	if err != nil {
+		return fmt.Errorf("billing: limits of tenant %d: %w", tenantID, err)
+	}
+	return s.check(a, u, own, what, adding)
+}
+
+// CheckTx is Check of a platform cap (keywords, saved searches) inside
+// the transaction tx that will write, so that the count and the write
+// agree; set is Limits' answer, read before tx.
+func (s *Service) CheckTx(ctx context.Context, tx *store.TenantTx, set limits.Set, what Limit, adding int64) error {
+	return s.caps.CheckTx(ctx, tx, set, what, adding)
+}
+
+// Limits returns every limit of workspace tenantID as it applies now: the
+// platform's caps (internal/limits.Defaults), its plan's designs and
+// storage in their place, and an operator's limits for this workspace
+// (`patternvault tenant limits`) over both.
+func (s *Service) Limits(ctx context.Context, tenantID int64) (limits.Set, error) {
+	a, err := s.Account(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	own, err := s.Store.TenantLimits(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("billing: limits of tenant %d: %w", tenantID, err)
+	}
+	set := limits.Defaults()
+	for _, w := range limits.All {
+		if l, _ := limitOf(a.Plan, own, w); l != Unlimited {
+			set[w] = l
+		}
+	}
+	return set, nil
+}
+
+// planCounted reports whether the plans set limit what.
+func planCounted(what Limit) bool {
+	for _, l := range Limits {
+		if l == what {
+			return true
+		}
+	}
+	return false
+}
+
+// limitOf returns the limit of what for a workspace on plan p with an
+// operator's limits own, and whether it is the plan's (so a bigger plan
+// raises it): an operator's limit first, then the plan's, then the
+// platform's cap.
+func limitOf(p *Plan, own map[string]int64, what Limit) (int64, bool) {
+	if v, ok := own[string(what)]; ok {
+		return v, false
+	}
+	if l := p.Limit(what); l != Unlimited {
+		return l, true
+	}
+	if c, ok := limits.Defaults()[what]; ok {
+		return c, false
+	}
+	return Unlimited, true
 }
 
 // AccountUsage returns the workspace's billing state and usage, read on
@@ -55,7 +124,7 @@ func (s *Service) AccountUsage(ctx context.Context, tenantID int64) (*Account, *
 	var u *store.Usage
 	err = s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
 		var err error
-		u, err = tx.Usage(ctx, s.Now())
+		u, err = tx.PlanUsage(ctx, s.Now())
 		return err
 	})
 	if err != nil {
@@ -64,13 +133,17 @@ func (s *Service) AccountUsage(ctx context.Context, tenantID int64) (*Account, *
 	return a, u, nil
 }
 
-func (s *Service) check(a *Account, u *store.Usage, what Limit, adding int64) error {
+func (s *Service) check(a *Account, u *store.Usage, own map[string]int64, what Limit, adding int64) error {
 	if a.ReadOnly {
 		return readOnly(a)
 	}
-	limit, used := a.Plan.Limit(what), Used(u, what)
+	limit, plan := limitOf(a.Plan, own, what)
+	used := Used(u, what)
 	if allows(limit, used, adding) {
 		return nil
+	}
+	if !plan {
+		return limits.Exceeded(what, limit, used, adding)
 	}
 	return ErrLimit.Reword(s.overMessage(a.Plan, what, limit, used, adding))
 }
@@ -234,7 +307,7 @@ func (s *Service) RemoteSearch(ctx context.Context, tenantID int64) error {
 		q := s.withFeature(RemoteSearch)
 		return ErrFeature.Reword("Searching by picture likeness comes with the " + q.Name + " plan; these results match your words. Upgrade under Settings → Billing.")
 	}
-	if err := s.check(a, u, RemoteSearches, 1); err != nil {
+	if err := s.check(a, u, nil, RemoteSearches, 1); err != nil {
 		return err
 	}
 	if _, err := s.Store.AddRemoteSearch(ctx, tenantID, s.Now()); err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/formats"
@@ -184,14 +185,14 @@ func TestMarginAndMessages(t *testing.T) {
 
 	// Members: the owner is the one person of Starter; an invitation is
 	// refused with the same style of message.
-	owner, err := r.Accounts.SignUp(ctx, "pam@example.com", "Pam", "a quilt of many colours")
+	owner, err := r.Accounts.SignUp(ctx, "pam@example.com", "Pam", "a quilt of many colours", "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Store.AddMember(ctx, acme.ID, owner.ID, store.RoleOwner); err != nil {
 		t.Fatal(err)
 	}
-	err = r.Accounts.Invite(ctx, acme, owner, "vera@example.com", store.RoleEditor)
+	err = r.Accounts.Invite(ctx, acme, &accounts.Visitor{User: owner}, "vera@example.com", store.RoleEditor)
 	p, _ := problem.As(err)
 	if !errors.Is(err, billing.ErrLimit) || !strings.Contains(p.Message, "room for 1 person and this workspace has 1") ||
 		!strings.Contains(p.Message, "Upgrade to Professional (3 people)") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/patternvault/patternvault/internal/config"
+	"github.com/patternvault/patternvault/internal/limits"
 )
 
 // The plans, cheapest first.
@@ -48,15 +49,19 @@ var featureWords = map[Feature]string{
 	PrioritySupport: "Priority support",
 }
 
-// Limit is a counted allowance of a plan; Service.Check checks one.
-type Limit string
+// Limit is a counted limit of a workspace; Service.Check checks one. The
+// platform's own caps (internal/limits: imports an hour, keywords, saved
+// searches, and a ceiling on designs and bytes) are limits too, so every
+// write point asks the one Check.
+type Limit = limits.What
 
-// The counted limits.
+// The counted limits of a plan.
 const (
 	// Designs counts the live designs of the library.
-	Designs Limit = "designs"
-	// Storage counts the bytes of the library's files.
-	Storage Limit = "storage"
+	Designs = limits.Designs
+	// Storage counts the bytes of the library's files (each content once,
+	// the bin's included) and of its uploads waiting to be imported.
+	Storage = limits.Bytes
 	// Members counts the people in the workspace and open invitations.
 	Members Limit = "members"
 	// ShareLinks counts the share links neither revoked nor expired.
@@ -65,7 +70,7 @@ const (
 	RemoteSearches Limit = "remote_searches"
 )
 
-// Limits are every counted limit, in the order pages show them.
+// Limits are every counted limit of a plan, in the order pages show them.
 var Limits = []Limit{Designs, Storage, Members, ShareLinks, RemoteSearches}
 
 // Unlimited is the value of a limit a plan does not have.

@@ -21,6 +21,7 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
@@ -41,9 +42,11 @@ type Service struct {
 	Log    *slog.Logger
 	// Metrics, when set, counts imports.
 	Metrics *metrics.Metrics
-	// Quota, when set, holds imports over the workspace's plan as staged
-	// batches (staged.go).
-	Quota Quota
+	// Quotas is the one check of the workspace's limits (the plans'
+	// internal/billing.Service, or internal/limits.Checker alone): an
+	// import over them is held as a staged batch (staged.go), a keyword
+	// or saved search over them is refused; nil checks none.
+	Quotas Quotas
 	// ImportMemory is the memory budget of one import in bytes
 	// (PV_IMPORT_MEMORY_MB); 0 means DefaultImportMemory.
 	ImportMemory int64
@@ -58,6 +61,8 @@ type Service struct {
 	afterDesign func()
 	// chunkSize, when set (tests), is how many designs are recorded at once.
 	chunkSize int
+	// orphanGrace, when set (tests), replaces OrphanGrace.
+	orphanGrace time.Duration
 }
 
 // ImportArgs is the job that processes one import batch.
@@ -129,6 +134,9 @@ func (s *Service) StartImport(ctx context.Context, tenantID, userID int64, uploa
 // at the end. Each upload's body is read to its end before next is called
 // again, so nothing is held in memory.
 func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64, next func() (*Upload, error), stage bool) (*store.ImportBatch, error) {
+	if err := s.quota(ctx, tenantID, limits.UploadsPerHour, 1); err != nil {
+		return nil, err
+	}
 	prefix := blob.Key(tenantID, "uploads", randomName())
 	var recs []store.ImportUpload
 	var total int64

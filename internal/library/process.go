@@ -74,8 +74,8 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 	}
 	total := len(r.designs)
 	if b.Status == store.BatchQueued {
-		if held, err := s.hold(ctx, tenantID, b, total); held || err != nil {
-			return err // held over the plan: the uploads stay for later
+		if held, err := s.hold(ctx, tenantID, b, total, unpackedBytes(b, r.designs)); held || err != nil {
+			return err // held over the limits: the uploads stay for later
 		}
 	}
 	start := b.ResumeAt
@@ -122,6 +122,23 @@ func (s *Service) finish(ctx context.Context, r *importRun, b *store.ImportBatch
 	}
 	s.QueueDuplicateScan(ctx, r.tenantID)
 	return nil
+}
+
+// unpackedBytes is what the batch's designs would add to the bytes the
+// workspace stores: their files as unpacked (a small ZIP may hold a lot;
+// the listing knows each size) less the uploads, which are counted already
+// and go once imported.
+func unpackedBytes(b *store.ImportBatch, designs []designRef) int64 {
+	var bytes int64
+	for _, d := range designs {
+		for _, f := range d.design.Files {
+			bytes += f.Size
+		}
+	}
+	for _, u := range b.Uploads {
+		bytes -= u.Size
+	}
+	return bytes
 }
 
 // keepLease renews the batch's lease until the returned func is called;

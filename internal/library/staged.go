@@ -8,41 +8,55 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/patternvault/patternvault/internal/billing"
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
-// Quota is the plan's say on imports (internal/billing.Service): an import
-// the workspace's plan has no room for (designs, storage), or one into a
-// read-only workspace, is held as a staged batch, never dropped, and goes
-// in once the plan has room (ReleaseStaged, after an upgrade).
-type Quota interface {
-	Check(ctx context.Context, tenantID int64, what billing.Limit, adding int64) error
+// Quotas is the one check of a workspace's limits: the plans'
+// (internal/billing.Service) in the server, the platform's caps alone
+// (internal/limits.Checker) in some tests. An import the workspace has
+// no room for (designs, bytes), or one into a read-only workspace, is
+// held as a staged batch, never dropped, and goes in once there is room
+// (ReleaseStaged, after an upgrade); keywords and saved searches over
+// their caps are refused.
+type Quotas interface {
+	Check(ctx context.Context, tenantID int64, what limits.What, adding int64) error
+	CheckTx(ctx context.Context, tx *store.TenantTx, set limits.Set, what limits.What, adding int64) error
+	Limits(ctx context.Context, tenantID int64) (limits.Set, error)
 }
 
-// held returns why an import of designs designs (0: not counted yet) and
-// bytes bytes must wait for a bigger plan, or "" when it may go in.
-func (s *Service) held(ctx context.Context, tenantID int64, designs int, bytes int64) (string, error) {
-	if s.Quota == nil {
-		return "", nil
+// quota is Quotas.Check, allowing everything when no Quotas is set.
+func (s *Service) quota(ctx context.Context, tenantID int64, what limits.What, adding int64) error {
+	if s.Quotas == nil {
+		return nil
 	}
+	return s.Quotas.Check(ctx, tenantID, what, adding)
+}
+
+// held returns why an import of designs designs (0: not counted yet)
+// adding bytes bytes must wait for room, or "" when it may go in.
+func (s *Service) held(ctx context.Context, tenantID int64, designs int, bytes int64) (string, error) {
 	checks := []struct {
-		what billing.Limit
+		what limits.What
 		n    int64
-	}{{billing.Designs, int64(max(designs, 1))}, {billing.Storage, bytes}}
+	}{{limits.Designs, int64(max(designs, 1))}, {limits.Bytes, bytes}}
+	these := "these designs"
+	if designs > 0 {
+		these = "these " + plural(designs, "design")
+	}
 	for _, c := range checks {
-		err := s.Quota.Check(ctx, tenantID, c.what, c.n)
-		if errors.Is(err, billing.ErrLimit) || errors.Is(err, billing.ErrReadOnly) {
-			p, _ := problem.As(err)
-			these := "these designs"
-			if designs > 0 {
-				these = "these " + plural(designs, "design")
-			}
+		err := s.quota(ctx, tenantID, c.what, c.n)
+		p, _ := problem.As(err)
+		switch {
+		case err == nil:
+			continue
+		case errors.Is(err, billing.ErrLimit), errors.Is(err, billing.ErrReadOnly):
 			return "Over your plan: upgrade to add " + these + ". They are kept safe until then. " + p.Message, nil
+		case errors.Is(err, limits.ErrOverLimit):
+			return "Over this workspace's limit: " + these + " are kept safe and go in once there is room. " + p.Message, nil
 		}
-		if err != nil {
-			return "", fmt.Errorf("library: check plan of tenant %d: %w", tenantID, err)
-		}
+		return "", fmt.Errorf("library: check limits of tenant %d: %w", tenantID, err)
 	}
 	return "", nil
 }
@@ -56,11 +70,11 @@ func noteHeld(ctx context.Context, tx pgx.Tx, b *store.ImportBatch, reason strin
 	return store.NoteBatchHeld(ctx, tx, b.ID, reason)
 }
 
-// hold stages a batch of total designs when the plan has no room for
-// them (its uploads stay for later) and reports whether it did; a batch
-// held at upload that now fits goes on.
-func (s *Service) hold(ctx context.Context, tenantID int64, b *store.ImportBatch, total int) (bool, error) {
-	reason, err := s.held(ctx, tenantID, total, b.Bytes)
+// hold stages a batch of total designs adding bytes bytes when the
+// workspace has no room for them (its uploads stay for later) and
+// reports whether it did; a batch held at upload that now fits goes on.
+func (s *Service) hold(ctx context.Context, tenantID int64, b *store.ImportBatch, total int, bytes int64) (bool, error) {
+	reason, err := s.held(ctx, tenantID, total, bytes)
 	if err != nil {
 		return false, err
 	}

@@ -28,6 +28,7 @@ func sample() map[string]mail.Data {
 		mail.KindPaymentFailed:    mail.PaymentFailedData{Workspace: "Pam's Quilting", Amount: "$599", GraceEnds: "19 June 2026", Link: link},
 		mail.KindPlanChanged:      mail.PlanChangedData{Workspace: "Pam's Quilting", From: "Starter", To: "Professional", Link: link},
 		mail.KindReceipt:          mail.ReceiptData{Workspace: "Pam's Quilting", Amount: "$599", Date: "5 June 2026", Link: link},
+		mail.KindAccountExists:    mail.AccountExistsData{Name: "Pam", Link: link},
 	}
 }
 

@@ -235,17 +235,16 @@ type Usage struct {
 	StagedImports int64
 }
 
-// Usage reads the workspace's usage in one transaction: one query in its
-// schema (designs, storage, staged imports) and one on the platform tables
+// PlanUsage reads the workspace's usage in one transaction: one query in
+// its schema (designs and bytes counted as the limits count them, see
+// usageSQL; staged imports) and one on the platform tables
 // (members, invitations, links, remote searches), never one joining both,
 // so a tenant's schema can live on another node. month is any time in the
 // month whose remote searches count.
-func (t *TenantTx) Usage(ctx context.Context, month time.Time) (*Usage, error) {
+func (t *TenantTx) PlanUsage(ctx context.Context, month time.Time) (*Usage, error) {
 	u := &Usage{}
 	err := t.tx.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM patterns WHERE deleted_at IS NULL),
-		       (SELECT coalesce(sum(f.size), 0) FROM pattern_files f JOIN patterns p ON p.id = f.pattern_id
-		        WHERE p.deleted_at IS NULL)::bigint,
+		SELECT (`+usageSQL[UsageDesigns]+`), (`+usageSQL[UsageBytes]+`)::bigint,
 		       (SELECT count(*) FROM import_batches WHERE status = 'staged'),
 		       (SELECT coalesce(sum(designs_total), 0) FROM import_batches WHERE status = 'staged')::bigint`).
 		Scan(&u.Designs, &u.StorageBytes, &u.StagedImports, &u.StagedDesigns)
@@ -265,12 +264,12 @@ func (t *TenantTx) Usage(ctx context.Context, month time.Time) (*Usage, error) {
 	return u, nil
 }
 
-// Usage is TenantTx.Usage in a read transaction of its own.
-func (s *Store) Usage(ctx context.Context, tenantID int64, month time.Time) (*Usage, error) {
+// PlanUsage is TenantTx.PlanUsage in a read transaction of its own.
+func (s *Store) PlanUsage(ctx context.Context, tenantID int64, month time.Time) (*Usage, error) {
 	var u *Usage
 	err := s.ReadTenant(ctx, tenantID, func(tx *TenantTx) error {
 		var err error
-		u, err = tx.Usage(ctx, month)
+		u, err = tx.PlanUsage(ctx, month)
 		return err
 	})
 	return u, err
@@ -342,8 +341,7 @@ func (s *Store) BillingRows(ctx context.Context, month time.Time) ([]*BillingRow
 // schema), for the admin overview.
 func (s *Store) TenantUsage(ctx context.Context, tenantID int64) (designs, storage int64, err error) {
 	err = s.ReadTenant(ctx, tenantID, func(tx *TenantTx) error {
-		return tx.tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM patterns WHERE deleted_at IS NULL),
-			(SELECT coalesce(sum(f.size), 0) FROM pattern_files f JOIN patterns p ON p.id = f.pattern_id WHERE p.deleted_at IS NULL)::bigint`).
+		return tx.tx.QueryRow(ctx, `SELECT (`+usageSQL[UsageDesigns]+`), (`+usageSQL[UsageBytes]+`)::bigint`).
 			Scan(&designs, &storage)
 	})
 	if err != nil {

@@ -102,6 +102,7 @@ func New(tb testing.TB, o Options) *Rig {
 	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log}
 	cfg := jobs.Config{}
 	var sender mail.Sender
+	r.Accounts = accounts.New(r.Store, nil, o.BaseURL)
 	if o.Live {
 		r.MailDir = tb.TempDir()
 		transport, err := mail.NewDirTransport(r.MailDir, "PatternVault <no-reply@localhost>", r.Log)
@@ -112,6 +113,7 @@ func New(tb testing.TB, o Options) *Rig {
 		river.AddWorker(workers, r.Library.Worker())
 		river.AddWorker(workers, r.Library.DuplicatesWorker())
 		river.AddWorker(workers, mail.NewWorker(d.Pool, transport, r.Log))
+		river.AddWorker(workers, r.Accounts.Worker())
 		cfg = jobs.Config{Workers: workers, Logger: r.Log, PollInterval: 100 * time.Millisecond, TestOnly: true,
 			Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1, jobs.QueueImports: 1, jobs.QueueBackground: 1}}
 	}
@@ -134,7 +136,10 @@ func New(tb testing.TB, o Options) *Rig {
 		r.Mail = &Outbox{}
 		sender = r.Mail
 	}
-	r.Accounts = accounts.New(r.Store, sender, o.BaseURL)
+	r.Accounts.Mailer = sender
+	if o.Live {
+		r.Accounts.Queue = r.Queue // link requests run as jobs, as in a server
+	}
 	r.Shares = share.New(r.Store, sender, o.BaseURL)
 	// Search ranks by words and by the built-in local vectors, as the
 	// server does; tests embed with Semantic.EmbedTenant when they need
@@ -150,7 +155,7 @@ func New(tb testing.TB, o Options) *Rig {
 	}
 	r.Billing = billing.New(r.Store, sender, defaults.Billing, o.BaseURL, r.Log)
 	r.Billing.Staged = r.Library
-	r.Library.Quota, r.Shares.Quota, r.Accounts.Quota, r.Search.Quota = r.Billing, r.Billing, r.Billing, r.Billing
+	r.Library.Quotas, r.Shares.Quota, r.Accounts.Quota, r.Search.Quota = r.Billing, r.Billing, r.Billing, r.Billing
 	return r
 }
 
