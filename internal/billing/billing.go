@@ -11,8 +11,13 @@
 //
 // Every write point asks this package, in one of two shapes:
 //
-//	err := bill.Check(ctx, tenantID, billing.Members, 1)   // invite, share, import
+//	err := bill.Check(ctx, tenantID, billing.Members, 1)   // invite, share, import, keywords, ...
 //	err := bill.Feature(ctx, tenantID, billing.Invoices)   // a paid feature
+//
+// Check is the one check point of every counted limit: the plan's, an
+// operator's override for one workspace, and the platform's caps of
+// internal/limits (imports an hour, keywords, saved searches, a ceiling
+// on designs and bytes) for what the plans do not set.
 //
 // The answer is nil or a problem written one way: the limit, where the
 // workspace stands, and how to upgrade. A counted limit has a 10 % margin:
