@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/billing"
@@ -68,7 +67,6 @@ var templateFuncs = template.FuncMap{
 	},
 	// choices are the buttons under a design of a share link.
 	"choices": func() []voteChoice { return voteChoices },
-	"hasID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
 	// typeword is the word people read for a design type ("Edge to edge").
 	"typeword":  designtype.Word,
 	"highlight": highlight,
