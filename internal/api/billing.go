@@ -102,11 +102,19 @@ func (h *Handler) billingPortal(w http.ResponseWriter, r *http.Request) {
 }
 
 // writableWhenReadOnly are the writes a read-only workspace still takes:
-// an import is held, never refused; subscribing opens it again.
+// an import (an upload, or a store's delivery accepted from the Inbox) is
+// held, never refused; subscribing opens it again; removing a member
+// brings it under a smaller plan; declining a delivery, joining another
+// workspace and a platform admin's suspension change nothing in it.
 var writableWhenReadOnly = map[string]bool{
-	"POST " + Prefix + "/imports":          true,
-	"POST " + Prefix + "/billing/checkout": true,
-	"POST " + Prefix + "/billing/portal":   true,
+	"POST " + Prefix + "/imports":                       true,
+	"POST " + Prefix + "/billing/checkout":              true,
+	"POST " + Prefix + "/billing/portal":                true,
+	"POST " + Prefix + "/inbox/{id}/accept":             true,
+	"POST " + Prefix + "/inbox/{id}/decline":            true,
+	"DELETE " + Prefix + "/tenants/{slug}/members/{id}": true,
+	"POST " + Prefix + "/invitations/{token}/accept":    true,
+	"POST " + Prefix + "/admin/tenants/{slug}/suspend":  true,
 }
 
 // writable refuses a write to a read-only workspace (billing.ErrReadOnly);
