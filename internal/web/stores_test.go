@@ -32,12 +32,16 @@ type storeSite struct {
 	mu        sync.Mutex
 	files     map[string][]byte
 	callbacks []storeapi.Callback
-	badSigs   int
-	secret    string
+	// unavailable is how many more times a path answers 503 (below 0:
+	// always), and asked how many times it was asked for.
+	unavailable map[string]int
+	asked       map[string]int
+	badSigs     int
+	secret      string
 }
 
 func newStoreSite(t *testing.T) *storeSite {
-	s := &storeSite{files: map[string][]byte{}}
+	s := &storeSite{files: map[string][]byte{}, unavailable: map[string]int{}, asked: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == "/callback" {
 			body, _ := io.ReadAll(r.Body)
@@ -55,7 +59,16 @@ func newStoreSite(t *testing.T) *storeSite {
 		}
 		s.mu.Lock()
 		b, ok := s.files[r.URL.Path]
+		s.asked[r.URL.Path]++
+		busy := s.unavailable[r.URL.Path]
+		if busy > 0 {
+			s.unavailable[r.URL.Path]--
+		}
 		s.mu.Unlock()
+		if busy != 0 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -71,6 +84,20 @@ func (s *storeSite) put(path string, b []byte) string {
 	s.files[path] = b
 	s.mu.Unlock()
 	return s.URL + path
+}
+
+// flaky makes path answer 503 the next n times (n < 0: always).
+func (s *storeSite) flaky(path string, n int) {
+	s.mu.Lock()
+	s.unavailable[path] = n
+	s.mu.Unlock()
+}
+
+// timesAsked is how many times path was requested.
+func (s *storeSite) timesAsked(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.asked[path]
 }
 
 func (s *storeSite) callback(id int64) *storeapi.Callback {
@@ -313,7 +340,8 @@ func TestStoreImportRefusesUnsafeURLs(t *testing.T) {
 
 // TestStoreDeliveryFailures: a file that is not a design, a ZIP bomb and
 // a 404 at the store each fail the delivery with the reason, the store is
-// told, and nothing reaches the library.
+// told, and nothing reaches the library; a store's 503 is retried after a
+// wait, and fails the delivery when it lasts.
 func TestStoreDeliveryFailures(t *testing.T) {
 	t.Parallel()
 	r := newRigWith(t, "", testrig.Options{Live: true, FetchAllow: "127.0.0.1"}, nil)
@@ -354,6 +382,46 @@ func TestStoreDeliveryFailures(t *testing.T) {
 	ds, _ := r.Stores.Inbox(context.Background(), 1)
 	if len(ds) != 0 {
 		t.Errorf("%d deliveries in the Inbox, want none", len(ds))
+	}
+
+	// A store answering 503 is asked again after a wait (the rig's
+	// RetryDelays are two short ones): twice busy, then the file, and the
+	// delivery reaches the Inbox; always busy, and it fails after three
+	// requests, naming the status and the attempts, and the store is told.
+	import_ := func(name, url string) any {
+		t.Helper()
+		code, d, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", created.Key, map[string]any{"user_email": "pam@example.com",
+			"pattern_name": name, "file_url": url, "callback_url": site.URL + "/callback"}, map[string]string{"Idempotency-Key": name})
+		if code != 202 {
+			t.Fatalf("%s: import = %d %v", name, code, d)
+		}
+		return d["id"]
+	}
+	qli := realQLI(t)
+	busyURL := site.put("/files/busy.qli", qli)
+	site.flaky("/files/busy.qli", 2)
+	if got := waitDelivery(t, r, created.Key, import_("busy twice", busyURL), "failed", "waiting", "delivered"); got["status"] != "waiting" {
+		t.Errorf("two 503s then the file: delivery = %v, want waiting in the Inbox", got)
+	}
+	if n := site.timesAsked("/files/busy.qli"); n != 3 {
+		t.Errorf("the store was asked %d times for the busy file, want 3", n)
+	}
+	downURL := site.put("/files/down.qli", qli)
+	site.flaky("/files/down.qli", -1)
+	id := import_("always busy", downURL)
+	got := waitDelivery(t, r, created.Key, id, "failed", "waiting", "delivered")
+	if got["status"] != "failed" || got["reason_code"] != "http_status" || !strings.Contains(fmt.Sprint(got["reason"]), "gave up after 3 attempts") {
+		t.Errorf("always 503: delivery = %v, want failed with http_status after 3 attempts", got)
+	}
+	if n := site.timesAsked("/files/down.qli"); n != 3 {
+		t.Errorf("the store was asked %d times for the file that stays busy, want 3", n)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for site.callback(int64(id.(float64))) == nil && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if cb := site.callback(int64(id.(float64))); cb == nil || cb.Status != "failed" || cb.ReasonCode != "http_status" {
+		t.Errorf("always 503: callback = %+v", cb)
 	}
 }
 
