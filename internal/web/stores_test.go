@@ -465,11 +465,13 @@ func TestConnectedStore(t *testing.T) {
 			Endpoint: oauth2.Endpoint{AuthURL: r.srv.URL + "/oauth/authorize", TokenURL: r.srv.URL + "/api/v1/oauth/token"}}
 	}
 	cfg := oauthFor(a)
-	consent := func() (code, codeVerifier string) {
+	// consentTo runs the consent page for a store's client; review "1"
+	// asks for its deliveries to wait in the Inbox.
+	consentTo := func(cfg *oauth2.Config, name, review string) (code, codeVerifier string) {
 		t.Helper()
 		verifier := oauth2.GenerateVerifier()
 		authURL := cfg.AuthCodeURL("state-42", oauth2.S256ChallengeOption(verifier))
-		want(t, pam.get(authURL), 200, "Allow Quilt Store X to add purchases to your library?")
+		want(t, pam.get(authURL), 200, "Allow "+name+" to add purchases to your library?")
 		// Browsers hold the answer's redirect to the store to the page's
 		// form-action: the consent page allows the store's origin.
 		resp, err := pam.http.Get(authURL)
@@ -483,7 +485,7 @@ func TestConnectedStore(t *testing.T) {
 		u, _ := url.Parse(authURL)
 		form := u.Query()
 		form.Set("tenant", fmt.Sprint(acme.ID))
-		form.Set("review", "0")
+		form.Set("review", review)
 		form.Set("decision", "allow")
 		back := pam.post("/oauth/authorize", form)
 		wantRedirect(t, back, redirect+"?")
@@ -493,6 +495,7 @@ func TestConnectedStore(t *testing.T) {
 		}
 		return loc.Query().Get("code"), verifier
 	}
+	consent := func() (code, codeVerifier string) { return consentTo(cfg, "Quilt Store X", "0") }
 	code, codeVerifier := consent()
 	// Another store's key cannot exchange Quilt Store X's code.
 	if _, err := oauthFor(b).Exchange(ctx, code, oauth2.VerifierOption(codeVerifier)); err == nil {
@@ -554,10 +557,38 @@ func TestConnectedStore(t *testing.T) {
 		t.Fatalf("other store refreshing = %v, want invalid_grant", err)
 	}
 
+	// Connected with "let me review", a store's deliveries wait in her
+	// Inbox instead of landing.
+	bcode, bverifier := consentTo(oauthFor(b), "Other Store", "1")
+	btok, err := oauthFor(b).Exchange(ctx, bcode, oauth2.VerifierOption(bverifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, d2, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", btok.AccessToken,
+		map[string]any{"pattern_name": "Reviewed Knot", "file_url": fileURL, "order_id": "B-0", "sku": "RK-1"}, nil)
+	if st != 202 || d2["link"] != "grant" {
+		t.Fatalf("import with the reviewing grant = %d %v", st, d2)
+	}
+	if got := waitDelivery(t, r, btok.AccessToken, d2["id"], "waiting", "delivered", "failed"); got["status"] != "waiting" {
+		t.Fatalf("reviewing grant's delivery = %v, want waiting in the Inbox", got)
+	}
+	if inbox, _ := r.Stores.Inbox(ctx, mustUser(t, r, "pam@example.com").ID); len(inbox) != 1 || inbox[0].StoreID != b.Store.ID {
+		t.Fatalf("inbox = %+v, want the reviewed delivery", inbox)
+	}
+	if n, _ := r.Store.CountPatterns(ctx, acme.ID); n != 1 {
+		t.Fatalf("%d designs after a delivery under review, want 1", n)
+	}
+
 	// She disconnects the store: the grant stops, nothing is delivered.
 	before := deliveries(t, r)
 	grants, _ := r.Stores.ConnectedStores(ctx, mustUser(t, r, "pam@example.com").ID)
-	wantRedirect(t, pam.post(fmt.Sprintf("/account/stores/%d/disconnect", grants[0].ID), url.Values{}), "/account/stores")
+	var grantX int64
+	for _, g := range grants {
+		if g.StoreID == a.Store.ID {
+			grantX = g.ID
+		}
+	}
+	wantRedirect(t, pam.post(fmt.Sprintf("/account/stores/%d/disconnect", grantX), url.Values{}), "/account/stores")
 	st, body, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", refreshed.AccessToken,
 		map[string]any{"pattern_name": "Later", "file_url": fileURL, "order_id": "A-8"}, nil)
 	if st != 401 || errCode(body) != "grant_revoked" {
