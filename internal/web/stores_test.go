@@ -660,7 +660,8 @@ func liveOwner(t testing.TB, r *rig, email, slug string) (*browser, *store.Tenan
 // claim link; signed out it asks to sign in or sign up; signed in, the
 // person picks the workspace and the design lands; the link then works no
 // more. A retry of the import (same key) gives another working link to the
-// same delivery.
+// same delivery. Someone without an account signs up from the link and
+// comes back to it through the confirmation email and her new workspace.
 func TestClaimLink(t *testing.T) {
 	t.Parallel()
 	qli := realQLI(t)
@@ -694,5 +695,36 @@ func TestClaimLink(t *testing.T) {
 	// Both links are spent now.
 	for _, l := range []any{d["claim_url"], again["claim_url"]} {
 		want(t, zoe.get(strings.TrimPrefix(fmt.Sprint(l), r.srv.URL)), 410)
+	}
+
+	// Someone new opens a claim link, signs up, confirms her address from
+	// the email and makes her workspace, and each step brings her back to
+	// the claim; the design lands.
+	st, d2, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", created.Key,
+		map[string]any{"pattern_name": "Harbour Waves", "file_url": site.put("/h.qli", qli), "order_id": "78", "sku": "HW"}, nil)
+	if st != 202 || d2["claim_url"] == nil {
+		t.Fatalf("import = %d %v, want a claim_url", st, d2)
+	}
+	waitDelivery(t, r, created.Key, d2["id"], "waiting")
+	link2 := strings.TrimPrefix(fmt.Sprint(d2["claim_url"]), r.srv.URL)
+	nell := r.browser(t)
+	want(t, nell.get(link2), 200, "Harbour Waves", "/signup?next="+link2)
+	want(t, nell.get("/signup?next="+link2), 200, `name="next" value="`+link2+`"`)
+	wantRedirect(t, nell.post("/signup", url.Values{"name": {"Nell"}, "email": {"nell@example.com"}, "password": {goodPassword}, "next": {link2}}), "/verify/sent")
+	wantRedirect(t, nell.follow(r.outboxLink(t, "verify", "nell@example.com")), link2)
+	want(t, nell.get(link2), 200, "You need a workspace", "/workspaces/new?next="+link2)
+	want(t, nell.get("/workspaces/new?next="+link2), 200, `name="next" value="`+link2+`"`)
+	wantRedirect(t, nell.post("/workspaces/new", url.Values{"name": {"Workspace nell"}, "slug": {"nell"}, "next": {link2}}), link2)
+	nellWS, err := r.Store.TenantBySlug(context.Background(), "nell")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, nell.get(link2), 200, "Add to my library", "Workspace nell")
+	wantRedirect(t, nell.post(link2, url.Values{"tenant": {fmt.Sprint(nellWS.ID)}}), "/t/nell/")
+	if got := waitDelivery(t, r, created.Key, d2["id"], "delivered", "failed"); got["status"] != "delivered" {
+		t.Fatalf("delivery claimed after signing up = %v", got)
+	}
+	if n, _ := r.Store.CountPatterns(context.Background(), nellWS.ID); n != 1 {
+		t.Fatalf("%d designs in nell, want 1", n)
 	}
 }
