@@ -29,6 +29,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
@@ -56,6 +57,9 @@ type Handler struct {
 	stores   *storeapi.Service
 	// searches limits searches per user.
 	searches *auth.Limiter
+	// Billing holds the plans: GET /billing, and read-only workspaces
+	// (writes refused, imports held) through it.
+	Billing *billing.Service
 }
 
 // New returns the API handler.
@@ -72,6 +76,7 @@ func (h *Handler) routes() {
 	h.libraryRoutes()
 	h.shareRoutes()
 	h.savedRoutes()
+	h.billingRoutes()
 	h.storeRoutes()
 	h.workspaceRoutes()
 	h.mux.HandleFunc("GET "+Prefix+"/openapi.json", serveOpenAPI)
@@ -94,7 +99,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.Path = "/" + path
 		r.URL.RawPath = ""
 	}
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), slugKey{}, slug)))
+	r = r.WithContext(context.WithValue(r.Context(), slugKey{}, slug))
+	h.mux.ServeHTTP(w, r)
+	httpx.NoteRoute(r) // the API's own route, for the latency metrics
 }
 
 type slugKey struct{}
@@ -131,7 +138,7 @@ func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			h.log.Error("api: authenticate", "err", err)
+			h.log.ErrorContext(r.Context(), "api: authenticate", "path", r.URL.Path, "err", err)
 			writeError(w, http.StatusInternalServerError, "internal", "something went wrong on our side")
 			return
 		}
@@ -145,6 +152,10 @@ func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
 		}
 		if !store.RoleAtLeast(c.Role, min) {
 			writeError(w, http.StatusForbidden, "forbidden", "your role ("+c.Role+") does not allow this")
+			return
+		}
+		if err := h.writable(r, c.Tenant.ID); err != nil {
+			httpx.WriteError(w, r, h.log, err)
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))

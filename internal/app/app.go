@@ -10,13 +10,14 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
@@ -25,7 +26,6 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
-	quota "github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/pgserver"
@@ -60,6 +60,8 @@ type App struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Billing runs plans, entitlements and Stripe.
+	Billing *billing.Service
 	// Stores runs pattern stores' deliveries.
 	Stores *storeapi.Service
 	// Metrics records what the process does, for /metrics.
@@ -67,6 +69,11 @@ type App struct {
 	pg      *pgserver.Server
 	// stopWatch stops watching the embedded cluster.
 	stopWatch context.CancelFunc
+	// guard fronts the file store; spool keeps uploads while S3 is down
+	// (nil with local files).
+	guard *blob.Guard
+	spool *blob.Spool
+	mail  mail.Transport
 
 	workersOn     bool
 	stopEmbedding context.CancelFunc
@@ -113,13 +120,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		a.Close()
 		return nil, err
 	}
-	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL, cfg.DataDir); err != nil {
+	a.Metrics = metrics.New(d.Pool)
+	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
+	a.Metrics.RegisterQueue(d, jobs.DefaultDeadAfter)
+	if err := a.openBlobs(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
+	a.mail = transport
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
-	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store),
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
 		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
 	// The accounts service's worker is registered before the queue
 	// exists; the service gets its mailer and queue below.
@@ -140,27 +151,35 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Stores.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
 	river.AddWorker(workers, a.Library.OrphanSweepWorker())
+	a.Billing = billing.New(a.Store, nil, cfg.Billing, cfg.BaseURL, log) // its mailer once the queue is there
+	a.Billing.Staged, a.Billing.RemoteModel = a.Library, cfg.VoyageAPIKey != ""
+	a.Library.Quotas = a.Billing
+	river.AddWorker(workers, a.Billing.Worker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
-		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep()}}); err != nil {
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep(), a.Billing.Periodic()},
+		Middleware: []rivertype.Middleware{&outageMiddleware{log: log}}}); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
+	a.Library.StorageDown = a.guard.Open
 	a.Stores.Queue = a.Queue
-	a.Metrics = metrics.New(d.Pool)
-	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
 	a.Library.Metrics = a.Metrics
 	mailer := mail.NewQueue(d.Pool, a.Queue)
+	a.Billing.Mail = mailer
 	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)
+	a.Shares.Quota = a.Billing
 	a.Shares.Metrics = a.Metrics
 	a.Search = search.New(a.Store)
 	a.Search.Metrics = a.Metrics
+	a.Search.Quota = a.Billing
 	if a.Search.Semantic, err = a.semantic(cfg, log); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
+	a.Accounts.Quota = a.Billing
 	return a, nil
 }
 
@@ -218,13 +237,18 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	if a.workersOn {
 		return nil
 	}
+	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.observeJobs(embedCtx)
 	if err := a.Queue.Start(ctx); err != nil {
+		stop()
 		return err
 	}
-	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopEmbedding = stop
 	go a.Search.Semantic.Run(embedCtx)
 	go a.heartbeat(embedCtx)
+	if a.spool != nil {
+		go a.spool.Run(embedCtx)
+	}
 	a.workersOn = true
 	return nil
 }
@@ -249,31 +273,6 @@ func (a *App) heartbeat(ctx context.Context) {
 		case <-time.After(HeartbeatEvery):
 		}
 	}
-}
-
-// Version is the build's VCS revision (12 characters, "+dirty" when the
-// tree was modified), or "dev".
-func Version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "dev"
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value[:min(12, len(s.Value))]
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return "dev"
-	}
-	if dirty {
-		rev += "+dirty"
-	}
-	return rev
 }
 
 // semantic builds the vector side of search: Voyage AI's multimodal

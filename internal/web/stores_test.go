@@ -647,7 +647,7 @@ func liveOwner(t testing.TB, r *rig, email, slug string) (*browser, *store.Tenan
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn, err := r.Accounts.CreateWorkspace(ctx, u, slug, "Workspace "+slug)
+	tn, err := r.Accounts.CreateWorkspace(ctx, u, slug, "Workspace "+slug, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -708,7 +708,7 @@ func TestClaimLink(t *testing.T) {
 	waitDelivery(t, r, created.Key, d2["id"], "waiting")
 	link2 := strings.TrimPrefix(fmt.Sprint(d2["claim_url"]), r.srv.URL)
 	nell := r.browser(t)
-	want(t, nell.get(link2), 200, "Harbour Waves", "/signup?next="+link2)
+	want(t, nell.get(link2), 200, "Harbour Waves", "free trial", "/signup?next="+link2)
 	want(t, nell.get("/signup?next="+link2), 200, `name="next" value="`+link2+`"`)
 	wantRedirect(t, nell.post("/signup", url.Values{"name": {"Nell"}, "email": {"nell@example.com"}, "password": {goodPassword}, "next": {link2}}), "/verify/sent")
 	wantRedirect(t, nell.follow(r.outboxLink(t, "verify", "nell@example.com")), link2)
@@ -718,6 +718,9 @@ func TestClaimLink(t *testing.T) {
 	nellWS, err := r.Store.TenantBySlug(context.Background(), "nell")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sub, err := r.Store.Subscription(context.Background(), nellWS.ID); err != nil || sub.Status != "trialing" {
+		t.Fatalf("nell's workspace subscription = %+v, %v, want its trial", sub, err)
 	}
 	want(t, nell.get(link2), 200, "Add to my library", "Workspace nell")
 	wantRedirect(t, nell.post(link2, url.Values{"tenant": {fmt.Sprint(nellWS.ID)}}), "/t/nell/")
