@@ -719,8 +719,8 @@ func TestClaimLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sub, err := r.Store.Subscription(context.Background(), nellWS.ID); err != nil || sub.Status != "trialing" {
-		t.Fatalf("nell's workspace subscription = %+v, %v, want its trial", sub, err)
+	if acc, err := r.Billing.Account(context.Background(), nellWS.ID); err != nil || acc.Status != "trialing" {
+		t.Fatalf("nell's workspace plan = %+v, %v, want its trial", acc, err)
 	}
 	want(t, nell.get(link2), 200, "Add to my library", "Workspace nell")
 	wantRedirect(t, nell.post(link2, url.Values{"tenant": {fmt.Sprint(nellWS.ID)}}), "/t/nell/")
