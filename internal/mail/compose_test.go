@@ -24,6 +24,9 @@ func sample() map[string]mail.Data {
 		mail.KindWelcome:          mail.WelcomeData{Name: "Veronica", Workspace: "Stitch & Co", Link: link},
 		mail.KindShare:            mail.ShareData{Quilter: "Pam", Customer: "Emma", Title: "Baby quilt", Designs: 6, Note: "Pick two!\nThanks", Link: link},
 		mail.KindVoteNotification: mail.VoteData{Name: "Pam", Guest: "Emma", Share: "Baby quilt", Votes: 1, Link: link},
+		mail.KindExportReady:      mail.ExportReadyData{Name: "Pam", Workspace: "Pam's Quilting", Designs: 3214, Size: "1.2 GB", Expires: "Monday 3 March", Link: link},
+		mail.KindDeletion:         mail.DeletionData{Name: "Pam", Workspace: "Pam's Quilting", When: "Monday 3 March 2026", Link: link},
+		mail.KindBackupAlert:      mail.BackupAlertData{Workspace: "Pam's Quilting", Slug: "pam", Snapshot: 12, Report: "The table patterns restored 3 rows of 4.", Link: link},
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/ingest"
@@ -68,8 +69,11 @@ type Rig struct {
 	Accounts *accounts.Service
 	Shares   *share.Service
 	Search   *search.Service
-	Log      *slog.Logger
-	BaseURL  string
+	// Backup runs exports, snapshots and restores (in the foreground;
+	// a live rig's queue also runs its jobs).
+	Backup  *backup.Service
+	Log     *slog.Logger
+	BaseURL string
 	// Mail records the mail the services send (not in a live rig).
 	Mail *Outbox
 	// MailDir is where a live rig's mail worker delivers mail (.eml).
@@ -134,6 +138,8 @@ func New(tb testing.TB, o Options) *Rig {
 	// vectors.
 	r.Search = search.New(r.Store)
 	r.Search.Semantic = search.NewSemantic(r.Store, search.LocalProvider(), 64<<20, r.Log)
+	r.Backup = &backup.Service{Store: r.Store, Blobs: r.Blobs, Library: r.Library, Queue: r.Queue, Mail: sender,
+		BaseURL: o.BaseURL, Log: r.Log, Policy: backup.DefaultPolicy()}
 	return r
 }
 
