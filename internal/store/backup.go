@@ -657,3 +657,77 @@ func (s *Store) PlatformAdminEmails(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
+
+// UpsertWorkspaceRows inserts rows (a JSON array of objects) into a
+// declared table, or, where a row of the same key is there, sets its
+// columns to the row's: a single design or share link brought back from
+// a snapshot. Ids and people stay as they are; a platform table's tenant
+// column is this workspace, and a row of another workspace is never
+// touched.
+func (t *TenantTx) UpsertWorkspaceRows(ctx context.Context, w *WorkspaceTable, cols []TableColumn, rows []byte, key []string) (int64, error) {
+	args := []any{string(rows)}
+	var names, exprs, sets []string
+	for _, c := range cols {
+		names = append(names, ident(c.Name))
+		if w.Tenant != "" && c.Name == w.Tenant {
+			args = append(args, t.tenantID)
+			exprs = append(exprs, fmt.Sprintf("$%d::bigint", len(args)))
+		} else {
+			exprs = append(exprs, "r."+ident(c.Name))
+		}
+		if !slices.Contains(key, c.Name) {
+			sets = append(sets, ident(c.Name)+" = EXCLUDED."+ident(c.Name))
+		}
+	}
+	sql := `INSERT INTO ` + ident(w.Name) + ` AS x (` + strings.Join(names, ", ") + `) OVERRIDING SYSTEM VALUE SELECT ` +
+		strings.Join(exprs, ", ") + ` FROM jsonb_populate_recordset(NULL::` + ident(w.Name) + `, $1::jsonb) AS r
+		ON CONFLICT (` + columnList("", key) + `) DO `
+	if len(sets) == 0 {
+		sql += `NOTHING`
+	} else {
+		sql += `UPDATE SET ` + strings.Join(sets, ", ")
+		if w.Tenant != "" {
+			sql += ` WHERE x.` + ident(w.Tenant) + ` = $2`
+		}
+	}
+	tag, err := t.tx.Exec(ctx, sql, args...)
+	if err != nil {
+		return 0, fmt.Errorf("store: bring back rows of %s: %w", w.Name, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// DeleteWorkspaceRows deletes the workspace's rows of a declared table
+// whose column col is one of ids.
+func (t *TenantTx) DeleteWorkspaceRows(ctx context.Context, w *WorkspaceTable, col string, ids []int64) error {
+	args := []any{ids}
+	sql := `DELETE FROM ` + ident(w.Name) + ` x WHERE x.` + ident(col) + ` = ANY($1)`
+	if w.Platform() {
+		args = []any{t.tenantID, ids}
+		sql = `DELETE FROM ` + ident(w.Name) + ` x` + scope(w) + ` AND x.` + ident(col) + ` = ANY($2)`
+	}
+	if _, err := t.tx.Exec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("store: delete rows of %s: %w", w.Name, err)
+	}
+	return nil
+}
+
+// PatternExists reports whether design id has a row (live or trashed).
+func (t *TenantTx) PatternExists(ctx context.Context, id int64) (bool, error) {
+	var ok bool
+	if err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM patterns WHERE id = $1)`, id).Scan(&ok); err != nil {
+		return false, fmt.Errorf("store: design %d: %w", id, err)
+	}
+	return ok, nil
+}
+
+// LogRestore records in the activity log that something was brought back.
+func (t *TenantTx) LogRestore(ctx context.Context, userID int64, summary string) error {
+	if _, err := logActivity(ctx, t.tx, userID, "restore", summary, nil); err != nil {
+		return fmt.Errorf("store: log restore: %w", err)
+	}
+	return nil
+}
+
+// RefreshSearch rebuilds the search documents of designs ids.
+func (t *TenantTx) RefreshSearch(ctx context.Context, ids []int64) error { return RefreshSearch(ctx, t.tx, ids) }
