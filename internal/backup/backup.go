@@ -72,6 +72,9 @@ type Service struct {
 	Generator string
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Platform, when set, takes the platform's pgBackRest backup that is
+	// due (internal/pgbackrest); the tick calls it.
+	Platform func(context.Context) error
 }
 
 func (s *Service) now() time.Time {

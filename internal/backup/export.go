@@ -21,6 +21,7 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -139,7 +140,14 @@ func (s *Service) WriteExport(ctx context.Context, tenantID int64, w io.Writer, 
 }
 
 // ErrBadMachine is an export for a machine PatternVault does not know.
-var ErrBadMachine = ErrCorrupt.Reword("Choose a machine from the list, or none.")
+var ErrBadMachine = problem.Invalid("bad_machine", "Choose a machine from the list, or none.")
+
+func checkMachine(id string) error {
+	if library.MachineByID(id) == nil {
+		return ErrBadMachine
+	}
+	return nil
+}
 
 // header reads the manifest's header inside tx.
 func (s *Service) header(ctx context.Context, tx *store.TenantTx) (*Header, error) {

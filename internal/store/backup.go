@@ -730,4 +730,10 @@ func (t *TenantTx) LogRestore(ctx context.Context, userID int64, summary string)
 }
 
 // RefreshSearch rebuilds the search documents of designs ids.
-func (t *TenantTx) RefreshSearch(ctx context.Context, ids []int64) error { return RefreshSearch(ctx, t.tx, ids) }
+func (t *TenantTx) RefreshSearch(ctx context.Context, ids []int64) error {
+	return RefreshSearch(ctx, t.tx, ids)
+}
+
+// Tx is the transaction itself, for work that must commit with it and
+// lives outside the store (a job inserted with jobs.Queue.InsertTx).
+func (t *TenantTx) Tx() pgx.Tx { return t.tx }
