@@ -74,13 +74,9 @@ func previewCMD(data []byte) (*geom.Design, error) {
 		if !ok {
 			return fmt.Errorf("cmd: line %d: want X<x>,<y> Y, got %q", n, clip(line))
 		}
-		x, err := parseNumber(strings.TrimSpace(xs))
+		x, y, err := parseXY("cmd", n, xs, ys)
 		if err != nil {
-			return fmt.Errorf("cmd: line %d: bad x %w", n, err)
-		}
-		y, err := parseNumber(ys)
-		if err != nil {
-			return fmt.Errorf("cmd: line %d: bad y %w", n, err)
+			return err
 		}
 		p := geom.Point{X: x, Y: -y}
 		if !started {
@@ -111,13 +107,9 @@ func previewXY(data []byte) (*geom.Design, error) {
 		if len(f) != 2 {
 			return fmt.Errorf("xy: line %d: want x y, got %q", n, clip(line))
 		}
-		x, err := parseNumber(f[0])
+		x, y, err := parseXY("xy", n, f[0], f[1])
 		if err != nil {
-			return fmt.Errorf("xy: line %d: bad x %w", n, err)
-		}
-		y, err := parseNumber(f[1])
-		if err != nil {
-			return fmt.Errorf("xy: line %d: bad y %w", n, err)
+			return err
 		}
 		p := geom.Point{X: x, Y: y}
 		if first {
@@ -167,13 +159,9 @@ func previewQDATA(data []byte) (*geom.Design, error) {
 		if !ok {
 			return fmt.Errorf("qdata: line %d: want x, y, got %q", n, clip(line))
 		}
-		x, err := parseNumber(strings.TrimSpace(xs))
+		x, y, err := parseXY("qdata", n, xs, ys)
 		if err != nil {
-			return fmt.Errorf("qdata: line %d: bad x %w", n, err)
-		}
-		y, err := parseNumber(strings.TrimSpace(ys))
-		if err != nil {
-			return fmt.Errorf("qdata: line %d: bad y %w", n, err)
+			return err
 		}
 		if first {
 			first = false
@@ -185,6 +173,17 @@ func previewQDATA(data []byte) (*geom.Design, error) {
 		return nil, err
 	}
 	return b.design("qdata")
+}
+
+// parseXY parses the two numbers of a point on line n of a preview format.
+func parseXY(format string, n int, xs, ys string) (x, y float64, err error) {
+	if x, err = parseNumber(strings.TrimSpace(xs)); err != nil {
+		return 0, 0, fmt.Errorf("%s: line %d: bad x %w", format, n, err)
+	}
+	if y, err = parseNumber(strings.TrimSpace(ys)); err != nil {
+		return 0, 0, fmt.Errorf("%s: line %d: bad y %w", format, n, err)
+	}
+	return x, y, nil
 }
 
 // wrapLine prefixes a reader's error with the format and line.

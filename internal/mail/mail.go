@@ -46,6 +46,9 @@ type Message struct {
 	Text    string // the plain text part; required
 	HTML    string // the HTML alternative; may be empty
 	Kind    string // what the mail is for (a Kind* constant); stored in the outbox
+	// ReplyTo, when set, is where answers go (the quilter who sent a share
+	// link), instead of the From address.
+	ReplyTo string
 }
 
 // Transport delivers a message now. It is what the Worker calls; tests
@@ -86,6 +89,11 @@ func build(from string, msg Message) (*gomail.Msg, error) {
 	}
 	if err := m.To(msg.To); err != nil {
 		return nil, fmt.Errorf("mail: to %q: %w", msg.To, err)
+	}
+	if msg.ReplyTo != "" {
+		if err := m.ReplyTo(msg.ReplyTo); err != nil {
+			return nil, fmt.Errorf("mail: reply-to %q: %w", msg.ReplyTo, err)
+		}
 	}
 	m.Subject(msg.Subject)
 	m.SetDate()
