@@ -72,6 +72,9 @@ type Service struct {
 	Generator string
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Sample is how many stored files a restore check reads back (0:
+	// SampleFiles).
+	Sample int
 	// Platform, when set, takes the platform's pgBackRest backup that is
 	// due (internal/pgbackrest); the tick calls it.
 	Platform func(context.Context) error

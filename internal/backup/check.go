@@ -20,7 +20,7 @@ import (
 )
 
 // SampleFiles is how many stored files a restore check reads back and
-// hashes.
+// hashes, unless Service.Sample says otherwise.
 const SampleFiles = 20
 
 // CheckResult is what a restore check found.
@@ -175,7 +175,11 @@ func (s *Service) sample(ctx context.Context, chk *checker, res *CheckResult) {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].ID < files[j].ID })
 	rand.Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })
-	for _, f := range files[:min(SampleFiles, len(files))] {
+	n := s.Sample
+	if n <= 0 {
+		n = SampleFiles
+	}
+	for _, f := range files[:min(n, len(files))] {
 		rc, _, err := s.Blobs.Get(ctx, f.BlobKey)
 		if err != nil {
 			continue // reported as missing above

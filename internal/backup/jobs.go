@@ -105,8 +105,8 @@ func (TickArgs) InsertOpts() river.InsertOpts {
 
 // AddWorkers registers the backup jobs' workers.
 func (s *Service) AddWorkers(w *river.Workers) {
-	river.AddWorker(w, &worker[ExportArgs]{run: func(ctx context.Context, a ExportArgs) error { return s.runExport(ctx, a.TenantID, a.ExportID) }})
-	river.AddWorker(w, &worker[RestoreArgs]{run: func(ctx context.Context, a RestoreArgs) error { return s.runRestore(ctx, a.TenantID, a.RestoreID) }})
+	river.AddWorker(w, &worker[ExportArgs]{run: func(ctx context.Context, a ExportArgs) error { return s.RunExport(ctx, a.TenantID, a.ExportID) }})
+	river.AddWorker(w, &worker[RestoreArgs]{run: func(ctx context.Context, a RestoreArgs) error { return s.RunRestore(ctx, a.TenantID, a.RestoreID) }})
 	river.AddWorker(w, &worker[SnapshotArgs]{run: func(ctx context.Context, a SnapshotArgs) error { return s.Nightly(ctx, a.TenantID) }})
 	river.AddWorker(w, &worker[CheckArgs]{run: func(ctx context.Context, a CheckArgs) error { _, err := s.Check(ctx, a.TenantID); return err }})
 	river.AddWorker(w, &worker[PurgeArgs]{run: func(ctx context.Context, a PurgeArgs) error { return s.PurgeWorkspace(ctx, a.TenantID) }})
@@ -257,10 +257,9 @@ func (s *Service) StartExport(ctx context.Context, tenantID, userID int64, machi
 		if err != nil {
 			return err
 		}
-		if e, err = tx.InsertExport(ctx, userID, machine, n >= LargeLibrary); err != nil {
+		if e, err = tx.InsertExport(ctx, userID, machine, int(n), n >= LargeLibrary); err != nil {
 			return err
 		}
-		e.DesignsTotal = int(n)
 		_, err = s.Queue.InsertTx(ctx, txOf(tx), ExportArgs{TenantID: tenantID, ExportID: e.ID}, nil)
 		return err
 	})
@@ -273,9 +272,9 @@ func (s *Service) StartExport(ctx context.Context, tenantID, userID int64, machi
 // txOf is the pgx transaction under a tenant transaction, for the queue.
 func txOf(tx *store.TenantTx) pgx.Tx { return tx.Tx() }
 
-// runExport makes export id into blob storage, telling its progress as it
+// RunExport makes export id into blob storage, telling its progress as it
 // goes, and mails its link when asked.
-func (s *Service) runExport(ctx context.Context, tenantID, id int64) error {
+func (s *Service) RunExport(ctx context.Context, tenantID, id int64) error {
 	e, err := s.Store.Export(ctx, tenantID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // deleted meanwhile
@@ -422,10 +421,10 @@ func (s *Service) StartRestore(ctx context.Context, tenantID, userID int64, sour
 	return out, nil
 }
 
-// runRestore runs restore id. A problem (a damaged export, a workspace
+// RunRestore runs restore id. A problem (a damaged export, a workspace
 // not empty) ends it as failed with its message; a crash leaves it to run
 // again, from nothing (the restore is one transaction).
-func (s *Service) runRestore(ctx context.Context, tenantID, id int64) error {
+func (s *Service) RunRestore(ctx context.Context, tenantID, id int64) error {
 	r, err := s.Store.Restore(ctx, tenantID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil

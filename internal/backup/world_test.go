@@ -87,7 +87,10 @@ func fill(t *testing.T, r *testrig.Rig, slug string) *world {
 	token := c.URL[strings.LastIndex(c.URL, "/")+1:]
 	o, err := r.Shares.Open(ctx, token, "192.0.2.1")
 	must(t, err)
-	must(t, r.Shares.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: "Emma", PatternID: w.designs[1].ID, Vote: "favorite"}, "192.0.2.1"))
+	fav := "favorite"
+	if _, err := r.Shares.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: "Emma", PatternID: w.designs[1].ID, Vote: &fav}, "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
 	w.trashed = w.designs[len(w.designs)-1].ID
 	if _, _, err := r.Library.Delete(ctx, w.tenant.ID, w.owner.ID, []int64{w.trashed}); err != nil {
 		t.Fatal(err)

@@ -163,14 +163,16 @@ func (t *TenantTx) CountWorkspaceTable(ctx context.Context, w *WorkspaceTable) (
 // share link, and no import running. A restore from an export goes only
 // into an empty workspace.
 func (t *TenantTx) WorkspaceEmpty(ctx context.Context) (bool, error) {
-	var busy bool
+	var busy, shares bool
 	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM patterns) OR EXISTS (SELECT 1 FROM keywords)
-		OR EXISTS (SELECT 1 FROM keyword_groups) OR EXISTS (SELECT 1 FROM saved_searches)
-		OR EXISTS (SELECT 1 FROM platform.share_links WHERE tenant_id = $1)`, t.tenantID).Scan(&busy)
+		OR EXISTS (SELECT 1 FROM keyword_groups) OR EXISTS (SELECT 1 FROM saved_searches)`).Scan(&busy)
+	if err == nil {
+		err = t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.share_links WHERE tenant_id = $1)`, t.tenantID).Scan(&shares)
+	}
 	if err != nil {
 		return false, fmt.Errorf("store: is workspace empty: %w", err)
 	}
-	return !busy, nil
+	return !busy && !shares, nil
 }
 
 // ImportRunning reports whether an import of the workspace is queued or
@@ -440,17 +442,35 @@ func (t *TenantTx) WorkspaceHeader(ctx context.Context) (*WorkspaceHeader, error
 		h.LogoType = *logoType
 	}
 	// The people: members with their role, and everyone else the rows
-	// name (a former member's favourites), without one.
-	var refs []string
+	// name (a former member's favourites), without one. The rows' people
+	// are read per table, so no statement mixes the tenant's schema and
+	// platform tables.
+	named := []int64{}
 	for i := range WorkspaceTables {
 		w := &WorkspaceTables[i]
+		var args []any
+		if w.Platform() {
+			args = append(args, t.tenantID)
+		}
 		for _, c := range w.Users {
-			refs = append(refs, `SELECT x.`+ident(c)+` AS id FROM `+ident(w.Name)+` x`+scope(w))
+			q, err := t.tx.Query(ctx, `SELECT DISTINCT x.`+ident(c)+` FROM `+ident(w.Name)+` x`+scope(w), args...)
+			if err != nil {
+				return nil, fmt.Errorf("store: people of %s: %w", w.Name, err)
+			}
+			ids, err := pgx.CollectRows(q, pgx.RowTo[*int64])
+			if err != nil {
+				return nil, fmt.Errorf("store: people of %s: %w", w.Name, err)
+			}
+			for _, id := range ids {
+				if id != nil {
+					named = append(named, *id)
+				}
+			}
 		}
 	}
 	rows, err := t.tx.Query(ctx, `SELECT u.id, u.email, u.display_name, coalesce(m.role, '') FROM platform.users u
 		LEFT JOIN platform.memberships m ON m.user_id = u.id AND m.tenant_id = $1
-		WHERE m.tenant_id IS NOT NULL OR u.id IN (`+strings.Join(refs, " UNION ")+`) ORDER BY u.id`, t.tenantID)
+		WHERE m.tenant_id IS NOT NULL OR u.id = ANY($2) ORDER BY u.id`, t.tenantID, named)
 	if err != nil {
 		return nil, fmt.Errorf("store: people of workspace %d: %w", t.tenantID, err)
 	}

@@ -315,13 +315,13 @@ func scanExport(row pgx.Row) (*Export, error) {
 }
 
 // InsertExport records a queued export.
-func (t *TenantTx) InsertExport(ctx context.Context, userID int64, machine string, notify bool) (*Export, error) {
+func (t *TenantTx) InsertExport(ctx context.Context, userID int64, machine string, designs int, notify bool) (*Export, error) {
 	var by *int64
 	if userID != 0 {
 		by = &userID
 	}
-	e, err := scanExport(t.tx.QueryRow(ctx, `INSERT INTO platform.backup_exports (tenant_id, requested_by, machine, notify)
-		VALUES ($1, $2, $3, $4) RETURNING `+exportColumns, t.tenantID, by, machine, notify))
+	e, err := scanExport(t.tx.QueryRow(ctx, `INSERT INTO platform.backup_exports (tenant_id, requested_by, machine, designs_total, notify)
+		VALUES ($1, $2, $3, $4, $5) RETURNING `+exportColumns, t.tenantID, by, machine, designs, notify))
 	if err != nil {
 		return nil, fmt.Errorf("store: record export: %w", err)
 	}

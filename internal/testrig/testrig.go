@@ -97,6 +97,7 @@ func New(tb testing.TB, o Options) *Rig {
 		tb.Fatalf("testrig: blob storage: %v", err)
 	}
 	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log}
+	r.Backup = &backup.Service{Store: r.Store, Blobs: r.Blobs, Library: r.Library, BaseURL: o.BaseURL, Log: r.Log, Policy: backup.DefaultPolicy()}
 	cfg := jobs.Config{}
 	var sender mail.Sender
 	if o.Live {
@@ -109,6 +110,7 @@ func New(tb testing.TB, o Options) *Rig {
 		river.AddWorker(workers, r.Library.Worker())
 		river.AddWorker(workers, r.Library.DuplicatesWorker())
 		river.AddWorker(workers, mail.NewWorker(d.Pool, transport, r.Log))
+		r.Backup.AddWorkers(workers)
 		cfg = jobs.Config{Workers: workers, Logger: r.Log, PollInterval: 100 * time.Millisecond, TestOnly: true,
 			Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1}}
 	}
@@ -138,8 +140,7 @@ func New(tb testing.TB, o Options) *Rig {
 	// vectors.
 	r.Search = search.New(r.Store)
 	r.Search.Semantic = search.NewSemantic(r.Store, search.LocalProvider(), 64<<20, r.Log)
-	r.Backup = &backup.Service{Store: r.Store, Blobs: r.Blobs, Library: r.Library, Queue: r.Queue, Mail: sender,
-		BaseURL: o.BaseURL, Log: r.Log, Policy: backup.DefaultPolicy()}
+	r.Backup.Queue, r.Backup.Mail = r.Queue, sender
 	return r
 }
 
