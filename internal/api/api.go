@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
@@ -46,6 +47,7 @@ type Handler struct {
 	library *library.Service
 	shares  *share.Service
 	search  *search.Service
+	backup  *backup.Service
 	log     *slog.Logger
 	mux     *http.ServeMux
 	// searches limits searches per user.
@@ -53,8 +55,8 @@ type Handler struct {
 }
 
 // New returns the API handler.
-func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: http.NewServeMux(),
+func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, bk *backup.Service, log *slog.Logger) *Handler {
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, backup: bk, log: log, mux: http.NewServeMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -66,6 +68,7 @@ func (h *Handler) routes() {
 	h.libraryRoutes()
 	h.shareRoutes()
 	h.savedRoutes()
+	h.backupRoutes()
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})

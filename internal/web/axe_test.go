@@ -8,11 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/patternvault/patternvault/internal/store"
 )
 
 // axeSource reads axe-core, the accessibility checker, from node_modules
@@ -180,5 +183,33 @@ func TestAxe(t *testing.T) {
 		t.Fatal(err)
 	}
 	visit(results)
+	// Backups: the page, an export, a snapshot, a restore, the trash,
+	// deleting the workspace, and the admin's view.
+	bctx := context.Background()
+	acme := mustTenant(t, r, "acme")
+	snap, err := r.Backup.Snapshot(bctx, acme.ID, store.SnapshotScheduled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := r.Backup.StartExport(bctx, acme.ID, u.ID, "")
+	if err == nil {
+		err = r.Backup.RunExport(bctx, acme.ID, exp.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := strconv.ParseInt(ids[0][1], 10, 64)
+	rs, err := r.Backup.StartRestore(bctx, acme.ID, u.ID, store.RestoreDesign, snap.ID, first, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.Library.Delete(bctx, acme.ID, u.ID, []int64{first}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/t/acme/backups", "/t/empty/backups", fmt.Sprintf("/t/acme/exports/%d", exp.ID),
+		fmt.Sprintf("/t/acme/snapshots/%d", snap.ID), fmt.Sprintf("/t/acme/restores/%d", rs.ID), "/t/acme/trash",
+		"/t/acme/settings/danger", "/admin/backups"} {
+		visit(p)
+	}
 	t.Logf("axe checked %s in %v", "every page", time.Since(t0).Round(10*time.Millisecond))
 }

@@ -55,6 +55,8 @@ var templateFuncs = template.FuncMap{
 	// choices are the buttons under a design of a share link.
 	"choices": func() []voteChoice { return voteChoices },
 	"hasID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	// isTrue reads an optional yes or no (nil is no).
+	"isTrue": func(b *bool) bool { return b != nil && *b },
 	// typeword is the word people read for a design type ("Edge to edge").
 	"typeword":  designtype.Word,
 	"highlight": highlight,

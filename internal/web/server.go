@@ -40,6 +40,7 @@ import (
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/api"
 	"github.com/patternvault/patternvault/internal/auth/google"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/health"
@@ -66,6 +67,7 @@ type Server struct {
 	library  *library.Service
 	shares   *share.Service
 	search   *search.Service
+	backup   *backup.Service
 	metrics  *metrics.Metrics
 	api      *api.Handler
 	ready    *readiness
@@ -91,14 +93,17 @@ type Deps struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Backup runs exports, snapshots, restores, the trash and deletions.
+	Backup *backup.Service
 	// Metrics, when set, records request latency and events.
 	Metrics *metrics.Metrics
 }
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, metrics: d.Metrics,
-		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator),
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search,
+		backup: d.Backup, metrics: d.Metrics,
+		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Backup, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
 	pages, err := parsePages()
 	if err != nil {

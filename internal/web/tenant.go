@@ -39,10 +39,20 @@ func (s *Server) withTenant(next http.Handler) http.Handler {
 			}
 			http.Redirect(w, r, target, http.StatusMovedPermanently)
 			return
+		case t.Status == store.TenantSuspended && t.DeleteAfter != nil && deletionPath(r.URL.Path, slug):
+			// Paused for deletion: its owner may still cancel, and
+			// download the export of everything.
 		case t.Status == store.TenantSuspended:
 			s.render(w, r, http.StatusForbidden, "suspended", pageData{Title: t.Name + " is paused", Tenant: t})
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(tenant.NewContext(r.Context(), t)))
 	})
+}
+
+// deletionPath reports whether path is one a workspace paused for
+// deletion still serves: Settings → Danger (to cancel) and its exports.
+func deletionPath(path, slug string) bool {
+	rest := strings.TrimPrefix(path, tenant.Path(slug))
+	return strings.HasPrefix(rest, "settings/danger") || strings.HasPrefix(rest, "exports/")
 }
