@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/pgbackrest"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
 )
 
 const exportUsage = "usage: patternvault export --tenant S [--out FILE] [--machine M]"
@@ -70,10 +72,11 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-const restoreUsage = "usage: patternvault restore --tenant S [--replace] FILE"
+const restoreUsage = "usage: patternvault restore --tenant S [--replace] [--json] FILE"
 
-// runRestore restores an export into a workspace (empty, unless
-// --replace, which snapshots it first).
+// runRestore restores an export into a workspace: a new one (created
+// with the export's name once the export is found whole), an empty one,
+// or, with --replace, one that is not empty (snapshotted first).
 func runRestore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	slug := fs.String("tenant", "", "workspace to restore into")
@@ -95,11 +98,26 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, t, err := openTenant(ctx, e, *slug)
+	a, err := app.Open(ctx, e.cfg, e.log, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	t, err := a.Store.TenantBySlug(ctx, *slug)
+	if errors.Is(err, store.ErrNotFound) {
+		// A new workspace: the export is checked whole first, so a
+		// damaged one creates nothing; the workspace takes its name.
+		h, err := a.Backup.CheckExport(ctx, f, fi.Size())
+		if err != nil {
+			return err
+		}
+		if t, err = tenant.Create(ctx, a.Store, *slug, h.Workspace.Name); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "created workspace %s (%s) at /t/%s/\n", t.Slug, t.Name, t.Slug)
+	} else if err != nil {
+		return fmt.Errorf("workspace %q: %w", *slug, err)
+	}
 	sum, err := a.Backup.RestoreExport(ctx, t.ID, f, fi.Size(), backup.RestoreOptions{Replace: *replace})
 	if err != nil {
 		return err

@@ -42,7 +42,7 @@ var commands = map[string]command{
 	"demo":      {"demo seed --tenant S [--patterns N]  fill a workspace with generated designs", runDemo},
 	"import":    {"import --tenant S [--json] FILE...   import ZIPs or design files and wait for the result", runImport},
 	"export":    {"export --tenant S [--out FILE] [--machine M]  write the whole workspace as one ZIP", runExport},
-	"restore":   {"restore --tenant S [--replace] FILE  restore an export into a workspace", runRestore},
+	"restore":   {"restore --tenant S [--replace] FILE  restore an export into a new or empty workspace", runRestore},
 	"backup":    {"backup run|list|restore|check|platform ...  workspace snapshots and platform backups", runBackup},
 	"version":   {"version                       print the version", runVersion},
 	"inspect":   {"inspect [--json] FILE         describe a design file", runInspect},

@@ -372,12 +372,25 @@ func (l *loader) shareToken(row []byte) ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// RestoreExport restores the export in r (size bytes: a ZIP made by
-// WriteExport) into workspace tenantID. All of it is checked first (every
-// table complete, every file present with its SHA-256); a damaged,
-// truncated or foreign file is refused before anything is written. The
-// workspace must be empty unless opt.Replace, which snapshots it first.
-func (s *Service) RestoreExport(ctx context.Context, tenantID int64, r io.ReaderAt, size int64, opt RestoreOptions) (*RestoreSummary, error) {
+// checkedExport is an export read whole and found complete.
+type checkedExport struct {
+	chk     *checker
+	entries map[string]*zip.File
+	open    func() (io.ReadCloser, error)
+}
+
+// CheckExport reads the export in r (size bytes) whole, as a restore does
+// before it writes anything, and returns its header: a damaged,
+// truncated, foreign or too new file is refused with the reason.
+func (s *Service) CheckExport(ctx context.Context, r io.ReaderAt, size int64) (*Header, error) {
+	ce, err := s.checkExport(ctx, 0, r, size)
+	if err != nil {
+		return nil, err
+	}
+	return ce.chk.h, nil
+}
+
+func (s *Service) checkExport(ctx context.Context, tenantID int64, r io.ReaderAt, size int64) (*checkedExport, error) {
 	if n, ok := ingest.CountZipEntries(r, size, MaxZipEntries); !ok {
 		return nil, ErrNotManifest.Reword("This is not a PatternVault export, or it is damaged or incomplete (it is not a whole ZIP file). Nothing was restored.")
 	} else if n > MaxZipEntries {
@@ -403,6 +416,20 @@ func (s *Service) RestoreExport(ctx context.Context, tenantID int64, r io.Reader
 	if err := s.checkZipFiles(ctx, chk, entries); err != nil {
 		return nil, err
 	}
+	return &checkedExport{chk: chk, entries: entries, open: openManifest}, nil
+}
+
+// RestoreExport restores the export in r (size bytes: a ZIP made by
+// WriteExport) into workspace tenantID. All of it is checked first (every
+// table complete, every file present with its SHA-256); a damaged,
+// truncated or foreign file is refused before anything is written. The
+// workspace must be empty unless opt.Replace, which snapshots it first.
+func (s *Service) RestoreExport(ctx context.Context, tenantID int64, r io.ReaderAt, size int64, opt RestoreOptions) (*RestoreSummary, error) {
+	ce, err := s.checkExport(ctx, tenantID, r, size)
+	if err != nil {
+		return nil, err
+	}
+	chk, entries, openManifest := ce.chk, ce.entries, ce.open
 	var sum *RestoreSummary
 	err = s.Store.WithBackupLock(ctx, tenantID, func() error {
 		before, err := s.prepare(ctx, tenantID, opt.Replace)
