@@ -1,6 +1,5 @@
--- Backups (internal/backup). A snapshot's manifest lives in blob storage:
--- a small index naming content-addressed chunks of rows (shared between
--- snapshots, so an unchanged table costs nothing) plus references to the
+-- Backups (internal/backup). A snapshot's manifest (every row of the
+-- workspace, gzipped) lives in blob storage and references the
 -- workspace's content-addressed files. These rows say which snapshots
 -- exist, what they hold and what the last restore check found.
 CREATE TABLE platform.backup_snapshots (
