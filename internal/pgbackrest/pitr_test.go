@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,7 +40,9 @@ func TestRestoreToAPointInTimeFromS3(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "pgbackrest"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	pitr(t, base, "s3://pvbackup:a-secret-for-the-test@"+addr+"/pgbackrest/pv?ca-file="+url.QueryEscape(certFile))
+	// pgBackRest matches the certificate by name, not by address.
+	_, port, _ := strings.Cut(addr, ":")
+	pitr(t, base, "s3://pvbackup:a-secret-for-the-test@localhost:"+port+"/pgbackrest/pv?ca-file="+url.QueryEscape(certFile))
 }
 
 // baseDir is a directory for the test's cluster, reachable by the
