@@ -10,9 +10,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/patternvault/patternvault/internal/testdb"
 )
 
 // zipEntries reads every entry of the ZIP at file.
@@ -95,7 +100,8 @@ func factsOf(t *testing.T, manifestJSON []byte) exportFacts {
 // run|list|restore` bring a deleted design back with its files.
 func TestExportRestoreAndBackupCommands(t *testing.T) {
 	t.Parallel()
-	env, base := startServe(t)
+	// No scheduled snapshot comes in the way of the ones counted here.
+	env, base := startServe(t, "PV_BACKUP_SCHEDULE=off")
 	for _, args := range [][]string{
 		{"tenant", "create", "--slug", "acme", "--name", "Acme Quilting"},
 		{"user", "create", "--email", "pam@example.com", "--password", "a long enough password", "--tenant", "acme"},
@@ -275,5 +281,128 @@ func TestExportRestoreAndBackupCommands(t *testing.T) {
 	}
 	if out, err := pv(t, env, "backup", "restore", "--tenant", "acme", "--snapshot", "999999"); err == nil {
 		t.Errorf("restore of an unknown snapshot: %q, want an error", out)
+	}
+}
+
+// libraryOf is the facts of workspace slug's export (taken with pv).
+func libraryOf(t *testing.T, env []string, slug, dir string) exportFacts {
+	t.Helper()
+	f := filepath.Join(dir, slug+"-facts.zip")
+	if out, err := pv(t, env, "export", "--tenant", slug, "--out", f); err != nil {
+		t.Fatalf("export %s: %v %s", slug, err, out)
+	}
+	defer os.Remove(f)
+	return factsOf(t, zipEntries(t, f)["manifest.json"])
+}
+
+// killAfter starts `patternvault args...` and kills it with SIGKILL after
+// d, as a crash would; it reports whether the command had already ended.
+func killAfter(t *testing.T, env []string, d time.Duration, args ...string) bool {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		cmd.Process.Kill()
+		<-done
+		return false
+	}
+}
+
+// TestKilledRestoresAndSnapshotsLeaveNothingHalfDone kills `restore`,
+// `backup run` and `backup restore` with SIGKILL at moments spread over
+// their run: a workspace is only ever as it was or whole, never half
+// restored; the previous snapshot stays listed and passes its restore
+// check; the command run again finishes the work.
+func TestKilledRestoresAndSnapshotsLeaveNothingHalfDone(t *testing.T) {
+	t.Parallel()
+	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_DATABASE_URL=" + testdb.NewURL(t), "PV_BACKUP_SCHEDULE=off"}
+	if out, err := pv(t, env, "migrate"); err != nil {
+		t.Fatalf("migrate: %q, %v", out, err)
+	}
+	pv(t, env, "tenant", "create", "--slug", "acme", "--name", "Acme")
+	dir := t.TempDir()
+	var files []string
+	for i := range 40 {
+		p := filepath.Join(dir, fmt.Sprintf("Swirl %02d.qli", i))
+		os.WriteFile(p, []byte(fmt.Sprintf("#CAD2DMC\nNO NEEDLE ON\nVP 0,0\nVP %d,900\nVP 2000,%d\nVE\nEN\n", 500+i*37, 100+i*11)), 0o644)
+		files = append(files, p)
+	}
+	if out, err := pv(t, env, append([]string{"import", "--tenant", "acme"}, files...)...); err != nil {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	export := filepath.Join(dir, "acme.zip")
+	if out, err := pv(t, env, "export", "--tenant", "acme", "--out", export); err != nil {
+		t.Fatalf("export: %v %s", err, out)
+	}
+	whole := libraryOf(t, env, "acme", dir)
+	if len(whole.Designs) != 40 {
+		t.Fatalf("%d designs imported", len(whole.Designs))
+	}
+
+	// restore into a new workspace, killed at moments spread over it.
+	interrupted := 0
+	for i, d := range []time.Duration{300, 700, 1200, 1800, 2600, 3600} {
+		slug := fmt.Sprintf("copy%d", i)
+		if killAfter(t, env, d*time.Millisecond, "restore", "--tenant", slug, export) {
+			continue
+		}
+		interrupted++
+		out, _ := pv(t, env, "tenant", "list", "--json")
+		if !strings.Contains(out, `"`+slug+`"`) {
+			continue // killed before the workspace was made
+		}
+		if got := libraryOf(t, env, slug, dir); len(got.Designs) != 0 && fmt.Sprint(got) != fmt.Sprint(whole) {
+			t.Errorf("restore killed after %v left %s half restored: %d designs, %d files", d*time.Millisecond, slug, len(got.Designs), len(got.Files))
+		}
+		// Run again, it finishes (into the empty workspace) or says it
+		// was done.
+		if out, err := pv(t, env, "restore", "--tenant", slug, export); err != nil && !strings.Contains(err.Error(), "not empty") {
+			t.Errorf("restore again after a kill: %q, %v", out, err)
+		}
+		if got := libraryOf(t, env, slug, dir); fmt.Sprint(got) != fmt.Sprint(whole) {
+			t.Errorf("%s after the second restore: %d designs, %d files, want the whole library", slug, len(got.Designs), len(got.Files))
+		}
+	}
+	t.Logf("%d of 6 restores were killed before they ended", interrupted)
+
+	// A snapshot, then `backup run` killed: the first stays listed and
+	// passes its restore check.
+	if out, err := pv(t, env, "backup", "run", "--tenant", "acme"); err != nil {
+		t.Fatalf("backup run: %v %s", err, out)
+	}
+	for _, d := range []time.Duration{200, 500, 900} {
+		killAfter(t, env, d*time.Millisecond, "backup", "run", "--tenant", "acme")
+	}
+	out, err := pv(t, env, "backup", "list", "--tenant", "acme", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snaps []struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(out), &snaps); err != nil || len(snaps) == 0 {
+		t.Fatalf("backup list after killed snapshots: %s (%v)", out, err)
+	}
+	first := snaps[len(snaps)-1].ID
+	if out, err := pv(t, env, "backup", "check", "--tenant", "acme"); err != nil {
+		t.Errorf("restore check after killed snapshots: %q, %v", out, err)
+	}
+
+	// `backup restore` killed: a restore replaces every row, so a
+	// workspace seen between its start and its commit would lack some;
+	// it is always the whole library.
+	for _, d := range []time.Duration{400, 1000, 2000} {
+		killAfter(t, env, d*time.Millisecond, "backup", "restore", "--tenant", "acme", "--snapshot", strconv.FormatInt(first, 10))
+		if got := libraryOf(t, env, "acme", dir); fmt.Sprint(got) != fmt.Sprint(whole) {
+			t.Errorf("backup restore killed after %v: %d designs, %d files, want the library whole", d*time.Millisecond, len(got.Designs), len(got.Files))
+		}
 	}
 }
