@@ -26,6 +26,7 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
+	quota "github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/pgbackrest"
@@ -68,6 +69,8 @@ type App struct {
 	// PV_BACKUP_REPO is set).
 	PITR *pgbackrest.Config
 	pg   *pgserver.Server
+	// stopWatch stops watching the embedded cluster.
+	stopWatch context.CancelFunc
 
 	workersOn     bool
 	stopEmbedding context.CancelFunc
@@ -107,6 +110,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 				return nil, err
 			}
 		}
+		// The cluster is restarted when its postmaster dies (kill -9,
+		// out of memory); /readyz says so meanwhile.
+		watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopWatch = stop
+		go pg.Watch(watchCtx, PostgresWatchEvery)
 		if err := db.EnsureDatabase(ctx, pg.DSN("postgres"), DatabaseName); err != nil {
 			a.Close()
 			return nil, err
@@ -136,7 +144,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
-	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store),
 		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
 	policy, err := BackupPolicy(cfg)
 	if err != nil {
@@ -145,14 +153,19 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Backup = &backup.Service{Store: a.Store, Blobs: a.Blobs, Library: a.Library, BaseURL: cfg.BaseURL, Log: log,
 		Policy: policy, Generator: "PatternVault " + Version()}
+	// The accounts service's worker is registered before the queue
+	// exists; the service gets its mailer and queue below.
+	a.Accounts = accounts.New(a.Store, nil, cfg.BaseURL)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
+	river.AddWorker(workers, a.Accounts.Worker())
 	a.Backup.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
+	river.AddWorker(workers, a.Library.OrphanSweepWorker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
-		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep()}}); err != nil {
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep()}}); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -171,7 +184,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
-	a.Accounts = accounts.New(a.Store, mailer, cfg.BaseURL)
+	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	a.Backup.Mail = mailer
 	if a.PITR != nil {
 		a.Backup.Platform = a.platformBackupDue
@@ -370,6 +383,10 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	return nil
 }
 
+// PostgresWatchEvery is how often the embedded cluster's postmaster is
+// looked at: a dead one is restarted within about this time.
+const PostgresWatchEvery = time.Second
+
 // HeartbeatEvery is how often a serving app server reports itself (and its
 // pools) in platform.app_servers, for the Health page.
 const HeartbeatEvery = 10 * time.Second
@@ -448,6 +465,7 @@ func (a *App) Close() error {
 		a.DB.Close()
 	}
 	if a.pg != nil {
+		a.stopWatch()
 		return a.pg.Close()
 	}
 	return nil

@@ -108,7 +108,7 @@ func TestFilesASnapshotNeedsOutliveEveryCleanup(t *testing.T) {
 	if _, err := w.r.Backup.Snapshot(ctx, w.tenant.ID, store.SnapshotScheduled); err != nil {
 		t.Fatal(err)
 	}
-	orphans, err := w.r.Library.SweepOrphans(ctx, w.tenant.ID, true)
+	orphans, err := w.r.Library.SweepOrphans(ctx, w.tenant.ID, 0, true)
 	must(t, err)
 	for _, o := range orphans {
 		for _, f := range files {

@@ -27,6 +27,7 @@ func sample() map[string]mail.Data {
 		mail.KindExportReady:      mail.ExportReadyData{Name: "Pam", Workspace: "Pam's Quilting", Designs: 3214, Size: "1.2 GB", Expires: "Monday 3 March", Link: link},
 		mail.KindDeletion:         mail.DeletionData{Name: "Pam", Workspace: "Pam's Quilting", When: "Monday 3 March 2026", Link: link},
 		mail.KindBackupAlert:      mail.BackupAlertData{Workspace: "Pam's Quilting", Slug: "pam", Snapshot: 12, Report: "The table patterns restored 3 rows of 4.", Link: link},
+		mail.KindAccountExists:    mail.AccountExistsData{Name: "Pam", Link: link},
 	}
 }
 
