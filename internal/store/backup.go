@@ -309,10 +309,11 @@ func (t *TenantTx) LoadWorkspaceRows(ctx context.Context, w *WorkspaceTable, col
 	return tag.RowsAffected(), nil
 }
 
-// renumber gives the rows' Renumber ids new values from the table's own
-// sequence and records them in m.
+// renumber gives the rows' Renumber ids new values, from the table's own
+// sequence or, for a table whose ids are random (platform.random_id, no
+// sequence), random ones, and records them in m.
 func (t *TenantTx) renumber(ctx context.Context, w *WorkspaceTable, rows []byte, m *RestoreMap) (map[int64]int64, error) {
-	q, err := t.tx.Query(ctx, `SELECT r.old, nextval(pg_get_serial_sequence($2, $3))
+	q, err := t.tx.Query(ctx, `SELECT r.old, COALESCE(nextval(pg_get_serial_sequence($2, $3)), platform.random_id($2::regclass))
 		FROM (SELECT (e ->> $3)::bigint AS old FROM jsonb_array_elements($1::jsonb) e) r`, string(rows), w.Name, w.Renumber)
 	if err != nil {
 		return nil, fmt.Errorf("store: renumber %s: %w", w.Name, err)
