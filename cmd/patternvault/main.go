@@ -44,6 +44,7 @@ var commands = map[string]command{
 	"export":    {"export --tenant S [--out FILE] [--machine M]  write the whole workspace as one ZIP", runExport},
 	"restore":   {"restore --tenant S [--replace] FILE  restore an export into a new or empty workspace", runRestore},
 	"backup":    {"backup run|list|restore|check|platform ...  workspace snapshots and platform backups", runBackup},
+	"store":     {"store create --name N --allow-host H   add a pattern store and print its key", runStore},
 	"version":   {"version                       print the version", runVersion},
 	"inspect":   {"inspect [--json] FILE         describe a design file", runInspect},
 	"convert":   {"convert [--to FMT] IN OUT     convert a design to another machine format", runConvert},

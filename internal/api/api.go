@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/httpx"
@@ -34,6 +35,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 // Prefix is where the API lives. A workspace's own address works too:
@@ -49,14 +51,18 @@ type Handler struct {
 	search  *search.Service
 	backup  *backup.Service
 	log     *slog.Logger
-	mux     *http.ServeMux
+	mux     *routeMux
+	// accounts and stores serve the workspace and store endpoints (set
+	// with SetServices).
+	accounts *accounts.Service
+	stores   *storeapi.Service
 	// searches limits searches per user.
 	searches *auth.Limiter
 }
 
 // New returns the API handler.
 func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, bk *backup.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, backup: bk, log: log, mux: http.NewServeMux(),
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, backup: bk, log: log, mux: newRouteMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -69,6 +75,9 @@ func (h *Handler) routes() {
 	h.shareRoutes()
 	h.savedRoutes()
 	h.backupRoutes()
+	h.storeRoutes()
+	h.workspaceRoutes()
+	h.mux.HandleFunc("GET "+Prefix+"/openapi.json", serveOpenAPI)
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})

@@ -34,6 +34,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 // DatabaseName is the embedded cluster's database.
@@ -63,6 +64,8 @@ type App struct {
 	Search *search.Service
 	// Backup runs exports, snapshots, restores and deletions.
 	Backup *backup.Service
+	// Stores runs pattern stores' deliveries.
+	Stores *storeapi.Service
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	// PITR is pgBackRest's set-up for the embedded cluster (nil unless
@@ -162,6 +165,15 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Backup.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
+	allow, err := storeapi.ParseAllowlist(cfg.FetchAllow)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Stores = &storeapi.Service{Store: a.Store, Library: a.Library, Blobs: a.Blobs, Log: log, BaseURL: cfg.BaseURL,
+		Fetcher:  storeapi.NewFetcher(allow, storeapi.FetchLimits{MaxBytes: cfg.FetchMaxBytes, Timeout: cfg.FetchTimeout}),
+		FeeCents: cfg.StoreFeeCents, Currency: cfg.StoreFeeCurrency}
+	a.Stores.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
 	river.AddWorker(workers, a.Library.OrphanSweepWorker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
@@ -171,6 +183,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Library.Queue = a.Queue
 	a.Backup.Queue = a.Queue
+	a.Stores.Queue = a.Queue
 	a.Metrics = metrics.New(d.Pool)
 	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
 	a.Library.Metrics = a.Metrics

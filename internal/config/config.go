@@ -77,6 +77,17 @@ type Config struct {
 	// BackupRepo, when set, turns on pgBackRest for the embedded
 	// PostgreSQL: a directory, or s3://KEY:SECRET@host:port/bucket/path.
 	BackupRepo string
+	// FetchAllow lists hosts and CIDRs a store's URLs may reach over http
+	// and at private addresses (development and tests only).
+	FetchAllow string
+	// FetchMaxBytes bounds the files of one store delivery.
+	FetchMaxBytes int64
+	// FetchTimeout bounds one download from a store.
+	FetchTimeout time.Duration
+	// StoreFeeCents is what a store pays per delivered design.
+	StoreFeeCents int64
+	// StoreFeeCurrency names the fee's currency in the invoicing CSV.
+	StoreFeeCurrency string
 	// ImportMemoryBytes is the memory budget of one import.
 	ImportMemoryBytes int64
 	// ImportWorkers is how many designs one import reads at once (0: one
@@ -200,6 +211,33 @@ var options = []Option{
 		set: func(c *Config, v string) error { return setCount(&c.ImportWorkers, v) }},
 	{Env: "PV_BACKGROUND_WORKERS", Default: "0", Help: "Background jobs (duplicate scans) run at once by this server; 0 means one fewer than its cores (at least one), so requests always find a core.",
 		set: func(c *Config, v string) error { return setCount(&c.BackgroundWorkers, v) }},
+	{Env: "PV_FETCH_ALLOW", Default: "", Help: "Hosts and CIDRs (comma separated) that pattern stores' file URLs may reach over http and at private addresses: development and tests only, e.g. 127.0.0.1. Empty: https to public addresses only.",
+		set: func(c *Config, v string) error { c.FetchAllow = strings.TrimSpace(v); return nil }},
+	{Env: "PV_FETCH_MAX_MB", Default: "200", Help: "Largest set of files one store delivery may download, in megabytes.",
+		set: func(c *Config, v string) error {
+			var mb int
+			if err := setPositiveInt(&mb, v); err != nil {
+				return err
+			}
+			c.FetchMaxBytes = int64(mb) << 20
+			return nil
+		}},
+	{Env: "PV_FETCH_TIMEOUT", Default: "2m", Help: "Longest one download from a pattern store may take (a slow drip is cut off).",
+		set: func(c *Config, v string) error { return setDuration(&c.FetchTimeout, v) }},
+	{Env: "PV_STORE_FEE_CENTS", Default: "25", Help: "What a pattern store pays per delivered design, in cents (the admin's metering CSV).",
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < 0 || n > 1_000_000 {
+				return fmt.Errorf("want a whole number of cents from 0 to 1000000")
+			}
+			c.StoreFeeCents = n
+			return nil
+		}},
+	{Env: "PV_STORE_FEE_CURRENCY", Default: "USD", Help: "Currency of PV_STORE_FEE_CENTS in the metering CSV.",
+		set: func(c *Config, v string) error {
+			c.StoreFeeCurrency = strings.ToUpper(strings.TrimSpace(v))
+			return nil
+		}},
 }
 
 // Load reads the configuration from the process environment.

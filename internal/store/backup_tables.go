@@ -44,6 +44,10 @@ func (w *WorkspaceTable) Copied() bool { return w.Leave == "" }
 var WorkspaceTables = []WorkspaceTable{
 	{Name: "patterns", Order: "id", Skip: []string{"search_doc", "search_key", "search_text"}},
 	{Name: "pattern_files", Order: "id"},
+	// What a store sold: its store and delivery ids are the platform's
+	// record of the sale, kept as they were (not references a restore
+	// needs to hold).
+	{Name: "purchases", Order: "id"},
 	{Name: "keywords", Order: "id"},
 	{Name: "pattern_keywords", Order: "pattern_id, keyword_id"},
 	{Name: "keyword_groups", Order: "id"},
@@ -72,6 +76,9 @@ var WorkspaceTables = []WorkspaceTable{
 	{Name: "platform.invitations", Leave: "pending one-time invitations"},
 	{Name: "platform.sessions", Leave: "sign-ins, credentials (a session may be bound to the workspace), never exported"},
 	{Name: "platform.tenant_limits", Leave: "the platform's quotas for the workspace, which stay with it and are never set by a restore"},
+	{Name: "platform.store_grants", Leave: "a store's access granted by a person, credentials, never exported"},
+	{Name: "platform.store_auth_codes", Leave: "one-time codes of a store's sign-in, credentials"},
+	{Name: "platform.store_deliveries", Leave: "the stores' deliveries in flight; what they delivered is in purchases and the designs"},
 	{Name: "platform.share_link_notices", Leave: "when each guest's notice was last mailed, a rate limit of the mail"},
 	{Name: "platform.api_tokens", Leave: "credentials, never exported"},
 	{Name: "platform.audit_log", Leave: "the platform's own record of what admins did"},

@@ -28,6 +28,8 @@ type designPage struct {
 	CanEdit    bool
 	// Similar are the designs that look most like this one.
 	Similar []*store.Pattern
+	// Purchases say which store sold the design, when, and its licence.
+	Purchases []*store.Purchase
 }
 
 func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +57,9 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if data.Files, err = tx.Files(r.Context(), id); err != nil {
+			return err
+		}
+		if data.Purchases, err = tx.Purchases(r.Context(), id); err != nil {
 			return err
 		}
 		if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
