@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/patternvault/patternvault/internal/config"
+	"github.com/patternvault/patternvault/internal/httpx"
 )
 
 // command is one subcommand: its usage line and what it runs.
@@ -82,7 +83,7 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return cmd.run(ctx, &env{cfg: cfg, log: newLogger(cfg.LogLevel), stdout: os.Stdout}, args[1:])
+	return cmd.run(ctx, &env{cfg: cfg, log: newLogger(cfg.LogLevel, cfg.LogFormat), stdout: os.Stdout}, args[1:])
 }
 
 func usage() string {
@@ -107,10 +108,12 @@ func usage() string {
 	return b.String()
 }
 
-func newLogger(level string) *slog.Logger {
+// newLogger logs to stderr in format (text or json) from level up; lines
+// logged about a request carry its id.
+func newLogger(level, format string) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+	return httpx.NewLogger(os.Stderr, format, l)
 }
 
 // parseFlags parses args with fs, allowing flags after positional

@@ -97,7 +97,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.Path = "/" + path
 		r.URL.RawPath = ""
 	}
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), slugKey{}, slug)))
+	r = r.WithContext(context.WithValue(r.Context(), slugKey{}, slug))
+	h.mux.ServeHTTP(w, r)
+	httpx.NoteRoute(r) // the API's own route, for the latency metrics
 }
 
 type slugKey struct{}
@@ -134,7 +136,7 @@ func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			h.log.Error("api: authenticate", "err", err)
+			h.log.ErrorContext(r.Context(), "api: authenticate", "path", r.URL.Path, "err", err)
 			writeError(w, http.StatusInternalServerError, "internal", "something went wrong on our side")
 			return
 		}

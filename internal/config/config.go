@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -47,6 +48,9 @@ type Config struct {
 	MigrateWorkers int
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// LogFormat is text (logfmt-like key=value lines) or json (one JSON
+	// object a line).
+	LogFormat string
 	// MetricsAddr serves /metrics there when set (an admin address).
 	MetricsAddr string
 	// BlobURL selects file storage: empty for DataDir/files, s3://... for S3.
@@ -158,8 +162,10 @@ var options = []Option{
 		set: func(c *Config, v string) error { return setPositiveInt(&c.MigrateWorkers, v) }},
 	{Env: "PV_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error.",
 		set: setLogLevel},
+	{Env: "PV_LOG_FORMAT", Default: "text", Help: "Log lines as text (key=value) or json (one object a line, for a log collector).",
+		set: setLogFormat},
 	{Env: "PV_METRICS_ADDR", Default: "", Help: "Address for Prometheus /metrics (e.g. 127.0.0.1:9090); empty turns it off. Keep it private.",
-		set: func(c *Config, v string) error { c.MetricsAddr = strings.TrimSpace(v); return nil }},
+		set: setMetricsAddr},
 	{Env: "PV_BLOB_URL", Default: "", Secret: true, Help: "File storage: empty keeps files under PV_DATA_DIR/files; s3://KEY:SECRET@host:port/bucket?secure=false for S3.",
 		set: func(c *Config, v string) error { c.BlobURL = strings.TrimSpace(v); return nil }},
 	{Env: "PV_MAX_UPLOAD_MB", Default: "1024", Help: "Largest import (all files of one upload together), in megabytes.",
@@ -345,6 +351,37 @@ func setDuration(dst *time.Duration, v string) error {
 		return fmt.Errorf("want a duration of at least 1s, such as 90s, 10m or 1h")
 	}
 	*dst = d
+	return nil
+}
+
+func setLogFormat(c *Config, v string) error {
+	switch v = strings.ToLower(strings.TrimSpace(v)); v {
+	case "text", "json":
+		c.LogFormat = v
+		return nil
+	}
+	return fmt.Errorf("want text or json")
+}
+
+// setMetricsAddr accepts HOST:PORT or :PORT with a port from 1 to 65535
+// (a port of 0 would pick a random one nobody could scrape).
+func setMetricsAddr(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		c.MetricsAddr = ""
+		return nil
+	}
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q: want HOST:PORT such as 127.0.0.1:9090", v)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return fmt.Errorf("%q: the port must be a number from 1 to 65535", v)
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q: %q is not a host name or address", v, host)
+	}
+	c.MetricsAddr = v
 	return nil
 }
 

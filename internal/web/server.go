@@ -103,13 +103,16 @@ type Deps struct {
 	Stores *storeapi.Service
 	// Metrics, when set, records request latency and events.
 	Metrics *metrics.Metrics
+	// Checks are the dependencies /readyz probes (database, storage,
+	// mail); nil checks only that the database answers.
+	Checks []*health.Check
 }
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search,
 		backup: d.Backup, stores: d.Stores, metrics: d.Metrics,
-		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Backup, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator),
+		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Backup, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
 	s.api.SetServices(d.Accounts, d.Stores)
 	pages, err := parsePages()

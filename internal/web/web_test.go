@@ -99,10 +99,10 @@ func TestReadinessReportsPendingMigrations(t *testing.T) {
 	}
 	mig := db.NewMigrator(r.DB, 1, nil)
 	mig.Tenant = append(mig.Tenant, db.Migration{Version: len(mig.Tenant) + 1, Name: "later", SQL: "SELECT 1"})
-	ready := newReadiness(r.DB, mig)
-	err := ready.check(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "acme") {
-		t.Errorf("readiness with a pending tenant migration = %v, want one naming acme", err)
+	ready := newReadiness(r.DB, mig, nil, r.Log)
+	rep := ready.check(context.Background())
+	if rep.Status != "unavailable" || !strings.Contains(rep.Reason, "acme") || rep.Failing[0] != "database" {
+		t.Errorf("readiness with a pending tenant migration = %+v, want one naming acme", rep)
 	}
 }
 
