@@ -81,6 +81,8 @@ type Config struct {
 	// BackupRepo, when set, turns on pgBackRest for the embedded
 	// PostgreSQL: a directory, or s3://KEY:SECRET@host:port/bucket/path.
 	BackupRepo string
+	// Billing holds the plans' prices and allowances and Stripe's keys.
+	Billing Billing
 	// FetchAllow lists hosts and CIDRs a store's URLs may reach over http
 	// and at private addresses (development and tests only).
 	FetchAllow string

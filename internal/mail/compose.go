@@ -168,7 +168,8 @@ func (AccountExistsData) Kind() string { return KindAccountExists }
 
 // kinds is one value of every kind's data type.
 var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{},
-	ExportReadyData{}, DeletionData{}, BackupAlertData{}}
+	ExportReadyData{}, DeletionData{}, BackupAlertData{},
+	TrialEndingData{}, PaymentFailedData{}, PlanChangedData{}, ReceiptData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS

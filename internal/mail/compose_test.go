@@ -27,6 +27,10 @@ func sample() map[string]mail.Data {
 		mail.KindExportReady:      mail.ExportReadyData{Name: "Pam", Workspace: "Pam's Quilting", Designs: 3214, Size: "1.2 GB", Expires: "Monday 3 March", Link: link},
 		mail.KindDeletion:         mail.DeletionData{Name: "Pam", Workspace: "Pam's Quilting", When: "Monday 3 March 2026", Link: link},
 		mail.KindBackupAlert:      mail.BackupAlertData{Workspace: "Pam's Quilting", Slug: "pam", Snapshot: 12, Report: "The table patterns restored 3 rows of 4.", Link: link},
+		mail.KindTrialEnding:      mail.TrialEndingData{Workspace: "Pam's Quilting", Ends: "5 June 2026", DaysLeft: 3, Link: link},
+		mail.KindPaymentFailed:    mail.PaymentFailedData{Workspace: "Pam's Quilting", Amount: "$599", GraceEnds: "19 June 2026", Link: link},
+		mail.KindPlanChanged:      mail.PlanChangedData{Workspace: "Pam's Quilting", From: "Starter", To: "Professional", Link: link},
+		mail.KindReceipt:          mail.ReceiptData{Workspace: "Pam's Quilting", Amount: "$599", Date: "5 June 2026", Link: link},
 		mail.KindAccountExists:    mail.AccountExistsData{Name: "Pam", Link: link},
 	}
 }

@@ -48,7 +48,7 @@ func (s *Server) renderDanger(w http.ResponseWriter, r *http.Request, failed err
 		s.fail(w, r, err)
 		return
 	}
-	data := pageData{Title: "Delete this workspace", Form: form, Data: dangerPage{DeleteAfter: t.DeleteAfter, Exports: exports, Days: backup.DeleteGraceDays}}
+	data := pageData{Title: "Delete this workspace", Settings: "danger", Form: form, Data: dangerPage{DeleteAfter: t.DeleteAfter, Exports: exports, Days: backup.DeleteGraceDays}}
 	if failed != nil {
 		s.failForm(w, r, failed, "danger", data)
 		return
