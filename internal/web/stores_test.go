@@ -338,6 +338,35 @@ func TestStoreImportRefusesUnsafeURLs(t *testing.T) {
 	}
 }
 
+// TestStoreKeyRateLimit: each key has its own budget a minute; past it
+// the store gets 429 rate_limited with Retry-After, while its other key
+// (rotated in with a budget of its own) still works.
+func TestStoreKeyRateLimit(t *testing.T) {
+	t.Parallel()
+	r := newRigWith(t, "", testrig.Options{}, nil)
+	ctx := context.Background()
+	created, err := r.Stores.CreateStore(ctx, storeapi.NewStore{Name: "Busy Store", AllowedHosts: []string{"cdn.example.com"}, RatePerMinute: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		if st, body, _ := storeCall(t, r, "GET", "/api/v1/deliveries/1", created.Key, nil, nil); st != 404 {
+			t.Fatalf("call %d within the budget = %d %v, want 404 (no such delivery)", i, st, body)
+		}
+	}
+	st, body, hdr := storeCall(t, r, "GET", "/api/v1/deliveries/1", created.Key, nil, nil)
+	if st != 429 || errCode(body) != "rate_limited" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("4th call of a 3-a-minute key = %d %v (Retry-After %q), want 429 rate_limited with Retry-After", st, body, hdr.Get("Retry-After"))
+	}
+	other, _, err := r.Stores.RotateKey(ctx, created.Store.ID, time.Hour, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, body, _ := storeCall(t, r, "GET", "/api/v1/deliveries/1", other, nil, nil); st != 404 {
+		t.Fatalf("the store's other key = %d %v, want 404: its budget is its own", st, body)
+	}
+}
+
 // TestStoreDeliveryFailures: a file that is not a design, a ZIP bomb and
 // a 404 at the store each fail the delivery with the reason, the store is
 // told, and nothing reaches the library; a store's 503 is retried after a
