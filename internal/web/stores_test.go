@@ -281,6 +281,26 @@ func TestStoreDeliveryByEmail(t *testing.T) {
 	if err != nil || len(meter) != 1 || meter[0].Designs != 1 || meter[0].FeeCents != 25 {
 		t.Fatalf("meter = %+v, %v", meter, err)
 	}
+
+	// By email only to a verified address: an account that never
+	// confirmed its address gets nothing in its Inbox, and the store's
+	// answer is the same as for an address with no account (and for a
+	// member's), so it learns nothing about who has an account.
+	unverified, err := r.Store.CreateUser(context.Background(), "una@example.com", "Una", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"una@example.com", "nobody@example.com"} {
+		code, d, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", key, map[string]any{"user_email": email,
+			"pattern_name": "Feather Border", "file_url": fileURL, "order_id": "2002-" + email}, nil)
+		if code != 202 || d["link"] != first["link"] || d["status"] != first["status"] || d["claim_url"] == nil {
+			t.Fatalf("import for %s = %d %v, want an answer shaped like the member's %v", email, code, d, first)
+		}
+		waitDelivery(t, r, key, d["id"], "waiting")
+	}
+	if ds, err := r.Stores.Inbox(context.Background(), unverified.ID); err != nil || len(ds) != 0 {
+		t.Fatalf("the unverified account's Inbox = %d deliveries (%v), want none", len(ds), err)
+	}
 }
 
 // list returns the workspace's designs through the API.
