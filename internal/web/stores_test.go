@@ -564,6 +564,8 @@ func TestConnectedStore(t *testing.T) {
 		t.Fatalf("token = %+v", tok)
 	}
 	want(t, pam.get("/account/stores"), 200, "Quilt Store X", "Workspace acme")
+	// The workspace's Integrations tab lists the connection too.
+	want(t, pam.get("/t/acme/settings/integrations"), 200, "Quilt Store X", "go straight into the library", "/account/stores")
 
 	// A delivery with the grant lands by itself.
 	fileURL := site.put("/files/knot.qli", qli)
