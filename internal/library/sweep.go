@@ -12,6 +12,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/store"
 )
 
 // SweepOrphans finds stored files of a tenant that no row points at (left
@@ -77,12 +78,15 @@ var errEnoughCounted = errors.New("counted long enough")
 
 // FileBytes counts the bytes of every file stored for a tenant (designs,
 // pictures, thumbnails, uploads not yet imported): what its files take on
-// disk or in the bucket, beside its database tables. A count that runs
+// disk or in the bucket, beside its database tables and its backups
+// (counted apart, by internal/backup). A count that runs
 // past deadline stops there and says so (complete is false): a lower
 // bound.
 func (s *Service) FileBytes(ctx context.Context, tenantID int64, deadline time.Time) (total int64, complete bool, err error) {
 	err = s.Blobs.List(ctx, blob.Key(tenantID)+"/", func(i blob.Info) error {
-		total += i.Size
+		if !store.BackupKey(i.Key) {
+			total += i.Size
+		}
 		if time.Now().After(deadline) {
 			return errEnoughCounted
 		}
