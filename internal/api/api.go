@@ -29,6 +29,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
@@ -49,6 +50,7 @@ type Handler struct {
 	library *library.Service
 	shares  *share.Service
 	search  *search.Service
+	backup  *backup.Service
 	log     *slog.Logger
 	mux     *routeMux
 	// accounts and stores serve the workspace and store endpoints (set
@@ -63,8 +65,8 @@ type Handler struct {
 }
 
 // New returns the API handler.
-func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: newRouteMux(),
+func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, bk *backup.Service, log *slog.Logger) *Handler {
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, backup: bk, log: log, mux: newRouteMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -76,6 +78,7 @@ func (h *Handler) routes() {
 	h.libraryRoutes()
 	h.shareRoutes()
 	h.savedRoutes()
+	h.backupRoutes()
 	h.billingRoutes()
 	h.storeRoutes()
 	h.workspaceRoutes()
