@@ -109,6 +109,7 @@ func (h *Handler) billingPortal(w http.ResponseWriter, r *http.Request) {
 // export of everything is never refused.
 var writableWhenReadOnly = map[string]bool{
 	"POST " + Prefix + "/exports":                       true,
+	"DELETE " + Prefix + "/tenants/{slug}":              true,
 	"POST " + Prefix + "/imports":                       true,
 	"POST " + Prefix + "/billing/checkout":              true,
 	"POST " + Prefix + "/billing/portal":                true,
