@@ -29,6 +29,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/httpx"
+	"github.com/patternvault/patternvault/internal/kit"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
@@ -46,6 +47,7 @@ type Handler struct {
 	library *library.Service
 	shares  *share.Service
 	search  *search.Service
+	kits    *kit.Service
 	log     *slog.Logger
 	mux     *http.ServeMux
 	// searches limits searches per user.
@@ -54,7 +56,7 @@ type Handler struct {
 
 // New returns the API handler.
 func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: http.NewServeMux(),
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, kits: kit.New(lib), log: log, mux: http.NewServeMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -66,6 +68,7 @@ func (h *Handler) routes() {
 	h.libraryRoutes()
 	h.shareRoutes()
 	h.savedRoutes()
+	h.kitRoutes()
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})

@@ -44,6 +44,7 @@ import (
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/health"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/kit"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/search"
@@ -67,6 +68,7 @@ type Server struct {
 	library  *library.Service
 	shares   *share.Service
 	search   *search.Service
+	kits     *kit.Service
 	metrics  *metrics.Metrics
 	api      *api.Handler
 	ready    *readiness
@@ -99,7 +101,7 @@ type Deps struct {
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, metrics: d.Metrics,
-		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator),
+		kits: kit.New(d.Library), api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
 	pages, err := parsePages()
 	if err != nil {
