@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htemplate "html/template"
 	"strings"
+	"sync"
 	ttemplate "text/template"
 )
 
@@ -19,6 +20,7 @@ const (
 	KindMagic            = "magic"             // MagicData
 	KindShare            = "share"             // ShareData
 	KindVoteNotification = "vote_notification" // VoteData
+	KindAccountExists    = "account_exists"    // AccountExistsData
 )
 
 // VerifyData fills the mail that confirms a new account's address.
@@ -77,10 +79,18 @@ type replier interface{ ReplyAddress() string }
 // VoteData fills the notice to a quilter that a guest has voted.
 type VoteData struct {
 	Name  string // the quilter's name; may be empty
-	Guest string // the name the guest typed
+	Guest string // the name the guest typed (in the text only, never the subject)
 	Share string // the share's title
 	Votes int    // how many designs the guest liked; 0 leaves it out
 	Link  string // the page that shows the votes
+}
+
+// AccountExistsData fills the mail sent when someone signs up with the
+// address of an account that exists: the sign-up page says the same
+// either way, and the owner of the address learns what happened.
+type AccountExistsData struct {
+	Name string // the account's display name; may be empty
+	Link string // the sign-in page
 }
 
 // Data fills the templates of one kind of mail: each kind has exactly
@@ -111,8 +121,11 @@ func (ShareData) Kind() string { return KindShare }
 // Kind is KindVoteNotification.
 func (VoteData) Kind() string { return KindVoteNotification }
 
+// Kind is KindAccountExists.
+func (AccountExistsData) Kind() string { return KindAccountExists }
+
 // kinds is one value of every kind's data type.
-var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}}
+var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS
@@ -124,9 +137,10 @@ type kindTemplates struct {
 	html *htemplate.Template
 }
 
-// templates is parsed once, when the program starts; a broken template
-// stops it there (and in every test of this package).
-var templates = mustParse()
+// templates is parsed once, the first time a mail is composed (not when
+// the program starts: a CLI command that sends no mail does not pay for
+// it); a broken template panics there, and in every test of this package.
+var templates = sync.OnceValue(mustParse)
 
 func mustParse() map[string]kindTemplates {
 	ts := make(map[string]kindTemplates, len(kinds))
@@ -161,7 +175,7 @@ func Compose(data Data) (Message, error) {
 		return Message{}, fmt.Errorf("mail: compose: no data")
 	}
 	kind := data.Kind()
-	t, ok := templates[kind]
+	t, ok := templates()[kind]
 	if !ok {
 		return Message{}, fmt.Errorf("mail: compose: unknown kind %q (%T)", kind, data)
 	}

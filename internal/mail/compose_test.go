@@ -24,6 +24,7 @@ func sample() map[string]mail.Data {
 		mail.KindWelcome:          mail.WelcomeData{Name: "Veronica", Workspace: "Stitch & Co", Link: link},
 		mail.KindShare:            mail.ShareData{Quilter: "Pam", Customer: "Emma", Title: "Baby quilt", Designs: 6, Note: "Pick two!\nThanks", Link: link},
 		mail.KindVoteNotification: mail.VoteData{Name: "Pam", Guest: "Emma", Share: "Baby quilt", Votes: 1, Link: link},
+		mail.KindAccountExists:    mail.AccountExistsData{Name: "Pam", Link: link},
 	}
 }
 

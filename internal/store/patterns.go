@@ -90,8 +90,9 @@ func (t *TenantTx) InsertPattern(ctx context.Context, p *Pattern) (*Pattern, err
 		p.Name, p.Designer, p.DesignerURL, p.Notes, p.Source, p.PurchasedOn, p.Type, p.TypeConfidence,
 		p.WidthIn, p.HeightIn, p.StitchLengthIn, p.Paths, p.Jumps, thumb, p.MirrorLR, p.MirrorTB,
 		p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID))
+	keywords := p.Keywords[:min(len(p.Keywords), MaxKeywordsPerDesign)]
 	if err == nil {
-		err = tagPatterns(ctx, t.tx, []int64{out.ID}, p.Keywords)
+		err = tagPatterns(ctx, t.tx, []int64{out.ID}, keywords)
 	}
 	if err == nil {
 		err = RefreshSearch(ctx, t.tx, []int64{out.ID})
@@ -99,7 +100,7 @@ func (t *TenantTx) InsertPattern(ctx context.Context, p *Pattern) (*Pattern, err
 	if err != nil {
 		return nil, fmt.Errorf("store: insert pattern %q: %w", p.Name, err)
 	}
-	out.Keywords = p.Keywords
+	out.Keywords = keywords
 	return out, nil
 }
 
@@ -471,4 +472,23 @@ func (t *TenantTx) PatternsByIDs(ctx context.Context, ids []int64) (map[int64]*P
 // PatternsByIDs is TenantTx.PatternsByIDs in its own transaction.
 func (s *Store) PatternsByIDs(ctx context.Context, tenantID int64, ids []int64) (map[int64]*Pattern, error) {
 	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (map[int64]*Pattern, error) { return tx.PatternsByIDs(ctx, ids) })
+}
+
+// PatternIDSet returns the ids of every design of a tenant, for the sweep
+// that finds stored files no design uses any more.
+func (s *Store) PatternIDSet(ctx context.Context, tenantID int64) (map[int64]bool, error) {
+	ids := map[int64]bool{}
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM patterns`)
+		if err != nil {
+			return err
+		}
+		var id int64
+		_, err = pgx.ForEachRow(rows, []any{&id}, func() error { ids[id] = true; return nil })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: ids of tenant %d's designs: %w", tenantID, err)
+	}
+	return ids, nil
 }

@@ -28,7 +28,7 @@ func (s *Server) routes() http.Handler {
 	// Signing up and in.
 	mux.HandleFunc("GET /signup", s.signupForm)
 	mux.HandleFunc("POST /signup", s.signup)
-	mux.Handle("GET /verify/sent", s.signedIn(s.verifySent))
+	mux.HandleFunc("GET /verify/sent", s.verifySent)
 	mux.Handle("POST /verify/resend", s.signedIn(s.verifyResend))
 	mux.HandleFunc("GET /verify", s.verify)
 	mux.HandleFunc("GET /signin", s.signinForm)
@@ -116,6 +116,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/shares/{id}/reopen", s.member(editor, s.shareReopen))
 	mux.Handle("POST /t/{slug}/shares/{id}/delete", s.member(editor, s.shareDelete))
 	mux.Handle("POST /t/{slug}/shares/{id}/duplicate", s.member(editor, s.shareDuplicate))
+	mux.Handle("POST /t/{slug}/shares/{id}/voters", s.member(editor, s.shareVoterCap))
+	mux.Handle("POST /t/{slug}/shares/{id}/voters/remove", s.member(editor, s.shareRemoveVoter))
 
 	// Share links: the customer's side, no account; reaches only the link's designs.
 	mux.HandleFunc("GET /s/{token}", lagTolerant(s.sharePublic))
@@ -141,5 +143,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	protect := http.NewCrossOriginProtection()
-	return httpx.RequestIDs(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.markWrites(s.subdomains(s.loadSession(routeOf(mux)))))))))
+	return httpx.RequestIDs(httpx.ClientIPs(s.cfg.TrustedProxies, s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.markWrites(s.subdomains(s.loadSession(s.ownPassword(routeOf(mux)))))))))))
 }
