@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -54,6 +55,15 @@ func (s *Service) ApplyOffline(ctx context.Context, tenantID, userID int64, canE
 	if len(changes) > MaxOfflineChanges {
 		return nil, ErrTooManyChanges
 	}
+	var set limits.Set
+	for _, c := range changes {
+		if c.Kind == OfflineKeywords && canEdit && set == nil {
+			var err error
+			if set, err = s.limitsOf(ctx, tenantID); err != nil {
+				return nil, err
+			}
+		}
+	}
 	now := time.Now()
 	out := make([]OfflineResult, 0, len(changes))
 	for _, c := range changes {
@@ -101,7 +111,10 @@ func (s *Service) ApplyOffline(ctx context.Context, tenantID, userID int64, canE
 					res.Message = fmt.Sprintf("%q taken off your favourites.", p.Name)
 				}
 			} else {
-				err = tx.SetKeywords(ctx, c.PatternID, NormalizeKeywords(c.Keywords))
+				words := NormalizeKeywords(c.Keywords)
+				if err = s.keywordsFit(ctx, tx, set, words, limits.KeywordsPerDesign); err == nil {
+					err = tooManyKeywords(tx.SetKeywords(ctx, c.PatternID, words))
+				}
 				res.Message = fmt.Sprintf("Keywords of %q saved.", p.Name)
 			}
 			if err == nil {
@@ -110,9 +123,12 @@ func (s *Service) ApplyOffline(ctx context.Context, tenantID, userID int64, canE
 			res.Applied = err == nil
 			return err
 		})
-		if errors.Is(err, store.ErrNotFound) {
-			res.Message = "Not applied: that design is no longer in the library."
-			err = nil
+		var pe *problem.Error
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			res.Applied, res.Message, err = false, "Not applied: that design is no longer in the library.", nil
+		case errors.As(err, &pe):
+			res.Applied, res.Message, err = false, "Not applied: "+pe.Message, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("library: offline %s of pattern %d: %w", c.Kind, c.PatternID, err)

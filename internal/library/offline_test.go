@@ -2,9 +2,12 @@ package library
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -64,5 +67,18 @@ func TestApplyOfflineLastWriterWins(t *testing.T) {
 	res, _ = r.svc.ApplyOffline(ctx, acme.ID, user, true, []OfflineChange{{Kind: OfflineKeywords, PatternID: p.ID, Keywords: []string{"rose"}, At: before}})
 	if len(res) != 1 || !res[0].Conflict {
 		t.Errorf("an older offline keyword edit after an online one: %+v", res)
+	}
+	// The workspace's keyword rules hold offline too: too many is refused
+	// with the reason, and nothing changes.
+	many := make([]string, limits.KeywordsPerDesign+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("word%d", i)
+	}
+	res, err = r.svc.ApplyOffline(ctx, acme.ID, user, true, []OfflineChange{{Kind: OfflineKeywords, PatternID: p.ID, Keywords: many, At: time.Now().UnixMilli()}})
+	if err != nil || len(res) != 1 || res[0].Applied || !strings.Contains(res[0].Message, "at most") {
+		t.Errorf("too many keywords offline: %+v, %v", res, err)
+	}
+	if got, _ = r.svc.Pattern(ctx, acme.ID, p.ID, user); len(got.Keywords) != 2 {
+		t.Errorf("keywords after a refused change: %v", got.Keywords)
 	}
 }

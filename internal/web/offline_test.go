@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/target"
 	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/patternvault/patternvault/internal/store"
@@ -76,25 +75,9 @@ func TestManifestAndServiceWorker(t *testing.T) {
 		strings.Contains(body, "__VERSION__") || !strings.Contains(body, `addEventListener("fetch"`) {
 		t.Errorf("sw.js: %d %v", code, h)
 	}
-	want(t, page_(r, "/offline"), 200, "data-offline-library")
-}
-
-func page_(r *rig, path string) page {
-	resp, err := http.Get(r.srv.URL + path)
-	if err != nil {
-		return page{}
+	if code, body, _ := r.get(t, "/offline", ""); code != 200 || !strings.Contains(body, "data-offline-library") {
+		t.Errorf("/offline: %d", code)
 	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return page{resp.StatusCode, b.String(), ""}
 }
 
 // TestBrowserOffline: in Chromium, PatternVault is installable (manifest,
