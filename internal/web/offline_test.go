@@ -80,7 +80,8 @@ func TestManifestAndServiceWorker(t *testing.T) {
 	}
 }
 
-// TestBrowserOffline: in Chromium, PatternVault is installable (manifest,
+// TestBrowserOffline: in Chromium, a machine kit is written straight into
+// a folder (File System Access API); PatternVault is installable (manifest,
 // service worker, icons: no installability error); a design kept on the
 // device opens with the network cut (Chromium's offline emulation, its
 // service worker included) with its picture, and its Statler file
@@ -105,7 +106,7 @@ func TestBrowserOffline(t *testing.T) {
 
 	var installErrs []*cdppage.InstallabilityError
 	var manifest *cdppage.GetAppManifestResult
-	var kept, ready string
+	var kept, ready, folder string
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(r.srv.URL+"/signin"),
 		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
@@ -127,6 +128,17 @@ func TestBrowserOffline(t *testing.T) {
 		}),
 		chromedp.WaitVisible(chromedp.CSS("[data-device]")),
 		shot("offline-1-library"),
+		// The machine kit straight into a folder (File System Access API):
+		// the folder picked is the origin's private folder, as a person
+		// cannot click through the picker in a test.
+		void(chromedp.Evaluate[any](`window.showDirectoryPicker = async () => navigator.storage.getDirectory(); 0`)),
+		chromedp.Click(chromedp.CSS(`input[name=ids][value="`+m[1]+`"]`)),
+		chromedp.Click(chromedp.CSS("[data-kit-folder]")),
+		chromedp.WaitVisible(chromedp.Search(`//p[@data-kit-status][contains(., "Done: ")]`)),
+		into(chromedp.Evaluate[string](`(async () => { const root = await navigator.storage.getDirectory(); const out = [];
+			for await (const [name, h] of root.entries()) { if (h.kind !== "directory") { out.push(name); continue; }
+				for await (const [n2, h2] of h.entries()) out.push(name + "/" + n2 + (n2.endsWith(".qli") ? " " + (await (await h2.getFile()).text()).slice(0, 8) : "")); }
+			return out.sort().join("|"); })()`, chromedp.EvalAwaitPromise), &folder),
 		// Her machine, then keep the design.
 		chromedp.Navigate(design),
 		chromedp.SetValue(chromedp.CSS("#machine"), "statler"),
@@ -140,6 +152,10 @@ func TestBrowserOffline(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("online part: %v", err)
+	}
+	if !strings.Contains(folder, "README.txt") || !strings.Contains(folder, "Viking Longship/Viking Longship.qli #CAD2DMC") ||
+		!strings.Contains(folder, "Viking Longship/copyright-license-info.txt") || !strings.Contains(folder, "Viking Longship/Viking Longship - sheet.html") {
+		t.Errorf("the kit written to a folder holds %q", folder)
 	}
 	if !strings.HasSuffix(ready, "/sw.js") {
 		t.Errorf("service worker: %q", ready)
