@@ -96,6 +96,8 @@
     if (navigator.onLine) {
       m.viewed = Date.now();
       await putMeta(m);
+      // The page itself is kept by the service worker; its pictures here.
+      caches.open("pv-recent").then(function (c) { return c.addAll([m.thumb].concat(m.pictures).filter(Boolean)); }).catch(function () {});
       trim();
     } else {
       banner(m.kept ? "Offline — this design is kept on this device." : "Offline — this is a copy of a design you viewed lately.");

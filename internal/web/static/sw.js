@@ -2,8 +2,8 @@
 // whole site. It keeps the app shell (styles, scripts, icons and the
 // offline page), and answers from its caches when the network is gone:
 // the designs kept on this device (cache pv-kept, filled by offline.js),
-// the designs and share links viewed lately (pv-recent, filled here as
-// they are fetched). Online, pages always come from the server.
+// the designs and share links viewed lately (pv-recent: their pages kept
+// here as they are fetched, their pictures by offline.js). Online, pages always come from the server.
 "use strict";
 var VERSION = "__VERSION__";
 var SHELL = "pv-shell-" + VERSION;
@@ -21,9 +21,9 @@ self.addEventListener("activate", function (ev) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-// A design's page and pictures, and a share link's page and pictures, are
-// kept as they are viewed (offline.js trims the oldest).
-var RECENT = /^\/(t\/[^/]+\/patterns\/\d+(\/preview\.svg|\/thumb\/(256|1024)\.png)?|s\/[^/]+(\/thumb\/\d+\.png)?)$/;
+// A design's page, and a share link's page, are kept as they are viewed
+// (offline.js keeps their pictures and trims the oldest).
+var RECENT = /^\/(t\/[^/]+\/patterns\/\d+|s\/[^/]+)$/;
 
 function fromCache(req) {
   return caches.match(req).then(function (r) {
@@ -42,6 +42,18 @@ self.addEventListener("fetch", function (ev) {
     ev.respondWith(caches.match(req, { ignoreSearch: true }).then(function (r) { return r || fetch(req); }));
     return;
   }
+  if (req.mode !== "navigate") {
+    // Pictures and files: from the network when there is one, otherwise
+    // from what is kept (offline.js keeps a viewed design's pictures).
+    if (!self.navigator.onLine) {
+      ev.respondWith(fromCache(req).then(function (r) { return r || fetch(req); }));
+      return;
+    }
+    ev.respondWith(fetch(req).catch(function (err) {
+      return fromCache(req).then(function (r) { if (r) return r; throw err; });
+    }));
+    return;
+  }
   ev.respondWith(fetch(req).then(function (res) {
     if (res.ok && res.type === "basic" && !res.redirected && RECENT.test(url.pathname)) {
       var copy = res.clone();
@@ -51,8 +63,7 @@ self.addEventListener("fetch", function (ev) {
   }).catch(function (err) {
     return fromCache(req).then(function (r) {
       if (r) return r;
-      if (req.mode === "navigate") return caches.match("/offline"); // the designs on this device
-      throw err;
+      return caches.match("/offline"); // the designs on this device
     });
   }));
 });
