@@ -10,13 +10,14 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
@@ -25,13 +26,13 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
-	quota "github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/pgserver"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 // DatabaseName is the embedded cluster's database.
@@ -59,9 +60,20 @@ type App struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Billing runs plans, entitlements and Stripe.
+	Billing *billing.Service
+	// Stores runs pattern stores' deliveries.
+	Stores *storeapi.Service
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
+	// stopWatch stops watching the embedded cluster.
+	stopWatch context.CancelFunc
+	// guard fronts the file store; spool keeps uploads while S3 is down
+	// (nil with local files).
+	guard *blob.Guard
+	spool *blob.Spool
+	mail  mail.Transport
 
 	workersOn     bool
 	stopEmbedding context.CancelFunc
@@ -80,6 +92,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 			return nil, err
 		}
 		a.pg = pg
+		// The cluster is restarted when its postmaster dies (kill -9,
+		// out of memory); /readyz says so meanwhile.
+		watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopWatch = stop
+		go pg.Watch(watchCtx, PostgresWatchEvery)
 		if err := db.EnsureDatabase(ctx, pg.DSN("postgres"), DatabaseName); err != nil {
 			a.Close()
 			return nil, err
@@ -103,13 +120,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		a.Close()
 		return nil, err
 	}
-	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL, cfg.DataDir); err != nil {
+	a.Metrics = metrics.New(d.Pool)
+	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
+	a.Metrics.RegisterQueue(d, jobs.DefaultDeadAfter)
+	if err := a.openBlobs(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
+	a.mail = transport
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
-	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store),
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
 		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
 	// The accounts service's worker is registered before the queue
 	// exists; the service gets its mailer and queue below.
@@ -119,27 +140,46 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, a.Accounts.Worker())
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
+	allow, err := storeapi.ParseAllowlist(cfg.FetchAllow)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Stores = &storeapi.Service{Store: a.Store, Library: a.Library, Blobs: a.Blobs, Log: log, BaseURL: cfg.BaseURL,
+		Fetcher:  storeapi.NewFetcher(allow, storeapi.FetchLimits{MaxBytes: cfg.FetchMaxBytes, Timeout: cfg.FetchTimeout}),
+		FeeCents: cfg.StoreFeeCents, Currency: cfg.StoreFeeCurrency}
+	a.Stores.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
+	river.AddWorker(workers, a.Library.OrphanSweepWorker())
+	a.Billing = billing.New(a.Store, nil, cfg.Billing, cfg.BaseURL, log) // its mailer once the queue is there
+	a.Billing.Staged, a.Billing.RemoteModel = a.Library, cfg.VoyageAPIKey != ""
+	a.Library.Quotas = a.Billing
+	river.AddWorker(workers, a.Billing.Worker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
-		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep()}}); err != nil {
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep(), a.Billing.Periodic()},
+		Middleware: []rivertype.Middleware{&outageMiddleware{log: log}}}); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
-	a.Metrics = metrics.New(d.Pool)
-	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
+	a.Library.StorageDown = a.guard.Open
+	a.Stores.Queue = a.Queue
 	a.Library.Metrics = a.Metrics
 	mailer := mail.NewQueue(d.Pool, a.Queue)
+	a.Billing.Mail = mailer
 	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)
+	a.Shares.Quota = a.Billing
 	a.Shares.Metrics = a.Metrics
 	a.Search = search.New(a.Store)
 	a.Search.Metrics = a.Metrics
+	a.Search.Quota = a.Billing
 	if a.Search.Semantic, err = a.semantic(cfg, log); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
+	a.Accounts.Quota = a.Billing
 	return a, nil
 }
 
@@ -197,16 +237,25 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	if a.workersOn {
 		return nil
 	}
+	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.observeJobs(embedCtx)
 	if err := a.Queue.Start(ctx); err != nil {
+		stop()
 		return err
 	}
-	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopEmbedding = stop
 	go a.Search.Semantic.Run(embedCtx)
 	go a.heartbeat(embedCtx)
+	if a.spool != nil {
+		go a.spool.Run(embedCtx)
+	}
 	a.workersOn = true
 	return nil
 }
+
+// PostgresWatchEvery is how often the embedded cluster's postmaster is
+// looked at: a dead one is restarted within about this time.
+const PostgresWatchEvery = time.Second
 
 // HeartbeatEvery is how often a serving app server reports itself (and its
 // pools) in platform.app_servers, for the Health page.
@@ -224,31 +273,6 @@ func (a *App) heartbeat(ctx context.Context) {
 		case <-time.After(HeartbeatEvery):
 		}
 	}
-}
-
-// Version is the build's VCS revision (12 characters, "+dirty" when the
-// tree was modified), or "dev".
-func Version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "dev"
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value[:min(12, len(s.Value))]
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return "dev"
-	}
-	if dirty {
-		rev += "+dirty"
-	}
-	return rev
 }
 
 // semantic builds the vector side of search: Voyage AI's multimodal
@@ -286,6 +310,7 @@ func (a *App) Close() error {
 		a.DB.Close()
 	}
 	if a.pg != nil {
+		a.stopWatch()
 		return a.pg.Close()
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,9 +43,11 @@ type Service struct {
 	Log    *slog.Logger
 	// Metrics, when set, counts imports.
 	Metrics *metrics.Metrics
-	// Quotas checks the workspace's limits (internal/limits) at each
-	// write point; nil checks none.
-	Quotas *limits.Checker
+	// Quotas is the one check of the workspace's limits (the plans'
+	// internal/billing.Service, or internal/limits.Checker alone): an
+	// import over them is held as a staged batch (staged.go), a keyword
+	// or saved search over them is refused; nil checks none.
+	Quotas Quotas
 	// ImportMemory is the memory budget of one import in bytes
 	// (PV_IMPORT_MEMORY_MB); 0 means DefaultImportMemory.
 	ImportMemory int64
@@ -54,11 +57,17 @@ type Service struct {
 	// TempDir holds an import's temporary files (nested ZIPs, copies of
 	// uploads kept in S3); empty means the system's.
 	TempDir string
+	// StorageDown, when set, reports whether file storage is unreachable
+	// now (app: the storage guard's circuit is open); unfinished imports
+	// then say they wait for storage.
+	StorageDown func() bool
 
 	// afterDesign, when set (tests), runs after each recorded design.
 	afterDesign func()
 	// chunkSize, when set (tests), is how many designs are recorded at once.
 	chunkSize int
+	// orphanGrace, when set (tests), replaces OrphanGrace.
+	orphanGrace time.Duration
 }
 
 // ImportArgs is the job that processes one import batch.
@@ -130,10 +139,7 @@ func (s *Service) StartImport(ctx context.Context, tenantID, userID int64, uploa
 // at the end. Each upload's body is read to its end before next is called
 // again, so nothing is held in memory.
 func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64, next func() (*Upload, error), stage bool) (*store.ImportBatch, error) {
-	if err := s.Quotas.Check(ctx, tenantID, limits.UploadsPerHour, 1); err != nil {
-		return nil, err
-	}
-	if err := s.Quotas.Check(ctx, tenantID, limits.Bytes, 0); err != nil {
+	if err := s.quota(ctx, tenantID, limits.UploadsPerHour, 1); err != nil {
 		return nil, err
 	}
 	prefix := blob.Key(tenantID, "uploads", randomName())
@@ -146,7 +152,7 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	for i := 0; ; i++ {
 		u, err := next()
 		if err != nil {
-			return fail(fmt.Errorf("library: read upload: %w", err))
+			return fail(brokenUpload("", err))
 		}
 		if u == nil {
 			break
@@ -154,7 +160,12 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 		key := fmt.Sprintf("%s/%d", prefix, i)
 		max := s.limits().MaxUploadSize - total
 		cr := &countingReader{r: io.LimitReader(u.Body, max+1)}
-		if err := s.Blobs.Put(ctx, key, cr, -1, "application/octet-stream"); err != nil {
+		// An upload exists nowhere else: while S3 is down it is kept on
+		// local disk (blob.Spool) and the import waits for the storage.
+		if _, err := blob.PutSafe(ctx, s.Blobs, key, cr, -1, "application/octet-stream"); err != nil {
+			if cr.err != nil {
+				return fail(brokenUpload(u.Name, cr.err))
+			}
 			return fail(fmt.Errorf("library: store upload %q: %w", u.Name, err))
 		}
 		if cr.n > max {
@@ -167,18 +178,22 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	if len(recs) == 0 {
 		return nil, ErrNoFiles
 	}
-	if err := s.Quotas.Check(ctx, tenantID, limits.Bytes, total); err != nil {
-		return fail(err)
-	}
 	for _, rec := range recs {
 		if err := s.check(ctx, rec); err != nil {
 			return fail(err)
 		}
 	}
+	reason, err := s.held(ctx, tenantID, 0, total)
+	if err != nil {
+		return fail(err)
+	}
 	var batch *store.ImportBatch
-	err := s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+	err = s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		var err error
 		if batch, err = store.InsertBatch(ctx, tx, userID, recs, stage); err != nil {
+			return err
+		}
+		if err := noteHeld(ctx, tx, batch, reason); err != nil {
 			return err
 		}
 		_, err = s.Queue.InsertTx(ctx, tx, ImportArgs{TenantID: tenantID, BatchID: batch.ID}, nil)
@@ -227,14 +242,33 @@ func (s *Service) limits() ingest.Limits {
 }
 
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error // the reader's own failure (not EOF)
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
+}
+
+// ErrBrokenUpload is an upload whose body could not be read to its end
+// (the client's connection broke off, a malformed form): the client's
+// failure, not ours. Its cause is kept as text only, so that an
+// unexpected EOF or a reset from the client's connection is never taken
+// for an outage of the storage or the database.
+var ErrBrokenUpload = errors.New("library: the upload could not be read to its end")
+
+func brokenUpload(name string, cause error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(cause, &mbe) {
+		return fmt.Errorf("library: read upload %q: %w", name, cause) // over the request's limit: 413
+	}
+	return fmt.Errorf("%w: %q: %v", ErrBrokenUpload, name, cause)
 }
 
 // MultipartUploads returns the uploads of a multipart form, one after the
@@ -255,5 +289,37 @@ func MultipartUploads(mr *multipart.Reader, field string) func() (*Upload, error
 			}
 			part.Close()
 		}
+	}
+}
+
+// Batch returns import batch id of a tenant, saying what it waits for
+// while it cannot go on.
+func (s *Service) Batch(ctx context.Context, tenantID, id int64) (*store.ImportBatch, error) {
+	b, err := s.Store.Batch(ctx, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	s.noteWaiting(b)
+	return b, nil
+}
+
+// Batches lists a tenant's newest import batches (at most limit), as
+// Batch does.
+func (s *Service) Batches(ctx context.Context, tenantID int64, limit int) ([]*store.ImportBatch, error) {
+	bs, err := s.Store.Batches(ctx, tenantID, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		s.noteWaiting(b)
+	}
+	return bs, nil
+}
+
+// noteWaiting sets b.Waiting to "storage" when b is unfinished and the
+// storage is down: its job waits for the storage and goes on by itself.
+func (s *Service) noteWaiting(b *store.ImportBatch) {
+	if (b.Status == store.BatchQueued || b.Status == store.BatchRunning) && s.StorageDown != nil && s.StorageDown() {
+		b.Waiting = "storage"
 	}
 }

@@ -125,7 +125,8 @@ func (VoteData) Kind() string { return KindVoteNotification }
 func (AccountExistsData) Kind() string { return KindAccountExists }
 
 // kinds is one value of every kind's data type.
-var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{}}
+var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{},
+	TrialEndingData{}, PaymentFailedData{}, PlanChangedData{}, ReceiptData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS

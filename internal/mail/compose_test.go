@@ -24,6 +24,10 @@ func sample() map[string]mail.Data {
 		mail.KindWelcome:          mail.WelcomeData{Name: "Veronica", Workspace: "Stitch & Co", Link: link},
 		mail.KindShare:            mail.ShareData{Quilter: "Pam", Customer: "Emma", Title: "Baby quilt", Designs: 6, Note: "Pick two!\nThanks", Link: link},
 		mail.KindVoteNotification: mail.VoteData{Name: "Pam", Guest: "Emma", Share: "Baby quilt", Votes: 1, Link: link},
+		mail.KindTrialEnding:      mail.TrialEndingData{Workspace: "Pam's Quilting", Ends: "5 June 2026", DaysLeft: 3, Link: link},
+		mail.KindPaymentFailed:    mail.PaymentFailedData{Workspace: "Pam's Quilting", Amount: "$599", GraceEnds: "19 June 2026", Link: link},
+		mail.KindPlanChanged:      mail.PlanChangedData{Workspace: "Pam's Quilting", From: "Starter", To: "Professional", Link: link},
+		mail.KindReceipt:          mail.ReceiptData{Workspace: "Pam's Quilting", Amount: "$599", Date: "5 June 2026", Link: link},
 		mail.KindAccountExists:    mail.AccountExistsData{Name: "Pam", Link: link},
 	}
 }

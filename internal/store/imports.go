@@ -40,7 +40,10 @@ type ImportBatch struct {
 	// import takes them) are stored: a rerun after a crash starts there.
 	ResumeAt int `json:"-"`
 	// LeaseOwner is the worker run that holds (or last held) the batch.
-	LeaseOwner string         `json:"-"`
+	LeaseOwner string `json:"-"`
+	// Waiting names what an unfinished import waits for while it cannot
+	// go on ("storage"); it is not stored (see library.Service.Batch).
+	Waiting    string         `json:"waiting,omitempty"`
 	Error      string         `json:"error"`
 	CreatedAt  time.Time      `json:"created_at"`
 	FinishedAt *time.Time     `json:"finished_at"`
@@ -144,6 +147,19 @@ func (s *Store) Batches(ctx context.Context, tenantID int64, limit int) ([]*Impo
 		return nil, fmt.Errorf("store: import batches: %w", err)
 	}
 	return out, nil
+}
+
+// ImportActive reports whether the tenant has an import queued or
+// running.
+func (s *Store) ImportActive(ctx context.Context, tenantID int64) (bool, error) {
+	var active bool
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM import_batches WHERE status IN ('queued', 'running'))`).Scan(&active)
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: active imports of tenant %d: %w", tenantID, err)
+	}
+	return active, nil
 }
 
 // BatchProgress is a change to a batch's counters and state.

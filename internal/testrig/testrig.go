@@ -30,16 +30,18 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
-	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 	"github.com/patternvault/patternvault/internal/testdb"
 )
 
@@ -55,6 +57,14 @@ type Options struct {
 	// Live runs the job queue's workers (imports, duplicates, mail) and
 	// sends mail through the outbox table into MailDir, as a server does.
 	Live bool
+	// Billing, when set, changes billing's configuration (the defaults of
+	// internal/config: manual mode, the usual plans) before it is built.
+	Billing func(*config.Billing)
+	// FetchAllow is PV_FETCH_ALLOW for the stores' fetcher ("" allows
+	// public https only, as in production).
+	FetchAllow string
+	// Fetch bounds the stores' downloads (zero: the defaults).
+	Fetch storeapi.FetchLimits
 }
 
 // Rig is one PatternVault's services over a database of the test's own.
@@ -69,8 +79,12 @@ type Rig struct {
 	Accounts *accounts.Service
 	Shares   *share.Service
 	Search   *search.Service
-	Log      *slog.Logger
-	BaseURL  string
+	// Billing holds the plans; every service checks its limits with it.
+	Billing *billing.Service
+	// Stores runs pattern stores' deliveries (its jobs run in a live rig).
+	Stores  *storeapi.Service
+	Log     *slog.Logger
+	BaseURL string
 	// Mail records the mail the services send (not in a live rig).
 	Mail *Outbox
 	// MailDir is where a live rig's mail worker delivers mail (.eml).
@@ -93,7 +107,14 @@ func New(tb testing.TB, o Options) *Rig {
 	if r.Blobs, err = blob.Open(ctx, "", r.BlobDir); err != nil {
 		tb.Fatalf("testrig: blob storage: %v", err)
 	}
-	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log, Quotas: limits.New(r.Store)}
+	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log}
+	allow, err := storeapi.ParseAllowlist(o.FetchAllow)
+	if err != nil {
+		tb.Fatalf("testrig: %v", err)
+	}
+	r.Stores = &storeapi.Service{Store: r.Store, Library: r.Library, Blobs: r.Blobs, Log: r.Log, BaseURL: o.BaseURL,
+		Fetcher: storeapi.NewFetcher(allow, o.Fetch), FeeCents: 25, Currency: "USD",
+		RetryDelays: []time.Duration{200 * time.Millisecond, 400 * time.Millisecond}, LandPoll: 100 * time.Millisecond}
 	cfg := jobs.Config{}
 	var sender mail.Sender
 	r.Accounts = accounts.New(r.Store, nil, o.BaseURL)
@@ -107,6 +128,7 @@ func New(tb testing.TB, o Options) *Rig {
 		river.AddWorker(workers, r.Library.Worker())
 		river.AddWorker(workers, r.Library.DuplicatesWorker())
 		river.AddWorker(workers, mail.NewWorker(d.Pool, transport, r.Log))
+		r.Stores.AddWorkers(workers)
 		river.AddWorker(workers, r.Accounts.Worker())
 		cfg = jobs.Config{Workers: workers, Logger: r.Log, PollInterval: 100 * time.Millisecond, TestOnly: true,
 			Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1, jobs.QueueImports: 1, jobs.QueueBackground: 1}}
@@ -115,6 +137,7 @@ func New(tb testing.TB, o Options) *Rig {
 		tb.Fatalf("testrig: job queue: %v", err)
 	}
 	r.Library.Queue = r.Queue
+	r.Stores.Queue = r.Queue
 	if o.Live {
 		sender = mail.NewQueue(d.Pool, r.Queue)
 		if err := r.Queue.Start(ctx); err != nil {
@@ -140,6 +163,16 @@ func New(tb testing.TB, o Options) *Rig {
 	// vectors.
 	r.Search = search.New(r.Store)
 	r.Search.Semantic = search.NewSemantic(r.Store, search.LocalProvider(), 64<<20, r.Log)
+	defaults, err := config.LoadFrom(func(string) (string, bool) { return "", false })
+	if err != nil {
+		tb.Fatalf("testrig: default configuration: %v", err)
+	}
+	if o.Billing != nil {
+		o.Billing(&defaults.Billing)
+	}
+	r.Billing = billing.New(r.Store, sender, defaults.Billing, o.BaseURL, r.Log)
+	r.Billing.Staged = r.Library
+	r.Library.Quotas, r.Shares.Quota, r.Accounts.Quota, r.Search.Quota = r.Billing, r.Billing, r.Billing, r.Billing
 	return r
 }
 

@@ -30,6 +30,8 @@ type designPage struct {
 	Similar []*store.Pattern
 	// Offline is what "Keep on this device" keeps (JSON for offline.js).
 	Offline string
+	// Purchases say which store sold the design, when, and its licence.
+	Purchases []*store.Purchase
 }
 
 func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
@@ -57,6 +59,9 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if data.Files, err = tx.Files(r.Context(), id); err != nil {
+			return err
+		}
+		if data.Purchases, err = tx.Purchases(r.Context(), id); err != nil {
 			return err
 		}
 		if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {

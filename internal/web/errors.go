@@ -21,9 +21,21 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.serverError(w, r, err)
 	case p.Status == http.StatusNotFound && p.Code == "not_found":
 		s.notFound(w, r)
+	case p.Status == http.StatusPaymentRequired:
+		s.render(w, r, p.Status, "plan_needed", pageData{Title: "Your plan", Message: p.Message})
 	default:
+		s.logUnavailable(r, p)
 		httpx.SetRetryAfter(w, p.RetryAfter)
 		s.renderStatus(w, r, p.Status, problemTitle(p), p.Message)
+	}
+}
+
+// logUnavailable logs a 5xx problem (storage or database unreachable,
+// busy) once, with its cause and the request's id: the person sees a calm
+// page, the operator the reason.
+func (s *Server) logUnavailable(r *http.Request, p *problem.Error) {
+	if p.Status >= 500 {
+		s.log.WarnContext(r.Context(), "unavailable", "code", p.Code, "method", r.Method, "path", r.URL.Path, "err", p.Err)
 	}
 }
 
@@ -35,8 +47,9 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, pag
 		s.serverError(w, r, err)
 		return
 	}
+	s.logUnavailable(r, p)
 	httpx.SetRetryAfter(w, p.RetryAfter)
-	data.Error = p.Message
+	data.Error, data.Upgrade = p.Message, p.Status == http.StatusPaymentRequired
 	s.render(w, r, p.Status, page, data)
 }
 
@@ -48,6 +61,7 @@ func (s *Server) failBack(w http.ResponseWriter, r *http.Request, err error, bac
 		s.serverError(w, r, err)
 		return
 	}
+	s.logUnavailable(r, p)
 	s.redirectWith(w, r, back, p.Message)
 }
 

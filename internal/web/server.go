@@ -40,6 +40,7 @@ import (
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/api"
 	"github.com/patternvault/patternvault/internal/auth/google"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/health"
@@ -50,6 +51,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 //go:embed templates/*.html
@@ -69,6 +71,8 @@ type Server struct {
 	shares   *share.Service
 	search   *search.Service
 	kits     *kit.Service
+	billing  *billing.Service
+	stores   *storeapi.Service
 	metrics  *metrics.Metrics
 	api      *api.Handler
 	ready    *readiness
@@ -94,20 +98,30 @@ type Deps struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Billing holds the plans and talks to Stripe.
+	Billing *billing.Service
+	// Stores runs pattern stores' deliveries (nil: the store pages and
+	// endpoints answer 503).
+	Stores *storeapi.Service
 	// Metrics, when set, records request latency and events.
 	Metrics *metrics.Metrics
+	// Checks are the dependencies /readyz probes (database, storage,
+	// mail); nil checks only that the database answers.
+	Checks []*health.Check
 }
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, metrics: d.Metrics,
-		kits: kit.New(d.Library), api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator),
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, stores: d.Stores, billing: d.Billing, metrics: d.Metrics,
+		kits: kit.New(d.Library), api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
+	s.api.SetServices(d.Accounts, d.Stores)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
 	}
 	s.pages = pages
+	s.api.Billing = d.Billing
 	s.handler = interactive(s.routes())
 	return s, nil
 }
