@@ -29,6 +29,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/kit"
@@ -51,6 +52,7 @@ type Handler struct {
 	shares  *share.Service
 	search  *search.Service
 	kits    *kit.Service
+	backup  *backup.Service
 	log     *slog.Logger
 	mux     *routeMux
 	// accounts and stores serve the workspace and store endpoints (set
@@ -65,8 +67,8 @@ type Handler struct {
 }
 
 // New returns the API handler.
-func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, kits: kit.New(lib), log: log, mux: newRouteMux(),
+func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, bk *backup.Service, log *slog.Logger) *Handler {
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, kits: kit.New(lib), backup: bk, log: log, mux: newRouteMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -79,6 +81,7 @@ func (h *Handler) routes() {
 	h.shareRoutes()
 	h.savedRoutes()
 	h.kitRoutes()
+	h.backupRoutes()
 	h.billingRoutes()
 	h.storeRoutes()
 	h.workspaceRoutes()

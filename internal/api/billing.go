@@ -106,8 +106,10 @@ func (h *Handler) billingPortal(w http.ResponseWriter, r *http.Request) {
 // held, never refused; subscribing opens it again; removing a member
 // brings it under a smaller plan; declining a delivery, joining another
 // workspace, a platform admin's suspension and a machine kit (a
-// download) change nothing in it.
+// download) change nothing in it; an export of everything is never
+// refused.
 var writableWhenReadOnly = map[string]bool{
+	"POST " + Prefix + "/exports":                       true,
 	"POST " + Prefix + "/imports":                       true,
 	"POST " + Prefix + "/kits":                          true,
 	"POST " + Prefix + "/billing/checkout":              true,

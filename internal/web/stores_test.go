@@ -281,6 +281,26 @@ func TestStoreDeliveryByEmail(t *testing.T) {
 	if err != nil || len(meter) != 1 || meter[0].Designs != 1 || meter[0].FeeCents != 25 {
 		t.Fatalf("meter = %+v, %v", meter, err)
 	}
+
+	// By email only to a verified address: an account that never
+	// confirmed its address gets nothing in its Inbox, and the store's
+	// answer is the same as for an address with no account (and for a
+	// member's), so it learns nothing about who has an account.
+	unverified, err := r.Store.CreateUser(context.Background(), "una@example.com", "Una", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"una@example.com", "nobody@example.com"} {
+		code, d, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", key, map[string]any{"user_email": email,
+			"pattern_name": "Feather Border", "file_url": fileURL, "order_id": "2002-" + email}, nil)
+		if code != 202 || d["link"] != first["link"] || d["status"] != first["status"] || d["claim_url"] == nil {
+			t.Fatalf("import for %s = %d %v, want an answer shaped like the member's %v", email, code, d, first)
+		}
+		waitDelivery(t, r, key, d["id"], "waiting")
+	}
+	if ds, err := r.Stores.Inbox(context.Background(), unverified.ID); err != nil || len(ds) != 0 {
+		t.Fatalf("the unverified account's Inbox = %d deliveries (%v), want none", len(ds), err)
+	}
 }
 
 // list returns the workspace's designs through the API.
@@ -335,6 +355,35 @@ func TestStoreImportRefusesUnsafeURLs(t *testing.T) {
 	var n int
 	if err := r.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM platform.store_deliveries`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d deliveries recorded (%v), want none", n, err)
+	}
+}
+
+// TestStoreKeyRateLimit: each key has its own budget a minute; past it
+// the store gets 429 rate_limited with Retry-After, while its other key
+// (rotated in with a budget of its own) still works.
+func TestStoreKeyRateLimit(t *testing.T) {
+	t.Parallel()
+	r := newRigWith(t, "", testrig.Options{}, nil)
+	ctx := context.Background()
+	created, err := r.Stores.CreateStore(ctx, storeapi.NewStore{Name: "Busy Store", AllowedHosts: []string{"cdn.example.com"}, RatePerMinute: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		if st, body, _ := storeCall(t, r, "GET", "/api/v1/deliveries/1", created.Key, nil, nil); st != 404 {
+			t.Fatalf("call %d within the budget = %d %v, want 404 (no such delivery)", i, st, body)
+		}
+	}
+	st, body, hdr := storeCall(t, r, "GET", "/api/v1/deliveries/1", created.Key, nil, nil)
+	if st != 429 || errCode(body) != "rate_limited" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("4th call of a 3-a-minute key = %d %v (Retry-After %q), want 429 rate_limited with Retry-After", st, body, hdr.Get("Retry-After"))
+	}
+	other, _, err := r.Stores.RotateKey(ctx, created.Store.ID, time.Hour, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, body, _ := storeCall(t, r, "GET", "/api/v1/deliveries/1", other, nil, nil); st != 404 {
+		t.Fatalf("the store's other key = %d %v, want 404: its budget is its own", st, body)
 	}
 }
 

@@ -48,3 +48,10 @@ func renamed(w http.ResponseWriter, r *http.Request, t *store.Tenant) bool {
 	http.Redirect(w, r, target, http.StatusMovedPermanently)
 	return true
 }
+
+// deletionPath reports whether path is one a workspace paused for
+// deletion still serves: Settings → Danger (to cancel) and its exports.
+func deletionPath(path, slug string) bool {
+	rest := strings.TrimPrefix(path, tenant.Path(slug))
+	return strings.HasPrefix(rest, "settings/danger") || strings.HasPrefix(rest, "exports/")
+}
