@@ -110,6 +110,7 @@ func (h *Handler) billingPortal(w http.ResponseWriter, r *http.Request) {
 // refused.
 var writableWhenReadOnly = map[string]bool{
 	"POST " + Prefix + "/exports":                       true,
+	"DELETE " + Prefix + "/tenants/{slug}":              true,
 	"POST " + Prefix + "/imports":                       true,
 	"POST " + Prefix + "/kits":                          true,
 	"POST " + Prefix + "/billing/checkout":              true,

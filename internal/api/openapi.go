@@ -271,8 +271,10 @@ func operations() []Operation {
 			Body:      strict(nil, map[string]any{"name": tStr, "slug": tStr}),
 			Responses: with(std(400, 404, 409, 422), 200, ref("Tenant"))},
 		{Method: "DELETE", Path: "/tenants/{slug}", Tag: "Workspaces", Auth: "token", Summary: "Delete the workspace (owner)",
-			Description: "Not available yet: answers 501 and deletes nothing. It will start the 30-day grace period of workspace deletion.",
-			Responses:   with(std(404), 501, ref("Error"))},
+			Description: "Confirm with the workspace's name. The workspace is paused at once (its export of everything is made and mailed to its owners) and deleted for good after 30 days, with its designs, files, share links and backups; until then an owner or the platform admin can cancel from Settings → Danger. A wrong name is 422 wrong_name and changes nothing.",
+			Body:        strict([]string{"confirm"}, map[string]any{"confirm": map[string]any{"type": "string", "description": "The workspace's name, as shown."}}),
+			Responses: with(std(400, 404, 422), 202, obj([]string{"slug", "status", "delete_after"}, map[string]any{
+				"slug": tStr, "status": enum("suspended"), "delete_after": tTime}))},
 		{Method: "GET", Path: "/tenants/{slug}/members", Tag: "Workspaces", Auth: "token", Summary: "Members (and, for owners, open invitations)",
 			Responses: with(std(404), 200, obj([]string{"members"}, map[string]any{
 				"members":     arr(obj([]string{"id", "email", "role"}, map[string]any{"id": tInt, "email": tStr, "name": tStr, "role": enum("owner", "editor", "viewer")})),
