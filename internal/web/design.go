@@ -28,6 +28,8 @@ type designPage struct {
 	CanEdit    bool
 	// Similar are the designs that look most like this one.
 	Similar []*store.Pattern
+	// Offline is what "Keep on this device" keeps (JSON for offline.js).
+	Offline string
 	// Purchases say which store sold the design, when, and its licence.
 	Purchases []*store.Purchase
 }
@@ -95,6 +97,7 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 	if data.Machine != nil {
 		data.ForMachine, data.Converted, _ = library.ForMachine(data.Machine, data.Pattern.Formats, data.Readable)
 	}
+	data.Offline = offlineData(t.Slug, &data)
 	s.render(w, r, http.StatusOK, "design", pageData{Title: data.Pattern.Name, Data: data})
 }
 
