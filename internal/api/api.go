@@ -32,6 +32,7 @@ import (
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/httpx"
+	"github.com/patternvault/patternvault/internal/kit"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
@@ -50,6 +51,7 @@ type Handler struct {
 	library *library.Service
 	shares  *share.Service
 	search  *search.Service
+	kits    *kit.Service
 	backup  *backup.Service
 	log     *slog.Logger
 	mux     *routeMux
@@ -66,7 +68,7 @@ type Handler struct {
 
 // New returns the API handler.
 func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, bk *backup.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, backup: bk, log: log, mux: newRouteMux(),
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, kits: kit.New(lib), backup: bk, log: log, mux: newRouteMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -78,6 +80,7 @@ func (h *Handler) routes() {
 	h.libraryRoutes()
 	h.shareRoutes()
 	h.savedRoutes()
+	h.kitRoutes()
 	h.backupRoutes()
 	h.billingRoutes()
 	h.storeRoutes()

@@ -336,3 +336,10 @@ func (s *Service) Picture(ctx context.Context, tenantID, id, fileID int64) (*Dow
 	}
 	return &Download{Name: f.FileName, ContentType: ct, Body: rc, Size: info.Size}, nil
 }
+
+// BestSource returns the design file conversions are made from: the most
+// faithful readable one, else any design file not marked unreadable (nil
+// when files has none).
+func BestSource(files []*store.PatternFile) *store.PatternFile {
+	return pickSource(usable(files))
+}

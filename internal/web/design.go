@@ -32,6 +32,8 @@ type designPage struct {
 	Pictures []*store.PatternFile
 	// Similar are the designs that look most like this one.
 	Similar []*store.Pattern
+	// Offline is what "Keep on this device" keeps (JSON for offline.js).
+	Offline string
 	// Purchases say which store sold the design, when, and its licence.
 	Purchases []*store.Purchase
 }
@@ -111,6 +113,7 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	data.Offline = offlineData(t.Slug, &data)
 	s.render(w, r, http.StatusOK, "design", pageData{Title: data.Pattern.Name, Data: data})
 }
 

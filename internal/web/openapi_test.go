@@ -277,6 +277,10 @@ func TestOpenAPIContract(t *testing.T) {
 	expect("thumbnail", st, 200, nil)
 	st, _ = call("GET", fmt.Sprintf("/api/v1/patterns/%d/download?format=plt", pid), tok, nil)
 	expect("download", st, 200, nil)
+	st, _ = call("POST", "/api/v1/kits", tok, map[string]any{"pattern_ids": []int64{pid}, "machine": "statler", "width_in": 12})
+	expect("machine kit", st, 200, nil)
+	st, body = call("POST", "/api/v1/kits", tok, map[string]any{"pattern_ids": []int64{pid}, "machine": "nosuch"})
+	expect("machine kit for no machine", st, 422, body)
 
 	// Saved searches and share links.
 	st, body = call("POST", "/api/v1/saved-searches", tok, map[string]any{"name": "Celtic", "query": "celtic"})
