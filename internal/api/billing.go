@@ -51,7 +51,7 @@ func (h *Handler) getBilling(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := billingJSON{Plan: a.Plan.ID, PlanName: a.Plan.Name, Status: a.Status, Mode: "manual", Interval: a.Interval,
-		AmountCents: a.AmountCents, Founding: a.Founding, TrialEndsAt: a.TrialEndsAt, TrialDaysLeft: a.TrialDaysLeft(),
+		AmountCents: a.AmountCents, Founding: a.Founding, TrialEndsAt: a.TrialEnd(), TrialDaysLeft: a.TrialDaysLeft(),
 		GraceEndsAt: a.GraceEndsAt, ReadOnly: a.ReadOnly, Reason: a.Reason, Usage: map[string]usageJSON{},
 		Staged: map[string]int64{"imports": u.StagedImports, "designs": u.StagedDesigns}, Features: map[string]bool{}}
 	if h.Billing.Stripe() {

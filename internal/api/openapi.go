@@ -299,7 +299,7 @@ func operations() []Operation {
 		{Method: "POST", Path: "/admin/tenants/{slug}/suspend", Tag: "Platform admin", Auth: "token", Summary: "Pause a workspace (platform admin, audited)",
 			Responses: with(std(404), 200, ref("Tenant"))},
 		{Method: "GET", Path: "/billing", Tag: "Billing", Auth: "token", Summary: "The workspace's plan, status, trial end, usage and limits",
-			Description: "usage maps designs, storage_bytes, members, share_links and remote_searches to {used, limit}; limit is null when the plan has none. mode is stripe or manual (the administrator sets plans).",
+			Description: "usage maps designs, bytes (stored files), members (with open invitations), share_links (active) and remote_searches (this month) to {used, limit}; limit is null when the plan has none. trial_ends_at is set while the workspace is on its trial or after the trial expired, null once it is on a plan. mode is stripe or manual (the administrator sets plans).",
 			Responses:   with(std(), 200, ref("Billing"))},
 		{Method: "POST", Path: "/billing/checkout", Tag: "Billing", Auth: "token", Summary: "Subscribe: the address of a Stripe Checkout page (owner)",
 			Description: "An Idempotency-Key header makes a repeated request the same session. 409 manual_billing when this PatternVault has no Stripe keys.",
