@@ -68,8 +68,11 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 		if data.Purchases, err = tx.Purchases(r.Context(), id); err != nil {
 			return err
 		}
-		if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
-			return err
+		// offline.js fetching the page to keep it on a device is not a view.
+		if r.Header.Get("X-PV-Keep") == "" {
+			if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
+				return err
+			}
 		}
 		byID, err := tx.PatternsByIDs(r.Context(), similar)
 		for _, sid := range similar {
