@@ -19,6 +19,8 @@ const (
 	KindMagic            = "magic"             // MagicData
 	KindShare            = "share"             // ShareData
 	KindVoteNotification = "vote_notification" // VoteData
+	KindQuote            = "quote"             // QuoteData
+	KindInvoice          = "invoice"           // InvoiceData
 )
 
 // VerifyData fills the mail that confirms a new account's address.
@@ -74,6 +76,37 @@ type VoteData struct {
 	Link  string // the page that shows the votes
 }
 
+// QuoteData fills the quote a quilter sends a customer, with the link
+// where she reads and accepts it (no account).
+type QuoteData struct {
+	Quilter  string   // the business's or workspace's name
+	Customer string   // may be empty
+	Title    string   // the quilt, such as "Jane's wedding quilt"
+	Size     string   // "90 × 108 in"
+	Total    string   // "$276.24"
+	Lines    []string // "Light edge-to-edge quilting ... $194.40", one a line
+	Link     string   // the accept link
+}
+
+// InvoiceData fills the mail that carries an invoice as a PDF.
+type InvoiceData struct {
+	Quilter  string // the business's or workspace's name
+	Customer string // may be empty
+	Number   string // "INV-0001"
+	Total    string // "$276.24"
+	Balance  string // what is still to pay: "$276.24"
+	Due      string // "19 March 2026"; may be empty
+	// Link is the customer's status page of the quilt; may be empty.
+	Link string
+	// PDF is the invoice, attached as Number.pdf.
+	PDF []byte
+}
+
+// Attachments is the invoice's PDF.
+func (d InvoiceData) Attachments() []Attachment {
+	return []Attachment{{Name: d.Number + ".pdf", ContentType: "application/pdf", Data: d.PDF}}
+}
+
 // Data fills the templates of one kind of mail: each kind has exactly
 // one data type, whose Kind names it (VerifyData is KindVerify, ...).
 type Data interface {
@@ -102,8 +135,14 @@ func (ShareData) Kind() string { return KindShare }
 // Kind is KindVoteNotification.
 func (VoteData) Kind() string { return KindVoteNotification }
 
+// Kind is KindQuote.
+func (QuoteData) Kind() string { return KindQuote }
+
+// Kind is KindInvoice.
+func (InvoiceData) Kind() string { return KindInvoice }
+
 // kinds is one value of every kind's data type.
-var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}}
+var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, QuoteData{}, InvoiceData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS
@@ -134,6 +173,11 @@ func mustParse() map[string]kindTemplates {
 		ts[kind] = kindTemplates{text: text.Option("missingkey=error"), html: html.Option("missingkey=error")}
 	}
 	return ts
+}
+
+// attacher is mail data that carries files (InvoiceData).
+type attacher interface {
+	Attachments() []Attachment
 }
 
 // Kinds returns every kind Compose knows.
@@ -172,6 +216,9 @@ func Compose(data Data) (Message, error) {
 		return Message{}, fmt.Errorf("mail: compose %q html: %w", kind, err)
 	}
 	msg.HTML = buf.String()
+	if a, ok := data.(attacher); ok {
+		msg.Attachments = a.Attachments()
+	}
 	return msg, nil
 }
 

@@ -24,6 +24,10 @@ func sample() map[string]mail.Data {
 		mail.KindWelcome:          mail.WelcomeData{Name: "Veronica", Workspace: "Stitch & Co", Link: link},
 		mail.KindShare:            mail.ShareData{Quilter: "Pam", Customer: "Emma", Title: "Baby quilt", Designs: 6, Note: "Pick two!\nThanks", Link: link},
 		mail.KindVoteNotification: mail.VoteData{Name: "Pam", Guest: "Emma", Share: "Baby quilt", Votes: 1, Link: link},
+		mail.KindQuote: mail.QuoteData{Quilter: "Pam", Customer: "Jane", Title: "Wedding quilt", Size: "90 × 108 in", Total: "$276.24",
+			Lines: []string{"Quilting $194.40", "Tax $15.64"}, Link: link},
+		mail.KindInvoice: mail.InvoiceData{Quilter: "Pam", Customer: "Jane", Number: "INV-0001", Total: "$276.24", Balance: "$276.24",
+			Due: "19 March 2026", Link: link, PDF: []byte("%PDF-1.3")},
 	}
 }
 
