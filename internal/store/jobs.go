@@ -68,12 +68,6 @@ type JobLine struct {
 	Taxable     bool   `json:"taxable"`
 }
 
-const jobColumns = `id, customer_id, title, status, width_hundredths, length_hundredths, level, batting, thread, binding,
-	backing_seams, prep_hundredths, bobbins, tax_rate_ppm, subtotal_cents, tax_cents, total_cents, deposit_cents, notes,
-	rows, repeats, stitched_length_in, stitch_minutes, thread_yards, bobbins_needed, estimated_hundredths,
-	hours_spent_hundredths, received_on, promised_on, started_on, finished_on, delivered_on, delivery_method, paid_on,
-	accepted_on, queue_position, share_id, quote_sent_at, accepted_by, created_at, updated_at`
-
 // jobSelect reads jobs (alias j) with their customer's name and designs.
 const jobSelect = `SELECT ` + "j.id, j.customer_id, j.title, j.status, j.width_hundredths, j.length_hundredths, j.level, j.batting, j.thread, j.binding, " +
 	`j.backing_seams, j.prep_hundredths, j.bobbins, j.tax_rate_ppm, j.subtotal_cents, j.tax_cents, j.total_cents, j.deposit_cents, j.notes,

@@ -31,6 +31,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
@@ -68,6 +69,8 @@ type Rig struct {
 	Accounts *accounts.Service
 	Shares   *share.Service
 	Search   *search.Service
+	// Business runs customers, quotes, jobs, invoices and the portfolio.
+	Business *business.Service
 	Log      *slog.Logger
 	BaseURL  string
 	// Mail records the mail the services send (not in a live rig).
@@ -129,6 +132,7 @@ func New(tb testing.TB, o Options) *Rig {
 	}
 	r.Accounts = accounts.New(r.Store, sender, o.BaseURL)
 	r.Shares = share.New(r.Store, sender, o.BaseURL)
+	r.Business = business.New(r.Store, r.Blobs, sender, o.BaseURL)
 	// Search ranks by words and by the built-in local vectors, as the
 	// server does; tests embed with Semantic.EmbedTenant when they need
 	// vectors.
