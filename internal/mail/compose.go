@@ -65,7 +65,16 @@ type ShareData struct {
 	Designs  int    // how many designs the share holds; 0 leaves it out
 	Note     string // the quilter's own words; may be empty
 	Link     string // the share URL
+	// ReplyTo is the quilter's own address, so the customer's answer
+	// reaches her; may be empty.
+	ReplyTo string
 }
+
+// ReplyAddress is where the customer's answer goes: the quilter.
+func (d ShareData) ReplyAddress() string { return d.ReplyTo }
+
+// replier is data whose mail is answered to another address than From.
+type replier interface{ ReplyAddress() string }
 
 // VoteData fills the notice to a quilter that a guest has voted.
 type VoteData struct {
@@ -218,6 +227,9 @@ func Compose(data Data) (Message, error) {
 	msg.HTML = buf.String()
 	if a, ok := data.(attacher); ok {
 		msg.Attachments = a.Attachments()
+	}
+	if r, ok := data.(replier); ok {
+		msg.ReplyTo = r.ReplyAddress()
 	}
 	return msg, nil
 }

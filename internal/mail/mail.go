@@ -49,6 +49,9 @@ type Message struct {
 	Kind    string // what the mail is for (a Kind* constant); stored in the outbox
 	// Attachments are files sent with the mail (an invoice's PDF).
 	Attachments []Attachment
+	// ReplyTo, when set, is where answers go (the quilter who sent a share
+	// link), instead of the From address.
+	ReplyTo string
 }
 
 // Attachment is a file sent with a mail.
@@ -99,6 +102,11 @@ func build(from string, msg Message) (*gomail.Msg, error) {
 	}
 	if err := m.To(msg.To); err != nil {
 		return nil, fmt.Errorf("mail: to %q: %w", msg.To, err)
+	}
+	if msg.ReplyTo != "" {
+		if err := m.ReplyTo(msg.ReplyTo); err != nil {
+			return nil, fmt.Errorf("mail: reply-to %q: %w", msg.ReplyTo, err)
+		}
 	}
 	m.Subject(msg.Subject)
 	m.SetDate()

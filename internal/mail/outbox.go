@@ -55,10 +55,10 @@ func (m *Mailer) Enqueue(ctx context.Context, tx pgx.Tx, msg Message) (int64, er
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO platform.mail_outbox (to_addr, subject, text_body, html_body, kind)
-		VALUES ($1, $2, $3, $4, $5)
+		INSERT INTO platform.mail_outbox (to_addr, subject, text_body, html_body, kind, reply_to)
+		VALUES ($1, $2, $3, $4, $5, $6)
 		RETURNING id`,
-		msg.To, msg.Subject, msg.Text, msg.HTML, msg.Kind).Scan(&id)
+		msg.To, msg.Subject, msg.Text, msg.HTML, msg.Kind, msg.ReplyTo).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("mail: queue %q to %s: outbox: %w", msg.Kind, msg.To, err)
 	}
@@ -117,6 +117,11 @@ func (q *Queue) Send(ctx context.Context, to string, data Data) error {
 func check(msg Message) error {
 	if err := checkAddress("to", msg.To); err != nil {
 		return err
+	}
+	if msg.ReplyTo != "" {
+		if err := checkAddress("reply-to", msg.ReplyTo); err != nil {
+			return err
+		}
 	}
 	switch {
 	case strings.ContainsAny(msg.Subject, "\r\n"):
@@ -185,9 +190,9 @@ func (w *Worker) load(ctx context.Context, id int64) (Message, bool, error) {
 	var msg Message
 	var sentAt *time.Time
 	err := w.pool.QueryRow(ctx, `
-		SELECT to_addr, subject, text_body, html_body, kind, sent_at
+		SELECT to_addr, subject, text_body, html_body, kind, reply_to, sent_at
 		FROM platform.mail_outbox WHERE id = $1`, id).
-		Scan(&msg.To, &msg.Subject, &msg.Text, &msg.HTML, &msg.Kind, &sentAt)
+		Scan(&msg.To, &msg.Subject, &msg.Text, &msg.HTML, &msg.Kind, &msg.ReplyTo, &sentAt)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		err = fmt.Errorf("mail: read outbox row %d: %w", id, err)
 	}

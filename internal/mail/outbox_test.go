@@ -1,8 +1,12 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	netmail "net/mail"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -225,5 +229,51 @@ func TestEnqueueRefusesBadMessages(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestShareMailRepliesToTheQuilter: a share link's email keeps the
+// quilter's address as Reply-To through the outbox, and the message
+// written carries the header.
+func TestShareMailRepliesToTheQuilter(t *testing.T) {
+	f := &flaky{}
+	r := newRig(t, f)
+	ctx := context.Background()
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		_, err := r.mailer.Send(ctx, tx, "jane@example.com", mail.ShareData{Quilter: "Pam's Quilting", Title: "Jane's quilt",
+			Designs: 3, Link: link, ReplyTo: `"Pam Smith" <pam@example.com>`})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.start(t)
+	r.waitJob(t)
+	if _, sent := f.counts(); sent != 1 || f.sent[0].ReplyTo != `"Pam Smith" <pam@example.com>` {
+		t.Fatalf("sent %+v; want one share mail replying to Pam", f.sent)
+	}
+	dir := t.TempDir()
+	tr, err := mail.NewDirTransport(dir, mail.DefaultFrom, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Send(ctx, f.sent[0]); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if len(files) != 1 {
+		t.Fatalf("written %v", files)
+	}
+	b, _ := os.ReadFile(files[0])
+	parsed, err := netmail.ReadMessage(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rt, err := parsed.Header.AddressList("Reply-To"); err != nil || len(rt) != 1 || rt[0].Address != "pam@example.com" {
+		t.Errorf("Reply-To header %v, %v", rt, err)
+	}
+	// Other mail answers to From as before.
+	if msg, _ := mail.Compose(mail.VerifyData{Link: link}); msg.ReplyTo != "" {
+		t.Errorf("verify mail has Reply-To %q", msg.ReplyTo)
 	}
 }

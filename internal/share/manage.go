@@ -5,15 +5,21 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
 // The quilter's side of links: extend, revoke, delete, duplicate, and the
 // results page.
 
+// ErrTurnedOff refuses to extend a link that is turned off: extending it
+// would not let the customer in, so the quilter is offered Reopen.
+var ErrTurnedOff = problem.Conflict("share_turned_off",
+	"This link is turned off, so making it last longer would not let your customer in. Choose “Turn back on” to open it again.")
+
 // Extend makes link id last days more from its expiry (or from now, when
 // it has ended) and returns the new expiry. days out of 1..MaxDays counts
-// as DefaultDays.
+// as DefaultDays. A turned-off link is ErrTurnedOff (see Reopen).
 func (s *Service) Extend(ctx context.Context, tenantID, id int64, days int) (time.Time, error) {
 	if days < 1 || days > MaxDays {
 		days = DefaultDays
@@ -24,6 +30,9 @@ func (s *Service) Extend(ctx context.Context, tenantID, id int64, days int) (tim
 		if err != nil {
 			return err
 		}
+		if l.RevokedAt != nil {
+			return ErrTurnedOff
+		}
 		from := s.Now()
 		if l.ExpiresAt.After(from) {
 			from = l.ExpiresAt
@@ -33,6 +42,32 @@ func (s *Service) Extend(ctx context.Context, tenantID, id int64, days int) (tim
 	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("share: extend link %d: %w", id, err)
+	}
+	return exp, nil
+}
+
+// Reopen turns link id back on (after Revoke), lasting days from now
+// (or to its old expiry, when that is later), and returns the new expiry;
+// the same link and its votes carry on. days out of 1..MaxDays counts as
+// DefaultDays.
+func (s *Service) Reopen(ctx context.Context, tenantID, id int64, days int) (time.Time, error) {
+	if days < 1 || days > MaxDays {
+		days = DefaultDays
+	}
+	var exp time.Time
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		l, err := tx.Share(ctx, id)
+		if err != nil {
+			return err
+		}
+		exp = s.Now().Add(time.Duration(days) * 24 * time.Hour)
+		if l.ExpiresAt.After(exp) {
+			exp = l.ExpiresAt
+		}
+		return tx.ReopenShare(ctx, id, exp)
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("share: turn link %d back on: %w", id, err)
 	}
 	return exp, nil
 }

@@ -152,13 +152,21 @@ func (s *Service) Create(ctx context.Context, tenantID, userID int64, in Input) 
 		by = &userID
 	}
 	var l *store.ShareLink
-	var workspace string
+	var workspace, replyTo string
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
 		t, err := tx.Platform().TenantByID(ctx, tenantID)
 		if err != nil {
 			return err
 		}
 		workspace = t.Name
+		if userID != 0 {
+			// The customer's answer goes to the quilter who sent the link.
+			u, err := tx.Platform().UserByID(ctx, userID)
+			if err != nil {
+				return err
+			}
+			replyTo = (&netmail.Address{Name: u.DisplayName, Address: u.Email}).String()
+		}
 		live, err := tx.LivePatterns(ctx, in.PatternIDs)
 		if err != nil {
 			return err
@@ -179,7 +187,7 @@ func (s *Service) Create(ctx context.Context, tenantID, userID int64, in Input) 
 	c := &Created{Link: l, URL: s.BaseURL + "/s/" + token}
 	if in.Send && l.RecipientEmail != "" {
 		err := s.Mailer.Send(ctx, l.RecipientEmail, mail.ShareData{Quilter: workspace, Customer: l.RecipientName,
-			Title: l.Name, Designs: len(l.Patterns), Note: l.Message, Link: c.URL})
+			Title: l.Name, Designs: len(l.Patterns), Note: l.Message, Link: c.URL, ReplyTo: replyTo})
 		if err != nil {
 			return nil, fmt.Errorf("share: email link %d: %w", l.ID, err)
 		}
@@ -334,57 +342,79 @@ func NewVoterID() string {
 	return hex.EncodeToString(b)
 }
 
-// VoteInput is one guest's vote.
+// VoteInput is one guest's change to her vote on one design. Each part
+// is saved on its own: a part left nil keeps what is stored, so saving a
+// comment or a rank never touches her like, favourite or maybe.
 type VoteInput struct {
 	VoterID, VoterName string
 	PatternID          int64
-	Vote               string // like, favorite, maybe, or "" to take the vote back
-	Rank               int    // 1..n in rank mode, 0 for none
-	Comment            string
+	// Vote is like, favorite, maybe, or "" to take the choice back.
+	Vote *string
+	// Rank is 1..n in rank mode, 0 for none.
+	Rank *int
+	// Comment is her note on the design, "" for none.
+	Comment *string
 }
 
-// Vote records a guest's vote, rate-limited per IP and per link; names
-// and comments are plain text of bounded length (HTML is shown as text).
-func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) error {
+// errNothing refuses a vote that changes nothing.
+var errNothing = problem.Invalid("nothing_to_save", "Choose like, favourite or maybe, a rank or a comment, then save.")
+
+// Vote records a change of a guest's vote, rate-limited per IP and per
+// link; names and comments are plain text of bounded length (HTML is
+// shown as text). Only the parts in gives change; it returns her vote on
+// the design as it now stands.
+func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) (store.Vote, error) {
 	if ok, _ := s.perIP.Allow(ip); !ok {
-		return ErrLimited
+		return store.Vote{}, ErrLimited
 	}
 	if ok, _ := s.perLink.Allow(fmt.Sprint(o.Link.ID)); !ok {
-		return ErrLimited
+		return store.Vote{}, ErrLimited
 	}
 	name := strings.Join(strings.Fields(in.VoterName), " ")
 	switch {
 	case name == "":
-		return invalid("Please type your name first.")
+		return store.Vote{}, invalid("Please type your name first.")
 	case utf8.RuneCountInString(name) > MaxVoterName:
-		return invalid(fmt.Sprintf("Your name can be up to %d characters.", MaxVoterName))
-	case utf8.RuneCountInString(in.Comment) > MaxComment:
-		return invalid(fmt.Sprintf("A comment can be up to %d characters.", MaxComment))
-	case in.Vote != "" && in.Vote != Like && in.Vote != Favorite && in.Vote != Maybe:
-		return invalid("Choose like, favourite or maybe.")
-	case in.Rank < 0 || in.Rank > len(o.Link.Patterns):
-		return invalid("That ranking is not possible.")
+		return store.Vote{}, invalid(fmt.Sprintf("Your name can be up to %d characters.", MaxVoterName))
+	case in.Vote == nil && in.Rank == nil && in.Comment == nil:
+		return store.Vote{}, errNothing
+	case in.Comment != nil && utf8.RuneCountInString(*in.Comment) > MaxComment:
+		return store.Vote{}, invalid(fmt.Sprintf("A comment can be up to %d characters.", MaxComment))
+	case in.Vote != nil && *in.Vote != "" && *in.Vote != Like && *in.Vote != Favorite && *in.Vote != Maybe:
+		return store.Vote{}, invalid("Choose like, favourite or maybe.")
+	case in.Rank != nil && (*in.Rank < 0 || *in.Rank > len(o.Link.Patterns)):
+		return store.Vote{}, invalid("That ranking is not possible.")
 	case len(in.VoterID) != 32:
-		return invalid("Please allow this site to remember you (cookies), then try again.")
+		return store.Vote{}, invalid("Please allow this site to remember you (cookies), then try again.")
 	}
 	if !o.Holds(in.PatternID) {
-		return ErrNotInLink
+		return store.Vote{}, ErrNotInLink
 	}
-	v := store.Vote{VoterID: in.VoterID, VoterName: name, PatternID: in.PatternID, Vote: in.Vote, Comment: strings.TrimSpace(in.Comment)}
-	if in.Rank > 0 {
-		v.Rank = &in.Rank
+	v := store.VoteChange{VoterID: in.VoterID, VoterName: name, PatternID: in.PatternID}
+	if in.Vote != nil {
+		v.SetVote, v.Vote = true, *in.Vote
 	}
-	err := s.Store.SaveVote(ctx, o.Link.ID, v, MaxVoters)
-	if err == nil {
-		s.Metrics.Count("vote")
+	if in.Rank != nil {
+		v.SetRank = true
+		if *in.Rank > 0 {
+			rank := *in.Rank
+			v.Rank = &rank
+		}
 	}
+	if in.Comment != nil {
+		v.SetComment, v.Comment = true, strings.TrimSpace(*in.Comment)
+	}
+	now, err := s.Store.SaveVote(ctx, o.Link.ID, v, MaxVoters)
 	switch {
+	case err == nil:
+		s.Metrics.Count("vote")
+		return now, nil
 	case errors.Is(err, store.ErrTooManyVoters):
-		return ErrFull.Wrap(err)
+		return now, ErrFull.Wrap(err)
 	case errors.Is(err, store.ErrNotFound):
-		return ErrNotInLink.Wrap(err)
+		return now, ErrNotInLink.Wrap(err)
 	}
-	return err
+	return now, err
 }
 
 // Finish tells the quilter that the guest with voterID has finished
@@ -406,7 +436,7 @@ func (s *Service) Finish(ctx context.Context, o *Opened, voterID string) error {
 	}
 	liked := 0
 	for _, v := range votes {
-		if v.Vote != Maybe {
+		if v.Vote == Like || v.Vote == Favorite {
 			liked++
 		}
 	}
@@ -496,13 +526,32 @@ func (s *Service) Results(ctx context.Context, tenantID, shareID int64) (*Result
 			d.RankPoints += pts
 			d.Score += pts
 		}
-		d.Voters = append(d.Voters, v.VoterName+": "+v.Vote)
+		d.Voters = append(d.Voters, v.VoterName+": "+choice(v))
 		if v.Comment != "" {
 			d.Comments = append(d.Comments, v.VoterName+": "+v.Comment)
 		}
 	}
 	sortResults(r.Designs)
 	return r, nil
+}
+
+// choice says in words what one guest chose on one design: "favourite",
+// "like, rank 2", "rank 1", "comment only".
+func choice(v store.Vote) string {
+	var parts []string
+	switch v.Vote {
+	case Favorite:
+		parts = append(parts, "favourite")
+	case Like, Maybe:
+		parts = append(parts, v.Vote)
+	}
+	if v.Rank != nil {
+		parts = append(parts, fmt.Sprintf("rank %d", *v.Rank))
+	}
+	if len(parts) == 0 {
+		return "comment only"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // sortResults puts the most preferred designs first, ties in link order.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
@@ -68,7 +69,8 @@ func TestShareVotesAndResults(t *testing.T) {
 	}
 	jane, mary := share.NewVoterID(), share.NewVoterID()
 	vote := func(voter, name string, id int64, v string) error {
-		return r.svc.Vote(ctx, o, share.VoteInput{VoterID: voter, VoterName: name, PatternID: id, Vote: v}, "1.1.1.1")
+		_, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: voter, VoterName: name, PatternID: id, Vote: &v}, "1.1.1.1")
+		return err
 	}
 	for _, err := range []error{
 		vote(jane, "Jane", shared[0], share.Like), vote(jane, "Jane", shared[2], share.Favorite), vote(jane, "Jane", shared[1], share.Maybe),
@@ -115,16 +117,91 @@ func TestShareVotesAndResults(t *testing.T) {
 		}
 	}
 	// Bad input changes nothing.
+	like, love, rank99, long := share.Like, "love", 99, strings.Repeat("x", share.MaxComment+1)
+	before, _ := r.st.Votes(ctx, c.Link.ID, jane)
 	for _, in := range []share.VoteInput{
-		{VoterID: jane, VoterName: "", PatternID: shared[0], Vote: share.Like},
-		{VoterID: jane, VoterName: strings.Repeat("x", 61), PatternID: shared[0], Vote: share.Like},
-		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: "love"},
-		{VoterID: "short", VoterName: "Jane", PatternID: shared[0], Vote: share.Like},
-		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: share.Like, Rank: 99},
+		{VoterID: jane, VoterName: "", PatternID: shared[0], Vote: &like},
+		{VoterID: jane, VoterName: strings.Repeat("x", 61), PatternID: shared[0], Vote: &like},
+		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: &love},
+		{VoterID: "short", VoterName: "Jane", PatternID: shared[0], Vote: &like},
+		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Vote: &like, Rank: &rank99},
+		{VoterID: jane, VoterName: "Jane", PatternID: shared[0], Comment: &long},
+		{VoterID: jane, VoterName: "Jane", PatternID: shared[0]},
 	} {
-		if err := r.svc.Vote(ctx, o, in, "1.1.1.1"); problem.Status(err) != http.StatusUnprocessableEntity {
+		if _, err := r.svc.Vote(ctx, o, in, "1.1.1.1"); problem.Status(err) != http.StatusUnprocessableEntity {
 			t.Errorf("vote %+v: %v, want an invalid-input problem", in, err)
 		}
+	}
+	if after, _ := r.st.Votes(ctx, c.Link.ID, jane); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("refused votes changed Jane's votes: %v → %v", before, after)
+	}
+}
+
+// TestVotePartsAreSavedAlone: a guest's choice, rank and comment are saved
+// each on its own; saving one never changes the others (issue 15: "Save
+// comment" turned a favourite into a maybe, and a rank alone was lost).
+func TestVotePartsAreSavedAlone(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	shared := r.acmeIDs[:4]
+	c, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: shared, Name: "Ranked", VotingMode: "rank"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := r.svc.Open(ctx, token(c.URL), "1.1.1.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jane := share.NewVoterID()
+	fav, comment, rank2, rank3, none, noRank := share.Favorite, "Lovely for the border", 2, 3, "", 0
+	steps := []struct {
+		in   share.VoteInput
+		want string // vote|rank|comment after the step
+	}{
+		{share.VoteInput{Vote: &fav}, "favorite|0|"},
+		{share.VoteInput{Comment: &comment}, "favorite|0|Lovely for the border"},
+		{share.VoteInput{Rank: &rank2}, "favorite|2|Lovely for the border"},
+		{share.VoteInput{Vote: &none}, "|2|Lovely for the border"},
+		{share.VoteInput{Rank: &noRank}, "|0|Lovely for the border"},
+		{share.VoteInput{Comment: &none}, "none"},
+	}
+	for i, s := range steps {
+		s.in.VoterID, s.in.VoterName, s.in.PatternID = jane, "Jane", shared[1]
+		now, err := r.svc.Vote(ctx, o, s.in, "1.1.1.1")
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		votes, err := r.st.Votes(ctx, c.Link.ID, jane)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "none"
+		if len(votes) == 1 {
+			v := votes[0]
+			rank := 0
+			if v.Rank != nil {
+				rank = *v.Rank
+			}
+			got = fmt.Sprintf("%s|%d|%s", v.Vote, rank, v.Comment)
+			if now.Vote != v.Vote || fmt.Sprint(now.Rank) != fmt.Sprint(v.Rank) && (now.Rank == nil || v.Rank == nil || *now.Rank != *v.Rank) || now.Comment != v.Comment {
+				t.Errorf("step %d returned %+v, stored %+v", i, now, v)
+			}
+		}
+		if got != s.want {
+			t.Errorf("step %d: stored %s, want %s", i, got, s.want)
+		}
+	}
+	// A rank alone counts: the quilter sees it in the results.
+	if _, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: jane, VoterName: "Jane", PatternID: shared[3], Rank: &rank3}, "1.1.1.1"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.svc.Results(ctx, r.acme.ID, c.Link.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Voters) != 1 || res.Designs[0].PatternID != shared[3] || res.Designs[0].RankPoints != 2 ||
+		fmt.Sprint(res.Designs[0].Voters) != "[Jane: rank 3]" {
+		t.Errorf("results after a rank alone: voters %v, first %+v", res.Voters, res.Designs[0])
 	}
 }
 
@@ -172,6 +249,57 @@ func TestShareExpiryRevokeSuspend(t *testing.T) {
 	}
 }
 
+// TestExtendTurnedOffLink: extending a turned-off link is refused with
+// the way out (it said "extended" and stayed off); Reopen turns it back on
+// with its votes.
+func TestExtendTurnedOffLink(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	c, err := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:2], Name: "Paused", ExpiresInDays: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.Revoke(ctx, r.acme.ID, c.Link.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Extend(ctx, r.acme.ID, c.Link.ID, 30); !errors.Is(err, share.ErrTurnedOff) || !strings.Contains(err.Error(), "Turn back on") {
+		t.Errorf("extend a turned-off link: %v", err)
+	}
+	if _, err := r.svc.Open(ctx, token(c.URL), "ip"); !errors.Is(err, share.ErrExpired) {
+		t.Errorf("turned-off link opens after a refused extend: %v", err)
+	}
+	if _, err := r.svc.Reopen(ctx, r.beta.ID, c.Link.ID, 30); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another workspace turned the link on: %v", err)
+	}
+	exp, err := r.svc.Reopen(ctx, r.acme.ID, c.Link.ID, 30)
+	if err != nil || !exp.Equal(r.now.Add(30*24*time.Hour)) {
+		t.Fatalf("reopen = %v, %v", exp, err)
+	}
+	if _, err := r.svc.Open(ctx, token(c.URL), "ip"); err != nil {
+		t.Errorf("reopened link: %v", err)
+	}
+}
+
+// TestShareEmailRepliesToTheQuilter: the customer's answer to the share
+// email reaches the quilter who sent it.
+func TestShareEmailRepliesToTheQuilter(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	u, err := r.st.CreateUser(ctx, "pam@example.com", "Pam Quilts", nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.svc.Create(ctx, r.acme.ID, u.ID, share.Input{PatternIDs: r.acmeIDs[:2], Name: "For Jane",
+		RecipientEmail: "jane@example.com", Send: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := r.mail.Last(t, mail.KindShare, "jane@example.com").Message
+	if msg.ReplyTo != `"Pam Quilts" <pam@example.com>` {
+		t.Errorf("share email Reply-To = %q, want the quilter", msg.ReplyTo)
+	}
+}
+
 func TestShareCreateRefusesOtherTenantsDesigns(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
@@ -194,12 +322,13 @@ func TestVoterCap(t *testing.T) {
 	ctx := context.Background()
 	c, _ := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:1], Name: "Popular"})
 	o, _ := r.svc.Open(ctx, token(c.URL), "ip")
+	like := share.Like
 	for i := range share.MaxVoters {
-		if err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: fmt.Sprint("G", i), PatternID: r.acmeIDs[0], Vote: share.Like}, fmt.Sprint("ip", i)); err != nil {
+		if _, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: fmt.Sprint("G", i), PatternID: r.acmeIDs[0], Vote: &like}, fmt.Sprint("ip", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: "One too many", PatternID: r.acmeIDs[0], Vote: share.Like}, "ipx"); !errors.Is(err, share.ErrFull) {
+	if _, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: "One too many", PatternID: r.acmeIDs[0], Vote: &like}, "ipx"); !errors.Is(err, share.ErrFull) {
 		t.Errorf("voter %d: %v", share.MaxVoters+1, err)
 	}
 }

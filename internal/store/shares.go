@@ -119,6 +119,12 @@ func (t *TenantTx) UpdateShare(ctx context.Context, id int64, expires *time.Time
 		WHERE id = $1 AND tenant_id = $2`, id, t.tenantID, expires, revoke)
 }
 
+// ReopenShare turns a turned-off link back on, lasting until expires.
+func (t *TenantTx) ReopenShare(ctx context.Context, id int64, expires time.Time) error {
+	return t.Platform().execOne(ctx, "reopen share", `UPDATE platform.share_links SET expires_at = $3, revoked_at = NULL
+		WHERE id = $1 AND tenant_id = $2`, id, t.tenantID, expires)
+}
+
 // DeleteShare removes a link and its votes.
 func (t *TenantTx) DeleteShare(ctx context.Context, id int64) error {
 	return t.Platform().execOne(ctx, "delete share", `DELETE FROM platform.share_links WHERE id = $1 AND tenant_id = $2`, id, t.tenantID)
@@ -132,9 +138,11 @@ func (s *Store) CountShareView(ctx context.Context, id int64) error {
 
 // Vote is one guest's choice on one design of a link.
 type Vote struct {
-	VoterID   string    `json:"-"`
-	VoterName string    `json:"voter_name"`
-	PatternID int64     `json:"pattern_id"`
+	VoterID   string `json:"-"`
+	VoterName string `json:"voter_name"`
+	PatternID int64  `json:"pattern_id"`
+	// Vote is like, favorite or maybe; "" when she only ranked or
+	// commented.
 	Vote      string    `json:"vote"`
 	Rank      *int      `json:"rank,omitempty"`
 	Comment   string    `json:"comment,omitempty"`
@@ -144,9 +152,29 @@ type Vote struct {
 // ErrTooManyVoters refuses a new guest on a link that has the most allowed.
 var ErrTooManyVoters = errors.New("this link has had as many guests as it allows")
 
-// SaveVote records (or changes) a guest's vote on a design of the link.
-// A vote of "" removes it. New guests beyond maxVoters are refused.
-func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters int) error {
+// VoteChange is what one guest changes on one design of a link: only the
+// parts whose Set flag is on are written, the others keep what is stored.
+type VoteChange struct {
+	VoterID, VoterName string
+	PatternID          int64
+	// Vote is like, favorite, maybe, or "" for no choice; written when
+	// SetVote.
+	Vote    string
+	SetVote bool
+	// Rank is 1..n, or nil for none; written when SetRank.
+	Rank    *int
+	SetRank bool
+	// Comment is written when SetComment.
+	Comment    string
+	SetComment bool
+}
+
+// SaveVote records a change of a guest's vote on a design of the link,
+// touching only the parts the change sets, and returns the vote as it now
+// stands. A row left with no vote, no rank and no comment is deleted (the
+// returned vote is then empty). New guests beyond maxVoters are refused.
+func (s *Store) SaveVote(ctx context.Context, shareID int64, v VoteChange, maxVoters int) (Vote, error) {
+	now := Vote{VoterID: v.VoterID, VoterName: v.VoterName, PatternID: v.PatternID}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var inShare, known bool
 		if err := tx.QueryRow(ctx, `SELECT
@@ -158,11 +186,8 @@ func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters i
 		if !inShare {
 			return ErrNotFound
 		}
-		if v.Vote == "" {
-			_, err := tx.Exec(ctx, `DELETE FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $2 AND pattern_id = $3`, shareID, v.VoterID, v.PatternID)
-			return err
-		}
-		if !known {
+		empty := (!v.SetVote || v.Vote == "") && (!v.SetRank || v.Rank == nil) && (!v.SetComment || v.Comment == "")
+		if !known && !empty {
 			// A new guest: serialise new guests of this link (only them, and
 			// without locking the link's row) so the cap holds under load.
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(1347834728, $1::int)`, int32(shareID)); err != nil {
@@ -176,13 +201,26 @@ func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters i
 				return ErrTooManyVoters
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO platform.share_link_votes (share_id, voter_id, voter_name, pattern_id, vote, rank, comment)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (share_id, voter_id, pattern_id) DO UPDATE SET voter_name = EXCLUDED.voter_name, vote = EXCLUDED.vote,
-				rank = EXCLUDED.rank, comment = EXCLUDED.comment, updated_at = now()`,
-			shareID, v.VoterID, v.VoterName, v.PatternID, v.Vote, v.Rank, v.Comment)
+		// A new row takes the parts given and nothing for the others; an
+		// existing row keeps the parts not given.
+		err := tx.QueryRow(ctx, `INSERT INTO platform.share_link_votes AS old (share_id, voter_id, voter_name, pattern_id, vote, rank, comment)
+			VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN $6 ELSE '' END, CASE WHEN $7 THEN $8::int END, CASE WHEN $9 THEN $10 ELSE '' END)
+			ON CONFLICT (share_id, voter_id, pattern_id) DO UPDATE SET voter_name = EXCLUDED.voter_name,
+				vote = CASE WHEN $5 THEN EXCLUDED.vote ELSE old.vote END,
+				rank = CASE WHEN $7 THEN EXCLUDED.rank ELSE old.rank END,
+				comment = CASE WHEN $9 THEN EXCLUDED.comment ELSE old.comment END,
+				updated_at = now()
+			RETURNING vote, rank, comment, updated_at`,
+			shareID, v.VoterID, v.VoterName, v.PatternID, v.SetVote, v.Vote, v.SetRank, v.Rank, v.SetComment, v.Comment).
+			Scan(&now.Vote, &now.Rank, &now.Comment, &now.UpdatedAt)
 		if err != nil {
 			return err
+		}
+		if now.Vote == "" && now.Rank == nil && now.Comment == "" {
+			if _, err := tx.Exec(ctx, `DELETE FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $2 AND pattern_id = $3`,
+				shareID, v.VoterID, v.PatternID); err != nil {
+				return err
+			}
 		}
 		// A guest's name is one name across the link.
 		_, err = tx.Exec(ctx, `UPDATE platform.share_link_votes SET voter_name = $3
@@ -190,9 +228,9 @@ func (s *Store) SaveVote(ctx context.Context, shareID int64, v Vote, maxVoters i
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: vote on share %d: %w", shareID, err)
+		return Vote{}, fmt.Errorf("store: vote on share %d: %w", shareID, err)
 	}
-	return nil
+	return now, nil
 }
 
 // Votes returns the votes on a link: of one guest when voterID is set, of

@@ -166,8 +166,8 @@ func TestAxe(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#voter_name"), "Jane"),
 		chromedp.Click(chromedp.CSS("form[data-guest-name] button")),
 		chromedp.WaitVisible(chromedp.Search(`//button[contains(., "Change my name")]`)),
-		chromedp.Click(chromedp.CSS(`.share-card:nth-child(1) button[value="favorite"]`)),
-		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "Saved."`)))
+		chromedp.Click(chromedp.CSS(`.share-card:nth-child(1) button[data-choice="favorite"]`)),
+		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "This is one of your favourites."`)))
 	if err != nil {
 		t.Fatal(err)
 	}

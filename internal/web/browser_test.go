@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/patternvault/patternvault/internal/share"
@@ -167,21 +169,40 @@ func TestBrowserLibrary(t *testing.T) {
 	}
 }
 
-// TestBrowserShareOnPhone: a guest opens a share link on a phone, types
-// her name, votes, reloads and sees her vote kept.
+// smallControls lists the visible controls of the page's main part that
+// are under 44 px tall or have text under 18 px ("" when there are none).
+const smallControls = `Array.from(document.querySelectorAll("main button, main select, main input:not([type=hidden]), main textarea, main summary, main a"))
+	.filter(e => e.getClientRects().length)
+	.map(e => { const r = e.getBoundingClientRect(), fs = parseFloat(getComputedStyle(e).fontSize);
+		return (r.height < 44 || fs < 18) ? e.tagName + " “" + (e.textContent || e.name || "").trim().slice(0, 30) + "” " + Math.round(r.height) + " px tall, " + fs + " px text" : ""; })
+	.filter(Boolean).join("; ")`
+
+// TestBrowserShareOnPhone: a guest opens a ranking link on a phone, types
+// her name, chooses a favourite, then a rank alone and a comment alone:
+// each is saved on its own with a visible confirmation and none changes
+// the others (issue 15: "Save comment" turned a favourite into a maybe,
+// a rank alone was never saved). Every control is at least 44 px tall
+// with 18 px text, and nothing scrolls sideways.
 func TestBrowserShareOnPhone(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, "")
 	_, acme := r.owner(t, "pam@example.com", "acme")
 	ids := r.seedDesigns(t, acme, "Swirl", 4)
-	c, err := r.Shares.Create(context.Background(), acme.ID, 0, share.Input{PatternIDs: ids[:3], Name: "Jane's quilt", ShowDesigner: true})
+	c, err := r.Shares.Create(context.Background(), acme.ID, 0, share.Input{PatternIDs: ids[:3], Name: "Jane's quilt", ShowDesigner: true,
+		VotingMode: "rank", AllowDownload: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	link := strings.Replace(c.URL, "http://pv.test", r.srv.URL, 1)
 	ctx := browserCtx(t, 390, 844)
-	var saved string
+	card := fmt.Sprintf("#design-%d", ids[1])
+	status := func(want string) chromedp.Action[chromedp.Void] {
+		return void(chromedp.Poll[bool](fmt.Sprintf(`document.querySelector("%s .vote-status").textContent === %q`, card, want),
+			chromedp.WithPollingTimeout(10*time.Second)))
+	}
 	var pressed chromedp.AttributeResult
+	var rank, comment, small string
+	var wide int
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS("#voter_name")),
@@ -189,21 +210,82 @@ func TestBrowserShareOnPhone(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#voter_name"), "Jane"),
 		chromedp.Click(chromedp.CSS("form[data-guest-name] button")),
 		chromedp.WaitVisible(chromedp.CSS(".share-card")),
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#design-%d button[value="favorite"]`, ids[1]))),
-		into(chromedp.Poll[string](fmt.Sprintf(`document.querySelector("#design-%d .vote-status").textContent === "Saved." && "Saved."`, ids[1]), chromedp.WithPollingTimeout(10*time.Second)), &saved),
+		chromedp.Click(chromedp.CSS(card+` button[data-choice="favorite"]`)),
+		status("This is one of your favourites."),
+		chromedp.SetValue(chromedp.CSS(card+" select"), "2"),
+		void(chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector("%s select").dispatchEvent(new Event("change")), true`, card))),
+		status("Rank 2 saved."),
+		chromedp.Click(chromedp.CSS(card+" summary")),
+		chromedp.SendKeys(chromedp.CSS(card+" textarea"), "Perfect for the border"),
+		chromedp.Click(chromedp.CSS(card+" .vote-comment button")),
+		status("Comment saved."),
+		shot("share-2-voted"),
 		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS(".share-card")),
-		into(chromedp.AttributeValue(chromedp.CSS(fmt.Sprintf(`#design-%d button[value="favorite"]`, ids[1])), "aria-pressed"), &pressed),
-		shot("share-2-voted"),
+		into(chromedp.AttributeValue(chromedp.CSS(card+` button[data-choice="favorite"]`), "aria-pressed"), &pressed),
+		into(chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector("%s select").value`, card)), &rank),
+		into(chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector("%s textarea").value`, card)), &comment),
+		void(chromedp.Evaluate[bool](`document.querySelectorAll("details").forEach(d => d.open = true), true`)),
+		into(chromedp.Evaluate[string](smallControls), &small),
+		into(chromedp.Evaluate[int](`document.documentElement.scrollWidth`), &wide),
 	)
 	if err != nil {
 		t.Fatalf("share page: %v", err)
 	}
-	if pressed.Value != "true" {
-		t.Errorf("after reload the favourite is not kept (aria-pressed=%q, status %q)", pressed.Value, saved)
+	if pressed.Value != "true" || rank != "2" || comment != "Perfect for the border" {
+		t.Errorf("after reload: favourite pressed %q, rank %q, comment %q; want all three kept", pressed.Value, rank, comment)
+	}
+	if small != "" {
+		t.Errorf("controls too small for a guest on a phone: %s", small)
+	}
+	if wide > 390 {
+		t.Errorf("the share page scrolls sideways on a 390 px phone (%d px wide)", wide)
 	}
 	res, err := r.Shares.Results(context.Background(), acme.ID, c.Link.ID)
-	if err != nil || len(res.Votes) != 1 || res.Votes[0].VoterName != "Jane" || res.Votes[0].Vote != share.Favorite {
-		t.Errorf("results after the browser vote: %+v %v", res, err)
+	if err != nil || len(res.Votes) != 1 || res.Votes[0].VoterName != "Jane" || res.Votes[0].Vote != share.Favorite ||
+		res.Votes[0].Rank == nil || *res.Votes[0].Rank != 2 || res.Votes[0].Comment != "Perfect for the border" {
+		t.Errorf("results after the browser votes: %+v %v", res.Votes, err)
+	}
+}
+
+// TestBrowserShareWithoutJavaScript: with scripts off, the rank form has
+// its own button; saving a rank alone keeps the choice and the page says
+// what was saved on the design's card.
+func TestBrowserShareWithoutJavaScript(t *testing.T) {
+	r := newRig(t, "")
+	_, acme := r.owner(t, "pam@example.com", "acme")
+	ids := r.seedDesigns(t, acme, "Swirl", 3)
+	c, err := r.Shares.Create(context.Background(), acme.ID, 0, share.Input{PatternIDs: ids, Name: "Jane's quilt", VotingMode: "rank"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := strings.Replace(c.URL, "http://pv.test", r.srv.URL, 1)
+	ctx := browserCtx(t, 390, 844)
+	card := fmt.Sprintf("#design-%d", ids[0])
+	var said, rank string
+	err = chromedp.Do(ctx,
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}),
+		chromedp.Navigate(link),
+		chromedp.SendKeys(chromedp.CSS("#voter_name"), "Jane"),
+		chromedp.Click(chromedp.CSS("form[data-guest-name] button")),
+		chromedp.WaitVisible(chromedp.CSS(card+` button[data-choice="like"]`)),
+		chromedp.Click(chromedp.CSS(card+` button[data-choice="like"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(@class,"vote-status")][contains(., "You like this design.")]`)),
+		chromedp.SetValue(chromedp.CSS(card+" select"), "3"),
+		chromedp.Click(chromedp.CSS(card+" [data-save-rank]")),
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(@class,"vote-status")][contains(., "Rank 3 saved.")]`)),
+		into(chromedp.Text(chromedp.CSS(card+" .vote-status")), &said),
+		into(chromedp.Value(chromedp.CSS(card+" select")), &rank),
+		shot("share-3-no-javascript"),
+	)
+	if err != nil {
+		t.Fatalf("share page without JavaScript: %v", err)
+	}
+	res, err := r.Shares.Results(context.Background(), acme.ID, c.Link.ID)
+	if err != nil || len(res.Votes) != 1 || res.Votes[0].Vote != share.Like || res.Votes[0].Rank == nil || *res.Votes[0].Rank != 3 {
+		t.Errorf("after a like and a rank without JavaScript: %+v %v (card says %q, rank %q)", res.Votes, err, said, rank)
 	}
 }

@@ -168,11 +168,11 @@ func TestJourneyKeyboard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//button[contains(., "Change my name")]`)),
 		// The name sends her on to the designs (#designs): the focus
 		// goes on from there.
-		tabThrough(t, `.share-card:nth-child(1) button[value="like"]`, `.share-card:nth-child(1) button[value="favorite"]`),
+		tabThrough(t, `.share-card:nth-child(1) button[data-choice="like"]`, `.share-card:nth-child(1) button[data-choice="favorite"]`),
 		press(" "),
-		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "Saved."`, chromedp.WithPollingTimeout(10*time.Second))),
-		into(chromedp.Evaluate[string](`document.querySelector('.share-card:nth-child(1) button[value="favorite"]').getAttribute("aria-pressed")`), &pressed),
-		tabThrough(t, `.share-card:nth-child(1) summary`, `.share-card:nth-child(2) button[value="like"]`, `form.done button`),
+		void(chromedp.Poll[bool](`document.querySelector(".share-card:nth-child(1) .vote-status").textContent === "This is one of your favourites."`, chromedp.WithPollingTimeout(10*time.Second))),
+		into(chromedp.Evaluate[string](`document.querySelector('.share-card:nth-child(1) button[data-choice="favorite"]').getAttribute("aria-pressed")`), &pressed),
+		tabThrough(t, `.share-card:nth-child(1) summary`, `.share-card:nth-child(2) button[data-choice="like"]`, `form.done button`),
 	)
 	if pressed != "true" {
 		t.Errorf("after Space on Favourite, aria-pressed = %q", pressed)

@@ -52,7 +52,9 @@ var templateFuncs = template.FuncMap{
 		}
 		return *f
 	},
-	"hasID": func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	// choices are the buttons under a design of a share link.
+	"choices": func() []voteChoice { return voteChoices },
+	"hasID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
 	// typeword is the word people read for a design type ("Edge to edge").
 	"typeword":  designtype.Word,
 	"highlight": highlight,

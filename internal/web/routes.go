@@ -108,6 +108,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /t/{slug}/shares/{id}", s.member(viewer, s.shareResults))
 	mux.Handle("POST /t/{slug}/shares/{id}/extend", s.member(editor, s.shareExtend))
 	mux.Handle("POST /t/{slug}/shares/{id}/revoke", s.member(editor, s.shareRevoke))
+	mux.Handle("POST /t/{slug}/shares/{id}/reopen", s.member(editor, s.shareReopen))
 	mux.Handle("POST /t/{slug}/shares/{id}/delete", s.member(editor, s.shareDelete))
 	mux.Handle("POST /t/{slug}/shares/{id}/duplicate", s.member(editor, s.shareDuplicate))
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,7 +39,15 @@ type sharedDesign struct {
 	Vote    string
 	Rank    int
 	Comment string
+	// Saved confirms what a form without JavaScript just saved.
+	Saved string
 }
+
+// voteChoice is one button under a design of a share link.
+type voteChoice struct{ Value, Label string }
+
+// voteChoices are the choices a guest has, in the order shown.
+var voteChoices = []voteChoice{{share.Like, "♥ Like"}, {share.Favorite, "★ Favourite"}, {share.Maybe, "? Maybe"}}
 
 // openShare resolves {token}; on failure it has already answered with the
 // friendly 404 or 410 page (both look the same, apart from the words).
@@ -93,10 +102,14 @@ func (s *Server) sharePublic(w http.ResponseWriter, r *http.Request) {
 	if page.GuestName == "" {
 		page.GuestName = view.Name
 	}
+	saved, _ := strconv.ParseInt(r.URL.Query().Get("saved"), 10, 64) // after a form vote without JavaScript
 	for _, d := range view.Designs {
 		sd := &sharedDesign{Number: d.Number, Pattern: d.Pattern, Vote: d.Vote.Vote, Comment: d.Vote.Comment}
 		if d.Vote.Rank != nil {
 			sd.Rank = *d.Vote.Rank
+		}
+		if saved == d.Pattern.ID {
+			sd.Saved = savedWords(sentParts(r.URL.Query()["part"]), d.Vote)
 		}
 		page.Designs = append(page.Designs, sd)
 	}
@@ -125,16 +138,88 @@ func (s *Server) setGuestName(w http.ResponseWriter, name string) {
 		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
 }
 
-// voteInput is a vote as a form or as JSON sends it.
+// voteInput is a change of a vote as a form or as JSON sends it: a part
+// that is absent (nil) is left as it is.
 type voteInput struct {
-	VoterName string `json:"voter_name"`
-	PatternID int64  `json:"pattern_id"`
-	Vote      string `json:"vote"`
-	Rank      int    `json:"rank"`
-	Comment   string `json:"comment"`
+	VoterName string  `json:"voter_name"`
+	PatternID int64   `json:"pattern_id"`
+	Vote      *string `json:"vote"`
+	Rank      *int    `json:"rank"`
+	Comment   *string `json:"comment"`
 }
 
-// shareVote takes a vote as a form (no JavaScript) or as JSON.
+// formVote reads a vote change from a form: each part is there only when
+// the form that was sent holds its control.
+func formVote(r *http.Request) voteInput {
+	in := voteInput{VoterName: r.PostFormValue("voter_name")}
+	in.PatternID, _ = strconv.ParseInt(r.PostFormValue("pattern_id"), 10, 64) // not a number: no design of the link
+	if v, ok := r.PostForm["vote"]; ok && len(v) > 0 {
+		in.Vote = &v[0]
+	}
+	if v, ok := r.PostForm["rank"]; ok && len(v) > 0 {
+		rank, _ := strconv.Atoi(v[0]) // not a number: no rank
+		in.Rank = &rank
+	}
+	if v, ok := r.PostForm["comment"]; ok && len(v) > 0 {
+		in.Comment = &v[0]
+	}
+	return in
+}
+
+// sentParts is a vote change that sent the named parts (the values do not
+// matter to savedWords).
+func sentParts(parts []string) voteInput {
+	var in voteInput
+	var none string
+	var zero int
+	for _, p := range parts {
+		switch p {
+		case "vote":
+			in.Vote = &none
+		case "rank":
+			in.Rank = &zero
+		case "comment":
+			in.Comment = &none
+		}
+	}
+	return in
+}
+
+// savedWords confirms what a vote change saved, for the guest.
+func savedWords(in voteInput, now store.Vote) string {
+	var said []string
+	if in.Vote != nil {
+		switch now.Vote {
+		case share.Like:
+			said = append(said, "You like this design.")
+		case share.Favorite:
+			said = append(said, "This is one of your favourites.")
+		case share.Maybe:
+			said = append(said, "Marked as maybe.")
+		default:
+			said = append(said, "Choice taken back.")
+		}
+	}
+	if in.Rank != nil {
+		if now.Rank != nil {
+			said = append(said, fmt.Sprintf("Rank %d saved.", *now.Rank))
+		} else {
+			said = append(said, "Rank taken away.")
+		}
+	}
+	if in.Comment != nil {
+		if now.Comment != "" {
+			said = append(said, "Comment saved.")
+		} else {
+			said = append(said, "Comment removed.")
+		}
+	}
+	return strings.Join(said, " ")
+}
+
+// shareVote saves one part of a guest's vote (her choice, her rank or her
+// comment), sent by a form (no JavaScript) or as JSON; the other parts
+// keep what is stored.
 func (s *Server) shareVote(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.openShare(w, r)
 	if !ok {
@@ -144,19 +229,18 @@ func (s *Server) shareVote(w http.ResponseWriter, r *http.Request) {
 	var in voteInput
 	var err error
 	if isJSON {
-		err = httpx.DecodeJSON(r, 16<<10, &in, "Send a JSON object.")
+		err = httpx.DecodeJSON(r, 16<<10, &in, `Send a JSON object such as {"voter_name": "Jane", "pattern_id": 12, "vote": "like"}.`)
+	} else if err = r.ParseForm(); err == nil {
+		in = formVote(r)
 	} else {
-		in.VoterName = r.PostFormValue("voter_name")
-		in.PatternID, _ = strconv.ParseInt(r.PostFormValue("pattern_id"), 10, 64) // not a number: no design of the link
-		in.Vote = r.PostFormValue("vote")
-		in.Rank, _ = strconv.Atoi(r.PostFormValue("rank")) // not a number: no rank
-		in.Comment = r.PostFormValue("comment")
+		err = errBadForm.Wrap(err)
 	}
 	if in.VoterName == "" {
 		in.VoterName = guestName(r)
 	}
+	var now store.Vote
 	if err == nil {
-		err = s.shares.Vote(r.Context(), o, share.VoteInput{VoterID: s.guest(w, r), VoterName: in.VoterName, PatternID: in.PatternID,
+		now, err = s.shares.Vote(r.Context(), o, share.VoteInput{VoterID: s.guest(w, r), VoterName: in.VoterName, PatternID: in.PatternID,
 			Vote: in.Vote, Rank: in.Rank, Comment: in.Comment}, clientIP(r))
 	}
 	if err == nil {
@@ -168,19 +252,33 @@ func (s *Server) shareVote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isJSON {
-		status, msg := http.StatusOK, "Saved."
 		if p != nil {
-			status, msg = p.Status, p.Message
 			httpx.SetRetryAfter(w, p.RetryAfter)
+			writeJSON(w, p.Status, map[string]any{"ok": false, "message": p.Message, "pattern_id": in.PatternID})
+			return
 		}
-		writeJSON(w, status, map[string]any{"ok": err == nil, "message": msg, "pattern_id": in.PatternID, "vote": in.Vote})
+		rank := 0
+		if now.Rank != nil {
+			rank = *now.Rank
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "message": savedWords(in, now), "pattern_id": in.PatternID,
+			"vote": now.Vote, "rank": rank, "comment": now.Comment})
 		return
 	}
+	back := "/s/" + r.PathValue("token")
 	if err != nil {
-		s.failBack(w, r, err, "/s/"+r.PathValue("token")+"#designs")
+		s.failBack(w, r, err, back+"#designs")
 		return
 	}
-	http.Redirect(w, r, "/s/"+r.PathValue("token")+"#design-"+strconv.FormatInt(in.PatternID, 10), http.StatusSeeOther)
+	// The card of the design says what was saved: the page reads which
+	// parts from ?saved and &part, and the words from the stored vote.
+	q := url.Values{"saved": {strconv.FormatInt(in.PatternID, 10)}}
+	for part, sent := range map[string]bool{"vote": in.Vote != nil, "rank": in.Rank != nil, "comment": in.Comment != nil} {
+		if sent {
+			q.Add("part", part)
+		}
+	}
+	http.Redirect(w, r, back+"?"+q.Encode()+"#design-"+strconv.FormatInt(in.PatternID, 10), http.StatusSeeOther)
 }
 
 // shareDone tells the quilter the guest has finished (unless she opted out).

@@ -175,6 +175,19 @@ func (s *Server) shareExtend(w http.ResponseWriter, r *http.Request) {
 	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), fmt.Sprintf("The link now lasts until %s.", exp.Format("2 January 2006")))
 }
 
+// shareReopen turns a turned-off link back on.
+func (s *Server) shareReopen(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	var exp time.Time
+	if err == nil {
+		days, _ := strconv.Atoi(r.PostFormValue("days")) // not a number: the default
+		exp, err = s.shares.Reopen(r.Context(), t.ID, id, days)
+	}
+	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id),
+		fmt.Sprintf("The link is on again until %s: your customer can open it and choose.", exp.Format("2 January 2006")))
+}
+
 // shareRevoke turns a link off.
 func (s *Server) shareRevoke(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
