@@ -115,11 +115,10 @@ func TestBusinessFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	voter := share.NewVoterID()
-	if err := r.Store.SaveVote(ctx, link.Link.ID, store.Vote{VoterID: voter, VoterName: "Jane", PatternID: b.ID, Vote: "favorite"}, 10); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Store.SaveVote(ctx, link.Link.ID, store.Vote{VoterID: voter, VoterName: "Jane", PatternID: a.ID, Vote: "like"}, 10); err != nil {
-		t.Fatal(err)
+	for id, vote := range map[int64]string{b.ID: "favorite", a.ID: "like"} {
+		if _, err := r.Store.SaveVote(ctx, link.Link.ID, store.VoteChange{VoterID: voter, VoterName: "Jane", PatternID: id, Vote: vote, SetVote: true}, 10); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// Jane's favourite becomes a job, for a new customer Jane.
