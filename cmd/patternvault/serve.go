@@ -26,7 +26,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts, Library: a.Library, Shares: a.Shares, Search: a.Search, Metrics: a.Metrics}
+	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts, Library: a.Library, Shares: a.Shares, Search: a.Search, Business: a.Business, Metrics: a.Metrics}
 	gcfg := google.Config{ClientID: e.cfg.GoogleClientID, ClientSecret: e.cfg.GoogleClientSecret, RedirectURL: e.cfg.BaseURL + "/auth/google/callback"}
 	if google.Enabled(gcfg) {
 		if deps.Google, err = google.New(ctx, gcfg); err != nil {

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
@@ -46,8 +47,10 @@ type Handler struct {
 	library *library.Service
 	shares  *share.Service
 	search  *search.Service
-	log     *slog.Logger
-	mux     *http.ServeMux
+	// business is set by SetBusiness.
+	business *business.Service
+	log      *slog.Logger
+	mux      *http.ServeMux
 	// searches limits searches per user.
 	searches *auth.Limiter
 }
@@ -66,6 +69,7 @@ func (h *Handler) routes() {
 	h.libraryRoutes()
 	h.shareRoutes()
 	h.savedRoutes()
+	h.businessRoutes()
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})

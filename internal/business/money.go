@@ -169,9 +169,30 @@ func parseFixed(s string, places int) (int64, error) {
 	return w*int64(math.Pow10(places)) + f, nil
 }
 
-// hundredthsOf converts a measure given as a float (the JSON API's
-// width_in) to hundredths, rounding to the nearest hundredth.
-func hundredthsOf(f float64) Hundredths { return Hundredths(math.Round(f * 100)) }
+// HundredthsOf converts a measure given as a float (the JSON API's
+// width_in) to hundredths, rounding to the nearest hundredth; a value
+// beyond ±10⁹ becomes −1, which every rule refuses.
+func HundredthsOf(f float64) Hundredths {
+	if !(f >= -1e9 && f <= 1e9) {
+		return -1
+	}
+	return Hundredths(math.Round(f * 100))
+}
 
-// ppmOf converts a rate given as a fraction (0.06) to parts per million.
-func ppmOf(f float64) PPM { return PPM(math.Round(f * 1_000_000)) }
+// PPMOf converts a rate given as a fraction (0.06) to parts per million;
+// a value beyond ±1,000 becomes −1, which every rule refuses.
+func PPMOf(f float64) PPM {
+	if !(f >= -1000 && f <= 1000) {
+		return -1
+	}
+	return PPM(math.Round(f * 1_000_000))
+}
+
+// CentsOf converts an amount given as a float (12.5) to cents; a value
+// beyond ±10¹² becomes −1.
+func CentsOf(f float64) Cents {
+	if !(f >= -1e12 && f <= 1e12) {
+		return -1
+	}
+	return Cents(math.Round(f * 100))
+}
