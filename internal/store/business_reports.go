@@ -153,8 +153,8 @@ func (t *TenantTx) JobsMoney(ctx context.Context, ids []int64, year int) ([]JobM
 	rows, err := t.tx.Query(ctx, `SELECT j.id, j.title,
 		coalesce((SELECT sum(subtotal_cents) FROM invoices i WHERE i.job_id = j.id AND i.status = 'issued'), 0),
 		coalesce((SELECT sum(amount_cents) FROM expenses e WHERE e.job_id = j.id), 0), j.hours_spent_hundredths
-		FROM jobs j WHERE (cardinality($1::bigint[]) > 0 AND j.id = ANY($1))
-		   OR (cardinality($1::bigint[]) = 0 AND extract(year FROM j.finished_on) = $2)
+		FROM jobs j WHERE (coalesce(cardinality($1::bigint[]), 0) > 0 AND j.id = ANY($1))
+		   OR (coalesce(cardinality($1::bigint[]), 0) = 0 AND extract(year FROM j.finished_on) = $2)
 		ORDER BY j.finished_on DESC NULLS LAST, j.id DESC LIMIT 2000`, ids, year)
 	if err != nil {
 		return nil, fmt.Errorf("store: jobs' money: %w", err)

@@ -104,7 +104,7 @@ func (t *TenantTx) Jobs(ctx context.Context, q JobQuery) ([]*Job, error) {
 		q.Limit = 2000
 	}
 	rows, err := t.tx.Query(ctx, jobSelect+`
-		WHERE (cardinality($1::text[]) = 0 OR j.status = ANY($1)) AND ($2 = 0 OR j.customer_id = $2)
+		WHERE (coalesce(cardinality($1::text[]), 0) = 0 OR j.status = ANY($1)) AND ($2 = 0 OR j.customer_id = $2)
 		  AND ($3 = 0 OR EXISTS (SELECT 1 FROM job_designs d WHERE d.job_id = j.id AND d.pattern_id = $3))
 		ORDER BY j.queue_position NULLS LAST, j.created_at DESC, j.id DESC LIMIT $4`, q.Statuses, q.CustomerID, q.PatternID, q.Limit)
 	if err != nil {
@@ -201,8 +201,7 @@ func (t *TenantTx) SaveJob(ctx context.Context, j *Job) error {
 			return fmt.Errorf("store: job %d line %d: %w", j.ID, i+1, err)
 		}
 	}
-	_, err = t.tx.Exec(ctx, `DELETE FROM job_designs WHERE job_id = $1 AND pattern_id <> ALL($2::bigint[]);
-		`, j.ID, j.PatternIDs)
+	_, err = t.tx.Exec(ctx, `DELETE FROM job_designs WHERE job_id = $1 AND pattern_id <> ALL(coalesce($2::bigint[], '{}'))`, j.ID, j.PatternIDs)
 	if err == nil {
 		_, err = t.tx.Exec(ctx, `INSERT INTO job_designs (job_id, pattern_id, position)
 			SELECT $1, p, ord FROM unnest($2::bigint[]) WITH ORDINALITY AS x(p, ord)

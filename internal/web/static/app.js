@@ -36,3 +36,7 @@ document.querySelectorAll("[data-copy]").forEach(function (btn) {
     btn.textContent = "Copied";
   });
 });
+// A "Print" button (invoices, the tax summary) prints the page.
+document.querySelectorAll("[data-print]").forEach(function (b) {
+  b.addEventListener("click", function () { window.print(); });
+});
