@@ -41,6 +41,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	t0 := time.Now()
+	// Work the imports here while the next designs are generated (a
+	// running server may take some of them instead).
+	if err := a.StartWorkers(ctx); err != nil {
+		return err
+	}
 	var batches []int64
 	err = demo.StreamZIPs(*seed, *n, 100, func(name string, data []byte) error {
 		b, err := a.Library.StartImport(ctx, t.ID, 0, []library.Upload{{Name: name, Body: bytes.NewReader(data), Size: int64(len(data))}}, false)

@@ -64,6 +64,9 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "type\t%s (confidence %.2f)\nsymmetry\tleft-right %.2f, top-bottom %.2f\nupright\trotate %d° (confidence %.2f)\n",
 			a.Type, a.TypeConfidence, a.MirrorLR, a.MirrorTB, a.SuggestedRotation, a.RotationConfidence)
 	}
+	if r.NotAnalysed != "" {
+		fmt.Fprintf(tw, "shape\tnot analysed: %s\n", r.NotAnalysed)
+	}
 	return tw.Flush()
 }
 

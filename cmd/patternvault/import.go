@@ -82,13 +82,21 @@ func waitForBatch(ctx context.Context, a *app.App, tenantID, batchID int64) (*st
 
 func printBatch(e *env, b *store.ImportBatch, asJSON bool) error {
 	if asJSON {
-		return json.NewEncoder(e.stdout).Encode(map[string]any{"id": b.ID, "status": b.Status, "created": b.Created,
-			"merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "designs": b.DesignsTotal})
+		err := json.NewEncoder(e.stdout).Encode(map[string]any{"id": b.ID, "status": b.Status, "created": b.Created,
+			"merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "warnings": b.Warnings, "designs": b.DesignsTotal,
+			"error": b.Error})
+		if err == nil && b.Status == store.BatchFailed {
+			err = fmt.Errorf("import failed: %s", b.Error)
+		}
+		return err
 	}
 	fmt.Fprintf(e.stdout, "import %d %s: %d designs, %d new, %d merged, %d already there\n",
 		b.ID, b.Status, b.DesignsTotal, b.Created, b.Merged, b.Duplicates)
 	for _, f := range b.Failed {
 		fmt.Fprintf(e.stdout, "  not imported: %s: %s\n", f.File, f.Reason)
+	}
+	for _, f := range b.Warnings {
+		fmt.Fprintf(e.stdout, "  %s: %s\n", f.File, f.Reason)
 	}
 	if b.Status == store.BatchFailed {
 		return fmt.Errorf("import failed: %s", b.Error)

@@ -76,7 +76,7 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": b.ID, "status": b.Status, "files": b.Files, "designs_total": b.DesignsTotal, "designs_done": b.DesignsDone,
-		"created": b.Created, "merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "error": b.Error,
+		"created": b.Created, "merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "warnings": b.Warnings, "error": b.Error,
 		"created_at": b.CreatedAt, "finished_at": b.FinishedAt,
 	})
 }

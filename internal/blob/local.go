@@ -1,6 +1,7 @@
 package blob
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -83,46 +84,141 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, size int64, co
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if contentType == "" {
-		contentType = defaultContentType
-	}
 	root, err := os.OpenRoot(l.dir)
 	if err != nil {
 		return err
 	}
 	defer root.Close()
-
-	dir := path.Dir(key)
-	if err := root.MkdirAll(dir, dirPerm); err != nil {
-		return err
-	}
-	// Write both temporary files before renaming either, so that a
-	// failing r, the likeliest failure, changes nothing.
-	data, err := writeTemp(ctx, root, dir, r, size)
+	st, err := stage(ctx, root, key, r, size, contentType, true)
 	if err != nil {
 		return err
 	}
-	ct := strings.NewReader(contentType)
-	meta, err := writeTemp(ctx, root, dir, ct, ct.Size())
-	if err == nil {
-		err = root.Rename(meta, key+typeSuffix)
-	}
-	if err == nil {
-		err = root.Rename(data, key)
-	}
-	if err != nil {
-		root.Remove(data)
-		if meta != "" {
-			root.Remove(meta)
-		}
+	defer st.close()
+	if err := st.commit(); err != nil {
 		return err
 	}
-	return syncDir(root, dir)
+	return syncDir(st.dir, ".")
 }
 
+// staged is a Put whose data (and content type, unless the key's
+// extension implies it) sit in temporary files beside the key, in the
+// key's directory dir (opened once, so that each step is one system call
+// instead of one for every directory of the key).
+type staged struct {
+	key, base  string
+	dir        *os.Root
+	data, meta string // temporary names in dir; meta "" when no sidecar is needed
+	synced     bool   // the temporary files were synced
+	isNew      bool   // nothing was stored under the key
+}
+
+// stage writes the temporary files of a Put, synced when sync is set.
+// Both are written before either is renamed, so that a failing r, the
+// likeliest failure, changes nothing.
+func stage(ctx context.Context, root *os.Root, key string, r io.Reader, size int64, contentType string, sync bool) (*staged, error) {
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+	dirName := path.Dir(key)
+	dir, err := root.OpenRoot(dirName)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = root.MkdirAll(dirName, dirPerm); err == nil {
+			dir, err = root.OpenRoot(dirName)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	st := &staged{key: key, base: path.Base(key), dir: dir}
+	if _, err := dir.Lstat(st.base); errors.Is(err, fs.ErrNotExist) {
+		st.isNew = true
+	} else if !sync {
+		// Never replace a file unsynced: it may be one a crash must
+		// not lose.
+		sync = true
+	}
+	st.synced = sync
+	if st.data, err = writeTemp(ctx, dir, ".", r, size, sync); err != nil {
+		dir.Close()
+		return nil, err
+	}
+	if contentType != impliedType(key) {
+		ct := strings.NewReader(contentType)
+		if st.meta, err = writeTemp(ctx, dir, ".", ct, ct.Size(), sync); err != nil {
+			st.discard()
+			dir.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// commit renames the temporary files over the key: the sidecar first (or
+// an old sidecar away), then the data.
+func (st *staged) commit() error {
+	var err error
+	if st.meta != "" {
+		err = st.dir.Rename(st.meta, st.base+typeSuffix)
+	} else if st.isNew {
+		// No old sidecar to clear: Delete removes a file's sidecar
+		// before the file.
+	} else if rerr := st.dir.Remove(st.base + typeSuffix); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		err = rerr
+	}
+	if err == nil {
+		err = st.dir.Rename(st.data, st.base)
+	}
+	if err != nil {
+		st.discard()
+	}
+	return err
+}
+
+// discard removes the temporary files.
+func (st *staged) discard() {
+	st.dir.Remove(st.data)
+	if st.meta != "" {
+		st.dir.Remove(st.meta)
+	}
+}
+
+// close releases the key's directory.
+func (st *staged) close() { st.dir.Close() }
+
+// impliedType is the content type a file without a sidecar gets: the one
+// its extension implies, or the default.
+func impliedType(key string) string {
+	if ct := mime.TypeByExtension(path.Ext(key)); ct != "" {
+		return ct
+	}
+	return defaultContentType
+}
+
+// putUnsyncedIn is put without syncing, of the file at rel under dir (key
+// is the whole key, for the content type): the file is in place, whole,
+// but only durable after a later sync of the file system (Batch.Commit).
+func putUnsyncedIn(ctx context.Context, dir *os.Root, key, rel string, r io.Reader, size int64, contentType string) error {
+	st, err := stage(ctx, dir, rel, r, size, contentType, false)
+	if err != nil {
+		return err
+	}
+	st.key = key
+	defer st.close()
+	if err := st.commit(); err != nil {
+		return err
+	}
+	if st.synced { // it replaced a file: make that durable now
+		return syncDir(st.dir, ".")
+	}
+	return nil
+}
+
+// dirOf is the directory of a key ("." for none).
+func dirOf(key string) string { return path.Dir(key) }
+
 // writeTemp writes size bytes from r (all of r when size is -1) to a new
-// temporary file in dir, syncs it and returns its name.
-func writeTemp(ctx context.Context, root *os.Root, dir string, r io.Reader, size int64) (name string, err error) {
+// temporary file in dir, syncs it when sync is set and returns its name.
+func writeTemp(ctx context.Context, root *os.Root, dir string, r io.Reader, size int64, sync bool) (name string, err error) {
 	name = path.Join(dir, tempPrefix+rand.Text())
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
@@ -136,7 +232,10 @@ func writeTemp(ctx context.Context, root *os.Root, dir string, r io.Reader, size
 		}
 	}()
 	src := ctxReader{ctx, r}
-	if size < 0 {
+	if br, ok := r.(*bytes.Reader); ok && (size < 0 || size == int64(br.Len())) {
+		// In memory: one write, no copy buffer.
+		_, err = br.WriteTo(f)
+	} else if size < 0 {
 		_, err = io.Copy(f, src)
 	} else {
 		var n int64
@@ -148,15 +247,18 @@ func writeTemp(ctx context.Context, root *os.Root, dir string, r io.Reader, size
 	if err != nil {
 		return "", err
 	}
-	if err = f.Sync(); err != nil {
-		return "", err
+	if sync {
+		if err = f.Sync(); err != nil {
+			return "", err
+		}
 	}
 	return name, f.Close()
 }
 
-// syncDir makes the renames in dir durable.
-func syncDir(root *os.Root, dir string) error {
-	d, err := root.Open(dir)
+// syncDir syncs the file or directory name of root (for a directory: makes
+// the renames in it durable).
+func syncDir(root *os.Root, name string) error {
+	d, err := root.Open(name)
 	if err != nil {
 		return err
 	}
@@ -285,10 +387,12 @@ func (l *Local) delete(ctx context.Context, key string) error {
 	if fi.IsDir() {
 		return nil // a prefix, not a file
 	}
-	if err := root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// The sidecar first, so that a sidecar never outlives its file and a
+	// later Put of the key without one need not look for it.
+	if err := root.Remove(key + typeSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := root.Remove(key + typeSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil

@@ -30,6 +30,58 @@ func testStore(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, newStore(t)) })
 	t.Run("ConcurrentPuts", func(t *testing.T) { testConcurrentPuts(t, newStore(t)) })
 	t.Run("Large", func(t *testing.T) { testLarge(t, newStore(t)) })
+	t.Run("Batch", func(t *testing.T) { testBatch(t, newStore(t)) })
+}
+
+// testBatch stores files through a Batch from several goroutines (content
+// types implied by the key or not, a file replaced) and commits; a short
+// body fails its Put and stores nothing.
+func testBatch(t *testing.T, s Store) {
+	put(t, s, "7/thumbs/1/256.png", "old", "application/x-old")
+	b := NewBatch(s)
+	defer b.Close()
+	want := map[string][2]string{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range 40 {
+		key, ct := fmt.Sprintf("7/blobs/%02d/%d", i%5, i), "application/octet-stream"
+		switch i % 4 {
+		case 1:
+			ct = "image/png"
+		case 2:
+			key, ct = fmt.Sprintf("7/thumbs/%d/256.png", i/4), "image/png"
+		}
+		data := strings.Repeat(fmt.Sprint(i), i)
+		mu.Lock()
+		want[key] = [2]string{data, ct}
+		mu.Unlock()
+		wg.Go(func() {
+			if err := b.Put(t.Context(), key, strings.NewReader(data), int64(len(data)), ct); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := b.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for key, w := range want {
+		if data, info := get(t, s, key); data != w[0] || info.ContentType != w[1] {
+			t.Errorf("%s: %q %q, want %q %q", key, data, info.ContentType, w[0], w[1])
+		}
+	}
+	if err := b.Put(t.Context(), "7/more/b", strings.NewReader("b"), 5, ""); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("Put with a short body: %v", err)
+	}
+	if _, _, err := s.Get(t.Context(), "7/more/b"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the short body was stored: %v", err)
+	}
+	if err := b.Put(t.Context(), "../x", strings.NewReader(""), 0, ""); !errors.Is(err, ErrBadKey) {
+		t.Errorf("Put with a bad key: %v", err)
+	}
+	if err := b.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func put(t *testing.T, s Store, key, data, contentType string) {

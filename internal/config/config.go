@@ -60,6 +60,15 @@ type Config struct {
 	VoyageAPIKey string
 	// VectorMemoryBytes bounds the in-memory vector indexes.
 	VectorMemoryBytes int64
+	// ImportMemoryBytes is the memory budget of one import.
+	ImportMemoryBytes int64
+	// ImportWorkers is how many designs one import reads at once (0: one
+	// per core).
+	ImportWorkers int
+	// BackgroundWorkers is how many background jobs (duplicate scans)
+	// run at once in this process (0: one fewer than the cores, at least
+	// one).
+	BackgroundWorkers int
 }
 
 // Embedded reports whether the process runs its own PostgreSQL.
@@ -151,6 +160,19 @@ var options = []Option{
 			c.VectorMemoryBytes = int64(mb) << 20
 			return nil
 		}},
+	{Env: "PV_IMPORT_MEMORY_MB", Default: "256", Help: "Memory budget of one import, in megabytes, whatever the upload's size: a design whose geometry alone would not fit is kept without a preview.",
+		set: func(c *Config, v string) error {
+			var mb int
+			if err := setPositiveInt(&mb, v); err != nil {
+				return err
+			}
+			c.ImportMemoryBytes = int64(mb) << 20
+			return nil
+		}},
+	{Env: "PV_IMPORT_WORKERS", Default: "0", Help: "Designs one import reads at once; 0 means one per core.",
+		set: func(c *Config, v string) error { return setCount(&c.ImportWorkers, v) }},
+	{Env: "PV_BACKGROUND_WORKERS", Default: "0", Help: "Background jobs (duplicate scans) run at once by this server; 0 means one fewer than its cores (at least one), so requests always find a core.",
+		set: func(c *Config, v string) error { return setCount(&c.BackgroundWorkers, v) }},
 }
 
 // Load reads the configuration from the process environment.
@@ -208,6 +230,16 @@ func setBaseURL(c *Config, v string) error {
 		return fmt.Errorf("want an http(s) URL such as https://patterns.example.com")
 	}
 	c.BaseURL = v
+	return nil
+}
+
+// setCount accepts a whole number of at least 0 (0 meaning automatic).
+func setCount(dst *int, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return fmt.Errorf("want a whole number of at least 0")
+	}
+	*dst = n
 	return nil
 }
 

@@ -40,7 +40,10 @@ type Report struct {
 	Notes          []string `json:"notes,omitempty"`
 	URLs           []string `json:"urls,omitempty"`
 	Analysis       *Hints   `json:"analysis,omitempty"`
-	Fingerprint    []byte   `json:"fingerprint,omitempty"`
+	// NotAnalysed says why Analysis is missing for a design with
+	// stitches ("too complex to analyse").
+	NotAnalysed string `json:"not_analysed,omitempty"`
+	Fingerprint []byte `json:"fingerprint,omitempty"`
 	// Warnings are the reader's doubts about the file (an assumed unit, a
 	// size no quilt has), in plain words.
 	Warnings []string `json:"warnings,omitempty"`
@@ -80,8 +83,16 @@ func Read(name string, data []byte) (*geom.Design, *formats.Format, error) {
 	return d, f, nil
 }
 
-// Describe measures and analyses a design read from a file in format f.
+// Describe measures and analyses a design read from a file in format f,
+// within shape.DefaultBudget.
 func Describe(file string, d *geom.Design, f *formats.Format) *Report {
+	return DescribeWithin(file, d, f, shape.DefaultBudget)
+}
+
+// DescribeWithin is Describe with a budget for the shape analysis: a
+// design beyond it is measured but not analysed (Analysis and Fingerprint
+// nil, NotAnalysed saying why).
+func DescribeWithin(file string, d *geom.Design, f *formats.Format, budget shape.Budget) *Report {
 	r := &Report{File: file, Readable: d != nil}
 	if f != nil {
 		r.Format, r.FormatTitle = f.Name, f.Title
@@ -95,12 +106,19 @@ func Describe(file string, d *geom.Design, f *formats.Format) *Report {
 	r.Paths, r.Jumps, r.Pauses = d.StitchPathCount(), d.JumpCount(), len(d.Pauses)
 	r.Designer, r.Notes, r.URLs = d.Meta.Designer, d.Meta.Notes, d.Meta.URLs
 	r.Warnings = d.Warnings
-	a := shape.Classify(d)
+	a, fp, err := shape.Analyse(d, budget)
+	if err != nil {
+		r.NotAnalysed = NotAnalysedReason
+		return r
+	}
 	r.Analysis = &Hints{Type: a.Type, TypeConfidence: round(a.TypeConfidence, 2), MirrorLR: round(a.MirrorLR, 2),
 		MirrorTB: round(a.MirrorTB, 2), SuggestedRotation: a.SuggestedRotation, RotationConfidence: round(a.RotationConfidence, 2)}
-	r.Fingerprint = shape.Fingerprint(d)
+	r.Fingerprint = fp
 	return r
 }
+
+// NotAnalysedReason is Report.NotAnalysed for a design beyond its budget.
+const NotAnalysedReason = "too complex to analyse"
 
 // round rounds v to places decimals. A value that is not finite (which a
 // design read through formats.Read cannot produce) becomes 0, so a report

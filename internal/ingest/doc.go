@@ -6,20 +6,26 @@
 //
 // # Unpacking
 //
-// Unpack reads the upload under Limits. Every refusal returns an *Error
-// wrapping one sentinel (ErrNotZip, ErrTooLarge, ErrTooManyEntries,
-// ErrZipBomb, ErrTooDeep, ErrUnsafePath, ErrSymlink, ErrEncrypted,
-// ErrUnsupportedMethod, ErrCorrupt) with the entry's name, and no files;
-// Explain turns it into one sentence for the quilter.
+// OpenArchive opens an upload under Limits for reading one file at a time
+// (the import pipeline streams designs this way: nothing but the listing
+// is held in memory); Unpack reads every file into memory. Every refusal
+// returns an *Error wrapping one sentinel (ErrNotZip, ErrTooLarge,
+// ErrTooManyEntries, ErrZipBomb, ErrTooDeep, ErrUnsafePath, ErrSymlink,
+// ErrEncrypted, ErrUnsupportedMethod, ErrCorrupt, ErrEmpty) with the
+// entry's name; Explain turns it into one sentence for the quilter. Check
+// refuses at upload time what can be refused without reading the files.
 //
-// Sizes are counted while decompressing, through a limit of the tightest
-// applicable bound; header sizes only serve to refuse early and to size a
-// first buffer of at most 1 MiB. The ZIP-bomb rule: an entry may expand to
-// max(RatioExempt, MaxRatio × its compressed size) and the whole upload to
-// max(RatioExempt, MaxRatio × the upload's size), nested ZIPs included, so
-// that 42.zip-style nesting of small, individually harmless entries is
-// caught by the second bound. Entry counts are checked by walking the
-// central directory before archive/zip allocates anything per entry.
+// Limits are checked against the sizes entries declare, before anything
+// is read: archive/zip never reads more or fewer bytes than an entry
+// declares (nor accepts a bad CRC), so a lying header makes that entry
+// fail as corrupt and can never make it bigger than was allowed. Nested
+// ZIPs are unpacked to temporary files when the archive is opened. The
+// ZIP-bomb rule: an entry may expand to max(RatioExempt, MaxRatio × its
+// compressed size) and the whole upload to max(RatioExempt, MaxRatio ×
+// the upload's size), nested ZIPs included, so that 42.zip-style nesting
+// of small, individually harmless entries is caught by the second bound.
+// Entry counts are checked by walking the central directory before
+// archive/zip allocates anything per entry.
 //
 // Entry names are read as code page 437 when they are not UTF-8 (as the ZIP
 // format says), backslashes become slashes, and any absolute name, drive

@@ -33,6 +33,9 @@ var (
 	// ErrUnsupportedMethod: an entry uses a compression method other than
 	// Store or Deflate.
 	ErrUnsupportedMethod = errors.New("unsupported compression method")
+	// ErrEmpty: the upload holds no file at all (an empty file, or a ZIP
+	// of nothing but folders and system junk).
+	ErrEmpty = errors.New("no files")
 	// ErrCorrupt: the ZIP is truncated or damaged (bad headers, bad
 	// compressed data, checksum mismatch).
 	ErrCorrupt = errors.New("corrupt ZIP")
@@ -146,6 +149,8 @@ func Explain(err error) string {
 		return fmt.Sprintf("%s is password-protected; please unzip it with its password and upload the files without one.", name)
 	case errors.Is(e.Err, ErrUnsupportedMethod):
 		return fmt.Sprintf("%s is compressed in a way we cannot read; please re-create the ZIP with your computer's ordinary \"Compress\" or \"Send to ZIP\" command.", name)
+	case errors.Is(e.Err, ErrEmpty):
+		return fmt.Sprintf("%s holds no files to import.", name)
 	case errors.Is(e.Err, ErrCorrupt):
 		return fmt.Sprintf("%s is damaged or incomplete; please download it again and re-upload.", name)
 	}

@@ -58,10 +58,25 @@ func FuzzUnpack(f *testing.F) {
 			return
 		}
 		checkFiles(t, files)
-		for _, d := range Group(files) {
+		designs := Group(files)
+		for _, d := range designs {
 			if d.Name == "" || len(d.Files) == 0 {
 				t.Errorf("empty design %+v", d)
 			}
+		}
+		// The streaming import lists the same files and groups them the
+		// same way without holding them.
+		a, err := OpenArchive(bytes.NewReader(data), int64(len(data)), name, fuzzLimits, t.TempDir())
+		if err != nil {
+			t.Fatalf("Unpack accepted what OpenArchive refuses: %v", err)
+		}
+		defer a.Close()
+		listed, err := a.Listing()
+		if err != nil {
+			t.Fatalf("listing: %v", err)
+		}
+		if got := Group(listed); len(got) != len(designs) {
+			t.Errorf("%d designs from the listing, %d from the files", len(got), len(designs))
 		}
 	})
 }

@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"strings"
 	"unicode"
@@ -16,10 +18,10 @@ type File struct {
 	// Path is clean, slash-separated and relative ("e2e/viking/a.qli");
 	// a nested ZIP "e2e/viking.zip" becomes the folder "e2e/viking".
 	Path string
-	// Data is the file's content.
+	// Data is the file's content (from Unpack), or only what grouping
+	// reads of it (from Archive.Listing).
 	Data []byte
-	// Size is len(Data), counted while decompressing (never taken from
-	// the ZIP header).
+	// Size is the file's size.
 	Size int64
 }
 
@@ -87,16 +89,64 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Unpack reads an upload. A ZIP (recognised by content, whatever its name)
-// is unpacked, recursing into entries named *.zip, and every regular file
-// is returned; OS junk (__MACOSX/, .DS_Store, Thumbs.db, desktop.ini, ._*)
-// is skipped. Anything else is returned as one loose File named after the
-// base of name, except that data named *.zip must be a ZIP (ErrNotZip).
+// Unpack reads an upload into memory. A ZIP (recognised by content,
+// whatever its name) is unpacked, recursing into entries named *.zip, and
+// every regular file is returned; OS junk (__MACOSX/, .DS_Store,
+// Thumbs.db, desktop.ini, ._*) is skipped. Anything else is returned as
+// one loose File named after the base of name, except that data named
+// *.zip must be a ZIP (ErrNotZip).
 //
 // Any refusal returns an *Error wrapping one of the Err* sentinels and no
-// files at all. Sizes are counted while decompressing; header sizes are
-// only used to refuse early.
+// files at all. Unpack holds every file in memory: the import pipeline
+// uses OpenArchive, which reads one entry at a time.
 func Unpack(r io.ReaderAt, size int64, name string, lim Limits) ([]File, error) {
+	a, err := OpenArchive(r, size, name, lim, "")
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	files := make([]File, 0, len(a.entries))
+	for _, e := range a.entries {
+		data, err := e.ReadAll()
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: e.Path, Data: data, Size: int64(len(data))})
+	}
+	return files, nil
+}
+
+// Archive is an upload opened for reading one file at a time: its entries
+// are listed and checked against the Limits when it is opened, but not
+// read. ZIPs inside it are unpacked then, into temporary files (or, for
+// Unpack, memory), so that their entries can be listed too.
+//
+// The Limits are checked against the sizes entries declare: archive/zip
+// refuses to read more or fewer bytes than an entry declares (and checks
+// its CRC at the end), so a lying header makes that entry fail as corrupt
+// when it is read and can never make it larger than was allowed.
+type Archive struct {
+	entries []*Entry
+	byPath  map[string]*Entry
+	temps   []*os.File
+}
+
+// Entry is one regular file of an Archive.
+type Entry struct {
+	// Path is as in File.Path.
+	Path string
+	// Size is the file's size, as the ZIP declares it (reading checks it).
+	Size int64
+	// shown names the entry in errors ("designs.zip/a.qli").
+	shown string
+	zf    *zip.File   // the entry, or nil for a loose upload
+	ra    io.ReaderAt // a loose upload
+}
+
+// OpenArchive opens an upload as Unpack would read it, without reading
+// any file but the ZIPs nested in it, which go to temporary files in
+// tempDir ("" keeps them in memory). Close removes them.
+func OpenArchive(r io.ReaderAt, size int64, name string, lim Limits, tempDir string) (*Archive, error) {
 	lim = lim.withDefaults()
 	display := displayName(name)
 	if size > lim.MaxUploadSize {
@@ -109,29 +159,103 @@ func Unpack(r io.ReaderAt, size int64, name string, lim Limits) ([]File, error) 
 		lim:     lim,
 		overall: satMul(lim.MaxRatio, size),
 		seen:    make(map[string]bool),
+		tempDir: tempDir,
+		a:       &Archive{byPath: map[string]*Entry{}},
 	}
 	u.overall = max(u.overall, lim.RatioExempt)
 	zr, err := u.openZip(r, size, display, strings.EqualFold(path.Ext(name), ".zip"))
+	if err == nil && zr == nil {
+		err = u.loose(r, size, display)
+	} else if err == nil {
+		err = u.walk(zr, size, "", "", 0)
+	}
+	if err != nil {
+		u.a.Close()
+		return nil, err
+	}
+	return u.a, nil
+}
+
+// Entries returns the archive's files in archive order.
+func (a *Archive) Entries() []*Entry { return a.entries }
+
+// Entry returns the file at path p (as in File.Path), or nil.
+func (a *Archive) Entry(p string) *Entry { return a.byPath[p] }
+
+// Close removes the temporary files of nested ZIPs.
+func (a *Archive) Close() error {
+	var first error
+	for _, f := range a.temps {
+		f.Close()
+		if err := os.Remove(f.Name()); err != nil && first == nil {
+			first = err
+		}
+	}
+	a.temps = nil
+	return first
+}
+
+// Open returns a reader of the entry's content. Its errors are *Error
+// (ErrCorrupt when the content does not match the entry's header).
+func (e *Entry) Open() (io.ReadCloser, error) {
+	if e.zf == nil {
+		return io.NopCloser(io.NewSectionReader(e.ra, 0, e.Size)), nil
+	}
+	rc, err := e.zf.Open()
+	if err != nil {
+		if errors.Is(err, zip.ErrAlgorithm) {
+			return nil, entryErr(e.shown, ErrUnsupportedMethod)
+		}
+		return nil, causeErr(e.shown, ErrCorrupt, err)
+	}
+	return &entryReader{rc: rc, shown: e.shown}, nil
+}
+
+// ReadAll returns the entry's whole content (at most its declared size).
+func (e *Entry) ReadAll() ([]byte, error) {
+	rc, err := e.Open()
 	if err != nil {
 		return nil, err
 	}
-	if zr == nil {
-		return u.loose(r, size, display)
+	defer rc.Close()
+	data, over, err := readLimited(rc, e.Size, e.Size)
+	if err == nil && (over || int64(len(data)) != e.Size) {
+		err = causeErr(e.shown, ErrCorrupt, fmt.Errorf("%d bytes, header says %d", len(data), e.Size))
 	}
-	if err := u.walk(zr, size, "", "", 0); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return u.files, nil
+	return data, nil
 }
 
-// unpacker carries the running totals of one Unpack call.
+// entryReader turns read errors of a ZIP entry into *Error.
+type entryReader struct {
+	rc    io.ReadCloser
+	shown string
+}
+
+func (r *entryReader) Read(p []byte) (int, error) {
+	n, err := r.rc.Read(p)
+	if err != nil && err != io.EOF {
+		var e *Error
+		if !errors.As(err, &e) {
+			err = causeErr(r.shown, ErrCorrupt, err)
+		}
+	}
+	return n, err
+}
+
+func (r *entryReader) Close() error { return r.rc.Close() }
+
+// unpacker carries the running totals of one OpenArchive call.
 type unpacker struct {
 	lim     Limits
 	overall int64 // decompressed bytes allowed for the whole upload by its ratio
 	entries int   // entries seen so far, all levels
-	total   int64 // decompressed bytes so far, all levels
-	files   []File
-	seen    map[string]bool // lower-cased paths already returned
+	total   int64 // declared bytes so far, all levels
+	seen    map[string]bool
+	tempDir string
+	a       *Archive
 }
 
 // displayName is the upload's name as shown in errors and used for a loose
@@ -152,19 +276,16 @@ func displayName(name string) string {
 	return base
 }
 
-// loose returns a non-ZIP upload as a single file.
-func (u *unpacker) loose(r io.ReaderAt, size int64, name string) ([]File, error) {
+// loose records a non-ZIP upload as a single file.
+func (u *unpacker) loose(r io.ReaderAt, size int64, name string) error {
 	if size > u.lim.MaxFileSize {
-		return nil, limitErr(name, ErrTooLarge, limitFile, u.lim.MaxFileSize)
+		return limitErr(name, ErrTooLarge, limitFile, u.lim.MaxFileSize)
 	}
 	if p, ok := safePath(name); !ok || p != name {
 		name = "upload" // e.g. "C:" — never a path that could mislead storage
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(io.NewSectionReader(r, 0, size), data); err != nil {
-		return nil, causeErr(name, ErrCorrupt, err)
-	}
-	return []File{{Path: name, Data: data, Size: size}}, nil
+	u.add(&Entry{Path: name, Size: size, shown: name, ra: r})
+	return nil
 }
 
 // openZip opens r as a ZIP after checking its entry count. It returns
@@ -207,7 +328,7 @@ func looksLikeZip(r io.ReaderAt, size int64) bool {
 	return s == "PK\x03\x04" || s == "PK\x05\x06" || s == "PK\x07\x08"
 }
 
-// walk unpacks every entry of zr. folder is the output folder ("" or
+// walk checks every entry of zr. folder is the output folder ("" or
 // "a/b/"), prefix the name shown in errors for entries of this archive,
 // depth the nesting level of zr (0 for the upload).
 func (u *unpacker) walk(zr *zip.Reader, size int64, folder, prefix string, depth int) error {
@@ -220,7 +341,8 @@ func (u *unpacker) walk(zr *zip.Reader, size int64, folder, prefix string, depth
 	return nil
 }
 
-// entry unpacks one ZIP entry: checks, then reads or recurses.
+// entry checks one ZIP entry and records it, or unpacks it when it is a
+// nested ZIP.
 func (u *unpacker) entry(f *zip.File, size int64, folder, prefix string, depth int) error {
 	raw := entryName(f)
 	shown := prefix + raw
@@ -247,34 +369,98 @@ func (u *unpacker) entry(f *zip.File, size int64, folder, prefix string, depth i
 	if isZip && depth+1 > u.lim.MaxDepth {
 		return limitErr(shown, ErrTooDeep, limitDepth, int64(u.lim.MaxDepth))
 	}
-	data, err := u.read(f, size, shown)
-	if err != nil {
+	if err := u.admit(f, size, shown); err != nil {
 		return err
 	}
 	out := folder + rel
+	e := &Entry{Path: out, Size: int64(f.UncompressedSize64), shown: shown, zf: f}
 	if isZip {
-		return u.nested(data, out, shown, depth+1)
+		return u.nested(e, out, shown, depth+1)
 	}
-	u.add(out, data)
+	u.add(e)
 	return nil
 }
 
-// nested unpacks the ZIP held in data into the folder named after it.
-func (u *unpacker) nested(data []byte, out, shown string, depth int) error {
-	br := bytes.NewReader(data)
-	zr, err := u.openZip(br, int64(len(data)), shown, true)
+// admit counts an entry's declared size, refusing it when it passes the
+// tightest of: the single-file limit, what is left of the total limit,
+// its own ratio allowance and what is left of the upload's ratio
+// allowance.
+func (u *unpacker) admit(f *zip.File, containerSize int64, shown string) error {
+	comp := int64(min(f.CompressedSize64, uint64(containerSize)))
+	lim := u.lim
+	type bound struct {
+		n        int64
+		sentinel error
+		kind     limitKind
+		limit    int64
+	}
+	bounds := []bound{
+		{lim.MaxFileSize, ErrTooLarge, limitFile, lim.MaxFileSize},
+		{lim.MaxTotalSize - u.total, ErrTooLarge, limitTotal, lim.MaxTotalSize},
+		{max(lim.RatioExempt, satMul(lim.MaxRatio, comp)), ErrZipBomb, limitRatio, lim.MaxRatio},
+		{u.overall - u.total, ErrZipBomb, limitOverall, lim.MaxRatio},
+	}
+	tight := bounds[0]
+	for _, b := range bounds[1:] {
+		if b.n < tight.n {
+			tight = b
+		}
+	}
+	if f.UncompressedSize64 > uint64(max(tight.n, 0)) {
+		return limitErr(shown, tight.sentinel, tight.kind, tight.limit)
+	}
+	u.total += int64(f.UncompressedSize64)
+	return nil
+}
+
+// nested unpacks the ZIP entry e (to a temporary file, or memory) and
+// walks it as the folder named after it.
+func (u *unpacker) nested(e *Entry, out, shown string, depth int) error {
+	var ra io.ReaderAt
+	if u.tempDir == "" {
+		data, err := e.ReadAll()
+		if err != nil {
+			return err
+		}
+		ra = bytes.NewReader(data)
+	} else {
+		f, err := os.CreateTemp(u.tempDir, "pv-nested-*.zip")
+		if err != nil {
+			return fmt.Errorf("ingest: unpack %q: %w", shown, err)
+		}
+		u.a.temps = append(u.a.temps, f)
+		rc, err := e.Open()
+		if err != nil {
+			return err
+		}
+		n, err := io.Copy(f, io.LimitReader(rc, e.Size+1))
+		rc.Close()
+		if err == nil && n != e.Size {
+			err = causeErr(shown, ErrCorrupt, fmt.Errorf("%d bytes, header says %d", n, e.Size))
+		}
+		if err != nil {
+			var ie *Error
+			if errors.As(err, &ie) {
+				return err
+			}
+			return fmt.Errorf("ingest: unpack %q: %w", shown, err)
+		}
+		ra = f
+	}
+	zr, err := u.openZip(ra, e.Size, shown, true)
 	if err != nil {
 		return err
 	}
 	folder := strings.TrimSuffix(out, path.Ext(out)) + "/"
-	return u.walk(zr, int64(len(data)), folder, shown+"/", depth)
+	return u.walk(zr, e.Size, folder, shown+"/", depth)
 }
 
 // add records a file, renaming it "name (2).ext" when its path (ignoring
 // case) was already used.
-func (u *unpacker) add(p string, data []byte) {
-	p = uniquePath(u.seen, p)
-	u.files = append(u.files, File{Path: p, Data: data, Size: int64(len(data))})
+func (u *unpacker) add(e *Entry) {
+	e.Path = uniquePath(u.seen, e.Path)
+	u.a.entries = append(u.a.entries, e)
+	u.a.byPath[e.Path] = e
 }
 
 // uniquePath returns p, or p with " (n)" before its extension, such that
@@ -301,53 +487,6 @@ func itoa(n int) string {
 		b[i] = byte('0' + n%10)
 	}
 	return string(b[i:])
-}
-
-// read decompresses one entry, refusing it as soon as it passes the
-// tightest of: the single-file limit, what is left of the total limit, its
-// own ratio allowance and what is left of the upload's ratio allowance.
-func (u *unpacker) read(f *zip.File, containerSize int64, shown string) ([]byte, error) {
-	comp := int64(min(f.CompressedSize64, uint64(containerSize)))
-	lim := u.lim
-	type bound struct {
-		n        int64
-		sentinel error
-		kind     limitKind
-		limit    int64
-	}
-	bounds := []bound{
-		{lim.MaxFileSize, ErrTooLarge, limitFile, lim.MaxFileSize},
-		{lim.MaxTotalSize - u.total, ErrTooLarge, limitTotal, lim.MaxTotalSize},
-		{max(lim.RatioExempt, satMul(lim.MaxRatio, comp)), ErrZipBomb, limitRatio, lim.MaxRatio},
-		{u.overall - u.total, ErrZipBomb, limitOverall, lim.MaxRatio},
-	}
-	tight := bounds[0]
-	for _, b := range bounds[1:] {
-		if b.n < tight.n {
-			tight = b
-		}
-	}
-	refuse := func() error { return limitErr(shown, tight.sentinel, tight.kind, tight.limit) }
-	if f.UncompressedSize64 > uint64(max(tight.n, 0)) {
-		return nil, refuse() // the header already admits it
-	}
-	rc, err := f.Open()
-	if err != nil {
-		if errors.Is(err, zip.ErrAlgorithm) {
-			return nil, entryErr(shown, ErrUnsupportedMethod)
-		}
-		return nil, causeErr(shown, ErrCorrupt, err)
-	}
-	defer rc.Close()
-	data, over, err := readLimited(rc, tight.n, int64(f.UncompressedSize64))
-	if over {
-		return nil, refuse()
-	}
-	if err != nil {
-		return nil, causeErr(shown, ErrCorrupt, err)
-	}
-	u.total += int64(len(data))
-	return data, nil
 }
 
 // readLimited reads r to the end, but at most limit bytes: over reports

@@ -24,6 +24,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,10 +40,16 @@ const Schema = "platform"
 
 // Queue names. A job goes to QueueDefault unless its InsertOpts say
 // otherwise; mail has its own queue so a slow SMTP server never holds up
-// thumbnails or ingest.
+// thumbnails or ingest; imports have theirs, so that at most a few (each
+// using every core and its memory budget) run at once in a process; and
+// background work nobody waits for (duplicate scans) runs on
+// QueueBackground, with fewer workers than cores, so that requests always
+// find a core.
 const (
-	QueueDefault = river.QueueDefault // "default"
-	QueueMail    = "mail"
+	QueueDefault    = river.QueueDefault // "default"
+	QueueMail       = "mail"
+	QueueImports    = "imports"
+	QueueBackground = "background"
 )
 
 // DefaultMaxAttempts is how many times a job runs before River discards it.
@@ -115,8 +122,15 @@ type Config struct {
 	// Logger receives River's logs; nil discards them.
 	Logger *slog.Logger
 	// Queues maps a queue name to how many of its jobs run at once here.
-	// Nil means {default: 4, mail: 2}.
+	// Nil means DefaultQueues(0).
 	Queues map[string]int
+	// ID names this process among the job workers (its heartbeat and the
+	// jobs it runs); empty picks host name, process id and a random tag.
+	ID string
+	// Heartbeat is how often a working process says it is alive; 0 means
+	// DefaultHeartbeat. Jobs a process left running are handed to a live
+	// one when it has been silent for DeadAfter (0: DefaultDeadAfter).
+	Heartbeat, DeadAfter time.Duration
 	// MaxAttempts caps how often a job runs; 0 means DefaultMaxAttempts.
 	MaxAttempts int
 	// RetryPolicy decides when a failed job runs again; nil is River's
@@ -130,12 +144,40 @@ type Config struct {
 	PollOnly bool
 	// TestOnly turns off River's start-up jitter so tests start fast.
 	TestOnly bool
+	// Periodic are jobs the queue's leader inserts on a schedule.
+	Periodic []*river.PeriodicJob
 }
 
-// DefaultQueues is how many jobs of each queue one process runs at once.
-func DefaultQueues() map[string]int {
-	return map[string]int{QueueDefault: 4, QueueMail: 2}
+// DefaultQueues is how many jobs of each queue one process runs at once,
+// with background workers for QueueBackground (0 means
+// DefaultBackgroundWorkers).
+func DefaultQueues(background int) map[string]int {
+	if background <= 0 {
+		background = DefaultBackgroundWorkers()
+	}
+	return map[string]int{QueueDefault: 4, QueueMail: 2, QueueImports: 2, QueueBackground: background}
 }
+
+// DefaultBackgroundWorkers leaves at least one core to requests: one
+// worker on two cores, three on four.
+func DefaultBackgroundWorkers() int { return max(1, runtime.NumCPU()-1) }
+
+// Liveness defaults: a process says it is alive every DefaultHeartbeat;
+// its running jobs go to another after DefaultDeadAfter of silence.
+const (
+	DefaultHeartbeat = 5 * time.Second
+	DefaultDeadAfter = time.Minute
+)
+
+// RescueAfter is River's own rescue of jobs stuck running, the last resort
+// (for a process that never said it was alive). It must outlast every job
+// kind's timeout: the longest is an import's, ImportTimeout.
+const RescueAfter = ImportTimeout + time.Hour
+
+// ImportTimeout bounds one import job. An import of 15,000 designs takes
+// a few minutes; a worker that dies is replaced through its heartbeat long
+// before this.
+const ImportTimeout = 6 * time.Hour
 
 // Queue is PatternVault's handle on River: it inserts jobs and, when
 // started, works them.
@@ -143,6 +185,16 @@ type Queue struct {
 	// Client is the underlying River client, for what Queue does not wrap
 	// (subscriptions, job listing, cancelling).
 	Client *river.Client[pgx.Tx]
+	// ID names this process among the job workers.
+	ID string
+
+	pool      *pgxpool.Pool
+	log       *slog.Logger
+	heartbeat time.Duration
+	deadAfter time.Duration
+	working   bool
+	stopLive  context.CancelFunc
+	liveDone  chan struct{}
 }
 
 // New returns a Queue on pool with River's tables in schema platform. It
@@ -152,15 +204,24 @@ func New(pool *pgxpool.Pool, cfg Config) (*Queue, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	id := cfg.ID
+	if id == "" {
+		id = processID()
+	}
 	rc := &river.Config{
-		Schema:            Schema,
-		Logger:            log,
-		MaxAttempts:       cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts),
-		RetryPolicy:       cfg.RetryPolicy,
-		FetchPollInterval: cfg.PollInterval,
-		TestOnly:          cfg.TestOnly,
-		PollOnly:          cfg.PollOnly,
-		Workers:           cfg.Workers,
+		ID:                   id,
+		Schema:               Schema,
+		Logger:               log,
+		MaxAttempts:          cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts),
+		RetryPolicy:          cfg.RetryPolicy,
+		FetchPollInterval:    cfg.PollInterval,
+		TestOnly:             cfg.TestOnly,
+		PollOnly:             cfg.PollOnly,
+		Workers:              cfg.Workers,
+		RescueStuckJobsAfter: RescueAfter,
+	}
+	if cfg.Workers != nil {
+		rc.PeriodicJobs = cfg.Periodic
 	}
 	if cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
 		rc.FetchCooldown = cfg.PollInterval // River wants cooldown ≤ poll interval
@@ -168,7 +229,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Queue, error) {
 	if cfg.Workers != nil {
 		queues := cfg.Queues
 		if queues == nil {
-			queues = DefaultQueues()
+			queues = DefaultQueues(0)
 		}
 		rc.Queues = make(map[string]river.QueueConfig, len(queues))
 		for name, n := range queues {
@@ -179,15 +240,28 @@ func New(pool *pgxpool.Pool, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: new river client: %w", err)
 	}
-	return &Queue{Client: client}, nil
+	return &Queue{Client: client, ID: id, pool: pool, log: log,
+		heartbeat: cmp.Or(cfg.Heartbeat, DefaultHeartbeat), deadAfter: cmp.Or(cfg.DeadAfter, DefaultDeadAfter)}, nil
 }
 
 // Start begins working jobs in the background until ctx ends or Stop is
-// called.
+// called. The process says it is alive every heartbeat, and hands to
+// itself the jobs that silent processes left running (see Rescue).
 func (q *Queue) Start(ctx context.Context) error {
+	if err := q.beat(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
 	if err := q.Client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
+	if n, err := q.Rescue(ctx); err != nil {
+		q.log.Warn("jobs: rescue jobs of stopped workers", "err", err)
+	} else if n > 0 {
+		q.log.Info("jobs: took over jobs of a stopped worker", "jobs", n)
+	}
+	liveCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	q.stopLive, q.liveDone, q.working = stop, make(chan struct{}), true
+	go q.live(liveCtx)
 	return nil
 }
 
@@ -197,6 +271,13 @@ func (q *Queue) Start(ctx context.Context) error {
 func (q *Queue) Stop(ctx context.Context) error {
 	if err := q.Client.Stop(ctx); err != nil {
 		return fmt.Errorf("jobs: stop: %w", err)
+	}
+	if q.working {
+		q.stopLive()
+		<-q.liveDone
+		q.working = false
+		// Stopped cleanly: nothing of ours is running any more.
+		q.pool.Exec(context.WithoutCancel(ctx), `DELETE FROM platform.job_workers WHERE id = $1`, q.ID)
 	}
 	return nil
 }

@@ -2,7 +2,10 @@ package jobs_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,5 +197,102 @@ func TestStopUnstarted(t *testing.T) {
 	defer cancel()
 	if err := q.Stop(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRescueJobsOfStoppedWorkers: a job left running by a process that
+// stopped saying it is alive (killed) is taken over by a live process
+// within its dead-after, and one held by a live process is left alone.
+func TestRescueJobsOfStoppedWorkers(t *testing.T) {
+	ctx := context.Background()
+	pool := migrated(t)
+	inserter := newQueue(t, pool, nil)
+	var ids []int64
+	for _, name := range []string{"of the dead", "of the living"} {
+		res, err := inserter.Insert(ctx, pingArgs{Name: name}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.Job.ID)
+	}
+	// Both jobs were fetched: one by a process gone quiet two minutes
+	// ago, one by a process that beat just now.
+	for i, w := range []struct {
+		id   string
+		seen string
+	}{{"ghost/1/x", "now() - interval '2 minutes'"}, {"alive/2/y", "now()"}} {
+		if _, err := pool.Exec(ctx, `INSERT INTO platform.job_workers (id, seen_at) VALUES ($1, `+w.seen+`)`, w.id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, `UPDATE platform.river_job SET state = 'running', attempt = 1, attempted_at = now(),
+			attempted_by = ARRAY[$2] WHERE id = $1`, ids[i], w.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := &pingWorker{ran: make(chan string, 10)}
+	cfg := jobs.Config{TestOnly: true, PollInterval: 50 * time.Millisecond, Heartbeat: 100 * time.Millisecond,
+		DeadAfter: time.Minute, Workers: river.NewWorkers()}
+	river.AddWorker(cfg.Workers, w)
+	q, err := jobs.New(pool, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Stop(context.Background()) })
+	select {
+	case name := <-w.ran:
+		if name != "of the dead" {
+			t.Fatalf("ran %q", name)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the dead worker's job was not taken over")
+	}
+	job := waitState(t, q, ids[0], rivertype.JobStateCompleted)
+	if len(job.Errors) != 1 || !strings.Contains(job.Errors[0].Error, "ghost/1/x stopped") {
+		t.Errorf("errors of the rescued job: %+v", job.Errors)
+	}
+	if job, _ := q.Client.JobGet(ctx, ids[1]); job.State != rivertype.JobStateRunning {
+		t.Errorf("the live worker's job is %s", job.State)
+	}
+	// This process beats, and forgets its row when it stops cleanly.
+	var seen bool
+	pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.job_workers WHERE id = $1)`, q.ID).Scan(&seen)
+	if !seen {
+		t.Error("no heartbeat of the running queue")
+	}
+	q.Stop(ctx)
+	pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.job_workers WHERE id = $1)`, q.ID).Scan(&seen)
+	if seen {
+		t.Error("the stopped queue's heartbeat is still there")
+	}
+}
+
+// TestRescueSameHost: a worker of this host whose process is gone is dead
+// at once, without waiting for its silence.
+func TestRescueSameHost(t *testing.T) {
+	ctx := context.Background()
+	pool := migrated(t)
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip("cannot run a short-lived process:", err)
+	}
+	host, _ := os.Hostname()
+	gone := fmt.Sprintf("%s/%d/abc", host, cmd.Process.Pid)
+	inserter := newQueue(t, pool, nil)
+	res, err := inserter.Insert(ctx, pingArgs{Name: "orphan"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.Exec(ctx, `INSERT INTO platform.job_workers (id) VALUES ($1)`, gone)
+	pool.Exec(ctx, `UPDATE platform.river_job SET state = 'running', attempt = 1, attempted_at = now(), attempted_by = ARRAY[$2] WHERE id = $1`, res.Job.ID, gone)
+	q := newQueue(t, pool, nil)
+	n, err := q.Rescue(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("Rescue = %d, %v; want 1", n, err)
+	}
+	if job, _ := q.Client.JobGet(ctx, res.Job.ID); job.State != rivertype.JobStateAvailable {
+		t.Errorf("job is %s", job.State)
 	}
 }

@@ -1,34 +1,58 @@
 package library
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"sort"
+	"time"
 
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/convert"
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/geom"
+	"github.com/patternvault/patternvault/internal/geom/shape"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/render"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
+// Limits of what the import reads of one design.
+const (
+	// maxDesignRead: larger design files are stored, never read.
+	maxDesignRead = geom.MaxFileSize
+	// maxPictureRead: larger pictures are stored, never decoded.
+	maxPictureRead = 32 << 20
+	// maxPicturePixels: pictures with more pixels (by their header) are
+	// not decoded for a fallback thumbnail (a 40-megapixel RGBA image
+	// takes 160 MB).
+	maxPicturePixels = 40_000_000
+	// analysisTime bounds the shape analysis of one design.
+	analysisTime = 5 * time.Second
+)
+
+// Reasons a design is kept with a caveat (Batch.Warnings).
+const (
+	tooLargeToPreview = "kept without a preview: too large to preview"
+	tooComplex        = "kept without shape analysis: " + convert.NotAnalysedReason
+)
+
 // analysis is what the import learns from a design's files.
 type analysis struct {
-	design  *geom.Design    // from the best readable design file, or nil
-	report  *convert.Report // its measurements and shape hints
-	picture image.Image     // a companion picture, for when there is no geometry
+	report  *convert.Report // measurements and shape hints of the geometry read, or nil
+	thumb   []byte          // the grid thumbnail (PNG), or nil
+	picture bool            // the thumbnail comes from a picture
+	warning string
 }
 
 // analyse reads the design files, most faithful format first, until one
-// gives geometry; the others are marked readable when their format has a
+// gives geometry, and draws the thumbnail from it while it is in memory;
+// the other design files are marked readable when their format has a
 // reader and their content is recognised (a full parse of every copy
-// would double the cost of an import for no gain). With no geometry it
-// finds a picture to fall back on.
-func analyse(files []*storedFile, d *ingest.Design) *analysis {
+// would double the cost of an import for no gain). A design file whose
+// geometry would not fit the import's memory budget is not read; with no
+// geometry, the thumbnail comes from a companion picture.
+func (s *Service) analyse(ctx context.Context, files []*storedFile, budget *memBudget) *analysis {
 	a := &analysis{}
 	var designs []*storedFile
 	for _, f := range files {
@@ -37,39 +61,82 @@ func analyse(files []*storedFile, d *ingest.Design) *analysis {
 		}
 	}
 	sort.SliceStable(designs, func(i, j int) bool { return preference(designs[i].format) < preference(designs[j].format) })
+	tooLarge := false
 	for _, f := range designs {
-		if a.design != nil {
+		if f.data == nil {
+			tooLarge = tooLarge || f.size > 0 && formats.ByName(f.format) != nil
+			continue
+		}
+		if a.report != nil {
 			ff := formats.ByName(f.format)
-			f.readable = ff != nil && ff.Read != nil && ff.Sniff != nil && ff.Sniff(head(f.Data))
+			f.readable = ff != nil && ff.Read != nil && ff.Sniff != nil && ff.Sniff(head(f.data))
 			continue
 		}
-		g, ff, err := convert.Read(f.Path, f.Data)
-		if err != nil || g == nil || len(g.Paths) == 0 {
+		cost := geometryCost(f.format, f.data) - int64(len(f.data))
+		if !budget.fits(cost + int64(len(f.data))) {
+			tooLarge = true
 			continue
 		}
-		f.readable = true
-		a.design = g
-		a.report = convert.Describe(f.Path, g, ff)
+		if err := budget.acquire(ctx, cost); err != nil {
+			return a
+		}
+		ok := s.readDesign(f, a)
+		budget.release(cost)
+		if ok {
+			f.readable = true
+		}
 	}
-	if a.design == nil {
-		a.picture = findPicture(files)
+	if a.report == nil {
+		if tooLarge {
+			a.warning = tooLargeToPreview
+		}
+		if img := findPicture(files); img != nil {
+			if png, err := thumbnailPNG(render.FallbackThumbnail(img, ThumbGrid)); err == nil {
+				a.thumb, a.picture = png, true
+			}
+		}
 	}
 	return a
+}
+
+// readDesign reads one design file into a: its report and thumbnail. The
+// geometry is dropped when it returns.
+func (s *Service) readDesign(f *storedFile, a *analysis) bool {
+	g, ff, err := convert.Read(f.path, f.data)
+	if err != nil || g == nil || len(g.Paths) == 0 {
+		return false
+	}
+	a.report = convert.DescribeWithin(f.path, g, ff, shape.Budget{MaxTime: analysisTime})
+	if a.report.NotAnalysed != "" {
+		a.warning = tooComplex
+	}
+	if png, err := thumbnailPNG(render.Thumbnail(g, ThumbGrid, render.Options{})); err == nil {
+		a.thumb = png
+	}
+	return true
+}
+
+// detectFormat names a design file's format by content, then name.
+func detectFormat(name, byExt string, head []byte) string {
+	if ff := formats.Detect(name, head); ff != nil {
+		return ff.Name
+	}
+	return byExt
 }
 
 // findPicture decodes the first usable companion picture, or an ANS
 // file's built-in preview.
 func findPicture(files []*storedFile) image.Image {
 	for _, f := range files {
-		if f.role == store.RolePicture {
-			if img, _, err := image.Decode(bytes.NewReader(f.Data)); err == nil {
+		if f.role == store.RolePicture && f.data != nil {
+			if img := decodePicture(f.data); img != nil {
 				return img
 			}
 		}
 	}
 	for _, f := range files {
-		if f.format == "ans" {
-			if img, err := formats.ANSPreview(f.Data); err == nil {
+		if f.format == "ans" && f.data != nil {
+			if img, err := formats.ANSPreview(f.data); err == nil {
 				return img
 			}
 		}
@@ -80,9 +147,15 @@ func findPicture(files []*storedFile) image.Image {
 // pattern builds the row of a new pattern from a design and its analysis.
 func (a *analysis) pattern(d *ingest.Design, batchID int64) *store.Pattern {
 	p := &store.Pattern{Name: d.Name, Designer: d.Notes.Designer, DesignerURL: d.Notes.URL, Notes: d.Notes.Text,
-		Type: d.Type, BatchID: &batchID, ThumbState: store.ThumbPending, Keywords: d.Keywords}
+		Type: d.Type, BatchID: &batchID, ThumbState: store.ThumbNone, Keywords: d.Keywords}
 	if p.Name == "" {
 		p.Name = "Untitled design"
+	}
+	switch {
+	case a.thumb != nil && a.picture:
+		p.ThumbState = store.ThumbPicture
+	case a.thumb != nil:
+		p.ThumbState = store.ThumbReady
 	}
 	p.Type, p.TypeConfidence = decideType(d.Type, "", 0, 0, 0)
 	if r := a.report; r != nil {
@@ -106,35 +179,4 @@ func (a *analysis) pattern(d *ingest.Design, batchID int64) *store.Pattern {
 // ThumbKey is where a pattern's thumbnail of size px is stored.
 func ThumbKey(tenantID, patternID int64, size int) string {
 	return blob.Key(tenantID, "thumbs", fmt.Sprint(patternID), fmt.Sprintf("%d.png", size))
-}
-
-// storeThumbnails draws the grid thumbnail and stores it, returning the
-// thumbnail state and the keys written. The detail size is drawn on first
-// request (Thumbnail), which halves the cost of an import.
-func (s *Service) storeThumbnails(ctx context.Context, tenantID, patternID int64, a *analysis) (string, []string, error) {
-	var draw func(size int) image.Image
-	state := store.ThumbNone
-	switch {
-	case a.design != nil:
-		state = store.ThumbReady
-		draw = func(size int) image.Image { return render.Thumbnail(a.design, size, render.Options{}) }
-	case a.picture != nil:
-		state = store.ThumbPicture
-		draw = func(size int) image.Image { return render.FallbackThumbnail(a.picture, size) }
-	default:
-		return state, nil, nil
-	}
-	var keys []string
-	for _, size := range []int{ThumbGrid} {
-		var buf bytes.Buffer
-		if err := render.EncodePNG(&buf, draw(size)); err != nil {
-			return state, keys, fmt.Errorf("thumbnail %d: %w", size, err)
-		}
-		key := ThumbKey(tenantID, patternID, size)
-		if err := s.Blobs.Put(ctx, key, &buf, int64(buf.Len()), "image/png"); err != nil {
-			return state, keys, err
-		}
-		keys = append(keys, key)
-	}
-	return state, keys, nil
 }

@@ -8,10 +8,12 @@ package library
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -39,9 +41,20 @@ type Service struct {
 	Log    *slog.Logger
 	// Metrics, when set, counts imports.
 	Metrics *metrics.Metrics
+	// ImportMemory is the memory budget of one import in bytes
+	// (PV_IMPORT_MEMORY_MB); 0 means DefaultImportMemory.
+	ImportMemory int64
+	// Workers is how many designs one import reads at once; 0 means one
+	// per core.
+	Workers int
+	// TempDir holds an import's temporary files (nested ZIPs, copies of
+	// uploads kept in S3); empty means the system's.
+	TempDir string
 
-	// afterDesign, when set (tests), runs after each stored design.
+	// afterDesign, when set (tests), runs after each recorded design.
 	afterDesign func()
+	// chunkSize, when set (tests), is how many designs are recorded at once.
+	chunkSize int
 }
 
 // ImportArgs is the job that processes one import batch.
@@ -53,9 +66,11 @@ type ImportArgs struct {
 // Kind names the job for River.
 func (ImportArgs) Kind() string { return "library_import" }
 
-// InsertOpts puts imports on the default queue with a few attempts: a
-// rerun after a crash picks up where the last one stopped.
-func (ImportArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 5} }
+// InsertOpts puts imports on their own queue with a few attempts: a rerun
+// after a crash picks up where the last one stopped.
+func (ImportArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueImports, MaxAttempts: 10}
+}
 
 // ImportWorker runs import jobs.
 type ImportWorker struct {
@@ -66,9 +81,19 @@ type ImportWorker struct {
 // Worker returns the River worker of import jobs.
 func (s *Service) Worker() *ImportWorker { return &ImportWorker{svc: s} }
 
-// Work processes a batch.
+// Timeout lets an import run for hours (River's default is one minute): a
+// crashed worker's import is taken over through the job queue's heartbeat
+// and the batch's lease, not by a timeout.
+func (w *ImportWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return jobs.ImportTimeout }
+
+// Work processes a batch; while another live worker holds it, the job
+// waits and tries again.
 func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
-	return w.svc.Process(ctx, job.Args.TenantID, job.Args.BatchID)
+	err := w.svc.Process(ctx, job.Args.TenantID, job.Args.BatchID)
+	if errors.Is(err, ErrBatchBusy) {
+		return river.JobSnooze(leaseTTL)
+	}
+	return err
 }
 
 // Upload is one file sent by the quilter.
@@ -132,6 +157,11 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	if len(recs) == 0 {
 		return nil, ErrNoFiles
 	}
+	for _, rec := range recs {
+		if err := s.check(ctx, rec); err != nil {
+			return fail(err)
+		}
+	}
 	var batch *store.ImportBatch
 	err := s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		var err error
@@ -150,6 +180,29 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 
 // ErrNoFiles is an import that holds no file.
 var ErrNoFiles = problem.BadRequest("no_files", "Choose one or more ZIP files or design files to upload.")
+
+// ErrRefused is an upload refused at once, for a reason the quilter can
+// act on (an empty or damaged ZIP, a ZIP bomb, a text file named .zip):
+// the message is reworded to say which file and why.
+var ErrRefused = problem.BadRequest("upload_refused", "That upload cannot be imported; nothing was stored.")
+
+// check opens a stored upload as the import will, refusing at once what
+// can be refused without reading its files.
+func (s *Service) check(ctx context.Context, u store.ImportUpload) error {
+	ra, size, drop, err := s.openUpload(ctx, u)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	if err := ingest.Check(ra, size, u.FileName, s.Limits, s.tempDir()); err != nil {
+		var ie *ingest.Error
+		if errors.As(err, &ie) {
+			return ErrRefused.Reword(ingest.Explain(err) + " Nothing was stored.").Wrap(err)
+		}
+		return fmt.Errorf("library: check upload %q: %w", u.FileName, err)
+	}
+	return nil
+}
 
 func (s *Service) limits() ingest.Limits {
 	l := s.Limits

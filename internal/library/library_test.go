@@ -16,6 +16,7 @@ import (
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
 	"github.com/patternvault/patternvault/internal/testfixtures"
@@ -227,14 +228,21 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 		{"traversal.zip", traversal.Bytes(), "outside"},
 		{"bomb.zip", bomb.Bytes(), ""},
 	}
+	cases = append(cases, struct {
+		name string
+		data []byte
+		want string
+	}{"empty.zip", emptyZIP(t), "no files"})
 	for _, c := range cases {
-		b := r.importZIP(t, acme.ID, c.name, c.data)
-		if b.Status != store.BatchFailed || len(b.Failed) != 1 || b.Created != 0 {
-			t.Errorf("%s: batch %+v, want failed with one reason", c.name, b)
+		// Refused at once, with the reason: nothing is stored or queued.
+		_, err := r.svc.StartImport(ctx, acme.ID, 0, []Upload{{Name: c.name, Body: bytes.NewReader(c.data), Size: int64(len(c.data))}}, false)
+		pe, ok := problem.As(err)
+		if !errors.Is(err, ErrRefused) || !ok || pe.Status != 400 {
+			t.Errorf("%s: %v, want a refusal", c.name, err)
 			continue
 		}
-		if c.want != "" && !strings.Contains(strings.ToLower(b.Failed[0].Reason), strings.ToLower(c.want)) {
-			t.Errorf("%s: reason %q, want one mentioning %q", c.name, b.Failed[0].Reason, c.want)
+		if c.want != "" && !strings.Contains(strings.ToLower(pe.Message), strings.ToLower(c.want)) {
+			t.Errorf("%s: reason %q, want one mentioning %q", c.name, pe.Message, c.want)
 		}
 	}
 	if n, _ := r.store.CountPatterns(ctx, acme.ID); n != 0 {
@@ -251,9 +259,43 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 	if !errors.Is(err, ErrUploadTooLarge) {
 		t.Errorf("oversized upload: %v", err)
 	}
-	batches, _ := r.store.Batches(ctx, acme.ID, 100)
-	if len(batches) != len(cases) {
-		t.Errorf("%d batches, want %d (the oversized upload made one)", len(batches), len(cases))
+	if batches, _ := r.store.Batches(ctx, acme.ID, 100); len(batches) != 0 {
+		t.Errorf("%d batches, want none", len(batches))
+	}
+}
+
+func emptyZIP(t *testing.T) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zw.Create("folder/")
+	zw.Create("__MACOSX/._x.qli")
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestDamagedDesignIsReported: a design whose content is damaged (its
+// CRC does not match) is reported by name and the others are imported.
+func TestDamagedDesignIsReported(t *testing.T) {
+	r := newRig(t)
+	acme := r.tenant(t, "acme")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"good/good.qli", "bad/bad.qli"} {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		w.Write([]byte("#CAD2DMC\nNO NEEDLE ON\nVP 1000,0\nVP 1000,1000\nVE\nEN\n"))
+	}
+	zw.Close()
+	data := buf.Bytes()
+	i := bytes.LastIndex(data[:bytes.Index(data, []byte("PK\x01\x02"))], []byte("VP 1000,1000"))
+	data[i+3] = '9' // bad/bad.qli's content no longer matches its CRC
+	b := r.importZIP(t, acme.ID, "two.zip", data)
+	if b.Status != store.BatchDone || b.Created != 1 || len(b.Failed) != 1 || b.DesignsDone != 2 {
+		t.Fatalf("batch %+v", b)
+	}
+	if b.Failed[0].File != "bad/bad.qli" || !strings.Contains(b.Failed[0].Reason, "damaged") {
+		t.Errorf("failed %+v", b.Failed)
 	}
 }
 
@@ -271,6 +313,7 @@ func TestCrashMidImportThenRerun(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored := 0
+	r.svc.chunkSize = 1
 	r.svc.afterDesign = func() {
 		if stored++; stored == 3 {
 			cancel()

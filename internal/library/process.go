@@ -1,18 +1,18 @@
 package library
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path"
+	"runtime"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
+	"time"
 
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/formats"
@@ -20,77 +20,173 @@ import (
 	"github.com/patternvault/patternvault/internal/store"
 )
 
-// Process runs an import batch: every upload is unpacked within the
-// limits (a bad one is reported and the rest go on), grouped into designs,
-// and each design is stored in its own transaction, so the page shows
-// progress and a crash loses at most the design in hand. Rerunning a batch
-// (River retries after a crash) finds the designs it already stored by
-// their content and goes on from there.
+// The import's lease on its batch: renewed every leaseRenew while it
+// runs, it lapses leaseTTL after a worker dies, so that another may take
+// the batch over (the job queue hands the job to a live process about a
+// minute after the dead one's last heartbeat).
+const (
+	leaseTTL   = 45 * time.Second
+	leaseRenew = 10 * time.Second
+)
+
+// ErrBatchBusy means another live worker is processing the batch; the job
+// tries again later.
+var ErrBatchBusy = errors.New("library: import batch is being processed by another worker")
+
+// Process runs an import batch (see the package documentation of the
+// pipeline in pipeline.go): every upload is opened and its designs listed
+// (a bad upload is reported and the rest go on), then the designs are
+// read, analysed, drawn and stored on all cores, a design at a time each,
+// and recorded in order, a chunk at a time, so the page shows progress
+// and a crash loses at most the chunk in hand. A rerun (after a crash, by
+// any process) starts at the first design not yet recorded.
 func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 	b, err := s.Store.Batch(ctx, tenantID, batchID)
 	if err != nil {
 		return err
 	}
-	if b.Status == store.BatchDone || b.Status == store.BatchFailed {
+	if b.Status == store.BatchDone || b.Status == store.BatchFailed || b.Status == store.BatchStaged {
 		return nil
 	}
-	// A rerun counts from zero again.
-	err = s.withTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE import_batches SET status = 'running', designs_done = 0, created = 0, merged = 0,
-			duplicates = 0, failed = '[]', error = '' WHERE id = $1`, batchID)
-		return err
-	})
+	owner := s.ownerID()
+	ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL, s.deadHolder(ctx, b.LeaseOwner))
 	if err != nil {
-		return fmt.Errorf("library: start batch %d: %w", batchID, err)
-	}
-	var designs []ingest.Design
-	var failed []store.FailedFile
-	for _, u := range b.Uploads {
-		files, err := s.unpack(ctx, u)
-		if err != nil {
-			failed = append(failed, store.FailedFile{File: u.FileName, Reason: ingest.Explain(err)})
-			continue
-		}
-		designs = append(designs, ingest.Group(files)...)
-	}
-	total := len(designs)
-	if err := s.Store.UpdateBatch(ctx, tenantID, batchID, store.BatchProgress{DesignsTotal: &total, Failed: failed}); err != nil {
 		return err
 	}
-	for i := range designs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := s.importDesign(ctx, tenantID, batchID, &designs[i]); err != nil {
-			return err
-		}
-		if s.afterDesign != nil {
-			s.afterDesign()
-		}
+	if !ok {
+		return ErrBatchBusy
 	}
-	status := store.BatchDone
-	msg := ""
-	if total == 0 && len(failed) > 0 {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopLease := s.keepLease(ctx, cancel, tenantID, batchID, owner)
+	defer func() {
+		stopLease()
+		s.Store.ReleaseBatch(context.WithoutCancel(ctx), tenantID, batchID, owner)
+	}()
+
+	r := &importRun{s: s, tenantID: tenantID, batchID: batchID, owner: owner,
+		budget: newMemBudget(s.ImportMemory), blobs: blob.NewBatch(s.Blobs), ids: &idPool{s: s, tenantID: tenantID}}
+	r.closers = append(r.closers, func() { r.blobs.Close() })
+	defer r.close()
+	failed := r.list(ctx, b)
+	if err := ctx.Err(); err != nil {
+		return context.Cause(ctx)
+	}
+	total := len(r.designs)
+	start := b.ResumeAt
+	switch {
+	case b.Status == store.BatchQueued:
+		err = s.Store.UpdateBatch(ctx, tenantID, batchID, store.BatchProgress{Status: store.BatchRunning, DesignsTotal: &total,
+			Failed: failed, Owner: owner, LeaseFor: leaseTTL})
+	case start == 0:
+		// A run that stopped before recording anything (or one of an
+		// older version, which counted from zero): count from zero.
+		err = s.Store.ResetBatch(ctx, tenantID, batchID, total, failed)
+	}
+	if err != nil {
+		return err
+	}
+	if start > total {
+		start = total
+	}
+	if err := r.run(ctx, start); err != nil {
+		if c := context.Cause(ctx); c != nil {
+			err = c
+		}
+		return fmt.Errorf("library: import %d: %w", batchID, err)
+	}
+	return s.finish(ctx, r, b, owner)
+}
+
+// finish marks a processed batch done (failed when nothing at all could
+// be used), forgets its uploads and asks for a duplicate scan.
+func (s *Service) finish(ctx context.Context, r *importRun, b *store.ImportBatch, owner string) error {
+	cur, err := s.Store.Batch(ctx, r.tenantID, r.batchID)
+	if err != nil {
+		return err
+	}
+	status, msg := store.BatchDone, ""
+	if cur.Created+cur.Merged+cur.Duplicates == 0 && len(cur.Failed) > 0 {
 		status, msg = store.BatchFailed, "Nothing could be imported: see the reasons below."
 	}
-	err = s.withTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		if err := store.UpdateBatch(ctx, tx, batchID, store.BatchProgress{Status: status, Error: msg, Finished: true}); err != nil {
-			return err
-		}
-		return store.DeleteUploads(ctx, tx, batchID)
-	})
-	if err != nil {
+	if err := s.Store.FinishBatch(ctx, r.tenantID, r.batchID, status, msg, owner); err != nil {
 		return err
 	}
 	for _, u := range b.Uploads {
 		s.Blobs.Delete(ctx, u.BlobKey)
 	}
-	if s.Queue != nil && s.Queue.Client != nil {
-		if _, err := s.Queue.Insert(ctx, DuplicatesArgs{TenantID: tenantID}, nil); err != nil {
-			s.log().Warn("queue duplicate scan", "tenant", tenantID, "err", err)
-		}
-	}
+	s.QueueDuplicateScan(ctx, r.tenantID)
 	return nil
+}
+
+// keepLease renews the batch's lease until the returned func is called;
+// when another worker has taken the batch, it cancels ctx.
+func (s *Service) keepLease(ctx context.Context, cancel context.CancelCauseFunc, tenantID, batchID int64, owner string) func() {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(leaseRenew)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			ok, err := s.Store.ClaimBatch(ctx, tenantID, batchID, owner, leaseTTL, "")
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log().Warn("library: renew import lease", "tenant", tenantID, "batch", batchID, "err", err)
+			case err == nil && !ok:
+				cancel(store.ErrLeaseLost)
+				return
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+// deadHolder returns the holder of a batch's lease when its job worker
+// (the holder less its last "/run" part) has stopped, so its lease is
+// void; "" otherwise.
+func (s *Service) deadHolder(ctx context.Context, holder string) string {
+	i := strings.LastIndexByte(holder, '/')
+	if i <= 0 || s.Queue == nil {
+		return ""
+	}
+	stopped, err := s.Queue.Stopped(ctx, holder[:i])
+	if err != nil || !stopped {
+		return ""
+	}
+	return holder
+}
+
+// ownerID names one run of Process for the batch lease.
+func (s *Service) ownerID() string {
+	prefix := "process"
+	if s.Queue != nil && s.Queue.ID != "" {
+		prefix = s.Queue.ID
+	}
+	return prefix + "/" + randomName()[:8]
+}
+
+// workers is how many designs an import reads at once.
+func (s *Service) workers() int {
+	if s.Workers > 0 {
+		return s.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+func (s *Service) tempDir() string {
+	if s.TempDir != "" {
+		os.MkdirAll(s.TempDir, 0o700)
+		return s.TempDir
+	}
+	return os.TempDir()
 }
 
 func (s *Service) log() *slog.Logger {
@@ -100,19 +196,28 @@ func (s *Service) log() *slog.Logger {
 	return s.Log
 }
 
-// unpack reads one upload from storage and unpacks it within the limits.
-func (s *Service) unpack(ctx context.Context, u store.ImportUpload) ([]ingest.File, error) {
+// openUpload returns a stored upload for random access: the local file
+// itself, or a temporary copy (S3), removed by the returned func.
+func (s *Service) openUpload(ctx context.Context, u store.ImportUpload) (io.ReaderAt, int64, func(), error) {
 	rc, info, err := s.Blobs.Get(ctx, u.BlobKey)
 	if err != nil {
-		return nil, fmt.Errorf("library: read upload %q: %w", u.FileName, err)
+		return nil, 0, nil, fmt.Errorf("library: read upload %q: %w", u.FileName, err)
+	}
+	if f, ok := rc.(*os.File); ok {
+		return f, info.Size, func() { f.Close() }, nil
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, s.limits().MaxUploadSize+1))
+	tmp, err := os.CreateTemp(s.tempDir(), "pv-upload-*")
 	if err != nil {
-		return nil, fmt.Errorf("library: read upload %q: %w", u.FileName, err)
+		return nil, 0, nil, fmt.Errorf("library: copy upload %q: %w", u.FileName, err)
 	}
-	_ = info
-	return ingest.Unpack(bytes.NewReader(data), int64(len(data)), u.FileName, s.Limits)
+	drop := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	n, err := io.Copy(tmp, io.LimitReader(rc, s.limits().MaxUploadSize+1))
+	if err != nil {
+		drop()
+		return nil, 0, nil, fmt.Errorf("library: copy upload %q: %w", u.FileName, err)
+	}
+	return tmp, n, drop, nil
 }
 
 // designPreference is the order in which design files are read for the
@@ -128,129 +233,38 @@ func preference(format string) int {
 	return len(designPreference)
 }
 
-// storedFile is one file of a design with its content address.
+// storedFile is one file of a design as the import stores it.
 type storedFile struct {
-	ingest.DesignFile
+	path     string
+	size     int64
 	sum      [32]byte
 	key      string
 	format   string
 	role     string
 	readable bool
-}
-
-// importDesign stores one design: new, merged into the pattern that
-// already holds some of its files, or skipped as an exact duplicate.
-func (s *Service) importDesign(ctx context.Context, tenantID, batchID int64, d *ingest.Design) error {
-	files := make([]*storedFile, 0, len(d.Files))
-	sums := make([][]byte, 0, len(d.Files))
-	for _, f := range d.Files {
-		sf := &storedFile{DesignFile: f, sum: sha256.Sum256(f.Data), role: roleOf(f.Role)}
-		sf.key = blob.SHA256Key(tenantID, sf.sum)
-		if sf.role == store.RoleDesign {
-			sf.format = f.Format
-			if ff := formats.Detect(f.Path, head(f.Data)); ff != nil {
-				sf.format = ff.Name
-			}
-		}
-		files = append(files, sf)
-		sums = append(sums, sf.sum[:])
-	}
-	a := analyse(files, d)
-
-	var progress store.BatchProgress
-	var newBlobs []string
-	err := s.withTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		progress = store.BatchProgress{Done: 1}
-		existing, err := store.PatternsWithSHA(ctx, tx, sums)
-		if err != nil {
-			return err
-		}
-		target, fresh := mergeTarget(files, existing)
-		switch {
-		case target != 0 && len(fresh) == 0:
-			if batchOf(ctx, tx, target) == batchID {
-				progress.Created = 1 // stored by an earlier run of this batch
-			} else {
-				progress.Duplicate = 1
-			}
-			return store.UpdateBatch(ctx, tx, batchID, progress)
-		case target != 0:
-			progress.Merged = 1
-		default:
-			p, err := store.InsertPattern(ctx, tx, a.pattern(d, batchID))
-			if err != nil {
-				return err
-			}
-			target = p.ID
-			progress.Created = 1
-			state, keys, err := s.storeThumbnails(ctx, tenantID, p.ID, a)
-			newBlobs = append(newBlobs, keys...)
-			if err != nil {
-				return err
-			}
-			if err := store.SetThumbState(ctx, tx, p.ID, state); err != nil {
-				return err
-			}
-		}
-		for _, f := range fresh {
-			if err := s.Blobs.Put(ctx, f.key, bytes.NewReader(f.Data), int64(len(f.Data)), contentType(f.Path)); err != nil {
-				return err
-			}
-			newBlobs = append(newBlobs, f.key)
-			err := store.InsertFile(ctx, tx, &store.PatternFile{PatternID: target, Role: f.role, Format: f.format,
-				FileName: path.Base(f.Path), Size: int64(len(f.Data)), SHA256: f.sum[:], BlobKey: f.key, Readable: f.readable})
-			if err != nil {
-				return err
-			}
-		}
-		if err := store.LogImport(ctx, tx, batchID, "info", d.Folder, logLine(d, progress)); err != nil {
-			return err
-		}
-		return store.UpdateBatch(ctx, tx, batchID, progress)
-	})
-	if err != nil {
-		s.forget(context.WithoutCancel(ctx), tenantID, newBlobs)
-		return fmt.Errorf("library: import design %q: %w", d.Name, err)
-	}
-	return nil
-}
-
-// forget removes blobs written for a design whose transaction failed,
-// unless another pattern uses the same content.
-func (s *Service) forget(ctx context.Context, tenantID int64, keys []string) {
-	if len(keys) == 0 {
-		return
-	}
-	used, err := s.Store.BlobKeysInUse(ctx, tenantID, keys)
-	if err != nil {
-		return // the orphan sweep will get them
-	}
-	for _, k := range keys {
-		if !used[k] {
-			s.Blobs.Delete(ctx, k)
-		}
-	}
+	data     []byte // the content, while a worker needs it
 }
 
 // mergeTarget returns the pattern that already holds one of the files
 // (0 for none) and the files it does not hold yet.
-func mergeTarget(files []*storedFile, existing map[string]int64) (int64, []*storedFile) {
+func mergeTarget(files []*storedFile, existing map[string]store.FileOwner) (int64, []*storedFile) {
 	var target int64
 	for _, f := range files {
 		if f.role == store.RoleNotes {
 			continue // one notes file is shared by many designs
 		}
-		if id, ok := existing[string(f.sum[:])]; ok {
-			target = id
+		if o, ok := existing[string(f.sum[:])]; ok {
+			target = o.PatternID
 			break
 		}
 	}
 	var fresh []*storedFile
 	for _, f := range files {
-		if id, ok := existing[string(f.sum[:])]; ok && id == target {
+		o, ok := existing[string(f.sum[:])]
+		if ok && o.PatternID == target {
 			continue
 		}
-		if _, ok := existing[string(f.sum[:])]; ok && f.role == store.RoleNotes && target != 0 {
+		if ok && f.role == store.RoleNotes && target != 0 {
 			continue
 		}
 		fresh = append(fresh, f)
@@ -268,15 +282,6 @@ func mergeTarget(files []*storedFile, existing map[string]int64) (int64, []*stor
 		}
 	}
 	return target, fresh
-}
-
-func batchOf(ctx context.Context, tx pgx.Tx, patternID int64) int64 {
-	var b *int64
-	tx.QueryRow(ctx, `SELECT batch_id FROM patterns WHERE id = $1`, patternID).Scan(&b)
-	if b == nil {
-		return 0
-	}
-	return *b
 }
 
 func roleOf(r ingest.Role) string {

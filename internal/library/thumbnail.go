@@ -73,7 +73,7 @@ func (s *Service) drawThumbnail(ctx context.Context, tenantID, patternID int64, 
 		if err != nil {
 			return nil, err
 		}
-		if img, _, err := image.Decode(bytes.NewReader(data)); err == nil {
+		if img := decodePicture(data); img != nil {
 			return encode(render.FallbackThumbnail(img, size))
 		}
 	}

@@ -66,3 +66,40 @@ func TestEncodePNGColour(t *testing.T) {
 		t.Error("nil image: no error")
 	}
 }
+
+// TestEncodeGray4MatchesImagePNG: the direct 4-bit encoder decodes to
+// exactly the pixels image/png writes for the quantized image, at even and
+// odd widths and for a sub-image.
+func TestEncodeGray4MatchesImagePNG(t *testing.T) {
+	for _, size := range []int{256, 255, 17, 1} {
+		img := Thumbnail(circleDesign(), size, Options{})
+		var sub image.Image = img
+		if size == 17 {
+			sub = img.SubImage(image.Rect(3, 2, 16, 11))
+		}
+		g := sub.(*image.Gray)
+		var mine, theirs bytes.Buffer
+		if err := encodeGray4(&mine, g); err != nil {
+			t.Fatal(err)
+		}
+		if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&theirs, quantizeGray(g)); err != nil {
+			t.Fatal(err)
+		}
+		a, err := png.Decode(&mine)
+		if err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		b, _ := png.Decode(&theirs)
+		pa, pb := a.(*image.Paletted), b.(*image.Paletted)
+		if pa.Rect.Dx() != pb.Rect.Dx() || pa.Rect.Dy() != pb.Rect.Dy() {
+			t.Fatalf("size %d: %v vs %v", size, pa.Rect, pb.Rect)
+		}
+		for y := range pa.Rect.Dy() {
+			for x := range pa.Rect.Dx() {
+				if pa.ColorIndexAt(x, y) != pb.ColorIndexAt(x, y) || pa.At(x, y) != pb.At(x, y) {
+					t.Fatalf("size %d: pixel (%d,%d) differs", size, x, y)
+				}
+			}
+		}
+	}
+}

@@ -26,74 +26,53 @@ func stitchBounds(d *geom.Design) (b geom.Rect, ok bool) {
 	return b, !math.IsNaN(v) && !math.IsInf(v, 0)
 }
 
-// pathSpan marks one flattened path inside polylines.pts.
-type pathSpan struct {
-	from   int
-	stitch bool
-}
-
-// polylines is a whole design flattened into one reusable point buffer.
-type polylines struct {
-	pts   []geom.Point
-	paths []pathSpan
-}
-
-// flatten replaces the contents of l with the stitched paths of d (and the
-// jumps when withJumps) flattened within tol inches.
-func (l *polylines) flatten(d *geom.Design, tol float64, withJumps bool) {
-	l.pts = l.pts[:0]
-	l.paths = l.paths[:0]
-	for i := range d.Paths {
-		p := &d.Paths[i]
-		if !p.Stitch && !withJumps {
-			continue
-		}
-		l.paths = append(l.paths, pathSpan{from: len(l.pts), stitch: p.Stitch})
-		l.pts = append(l.pts, p.Start)
-		cur := p.Start
-		for j := range p.Segments {
-			l.pts = p.Segments[j].Flatten(l.pts, cur, tol)
-			cur = p.Segments[j].End
-		}
-	}
-}
-
-// end returns the index just past the last point of path i.
-func (l *polylines) end(i int) int {
-	if i+1 < len(l.paths) {
-		return l.paths[i+1].from
-	}
-	return len(l.pts)
-}
-
 // minStep is the shortest stroked piece in pixels: closer points are merged,
 // which keeps dense flattened curves cheap without a visible difference.
 const minStep = 0.4
 
-// strokePolyline adds to z the outline of the polyline pts stroked with
-// width lw pixels, as one rectangle per piece extended by half the width at
-// both ends, so that joins are filled. Every rectangle winds the same way,
-// so overlaps add up instead of cancelling. It returns the number of
-// rectangles added.
-func strokePolyline(z *vector.Rasterizer, pts []geom.Point, xf transform, lw float64) int {
-	if len(pts) == 0 {
-		return 0
-	}
-	hw := float32(lw / 2)
-	ax, ay := xf.apply(pts[0])
+// stroker strokes a design's paths into a rasterizer as they are
+// flattened, one segment at a time, so that drawing a design costs no
+// memory however many segments it has.
+type stroker struct {
+	z   *vector.Rasterizer
+	xf  transform
+	hw  float32
+	buf []geom.Point // one segment's flattened points
+}
+
+// path adds the outline of path p, flattened within tol inches and stroked
+// with half-width s.hw pixels, as one rectangle per piece extended by half
+// the width at both ends, so that joins are filled. Every rectangle winds
+// the same way, so overlaps add up instead of cancelling. Pieces shorter
+// than minStep are merged into the next, except the path's last. It
+// returns the number of rectangles added.
+func (s *stroker) path(p *geom.Path, tol float64) int {
+	ax, ay := s.xf.apply(p.Start)
+	var px, py float32 // the last point when it was too close to stroke
+	pending := false
 	n := 0
-	for i := 1; i < len(pts); i++ {
-		bx, by := xf.apply(pts[i])
-		dx, dy := bx-ax, by-ay
-		if dx*dx+dy*dy < minStep*minStep && i < len(pts)-1 {
-			continue
+	cur := p.Start
+	for j := range p.Segments {
+		s.buf = p.Segments[j].Flatten(s.buf[:0], cur, tol)
+		cur = p.Segments[j].End
+		for _, q := range s.buf {
+			bx, by := s.xf.apply(q)
+			dx, dy := bx-ax, by-ay
+			if dx*dx+dy*dy < minStep*minStep {
+				px, py, pending = bx, by, true
+				continue
+			}
+			strokePiece(s.z, ax, ay, bx, by, s.hw)
+			n++
+			ax, ay, pending = bx, by, false
 		}
-		strokePiece(z, ax, ay, bx, by, hw)
+	}
+	if pending {
+		strokePiece(s.z, ax, ay, px, py, s.hw)
 		n++
-		ax, ay = bx, by
 	}
 	if n == 0 { // a single point or a tiny path: a dot
-		strokePiece(z, ax, ay, ax, ay, hw)
+		strokePiece(s.z, ax, ay, ax, ay, s.hw)
 		n++
 	}
 	return n

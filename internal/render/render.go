@@ -86,9 +86,9 @@ func Thumbnail(d *geom.Design, size int, opt Options) *image.Gray {
 // renderer holds the buffers one thumbnail needs, reused through a pool so
 // that batch thumbnailing does not allocate a canvas per design.
 type renderer struct {
-	ras   vector.Rasterizer
-	mask  *image.Alpha
-	lines polylines
+	ras    vector.Rasterizer
+	mask   *image.Alpha
+	stroke stroker
 }
 
 var rendererPool = sync.Pool{New: func() any { return new(renderer) }}
@@ -103,27 +103,28 @@ func (r *renderer) draw(img *image.Gray, d *geom.Design, size int, opt Options) 
 	xf := fitTransform(b, float64(size), avail)
 	// Flatten to a quarter of a pixel: finer is invisible, half a pixel
 	// already shows facets on large circles.
-	r.lines.flatten(d, 0.25/xf.s, opt.ShowJumps)
+	tol := 0.25 / xf.s
 	lw := opt.lineWidth(size)
 	if opt.ShowJumps {
-		r.paint(img, size, xf, lw*0.8, false, jumpDepth)
+		r.paint(img, d, size, xf, tol, lw*0.8, false, jumpDepth)
 	}
-	r.paint(img, size, xf, lw, true, inkDepth)
+	r.paint(img, d, size, xf, tol, lw, true, inkDepth)
 }
 
-// paint rasterises the stitched (or jump) polylines into the reusable mask
-// and darkens img by depth where the mask covers it.
-func (r *renderer) paint(img *image.Gray, size int, xf transform, lw float64, stitch bool, depth int) {
+// paint rasterises the stitched (or jump) paths of d, flattened within
+// tol inches, into the reusable mask and darkens img by depth where the
+// mask covers it.
+func (r *renderer) paint(img *image.Gray, d *geom.Design, size int, xf transform, tol, lw float64, stitch bool, depth int) {
 	r.ras.Reset(size, size)
 	if r.mask == nil || r.mask.Rect.Dx() != size {
 		r.mask = image.NewAlpha(image.Rect(0, 0, size, size))
 	}
+	r.stroke.z, r.stroke.xf, r.stroke.hw = &r.ras, xf, float32(lw/2)
 	n := 0
-	for i, pl := range r.lines.paths {
-		if pl.stitch != stitch {
-			continue
+	for i := range d.Paths {
+		if p := &d.Paths[i]; p.Stitch == stitch {
+			n += r.stroke.path(p, tol)
 		}
-		n += strokePolyline(&r.ras, r.lines.pts[pl.from:r.lines.end(i)], xf, lw)
 	}
 	if n == 0 {
 		return

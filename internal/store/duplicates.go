@@ -45,35 +45,89 @@ func (s *Store) Fingerprints(ctx context.Context, tenantID int64) (map[int64][]b
 	return out, nil
 }
 
-// AddDuplicateCandidates records near-duplicate pairs (a < b) and every
-// pair of live patterns that share a design file's content. Pairs already
-// known, decided or not, are left alone. It returns how many are new.
-func (s *Store) AddDuplicateCandidates(ctx context.Context, tenantID int64, near [][2]int64, distances []float32) (int, error) {
+// UncheckedPatterns returns up to limit patterns not yet compared with the
+// rest of the library for duplicates (live or deleted: a deleted one is
+// only marked checked), oldest first.
+func (s *Store) UncheckedPatterns(ctx context.Context, tenantID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM patterns WHERE NOT dup_checked ORDER BY id LIMIT $1`, limit)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: patterns to check for duplicates: %w", err)
+	}
+	return ids, nil
+}
+
+// TenantsWithUncheckedPatterns lists the active tenants that have patterns
+// not yet compared for duplicates.
+func (s *Store) TenantsWithUncheckedPatterns(ctx context.Context) ([]int64, error) {
+	tenants, err := s.Tenants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, t := range tenants {
+		if t.Status != "active" {
+			continue
+		}
+		var pending bool
+		err := s.db.WithTenant(ctx, t.ID, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM patterns WHERE NOT dup_checked)`).Scan(&pending)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: unchecked patterns of tenant %d: %w", t.ID, err)
+		}
+		if pending {
+			out = append(out, t.ID)
+		}
+	}
+	return out, nil
+}
+
+// duplicateInsertBatch is how many near pairs one statement inserts.
+const duplicateInsertBatch = 5000
+
+// AddDuplicateCandidates records, for the given patterns, the near pairs
+// found (a < b or not: each is ordered) and every pair of live patterns
+// sharing a design file's content with one of them, then marks them
+// checked, in one transaction. Pairs already known, decided or not, are
+// left alone. It returns how many pairs are new.
+func (s *Store) AddDuplicateCandidates(ctx context.Context, tenantID int64, checked []int64, near [][2]int64, distances []float32) (int, error) {
 	var n int
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO duplicate_candidates (a_id, b_id, kind)
 			SELECT DISTINCT least(f1.pattern_id, f2.pattern_id), greatest(f1.pattern_id, f2.pattern_id), 'exact'
-			FROM pattern_files f1 JOIN pattern_files f2 ON f1.sha256 = f2.sha256 AND f1.pattern_id < f2.pattern_id
+			FROM pattern_files f1 JOIN pattern_files f2 ON f1.sha256 = f2.sha256 AND f1.pattern_id <> f2.pattern_id
 			JOIN patterns p1 ON p1.id = f1.pattern_id AND p1.deleted_at IS NULL
 			JOIN patterns p2 ON p2.id = f2.pattern_id AND p2.deleted_at IS NULL
-			WHERE f1.role = 'design' AND f2.role = 'design'
-			ON CONFLICT DO NOTHING`)
+			WHERE f1.pattern_id = ANY($1) AND f1.role = 'design' AND f2.role = 'design'
+			ON CONFLICT DO NOTHING`, checked)
 		if err != nil {
 			return err
 		}
 		n = int(tag.RowsAffected())
-		if len(near) == 0 {
-			return nil
+		for start := 0; start < len(near); start += duplicateInsertBatch {
+			end := min(start+duplicateInsertBatch, len(near))
+			as, bs := make([]int64, end-start), make([]int64, end-start)
+			for i, p := range near[start:end] {
+				as[i], bs[i] = min(p[0], p[1]), max(p[0], p[1])
+			}
+			tag, err = tx.Exec(ctx, `INSERT INTO duplicate_candidates (a_id, b_id, kind, distance)
+				SELECT a, b, 'near', d FROM unnest($1::bigint[], $2::bigint[], $3::real[]) AS x(a, b, d)
+				ON CONFLICT DO NOTHING`, as, bs, distances[start:end])
+			if err != nil {
+				return err
+			}
+			n += int(tag.RowsAffected())
 		}
-		as, bs := make([]int64, len(near)), make([]int64, len(near))
-		for i, p := range near {
-			as[i], bs[i] = min(p[0], p[1]), max(p[0], p[1])
-		}
-		tag, err = tx.Exec(ctx, `INSERT INTO duplicate_candidates (a_id, b_id, kind, distance)
-			SELECT a, b, 'near', d FROM unnest($1::bigint[], $2::bigint[], $3::real[]) AS x(a, b, d)
-			ON CONFLICT DO NOTHING`, as, bs, distances)
-		n += int(tag.RowsAffected())
+		_, err = tx.Exec(ctx, `UPDATE patterns SET dup_checked = true WHERE id = ANY($1) AND NOT dup_checked`, checked)
 		return err
 	})
 	if err != nil {

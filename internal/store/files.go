@@ -59,12 +59,6 @@ func (t *TenantTx) InsertFile(ctx context.Context, f *PatternFile) error {
 	}
 }
 
-// InsertFile is TenantTx.InsertFile inside a transaction the caller opened
-// with db.WithTenant (the import pipeline).
-func InsertFile(ctx context.Context, tx pgx.Tx, f *PatternFile) error {
-	return (&TenantTx{tx: tx}).InsertFile(ctx, f)
-}
-
 // PatternsWithSHA returns, for each given SHA-256, a live pattern holding
 // a file with that content.
 func (t *TenantTx) PatternsWithSHA(ctx context.Context, sums [][]byte) (map[string]int64, error) {
@@ -82,12 +76,6 @@ func (t *TenantTx) PatternsWithSHA(ctx context.Context, sums [][]byte) (map[stri
 		return nil
 	})
 	return out, err
-}
-
-// PatternsWithSHA is TenantTx.PatternsWithSHA inside a transaction the
-// caller opened with db.WithTenant (the import pipeline).
-func PatternsWithSHA(ctx context.Context, tx pgx.Tx, sums [][]byte) (map[string]int64, error) {
-	return (&TenantTx{tx: tx}).PatternsWithSHA(ctx, sums)
 }
 
 // Files lists the files of a live pattern: designs first.
@@ -128,12 +116,6 @@ func (t *TenantTx) SetThumbState(ctx context.Context, patternID int64, state str
 		return fmt.Errorf("store: thumbnail state of pattern %d: %w", patternID, err)
 	}
 	return nil
-}
-
-// SetThumbState is TenantTx.SetThumbState inside a transaction the caller
-// opened with db.WithTenant (the import pipeline).
-func SetThumbState(ctx context.Context, tx pgx.Tx, patternID int64, state string) error {
-	return (&TenantTx{tx: tx}).SetThumbState(ctx, patternID, state)
 }
 
 // BlobKeysInUse reports which of keys are still referenced by any file

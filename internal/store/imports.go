@@ -21,22 +21,30 @@ const (
 
 // ImportBatch is one upload of ZIPs or loose files and what became of it.
 type ImportBatch struct {
-	ID           int64          `json:"id"`
-	CreatedBy    *int64         `json:"created_by"`
-	Status       string         `json:"status"`
-	Stage        bool           `json:"stage"`
-	Files        int            `json:"files"`
-	Bytes        int64          `json:"bytes"`
-	DesignsTotal int            `json:"designs_total"`
-	DesignsDone  int            `json:"designs_done"`
-	Created      int            `json:"created"`
-	Merged       int            `json:"merged"`
-	Duplicates   int            `json:"duplicates"`
-	Failed       []FailedFile   `json:"failed"`
-	Error        string         `json:"error"`
-	CreatedAt    time.Time      `json:"created_at"`
-	FinishedAt   *time.Time     `json:"finished_at"`
-	Uploads      []ImportUpload `json:"-"`
+	ID           int64        `json:"id"`
+	CreatedBy    *int64       `json:"created_by"`
+	Status       string       `json:"status"`
+	Stage        bool         `json:"stage"`
+	Files        int          `json:"files"`
+	Bytes        int64        `json:"bytes"`
+	DesignsTotal int          `json:"designs_total"`
+	DesignsDone  int          `json:"designs_done"`
+	Created      int          `json:"created"`
+	Merged       int          `json:"merged"`
+	Duplicates   int          `json:"duplicates"`
+	Failed       []FailedFile `json:"failed"`
+	// Warnings are files kept with a caveat (too large to preview, too
+	// complex to analyse).
+	Warnings []FailedFile `json:"warnings"`
+	// ResumeAt is how many of the batch's designs (in the order the
+	// import takes them) are stored: a rerun after a crash starts there.
+	ResumeAt int `json:"-"`
+	// LeaseOwner is the worker run that holds (or last held) the batch.
+	LeaseOwner string         `json:"-"`
+	Error      string         `json:"error"`
+	CreatedAt  time.Time      `json:"created_at"`
+	FinishedAt *time.Time     `json:"finished_at"`
+	Uploads    []ImportUpload `json:"-"`
 }
 
 // FailedFile is a file of an import that could not be used, and why.
@@ -53,14 +61,17 @@ type ImportUpload struct {
 	BlobKey  string `json:"-"`
 }
 
-const batchColumns = "id, created_by, status, stage, files, bytes, designs_total, designs_done, created, merged, duplicates, failed, error, created_at, finished_at"
+const batchColumns = "id, created_by, status, stage, files, bytes, designs_total, designs_done, created, merged, duplicates, failed, warnings, resume_at, lease_owner, error, created_at, finished_at"
 
 func scanBatch(row pgx.Row) (*ImportBatch, error) {
 	b := &ImportBatch{}
 	err := row.Scan(&b.ID, &b.CreatedBy, &b.Status, &b.Stage, &b.Files, &b.Bytes, &b.DesignsTotal, &b.DesignsDone,
-		&b.Created, &b.Merged, &b.Duplicates, &b.Failed, &b.Error, &b.CreatedAt, &b.FinishedAt)
+		&b.Created, &b.Merged, &b.Duplicates, &b.Failed, &b.Warnings, &b.ResumeAt, &b.LeaseOwner, &b.Error, &b.CreatedAt, &b.FinishedAt)
 	if b.Failed == nil {
 		b.Failed = []FailedFile{}
+	}
+	if b.Warnings == nil {
+		b.Warnings = []FailedFile{}
 	}
 	return b, err
 }
@@ -141,39 +152,265 @@ type BatchProgress struct {
 	DesignsTotal                     *int
 	Done, Created, Merged, Duplicate int // added to the counters
 	Failed                           []FailedFile
+	Warnings                         []FailedFile
 	Error                            string
 	Finished                         bool
+	// Stored is added to ResumeAt: designs taken, in order, and stored.
+	Stored int
+	// Owner, when set, applies the change only while Owner holds the
+	// batch's lease, and renews the lease for LeaseFor (ErrLeaseLost
+	// otherwise).
+	Owner    string
+	LeaseFor time.Duration
 }
 
-// UpdateBatch applies progress to a batch inside the caller's transaction.
-func UpdateBatch(ctx context.Context, tx pgx.Tx, id int64, p BatchProgress) error {
-	failed, _ := json.Marshal(p.Failed)
-	if p.Failed == nil {
-		failed = []byte("[]")
+// ErrLeaseLost means another worker holds an import batch.
+var ErrLeaseLost = errors.New("import batch held by another worker")
+
+func jsonList(l []FailedFile) string {
+	if len(l) == 0 {
+		return "[]"
 	}
-	_, err := tx.Exec(ctx, `UPDATE import_batches SET
+	b, _ := json.Marshal(l)
+	return string(b)
+}
+
+// UpdateBatch applies progress to a batch.
+func (t *TenantTx) UpdateBatch(ctx context.Context, id int64, p BatchProgress) error {
+	return updateBatch(ctx, t.tx, id, p)
+}
+
+func updateBatch(ctx context.Context, tx pgx.Tx, id int64, p BatchProgress) error {
+	tag, err := tx.Exec(ctx, `UPDATE import_batches SET
 		status = coalesce(nullif($2, ''), status),
 		designs_total = coalesce($3, designs_total),
 		designs_done = designs_done + $4, created = created + $5, merged = merged + $6, duplicates = duplicates + $7,
 		failed = failed || $8::jsonb,
-		error = CASE WHEN $9 = '' THEN error ELSE $9 END,
-		finished_at = CASE WHEN $10 THEN now() ELSE finished_at END
-		WHERE id = $1`, id, p.Status, p.DesignsTotal, p.Done, p.Created, p.Merged, p.Duplicate, string(failed), p.Error, p.Finished)
+		warnings = warnings || $9::jsonb,
+		error = CASE WHEN $10 = '' THEN error ELSE $10 END,
+		finished_at = CASE WHEN $11 THEN now() ELSE finished_at END,
+		resume_at = resume_at + $12,
+		lease_until = CASE WHEN $13 = '' THEN lease_until ELSE now() + $14 * interval '1 millisecond' END
+		WHERE id = $1 AND ($13 = '' OR lease_owner = $13)`,
+		id, p.Status, p.DesignsTotal, p.Done, p.Created, p.Merged, p.Duplicate, jsonList(p.Failed), jsonList(p.Warnings),
+		p.Error, p.Finished, p.Stored, p.Owner, p.LeaseFor.Milliseconds())
 	if err != nil {
 		return fmt.Errorf("store: update import batch %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 && p.Owner != "" {
+		return fmt.Errorf("store: update import batch %d: %w", id, ErrLeaseLost)
 	}
 	return nil
 }
 
-// UpdateBatch is the stand-alone form of UpdateBatch.
-func (s *Store) UpdateBatch(ctx context.Context, tenantID, id int64, p BatchProgress) error {
-	return s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error { return UpdateBatch(ctx, tx, id, p) })
+// ResetBatch sets a batch's counters back to zero for a rerun that starts
+// from its first design, with its design count and the uploads that failed.
+func (s *Store) ResetBatch(ctx context.Context, tenantID, id int64, total int, failed []FailedFile) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE import_batches SET status = 'running', designs_total = $2, designs_done = 0, created = 0,
+			merged = 0, duplicates = 0, failed = $3::jsonb, warnings = '[]', error = '', resume_at = 0 WHERE id = $1`,
+			id, total, jsonList(failed))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: reset import batch %d: %w", id, err)
+	}
+	return nil
 }
 
-// LogImport appends a line to a batch's log.
-func LogImport(ctx context.Context, tx pgx.Tx, batchID int64, level, file, message string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO import_log (batch_id, level, file, message) VALUES ($1, $2, $3, $4)`, batchID, level, file, message)
+// FinishBatch ends a batch with status (done or failed, with a message)
+// and forgets its uploads, while owner holds its lease.
+func (s *Store) FinishBatch(ctx context.Context, tenantID, id int64, status, message, owner string) error {
+	return s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		if err := updateBatch(ctx, tx, id, BatchProgress{Status: status, Error: message, Finished: true, Owner: owner}); err != nil {
+			return err
+		}
+		return DeleteUploads(ctx, tx, id)
+	})
+}
+
+// ClaimBatch gives owner the lease on a queued or running batch for ttl,
+// or renews it: false when another owner's lease is still running or the
+// batch is finished. A batch's worker renews its lease as it goes; when
+// the worker dies, the lease runs out and another may claim the batch, or
+// at once when the caller knows the holder is dead (takeFrom: the holder
+// whose lease is void; "" for none).
+func (s *Store) ClaimBatch(ctx context.Context, tenantID, id int64, owner string, ttl time.Duration, takeFrom string) (bool, error) {
+	var ok bool
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE import_batches SET lease_owner = $2, lease_until = now() + $3 * interval '1 millisecond'
+			WHERE id = $1 AND status IN ('queued', 'running')
+			AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < now() OR ($4 <> '' AND lease_owner = $4))`,
+			id, owner, ttl.Milliseconds(), takeFrom)
+		ok = tag.RowsAffected() == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: claim import batch %d: %w", id, err)
+	}
+	return ok, nil
+}
+
+// ReleaseBatch ends owner's lease on a batch, so that another worker may
+// take it at once.
+func (s *Store) ReleaseBatch(ctx context.Context, tenantID, id int64, owner string) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE import_batches SET lease_until = NULL WHERE id = $1 AND lease_owner = $2`, id, owner)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: release import batch %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReservePatternIDs returns n new pattern ids, for an import that stores
+// a design's thumbnail before its row.
+func (s *Store) ReservePatternIDs(ctx context.Context, tenantID int64, n int) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('patterns', 'id')) FROM generate_series(1, $1)`, n)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: reserve %d pattern ids: %w", n, err)
+	}
+	return ids, nil
+}
+
+// FileOwner is a live pattern holding a file's content, and the import
+// batch that created that pattern (0 for none).
+type FileOwner struct {
+	PatternID, BatchID int64
+}
+
+// FileOwners returns, for each given SHA-256, a live pattern holding a
+// file with that content (the oldest).
+func (t *TenantTx) FileOwners(ctx context.Context, sums [][]byte) (map[string]FileOwner, error) {
+	rows, err := t.tx.Query(ctx, `SELECT DISTINCT ON (f.sha256) f.sha256, f.pattern_id, coalesce(p.batch_id, 0) FROM pattern_files f
+		JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
+		WHERE f.sha256 = ANY($1) ORDER BY f.sha256, f.pattern_id`, sums)
+	if err != nil {
+		return nil, fmt.Errorf("store: find files by content: %w", err)
+	}
+	out := map[string]FileOwner{}
+	var sum []byte
+	var o FileOwner
+	_, err = pgx.ForEachRow(rows, []any{&sum, &o.PatternID, &o.BatchID}, func() error {
+		out[string(sum)] = o
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: find files by content: %w", err)
+	}
+	return out, nil
+}
+
+// InsertImported adds new patterns whose ids were reserved, with their
+// keywords and files (names already unique within each pattern), in a few
+// round trips however many there are; it refreshes their search columns.
+func (t *TenantTx) InsertImported(ctx context.Context, ps []*Pattern, files []*PatternFile) error {
+	tx := t.tx
+	if len(ps) == 0 && len(files) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+		thumb := p.ThumbState
+		if thumb == "" {
+			thumb = ThumbPending
+		}
+		b.Queue(`INSERT INTO patterns (id, name, designer, designer_url, notes, source, purchased_on, type, type_confidence,
+			width_in, height_in, stitch_length_in, paths, jumps, thumb_state, mirror_lr, mirror_tb,
+			suggested_rotation, rotation_confidence, fingerprint, batch_id)
+			OVERRIDING SYSTEM VALUE
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+			p.ID, p.Name, p.Designer, p.DesignerURL, p.Notes, p.Source, p.PurchasedOn, p.Type, p.TypeConfidence,
+			p.WidthIn, p.HeightIn, p.StitchLengthIn, p.Paths, p.Jumps, thumb, p.MirrorLR, p.MirrorTB,
+			p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID)
+	}
+	for _, f := range files {
+		b.Queue(`INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			f.PatternID, f.Role, f.Format, f.FileName, f.Size, f.SHA256, f.BlobKey, f.Readable)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("store: insert %d imported patterns: %w", len(ps), err)
+	}
+	if err := tagEach(ctx, tx, ps); err != nil {
+		return fmt.Errorf("store: keywords of %d imported patterns: %w", len(ps), err)
+	}
+	return RefreshSearch(ctx, tx, ids)
+}
+
+// tagEach adds each pattern's own keywords in three statements.
+func tagEach(ctx context.Context, tx pgx.Tx, ps []*Pattern) error {
+	var names []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		for _, k := range p.Keywords {
+			if k = NormalizeKeyword(k); k != "" && !seen[k] {
+				seen[k] = true
+				names = append(names, k)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO keywords (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, names); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT id, lower(name) FROM keywords WHERE lower(name) = ANY($1)`, names)
+	if err != nil {
+		return err
+	}
+	byName := map[string]int64{}
+	var id int64
+	var name string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error { byName[name] = id; return nil }); err != nil {
+		return err
+	}
+	var pids, kids []int64
+	for _, p := range ps {
+		for _, k := range p.Keywords {
+			if kid, ok := byName[NormalizeKeyword(k)]; ok {
+				pids, kids = append(pids, p.ID), append(kids, kid)
+			}
+		}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO pattern_keywords (pattern_id, keyword_id)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`, pids, kids)
 	return err
+}
+
+// UpdateBatch is the stand-alone form of UpdateBatch.
+func (s *Store) UpdateBatch(ctx context.Context, tenantID, id int64, p BatchProgress) error {
+	return s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error { return updateBatch(ctx, tx, id, p) })
+}
+
+// LogImportLines appends lines to a batch's log in one statement.
+func (t *TenantTx) LogImportLines(ctx context.Context, batchID int64, lines []ImportLogLine) error {
+	tx := t.tx
+	if len(lines) == 0 {
+		return nil
+	}
+	levels, files, msgs := make([]string, len(lines)), make([]string, len(lines)), make([]string, len(lines))
+	for i, l := range lines {
+		levels[i], files[i], msgs[i] = l.Level, l.File, l.Message
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO import_log (batch_id, level, file, message)
+		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`, batchID, levels, files, msgs)
+	if err != nil {
+		return fmt.Errorf("store: log %d lines of import %d: %w", len(lines), batchID, err)
+	}
+	return nil
 }
 
 // ImportLogLine is one line of a batch's log.

@@ -103,12 +103,6 @@ func (t *TenantTx) InsertPattern(ctx context.Context, p *Pattern) (*Pattern, err
 	return out, nil
 }
 
-// InsertPattern is TenantTx.InsertPattern inside a transaction the caller
-// opened with db.WithTenant (the import pipeline).
-func InsertPattern(ctx context.Context, tx pgx.Tx, p *Pattern) (*Pattern, error) {
-	return (&TenantTx{tx: tx}).InsertPattern(ctx, p)
-}
-
 // CreatePattern adds a pattern to the tenant's library in its own
 // transaction.
 func (s *Store) CreatePattern(ctx context.Context, tenantID int64, p *Pattern) (*Pattern, error) {

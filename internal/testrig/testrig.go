@@ -109,7 +109,7 @@ func New(tb testing.TB, o Options) *Rig {
 		river.AddWorker(workers, r.Library.DuplicatesWorker())
 		river.AddWorker(workers, mail.NewWorker(d.Pool, transport, r.Log))
 		cfg = jobs.Config{Workers: workers, Logger: r.Log, PollInterval: 100 * time.Millisecond, TestOnly: true,
-			Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1}}
+			Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1, jobs.QueueImports: 1, jobs.QueueBackground: 1}}
 	}
 	if r.Queue, err = jobs.New(d.Pool, cfg); err != nil {
 		tb.Fatalf("testrig: job queue: %v", err)

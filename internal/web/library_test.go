@@ -222,9 +222,16 @@ func TestLibraryPages(t *testing.T) {
 	if st["created"] != float64(0) || st["duplicates"] != float64(designs) {
 		t.Errorf("re-upload status %v", st)
 	}
-	// Not a ZIP: a clear reason, nothing stored.
-	bad := r.uploadZIP(t, pam, "acme", "broken.zip", []byte("not a zip"))
-	want(t, pam.get(bad), 200, "Could not import", "broken.zip")
+	// Not a ZIP: refused at once with a clear reason, nothing stored.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "broken.zip")
+	fw.Write([]byte("not a zip"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", r.srv.URL+"/t/acme/imports", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", r.srv.URL)
+	want(t, pam.do(req), 400, "broken.zip", "is not a ZIP file", "Nothing was stored")
 }
 
 // poly is a stitched design through the points (inches), for tests that

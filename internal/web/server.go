@@ -44,6 +44,7 @@ import (
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/health"
+	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/search"
@@ -110,7 +111,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.pages = pages
 	s.api.SetBusiness(d.Business)
-	s.handler = s.routes()
+	s.handler = interactive(s.routes())
 	return s, nil
 }
 
@@ -119,6 +120,15 @@ func (s *Server) API() *api.Handler { return s.api }
 
 // Handler returns the root handler with every middleware applied.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// interactive marks every request in flight, so that background work
+// makes way for it (jobs.Yield).
+func interactive(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer jobs.Request()()
+		h.ServeHTTP(w, r)
+	})
+}
 
 // ListenAndServe serves on the configured address until ctx is done, then
 // shuts down gracefully.

@@ -34,13 +34,19 @@ const SameDesignThreshold = 0.15
 // that runs in each of four directions (horizontal, rising, vertical,
 // falling), relative to the largest such value, as 4 bits. The aspect
 // ratio is kept too, coarsely. Mirrored or rotated copies are different
-// fingerprints. A design with no stitches gives nil.
+// fingerprints. A design with no stitches, or one beyond DefaultBudget,
+// gives nil.
 func Fingerprint(d *geom.Design) []byte {
-	s, ok := sampleDesign(d)
-	if !ok {
+	s, err := sampleDesign(d, DefaultBudget)
+	if err != nil {
 		return nil
 	}
-	g := directionGrid(&s)
+	return fingerprint(s)
+}
+
+// fingerprint encodes the direction grid of sampled ink.
+func fingerprint(s *samples) []byte {
+	g := s.dirs
 	peak := 0.0
 	for _, v := range g {
 		peak = math.Max(peak, v)
@@ -72,39 +78,42 @@ func aspectCode(w, h float64) byte {
 	return byte(math.Max(0, math.Min(255, c)))
 }
 
-// directionGrid returns, for each cell of a fpGrid×fpGrid grid over the
+// dirGrid accumulates, for each cell of a fpGrid×fpGrid grid over the
 // unit square (design centred, aspect kept), the stitched length running
 // in each of fpDirs directions. Each piece is split bilinearly among the
 // four nearest cell centres and the two nearest directions, so that small
 // shifts and turns change the values smoothly.
-func directionGrid(s *samples) []float64 {
-	g := make([]float64, fpGrid*fpGrid*fpDirs)
+type dirGrid struct {
+	g             []float64
+	minX, minY    float64
+	scale, ox, oy float64
+}
+
+// newDirGrid returns the direction grid of s (filled into s.dirs).
+func newDirGrid(s *samples) *dirGrid {
 	scale := float64(fpGrid) / s.ext
-	ox := (float64(fpGrid) - s.b.W()*scale) / 2
-	oy := (float64(fpGrid) - s.b.H()*scale) / 2
-	for k, from := range s.starts {
-		to := len(s.pts)
-		if k+1 < len(s.starts) {
-			to = s.starts[k+1]
-		}
-		for i := from + 1; i < to; i++ {
-			p, q := s.pts[i-1], s.pts[i]
-			l := p.Dist(q)
-			if l == 0 {
-				continue
-			}
-			ang := math.Mod(math.Atan2(q.Y-p.Y, q.X-p.X)+math.Pi, math.Pi) // [0, π)
-			fd := ang / math.Pi * fpDirs
-			d0 := int(fd) % fpDirs
-			fr := fd - math.Floor(fd)
-			mid := geom.Point{X: (p.X + q.X) / 2, Y: (p.Y + q.Y) / 2}
-			x := (mid.X-s.b.MinX)*scale + ox - 0.5
-			y := (mid.Y-s.b.MinY)*scale + oy - 0.5
-			splat(g, x, y, d0, l*(1-fr))
-			splat(g, x, y, (d0+1)%fpDirs, l*fr)
-		}
+	return &dirGrid{
+		g: s.dirs, minX: s.b.MinX, minY: s.b.MinY, scale: scale,
+		ox: (float64(fpGrid) - s.b.W()*scale) / 2,
+		oy: (float64(fpGrid) - s.b.H()*scale) / 2,
 	}
-	return g
+}
+
+// piece adds the stitching from p to q.
+func (dg *dirGrid) piece(p, q geom.Point) {
+	l := p.Dist(q)
+	if l == 0 {
+		return
+	}
+	ang := math.Mod(math.Atan2(q.Y-p.Y, q.X-p.X)+math.Pi, math.Pi) // [0, π)
+	fd := ang / math.Pi * fpDirs
+	d0 := int(fd) % fpDirs
+	fr := fd - math.Floor(fd)
+	mid := geom.Point{X: (p.X + q.X) / 2, Y: (p.Y + q.Y) / 2}
+	x := (mid.X-dg.minX)*dg.scale + dg.ox - 0.5
+	y := (mid.Y-dg.minY)*dg.scale + dg.oy - 0.5
+	splat(dg.g, x, y, d0, l*(1-fr))
+	splat(dg.g, x, y, (d0+1)%fpDirs, l*fr)
 }
 
 // splat adds w to direction dir of the four cells around (x, y), in cell
@@ -134,13 +143,21 @@ func FingerprintDistance(a, b []byte) float64 {
 	if len(a) != FingerprintSize || len(b) != FingerprintSize || a[0] != b[0] {
 		return 2
 	}
-	diff, sum := 0, 0
-	for i := 2; i < FingerprintSize; i++ {
-		for _, sh := range []uint{4, 0} {
-			va, vb := int(a[i]>>sh&15), int(b[i]>>sh&15)
-			diff += abs(va - vb)
-			sum += va + vb
-		}
+	return distance(a, b, FingerprintInk(a)+FingerprintInk(b))
+}
+
+// FingerprintDistanceInk is FingerprintDistance of two valid fingerprints
+// of one version whose FingerprintInk are known (a scan computes them
+// once per design instead of once per pair).
+func FingerprintDistanceInk(a, b []byte, inkA, inkB int) float64 {
+	return distance(a, b, inkA+inkB)
+}
+
+func distance(a, b []byte, sum int) float64 {
+	diff := 0
+	ga, gb := a[2:FingerprintSize], b[2:FingerprintSize]
+	for i := range ga {
+		diff += int(nibbleDiff[int(ga[i])<<8|int(gb[i])])
 	}
 	grid := 0.0
 	if sum > 0 {
@@ -149,6 +166,30 @@ func FingerprintDistance(a, b []byte) float64 {
 	aspect := math.Abs(float64(a[1])-float64(b[1])) / aspectStep
 	return grid + aspect
 }
+
+// FingerprintInk is the sum of a fingerprint's cells. The grid part of
+// FingerprintDistance is at least |inkA-inkB| / (inkA+inkB), so designs
+// whose ink totals are far apart need no comparing.
+func FingerprintInk(fp []byte) int {
+	ink := 0
+	for _, v := range fp[2:] {
+		ink += int(nibbleSum[v])
+	}
+	return ink
+}
+
+// nibbleDiff[a<<8|b] is the sum of the differences of the two 4-bit values
+// of bytes a and b; nibbleSum[a] the sum of a's two values.
+var nibbleDiff, nibbleSum = func() ([]uint8, []uint8) {
+	diff, sum := make([]uint8, 1<<16), make([]uint8, 256)
+	for a := range 256 {
+		sum[a] = uint8(a>>4 + a&15)
+		for b := range 256 {
+			diff[a<<8|b] = uint8(abs(a>>4-b>>4) + abs(a&15-b&15))
+		}
+	}
+	return diff, sum
+}()
 
 // SameDesign reports whether two fingerprints are of the same design
 // (FingerprintDistance below SameDesignThreshold).

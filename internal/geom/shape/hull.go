@@ -11,7 +11,13 @@ import (
 // convexHull returns the convex hull of pts counter-clockwise (Andrew's
 // monotone chain), without repeating the first point.
 func convexHull(pts []geom.Point) []geom.Point {
-	p := append([]geom.Point(nil), pts...)
+	return convexHullInto(nil, append([]geom.Point(nil), pts...))
+}
+
+// convexHullInto is convexHull reusing h's storage for the result; it
+// sorts p in place.
+func convexHullInto(h, p []geom.Point) []geom.Point {
+	h = h[:0]
 	slices.SortFunc(p, func(a, b geom.Point) int {
 		if c := cmp.Compare(a.X, b.X); c != 0 {
 			return c
@@ -19,9 +25,8 @@ func convexHull(pts []geom.Point) []geom.Point {
 		return cmp.Compare(a.Y, b.Y)
 	})
 	if len(p) < 3 {
-		return p
+		return append(h, p...)
 	}
-	h := make([]geom.Point, 0, 2*len(p))
 	for _, q := range p {
 		for len(h) >= 2 && cross(h[len(h)-2], h[len(h)-1], q) <= 0 {
 			h = h[:len(h)-1]

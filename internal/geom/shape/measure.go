@@ -32,7 +32,7 @@ func measure(s *samples) features {
 	f.tileX = tiling(s.first.X-s.b.MinX, s.last.X-s.b.MinX, s.first.Y-s.b.MinY, s.last.Y-s.b.MinY, f.w, f.h)
 	f.tileY = tiling(s.first.Y-s.b.MinY, s.last.Y-s.b.MinY, s.first.X-s.b.MinX, s.last.X-s.b.MinX, f.h, f.w)
 	f.closed = 1 - math.Min(1, s.first.Dist(s.last)/(0.1*s.ext))
-	hull := convexHull(s.verts)
+	hull := s.hull
 	ha := polyArea(hull)
 	if ba := f.w * f.h; ba > 0 {
 		f.hullFill = ha / ba
@@ -42,13 +42,15 @@ func measure(s *samples) features {
 		f.triangle = ta / ha
 		f.triBase, f.triNormal = longestSideNormal(tri)
 	}
-	occ := occupancy(s, 32, 32)
+	occ := s.occ
 	bin := occ.binary()
-	f.support = hullSupport(hull, bin.dilate(), s)
+	ink := bin.dilate()
+	f.support = hullSupport(hull, ink, s)
 	f.lCorner, f.lFar, f.lReach = lShape(occ)
-	fine := occupancy(s, symGrid, symGrid).binary()
+	fine := s.fine.binary()
 	f.mirrorLR = mirrorScore(fine, true)
 	f.mirrorTB = mirrorScore(fine, false)
+	free(bin, ink, fine)
 	return f
 }
 
@@ -152,6 +154,7 @@ const symGrid = 64
 func mirrorScore(bin *grid, lr bool) float64 {
 	m := bin.mirror(lr)
 	dm, db := m.dilate(), bin.dilate()
+	defer free(m, dm, db)
 	hit, n := 0.0, 0.0
 	for i := range bin.v {
 		if bin.v[i] > 0 {

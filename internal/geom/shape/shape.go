@@ -10,6 +10,8 @@
 package shape
 
 import (
+	"errors"
+	"fmt"
 	"math"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -73,23 +75,39 @@ const (
 )
 
 // Classify guesses the type, symmetry and upright orientation of d from
-// its stitched paths. A design without stitches is TypeUnknown with zero
-// confidence.
+// its stitched paths. A design without stitches, or one beyond
+// DefaultBudget, is TypeUnknown with zero confidence.
 func Classify(d *geom.Design) Analysis {
-	s, ok := sampleDesign(d)
-	if !ok {
+	a, _, err := Analyse(d, DefaultBudget)
+	if err != nil {
 		return Analysis{Type: TypeUnknown}
 	}
-	f := measure(&s)
+	return a
+}
+
+// Analyse is Classify and Fingerprint in one pass over the geometry,
+// within budget (zero fields take DefaultBudget's). A design without
+// stitches gives TypeUnknown, a nil fingerprint and no error; one beyond
+// the budget gives an error wrapping ErrTooComplex.
+func Analyse(d *geom.Design, budget Budget) (Analysis, []byte, error) {
+	s, err := sampleDesign(d, budget)
+	if errors.Is(err, errNoInk) {
+		return Analysis{Type: TypeUnknown}, nil, nil
+	}
+	if err != nil {
+		return Analysis{Type: TypeUnknown}, nil, fmt.Errorf("shape: %w", err)
+	}
+	f := measure(s)
+	defer free(s.occ, s.fine)
 	a := Analysis{
 		MirrorLR: round2(f.mirrorLR), MirrorTB: round2(f.mirrorTB),
 		Width: f.w, Height: f.h,
 	}
 	a.Type, a.TypeConfidence = classify(&f)
-	a.SuggestedRotation, a.RotationConfidence = rotation(a.Type, &f, &s)
+	a.SuggestedRotation, a.RotationConfidence = rotation(a.Type, &f, s)
 	a.TypeConfidence = round2(a.TypeConfidence)
 	a.RotationConfidence = round2(a.RotationConfidence)
-	return a
+	return a, fingerprint(s), nil
 }
 
 // classify applies the rules in order of how specific they are.
