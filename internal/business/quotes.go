@@ -65,9 +65,16 @@ func designOf(ctx context.Context, tx *store.TenantTx, id int64) (*Design, error
 	if p == nil {
 		return nil, ErrNoDesign
 	}
-	d := &Design{PatternID: p.ID, Name: p.Name}
+	d := designFrom(p)
+	return &d, nil
+}
+
+// designFrom is what a plan needs of a library design (no size when the
+// import could not measure it).
+func designFrom(p *store.Pattern) Design {
+	d := Design{PatternID: p.ID, Name: p.Name}
 	if p.WidthIn != nil && p.HeightIn != nil && p.StitchLengthIn != nil {
 		d.Width, d.Height, d.StitchLength = float64(*p.WidthIn), float64(*p.HeightIn), float64(*p.StitchLengthIn)
 	}
-	return d, nil
+	return d
 }
