@@ -224,11 +224,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// withTenant is a shorthand for the store's tenant transactions.
-func (s *Service) withTenant(ctx context.Context, tenantID int64, fn func(pgx.Tx) error) error {
-	return s.Store.DB().WithTenant(ctx, tenantID, fn)
-}
-
 // MultipartUploads returns the uploads of a multipart form, one after the
 // other, from its parts named field (the parts stream; nothing is held in
 // memory). It is the next func of StartImportStream.

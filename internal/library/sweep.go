@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/patternvault/patternvault/internal/blob"
 )
 
@@ -35,7 +33,7 @@ func (s *Service) SweepOrphans(ctx context.Context, tenantID int64, remove bool)
 	if err != nil {
 		return nil, err
 	}
-	thumbs, err := s.livePatternIDs(ctx, tenantID)
+	thumbs, err := s.Store.PatternIDSet(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -52,20 +50,6 @@ func (s *Service) SweepOrphans(ctx context.Context, tenantID int64, remove bool)
 		}
 	}
 	return orphans, nil
-}
-
-func (s *Service) livePatternIDs(ctx context.Context, tenantID int64) (map[int64]bool, error) {
-	ids := map[int64]bool{}
-	err := s.withTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM patterns`)
-		if err != nil {
-			return err
-		}
-		var id int64
-		_, err = pgx.ForEachRow(rows, []any{&id}, func() error { ids[id] = true; return nil })
-		return err
-	})
-	return ids, err
 }
 
 // isThumbOf reports whether key is "{tenant}/thumbs/{id}/..." of a pattern in ids.

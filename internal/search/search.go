@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"strconv"
@@ -10,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/patternvault/patternvault/internal/designtype"
@@ -581,24 +581,12 @@ func editDistance(a, b string, limit int) int {
 	return prev[len(rb)]
 }
 
-// log records the search for the owner's "what people search for".
+// log records the search for the owner's "what people search for"; a
+// search is answered even when its log line cannot be written.
 func (s *Service) log(ctx context.Context, tenantID, userID int64, raw string, n int, took time.Duration) {
-	s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		var uid *int64
-		if userID != 0 {
-			uid = &userID
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO search_log (user_id, query, results, took_ms) VALUES ($1, $2, $3, $4)`,
-			uid, truncate(raw, 200), n, float64(took.Microseconds())/1000)
-		return err
-	})
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	if err := s.Store.RecordSearch(ctx, tenantID, userID, raw, n, took); err != nil {
+		slog.Warn("search: log", "tenant", tenantID, "err", err)
 	}
-	return s
 }
 
 // Page returns the hits of one page (offset cursor "" or a number) and the

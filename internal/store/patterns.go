@@ -472,3 +472,22 @@ func (t *TenantTx) PatternsByIDs(ctx context.Context, ids []int64) (map[int64]*P
 func (s *Store) PatternsByIDs(ctx context.Context, tenantID int64, ids []int64) (map[int64]*Pattern, error) {
 	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (map[int64]*Pattern, error) { return tx.PatternsByIDs(ctx, ids) })
 }
+
+// PatternIDSet returns the ids of every design of a tenant, for the sweep
+// that finds stored files no design uses any more.
+func (s *Store) PatternIDSet(ctx context.Context, tenantID int64) (map[int64]bool, error) {
+	ids := map[int64]bool{}
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM patterns`)
+		if err != nil {
+			return err
+		}
+		var id int64
+		_, err = pgx.ForEachRow(rows, []any{&id}, func() error { ids[id] = true; return nil })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: ids of tenant %d's designs: %w", tenantID, err)
+	}
+	return ids, nil
+}

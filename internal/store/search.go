@@ -307,6 +307,28 @@ func (s *Store) SearchStats(ctx context.Context, tenantID int64, days, limit int
 	return top, zero, nil
 }
 
+// RecordSearch logs one search (its text cut to 200 bytes, the number of
+// results and how long it took) for the owner's "what people search for";
+// userID 0 is a search without a signed-in person.
+func (s *Store) RecordSearch(ctx context.Context, tenantID, userID int64, query string, results int, took time.Duration) error {
+	var uid *int64
+	if userID != 0 {
+		uid = &userID
+	}
+	if len(query) > 200 {
+		query = strings.ToValidUTF8(query[:200], "")
+	}
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO search_log (user_id, query, results, took_ms) VALUES ($1, $2, $3, $4)`,
+			uid, query, results, float64(took.Microseconds())/1000)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: log search %q: %w", query, err)
+	}
+	return nil
+}
+
 // RecordSearchClick notes that userID opened design patternID from the
 // results of their latest search for query (within the hour); only the
 // first design opened from one search counts.

@@ -3,7 +3,10 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
@@ -139,6 +142,48 @@ func TestTSQueryPhraseAlternatives(t *testing.T) {
 	for _, c := range cases {
 		if got := c.q.TSQuery(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.q, got, c.want)
+		}
+	}
+}
+
+// TestSearchLog: searches are counted per tenant, case-folded, with their
+// latest result count; a long query of
+// multi-byte letters is cut to 200 bytes without breaking a letter.
+func TestSearchLog(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(testdb.New(t))
+	tn, err := st.CreateTenant(ctx, "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := st.CreateTenant(ctx, "beta", "Beta")
+	long := strings.Repeat("é", 150) // 300 bytes
+	for _, s := range []struct {
+		tenant int64
+		q      string
+		n      int
+	}{{tn.ID, "Feather", 3}, {tn.ID, "feather", 1}, {tn.ID, "zebra", 0}, {tn.ID, long, 0}, {other.ID, "feather", 9}} {
+		if err := st.RecordSearch(ctx, s.tenant, 0, s.q, s.n, time.Millisecond); err != nil {
+			t.Fatalf("RecordSearch(%q): %v", s.q, err)
+		}
+	}
+	if err := st.RecordSearch(ctx, tn.ID, 0, "feather", 1, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	top, zero, err := st.SearchStats(ctx, tn.ID, 30, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(top) == 0 || top[0].Query != "feather" || top[0].Times != 3 || top[0].Results != 1 {
+		t.Errorf("top searches = %+v, want feather 3 times, 1 result last", top)
+	}
+	if len(zero) != 2 {
+		t.Fatalf("searches that found nothing = %+v, want zebra and the long one", zero)
+	}
+	for _, z := range zero {
+		if len(z.Query) > 200 || !utf8.ValidString(z.Query) {
+			t.Errorf("logged query of %d bytes (valid UTF-8 %v)", len(z.Query), utf8.ValidString(z.Query))
 		}
 	}
 }
