@@ -31,6 +31,7 @@ type target struct {
 }
 
 var targets = []target{
+	{"./cmd/patternvault", "BenchmarkStartup", "`patternvault version`: what every command pays to start, p50", "50x", "p50-ms", 1, "ms", 20, false},
 	{"./internal/pgserver", "BenchmarkFirstStart", "empty data dir to a running cluster", "1x", "ns/op", 1e-9, "s", 10, false},
 	{"./internal/render", "BenchmarkThumbnail256/read+render", "read + 256 px thumbnail, one core", "1s", "designs/s", 1, "designs/s", 500, true},
 	{"./internal/formats", "BenchmarkConvert/bqm", "convert QLI to BQM", "1s", "ns/op", 1e-6, "ms", 5, false},
@@ -42,6 +43,8 @@ var targets = []target{
 	{"./internal/db", "BenchmarkCreateTenant", "create one tenant (schema+tables+version)", "20x", "ns/op", 1e-6, "ms", 100, false},
 	{"./internal/db", "BenchmarkMigrateNoop1000", "migrate, nothing to do, 1,000 tenants", "1x", "ns/op", 1e-9, "s", 5, false},
 	{"./internal/db", "BenchmarkMigrateAdditive1000", "one additive migration, 1,000 tenants", "1x", "ns/op", 1e-9, "s", 60, false},
+	{"./internal/web", "BenchmarkKeywordsPage", "keywords page of a workspace with 3,000 keywords, p95", "20x", "p95-ms", 1, "ms", 1000, false},
+	{"./internal/web", "BenchmarkKeywordsPage", "keywords page of a workspace with 3,000 keywords, size", "20x", "KB", 1, "KB", 1024, false},
 	{"./internal/web", "BenchmarkShareLoad", "200 guests voting on one share link, p95", "1x", "p95-ms", 1, "ms", 50, false},
 	{"./cmd/patternvault", "BenchmarkDemoSeed", "demo seed --patterns 3000 into a fresh data dir (generate + import)", "1x", "s/seed", 1, "s", 15, false},
 	{"./internal/benchsuite", "BenchmarkImportDemo", "import the 15,651-design demo library via the job queue", "1x", "s/import", 1, "s", 60, false},

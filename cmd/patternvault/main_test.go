@@ -135,14 +135,15 @@ func TestServeAndTenantCommands(t *testing.T) {
 	if len(list) != 1 || list[0]["slug"] != "acme" || list[0]["name"] != "Acme" || list[0]["status"] != "active" {
 		t.Errorf("tenant list --json = %s", out)
 	}
-	if code := status("http://" + addr + "/t/acme/"); code != 200 {
-		t.Errorf("/t/acme/ = %d after create", code)
+	// A visitor who is not a member cannot tell it exists, paused or not.
+	if code, none := status("http://"+addr+"/t/acme/"), status("http://"+addr+"/t/nobody/"); code != http.StatusNotFound || none != code {
+		t.Errorf("/t/acme/ = %d after create, /t/nobody/ = %d: want the same 404 for a visitor", code, none)
 	}
 	if _, err := pv(t, env, "tenant", "suspend", "acme"); err != nil {
 		t.Fatal(err)
 	}
-	if code := status("http://" + addr + "/t/acme/"); code != http.StatusForbidden {
-		t.Errorf("/t/acme/ = %d while suspended, want 403", code)
+	if code := status("http://" + addr + "/t/acme/"); code != http.StatusNotFound {
+		t.Errorf("/t/acme/ = %d while suspended, want 404 for a visitor", code)
 	}
 
 	serve.Process.Signal(syscall.SIGTERM)

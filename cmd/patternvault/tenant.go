@@ -8,11 +8,12 @@ import (
 	"text/tabwriter"
 
 	"github.com/patternvault/patternvault/internal/app"
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
 
-const tenantUsage = "usage: patternvault tenant create --slug S --name N | list [--json] | suspend S | resume S"
+const tenantUsage = "usage: patternvault tenant create --slug S --name N | list [--json] | suspend S | resume S | limits S [WHAT VALUE|default]"
 
 func runTenant(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
@@ -27,6 +28,8 @@ func runTenant(ctx context.Context, e *env, args []string) error {
 		return runTenantStatus(ctx, e, args[1:], store.TenantSuspended)
 	case "resume":
 		return runTenantStatus(ctx, e, args[1:], store.TenantActive)
+	case "limits":
+		return runTenantLimits(ctx, e, args[1:])
 	}
 	return usageError(tenantUsage)
 }
@@ -105,4 +108,64 @@ func runTenantStatus(ctx context.Context, e *env, args []string, status string) 
 	}
 	fmt.Fprintf(e.stdout, "workspace %s is now %s\n", t.Slug, status)
 	return nil
+}
+
+// runTenantLimits shows a workspace's limits and what it uses of each, or
+// sets one ("tenant limits acme bytes 20GB"; "default" returns to the
+// default).
+func runTenantLimits(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 && len(args) != 3 {
+		return usageError(tenantUsage)
+	}
+	var what limits.What
+	var value int64 = -1
+	if len(args) == 3 {
+		var ok bool
+		if what, ok = limits.Parse(args[1]); !ok {
+			return usageError(fmt.Sprintf("no limit %q: use one of %v", args[1], limits.All))
+		}
+		if args[2] != "default" {
+			var err error
+			if value, err = limits.ParseValue(what, args[2]); err != nil {
+				return usageError(err.Error())
+			}
+		}
+	}
+	a, err := app.Open(ctx, e.cfg, e.log, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, err := a.Store.TenantBySlug(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if what != "" {
+		if err := a.Store.SetTenantLimit(ctx, t.ID, string(what), value); err != nil {
+			return err
+		}
+	}
+	set, err := a.Library.Quotas.Limits(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LIMIT\tVALUE\tUSED")
+	for _, w := range limits.All {
+		var used int64
+		err := a.Store.ReadTenant(ctx, t.ID, func(tx *store.TenantTx) error {
+			var err error
+			used, err = tx.Usage(ctx, string(w))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		v, u := fmt.Sprint(set[w]), fmt.Sprint(used)
+		if w == limits.Bytes {
+			v, u = limits.HumanBytes(set[w]), limits.HumanBytes(used)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", w, v, u)
+	}
+	return tw.Flush()
 }

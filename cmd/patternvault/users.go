@@ -98,7 +98,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 const adminUsage = "usage: patternvault admin create --email E"
 
 // runAdmin makes (or promotes) a platform admin and prints a one-time
-// password to sign in with, to be changed on the account page.
+// password: it signs in once, and then the admin must choose her own.
 func runAdmin(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
 		return usageError(adminUsage)
@@ -116,23 +116,21 @@ func runAdmin(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	password := auth.NewToken("")[:20]
 	u, err := a.Store.UserByEmail(ctx, *email)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		u, err = a.Accounts.CreateVerifiedUser(ctx, *email, "", password)
-	case err == nil:
-		var hash string
-		if hash, err = auth.HashPassword(password); err == nil {
-			err = a.Store.SetPassword(ctx, u.ID, hash)
-		}
+	if errors.Is(err, store.ErrNotFound) {
+		// A placeholder password, replaced at once by the one-time one.
+		u, err = a.Accounts.CreateVerifiedUser(ctx, *email, "", auth.NewToken(""))
 	}
+	if err != nil {
+		return err
+	}
+	password, err := a.Accounts.MakeOneTimePassword(ctx, u)
 	if err != nil {
 		return err
 	}
 	if err := a.Store.SetPlatformAdmin(ctx, u.ID, true); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "platform admin: %s\none-time password: %s\nsign in at %s/signin and change it under Your account.\n", u.Email, password, e.cfg.BaseURL)
+	fmt.Fprintf(e.stdout, "platform admin: %s\none-time password: %s\nsign in at %s/signin with it once, then choose your own password.\n", u.Email, password, e.cfg.BaseURL)
 	return nil
 }

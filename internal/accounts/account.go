@@ -25,6 +25,9 @@ func (s *Service) SetName(ctx context.Context, userID int64, name string) error 
 // ChangePasswordElsewhere changes the password of v's user (see
 // ChangePassword) and signs out every other session of theirs.
 func (s *Service) ChangePasswordElsewhere(ctx context.Context, v *Visitor, current, next string) error {
+	if err := NotSupporting(v); err != nil {
+		return err
+	}
 	if err := s.ChangePassword(ctx, v.User, current, next); err != nil {
 		return err
 	}
@@ -35,8 +38,13 @@ func (s *Service) ChangePasswordElsewhere(ctx context.Context, v *Visitor, curre
 // a member of.
 var ErrNotYourWorkspace = problem.Invalid("not_your_workspace", "Choose one of your workspaces.")
 
-// CreateAPITokenIn is CreateAPIToken for the workspace of address slug.
-func (s *Service) CreateAPITokenIn(ctx context.Context, u *store.User, slug, name string) (string, *store.APIToken, error) {
+// CreateAPITokenIn is CreateAPIToken for v's user in the workspace of
+// address slug; never during a support view.
+func (s *Service) CreateAPITokenIn(ctx context.Context, v *Visitor, slug, name string) (string, *store.APIToken, error) {
+	if err := NotSupporting(v); err != nil {
+		return "", nil, err
+	}
+	u := v.User
 	t, err := s.Store.TenantBySlug(ctx, slug)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil, ErrNotYourWorkspace.Wrap(err)

@@ -11,6 +11,7 @@ import (
 	netmail "net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/mail"
@@ -42,12 +43,14 @@ var (
 	ErrLinkUsed = problem.Gone("link_used", "This link was already used or is too old.")
 )
 
-// rateLimited says how long to wait, in whole minutes.
+// rateLimited says how long to wait: in seconds under a minute, else in
+// whole minutes.
 func rateLimited(wait time.Duration) error {
-	m := int(wait.Minutes() + 0.999)
-	if m < 1 {
-		m = 1
+	if wait < time.Minute {
+		n := max(int(wait.Seconds()+0.999), 1)
+		return ErrRateLimited.Reword(fmt.Sprintf("Too many attempts: please wait %d second%s and try again.", n, plural(n))).Retry(wait)
 	}
+	m := int(wait.Minutes() + 0.999)
 	return ErrRateLimited.Reword(fmt.Sprintf("Too many attempts: please wait %d minute%s and try again.", m, plural(m))).Retry(wait)
 }
 
@@ -71,21 +74,30 @@ type Service struct {
 	Store   *store.Store
 	Mailer  mail.Sender
 	BaseURL string
+	// Queue runs the work of link requests in the background (see
+	// requests.go); nil does it at once (tests).
+	Queue Inserter
 
-	loginPerIP      *auth.Limiter
-	loginPerAccount *auth.Limiter
+	loginPerIP      *auth.Backoff
+	loginPerPair    *auth.Backoff
+	loginPerAccount *auth.Backoff
 	resetPerIP      *auth.Limiter
 	resetPerAccount *auth.Limiter
+	signupPerIP     *auth.Limiter
+	existsNotices   *auth.Limiter
 }
 
 // New returns the service with its rate limits.
 func New(st *store.Store, m mail.Sender, baseURL string) *Service {
 	return &Service{
 		Store: st, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"),
-		loginPerIP:      auth.NewLimiter(30, 15*time.Minute),
-		loginPerAccount: auth.NewLimiter(8, 15*time.Minute),
+		loginPerIP:      auth.NewBackoff(20, time.Second, 5*time.Minute, 15*time.Minute),
+		loginPerPair:    auth.NewBackoff(5, time.Second, 5*time.Minute, 15*time.Minute),
+		loginPerAccount: auth.NewBackoff(20, 2*time.Second, time.Minute, 15*time.Minute),
 		resetPerIP:      auth.NewLimiter(10, time.Hour),
 		resetPerAccount: auth.NewLimiter(3, time.Hour),
+		signupPerIP:     auth.NewLimiter(20, time.Hour),
+		existsNotices:   auth.NewLimiter(1, time.Hour),
 	}
 }
 
@@ -105,31 +117,57 @@ func CheckEmail(email string) (string, error) {
 	return email, nil
 }
 
-// SignUp creates an account with a password and sends the verification link.
-func (s *Service) SignUp(ctx context.Context, email, name, password string) (*store.User, error) {
-	email, err := CheckEmail(email)
-	if err != nil {
-		return nil, err
+// SignUp creates an account with a password and sends the verification
+// link. It answers the same whether or not the email has an account (so
+// nobody learns which addresses have one): for an address that has, it
+// changes nothing, returns a nil user, and tells the address's owner by
+// email (at most once an hour). The same work is done either way.
+func (s *Service) SignUp(ctx context.Context, email, name, password, ip string) (*store.User, error) {
+	if ok, wait := s.signupPerIP.Allow(ip); !ok {
+		return nil, rateLimited(wait)
 	}
-	if err := auth.CheckPasswordRules(password, email); err != nil {
-		return nil, err
-	}
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return nil, ErrBadName
-	}
-	hash, err := auth.HashPassword(password)
+	email, name, hash, err := newAccount(email, name, password)
 	if err != nil {
 		return nil, err
 	}
 	u, err := s.Store.CreateUser(ctx, email, name, &hash, false)
 	if errors.Is(err, store.ErrConflict) {
-		return nil, ErrEmailTaken
+		return nil, s.tellAccountExists(ctx, email)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return u, s.SendVerification(ctx, u)
+}
+
+// newAccount checks what a sign-up form sends and hashes the password.
+func newAccount(email, name, password string) (string, string, string, error) {
+	email, err := CheckEmail(email)
+	if err != nil {
+		return "", "", "", err
+	}
+	if err := auth.CheckPasswordRules(password, email); err != nil {
+		return "", "", "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", "", "", ErrBadName
+	}
+	hash, err := auth.HashPassword(password)
+	return email, name, hash, err
+}
+
+// tellAccountExists mails the owner of email that someone tried to sign
+// up with it.
+func (s *Service) tellAccountExists(ctx context.Context, email string) error {
+	if ok, _ := s.existsNotices.Allow(strings.ToLower(email)); !ok {
+		return nil
+	}
+	u, err := s.Store.UserByEmail(ctx, email)
+	if err != nil {
+		return fmt.Errorf("accounts: sign-up with a taken address: %w", err)
+	}
+	return s.Mailer.Send(ctx, u.Email, mail.AccountExistsData{Name: u.DisplayName, Link: s.BaseURL + "/signin"})
 }
 
 // SendVerification emails a fresh link that confirms the user's address.
@@ -161,34 +199,81 @@ func (s *Service) Verify(ctx context.Context, token string) (*store.User, error)
 	return s.Store.UserByID(ctx, id)
 }
 
-// SignIn checks an email and password, rate-limited per IP and per
-// account. A wrong email and a wrong password look and take the same.
+// SignIn checks an email and password. Failures slow down, never lock:
+// per address (one address guessing at many accounts), per account and
+// address (one address guessing at one account), and per account (a crowd
+// of addresses guessing at one account) — the last never for an address
+// the account is signed in from, so its owner is not kept out by others'
+// guesses. A wrong email and a wrong password look and take the same.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*store.User, error) {
 	key := strings.ToLower(strings.TrimSpace(email))
-	if blocked, wait := s.loginPerAccount.Blocked(key); blocked {
-		return nil, rateLimited(wait)
-	}
-	if ok, wait := s.loginPerIP.Allow(ip); !ok {
+	pair := key + "\x00" + ip
+	if wait := max(s.loginPerIP.Wait(ip), s.loginPerPair.Wait(pair)); wait > 0 {
 		return nil, rateLimited(wait)
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if wait := s.loginPerAccount.Wait(key); wait > 0 {
+		known := false
+		if u != nil {
+			if known, err = s.Store.SignedInFrom(ctx, u.ID, ip); err != nil {
+				return nil, err
+			}
+		}
+		if !known {
+			return nil, rateLimited(wait)
+		}
+	}
 	var hash *string
 	if u != nil {
 		hash = u.PasswordHash
 	}
 	if !auth.CheckPasswordOrDummy(hash, password) {
-		s.loginPerAccount.Allow(key)
+		s.loginPerIP.Fail(ip)
+		s.loginPerPair.Fail(pair)
+		s.loginPerAccount.Fail(key)
 		return nil, ErrBadCredentials
 	}
+	if u.PasswordOneTime {
+		// It signs in once: two browsers racing with it get one session.
+		used, err := s.Store.UseOneTimePassword(ctx, u.ID, *hash)
+		if err != nil {
+			return nil, err
+		}
+		if !used {
+			return nil, ErrBadCredentials
+		}
+		u.PasswordHash = nil
+	}
+	s.loginPerPair.Reset(pair)
 	s.loginPerAccount.Reset(key)
 	return u, nil
 }
 
+// ErrChooseOwnPassword stops a person signed in with a one-time password
+// until she chooses her own.
+var ErrChooseOwnPassword = problem.Forbidden("choose_password", "Please choose your own password first: the one-time password worked once and no longer does.")
+
+// MakeOneTimePassword gives u a new random password that signs in once
+// (after which she must choose her own) and returns it.
+func (s *Service) MakeOneTimePassword(ctx context.Context, u *store.User) (string, error) {
+	password := auth.NewToken("")[:20]
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Store.SetOneTimePassword(ctx, u.ID, hash); err != nil {
+		return "", err
+	}
+	return password, nil
+}
+
 // RequestReset emails a password-reset link if the account exists. It
-// says nothing either way, so nobody can learn which emails have accounts.
+// says nothing either way, and does the same work either way (the lookup
+// and the mail are a background job), so nobody can learn which emails
+// have accounts.
 func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	if ok, wait := s.resetPerIP.Allow(ip); !ok {
 		return rateLimited(wait)
@@ -196,18 +281,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	if ok, _ := s.resetPerAccount.Allow(strings.ToLower(strings.TrimSpace(email))); !ok {
 		return nil // quietly: the owner already has recent links
 	}
-	u, err := s.Store.UserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	link, err := s.emailLink(ctx, u.ID, store.TokenReset, ResetTTL, "/reset")
-	if err != nil {
-		return err
-	}
-	return s.Mailer.Send(ctx, u.Email, mail.ResetData{Name: u.DisplayName, Link: link})
+	return s.requestLink(ctx, email, linkReset)
 }
 
 // ResetPassword sets a new password from a reset link, confirms the email
@@ -252,23 +326,16 @@ func (s *Service) setPassword(ctx context.Context, userID int64, password string
 }
 
 // RequestMagicLink emails a one-time sign-in link if the account exists,
-// saying nothing either way.
+// saying nothing either way (and, like RequestReset, doing the same work
+// either way).
 func (s *Service) RequestMagicLink(ctx context.Context, email, ip string) error {
 	if ok, wait := s.resetPerIP.Allow(ip); !ok {
 		return rateLimited(wait)
 	}
-	u, err := s.Store.UserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
+	if ok, _ := s.resetPerAccount.Allow(strings.ToLower(strings.TrimSpace(email))); !ok {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	link, err := s.emailLink(ctx, u.ID, store.TokenMagic, MagicTTL, "/signin/magic")
-	if err != nil {
-		return err
-	}
-	return s.Mailer.Send(ctx, u.Email, mail.MagicData{Name: u.DisplayName, Link: link})
+	return s.requestLink(ctx, email, linkMagic)
 }
 
 // UseMagicLink signs in with a one-time link (which also proves the email).
@@ -314,8 +381,10 @@ func (s *Service) SlugAvailable(ctx context.Context, slug string) (bool, string)
 	return false, "already taken"
 }
 
-// Invite sends an invitation to join t with role.
-func (s *Service) Invite(ctx context.Context, t *store.Tenant, inviter *store.User, email, role string) error {
+// Invite sends an invitation from v to join t with role. One sent during
+// a support view works only while that view lasts.
+func (s *Service) Invite(ctx context.Context, t *store.Tenant, v *Visitor, email, role string) error {
+	inviter := v.User
 	email, err := CheckEmail(email)
 	if err != nil {
 		return err
@@ -326,28 +395,13 @@ func (s *Service) Invite(ctx context.Context, t *store.Tenant, inviter *store.Us
 	token := auth.NewToken("")
 	_, err = s.Store.CreateInvitation(ctx, &store.Invitation{
 		TenantID: t.ID, Email: email, Role: role, InvitedBy: &inviter.ID, ExpiresAt: time.Now().Add(InvitationTTL),
+		SupportSession: v.SupportHash(),
 	}, auth.HashToken(token))
 	if err != nil {
 		return err
 	}
 	return s.Mailer.Send(ctx, email, mail.InviteData{Inviter: inviter.DisplayName, Workspace: t.Name, Role: role,
 		Link: s.BaseURL + "/invitations/accept?token=" + token})
-}
-
-// AcceptInvitation joins u to the invitation's workspace. Accepting also
-// proves u reads the invited address only when the emails match; either
-// way the invitation is used up.
-func (s *Service) AcceptInvitation(ctx context.Context, token string, u *store.User) (*store.Tenant, error) {
-	inv, err := s.Store.AcceptInvitation(ctx, auth.HashToken(token), u.ID)
-	if err != nil {
-		return nil, linkUsed(err, ErrInvitationUsed.Message)
-	}
-	if strings.EqualFold(inv.Email, u.Email) {
-		if err := s.Store.MarkEmailVerified(ctx, u.ID); err != nil {
-			return nil, err
-		}
-	}
-	return s.Store.TenantByID(ctx, inv.TenantID)
 }
 
 // CreateAPIToken makes a personal token for u in t and returns it; it is

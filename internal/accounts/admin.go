@@ -51,7 +51,10 @@ func (s *Service) SetTenantStatus(ctx context.Context, admin *Visitor, tenantID 
 }
 
 // Impersonate starts a support session in which admin acts as the owner
-// of workspace tenantID, and audits it. It returns the session's token
+// of workspace tenantID, and audits it. The session reaches that
+// workspace only, ends SupportLifetime after it starts (however busy),
+// makes no credentials, and what it makes there (share links,
+// invitations) is revoked when it ends. It returns the session's token
 // and the workspace.
 func (s *Service) Impersonate(ctx context.Context, admin *store.User, tenantID int64, c Client) (string, *store.Session, *store.Tenant, error) {
 	t, err := s.Store.TenantByID(ctx, tenantID)
@@ -65,7 +68,7 @@ func (s *Service) Impersonate(ctx context.Context, admin *store.User, tenantID i
 	if err != nil {
 		return "", nil, nil, err
 	}
-	token, sess, err := s.StartSession(ctx, owner, admin, c)
+	token, sess, err := s.startSession(ctx, owner, admin, t.ID, c)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -77,11 +80,19 @@ func (s *Service) Impersonate(ctx context.Context, admin *store.User, tenantID i
 	return token, sess, t, nil
 }
 
-// StopImpersonating ends v's support session (audited). The admin's own
-// session comes back through the token they kept, when it is still valid:
-// its session is returned, or nil.
+// StopImpersonating ends v's support session (audited) and revokes the
+// share links and invitations made in it. The admin's own session comes
+// back through the token they kept, when it is still valid: its session
+// is returned, or nil.
 func (s *Service) StopImpersonating(ctx context.Context, v *Visitor, ownToken, ip string) (*store.Session, error) {
-	if err := s.Audit(ctx, v, "impersonation stopped", 0, nil, ip); err != nil {
+	var tenantID int64
+	if v.Session.TenantID != nil {
+		tenantID = *v.Session.TenantID
+	}
+	if err := s.Audit(ctx, v, "impersonation stopped", tenantID, nil, ip); err != nil {
+		return nil, err
+	}
+	if err := s.Store.RevokeSupportGrants(ctx, v.Session.Hash); err != nil {
 		return nil, err
 	}
 	if err := s.EndSessionHash(ctx, v.Session.Hash); err != nil {

@@ -29,6 +29,29 @@ type Visitor struct {
 	Impersonator *store.User
 }
 
+// SupportHash is the hash of the support view v is in, or nil when v is
+// not a platform admin acting for someone: what is made in that view
+// lives only as long as it.
+func (v *Visitor) SupportHash() []byte {
+	if v == nil || v.Impersonator == nil {
+		return nil
+	}
+	return v.Session.Hash
+}
+
+// ErrSupportView refuses, during a support view, what only the person
+// herself may do: make credentials (API tokens, passwords, email
+// addresses, sign-in methods) or workspaces.
+var ErrSupportView = problem.Forbidden("support_view", "Not during a support view: API tokens, passwords, email addresses, sign-in methods and new workspaces are for the owner to make herself.")
+
+// NotSupporting refuses with ErrSupportView when v is a support view.
+func NotSupporting(v *Visitor) error {
+	if v != nil && v.Impersonator != nil {
+		return ErrSupportView
+	}
+	return nil
+}
+
 // Actor is who did something, for the audit log: the user, and the
 // platform admin acting as them when one is.
 func (v *Visitor) Actor() (actor, asUser *int64) {
@@ -69,7 +92,9 @@ func (s *Service) visit(ctx context.Context, token string) (*Visitor, error) {
 		if v.Impersonator, err = s.Store.UserByID(ctx, *sess.ImpersonatorID); err != nil {
 			return nil, err
 		}
-		if !v.Impersonator.IsPlatformAdmin {
+		// The view ends when its admin is no admin any more, and at
+		// most SupportLifetime after it began, whatever its row says.
+		if !v.Impersonator.IsPlatformAdmin || sess.TenantID == nil || time.Since(sess.CreatedAt) > SupportLifetime {
 			return nil, store.ErrNotFound
 		}
 	}
@@ -91,10 +116,16 @@ type Client struct {
 // its session. impersonator, when set, is the platform admin acting as u
 // for support; such a session lasts SupportLifetime.
 func (s *Service) StartSession(ctx context.Context, u *store.User, impersonator *store.User, c Client) (string, *store.Session, error) {
+	return s.startSession(ctx, u, impersonator, 0, c)
+}
+
+// startSession is StartSession; a support view (impersonator set) reaches
+// workspace tenantID only and ends SupportLifetime after it starts.
+func (s *Service) startSession(ctx context.Context, u *store.User, impersonator *store.User, tenantID int64, c Client) (string, *store.Session, error) {
 	token := auth.NewToken("")
 	sess := &store.Session{UserID: u.ID, ExpiresAt: time.Now().Add(SessionLifetime), UserAgent: truncate(c.UserAgent, 200), IP: c.IP}
 	if impersonator != nil {
-		sess.ImpersonatorID = &impersonator.ID
+		sess.ImpersonatorID, sess.TenantID = &impersonator.ID, &tenantID
 		sess.ExpiresAt = time.Now().Add(SupportLifetime)
 	}
 	sess.Hash = auth.HashToken(token)

@@ -118,3 +118,72 @@ func (s *Service) Invitation(ctx context.Context, token string) (*store.Invitati
 	}
 	return inv, t, nil
 }
+
+// Invitations are bound to the address they were sent to: only an account
+// with that address may accept one, and following the link proves the
+// address (it was sent there).
+
+// ErrInvitationForOther refuses an invitation to an account with another
+// address; the invitation stays open.
+var ErrInvitationForOther = problem.Forbidden("invitation_other_email", "This invitation was sent to another email address.")
+
+// ErrInvitedHasAccount is a sign-up from an invitation whose address
+// already has an account.
+var ErrInvitedHasAccount = problem.Conflict("invited_has_account", "You already have an account with this address: sign in to accept the invitation.")
+
+// AcceptInvitation joins u to the invitation's workspace when u's address
+// is the one invited (which accepting also proves); otherwise the
+// invitation stays open and ErrInvitationForOther says why.
+func (s *Service) AcceptInvitation(ctx context.Context, token string, u *store.User) (*store.Tenant, error) {
+	inv, err := s.Store.InvitationByHash(ctx, auth.HashToken(token))
+	if err != nil {
+		return nil, linkUsed(err, ErrInvitationUsed.Message)
+	}
+	if !strings.EqualFold(inv.Email, u.Email) {
+		return nil, ErrInvitationForOther.Reword(fmt.Sprintf("This invitation was sent to %s, but you are signed in as %s. "+
+			"Sign out and sign in (or create an account) with %s, or ask the owner to invite %s.", inv.Email, u.Email, inv.Email, u.Email))
+	}
+	if inv, err = s.Store.AcceptInvitation(ctx, auth.HashToken(token), u.ID); err != nil {
+		return nil, linkUsed(err, ErrInvitationUsed.Message)
+	}
+	if !u.Verified() {
+		if err := s.Store.MarkEmailVerified(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.TenantByID(ctx, inv.TenantID)
+}
+
+// SignUpInvited creates the invited person's account from an invitation,
+// in one step: its address is the one invited (following the link proved
+// it, so the account is confirmed), and it joins the workspace at once.
+// It returns the account and the workspace.
+func (s *Service) SignUpInvited(ctx context.Context, token, name, password, ip string) (*store.User, *store.Tenant, error) {
+	if ok, wait := s.signupPerIP.Allow(ip); !ok {
+		return nil, nil, rateLimited(wait)
+	}
+	inv, t, err := s.Invitation(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	email, name, hash, err := newAccount(inv.Email, name, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	var u *store.User
+	err = s.Store.Tx(ctx, func(st *store.Store) error {
+		var err error
+		if u, err = st.CreateUser(ctx, email, name, &hash, true); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return ErrInvitedHasAccount.Reword("You already have an account with " + inv.Email + ": sign in to accept the invitation.").Wrap(err)
+			}
+			return err
+		}
+		_, err = st.AcceptInvitation(ctx, auth.HashToken(token), u.ID)
+		return linkUsed(err, ErrInvitationUsed.Message)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("accounts: sign up from an invitation to %s: %w", t.Slug, err)
+	}
+	return u, t, nil
+}

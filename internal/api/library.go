@@ -227,17 +227,23 @@ func (h *Handler) files(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"files": files})
 }
 
+// keywordsPerPage bounds one answer of GET /keywords; "next" names the
+// after= of the next page.
+const keywordsPerPage = 1000
+
 func (h *Handler) keywords(w http.ResponseWriter, r *http.Request) {
-	ks := []*store.Keyword{}
+	q := r.URL.Query()
+	var page *store.KeywordPage
 	err := h.store.ReadTenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
-		found, err := tx.Keywords(r.Context())
-		ks = append(ks, found...)
+		var err error
+		page, err = tx.KeywordsPage(r.Context(), q.Get("q"), q.Get("after"), keywordsPerPage)
 		return err
 	})
 	if h.failed(w, r, err) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"keywords": ks})
+	ks := append([]*store.Keyword{}, page.Keywords...)
+	writeJSON(w, http.StatusOK, map[string]any{"keywords": ks, "total": page.Total, "next": page.Next})
 }
 
 func (h *Handler) addKeywords(w http.ResponseWriter, r *http.Request) {

@@ -26,6 +26,7 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
+	quota "github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/pgserver"
@@ -111,10 +112,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
-	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store),
 		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
+	// The accounts service's worker is registered before the queue
+	// exists; the service gets its mailer and queue below.
+	a.Accounts = accounts.New(a.Store, nil, cfg.BaseURL)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
+	river.AddWorker(workers, a.Accounts.Worker())
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
@@ -137,7 +142,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
-	a.Accounts = accounts.New(a.Store, mailer, cfg.BaseURL)
+	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	a.Business = business.New(a.Store, a.Blobs, mailer, cfg.BaseURL)
 	return a, nil
 }

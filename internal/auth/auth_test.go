@@ -82,3 +82,51 @@ func TestLimiter(t *testing.T) {
 		t.Error("blocked after reset")
 	}
 }
+
+func TestBackoffSlowsDownWithoutLocking(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	b := NewBackoff(3, time.Second, 30*time.Second, 15*time.Minute)
+	b.Now = func() time.Time { return now }
+	for range 3 {
+		if w := b.Wait("k"); w != 0 {
+			t.Fatalf("free failure had to wait %s", w)
+		}
+		b.Fail("k")
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
+	for i, w := range want {
+		if got := b.Wait("k"); got != w {
+			t.Fatalf("after %d failures: wait %s, want %s", 3+i, got, w)
+		}
+		now = now.Add(w) // the person waits, and fails again
+		if got := b.Wait("k"); got != 0 {
+			t.Fatalf("after waiting %s: still %s to wait", w, got)
+		}
+		b.Fail("k")
+	}
+	if b.Wait("other") != 0 {
+		t.Error("another key is slowed down")
+	}
+	now = now.Add(15 * time.Minute)
+	if b.Wait("k") != 0 || b.Failures("k") != 0 {
+		t.Error("failures outlive the window")
+	}
+	b.Fail("k")
+	b.Reset("k")
+	if b.Failures("k") != 0 {
+		t.Error("Reset kept failures")
+	}
+}
+
+func TestBackoffMemoryBounded(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	b := NewBackoff(3, time.Second, time.Minute, time.Hour)
+	b.Now = func() time.Time { return now }
+	for i := range maxBackoffKeys + 5000 {
+		now = now.Add(time.Microsecond)
+		b.Fail(string(rune(i)) + "x")
+	}
+	if n := len(b.fails); n > maxBackoffKeys {
+		t.Errorf("%d keys kept, want at most %d", n, maxBackoffKeys)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -90,14 +91,19 @@ func CheckPassword(hash, password string) bool {
 }
 
 // dummyHash is checked against when an account does not exist, so that a
-// failed sign-in takes as long whether or not the email is known.
-var dummyHash, _ = HashPassword("patternvault-dummy-password")
+// failed sign-in takes as long whether or not the email is known. It is
+// made on the first failed sign-in, not when the program starts: hashing
+// costs 19 MiB and tens of milliseconds, which every CLI command would pay.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("patternvault-dummy-password")
+	return h
+})
 
 // CheckPasswordOrDummy is CheckPassword that spends the same time when
 // there is no hash (unknown account or no password set) and then fails.
 func CheckPasswordOrDummy(hash *string, password string) bool {
 	if hash == nil || *hash == "" {
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return false
 	}
 	return CheckPassword(*hash, password)

@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,9 @@ type Config struct {
 	BaseURL string
 	// BaseDomain enables subdomain routing ({slug}.{BaseDomain}) when set.
 	BaseDomain string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client; empty believes no such header.
+	TrustedProxies []netip.Prefix
 	// MigrateWorkers bounds how many tenant schemas migrate at once.
 	MigrateWorkers int
 	// LogLevel is debug, info, warn or error.
@@ -124,6 +128,8 @@ var options = []Option{
 		set: setBaseURL},
 	{Env: "PV_BASE_DOMAIN", Default: "", Help: "Domain for tenant subdomains ({slug}.domain); empty turns them off.",
 		set: func(c *Config, v string) error { c.BaseDomain = strings.ToLower(strings.TrimSpace(v)); return nil }},
+	{Env: "PV_TRUSTED_PROXIES", Default: "", Help: "Addresses or ranges of the reverse proxies in front (e.g. 10.0.0.5,10.1.0.0/16): their X-Forwarded-For names the client for rate limits and logs. Empty believes no forwarded header.",
+		set: setTrustedProxies},
 	{Env: "PV_MIGRATE_WORKERS", Default: "4", Help: "Tenant schemas migrated in parallel.",
 		set: func(c *Config, v string) error { return setPositiveInt(&c.MigrateWorkers, v) }},
 	{Env: "PV_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error.",
@@ -230,6 +236,28 @@ func setBaseURL(c *Config, v string) error {
 		return fmt.Errorf("want an http(s) URL such as https://patterns.example.com")
 	}
 	c.BaseURL = v
+	return nil
+}
+
+// setTrustedProxies reads a comma-separated list of IP addresses and
+// CIDR ranges.
+func setTrustedProxies(c *Config, v string) error {
+	c.TrustedProxies = nil
+	for f := range strings.SplitSeq(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("%q is not an IP address or a range such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
 	return nil
 }
 

@@ -104,13 +104,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	p := Problem(err)
 	if p == nil {
-		log.Error("internal error", "id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error("internal error", "id", RequestID(r.Context()), "method", r.Method, "path", LogPath(r), "err", err)
 		WriteJSON(w, http.StatusInternalServerError, ErrorBody{ErrorDetail{"internal",
 			"Something went wrong on our side. Reference: " + RequestID(r.Context())}})
 		return
 	}
 	if p.Err != nil && p.Status >= 500 {
-		log.Warn("unavailable", "id", RequestID(r.Context()), "path", r.URL.Path, "err", p.Err)
+		log.Warn("unavailable", "id", RequestID(r.Context()), "path", LogPath(r), "err", p.Err)
 	}
 	SetRetryAfter(w, p.RetryAfter)
 	WriteJSON(w, p.Status, ErrorBody{ErrorDetail{p.Code, p.Message}})

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -22,7 +23,40 @@ var (
 	ErrNothingTaken = problem.Invalid("nothing_selected", "Tick one or more designs first.")
 	ErrGone         = problem.NotFound("designs_gone", "Those designs are no longer in the library.")
 	ErrUndone       = problem.Conflict("already_undone", "That was already undone.")
+	// ErrTooManyKeywords caps the keywords of one change and of one design.
+	ErrTooManyKeywords = problem.Invalid("too_many_keywords", fmt.Sprintf("A design carries at most %d keywords, and one change adds at most %d.",
+		limits.KeywordsPerDesign, limits.KeywordsPerRequest))
 )
+
+// keywordsFit checks a change's keywords against the per-request cap
+// and, inside tx, the workspace's keyword limit (set: its limits).
+func (s *Service) keywordsFit(ctx context.Context, tx *store.TenantTx, set limits.Set, words []string, perRequest int) error {
+	if len(words) > perRequest {
+		return ErrTooManyKeywords.Reword(fmt.Sprintf("That is %d keywords at once; one change adds at most %d.", len(words), perRequest))
+	}
+	fresh, err := tx.NewKeywords(ctx, words)
+	if err != nil || fresh == 0 {
+		return err
+	}
+	return s.Quotas.CheckTx(ctx, tx, set, limits.Keywords, fresh)
+}
+
+// tooManyKeywords turns the store's "over the cap of one design" into
+// ErrTooManyKeywords.
+func tooManyKeywords(err error) error {
+	if errors.Is(err, store.ErrTooManyKeywords) {
+		return ErrTooManyKeywords.Reword(fmt.Sprintf("A design carries at most %d keywords: remove some first.", limits.KeywordsPerDesign)).Wrap(err)
+	}
+	return err
+}
+
+// limitsOf returns tenantID's limits (nil when no Checker is set).
+func (s *Service) limitsOf(ctx context.Context, tenantID int64) (limits.Set, error) {
+	if s.Quotas == nil {
+		return nil, nil
+	}
+	return s.Quotas.Limits(ctx, tenantID)
+}
 
 // MaxNameLen is the longest name of a design, in characters.
 const MaxNameLen = 300
@@ -65,8 +99,22 @@ func (s *Service) EditPattern(ctx context.Context, tenantID, id int64, e Edit) (
 			return nil, ErrBadType.Wrap(fmt.Errorf("type %q", *e.Type))
 		}
 	}
+	var set limits.Set
+	if e.Keywords != nil {
+		words := NormalizeKeywords(*e.Keywords)
+		e.Keywords = &words
+		var err error
+		if set, err = s.limitsOf(ctx, tenantID); err != nil {
+			return nil, err
+		}
+	}
 	var p *store.Pattern
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		if e.Keywords != nil {
+			if err := s.keywordsFit(ctx, tx, set, *e.Keywords, limits.KeywordsPerDesign); err != nil {
+				return err
+			}
+		}
 		if e.Type != nil {
 			if _, err := tx.SetPatternType(ctx, []int64{id}, typ); err != nil {
 				return err
@@ -78,8 +126,8 @@ func (s *Service) EditPattern(ctx context.Context, tenantID, id int64, e Edit) (
 		if err != nil || e.Keywords == nil {
 			return err
 		}
-		if err := tx.SetKeywords(ctx, id, NormalizeKeywords(*e.Keywords)); err != nil {
-			return err
+		if err := tx.SetKeywords(ctx, id, *e.Keywords); err != nil {
+			return tooManyKeywords(err)
 		}
 		p, err = tx.Pattern(ctx, id, 0)
 		return err
@@ -133,7 +181,16 @@ func (s *Service) AddKeywords(ctx context.Context, tenantID int64, ids []int64, 
 	case len(words) == 0:
 		return ErrNoKeywords
 	}
-	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.AddKeywords(ctx, ids, words) })
+	set, err := s.limitsOf(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		if err := s.keywordsFit(ctx, tx, set, words, limits.KeywordsPerRequest); err != nil {
+			return err
+		}
+		return tooManyKeywords(tx.AddKeywords(ctx, ids, words))
+	})
 }
 
 // RemoveKeywords takes words off the designs ids.
@@ -144,6 +201,8 @@ func (s *Service) RemoveKeywords(ctx context.Context, tenantID int64, ids []int6
 		return ErrNothingTaken
 	case len(words) == 0:
 		return ErrNoKeywords
+	case len(words) > limits.KeywordsPerRequest:
+		return ErrTooManyKeywords.Reword(fmt.Sprintf("That is %d keywords at once; one change removes at most %d.", len(words), limits.KeywordsPerRequest))
 	}
 	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.RemoveKeywords(ctx, ids, words) })
 }

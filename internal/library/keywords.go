@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -24,6 +25,9 @@ var (
 // keywordGone turns "not there" (and merging a keyword into itself) into
 // ErrKeywordGone.
 func keywordGone(err error) error {
+	if _, ok := problem.As(err); ok {
+		return err
+	}
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
 		return ErrKeywordGone.Wrap(err)
 	}
@@ -47,16 +51,33 @@ func (s *Service) RenameKeyword(ctx context.Context, tenantID, userID, id int64,
 	return name, act, keywordGone(err)
 }
 
-// MergeKeywords folds keyword from into keyword into (undoably) and returns
-// the activity id.
-func (s *Service) MergeKeywords(ctx context.Context, tenantID, userID, from, into int64) (int64, error) {
+// ErrNoSuchKeyword is a merge into a keyword name the workspace does not
+// have.
+var ErrNoSuchKeyword = problem.Invalid("no_such_keyword", "There is no keyword of that name: type the name of a keyword you have (search for it above), or rename this one instead.")
+
+// MergeKeywordInto folds keyword from into the keyword named intoName
+// (undoably) and returns the activity id and the name merged into.
+func (s *Service) MergeKeywordInto(ctx context.Context, tenantID, userID, from int64, intoName string) (int64, string, error) {
+	intoName = store.NormalizeKeyword(intoName)
+	if intoName == "" {
+		return 0, "", ErrNoKeyword.Reword("Type the keyword to merge into.")
+	}
 	var act int64
+	var into *store.Keyword
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
 		var err error
-		act, err = tx.MergeKeywords(ctx, userID, from, into)
+		if into, err = tx.KeywordByName(ctx, intoName); errors.Is(err, store.ErrNotFound) {
+			return ErrNoSuchKeyword.Reword("There is no keyword called “" + intoName + "”: type the name of a keyword you have, or rename this one instead.").Wrap(err)
+		} else if err != nil {
+			return err
+		}
+		act, err = tx.MergeKeywords(ctx, userID, from, into.ID)
 		return err
 	})
-	return act, keywordGone(err)
+	if err != nil {
+		return 0, "", keywordGone(err)
+	}
+	return act, into.Name, nil
 }
 
 // DeleteKeyword takes keyword id off every design.
@@ -78,8 +99,15 @@ func (s *Service) GroupKeyword(ctx context.Context, tenantID, id int64, in bool,
 	return keywordGone(err)
 }
 
+// MaxGroups is the most keyword groups a workspace has (every keyword's
+// row of the keywords page offers each).
+const MaxGroups = 100
+
+// ErrTooManyGroups refuses a group past MaxGroups.
+var ErrTooManyGroups = problem.Invalid("too_many_groups", fmt.Sprintf("A workspace has at most %d keyword groups: remove one you do not use first.", MaxGroups))
+
 // CreateGroup makes a keyword group of name (1 to 60 characters, not one
-// already used).
+// already used), up to MaxGroups.
 func (s *Service) CreateGroup(ctx context.Context, tenantID int64, name string) (*store.KeywordGroup, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 60 {
@@ -87,7 +115,13 @@ func (s *Service) CreateGroup(ctx context.Context, tenantID int64, name string) 
 	}
 	var g *store.KeywordGroup
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
-		var err error
+		groups, err := tx.KeywordGroups(ctx)
+		if err != nil {
+			return err
+		}
+		if len(groups) >= MaxGroups {
+			return ErrTooManyGroups
+		}
 		g, err = tx.CreateKeywordGroup(ctx, name)
 		return err
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
@@ -41,6 +42,9 @@ type Service struct {
 	Log    *slog.Logger
 	// Metrics, when set, counts imports.
 	Metrics *metrics.Metrics
+	// Quotas checks the workspace's limits (internal/limits) at each
+	// write point; nil checks none.
+	Quotas *limits.Checker
 	// ImportMemory is the memory budget of one import in bytes
 	// (PV_IMPORT_MEMORY_MB); 0 means DefaultImportMemory.
 	ImportMemory int64
@@ -126,6 +130,12 @@ func (s *Service) StartImport(ctx context.Context, tenantID, userID int64, uploa
 // at the end. Each upload's body is read to its end before next is called
 // again, so nothing is held in memory.
 func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64, next func() (*Upload, error), stage bool) (*store.ImportBatch, error) {
+	if err := s.Quotas.Check(ctx, tenantID, limits.UploadsPerHour, 1); err != nil {
+		return nil, err
+	}
+	if err := s.Quotas.Check(ctx, tenantID, limits.Bytes, 0); err != nil {
+		return nil, err
+	}
 	prefix := blob.Key(tenantID, "uploads", randomName())
 	var recs []store.ImportUpload
 	var total int64
@@ -156,6 +166,9 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	}
 	if len(recs) == 0 {
 		return nil, ErrNoFiles
+	}
+	if err := s.Quotas.Check(ctx, tenantID, limits.Bytes, total); err != nil {
+		return fail(err)
 	}
 	for _, rec := range recs {
 		if err := s.check(ctx, rec); err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -28,7 +29,16 @@ func (s *Service) SaveSearch(ctx context.Context, tenantID, userID int64, ss *st
 	case len(ss.Query) > 500 || len(f.Type) > 50 || len(f.Format) > 20 || len(f.Keyword) > 100:
 		return problem.Invalid("invalid", "A saved search's words are up to 500 characters, its keyword up to 100.")
 	}
-	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.SaveSearch(ctx, userID, ss) })
+	set, err := s.limitsOf(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		if err := s.Quotas.CheckTx(ctx, tx, set, limits.SavedSearches, 1); err != nil {
+			return err
+		}
+		return tx.SaveSearch(ctx, userID, ss)
+	})
 }
 
 // SearchName names a search after its words and filters (at most 100

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htemplate "html/template"
 	"strings"
+	"sync"
 	ttemplate "text/template"
 )
 
@@ -21,6 +22,7 @@ const (
 	KindVoteNotification = "vote_notification" // VoteData
 	KindQuote            = "quote"             // QuoteData
 	KindInvoice          = "invoice"           // InvoiceData
+	KindAccountExists    = "account_exists"    // AccountExistsData
 )
 
 // VerifyData fills the mail that confirms a new account's address.
@@ -79,7 +81,7 @@ type replier interface{ ReplyAddress() string }
 // VoteData fills the notice to a quilter that a guest has voted.
 type VoteData struct {
 	Name  string // the quilter's name; may be empty
-	Guest string // the name the guest typed
+	Guest string // the name the guest typed (in the text only, never the subject)
 	Share string // the share's title
 	Votes int    // how many designs the guest liked; 0 leaves it out
 	Link  string // the page that shows the votes
@@ -116,6 +118,14 @@ func (d InvoiceData) Attachments() []Attachment {
 	return []Attachment{{Name: d.Number + ".pdf", ContentType: "application/pdf", Data: d.PDF}}
 }
 
+// AccountExistsData fills the mail sent when someone signs up with the
+// address of an account that exists: the sign-up page says the same
+// either way, and the owner of the address learns what happened.
+type AccountExistsData struct {
+	Name string // the account's display name; may be empty
+	Link string // the sign-in page
+}
+
 // Data fills the templates of one kind of mail: each kind has exactly
 // one data type, whose Kind names it (VerifyData is KindVerify, ...).
 type Data interface {
@@ -150,8 +160,11 @@ func (QuoteData) Kind() string { return KindQuote }
 // Kind is KindInvoice.
 func (InvoiceData) Kind() string { return KindInvoice }
 
+// Kind is KindAccountExists.
+func (AccountExistsData) Kind() string { return KindAccountExists }
+
 // kinds is one value of every kind's data type.
-var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, QuoteData{}, InvoiceData{}}
+var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{}, QuoteData{}, InvoiceData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS
@@ -163,9 +176,10 @@ type kindTemplates struct {
 	html *htemplate.Template
 }
 
-// templates is parsed once, when the program starts; a broken template
-// stops it there (and in every test of this package).
-var templates = mustParse()
+// templates is parsed once, the first time a mail is composed (not when
+// the program starts: a CLI command that sends no mail does not pay for
+// it); a broken template panics there, and in every test of this package.
+var templates = sync.OnceValue(mustParse)
 
 func mustParse() map[string]kindTemplates {
 	ts := make(map[string]kindTemplates, len(kinds))
@@ -205,7 +219,7 @@ func Compose(data Data) (Message, error) {
 		return Message{}, fmt.Errorf("mail: compose: no data")
 	}
 	kind := data.Kind()
-	t, ok := templates[kind]
+	t, ok := templates()[kind]
 	if !ok {
 		return Message{}, fmt.Errorf("mail: compose: unknown kind %q (%T)", kind, data)
 	}

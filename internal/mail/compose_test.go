@@ -28,6 +28,7 @@ func sample() map[string]mail.Data {
 			Lines: []string{"Quilting $194.40", "Tax $15.64"}, Link: link},
 		mail.KindInvoice: mail.InvoiceData{Quilter: "Pam", Customer: "Jane", Number: "INV-0001", Total: "$276.24", Balance: "$276.24",
 			Due: "19 March 2026", Link: link, PDF: []byte("%PDF-1.3")},
+		mail.KindAccountExists: mail.AccountExistsData{Name: "Pam", Link: link},
 	}
 }
 

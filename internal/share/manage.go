@@ -2,6 +2,7 @@ package share
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -91,15 +92,17 @@ func (s *Service) Delete(ctx context.Context, tenantID, id int64) error {
 }
 
 // Duplicate makes a new link (a new token) with link id's designs and
-// settings, named "... (copy)", lasting DefaultDays.
-func (s *Service) Duplicate(ctx context.Context, tenantID, userID, id int64) (*Created, error) {
+// settings, named "... (copy)", lasting DefaultDays; supportSession is
+// as in Input.
+func (s *Service) Duplicate(ctx context.Context, tenantID, userID, id int64, supportSession []byte) (*Created, error) {
 	l, err := s.Store.Share(ctx, tenantID, id)
 	if err != nil {
 		return nil, fmt.Errorf("share: duplicate link %d: %w", id, err)
 	}
 	return s.Create(ctx, tenantID, userID, Input{PatternIDs: l.Patterns, Name: l.Name + " (copy)",
 		RecipientName: l.RecipientName, RecipientEmail: l.RecipientEmail, Message: l.Message, ExpiresInDays: DefaultDays,
-		AllowDownload: l.AllowDownload, ShowDesigner: l.ShowDesigner, VotingMode: l.VotingMode, NotifyOwner: l.NotifyOwner})
+		AllowDownload: l.AllowDownload, ShowDesigner: l.ShowDesigner, VotingMode: l.VotingMode, NotifyOwner: l.NotifyOwner,
+		MaxVoters: l.MaxVoters, SupportSession: supportSession})
 }
 
 // Status is "revoked", "expired" or "active": where link l stands at now.
@@ -111,4 +114,33 @@ func Status(l *store.ShareLink, now time.Time) string {
 		return "expired"
 	}
 	return "active"
+}
+
+// SetMaxVoters lets link id take n guests (1 to MaxVoters); guests
+// already in stay.
+func (s *Service) SetMaxVoters(ctx context.Context, tenantID, id int64, n int) error {
+	if n < 1 || n > MaxVoters {
+		return ErrBadVoterCap
+	}
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.SetShareMaxVoters(ctx, id, n) })
+	if err != nil {
+		return fmt.Errorf("share: voter cap of link %d: %w", id, err)
+	}
+	return nil
+}
+
+// ErrNoSuchGuest is a guest removed already, or never there.
+var ErrNoSuchGuest = problem.NotFound("no_such_guest", "That guest is not on this link any more.")
+
+// RemoveVoter takes the guest whose key is key (Guest.Key) off link id,
+// with all her votes: her place under the cap is free again.
+func (s *Service) RemoveVoter(ctx context.Context, tenantID, id int64, key string) error {
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.DeleteVoter(ctx, id, key) })
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNoSuchGuest.Wrap(err)
+	}
+	if err != nil {
+		return fmt.Errorf("share: remove a guest of link %d: %w", id, err)
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,10 +28,13 @@ import (
 
 // Limits of a link.
 const (
-	MinPatterns     = 1
-	MaxPatterns     = 50
-	DefaultDays     = 30
-	MaxDays         = 365
+	MinPatterns = 1
+	MaxPatterns = 50
+	DefaultDays = 30
+	MaxDays     = 365
+	// DefaultVoters is how many guests a new link takes; its owner may
+	// raise it up to MaxVoters (and remove guests).
+	DefaultVoters   = 50
 	MaxVoters       = 500
 	MaxVoterName    = 60
 	MaxComment      = 1000
@@ -52,7 +56,12 @@ var (
 	// ErrNotInLink is a vote on a design the link does not hold.
 	ErrNotInLink = ErrNotFound.Reword("That design is not part of this link.")
 	// ErrFull refuses a new guest on a link that has had as many as it allows.
-	ErrFull = problem.Conflict("share_full", "This link has had as many guests as it allows; ask the quilter for a new one.")
+	ErrFull = problem.Conflict("share_full", "This link has had as many guests as it allows; ask the quilter to let more in.")
+	// ErrNewGuests slows down new guests: from one connection, or on one
+	// link, only so many an hour.
+	ErrNewGuests = problem.TooMany("new_guests", "Too many new guests on this link from your connection or at once: please try again later, or ask the quilter.", 10*time.Minute)
+	// ErrBadVoterCap is a voter cap out of range.
+	ErrBadVoterCap = problem.Invalid("bad_voter_cap", fmt.Sprintf("A link can take 1 to %d guests.", MaxVoters))
 )
 
 // invalid is a rule of a link or a vote broken; its message says which.
@@ -69,27 +78,54 @@ type Service struct {
 	// Metrics, when set, counts share views and votes.
 	Metrics *metrics.Metrics
 
-	perIP   *auth.Limiter
-	perLink *auth.Limiter
-	views   *auth.Limiter
+	limits Limits
+	// Each guest has budgets of her own (her voter id, her connection),
+	// so a noisy one never spends another's.
+	perVoter   *auth.Limiter
+	perIP      *auth.Limiter
+	views      *auth.Limiter
+	newPerIP   *auth.Limiter
+	newPerLink *auth.Limiter
+	notices    *auth.Limiter
+}
+
+// Limits are the rate limits of guests.
+type Limits struct {
+	// VotesPerVoter and VotesPerIP bound votes a minute of one guest and
+	// of one connection (a quilt show's shared connection holds many).
+	VotesPerVoter, VotesPerIP int
+	// ViewsPerIP bounds page views a minute of one connection.
+	ViewsPerIP int
+	// NewPerIPHour bounds the new guests one connection brings to one
+	// link in an hour; NewPerLink10Min the new guests of one link in ten
+	// minutes, from everywhere.
+	NewPerIPHour, NewPerLink10Min int
+	// NoticesPerLinkHour bounds the "I'm done" mails of one link an hour.
+	NoticesPerLinkHour int
+}
+
+// DefaultLimits are the production rate limits.
+func DefaultLimits() Limits {
+	return Limits{VotesPerVoter: 60, VotesPerIP: 600, ViewsPerIP: 300, NewPerIPHour: 5, NewPerLink10Min: 20, NoticesPerLinkHour: 10}
 }
 
 // New returns the service with its rate limits.
 func New(st *store.Store, m mail.Sender, baseURL string) *Service {
-	return &Service{Store: st, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"), Now: time.Now,
-		perIP:   auth.NewLimiter(120, time.Minute),
-		perLink: auth.NewLimiter(1200, time.Minute),
-		views:   auth.NewLimiter(300, time.Minute),
-	}
+	s := &Service{Store: st, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"), Now: time.Now}
+	s.SetLimits(DefaultLimits())
+	return s
 }
 
-// SetLimits changes the per-minute rate limits: votes per IP, votes per
-// link, and page views per IP. Load tests, whose guests all share one
-// address, raise the per-IP ones.
-func (s *Service) SetLimits(votesPerIP, votesPerLink, viewsPerIP int) {
-	s.perIP = auth.NewLimiter(votesPerIP, time.Minute)
-	s.perLink = auth.NewLimiter(votesPerLink, time.Minute)
-	s.views = auth.NewLimiter(viewsPerIP, time.Minute)
+// SetLimits changes the rate limits. Load tests, whose guests all share
+// one address, raise the per-address ones.
+func (s *Service) SetLimits(l Limits) {
+	s.limits = l
+	s.perVoter = auth.NewLimiter(l.VotesPerVoter, time.Minute)
+	s.perIP = auth.NewLimiter(l.VotesPerIP, time.Minute)
+	s.views = auth.NewLimiter(l.ViewsPerIP, time.Minute)
+	s.newPerIP = auth.NewLimiter(l.NewPerIPHour, time.Hour)
+	s.newPerLink = auth.NewLimiter(l.NewPerLink10Min, 10*time.Minute)
+	s.notices = auth.NewLimiter(l.NoticesPerLinkHour, time.Hour)
 }
 
 // Input describes a link to create.
@@ -106,6 +142,11 @@ type Input struct {
 	NotifyOwner    bool
 	// Send emails the link to RecipientEmail (when there is one).
 	Send bool
+	// MaxVoters is how many guests the link takes (0: DefaultVoters).
+	MaxVoters int
+	// SupportSession is the hash of the support view the link is made
+	// in, if it is: it then works only while that view lasts.
+	SupportSession []byte
 }
 
 // Created is a new link with its URL (the only place the token appears).
@@ -130,6 +171,12 @@ func (s *Service) Create(ctx context.Context, tenantID, userID int64, in Input) 
 	}
 	if in.ExpiresInDays == 0 {
 		in.ExpiresInDays = DefaultDays
+	}
+	if in.MaxVoters == 0 {
+		in.MaxVoters = DefaultVoters
+	}
+	if in.MaxVoters < 1 || in.MaxVoters > MaxVoters {
+		return nil, ErrBadVoterCap
 	}
 	if in.ExpiresInDays < 1 || in.ExpiresInDays > MaxDays {
 		return nil, invalid(fmt.Sprintf("A link can last 1 to %d days.", MaxDays))
@@ -178,7 +225,8 @@ func (s *Service) Create(ctx context.Context, tenantID, userID int64, in Input) 
 		l, err = tx.CreateShare(ctx, &store.ShareLink{TenantID: tenantID, Name: in.Name, RecipientName: strings.TrimSpace(in.RecipientName),
 			RecipientEmail: strings.TrimSpace(in.RecipientEmail), Message: strings.TrimSpace(in.Message), CreatedBy: by,
 			ExpiresAt: s.Now().Add(time.Duration(in.ExpiresInDays) * 24 * time.Hour), AllowDownload: in.AllowDownload,
-			ShowDesigner: in.ShowDesigner, VotingMode: in.VotingMode, NotifyOwner: in.NotifyOwner, Patterns: ids}, auth.HashToken(token))
+			ShowDesigner: in.ShowDesigner, VotingMode: in.VotingMode, NotifyOwner: in.NotifyOwner, Patterns: ids,
+			SupportSession: in.SupportSession, MaxVoters: in.MaxVoters}, auth.HashToken(token))
 		return err
 	})
 	if err != nil {
@@ -359,15 +407,17 @@ type VoteInput struct {
 // errNothing refuses a vote that changes nothing.
 var errNothing = problem.Invalid("nothing_to_save", "Choose like, favourite or maybe, a rank or a comment, then save.")
 
-// Vote records a change of a guest's vote, rate-limited per IP and per
-// link; names and comments are plain text of bounded length (HTML is
-// shown as text). Only the parts in gives change; it returns her vote on
-// the design as it now stands.
+// Vote records a change of a guest's vote, rate-limited per guest and
+// per connection; a guest new to the link also counts against the new
+// guests of her connection and of the link (so nobody fills a link with
+// made-up guests) and its guest cap. Names and comments are plain text of
+// bounded length (HTML is shown as text). Only the parts in gives change;
+// it returns her vote on the design as it now stands.
 func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) (store.Vote, error) {
 	if ok, _ := s.perIP.Allow(ip); !ok {
 		return store.Vote{}, ErrLimited
 	}
-	if ok, _ := s.perLink.Allow(fmt.Sprint(o.Link.ID)); !ok {
+	if ok, _ := s.perVoter.Allow(in.VoterID); !ok {
 		return store.Vote{}, ErrLimited
 	}
 	name := strings.Join(strings.Fields(in.VoterName), " ")
@@ -390,6 +440,19 @@ func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) 
 	if !o.Holds(in.PatternID) {
 		return store.Vote{}, ErrNotInLink
 	}
+	known, err := s.Store.VoterKnown(ctx, o.Link.ID, in.VoterID)
+	if err != nil {
+		return store.Vote{}, err
+	}
+	if !known {
+		link := strconv.FormatInt(o.Link.ID, 10)
+		if ok, _ := s.newPerIP.Allow(link + " " + ip); !ok {
+			return store.Vote{}, ErrNewGuests
+		}
+		if ok, _ := s.newPerLink.Allow(link); !ok {
+			return store.Vote{}, ErrNewGuests
+		}
+	}
 	v := store.VoteChange{VoterID: in.VoterID, VoterName: name, PatternID: in.PatternID}
 	if in.Vote != nil {
 		v.SetVote, v.Vote = true, *in.Vote
@@ -404,7 +467,7 @@ func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) 
 	if in.Comment != nil {
 		v.SetComment, v.Comment = true, strings.TrimSpace(*in.Comment)
 	}
-	now, err := s.Store.SaveVote(ctx, o.Link.ID, v, MaxVoters)
+	now, err := s.Store.SaveVote(ctx, o.Link.ID, v, o.Link.MaxVoters)
 	switch {
 	case err == nil:
 		s.Metrics.Count("vote")
@@ -418,7 +481,9 @@ func (s *Service) Vote(ctx context.Context, o *Opened, in VoteInput, ip string) 
 }
 
 // Finish tells the quilter that the guest with voterID has finished
-// voting on the link (when the link asks for it and she voted at all).
+// voting on the link (when the link asks for it and she voted at all):
+// once per guest and link, and at most NoticesPerLinkHour an hour per
+// link, however often "I'm done" is pressed.
 func (s *Service) Finish(ctx context.Context, o *Opened, voterID string) error {
 	if !o.Link.NotifyOwner || o.Link.CreatedBy == nil {
 		return nil
@@ -426,6 +491,13 @@ func (s *Service) Finish(ctx context.Context, o *Opened, voterID string) error {
 	votes, err := s.Store.Votes(ctx, o.Link.ID, voterID)
 	if err != nil || len(votes) == 0 {
 		return err
+	}
+	first, err := s.Store.MarkNotified(ctx, o.Link.ID, voterID)
+	if err != nil || !first {
+		return err
+	}
+	if ok, _ := s.notices.Allow(strconv.FormatInt(o.Link.ID, 10)); !ok {
+		return nil // the results page shows her votes; the owner has had her share of mail
 	}
 	owner, err := s.Store.UserByID(ctx, *o.Link.CreatedBy)
 	if errors.Is(err, store.ErrNotFound) {
@@ -443,6 +515,7 @@ func (s *Service) Finish(ctx context.Context, o *Opened, voterID string) error {
 	err = s.Mailer.Send(ctx, owner.Email, mail.VoteData{Name: owner.DisplayName, Guest: votes[0].VoterName, Share: o.Link.Name,
 		Votes: liked, Link: s.BaseURL + tenant.Path(o.Tenant.Slug, "shares", o.Link.ID)})
 	if err != nil {
+		s.Store.ForgetNotified(context.WithoutCancel(ctx), o.Link.ID, voterID)
 		return fmt.Errorf("share: tell the owner of link %d: %w", o.Link.ID, err)
 	}
 	return nil
@@ -463,10 +536,19 @@ type DesignResult struct {
 	Score int `json:"score"`
 }
 
+// Guest is one guest of a link as its owner sees her.
+type Guest struct {
+	Name string `json:"name"`
+	// Key names her in the owner's changes (store.VoterKey).
+	Key   string `json:"key"`
+	Votes int    `json:"votes"`
+}
+
 // Results is the owner's view of a link.
 type Results struct {
 	Link    *store.ShareLink `json:"link"`
 	Voters  []string         `json:"voters"`
+	Guests  []*Guest         `json:"guests"`
 	Designs []*DesignResult  `json:"designs"`
 	Votes   []store.Vote     `json:"votes"`
 	// Patterns are the link's designs still in the library.
@@ -500,12 +582,16 @@ func (s *Service) Results(ctx context.Context, tenantID, shareID int64) (*Result
 		byID[id] = d
 		r.Designs = append(r.Designs, d)
 	}
-	seen := map[string]bool{}
+	seen := map[string]*Guest{}
 	for _, v := range votes {
-		if !seen[v.VoterID] {
-			seen[v.VoterID] = true
+		g := seen[v.VoterID]
+		if g == nil {
+			g = &Guest{Name: v.VoterName, Key: store.VoterKey(v.VoterID)}
+			seen[v.VoterID] = g
 			r.Voters = append(r.Voters, v.VoterName)
+			r.Guests = append(r.Guests, g)
 		}
+		g.Votes++
 		d := byID[v.PatternID]
 		if d == nil {
 			continue

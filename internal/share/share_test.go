@@ -320,15 +320,145 @@ func TestVoterCap(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
+	l := share.DefaultLimits()
+	l.NewPerLink10Min = 1 << 20 // this test is about the cap alone
+	r.svc.SetLimits(l)
 	c, _ := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:1], Name: "Popular"})
 	o, _ := r.svc.Open(ctx, token(c.URL), "ip")
-	like := share.Like
-	for i := range share.MaxVoters {
-		if _, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: fmt.Sprint("G", i), PatternID: r.acmeIDs[0], Vote: &like}, fmt.Sprint("ip", i)); err != nil {
+	vote := func(name, ip string) error {
+		like := share.Like
+		_, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: name, PatternID: r.acmeIDs[0], Vote: &like}, ip)
+		return err
+	}
+	for i := range share.DefaultVoters {
+		if err := vote(fmt.Sprint("G", i), fmt.Sprint("ip", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: share.NewVoterID(), VoterName: "One too many", PatternID: r.acmeIDs[0], Vote: &like}, "ipx"); !errors.Is(err, share.ErrFull) {
-		t.Errorf("voter %d: %v", share.MaxVoters+1, err)
+	if err := vote("One too many", "ipx"); !errors.Is(err, share.ErrFull) {
+		t.Errorf("voter %d: %v", share.DefaultVoters+1, err)
+	}
+	// The owner lets more in, or removes a guest.
+	if err := r.svc.SetMaxVoters(ctx, r.acme.ID, c.Link.ID, share.MaxVoters+1); !errors.Is(err, share.ErrBadVoterCap) {
+		t.Errorf("a cap over %d: %v", share.MaxVoters, err)
+	}
+	if err := r.svc.SetMaxVoters(ctx, r.beta.ID, c.Link.ID, 60); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another workspace changed the cap: %v", err)
+	}
+	if err := r.svc.SetMaxVoters(ctx, r.acme.ID, c.Link.ID, share.DefaultVoters+1); err != nil {
+		t.Fatal(err)
+	}
+	o, _ = r.svc.Open(ctx, token(c.URL), "ip")
+	if err := vote("Let in", "ipy"); err != nil {
+		t.Errorf("after raising the cap: %v", err)
+	}
+	if err := vote("Still too many", "ipz"); !errors.Is(err, share.ErrFull) {
+		t.Errorf("past the raised cap: %v", err)
+	}
+	res, err := r.svc.Results(ctx, r.acme.ID, c.Link.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.RemoveVoter(ctx, r.beta.ID, c.Link.ID, res.Guests[0].Key); err == nil {
+		t.Error("another workspace removed a guest")
+	}
+	if err := r.svc.RemoveVoter(ctx, r.acme.ID, c.Link.ID, res.Guests[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.RemoveVoter(ctx, r.acme.ID, c.Link.ID, res.Guests[0].Key); !errors.Is(err, share.ErrNoSuchGuest) {
+		t.Errorf("removing a guest twice: %v", err)
+	}
+	if err := vote("In her place", "ipw"); err != nil {
+		t.Errorf("after removing a guest: %v", err)
+	}
+}
+
+// TestNoisyGuests: a guest who makes up new guests (a fresh cookie per
+// request) is stopped at a few from her connection, without touching the
+// real customer's budget; the link's new guests are limited over time
+// too; and one guest's many votes spend only her own budget.
+func TestNoisyGuests(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx := context.Background()
+	c, _ := r.svc.Create(ctx, r.acme.ID, 0, share.Input{PatternIDs: r.acmeIDs[:2], Name: "Jane's quilt"})
+	o, _ := r.svc.Open(ctx, token(c.URL), "ip")
+	vote := func(voter, ip string) error {
+		like := share.Like
+		_, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: voter, VoterName: "Guest", PatternID: r.acmeIDs[0], Vote: &like}, ip)
+		return err
+	}
+	limited := 0
+	for range 500 {
+		if err := vote(share.NewVoterID(), "203.0.113.9"); errors.Is(err, share.ErrNewGuests) {
+			limited++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if made := 500 - limited; made != share.DefaultLimits().NewPerIPHour {
+		t.Errorf("one connection made %d guests, want %d", made, share.DefaultLimits().NewPerIPHour)
+	}
+	jane := share.NewVoterID()
+	if err := vote(jane, "198.51.100.7"); err != nil {
+		t.Fatalf("the real customer after the noise: %v", err)
+	}
+	// A guest who votes too fast is slowed down; the customer is not.
+	noisy := share.NewVoterID()
+	var err error
+	for range share.DefaultLimits().VotesPerVoter + 1 {
+		if err = vote(noisy, "192.0.2.1"); err != nil {
+			break
+		}
+	}
+	if !errors.Is(err, share.ErrLimited) {
+		t.Errorf("a guest voting non-stop: %v", err)
+	}
+	if err := vote(jane, "198.51.100.7"); err != nil {
+		t.Errorf("the customer, while another guest is limited: %v", err)
+	}
+	// New guests of the link from many connections: limited over time.
+	n := 0
+	for i := range 100 {
+		if err := vote(share.NewVoterID(), fmt.Sprintf("10.0.%d.%d", i/250, i%250)); err == nil {
+			n++
+		} else if !errors.Is(err, share.ErrNewGuests) {
+			t.Fatal(err)
+		}
+	}
+	if total := n + share.DefaultLimits().NewPerIPHour + 2; total > share.DefaultLimits().NewPerLink10Min {
+		t.Errorf("%d new guests in ten minutes, want at most %d", total, share.DefaultLimits().NewPerLink10Min)
+	}
+}
+
+// TestDoneNotifiesOncePerGuest: "I'm done" pressed forty times tells the
+// owner once, and the guest's words never reach the subject line.
+func TestDoneNotifiesOncePerGuest(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx := context.Background()
+	owner, err := r.st.CreateUser(ctx, "pam@example.com", "Pam", nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := r.svc.Create(ctx, r.acme.ID, owner.ID, share.Input{PatternIDs: r.acmeIDs[:2], Name: "Jane's quilt", NotifyOwner: true})
+	o, _ := r.svc.Open(ctx, token(c.URL), "ip")
+	guest := share.NewVoterID()
+	name := "Mallory <b>URGENT</b> wire $500 now"
+	like := share.Like
+	if _, err := r.svc.Vote(ctx, o, share.VoteInput{VoterID: guest, VoterName: name, PatternID: r.acmeIDs[0], Vote: &like}, "1.1.1.1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 40 {
+		if err := r.svc.Finish(ctx, o, guest); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := r.mail.Count("vote_notification", "pam@example.com"); n != 1 {
+		t.Errorf("%d notices for one guest, want 1", n)
+	}
+	m := r.mail.Last(t, "vote_notification", "pam@example.com").Message
+	if strings.Contains(m.Subject, "Mallory") || strings.Contains(m.Subject, "URGENT") || !strings.Contains(m.Text, "URGENT") {
+		t.Errorf("subject %q (the guest's name belongs in the text only)", m.Subject)
 	}
 }

@@ -11,14 +11,17 @@ import (
 
 // Invitation asks someone to join a workspace with a role.
 type Invitation struct {
-	ID         int64
-	TenantID   int64
-	Email      string
-	Role       string
-	InvitedBy  *int64
-	ExpiresAt  time.Time
-	AcceptedAt *time.Time
-	CreatedAt  time.Time
+	ID        int64
+	TenantID  int64
+	Email     string
+	Role      string
+	InvitedBy *int64
+	// SupportSession, when set, is the hash of the support view it was
+	// made in: it works only while that view lasts.
+	SupportSession []byte
+	ExpiresAt      time.Time
+	AcceptedAt     *time.Time
+	CreatedAt      time.Time
 }
 
 const invitationColumns = "id, tenant_id, email, role, invited_by, expires_at, accepted_at, created_at"
@@ -32,9 +35,9 @@ func scanInvitation(row pgx.Row) (*Invitation, error) {
 // CreateInvitation stores an invitation under the hash of its token.
 func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation, hash []byte) (*Invitation, error) {
 	out, err := scanInvitation(s.q.QueryRow(ctx, `
-		INSERT INTO platform.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+invitationColumns,
-		inv.TenantID, NormalizeEmail(inv.Email), inv.Role, hash, inv.InvitedBy, inv.ExpiresAt))
+		INSERT INTO platform.invitations (tenant_id, email, role, token_hash, invited_by, expires_at, support_session)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+invitationColumns,
+		inv.TenantID, NormalizeEmail(inv.Email), inv.Role, hash, inv.InvitedBy, inv.ExpiresAt, inv.SupportSession))
 	if err != nil {
 		return nil, fmt.Errorf("store: invite %q to tenant %d: %w", inv.Email, inv.TenantID, err)
 	}
@@ -46,7 +49,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation, hash []by
 func (s *Store) InvitationByHash(ctx context.Context, hash []byte) (*Invitation, error) {
 	inv, err := scanInvitation(s.q.QueryRow(ctx, `
 		SELECT `+invitationColumns+` FROM platform.invitations
-		WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()`, hash))
+		WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() AND `+supportAlive, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrTokenUsed
 	}
@@ -64,7 +67,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, hash []byte, userID int64)
 		var err error
 		inv, err = scanInvitation(tx.QueryRow(ctx, `
 			UPDATE platform.invitations SET accepted_at = now()
-			WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+			WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() AND `+supportAlive+`
 			RETURNING `+invitationColumns, hash))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrTokenUsed
@@ -91,7 +94,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, hash []byte, userID int64)
 func (s *Store) PendingInvitations(ctx context.Context, tenantID int64) ([]*Invitation, error) {
 	rows, err := s.q.Query(ctx, `
 		SELECT `+invitationColumns+` FROM platform.invitations
-		WHERE tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+		WHERE tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() AND `+supportAlive+`
 		ORDER BY created_at DESC`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("store: invitations of tenant %d: %w", tenantID, err)

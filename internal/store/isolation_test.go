@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
@@ -210,3 +211,62 @@ func TestTenantSlugRenameAndConflicts(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestVisibleIDsAreOpaque: the ids of people, share links, API tokens and
+// invitations (in page addresses and the API) are random, not a count
+// across the platform.
+func TestVisibleIDsAreOpaque(t *testing.T) {
+	t.Parallel()
+	st := store.New(testdb.New(t))
+	ctx := context.Background()
+	tn, err := st.CreateTenant(ctx, "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CreatePattern(ctx, tn.ID, &store.Pattern{Name: "Feather"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string][]int64{}
+	for i := range 8 {
+		u, err := st.CreateUser(ctx, fmt.Sprintf("u%d@example.com", i), "U", nil, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids["users"] = append(ids["users"], u.ID)
+		at, err := st.CreateAPIToken(ctx, u.ID, tn.ID, "t", []byte(fmt.Sprint("token", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids["api tokens"] = append(ids["api tokens"], at.ID)
+		inv, err := st.CreateInvitation(ctx, &store.Invitation{TenantID: tn.ID, Email: "x@example.com", Role: "viewer", ExpiresAt: time.Now().Add(time.Hour)}, []byte(fmt.Sprint("inv", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids["invitations"] = append(ids["invitations"], inv.ID)
+		err = st.Tenant(ctx, tn.ID, func(tx *store.TenantTx) error {
+			l, err := tx.CreateShare(ctx, &store.ShareLink{Name: "s", ExpiresAt: time.Now().Add(time.Hour), VotingMode: "like", MaxVoters: 50, Patterns: []int64{p.ID}}, []byte(fmt.Sprint("share", i)))
+			if err == nil {
+				ids["share links"] = append(ids["share links"], l.ID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for what, got := range ids {
+		counting, big := 0, 0
+		for i, id := range got {
+			if i > 0 && id == got[i-1]+1 {
+				counting++
+			}
+			if id > 1<<32 && id <= 1<<53 {
+				big++
+			}
+		}
+		if counting > 1 || big < len(got)-1 {
+			t.Errorf("%s ids %v look like a count, not random", what, got)
+		}
+	}
+}

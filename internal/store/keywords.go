@@ -24,6 +24,15 @@ type KeywordGroup struct {
 	Name string `json:"name"`
 }
 
+// MaxKeywordsPerDesign is the most keywords one design carries: an import
+// keeps the first ones (its file name's words come first), an edit that
+// would go over is refused (ErrTooManyKeywords).
+const MaxKeywordsPerDesign = 50
+
+// ErrTooManyKeywords is a change that would give a design more than
+// MaxKeywordsPerDesign keywords.
+var ErrTooManyKeywords = errors.New("too many keywords on one design")
+
 // NormalizeKeyword tidies a keyword: trimmed, inner spaces folded,
 // lower-case, at most 60 characters; "" when nothing is left.
 func NormalizeKeyword(k string) string {
@@ -73,11 +82,20 @@ func tagPatterns(ctx context.Context, tx pgx.Tx, patternIDs []int64, names []str
 	return err
 }
 
-// AddKeywords tags the live ones of patternIDs with keywords.
+// AddKeywords tags the live ones of patternIDs with keywords; none may end
+// up with more than MaxKeywordsPerDesign (ErrTooManyKeywords).
 func (t *TenantTx) AddKeywords(ctx context.Context, patternIDs []int64, names []string) error {
 	live, err := livePatterns(ctx, t.tx, patternIDs)
 	if err == nil {
 		err = tagPatterns(ctx, t.tx, live, names)
+	}
+	if err == nil {
+		var over bool
+		err = t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pattern_keywords WHERE pattern_id = ANY($1)
+			GROUP BY pattern_id HAVING count(*) > $2)`, live, MaxKeywordsPerDesign).Scan(&over)
+		if err == nil && over {
+			err = ErrTooManyKeywords
+		}
 	}
 	if err == nil {
 		err = RefreshSearch(ctx, t.tx, live)
@@ -105,8 +123,12 @@ func (t *TenantTx) RemoveKeywords(ctx context.Context, patternIDs []int64, names
 	return nil
 }
 
-// SetKeywords replaces a live pattern's keywords.
+// SetKeywords replaces a live pattern's keywords (at most
+// MaxKeywordsPerDesign).
 func (t *TenantTx) SetKeywords(ctx context.Context, patternID int64, names []string) error {
+	if len(names) > MaxKeywordsPerDesign {
+		return fmt.Errorf("store: set keywords of %d: %w", patternID, ErrTooManyKeywords)
+	}
 	live, err := livePatterns(ctx, t.tx, []int64{patternID})
 	if err == nil && len(live) == 0 {
 		err = ErrNotFound
@@ -124,6 +146,24 @@ func (t *TenantTx) SetKeywords(ctx context.Context, patternID int64, names []str
 		return fmt.Errorf("store: set keywords of %d: %w", patternID, err)
 	}
 	return nil
+}
+
+// NewKeywords counts those of names that are no keyword of the tenant
+// yet (what tagging with them would add).
+func (t *TenantTx) NewKeywords(ctx context.Context, names []string) (int64, error) {
+	norm := make([]string, 0, len(names))
+	for _, n := range names {
+		if n = NormalizeKeyword(n); n != "" {
+			norm = append(norm, n)
+		}
+	}
+	var n int64
+	err := t.tx.QueryRow(ctx, `SELECT count(DISTINCT w) FROM unnest($1::text[]) w
+		WHERE NOT EXISTS (SELECT 1 FROM keywords k WHERE lower(k.name) = w)`, norm).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: new keywords: %w", err)
+	}
+	return n, nil
 }
 
 func livePatterns(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64, error) {
@@ -161,6 +201,78 @@ func (t *TenantTx) Keywords(ctx context.Context) ([]*Keyword, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: keywords: %w", err)
+	}
+	return out, nil
+}
+
+// KeywordPage is one page of a tenant's keywords, by name.
+type KeywordPage struct {
+	Keywords []*Keyword
+	// Total is how many keywords match (all of them, without a filter).
+	Total int
+	// Next is the name to pass as after for the next page; "" on the last.
+	Next string
+}
+
+// keywordWithCounts selects a keyword, its live designs and its groups.
+const keywordWithCounts = `SELECT k.id, k.name,
+	(SELECT count(*) FROM pattern_keywords pk JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL WHERE pk.keyword_id = k.id),
+	coalesce((SELECT array_agg(g.group_id ORDER BY g.group_id) FROM keyword_group_keywords g WHERE g.keyword_id = k.id), '{}')
+	FROM keywords k`
+
+// KeywordsPage lists up to limit keywords by name, after the name after
+// ("" from the start), whose names contain filter (any case; "" for all).
+func (t *TenantTx) KeywordsPage(ctx context.Context, filter, after string, limit int) (*KeywordPage, error) {
+	like := "%" + likeEscaper.Replace(strings.ToLower(strings.TrimSpace(filter))) + "%"
+	rows, err := t.tx.Query(ctx, keywordWithCounts+`
+		WHERE lower(k.name) LIKE $1 AND lower(k.name) > $2 ORDER BY lower(k.name) LIMIT $3`, like, strings.ToLower(after), limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("store: keywords page: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Keyword, error) {
+		k := &Keyword{}
+		err := r.Scan(&k.ID, &k.Name, &k.Count, &k.Groups)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: keywords page: %w", err)
+	}
+	page := &KeywordPage{Keywords: out}
+	if len(out) > limit {
+		page.Keywords = out[:limit]
+		page.Next = out[limit-1].Name
+	}
+	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM keywords WHERE lower(name) LIKE $1`, like).Scan(&page.Total); err != nil {
+		return nil, fmt.Errorf("store: keywords count: %w", err)
+	}
+	return page, nil
+}
+
+// likeEscaper makes text match itself in a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// KeywordByName returns the keyword named name (any case).
+func (t *TenantTx) KeywordByName(ctx context.Context, name string) (*Keyword, error) {
+	k := &Keyword{}
+	err := t.tx.QueryRow(ctx, keywordWithCounts+` WHERE lower(k.name) = $1`, NormalizeKeyword(name)).Scan(&k.ID, &k.Name, &k.Count, &k.Groups)
+	if err != nil {
+		return nil, fmt.Errorf("store: keyword %q: %w", name, notFound(err))
+	}
+	return k, nil
+}
+
+// PopularKeywords returns the names of up to n keywords that the most
+// live designs carry, most first.
+func (t *TenantTx) PopularKeywords(ctx context.Context, n int) ([]string, error) {
+	rows, err := t.tx.Query(ctx, `SELECT k.name FROM keywords k JOIN pattern_keywords pk ON pk.keyword_id = k.id
+		JOIN patterns p ON p.id = pk.pattern_id AND p.deleted_at IS NULL
+		GROUP BY k.id ORDER BY count(*) DESC, lower(k.name) LIMIT $1`, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: popular keywords: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: popular keywords: %w", err)
 	}
 	return out, nil
 }

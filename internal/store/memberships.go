@@ -92,9 +92,8 @@ func (s *Store) Members(ctx context.Context, tenantID int64) ([]Membership, erro
 		return nil, fmt.Errorf("store: members of tenant %d: %w", tenantID, err)
 	}
 	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
-		u := &User{}
 		var m Membership
-		err := r.Scan(&m.Role, &u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.CreatedAt)
+		u, err := scanUser(r, &m.Role)
 		m.User = u
 		return m, err
 	})

@@ -90,8 +90,9 @@ func (t *TenantTx) InsertPattern(ctx context.Context, p *Pattern) (*Pattern, err
 		p.Name, p.Designer, p.DesignerURL, p.Notes, p.Source, p.PurchasedOn, p.Type, p.TypeConfidence,
 		p.WidthIn, p.HeightIn, p.StitchLengthIn, p.Paths, p.Jumps, thumb, p.MirrorLR, p.MirrorTB,
 		p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID))
+	keywords := p.Keywords[:min(len(p.Keywords), MaxKeywordsPerDesign)]
 	if err == nil {
-		err = tagPatterns(ctx, t.tx, []int64{out.ID}, p.Keywords)
+		err = tagPatterns(ctx, t.tx, []int64{out.ID}, keywords)
 	}
 	if err == nil {
 		err = RefreshSearch(ctx, t.tx, []int64{out.ID})
@@ -99,7 +100,7 @@ func (t *TenantTx) InsertPattern(ctx context.Context, p *Pattern) (*Pattern, err
 	if err != nil {
 		return nil, fmt.Errorf("store: insert pattern %q: %w", p.Name, err)
 	}
-	out.Keywords = p.Keywords
+	out.Keywords = keywords
 	return out, nil
 }
 

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -26,18 +28,23 @@ type ShareLink struct {
 	VotingMode     string     `json:"voting_mode"`
 	NotifyOwner    bool       `json:"notify_owner"`
 	Views          int        `json:"views"`
+	// MaxVoters is how many guests the link takes; its owner may raise it.
+	MaxVoters int `json:"max_voters"`
+	// SupportSession, when set, is the hash of the support view the link
+	// was made in: it works only while that view lasts.
+	SupportSession []byte `json:"-"`
 	// Filled by list queries.
 	Voters   int     `json:"voters"`
 	Patterns []int64 `json:"pattern_ids"`
 }
 
 const shareColumns = `id, tenant_id, name, recipient_name, recipient_email, message, created_by, created_at, expires_at,
-	revoked_at, allow_download, show_designer, voting_mode, notify_owner, views`
+	revoked_at, allow_download, show_designer, voting_mode, notify_owner, views, max_voters`
 
 func scanShare(row pgx.Row, extra ...any) (*ShareLink, error) {
 	s := &ShareLink{}
 	err := row.Scan(append([]any{&s.ID, &s.TenantID, &s.Name, &s.RecipientName, &s.RecipientEmail, &s.Message, &s.CreatedBy,
-		&s.CreatedAt, &s.ExpiresAt, &s.RevokedAt, &s.AllowDownload, &s.ShowDesigner, &s.VotingMode, &s.NotifyOwner, &s.Views}, extra...)...)
+		&s.CreatedAt, &s.ExpiresAt, &s.RevokedAt, &s.AllowDownload, &s.ShowDesigner, &s.VotingMode, &s.NotifyOwner, &s.Views, &s.MaxVoters}, extra...)...)
 	return s, err
 }
 
@@ -46,10 +53,10 @@ func scanShare(row pgx.Row, extra ...any) (*ShareLink, error) {
 func (t *TenantTx) CreateShare(ctx context.Context, l *ShareLink, tokenHash []byte) (*ShareLink, error) {
 	out, err := scanShare(t.tx.QueryRow(ctx, `
 		INSERT INTO platform.share_links (tenant_id, token_hash, name, recipient_name, recipient_email, message, created_by,
-			expires_at, allow_download, show_designer, voting_mode, notify_owner)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+shareColumns,
+			expires_at, allow_download, show_designer, voting_mode, notify_owner, support_session, max_voters)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+shareColumns,
 		t.tenantID, tokenHash, l.Name, l.RecipientName, l.RecipientEmail, l.Message, l.CreatedBy,
-		l.ExpiresAt, l.AllowDownload, l.ShowDesigner, l.VotingMode, l.NotifyOwner))
+		l.ExpiresAt, l.AllowDownload, l.ShowDesigner, l.VotingMode, l.NotifyOwner, l.SupportSession, l.MaxVoters))
 	if err == nil {
 		_, err = t.tx.Exec(ctx, `INSERT INTO platform.share_link_patterns (share_id, position, pattern_id)
 			SELECT $1, ord, p FROM unnest($2::bigint[]) WITH ORDINALITY AS x(p, ord)`, out.ID, l.Patterns)
@@ -79,9 +86,10 @@ func oneShare(ctx context.Context, q conn, where string, args ...any) (*ShareLin
 	return l, nil
 }
 
-// ShareByHash finds a link, of any tenant, by the hash of its token.
+// ShareByHash finds a link, of any tenant, by the hash of its token. A
+// link made in a support view that has ended is not found.
 func (s *Store) ShareByHash(ctx context.Context, hash []byte) (*ShareLink, error) {
-	return oneShare(ctx, s.q, "token_hash = $1", hash)
+	return oneShare(ctx, s.q, "token_hash = $1 AND "+supportAlive, hash)
 }
 
 // Share returns one of the tenant's links.
@@ -250,4 +258,54 @@ func (s *Store) Votes(ctx context.Context, shareID int64, voterID string) ([]Vot
 		return nil, fmt.Errorf("store: votes of share %d: %w", shareID, err)
 	}
 	return out, nil
+}
+
+// VoterKnown reports whether voterID has voted on the link.
+func (s *Store) VoterKnown(ctx context.Context, shareID int64, voterID string) (bool, error) {
+	var ok bool
+	err := s.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM platform.share_link_votes WHERE share_id = $1 AND voter_id = $2)`,
+		shareID, voterID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: voter of share %d: %w", shareID, err)
+	}
+	return ok, nil
+}
+
+// VoterKey is the handle of a guest of a link that its owner's pages use
+// (the voter id itself is the guest's secret, kept in her cookie): the
+// first 16 hex digits of its SHA-256.
+func VoterKey(voterID string) string {
+	sum := sha256.Sum256([]byte(voterID))
+	return hex.EncodeToString(sum[:8])
+}
+
+// DeleteVoter removes every vote of the guest whose VoterKey is key from
+// one of the tenant's links.
+func (t *TenantTx) DeleteVoter(ctx context.Context, shareID int64, key string) error {
+	return t.Platform().execOne(ctx, "delete voter", `DELETE FROM platform.share_link_votes v USING platform.share_links l
+		WHERE l.id = $1 AND l.tenant_id = $2 AND v.share_id = l.id
+		AND left(encode(sha256(convert_to(v.voter_id, 'UTF8')), 'hex'), 16) = $3`, shareID, t.tenantID, key)
+}
+
+// SetShareMaxVoters changes how many guests one of the tenant's links takes.
+func (t *TenantTx) SetShareMaxVoters(ctx context.Context, shareID int64, n int) error {
+	return t.Platform().execOne(ctx, "set voter cap", `UPDATE platform.share_links SET max_voters = $3 WHERE id = $1 AND tenant_id = $2`,
+		shareID, t.tenantID, n)
+}
+
+// MarkNotified records that the link's owner was told guest voterID is
+// done, and reports whether this is the first time.
+func (s *Store) MarkNotified(ctx context.Context, shareID int64, voterID string) (bool, error) {
+	tag, err := s.q.Exec(ctx, `INSERT INTO platform.share_link_notices (share_id, voter_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		shareID, voterID)
+	if err != nil {
+		return false, fmt.Errorf("store: notice of share %d: %w", shareID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ForgetNotified undoes MarkNotified (the notice could not be queued).
+func (s *Store) ForgetNotified(ctx context.Context, shareID int64, voterID string) error {
+	_, err := s.q.Exec(ctx, `DELETE FROM platform.share_link_notices WHERE share_id = $1 AND voter_id = $2`, shareID, voterID)
+	return err
 }

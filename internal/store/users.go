@@ -19,16 +19,19 @@ type User struct {
 	EmailVerifiedAt *time.Time `json:"email_verified_at"`
 	IsPlatformAdmin bool       `json:"is_platform_admin"`
 	CreatedAt       time.Time  `json:"created_at"`
+	// PasswordOneTime: the password was made by `patternvault admin
+	// create`; it signs in once, then its owner must choose her own.
+	PasswordOneTime bool `json:"-"`
 }
 
 // Verified reports whether the user confirmed their email address.
 func (u *User) Verified() bool { return u.EmailVerifiedAt != nil }
 
-const userColumns = "id, email, display_name, password_hash, email_verified_at, is_platform_admin, created_at"
+const userColumns = "id, email, display_name, password_hash, email_verified_at, is_platform_admin, created_at, password_one_time"
 
-func scanUser(row pgx.Row) (*User, error) {
+func scanUser(row pgx.Row, before ...any) (*User, error) {
 	u := &User{}
-	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.CreatedAt)
+	err := row.Scan(append(before, &u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.CreatedAt, &u.PasswordOneTime)...)
 	return u, err
 }
 
@@ -75,9 +78,27 @@ func (s *Store) oneUser(ctx context.Context, sql string, arg any) (*User, error)
 	return u, nil
 }
 
-// SetPassword stores a new password hash.
+// SetPassword stores a new password hash, chosen by its owner.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
-	return s.execOne(ctx, "set password", `UPDATE platform.users SET password_hash = $2 WHERE id = $1`, userID, hash)
+	return s.execOne(ctx, "set password", `UPDATE platform.users SET password_hash = $2, password_one_time = false WHERE id = $1`, userID, hash)
+}
+
+// SetOneTimePassword stores the hash of a password made for the user (by
+// an operator), good for one sign-in.
+func (s *Store) SetOneTimePassword(ctx context.Context, userID int64, hash string) error {
+	return s.execOne(ctx, "set one-time password", `UPDATE platform.users SET password_hash = $2, password_one_time = true WHERE id = $1`, userID, hash)
+}
+
+// UseOneTimePassword forgets a one-time password once it signed in (the
+// user then has no password until she chooses one); false when it was
+// used already.
+func (s *Store) UseOneTimePassword(ctx context.Context, userID int64, hash string) (bool, error) {
+	tag, err := s.q.Exec(ctx, `UPDATE platform.users SET password_hash = NULL
+		WHERE id = $1 AND password_one_time AND password_hash = $2`, userID, hash)
+	if err != nil {
+		return false, fmt.Errorf("store: use one-time password of user %d: %w", userID, err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // SetDisplayName changes the user's name.

@@ -36,6 +36,7 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
@@ -95,9 +96,10 @@ func New(tb testing.TB, o Options) *Rig {
 	if r.Blobs, err = blob.Open(ctx, "", r.BlobDir); err != nil {
 		tb.Fatalf("testrig: blob storage: %v", err)
 	}
-	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log}
+	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log, Quotas: limits.New(r.Store)}
 	cfg := jobs.Config{}
 	var sender mail.Sender
+	r.Accounts = accounts.New(r.Store, nil, o.BaseURL)
 	if o.Live {
 		r.MailDir = tb.TempDir()
 		transport, err := mail.NewDirTransport(r.MailDir, "PatternVault <no-reply@localhost>", r.Log)
@@ -108,6 +110,7 @@ func New(tb testing.TB, o Options) *Rig {
 		river.AddWorker(workers, r.Library.Worker())
 		river.AddWorker(workers, r.Library.DuplicatesWorker())
 		river.AddWorker(workers, mail.NewWorker(d.Pool, transport, r.Log))
+		river.AddWorker(workers, r.Accounts.Worker())
 		cfg = jobs.Config{Workers: workers, Logger: r.Log, PollInterval: 100 * time.Millisecond, TestOnly: true,
 			Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1, jobs.QueueImports: 1, jobs.QueueBackground: 1}}
 	}
@@ -130,7 +133,10 @@ func New(tb testing.TB, o Options) *Rig {
 		r.Mail = &Outbox{}
 		sender = r.Mail
 	}
-	r.Accounts = accounts.New(r.Store, sender, o.BaseURL)
+	r.Accounts.Mailer = sender
+	if o.Live {
+		r.Accounts.Queue = r.Queue // link requests run as jobs, as in a server
+	}
 	r.Shares = share.New(r.Store, sender, o.BaseURL)
 	r.Business = business.New(r.Store, r.Blobs, sender, o.BaseURL)
 	// Search ranks by words and by the built-in local vectors, as the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
@@ -23,7 +24,18 @@ func (s *Server) workspaces(r *http.Request) ([]store.Membership, error) {
 	if v == nil {
 		return nil, nil
 	}
-	return s.store.UserTenants(r.Context(), v.User.ID)
+	ws, err := s.store.UserTenants(r.Context(), v.User.ID)
+	if err != nil || v.Impersonator == nil {
+		return ws, err
+	}
+	// A support view reaches the one workspace the admin chose.
+	var one []store.Membership
+	for _, m := range ws {
+		if v.Session.TenantID != nil && m.Tenant.ID == *v.Session.TenantID {
+			one = append(one, m)
+		}
+	}
+	return one, nil
 }
 
 // roleFrom returns the visitor's role in the request's tenant.
@@ -32,13 +44,30 @@ func roleFrom(ctx context.Context) string {
 	return r
 }
 
+// supportWrites are the changes of the person's own pages (outside any
+// workspace) that a platform admin may make in a support view; every
+// other one (tokens, passwords, new workspaces...) is refused, and each
+// allowed one is audited.
+var supportWrites = map[string]bool{"/impersonation/stop": true, "/account/name": true}
+
 // signedIn lets only signed-in visitors through; others are sent to the
 // sign-in page and brought back afterwards.
 func (s *Server) signedIn(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if currentUser(r) == nil {
+		v := visitorFrom(r.Context())
+		if v == nil {
 			s.needSignIn(w, r)
 			return
+		}
+		if v.Impersonator != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if !supportWrites[r.URL.Path] {
+				s.fail(w, r, accounts.ErrSupportView)
+				return
+			}
+			if err := s.accounts.Audit(r.Context(), v, "impersonated "+r.Method+" "+r.URL.Path, 0, nil, clientIP(r)); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
 		}
 		next(w, r)
 	})
@@ -52,20 +81,26 @@ func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 }
 
-// member serves a tenant page to members whose role is at least min. Who
-// is not a member gets the same 404 as for a tenant that does not exist,
-// so workspaces cannot be discovered; a member with too small a role gets
-// 403. Everything done while a platform admin impersonates is audited.
+// member serves a tenant page to members whose role is at least min.
+// Whoever is not a member — signed in or not — gets the same 404 as for a
+// workspace that does not exist (or is paused, or was renamed), with the
+// same work done, so workspaces cannot be discovered; an anonymous
+// visitor's 404 offers to sign in. A member with too small a role gets
+// 403; a paused workspace shows its members the paused page. Everything
+// done while a platform admin impersonates is audited.
 func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
-	return s.withTenant(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := visitorFrom(r.Context())
 		if v == nil {
-			s.needSignIn(w, r)
+			s.notFound(w, r)
 			return
 		}
-		t := tenant.FromContext(r.Context())
+		t := s.lookupTenant(w, r)
+		if t == nil {
+			return
+		}
 		// One query gives the role here and the workspace menu of the page.
-		ws, err := s.store.UserTenants(r.Context(), v.User.ID)
+		ws, err := s.workspaces(r)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -78,8 +113,17 @@ func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
 			}
 		}
 		if role == "" {
-			// Not a word of the workspace on the page: as if it did not exist.
-			s.notFound(w, r.WithContext(tenant.NewContext(r.Context(), nil)))
+			// Not a word of the workspace on the page: as if it did not
+			// exist (workspaces leaves out all but a support view's one).
+			s.notFound(w, r)
+			return
+		}
+		if renamed(w, r, t) {
+			return
+		}
+		r = r.WithContext(tenant.NewContext(r.Context(), t))
+		if t.Status == store.TenantSuspended {
+			s.render(w, r, http.StatusForbidden, "suspended", pageData{Title: t.Name + " is paused", Tenant: t})
 			return
 		}
 		if !store.RoleAtLeast(role, min) {
@@ -94,7 +138,7 @@ func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
 			}
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), roleKey{}, role)))
-	}))
+	})
 }
 
 // platformAdmin lets only platform admins (not while impersonating) in.

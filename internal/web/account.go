@@ -83,7 +83,7 @@ func (s *Server) signoutEverywhere(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	f := formValues(r, "name", "tenant")
-	token, _, err := s.accounts.CreateAPITokenIn(r.Context(), currentUser(r), f["tenant"], f["name"])
+	token, _, err := s.accounts.CreateAPITokenIn(r.Context(), visitorFrom(r.Context()), f["tenant"], f["name"])
 	if err != nil {
 		s.renderAccount(w, r, err, "")
 		return

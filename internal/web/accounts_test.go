@@ -25,13 +25,19 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 	p := pam.post("/signup", url.Values{"name": {"Pam"}, "email": {"Pam@Example.com"}, "password": {"short"}})
 	want(t, p, http.StatusUnprocessableEntity, "at least 10 characters", `value="Pam@Example.com"`)
 	wantRedirect(t, pam.post("/signup", url.Values{"name": {"Pam"}, "email": {"Pam@Example.com"}, "password": {goodPassword}}), "/verify/sent")
-	want(t, pam.get("/verify/sent"), 200, "Pam@Example.com")
-	// Unverified: no workspace yet.
-	wantRedirect(t, pam.get("/"), "/verify/sent")
-	wantRedirect(t, pam.get("/workspaces/new"), "/verify/sent")
-	// The same email in other case is the same account.
+	want(t, pam.get("/verify/sent"), 200, "Check your email")
+	// Not confirmed: not signed in, no workspace yet.
+	wantRedirect(t, pam.get("/workspaces/new"), "/signin")
+	// The same email in other case is the same account; sign-up does not
+	// say so (the address's owner is told by email).
 	other := r.browser(t)
-	want(t, other.post("/signup", url.Values{"name": {"X"}, "email": {"pam@example.COM"}, "password": {goodPassword}}), http.StatusUnprocessableEntity, "already exists")
+	wantRedirect(t, other.post("/signup", url.Values{"name": {"X"}, "email": {"pam@example.COM"}, "password": {goodPassword}}), "/verify/sent")
+	if other.cookie(sessionCookie) != "" || pam.cookie(sessionCookie) != "" {
+		t.Error("sign-up signed someone in before the address was confirmed")
+	}
+	if e := r.Mail.Last(t, mail.KindAccountExists, "Pam@Example.com"); !strings.HasSuffix(e.Link, "/signin") {
+		t.Errorf("account-exists mail %+v", e)
+	}
 
 	link := r.Mail.Last(t, "verify", "pam@example.com").Link
 	wantRedirect(t, pam.follow(link), "/")
@@ -77,15 +83,24 @@ func TestSignUpToWorkspaceToTeam(t *testing.T) {
 	want(t, vera.follow(inv.Link), 200, "Join Pam&#39;s Quilts", "Create an account")
 	token := mustQuery(t, inv.Link, "token")
 	want(t, vera.post("/invitations/accept", url.Values{"token": {token}}), http.StatusUnauthorized, "sign in")
-	next := "/invitations/accept?token=" + token
-	wantRedirect(t, vera.post("/signup", url.Values{"name": {"Vera"}, "email": {"vera@example.com"}, "password": {goodPassword}, "next": {next}}), "/verify/sent?next=")
-	want(t, vera.get(next), 200, "Join as vera@example.com")
-	wantRedirect(t, vera.post("/invitations/accept", url.Values{"token": {token}}), "/t/pams-quilts/")
+	// Someone else signed in cannot use it, and it stays open.
+	zed := r.signUp(t, "zed@example.com")
+	want(t, zed.follow(inv.Link), 200, "You are signed in as <strong>zed@example.com</strong>")
+	want(t, zed.post("/invitations/accept", url.Values{"token": {token}}), http.StatusForbidden, "sent to vera@example.com")
+	// Vera signs up from the invitation, her address filled in, and is in
+	// Pam's library in one pass (the link proved her address).
+	want(t, vera.get("/signup?invitation="+url.QueryEscape(token)), 200, `value="vera@example.com"`, "readonly", "join <strong>Pam&#39;s Quilts</strong>")
+	want(t, vera.post("/signup", url.Values{"name": {"Vera"}, "email": {"zed@example.com"}, "password": {"short"}, "invitation": {token}}),
+		http.StatusUnprocessableEntity, "at least 10 characters", `value="vera@example.com"`)
+	wantRedirect(t, vera.post("/signup", url.Values{"name": {"Vera"}, "email": {"zed@example.com"}, "password": {goodPassword}, "invitation": {token}}), "/t/pams-quilts/")
+	want(t, vera.get("/t/pams-quilts/"), 200, "Pam&#39;s Quilts")
 	want(t, vera.post("/invitations/accept", url.Values{"token": {token}}), http.StatusGone) // single use
-	// Accepting the invitation proved Vera's address.
 	u, _ := r.Store.UserByEmail(context.Background(), "vera@example.com")
-	if !u.Verified() {
-		t.Error("accepting an invitation sent to the address did not verify it")
+	if u == nil || !u.Verified() {
+		t.Fatal("the invited account is not confirmed")
+	}
+	if _, err := r.Store.UserByEmail(context.Background(), "zed@example.com"); err != nil {
+		t.Fatal(err)
 	}
 
 	want(t, vera.get("/t/pams-quilts/"), 200)
@@ -134,14 +149,50 @@ func TestSignInLimitsAndFixation(t *testing.T) {
 	old.http.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: first}})
 	wantRedirect(t, old.get("/account"), "/signin")
 
-	// Per-account limit: many wrong passwords lock that account for a while, with a clear message.
+	// Wrong passwords from one address slow that address down on that
+	// account, with a clear message (even the right password waits).
 	attacker := r.browser(t)
+	attacker.ip = "203.0.113.9"
 	var p page
 	for range 10 {
 		p = attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"guess guess guess"}})
 	}
-	want(t, p, http.StatusTooManyRequests, "Too many attempts", "minute")
+	want(t, p, http.StatusTooManyRequests, "Too many attempts", "please wait 1 second")
 	want(t, attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), http.StatusTooManyRequests)
+}
+
+// TestSignInSlowsDownWithoutLockingTheOwnerOut: guesses at an account, from
+// one address or from a crowd of them, never keep its owner out.
+func TestSignInSlowsDownWithoutLockingTheOwnerOut(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	pam := r.signUp(t, "pam@example.com")
+	pam.ip = "198.51.100.7" // her tablet at home
+	wantRedirect(t, pam.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), "/")
+
+	// One address guesses: it is slowed down, she (elsewhere) is not.
+	attacker := r.browser(t)
+	attacker.ip = "203.0.113.9"
+	for range 12 {
+		attacker.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"guess guess guess"}})
+	}
+	show := r.browser(t)
+	show.ip = "192.0.2.44" // at a quilt show, an address she never used
+	wantRedirect(t, show.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), "/")
+
+	// A crowd guesses, one try per address: new addresses must wait a
+	// little; her own address does not.
+	for i := range 30 {
+		b := r.browser(t)
+		b.ip = fmt.Sprintf("203.0.113.%d", 100+i)
+		b.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {"guess guess guess"}})
+	}
+	stranger := r.browser(t)
+	stranger.ip = "192.0.2.200"
+	want(t, stranger.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), http.StatusTooManyRequests, "please wait")
+	home := r.browser(t)
+	home.ip = "198.51.100.7"
+	wantRedirect(t, home.post("/signin", url.Values{"email": {"pam@example.com"}, "password": {goodPassword}}), "/")
 }
 
 func TestPasswordResetAndMagicLink(t *testing.T) {

@@ -132,7 +132,7 @@ func TestAxe(t *testing.T) {
 	}
 
 	t0 := time.Now()
-	for _, p := range []string{"/", "/signin", "/signup", "/forgot", "/no/such/page", "/s/not-a-real-link"} {
+	for _, p := range []string{"/", "/signin", "/signup", "/forgot", "/no/such/page", "/s/not-a-real-link", "/verify/sent", "/t/acme/"} {
 		visit(p)
 	}
 	check("sign-in error", chromedp.Navigate(base+"/signin"),

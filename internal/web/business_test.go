@@ -182,6 +182,12 @@ func TestBusinessPages(t *testing.T) {
 	if p := guest.get(strings.Replace(s.StatusURL, "/status/", "/status/x", 1)); p.Status != 404 {
 		t.Errorf("a wrong status token = %d", p.Status)
 	}
+	// A wrong token tells a real workspace from none no more than its
+	// home page does.
+	wrong, none := guest.get("/t/pam/quote/not-a-token"), guest.get("/t/nobody/quote/not-a-token")
+	if wrong.Status != 404 || strings.ReplaceAll(stripRef(wrong.Body), "pam", "nobody") != stripRef(none.Body) {
+		t.Errorf("a wrong quote token on a real workspace (%d) differs from one on none:\n%s\n---\n%s", wrong.Status, wrong.Body, none.Body)
+	}
 	want(t, guest.get("/t/pam/gallery"), 200, "Quilts by", "Swirls on white", "for Jane")
 	if p := guest.get(fmt.Sprintf("/t/pam/gallery/%d/480", s.Photo)); p.Status != 200 {
 		t.Errorf("gallery photo = %d", p.Status)

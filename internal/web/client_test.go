@@ -21,6 +21,10 @@ type browser struct {
 	// host, when set, is sent as the Host of every request (as if the
 	// server were reached by that name).
 	host string
+	// ip, when set, is the address this browser comes from: the rig
+	// trusts its loopback peer as a reverse proxy, and the browser sends
+	// ip as X-Forwarded-For.
+	ip string
 }
 
 func (r *rig) browser(t testing.TB) *browser {
@@ -40,6 +44,9 @@ func (b *browser) do(req *http.Request) page {
 	b.t.Helper()
 	if b.host != "" && req.Host == req.URL.Host {
 		req.Host = b.host
+	}
+	if b.ip != "" {
+		req.Header.Set("X-Forwarded-For", b.ip)
 	}
 	resp, err := b.http.Do(req)
 	if err != nil {

@@ -19,6 +19,10 @@ func (s *Server) googleBegin(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	if err := accounts.NotSupporting(visitorFrom(r.Context())); err != nil {
+		s.fail(w, r, err) // no sign-in method is linked during a support view
+		return
+	}
 	authURL, flow := s.google.Begin()
 	http.SetCookie(w, &http.Cookie{Name: googleFlowCookie, Value: flow.Encode(), Path: googleCallback,
 		Expires: time.Now().Add(10 * time.Minute), HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
@@ -28,6 +32,10 @@ func (s *Server) googleBegin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) googleFinish(w http.ResponseWriter, r *http.Request) {
 	if s.google == nil {
 		s.notFound(w, r)
+		return
+	}
+	if err := accounts.NotSupporting(visitorFrom(r.Context())); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	c, err := r.Cookie(googleFlowCookie)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -261,17 +260,5 @@ func filterChips(q url.Values, base string) []chip {
 // popularKeywords returns up to n of the tenant's keywords, most used
 // first: suggestions when a search finds nothing.
 func popularKeywords(ctx context.Context, tx *store.TenantTx, n int) ([]string, error) {
-	kws, err := tx.Keywords(ctx)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(kws, func(a, b *store.Keyword) int { return b.Count - a.Count })
-	var out []string
-	for _, k := range kws {
-		if k.Count == 0 || len(out) == n {
-			break
-		}
-		out = append(out, k.Name)
-	}
-	return out, nil
+	return tx.PopularKeywords(ctx, n)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -12,6 +13,9 @@ type invitationPage struct {
 	Invitation *store.Invitation
 	Workspace  *store.Tenant
 	Token      string
+	// OtherAccount: the person is signed in with another address than
+	// the invited one, and cannot accept as she is.
+	OtherAccount bool
 }
 
 func (s *Server) acceptInvitationPage(w http.ResponseWriter, r *http.Request) {
@@ -21,7 +25,9 @@ func (s *Server) acceptInvitationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "invitation", pageData{Title: "Join " + t.Name, Data: invitationPage{inv, t, token}})
+	u := currentUser(r)
+	other := u != nil && !strings.EqualFold(u.Email, inv.Email)
+	s.render(w, r, http.StatusOK, "invitation", pageData{Title: "Join " + t.Name, Data: invitationPage{inv, t, token, other}})
 }
 
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {

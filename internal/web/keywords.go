@@ -3,30 +3,43 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
 
-// The keywords page: every keyword with its count, groups, pins, and the
-// changes an editor can make.
+// The keywords page: the keywords a page at a time (with a search box),
+// each with its count, groups and pin, and the changes an editor can make.
+// Its size does not grow with the number of keywords: one page holds
+// keywordsPerPage rows, and merging names its target in a text box rather
+// than offering every keyword on every row.
+
+// keywordsPerPage is how many keywords one page lists.
+const keywordsPerPage = 100
 
 // tagsPage manages keywords and their groups.
 type tagsPage struct {
-	Keywords []*store.Keyword
-	Groups   []*store.KeywordGroup
-	Undo     int64
+	*store.KeywordPage
+	Groups []*store.KeywordGroup
+	Undo   int64
 	// Pinned are the keywords this person pinned to the library page.
 	Pinned map[string]bool
+	// Filter is the search box's text; After where this page starts.
+	Filter, After string
 }
 
 func (s *Server) keywords(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	page := tagsPage{Pinned: map[string]bool{}}
+	q := r.URL.Query()
+	page := tagsPage{Pinned: map[string]bool{}, Filter: strings.TrimSpace(q.Get("q")), After: q.Get("after")}
+	if len(page.Filter) > 60 || len(page.After) > 60 {
+		page.Filter, page.After = "", "" // longer than any keyword: nothing to find
+	}
 	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
 		var err error
-		if page.Keywords, err = tx.Keywords(r.Context()); err != nil {
+		if page.KeywordPage, err = tx.KeywordsPage(r.Context(), page.Filter, page.After, keywordsPerPage); err != nil {
 			return err
 		}
 		if page.Groups, err = tx.KeywordGroups(r.Context()); err != nil {
@@ -42,7 +55,7 @@ func (s *Server) keywords(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page.Undo, _ = strconv.ParseInt(r.URL.Query().Get("undo"), 10, 64) // not a number: no undo button
+	page.Undo, _ = strconv.ParseInt(q.Get("undo"), 10, 64) // not a number: no undo button
 	s.render(w, r, http.StatusOK, "tags", pageData{Title: "Keywords", Data: page})
 }
 
@@ -88,15 +101,16 @@ func (s *Server) renameKeyword(w http.ResponseWriter, r *http.Request) {
 	s.keywordDone(w, r, err, act, "Renamed to “"+name+"”.")
 }
 
+// mergeKeyword folds a keyword into the one whose name was typed.
 func (s *Server) mergeKeyword(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	id, err := httpx.PathID(r, "id")
-	into, _ := strconv.ParseInt(r.PostFormValue("into"), 10, 64) // not a number: no such keyword
 	var act int64
+	var into string
 	if err == nil {
-		act, err = s.library.MergeKeywords(r.Context(), t.ID, currentUser(r).ID, id, into)
+		act, into, err = s.library.MergeKeywordInto(r.Context(), t.ID, currentUser(r).ID, id, r.PostFormValue("into"))
 	}
-	s.keywordDone(w, r, err, act, "Merged.")
+	s.keywordDone(w, r, err, act, "Merged into “"+into+"”.")
 }
 
 func (s *Server) deleteKeyword(w http.ResponseWriter, r *http.Request) {

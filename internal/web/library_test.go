@@ -196,7 +196,7 @@ func TestLibraryPages(t *testing.T) {
 		ids[m[2]] = m[1]
 	}
 	wantRedirect(t, pam.post("/t/acme/keywords/"+ids["norse"]+"/rename", url.Values{"name": {"viking age"}}), "/t/acme/keywords")
-	merge := pam.post("/t/acme/keywords/"+ids["nautical"]+"/merge", url.Values{"into": {ids["norse"]}})
+	merge := pam.post("/t/acme/keywords/"+ids["nautical"]+"/merge", url.Values{"into": {"Viking Age"}})
 	wantRedirect(t, merge, "/t/acme/keywords?undo=")
 	want(t, pam.get("/t/acme/?keyword=nautical"), 200, "No designs match")
 	wantRedirect(t, pam.post("/t/acme/activity/"+strings.TrimPrefix(merge.Location, "/t/acme/keywords?undo=")+"/undo", nil), "/t/acme/")
@@ -381,7 +381,7 @@ func TestLibraryEditsSynthetic(t *testing.T) {
 		kid[m[2]] = m[1]
 	}
 	want(t, viewer.post("/t/acme/keywords/"+kid["flags"]+"/rename", url.Values{"name": {"x"}}), 403)
-	merge := pam.post("/t/acme/keywords/"+kid["banners"]+"/merge", url.Values{"into": {kid["flags"]}})
+	merge := pam.post("/t/acme/keywords/"+kid["banners"]+"/merge", url.Values{"into": {"flags"}})
 	wantRedirect(t, merge, "/t/acme/keywords?undo=")
 	act := strings.TrimPrefix(merge.Location, "/t/acme/keywords?undo=")
 	want(t, pam.get(merge.Location), 200, `name="return" value="/t/acme/keywords"`)

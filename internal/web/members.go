@@ -50,7 +50,7 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, failed er
 func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	f := formValues(r, "email", "role")
-	if err := s.accounts.Invite(r.Context(), t, currentUser(r), f["email"], f["role"]); err != nil {
+	if err := s.accounts.Invite(r.Context(), t, visitorFrom(r.Context()), f["email"], f["role"]); err != nil {
 		s.renderMembers(w, r, err, f)
 		return
 	}

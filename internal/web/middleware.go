@@ -73,7 +73,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("id", RequestID(r.Context())),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", httpx.LogPath(r)),
 			slog.Int("status", rec.status),
 			slog.Int("bytes", rec.bytes),
 			slog.Duration("took", time.Since(t0)))
@@ -87,7 +87,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "id", RequestID(r.Context()), "path", r.URL.Path, "panic", v)
+				s.log.Error("panic", "id", RequestID(r.Context()), "path", httpx.LogPath(r), "panic", v)
 				s.serverError(w, r, nil)
 			}
 		}()
@@ -95,13 +95,24 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// contentPolicy allows only the site's own scripts, styles and pictures,
+// forms that post to the site itself, no <base> and no framing.
+const contentPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+	"form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+
+// securityHeaders sets the headers every answer carries; under https,
+// HSTS keeps browsers on https for a year.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	hsts := s.secureCookies()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", contentPolicy)
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -114,12 +125,13 @@ func cacheForever(next http.Handler) http.Handler {
 }
 
 // subdomains serves {slug}.{base domain}/path as /t/{slug}/path, so both
-// addresses of a tenant reach the same handlers.
+// addresses of a tenant reach the same handlers. The pages that belong to
+// no workspace (signing in and out, the account, share links, health,
+// static files...) are served as they are on a workspace's subdomain too.
 func (s *Server) subdomains(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		slug := tenant.SlugFromHost(r.Host, s.cfg.BaseDomain)
-		if slug != "" && !strings.HasPrefix(r.URL.Path, "/static/") && !strings.HasPrefix(r.URL.Path, tenant.Path(slug)) &&
-			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+		if slug != "" && !strings.HasPrefix(r.URL.Path, tenant.Path(slug)) && !platformPath(r.URL.Path) {
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = tenant.Path(slug) + strings.TrimPrefix(r.URL.Path, "/")
 			r2.URL.RawPath = ""
@@ -128,4 +140,19 @@ func (s *Server) subdomains(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// platformPaths are the first segments of the pages that are no
+// workspace's (see routes.go).
+var platformPaths = map[string]bool{
+	"static": true, "healthz": true, "readyz": true, "signin": true, "signout": true, "signup": true, "verify": true,
+	"forgot": true, "reset": true, "account": true, "s": true, "invitations": true, "impersonation": true,
+	"workspaces": true, "auth": true, "admin": true,
+}
+
+// platformPath reports whether path is a page that belongs to no
+// workspace.
+func platformPath(path string) bool {
+	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return platformPaths[first]
 }

@@ -104,6 +104,10 @@ func (s *Server) servePhoto(w http.ResponseWriter, r *http.Request, public bool)
 		return
 	}
 	rc, info, err := s.business.PhotoFile(r.Context(), t.ID, id, size, public)
+	if err != nil && public {
+		s.publicFail(w, r, err)
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -151,11 +155,17 @@ func (s *Server) renderPublicJob(w http.ResponseWriter, r *http.Request, p *busi
 	s.render(w, r, http.StatusOK, "public_job", pageData{Title: title, Public: p.Business, Data: publicJobPage{P: p, Token: token, Status: status}})
 }
 
-// publicFail shows a customer's problem without the workspace's menus.
+// publicFail shows a customer's problem without the workspace's menus;
+// a wrong token or a closed gallery gets the 404 of a workspace that
+// does not exist (publicTenant).
 func (s *Server) publicFail(w http.ResponseWriter, r *http.Request, err error) {
 	p := httpx.Problem(err)
 	if p == nil {
 		s.serverError(w, r, err)
+		return
+	}
+	if p.Status == http.StatusNotFound { // not a word of the workspace
+		s.notFound(w, r.WithContext(tenant.NewContext(r.Context(), nil)))
 		return
 	}
 	t := tenant.FromContext(r.Context())

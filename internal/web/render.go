@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/designtype"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -177,13 +178,20 @@ func formValues(r *http.Request, names ...string) map[string]string {
 	return m
 }
 
+// notFound is the one 404 page. A visitor who is not signed in is offered
+// to sign in and come back (the page may be a workspace's, which only its
+// members see): the offer is the same whether the page exists or not.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusNotFound, "notfound", pageData{Title: "Page not found"})
+	data := pageData{Title: "Page not found"}
+	if visitorFrom(r.Context()) == nil && r.Method == http.MethodGet {
+		data.Form = map[string]string{"next": r.URL.RequestURI()}
+	}
+	s.render(w, r, http.StatusNotFound, "notfound", data)
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	if err != nil {
-		s.log.Error("server error", "id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+		s.log.Error("server error", "id", RequestID(r.Context()), "path", httpx.LogPath(r), "err", err)
 	}
 	s.render(w, r, http.StatusInternalServerError, "error", pageData{Title: "Something went wrong"})
 }

@@ -25,7 +25,7 @@ func (s *Server) routes() http.Handler {
 	// Signing up and in.
 	mux.HandleFunc("GET /signup", s.signupForm)
 	mux.HandleFunc("POST /signup", s.signup)
-	mux.Handle("GET /verify/sent", s.signedIn(s.verifySent))
+	mux.HandleFunc("GET /verify/sent", s.verifySent)
 	mux.Handle("POST /verify/resend", s.signedIn(s.verifyResend))
 	mux.HandleFunc("GET /verify", s.verify)
 	mux.HandleFunc("GET /signin", s.signinForm)
@@ -111,6 +111,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/shares/{id}/reopen", s.member(editor, s.shareReopen))
 	mux.Handle("POST /t/{slug}/shares/{id}/delete", s.member(editor, s.shareDelete))
 	mux.Handle("POST /t/{slug}/shares/{id}/duplicate", s.member(editor, s.shareDuplicate))
+	mux.Handle("POST /t/{slug}/shares/{id}/voters", s.member(editor, s.shareVoterCap))
+	mux.Handle("POST /t/{slug}/shares/{id}/voters/remove", s.member(editor, s.shareRemoveVoter))
 
 	// The business (internal/business): owners and editors only; viewers
 	// see the finished quilts on a design's page, nothing else of it.
@@ -163,11 +165,11 @@ func (s *Server) routes() http.Handler {
 
 	// The business: the customer's side, no account; a token reaches one
 	// job, and the gallery shows only what the quilter made public.
-	mux.Handle("GET /t/{slug}/quote/{token}", s.withTenant(http.HandlerFunc(s.publicQuote)))
-	mux.Handle("POST /t/{slug}/quote/{token}/accept", s.withTenant(http.HandlerFunc(s.acceptQuote)))
-	mux.Handle("GET /t/{slug}/status/{token}", s.withTenant(http.HandlerFunc(s.publicStatus)))
-	mux.Handle("GET /t/{slug}/gallery", s.withTenant(http.HandlerFunc(s.gallery)))
-	mux.Handle("GET /t/{slug}/gallery/{id}/{size}", s.withTenant(http.HandlerFunc(s.galleryPhoto)))
+	mux.Handle("GET /t/{slug}/quote/{token}", s.publicTenant(s.publicQuote))
+	mux.Handle("POST /t/{slug}/quote/{token}/accept", s.publicTenant(s.acceptQuote))
+	mux.Handle("GET /t/{slug}/status/{token}", s.publicTenant(s.publicStatus))
+	mux.Handle("GET /t/{slug}/gallery", s.publicTenant(s.gallery))
+	mux.Handle("GET /t/{slug}/gallery/{id}/{size}", s.publicTenant(s.galleryPhoto))
 
 	// Share links: the customer's side, no account; reaches only the link's designs.
 	mux.HandleFunc("GET /s/{token}", lagTolerant(s.sharePublic))
@@ -193,5 +195,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	protect := http.NewCrossOriginProtection()
-	return httpx.RequestIDs(s.logRequests(s.recoverPanics(securityHeaders(protect.Handler(s.markWrites(s.subdomains(s.loadSession(routeOf(mux)))))))))
+	return httpx.RequestIDs(httpx.ClientIPs(s.cfg.TrustedProxies, s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.markWrites(s.subdomains(s.loadSession(s.ownPassword(routeOf(mux)))))))))))
 }

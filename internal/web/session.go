@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -50,8 +51,34 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 		case err != nil:
 			s.serverError(w, r, err)
 		default:
+			// Nothing shown to a signed-in person is kept by the browser or a
+			// proxy (a shared tablet, the back button after signing out);
+			// pictures set their own, private caching.
+			w.Header().Set("Cache-Control", "no-store")
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey{}, v)))
 		}
+	})
+}
+
+// ownPasswordPaths are what a person signed in with a one-time password
+// may reach before she chooses her own.
+var ownPasswordPaths = map[string]bool{"/account": true, "/account/password": true, "/signout": true}
+
+// ownPassword keeps a person who signed in with a one-time password (the
+// first platform admin's, from `patternvault admin create`) on her
+// account page until she has chosen her own password.
+func (s *Server) ownPassword(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := visitorFrom(r.Context())
+		if v == nil || !v.User.PasswordOneTime || v.Impersonator != nil || ownPasswordPaths[r.URL.Path] || platformPath(r.URL.Path) && strings.HasPrefix(r.URL.Path, "/static/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			s.redirectWith(w, r, "/account", accounts.ErrChooseOwnPassword.Message)
+			return
+		}
+		s.fail(w, r, accounts.ErrChooseOwnPassword)
 	})
 }
 
@@ -118,12 +145,6 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// clientIP is the peer address (a proxy in front must be trusted
-// explicitly before X-Forwarded-For could be believed; it is not, yet).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address (see httpx.ClientIPs: a forwarded
+// header counts only from a trusted proxy).
+func clientIP(r *http.Request) string { return httpx.ClientIP(r) }

@@ -107,6 +107,7 @@ func (s *Server) createShare(w http.ResponseWriter, r *http.Request) {
 		AllowDownload: r.PostFormValue("allow_download") == "on", ShowDesigner: r.PostFormValue("show_designer") == "on",
 		VotingMode: r.PostFormValue("voting_mode"), NotifyOwner: r.PostFormValue("notify") == "on",
 		Send: r.PostFormValue("send") == "on"}
+	in.SupportSession = visitorFrom(r.Context()).SupportHash()
 	c, err := s.shares.Create(r.Context(), t.ID, currentUser(r).ID, in)
 	if err != nil {
 		s.renderShareForm(w, r, in.PatternIDs, f, err)
@@ -214,7 +215,7 @@ func (s *Server) shareDuplicate(w http.ResponseWriter, r *http.Request) {
 	id, err := httpx.PathID(r, "id")
 	var c *share.Created
 	if err == nil {
-		c, err = s.shares.Duplicate(r.Context(), t.ID, currentUser(r).ID, id)
+		c, err = s.shares.Duplicate(r.Context(), t.ID, currentUser(r).ID, id, visitorFrom(r.Context()).SupportHash())
 	}
 	if err != nil {
 		s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), "")
@@ -225,6 +226,27 @@ func (s *Server) shareDuplicate(w http.ResponseWriter, r *http.Request) {
 
 // shareChanged answers a change of a link: to target with done, or the
 // problem (a link not found is the 404 page).
+// shareVoterCap lets a link take more (or fewer) guests.
+func (s *Server) shareVoterCap(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	n, _ := strconv.Atoi(r.PostFormValue("max_voters")) // not a number: refused as out of range
+	if err == nil {
+		err = s.shares.SetMaxVoters(r.Context(), t.ID, id, n)
+	}
+	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), fmt.Sprintf("The link now takes up to %d guests.", n))
+}
+
+// shareRemoveVoter takes a guest and her votes off a link.
+func (s *Server) shareRemoveVoter(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.shares.RemoveVoter(r.Context(), t.ID, id, r.PostFormValue("guest"))
+	}
+	s.shareChanged(w, r, err, tenant.Path(t.Slug, "shares", id), "The guest and her choices are removed.")
+}
+
 func (s *Server) shareChanged(w http.ResponseWriter, r *http.Request, err error, target, done string) {
 	switch p := httpx.Problem(err); {
 	case err == nil:

@@ -40,6 +40,10 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
+	if v := visitorFrom(r.Context()); v != nil && v.Impersonator != nil {
+		s.stopImpersonating(w, r) // signing out of a support view ends it as Stop does
+		return
+	}
 	if err := s.endSession(w, r); err != nil {
 		s.fail(w, r, err)
 		return

@@ -9,40 +9,64 @@ import (
 	"github.com/patternvault/patternvault/internal/tenant"
 )
 
-// withTenant resolves {slug} to a tenant and puts it in the request
-// context. An unknown or deleted tenant gets the friendly 404, a suspended
-// one the suspended page, a former slug a permanent redirect to the new one.
-func (s *Server) withTenant(next http.Handler) http.Handler {
+// lookupTenant resolves {slug} for a signed-in visitor's request. It
+// answers (and returns nil) when the slug is not a workspace: a deleted
+// one, or one that does not exist, gets the same 404. What a member sees
+// of a renamed or paused workspace is for member to decide.
+func (s *Server) lookupTenant(w http.ResponseWriter, r *http.Request) *store.Tenant {
+	slug := r.PathValue("slug")
+	if tenant.ValidateSlug(slug) != nil {
+		s.notFound(w, r)
+		return nil
+	}
+	t, err := s.store.TenantBySlug(r.Context(), slug)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r)
+		return nil
+	case err != nil:
+		s.serverError(w, r, err)
+		return nil
+	case t.Status == store.TenantDeleted:
+		s.notFound(w, r)
+		return nil
+	}
+	return t
+}
+
+// renamed sends a member who used a former address of t to its current
+// one (permanently); it reports whether it did.
+func renamed(w http.ResponseWriter, r *http.Request, t *store.Tenant) bool {
+	slug := r.PathValue("slug")
+	if t.Slug == slug {
+		return false
+	}
+	target := tenant.Path(t.Slug) + strings.TrimPrefix(r.URL.Path, tenant.Path(slug))
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+	return true
+}
+
+// publicTenant serves a workspace's pages for its customers, who have no
+// account: her quote and her quilt's status (each by its token) and the
+// public gallery. The handler decides, by the token or by the gallery
+// being open, whether there is anything to show, and answers a wrong
+// token or a closed gallery with the same 404 as a slug that is no
+// workspace, or a paused one, so these pages do not tell which
+// workspaces exist. A former slug works as the current one: her link may
+// be older than a rename.
+func (s *Server) publicTenant(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		slug := r.PathValue("slug")
-		if tenant.ValidateSlug(slug) != nil {
+		t := s.lookupTenant(w, r)
+		if t == nil {
+			return
+		}
+		if t.Status == store.TenantSuspended {
 			s.notFound(w, r)
 			return
 		}
-		t, err := s.store.TenantBySlug(r.Context(), slug)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		}
-		switch {
-		case t.Status == store.TenantDeleted:
-			s.notFound(w, r)
-			return
-		case t.Slug != slug:
-			target := tenant.Path(t.Slug) + strings.TrimPrefix(r.URL.Path, tenant.Path(slug))
-			if r.URL.RawQuery != "" {
-				target += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, target, http.StatusMovedPermanently)
-			return
-		case t.Status == store.TenantSuspended:
-			s.render(w, r, http.StatusForbidden, "suspended", pageData{Title: t.Name + " is paused", Tenant: t})
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(tenant.NewContext(r.Context(), t)))
+		next(w, r.WithContext(tenant.NewContext(r.Context(), t)))
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -44,7 +45,10 @@ func newRigWith(t testing.TB, baseDomain string, o testrig.Options, googleFor fu
 	t.Cleanup(ts.Close)
 	o.BaseURL = ts.URL
 	tr := testrig.New(t, o)
-	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL, BaseDomain: baseDomain}
+	// The test server trusts its loopback peer as a reverse proxy, so a
+	// browser can come from an address of its own (browser.ip).
+	cfg := &config.Config{HTTPAddr: "127.0.0.1:0", BaseURL: ts.URL, BaseDomain: baseDomain,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}}
 	var g *google.Provider
 	if googleFor != nil {
 		g = googleFor(ts.URL)
@@ -137,8 +141,16 @@ func TestTenantRouting(t *testing.T) {
 			t.Errorf("GET %s (host %q) = %d, want %d containing %q and not %q\n%s", c.path, c.host, p.Status, c.code, c.want, c.not, p.Body)
 		}
 	}
+	// Who is not a member cannot tell a workspace from one that does not
+	// exist: anonymous visitors get the same 404 (offering to sign in),
+	// paused or not.
 	anon := r.browser(t)
-	wantRedirect(t, anon.get("/t/acme/"), "/signin?next=")
+	real, none := anon.get("/t/acme/"), anon.get("/t/nobody/")
+	want(t, real, 404, "can't find", `href="/signin?next=%2ft%2facme%2f"`)
+	if strings.ReplaceAll(stripRef(real.Body), "acme", "nobody") != stripRef(none.Body) {
+		t.Errorf("an anonymous visitor tells a real workspace from none:\n%s\n---\n%s", real.Body, none.Body)
+	}
+	want(t, anon.post("/t/acme/settings", nil), 404)
 
 	if err := r.Store.SetTenantStatus(ctx, acme.ID, store.TenantSuspended); err != nil {
 		t.Fatal(err)
@@ -151,6 +163,11 @@ func TestTenantRouting(t *testing.T) {
 		p := get(pam, path, host)
 		if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "paused") || strings.Contains(p.Body, "designs in your library") {
 			t.Errorf("suspended tenant via %q%s = %d\n%s", host, path, p.Status, p.Body)
+		}
+		for _, b := range []*browser{zoe, anon} {
+			if p := get(b, path, host); p.Status != http.StatusNotFound || strings.Contains(p.Body, "Workspace acme") || strings.Contains(p.Body, "paused") {
+				t.Errorf("a paused workspace via %q%s shows a non-member %d\n%s", host, path, p.Status, p.Body)
+			}
 		}
 	}
 	if err := r.Store.SetTenantStatus(ctx, acme.ID, store.TenantActive); err != nil {

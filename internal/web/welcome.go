@@ -15,7 +15,7 @@ func (s *Server) welcomeTeam(w http.ResponseWriter, r *http.Request) {
 func (s *Server) welcomeTeamInvite(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	f := formValues(r, "email", "role")
-	if err := s.accounts.Invite(r.Context(), t, currentUser(r), f["email"], f["role"]); err != nil {
+	if err := s.accounts.Invite(r.Context(), t, visitorFrom(r.Context()), f["email"], f["role"]); err != nil {
 		s.failForm(w, r, err, "welcome_team", pageData{Title: "Invite your team", Form: f})
 		return
 	}
