@@ -65,6 +65,8 @@ type App struct {
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
+	// stopWatch stops watching the embedded cluster.
+	stopWatch context.CancelFunc
 
 	workersOn     bool
 	stopEmbedding context.CancelFunc
@@ -83,6 +85,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 			return nil, err
 		}
 		a.pg = pg
+		// The cluster is restarted when its postmaster dies (kill -9,
+		// out of memory); /readyz says so meanwhile.
+		watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopWatch = stop
+		go pg.Watch(watchCtx, PostgresWatchEvery)
 		if err := db.EnsureDatabase(ctx, pg.DSN("postgres"), DatabaseName); err != nil {
 			a.Close()
 			return nil, err
@@ -123,8 +130,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
+	river.AddWorker(workers, a.Library.OrphanSweepWorker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
-		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep()}}); err != nil {
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep()}}); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -212,6 +220,10 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	return nil
 }
 
+// PostgresWatchEvery is how often the embedded cluster's postmaster is
+// looked at: a dead one is restarted within about this time.
+const PostgresWatchEvery = time.Second
+
 // HeartbeatEvery is how often a serving app server reports itself (and its
 // pools) in platform.app_servers, for the Health page.
 const HeartbeatEvery = 10 * time.Second
@@ -290,6 +302,7 @@ func (a *App) Close() error {
 		a.DB.Close()
 	}
 	if a.pg != nil {
+		a.stopWatch()
 		return a.pg.Close()
 	}
 	return nil

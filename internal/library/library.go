@@ -59,6 +59,8 @@ type Service struct {
 	afterDesign func()
 	// chunkSize, when set (tests), is how many designs are recorded at once.
 	chunkSize int
+	// orphanGrace, when set (tests), replaces OrphanGrace.
+	orphanGrace time.Duration
 }
 
 // ImportArgs is the job that processes one import batch.

@@ -336,7 +336,7 @@ func TestCrashMidImportThenRerun(t *testing.T) {
 	if n, _ := r.store.CountPatterns(context.Background(), acme.ID); n != int64(designs) {
 		t.Errorf("%d patterns after rerun, want %d", n, designs)
 	}
-	orphans, err := r.svc.SweepOrphans(context.Background(), acme.ID, true)
+	orphans, err := r.svc.SweepOrphans(context.Background(), acme.ID, 0, true)
 	if err != nil || len(orphans) != 0 {
 		t.Errorf("orphans after rerun: %v, %v", orphans, err)
 	}

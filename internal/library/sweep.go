@@ -2,26 +2,28 @@ package library
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/jobs"
 )
 
 // SweepOrphans finds stored files of a tenant that no row points at (left
-// by a crash between storing a file and committing its row) and, when
-// remove is set, deletes them. Files younger than a minute are left alone:
-// an import may be about to commit them.
-func (s *Service) SweepOrphans(ctx context.Context, tenantID int64, remove bool) ([]string, error) {
+// by a crash between storing a file and committing its row, or by a
+// design purged from the bin) and, when remove is set, deletes them.
+// Files younger than grace are left alone: an upload or an import may be
+// about to record them.
+func (s *Service) SweepOrphans(ctx context.Context, tenantID int64, grace time.Duration, remove bool) ([]string, error) {
 	var candidates []string
-	grace := time.Now().Add(-time.Minute)
-	if remove {
-		grace = time.Now() // callers that remove know no import is running (tests, CLI)
-	}
+	before := time.Now().Add(-grace)
 	err := s.Blobs.List(ctx, blob.Key(tenantID)+"/", func(i blob.Info) error {
-		if i.ModTime.Before(grace) || remove {
+		if !i.ModTime.After(before) {
 			candidates = append(candidates, i.Key)
 		}
 		return nil
@@ -60,4 +62,77 @@ func isThumbOf(key string, ids map[int64]bool) bool {
 	}
 	id, err := strconv.ParseInt(parts[2], 10, 64)
 	return err == nil && ids[id]
+}
+
+// OrphanGrace is how old a file that no row points at must be before the
+// periodic sweep deletes it: far longer than any upload or import takes
+// to record what it stored.
+const OrphanGrace = 6 * time.Hour
+
+// OrphanSweepArgs is the periodic job that deletes every tenant's files
+// that no row points at (OrphanGrace old at least).
+type OrphanSweepArgs struct{}
+
+// Kind names the job for River.
+func (OrphanSweepArgs) Kind() string { return "library_orphan_sweep" }
+
+// InsertOpts puts the sweep on the background queue.
+func (OrphanSweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueBackground, MaxAttempts: 1}
+}
+
+// OrphanSweepWorker runs the sweep.
+type OrphanSweepWorker struct {
+	river.WorkerDefaults[OrphanSweepArgs]
+	svc *Service
+}
+
+// OrphanSweepWorker returns the River worker of the orphan sweep.
+func (s *Service) OrphanSweepWorker() *OrphanSweepWorker { return &OrphanSweepWorker{svc: s} }
+
+// Timeout bounds one sweep of every tenant.
+func (w *OrphanSweepWorker) Timeout(*river.Job[OrphanSweepArgs]) time.Duration { return time.Hour }
+
+// Work sweeps each tenant in turn, except one with an import queued or
+// running (its files may not be recorded yet; the next sweep will see
+// them).
+func (w *OrphanSweepWorker) Work(ctx context.Context, job *river.Job[OrphanSweepArgs]) error {
+	s := w.svc
+	grace := s.orphanGrace
+	if grace == 0 {
+		grace = OrphanGrace
+	}
+	tenants, err := s.Store.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, t := range tenants {
+		if err := jobs.Yield(ctx); err != nil {
+			return err
+		}
+		busy, err := s.Store.ImportActive(ctx, t.ID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if busy {
+			continue
+		}
+		removed, err := s.SweepOrphans(ctx, t.ID, grace, true)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("library: sweep tenant %d: %w", t.ID, err))
+		}
+		if len(removed) > 0 {
+			s.log().Info("library: removed files no design uses", "tenant", t.ID, "files", len(removed))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// OrphanSweep is the periodic job of the orphan sweep, every hour.
+func OrphanSweep() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+		return OrphanSweepArgs{}, nil
+	}, nil)
 }

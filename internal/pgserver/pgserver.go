@@ -284,7 +284,8 @@ const (
 )
 
 // postmaster reads the cluster's postmaster.pid and tells whether the
-// process it names is a live postgres.
+// process it names is a live postgres (not a zombie: a killed postmaster
+// stays one until its parent reaps it).
 func (s *Server) postmaster() (int, postmasterState) {
 	b, err := os.ReadFile(filepath.Join(s.dataDir(), "postmaster.pid"))
 	if err != nil {
@@ -295,12 +296,7 @@ func (s *Server) postmaster() (int, postmasterState) {
 	if err != nil || pid <= 0 {
 		return 0, postmasterStale
 	}
-	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-	if err != nil {
-		return pid, postmasterStale
-	}
-	switch strings.TrimSpace(string(comm)) {
-	case "postgres", "postmaster":
+	if name, alive := procName(pid); alive && (name == "postgres" || name == "postmaster") {
 		return pid, postmasterRunning
 	}
 	return pid, postmasterStale

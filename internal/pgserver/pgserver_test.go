@@ -206,3 +206,75 @@ func BenchmarkFirstStart(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestPostmasterKilled: after kill -9 of the postmaster, while a backend
+// is busy in a long query (an orphan that keeps the cluster's shared
+// memory attached, which made the first restart fail), Watch ends the
+// orphan and starts the cluster again without a manual step; what was
+// committed is still there.
+func TestPostmasterKilled(t *testing.T) {
+	dir := clusterDir(t)
+	s := start(t, dir)
+	// Whatever happens, no process of this cluster outlives the test.
+	t.Cleanup(func() { s.endOrphans(context.Background()) })
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, s.DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)"); err != nil {
+		t.Fatal(err)
+	}
+	busy, err := pgx.Connect(ctx, s.DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	busyDone := make(chan error, 1)
+	go func() {
+		// A loop that never waits, so never notices its postmaster died.
+		_, err := busy.Exec(ctx, "DO $$ BEGIN LOOP PERFORM 1; END LOOP; END $$")
+		busyDone <- err
+	}()
+	for running := false; !running; time.Sleep(20 * time.Millisecond) {
+		if err := conn.QueryRow(ctx, "SELECT count(*) > 0 FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'DO %'").Scan(&running); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pid, state := s.postmaster()
+	if state != postmasterRunning {
+		t.Fatalf("postmaster state %v before the kill", state)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	go s.Watch(ctx, 100*time.Millisecond)
+	for {
+		c, err := pgx.Connect(ctx, s.DSN("postgres"))
+		if err == nil {
+			var v int
+			err = c.QueryRow(ctx, "SELECT v FROM kept").Scan(&v)
+			c.Close(ctx)
+			if err != nil || v != 42 {
+				t.Fatalf("after the restart: kept = %d, %v", v, err)
+			}
+			break
+		}
+		if time.Since(t0) > 30*time.Second {
+			tail, _ := os.ReadFile(filepath.Join(dir, "postgres.log"))
+			t.Fatalf("the cluster does not answer 30 s after its postmaster was killed: %v\n%s", err, lastLines(string(tail), 10))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("answering again %s after kill -9 of the postmaster", time.Since(t0).Round(time.Millisecond))
+	select {
+	case err := <-busyDone:
+		if err == nil {
+			t.Error("the busy query of the dead cluster ended without an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the orphaned backend is still running")
+	}
+}

@@ -146,6 +146,19 @@ func (s *Store) Batches(ctx context.Context, tenantID int64, limit int) ([]*Impo
 	return out, nil
 }
 
+// ImportActive reports whether the tenant has an import queued or
+// running.
+func (s *Store) ImportActive(ctx context.Context, tenantID int64) (bool, error) {
+	var active bool
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM import_batches WHERE status IN ('queued', 'running'))`).Scan(&active)
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: active imports of tenant %d: %w", tenantID, err)
+	}
+	return active, nil
+}
+
 // BatchProgress is a change to a batch's counters and state.
 type BatchProgress struct {
 	Status                           string

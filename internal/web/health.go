@@ -60,7 +60,9 @@ func (r *readiness) check(ctx context.Context) error {
 	behind, err := r.mig.Status(ctx)
 	switch {
 	case err != nil:
-		r.schemaErr = notReady("cannot read schema versions")
+		// The database went away between the ping and here: say so, and
+		// look again at the next call rather than for schemaEvery.
+		return notReady("cannot read schema versions")
 	case len(behind) > 0:
 		r.schemaErr = notReady("migrations pending: " + strings.Join(behind, ", "))
 	default:
