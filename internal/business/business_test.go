@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -337,5 +338,46 @@ func TestCustomersImportAndSoftDelete(t *testing.T) {
 	}
 	if _, err := r.Business.CreateJob(ctx, tn.ID, business.JobInput{CustomerID: gone[0].ID, Quote: business.QuoteInput{Width: 5000, Length: 6000}}); !isStatus(err, 404) {
 		t.Errorf("a job for a deleted customer: %v", err)
+	}
+}
+
+// TestPhotosSurviveOrphanSweep: the library's sweep of files no row
+// points at keeps every file of a photo (the original and its resized
+// copies), and removes only those of a photo she deleted.
+func TestPhotosSurviveOrphanSweep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := testrig.New(t, testrig.Options{})
+	tn := r.Tenant(t, "pam")
+	kept, err := r.Business.AddPhoto(ctx, tn.ID, business.PhotoInput{Kind: business.PhotoFinished, Caption: "Kept", Data: bytes.NewReader(jpegPhoto(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := r.Business.AddPhoto(ctx, tn.ID, business.PhotoInput{Kind: business.PhotoFinished, Caption: "Deleted", Data: bytes.NewReader(jpegPhoto(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Business.DeletePhoto(ctx, tn.ID, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := r.Library.SweepOrphans(ctx, tn.ID, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 3 {
+		t.Errorf("the sweep removed %q, want the deleted photo's three files", removed)
+	}
+	for _, k := range removed {
+		if !strings.Contains(k, fmt.Sprintf("/photos/%d/", gone.ID)) {
+			t.Errorf("the sweep removed %s, not a file of the deleted photo %d", k, gone.ID)
+		}
+	}
+	for _, size := range []string{"original", "1600", "480"} {
+		rc, _, err := r.Business.PhotoFile(ctx, tn.ID, kept.ID, size, false)
+		if err != nil {
+			t.Errorf("photo %d's %s after the sweep: %v", kept.ID, size, err)
+			continue
+		}
+		rc.Close()
 	}
 }

@@ -119,11 +119,17 @@ func (t *TenantTx) SetThumbState(ctx context.Context, patternID int64, state str
 }
 
 // BlobKeysInUse reports which of keys are still referenced by any file
-// (of any pattern, deleted or not: the bin can be undone) or upload.
+// (of any pattern, deleted or not: the bin can be undone), upload or
+// business photo. A photo's resized copies sit beside its original
+// ("{tenant}/photos/{id}/original", ".../1600", ".../480"), so a key is
+// a photo's when a photo's original shares its folder.
 func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string]bool, error) {
 	used := map[string]bool{}
 	rows, err := t.tx.Query(ctx, `SELECT DISTINCT blob_key FROM pattern_files WHERE blob_key = ANY($1)
-		UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)`, keys)
+		UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)
+		UNION SELECT k FROM unnest($1::text[]) AS k
+			JOIN photos p ON regexp_replace(p.blob_key, '[^/]*$', '') = regexp_replace(k, '[^/]*$', '')
+			WHERE k LIKE '%/photos/%'`, keys)
 	if err == nil {
 		var k string
 		_, err = pgx.ForEachRow(rows, []any{&k}, func() error { used[k] = true; return nil })
