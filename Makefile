@@ -10,7 +10,7 @@ DEADCODE := $(GOBIN)/deadcode
 .PHONY: build test vet fmt-check lint bench run cluster-test
 
 build:
-	$(GO) build -o bin/patternvault ./cmd/patternvault
+	$(GO) build -buildvcs=true -o bin/patternvault ./cmd/patternvault
 
 vet:
 	$(GO) vet $(PKGS)

@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/patternvault/patternvault/internal/config"
+	"github.com/patternvault/patternvault/internal/httpx"
 )
 
 // command is one subcommand: its usage line and what it runs.
@@ -41,6 +42,7 @@ var commands = map[string]command{
 	"admin":     {"admin create --email E          make a platform admin (prints a one-time password)", runAdmin},
 	"demo":      {"demo seed --tenant S [--patterns N]  fill a workspace with generated designs", runDemo},
 	"import":    {"import --tenant S [--json] FILE...   import ZIPs or design files and wait for the result", runImport},
+	"store":     {"store create --name N --allow-host H   add a pattern store and print its key", runStore},
 	"version":   {"version                       print the version", runVersion},
 	"inspect":   {"inspect [--json] FILE         describe a design file", runInspect},
 	"convert":   {"convert [--to FMT] IN OUT     convert a design to another machine format", runConvert},
@@ -78,7 +80,7 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return cmd.run(ctx, &env{cfg: cfg, log: newLogger(cfg.LogLevel), stdout: os.Stdout}, args[1:])
+	return cmd.run(ctx, &env{cfg: cfg, log: newLogger(cfg.LogLevel, cfg.LogFormat), stdout: os.Stdout}, args[1:])
 }
 
 func usage() string {
@@ -103,10 +105,12 @@ func usage() string {
 	return b.String()
 }
 
-func newLogger(level string) *slog.Logger {
+// newLogger logs to stderr in format (text or json) from level up; lines
+// logged about a request carry its id.
+func newLogger(level, format string) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+	return httpx.NewLogger(os.Stderr, format, l)
 }
 
 // parseFlags parses args with fs, allowing flags after positional

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	}
 	os.Chmod(dir, 0o711)
 	binary = filepath.Join(dir, "patternvault")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-buildvcs=true", "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}

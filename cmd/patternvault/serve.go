@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
-	"runtime/debug"
 	"time"
 
 	"github.com/patternvault/patternvault/internal/app"
@@ -21,12 +21,23 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	e.cfg.HTTPAddr = *addr
+	// Listen for /metrics before anything starts, so that an address that
+	// cannot be used stops start-up with the reason, like any bad setting.
+	var metricsLn net.Listener
+	if e.cfg.MetricsAddr != "" {
+		ln, err := net.Listen("tcp", e.cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("serve: PV_METRICS_ADDR=%s: cannot listen there: %w", e.cfg.MetricsAddr, err)
+		}
+		metricsLn = ln
+		defer ln.Close()
+	}
 	a, err := app.Open(ctx, e.cfg, e.log, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts, Library: a.Library, Shares: a.Shares, Search: a.Search, Business: a.Business, Metrics: a.Metrics}
+	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts, Library: a.Library, Shares: a.Shares, Search: a.Search, Stores: a.Stores, Business: a.Business, Metrics: a.Metrics, Checks: a.Checks()}
 	gcfg := google.Config{ClientID: e.cfg.GoogleClientID, ClientSecret: e.cfg.GoogleClientSecret, RedirectURL: e.cfg.BaseURL + "/auth/google/callback"}
 	if google.Enabled(gcfg) {
 		if deps.Google, err = google.New(ctx, gcfg); err != nil {
@@ -40,12 +51,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := a.StartWorkers(ctx); err != nil {
 		return err
 	}
-	if e.cfg.MetricsAddr != "" {
+	if metricsLn != nil {
+		ms := &http.Server{Handler: a.Metrics.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() { <-ctx.Done(); ms.Close() }()
+		e.log.Info("metrics", "addr", metricsLn.Addr().String())
 		go func() {
-			ms := &http.Server{Addr: e.cfg.MetricsAddr, Handler: a.Metrics.Handler(), ReadHeaderTimeout: 5 * time.Second}
-			go func() { <-ctx.Done(); ms.Close() }()
-			e.log.Info("metrics", "addr", e.cfg.MetricsAddr)
-			if err := ms.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+			if err := ms.Serve(metricsLn); err != nil && err != http.ErrServerClosed {
 				e.log.Error("metrics server", "err", err)
 			}
 		}()
@@ -78,21 +89,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
-
 func runVersion(ctx context.Context, e *env, args []string) error {
-	v := version
-	if v == "" {
-		v = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok {
-			for _, s := range bi.Settings {
-				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-					v = "dev-" + s.Value[:12]
-				}
-			}
-		}
-	}
-	fmt.Fprintln(e.stdout, "patternvault", v)
+	fmt.Fprintln(e.stdout, "patternvault", app.ReadBuild())
 	return nil
 }

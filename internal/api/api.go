@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/httpx"
@@ -34,6 +35,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 // Prefix is where the API lives. A workspace's own address works too:
@@ -50,14 +52,18 @@ type Handler struct {
 	// business is set by SetBusiness.
 	business *business.Service
 	log      *slog.Logger
-	mux      *http.ServeMux
+	mux      *routeMux
+	// accounts and stores serve the workspace and store endpoints (set
+	// with SetServices).
+	accounts *accounts.Service
+	stores   *storeapi.Service
 	// searches limits searches per user.
 	searches *auth.Limiter
 }
 
 // New returns the API handler.
 func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: http.NewServeMux(),
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: newRouteMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -70,6 +76,9 @@ func (h *Handler) routes() {
 	h.shareRoutes()
 	h.savedRoutes()
 	h.businessRoutes()
+	h.storeRoutes()
+	h.workspaceRoutes()
+	h.mux.HandleFunc("GET "+Prefix+"/openapi.json", serveOpenAPI)
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
 	})
@@ -89,7 +98,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.Path = "/" + path
 		r.URL.RawPath = ""
 	}
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), slugKey{}, slug)))
+	r = r.WithContext(context.WithValue(r.Context(), slugKey{}, slug))
+	h.mux.ServeHTTP(w, r)
+	httpx.NoteRoute(r) // the API's own route, for the latency metrics
 }
 
 type slugKey struct{}
@@ -126,7 +137,7 @@ func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			h.log.Error("api: authenticate", "err", err)
+			h.log.ErrorContext(r.Context(), "api: authenticate", "path", r.URL.Path, "err", err)
 			writeError(w, http.StatusInternalServerError, "internal", "something went wrong on our side")
 			return
 		}

@@ -52,7 +52,7 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
 	batch, err := h.library.StartImportStream(r.Context(), c.Tenant.ID, c.User.ID, library.MultipartUploads(mr, "file"), false)
 	if err != nil && httpx.Problem(err) == nil {
 		// The body broke off or was not multipart: the client's side.
-		h.log.Warn("api: upload", "err", err)
+		h.log.WarnContext(r.Context(), "api: upload", "err", err)
 		err = errBadUpload.Wrap(err)
 	}
 	if h.failed(w, r, err) {
@@ -69,7 +69,7 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 	id, err := httpx.PathID(r, "id")
 	var b *store.ImportBatch
 	if err == nil {
-		b, err = h.store.Batch(r.Context(), c.Tenant.ID, id)
+		b, err = h.library.Batch(r.Context(), c.Tenant.ID, id)
 	}
 	if h.failed(w, r, err) {
 		return
@@ -77,7 +77,7 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": b.ID, "status": b.Status, "files": b.Files, "designs_total": b.DesignsTotal, "designs_done": b.DesignsDone,
 		"created": b.Created, "merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "warnings": b.Warnings, "error": b.Error,
-		"created_at": b.CreatedAt, "finished_at": b.FinishedAt,
+		"created_at": b.CreatedAt, "finished_at": b.FinishedAt, "waiting": b.Waiting,
 	})
 }
 

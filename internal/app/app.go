@@ -10,11 +10,11 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/blob"
@@ -33,6 +33,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 // DatabaseName is the embedded cluster's database.
@@ -62,11 +63,18 @@ type App struct {
 	Search *search.Service
 	// Business runs customers, quotes, jobs, invoices and the portfolio.
 	Business *business.Service
+	// Stores runs pattern stores' deliveries.
+	Stores *storeapi.Service
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
 	pg      *pgserver.Server
 	// stopWatch stops watching the embedded cluster.
 	stopWatch context.CancelFunc
+	// guard fronts the file store; spool keeps uploads while S3 is down
+	// (nil with local files).
+	guard *blob.Guard
+	spool *blob.Spool
+	mail  mail.Transport
 
 	workersOn     bool
 	stopEmbedding context.CancelFunc
@@ -113,10 +121,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		a.Close()
 		return nil, err
 	}
-	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL, cfg.DataDir); err != nil {
+	a.Metrics = metrics.New(d.Pool)
+	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
+	a.Metrics.RegisterQueue(d, jobs.DefaultDeadAfter)
+	if err := a.openBlobs(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
+	a.mail = transport
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
 	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store),
@@ -129,16 +141,26 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	river.AddWorker(workers, a.Accounts.Worker())
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
+	allow, err := storeapi.ParseAllowlist(cfg.FetchAllow)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Stores = &storeapi.Service{Store: a.Store, Library: a.Library, Blobs: a.Blobs, Log: log, BaseURL: cfg.BaseURL,
+		Fetcher:  storeapi.NewFetcher(allow, storeapi.FetchLimits{MaxBytes: cfg.FetchMaxBytes, Timeout: cfg.FetchTimeout}),
+		FeeCents: cfg.StoreFeeCents, Currency: cfg.StoreFeeCurrency}
+	a.Stores.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
 	river.AddWorker(workers, a.Library.OrphanSweepWorker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
-		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep()}}); err != nil {
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep()},
+		Middleware: []rivertype.Middleware{&outageMiddleware{log: log}}}); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
-	a.Metrics = metrics.New(d.Pool)
-	a.Metrics.RegisterCluster(d, health.ServerName(cfg.HTTPAddr))
+	a.Library.StorageDown = a.guard.Open
+	a.Stores.Queue = a.Queue
 	a.Library.Metrics = a.Metrics
 	mailer := mail.NewQueue(d.Pool, a.Queue)
 	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)
@@ -209,13 +231,18 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	if a.workersOn {
 		return nil
 	}
+	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.observeJobs(embedCtx)
 	if err := a.Queue.Start(ctx); err != nil {
+		stop()
 		return err
 	}
-	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopEmbedding = stop
 	go a.Search.Semantic.Run(embedCtx)
 	go a.heartbeat(embedCtx)
+	if a.spool != nil {
+		go a.spool.Run(embedCtx)
+	}
 	a.workersOn = true
 	return nil
 }
@@ -240,31 +267,6 @@ func (a *App) heartbeat(ctx context.Context) {
 		case <-time.After(HeartbeatEvery):
 		}
 	}
-}
-
-// Version is the build's VCS revision (12 characters, "+dirty" when the
-// tree was modified), or "dev".
-func Version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "dev"
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value[:min(12, len(s.Value))]
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return "dev"
-	}
-	if dirty {
-		rev += "+dirty"
-	}
-	return rev
 }
 
 // semantic builds the vector side of search: Voyage AI's multimodal

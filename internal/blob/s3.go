@@ -109,6 +109,8 @@ type S3 struct {
 	client *minio.Client
 	bucket string
 	prefix string // "" or ending in "/"
+	region string
+	create bool // create the bucket when it is missing
 }
 
 var _ Store = (*S3)(nil)
@@ -118,37 +120,56 @@ var _ Store = (*S3)(nil)
 const s3PartSize = 8 << 20
 
 // NewS3 connects to the bucket that cfg describes and checks that it
-// exists, creating it if it does not and cfg.CreateBucket is set.
+// exists, creating it if it does not and cfg.CreateBucket is set. A
+// server that cannot be reached is not an error here (see Check).
 func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	if cfg.Prefix != "" && !ValidKey(cfg.Prefix) {
 		return nil, fmt.Errorf("blob: s3 key prefix %q: %w", cfg.Prefix, ErrBadKey)
 	}
+	transport, err := s3Transport(cfg.Secure)
+	if err != nil {
+		return nil, fmt.Errorf("blob: s3 client for %s: %w", cfg.Endpoint, err)
+	}
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: cfg.Secure,
-		Region: cfg.Region,
+		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:     cfg.Secure,
+		Region:     cfg.Region,
+		Transport:  transport,
+		MaxRetries: s3MaxRetries,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("blob: s3 client for %s: %w", cfg.Endpoint, err)
 	}
-	exists, err := client.BucketExists(ctx, cfg.Bucket)
-	if err != nil {
-		return nil, fmt.Errorf("blob: s3 bucket %q at %s: %w", cfg.Bucket, cfg.Endpoint, err)
+	s := &S3{client: client, bucket: cfg.Bucket, region: cfg.Region, create: cfg.CreateBucket}
+	// A server that does not answer now is an outage, not a bad setting
+	// (as far as can be told): the store is usable once it is back, and
+	// Check says when (creating the bucket then, if asked to).
+	if err := s.ensureBucket(ctx); err != nil && !transient(err) {
+		return nil, err
 	}
-	if !exists {
-		if !cfg.CreateBucket {
-			return nil, fmt.Errorf("blob: s3 bucket %q at %s does not exist (create it, or add create=true to the URL)", cfg.Bucket, cfg.Endpoint)
-		}
-		err := client.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region})
-		if code := minio.ToErrorResponse(err).Code; err != nil && code != "BucketAlreadyOwnedByYou" {
-			return nil, fmt.Errorf("blob: s3 create bucket %q at %s: %w", cfg.Bucket, cfg.Endpoint, err)
-		}
-	}
-	s := &S3{client: client, bucket: cfg.Bucket}
 	if cfg.Prefix != "" {
 		s.prefix = cfg.Prefix + "/"
 	}
 	return s, nil
+}
+
+// ensureBucket checks that the bucket exists, creating it if it does not
+// and the store was asked to.
+func (s *S3) ensureBucket(ctx context.Context) error {
+	exists, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return fmt.Errorf("blob: s3 bucket %q at %s: %w", s.bucket, s.client.EndpointURL().Host, err)
+	}
+	if !exists {
+		if !s.create {
+			return fmt.Errorf("blob: s3 bucket %q at %s does not exist (create it, or add create=true to the URL)", s.bucket, s.client.EndpointURL().Host)
+		}
+		err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: s.region})
+		if code := minio.ToErrorResponse(err).Code; err != nil && code != "BucketAlreadyOwnedByYou" {
+			return fmt.Errorf("blob: s3 create bucket %q at %s: %w", s.bucket, s.client.EndpointURL().Host, err)
+		}
+	}
+	return nil
 }
 
 // s3Error turns S3's "no such key" into ErrNotFound.

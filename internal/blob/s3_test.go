@@ -3,96 +3,17 @@ package blob
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/patternvault/patternvault/internal/s3test"
 )
 
-// versitygwInstall is the command that installs the S3 server that
-// TestS3 runs; scripts/tools runs it too.
-const versitygwInstall = "go install github.com/versity/versitygw/cmd/versitygw@v1.8.0"
-
-// findVersitygw returns the path of the versitygw binary, looking on PATH
-// and in $(go env GOPATH)/bin, or "".
-func findVersitygw() string {
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p
-	}
-	gopath := os.Getenv("GOPATH")
-	if gopath == "" {
-		out, err := exec.Command("go", "env", "GOPATH").Output()
-		if err != nil {
-			return ""
-		}
-		gopath = strings.TrimSpace(string(out))
-	}
-	for dir := range strings.SplitSeq(gopath, string(os.PathListSeparator)) {
-		p := filepath.Join(dir, "bin", "versitygw")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// startVersitygw runs a versitygw S3 server with a posix backend in a
-// temporary directory on a free loopback port until the test ends, and
-// returns its address.
-func startVersitygw(t *testing.T, access, secret string) string {
-	bin := findVersitygw()
-	if bin == "" {
-		t.Skipf("versitygw not found on PATH or in $(go env GOPATH)/bin; install it with: %s", versitygwInstall)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-
-	dir := t.TempDir()
-	var log strings.Builder
-	cmd := exec.Command(bin, "--access", access, "--secret", secret, "--port", addr, "--quiet", "posix", dir)
-	cmd.Stdout = &log
-	cmd.Stderr = &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/")
-		if err == nil {
-			resp.Body.Close()
-			return addr // any answer, even 403, means it is serving
-		}
-		select {
-		case <-exited:
-			t.Fatalf("versitygw exited: %s", log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not answer on %s: %v\n%s", addr, err, log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func TestS3(t *testing.T) {
-	const access, secret = "pvtest", "pvtest-secret-key"
-	addr := startVersitygw(t, access, secret)
+	const access, secret = s3test.Access, s3test.Secret
+	addr := s3test.Start(t).Addr
 	var buckets atomic.Int64
 	newStore := func(t *testing.T) Store {
 		url := fmt.Sprintf("s3://%s:%s@%s/pv-test-%d?region=us-east-1&secure=false&create=true",

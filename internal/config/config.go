@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -47,6 +48,9 @@ type Config struct {
 	MigrateWorkers int
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// LogFormat is text (logfmt-like key=value lines) or json (one JSON
+	// object a line).
+	LogFormat string
 	// MetricsAddr serves /metrics there when set (an admin address).
 	MetricsAddr string
 	// BlobURL selects file storage: empty for DataDir/files, s3://... for S3.
@@ -64,6 +68,17 @@ type Config struct {
 	VoyageAPIKey string
 	// VectorMemoryBytes bounds the in-memory vector indexes.
 	VectorMemoryBytes int64
+	// FetchAllow lists hosts and CIDRs a store's URLs may reach over http
+	// and at private addresses (development and tests only).
+	FetchAllow string
+	// FetchMaxBytes bounds the files of one store delivery.
+	FetchMaxBytes int64
+	// FetchTimeout bounds one download from a store.
+	FetchTimeout time.Duration
+	// StoreFeeCents is what a store pays per delivered design.
+	StoreFeeCents int64
+	// StoreFeeCurrency names the fee's currency in the invoicing CSV.
+	StoreFeeCurrency string
 	// ImportMemoryBytes is the memory budget of one import.
 	ImportMemoryBytes int64
 	// ImportWorkers is how many designs one import reads at once (0: one
@@ -134,8 +149,10 @@ var options = []Option{
 		set: func(c *Config, v string) error { return setPositiveInt(&c.MigrateWorkers, v) }},
 	{Env: "PV_LOG_LEVEL", Default: "info", Help: "Log level: debug, info, warn or error.",
 		set: setLogLevel},
+	{Env: "PV_LOG_FORMAT", Default: "text", Help: "Log lines as text (key=value) or json (one object a line, for a log collector).",
+		set: setLogFormat},
 	{Env: "PV_METRICS_ADDR", Default: "", Help: "Address for Prometheus /metrics (e.g. 127.0.0.1:9090); empty turns it off. Keep it private.",
-		set: func(c *Config, v string) error { c.MetricsAddr = strings.TrimSpace(v); return nil }},
+		set: setMetricsAddr},
 	{Env: "PV_BLOB_URL", Default: "", Secret: true, Help: "File storage: empty keeps files under PV_DATA_DIR/files; s3://KEY:SECRET@host:port/bucket?secure=false for S3.",
 		set: func(c *Config, v string) error { c.BlobURL = strings.TrimSpace(v); return nil }},
 	{Env: "PV_MAX_UPLOAD_MB", Default: "1024", Help: "Largest import (all files of one upload together), in megabytes.",
@@ -179,6 +196,33 @@ var options = []Option{
 		set: func(c *Config, v string) error { return setCount(&c.ImportWorkers, v) }},
 	{Env: "PV_BACKGROUND_WORKERS", Default: "0", Help: "Background jobs (duplicate scans) run at once by this server; 0 means one fewer than its cores (at least one), so requests always find a core.",
 		set: func(c *Config, v string) error { return setCount(&c.BackgroundWorkers, v) }},
+	{Env: "PV_FETCH_ALLOW", Default: "", Help: "Hosts and CIDRs (comma separated) that pattern stores' file URLs may reach over http and at private addresses: development and tests only, e.g. 127.0.0.1. Empty: https to public addresses only.",
+		set: func(c *Config, v string) error { c.FetchAllow = strings.TrimSpace(v); return nil }},
+	{Env: "PV_FETCH_MAX_MB", Default: "200", Help: "Largest set of files one store delivery may download, in megabytes.",
+		set: func(c *Config, v string) error {
+			var mb int
+			if err := setPositiveInt(&mb, v); err != nil {
+				return err
+			}
+			c.FetchMaxBytes = int64(mb) << 20
+			return nil
+		}},
+	{Env: "PV_FETCH_TIMEOUT", Default: "2m", Help: "Longest one download from a pattern store may take (a slow drip is cut off).",
+		set: func(c *Config, v string) error { return setDuration(&c.FetchTimeout, v) }},
+	{Env: "PV_STORE_FEE_CENTS", Default: "25", Help: "What a pattern store pays per delivered design, in cents (the admin's metering CSV).",
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < 0 || n > 1_000_000 {
+				return fmt.Errorf("want a whole number of cents from 0 to 1000000")
+			}
+			c.StoreFeeCents = n
+			return nil
+		}},
+	{Env: "PV_STORE_FEE_CURRENCY", Default: "USD", Help: "Currency of PV_STORE_FEE_CENTS in the metering CSV.",
+		set: func(c *Config, v string) error {
+			c.StoreFeeCurrency = strings.ToUpper(strings.TrimSpace(v))
+			return nil
+		}},
 }
 
 // Load reads the configuration from the process environment.
@@ -286,6 +330,37 @@ func setDuration(dst *time.Duration, v string) error {
 		return fmt.Errorf("want a duration of at least 1s, such as 90s, 10m or 1h")
 	}
 	*dst = d
+	return nil
+}
+
+func setLogFormat(c *Config, v string) error {
+	switch v = strings.ToLower(strings.TrimSpace(v)); v {
+	case "text", "json":
+		c.LogFormat = v
+		return nil
+	}
+	return fmt.Errorf("want text or json")
+}
+
+// setMetricsAddr accepts HOST:PORT or :PORT with a port from 1 to 65535
+// (a port of 0 would pick a random one nobody could scrape).
+func setMetricsAddr(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		c.MetricsAddr = ""
+		return nil
+	}
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q: want HOST:PORT such as 127.0.0.1:9090", v)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return fmt.Errorf("%q: the port must be a number from 1 to 65535", v)
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q: %q is not a host name or address", v, host)
+	}
+	c.MetricsAddr = v
 	return nil
 }
 

@@ -46,3 +46,30 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsAddrAndLogFormat: a bad PV_METRICS_ADDR or PV_LOG_FORMAT
+// stops start-up with an error naming the variable, like every setting.
+func TestMetricsAddrAndLogFormat(t *testing.T) {
+	for _, v := range []string{"9090", "localhost:abc", "127.0.0.1:70000", "127.0.0.1:0", "http://127.0.0.1:9090"} {
+		_, err := LoadFrom(env(map[string]string{"PV_METRICS_ADDR": v}))
+		if err == nil || !strings.Contains(err.Error(), "PV_METRICS_ADDR") {
+			t.Errorf("PV_METRICS_ADDR=%s: err = %v, want one naming the variable", v, err)
+		}
+	}
+	for _, v := range []string{"127.0.0.1:9090", ":9090", "[::1]:9090", "metrics.internal:9100", ""} {
+		c, err := LoadFrom(env(map[string]string{"PV_METRICS_ADDR": v}))
+		if err != nil || c.MetricsAddr != v {
+			t.Errorf("PV_METRICS_ADDR=%s: %v, %+v", v, err, c)
+		}
+	}
+	if _, err := LoadFrom(env(map[string]string{"PV_LOG_FORMAT": "xml"})); err == nil || !strings.Contains(err.Error(), "PV_LOG_FORMAT") {
+		t.Errorf("PV_LOG_FORMAT=xml: err = %v", err)
+	}
+	c, err := LoadFrom(env(map[string]string{"PV_LOG_FORMAT": "JSON"}))
+	if err != nil || c.LogFormat != "json" {
+		t.Errorf("PV_LOG_FORMAT=JSON: %v %q", err, c.LogFormat)
+	}
+	if c, _ := LoadFrom(env(nil)); c.LogFormat != "text" {
+		t.Errorf("default log format %q", c.LogFormat)
+	}
+}

@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -54,20 +56,36 @@ var tooLarge = problem.TooLarge("too_large", "That is larger than we accept at o
 // long, most often because the machine is loaded).
 var busy = problem.Unavailable("busy", "We are busy right now: please try again in a moment.")
 
+// StorageDown answers anything that needed file storage while it could
+// not be reached (blob.ErrUnavailable): nothing is lost, try again soon.
+var StorageDown = problem.Unavailable("storage_unavailable",
+	"Your files are safe, but we cannot reach the place they are kept just now. Please try again in a minute.").Retry(30 * time.Second)
+
+// DatabaseDown answers anything that needed the database while it could
+// not be reached or was restarting (db.Unavailable).
+var DatabaseDown = problem.Unavailable("database_unavailable",
+	"We cannot reach your library just now; nothing is lost. Please try again in a minute.").Retry(15 * time.Second)
+
 // Problem returns the problem err answers with, or nil when err is ours
 // (a 500). A problem in err's chain wins; a row the store did not find is
-// a plain 404; a body over its size limit is a 413; work that ran out of
-// time is a 503.
+// a plain 404; a body over its size limit is a 413; storage or a database
+// that cannot be reached is a 503 with Retry-After (never a 404 or a
+// 500: the file or the row is not known to be missing); work that ran out
+// of time is a 503.
 func Problem(err error) *problem.Error {
 	if p, ok := problem.As(err); ok {
 		return p
 	}
 	var mbe *http.MaxBytesError
 	switch {
+	case blob.Unavailable(err):
+		return StorageDown.Wrap(err)
 	case errors.Is(err, store.ErrNotFound):
 		return notFound.Wrap(err)
 	case errors.As(err, &mbe):
 		return tooLarge.Wrap(err)
+	case db.Unavailable(err):
+		return DatabaseDown.Wrap(err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return busy.Wrap(err)
 	}
@@ -104,13 +122,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	p := Problem(err)
 	if p == nil {
-		log.Error("internal error", "id", RequestID(r.Context()), "method", r.Method, "path", LogPath(r), "err", err)
+		log.ErrorContext(r.Context(), "internal error", "id", RequestID(r.Context()), "method", r.Method, "path", LogPath(r), "err", err)
 		WriteJSON(w, http.StatusInternalServerError, ErrorBody{ErrorDetail{"internal",
 			"Something went wrong on our side. Reference: " + RequestID(r.Context())}})
 		return
 	}
 	if p.Err != nil && p.Status >= 500 {
-		log.Warn("unavailable", "id", RequestID(r.Context()), "path", LogPath(r), "err", p.Err)
+		log.WarnContext(r.Context(), "unavailable", "id", RequestID(r.Context()), "path", LogPath(r), "err", p.Err)
 	}
 	SetRetryAfter(w, p.RetryAfter)
 	WriteJSON(w, p.Status, ErrorBody{ErrorDetail{p.Code, p.Message}})

@@ -146,6 +146,9 @@ type Config struct {
 	TestOnly bool
 	// Periodic are jobs the queue's leader inserts on a schedule.
 	Periodic []*river.PeriodicJob
+	// Middleware wraps every job this process works (see
+	// rivertype.WorkerMiddleware): app makes jobs wait out an outage.
+	Middleware []rivertype.Middleware
 }
 
 // DefaultQueues is how many jobs of each queue one process runs at once,
@@ -227,6 +230,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Queue, error) {
 		rc.FetchCooldown = cfg.PollInterval // River wants cooldown ≤ poll interval
 	}
 	if cfg.Workers != nil {
+		rc.Middleware = cfg.Middleware
 		queues := cfg.Queues
 		if queues == nil {
 			queues = DefaultQueues(0)

@@ -99,8 +99,30 @@ func (s *Service) GroupKeyword(ctx context.Context, tenantID, id int64, in bool,
 	return keywordGone(err)
 }
 
-// MaxGroups is the most keyword groups a workspace has (every keyword's
-// row of the keywords page offers each).
+// ErrNoSuchGroup is a keyword group name the workspace does not have.
+var ErrNoSuchGroup = problem.Invalid("no_such_group", "There is no group of that name: make it under Groups first, or choose one of the list.")
+
+// GroupKeywordByName puts keyword id into the group named name (any
+// case).
+func (s *Service) GroupKeywordByName(ctx context.Context, tenantID, id int64, name string) error {
+	name = strings.TrimSpace(name)
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		groups, err := tx.KeywordGroups(ctx)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if strings.EqualFold(g.Name, name) {
+				return tx.SetKeywordGroup(ctx, id, g.ID, true)
+			}
+		}
+		return ErrNoSuchGroup.Reword("There is no group called “" + name + "”: make it under Groups first, or choose one of the list.")
+	})
+	return keywordGone(err)
+}
+
+// MaxGroups is the most keyword groups a workspace has (the keywords
+// page offers each once, for every row).
 const MaxGroups = 100
 
 // ErrTooManyGroups refuses a group past MaxGroups.

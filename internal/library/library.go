@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,6 +55,10 @@ type Service struct {
 	// TempDir holds an import's temporary files (nested ZIPs, copies of
 	// uploads kept in S3); empty means the system's.
 	TempDir string
+	// StorageDown, when set, reports whether file storage is unreachable
+	// now (app: the storage guard's circuit is open); unfinished imports
+	// then say they wait for storage.
+	StorageDown func() bool
 
 	// afterDesign, when set (tests), runs after each recorded design.
 	afterDesign func()
@@ -148,7 +153,7 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	for i := 0; ; i++ {
 		u, err := next()
 		if err != nil {
-			return fail(fmt.Errorf("library: read upload: %w", err))
+			return fail(brokenUpload("", err))
 		}
 		if u == nil {
 			break
@@ -156,7 +161,12 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 		key := fmt.Sprintf("%s/%d", prefix, i)
 		max := s.limits().MaxUploadSize - total
 		cr := &countingReader{r: io.LimitReader(u.Body, max+1)}
-		if err := s.Blobs.Put(ctx, key, cr, -1, "application/octet-stream"); err != nil {
+		// An upload exists nowhere else: while S3 is down it is kept on
+		// local disk (blob.Spool) and the import waits for the storage.
+		if _, err := blob.PutSafe(ctx, s.Blobs, key, cr, -1, "application/octet-stream"); err != nil {
+			if cr.err != nil {
+				return fail(brokenUpload(u.Name, cr.err))
+			}
 			return fail(fmt.Errorf("library: store upload %q: %w", u.Name, err))
 		}
 		if cr.n > max {
@@ -229,14 +239,33 @@ func (s *Service) limits() ingest.Limits {
 }
 
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error // the reader's own failure (not EOF)
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
+}
+
+// ErrBrokenUpload is an upload whose body could not be read to its end
+// (the client's connection broke off, a malformed form): the client's
+// failure, not ours. Its cause is kept as text only, so that an
+// unexpected EOF or a reset from the client's connection is never taken
+// for an outage of the storage or the database.
+var ErrBrokenUpload = errors.New("library: the upload could not be read to its end")
+
+func brokenUpload(name string, cause error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(cause, &mbe) {
+		return fmt.Errorf("library: read upload %q: %w", name, cause) // over the request's limit: 413
+	}
+	return fmt.Errorf("%w: %q: %v", ErrBrokenUpload, name, cause)
 }
 
 // MultipartUploads returns the uploads of a multipart form, one after the
@@ -257,5 +286,37 @@ func MultipartUploads(mr *multipart.Reader, field string) func() (*Upload, error
 			}
 			part.Close()
 		}
+	}
+}
+
+// Batch returns import batch id of a tenant, saying what it waits for
+// while it cannot go on.
+func (s *Service) Batch(ctx context.Context, tenantID, id int64) (*store.ImportBatch, error) {
+	b, err := s.Store.Batch(ctx, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	s.noteWaiting(b)
+	return b, nil
+}
+
+// Batches lists a tenant's newest import batches (at most limit), as
+// Batch does.
+func (s *Service) Batches(ctx context.Context, tenantID int64, limit int) ([]*store.ImportBatch, error) {
+	bs, err := s.Store.Batches(ctx, tenantID, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		s.noteWaiting(b)
+	}
+	return bs, nil
+}
+
+// noteWaiting sets b.Waiting to "storage" when b is unfinished and the
+// storage is down: its job waits for the storage and goes on by itself.
+func (s *Service) noteWaiting(b *store.ImportBatch) {
+	if (b.Status == store.BatchQueued || b.Status == store.BatchRunning) && s.StorageDown != nil && s.StorageDown() {
+		b.Waiting = "storage"
 	}
 }

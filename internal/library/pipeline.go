@@ -74,13 +74,20 @@ type designRef struct {
 
 // list opens every upload of b and groups it into designs, in upload
 // order. It returns the uploads that could not be opened, with why.
-func (r *importRun) list(ctx context.Context, b *store.ImportBatch) []store.FailedFile {
+//
+// An upload that cannot be read because the storage is unreachable is no
+// fault of the upload: that ends the run with the storage's error (the job
+// waits and runs again; see blob.WithPatience), the upload kept.
+func (r *importRun) list(ctx context.Context, b *store.ImportBatch) ([]store.FailedFile, error) {
 	var failed []store.FailedFile
 	for _, u := range b.Uploads {
 		if ctx.Err() != nil {
-			return nil
+			return nil, nil
 		}
 		designs, err := r.listUpload(ctx, u)
+		if blob.Unavailable(err) {
+			return nil, err
+		}
 		if err != nil {
 			failed = append(failed, store.FailedFile{File: u.FileName, Reason: ingest.Explain(err)})
 			r.s.log().Info("library: upload refused", "tenant", r.tenantID, "batch", r.batchID, "file", u.FileName, "err", err)
@@ -88,7 +95,7 @@ func (r *importRun) list(ctx context.Context, b *store.ImportBatch) []store.Fail
 		}
 		r.designs = append(r.designs, designs...)
 	}
-	return failed
+	return failed, nil
 }
 
 func (r *importRun) listUpload(ctx context.Context, u store.ImportUpload) ([]designRef, error) {
@@ -436,8 +443,16 @@ func (s *sumReader) Read(p []byte) (int, error) {
 }
 
 // commit records a chunk of prepared designs, in order, in one
-// transaction, after making their files durable.
+// transaction, after making their files durable. A design that failed
+// because the storage was unreachable is not the design's fault: the chunk
+// is not recorded and the run ends with that error, so that a later run
+// (the job waits out the outage) starts again at this chunk.
 func (r *importRun) commit(ctx context.Context, chunk []*prepared) error {
+	for _, p := range chunk {
+		if blob.Unavailable(p.err) {
+			return fmt.Errorf("design %q: %w", p.design.Name, p.err)
+		}
+	}
 	if err := r.blobs.Commit(ctx); err != nil {
 		return err
 	}

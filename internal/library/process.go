@@ -70,7 +70,10 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 		budget: newMemBudget(s.ImportMemory), blobs: blob.NewBatch(s.Blobs), ids: &idPool{s: s, tenantID: tenantID}}
 	r.closers = append(r.closers, func() { r.blobs.Close() })
 	defer r.close()
-	failed := r.list(ctx, b)
+	failed, err := r.list(ctx, b)
+	if err != nil {
+		return fmt.Errorf("library: import %d: %w", batchID, err)
+	}
 	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
 	}
@@ -119,6 +122,7 @@ func (s *Service) finish(ctx context.Context, r *importRun, b *store.ImportBatch
 	if err := s.Store.FinishBatch(ctx, r.tenantID, r.batchID, status, msg, owner); err != nil {
 		return err
 	}
+	s.Metrics.ObserveImport(status, cur.Created, cur.Merged, cur.Duplicates, len(cur.Failed))
 	for _, u := range b.Uploads {
 		s.Blobs.Delete(ctx, u.BlobKey)
 	}

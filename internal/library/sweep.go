@@ -22,14 +22,16 @@ import (
 func (s *Service) SweepOrphans(ctx context.Context, tenantID int64, grace time.Duration, remove bool) ([]string, error) {
 	var candidates []string
 	before := time.Now().Add(-grace)
-	err := s.Blobs.List(ctx, blob.Key(tenantID)+"/", func(i blob.Info) error {
-		if !i.ModTime.After(before) {
-			candidates = append(candidates, i.Key)
+	for _, dir := range libraryDirs {
+		err := s.Blobs.List(ctx, blob.Key(tenantID, dir)+"/", func(i blob.Info) error {
+			if !i.ModTime.After(before) {
+				candidates = append(candidates, i.Key)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("library: list files of tenant %d: %w", tenantID, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("library: list files of tenant %d: %w", tenantID, err)
 	}
 	used, err := s.Store.BlobKeysInUse(ctx, tenantID, candidates)
 	if err != nil {
@@ -53,6 +55,12 @@ func (s *Service) SweepOrphans(ctx context.Context, tenantID int64, grace time.D
 	}
 	return orphans, nil
 }
+
+// libraryDirs are the key folders of a tenant whose files the library
+// owns and accounts for in its tables; the sweep looks nowhere else, so
+// that it never takes another feature's files (exports, snapshots) for
+// orphans.
+var libraryDirs = []string{"blobs", "patterns", "thumbs", "uploads"}
 
 // isThumbOf reports whether key is "{tenant}/thumbs/{id}/..." of a pattern in ids.
 func isThumbOf(key string, ids map[int64]bool) bool {

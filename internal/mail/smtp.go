@@ -19,6 +19,7 @@ const smtpTimeout = 30 * time.Second
 type SMTPTransport struct {
 	from string
 	host string
+	port int
 	safe string // the URL without its password, for errors
 	opts []gomail.Option
 	tls  *tls.Config // nil: the system's roots
@@ -68,7 +69,7 @@ func NewSMTPTransport(rawURL, from string) (*SMTPTransport, error) {
 			gomail.WithUsername(u.User.Username()),
 			gomail.WithPassword(pass))
 	}
-	return &SMTPTransport{from: from, host: u.Hostname(), safe: safe, opts: opts}, nil
+	return &SMTPTransport{from: from, host: u.Hostname(), port: port, safe: safe, opts: opts}, nil
 }
 
 // TrustRoots makes the transport accept a server certificate only if it

@@ -22,10 +22,18 @@ type Metrics struct {
 	HTTP *prometheus.HistogramVec
 	// Events counts things that happen: imports, searches, share views, votes.
 	Events *prometheus.CounterVec
+
+	// Imports counts finished imports by outcome (done, failed), and
+	// ImportDesigns their designs by outcome (created, merged, duplicate,
+	// failed: not imported).
+	Imports, ImportDesigns *prometheus.CounterVec
+
+	storage *storage
+	jobs    *jobRuns
 }
 
-// New registers the collectors; pool (may be nil) feeds the database and
-// job-queue gauges at scrape time.
+// New registers the collectors; pool (may be nil) feeds the database's
+// gauge at scrape time (RegisterQueue adds the job queue's).
 func New(pool *pgxpool.Pool) *Metrics {
 	m := &Metrics{Registry: prometheus.NewRegistry()}
 	m.HTTP = prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -35,19 +43,17 @@ func New(pool *pgxpool.Pool) *Metrics {
 	m.Events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "patternvault_events_total", Help: "Imports, searches, share views and votes.",
 	}, []string{"event"})
-	m.Registry.MustRegister(m.HTTP, m.Events, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.Imports = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "patternvault_imports_finished_total", Help: "Imports finished, by outcome: done, or failed (nothing could be imported).",
+	}, []string{"outcome"})
+	m.ImportDesigns = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "patternvault_import_designs_total", Help: "Designs of finished imports, by outcome: created, merged, duplicate, failed (a design or an upload not imported).",
+	}, []string{"outcome"})
+	m.Registry.MustRegister(m.HTTP, m.Events, m.Imports, m.ImportDesigns, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pool != nil {
 		m.Registry.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_database_up", Help: "1 when PostgreSQL answers."},
 				func() float64 { return up(pool) }),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_jobs_waiting", Help: "Jobs waiting to run."},
-				func() float64 {
-					return count(pool, `SELECT count(*) FROM platform.river_job WHERE state IN ('available', 'scheduled', 'retryable')`)
-				}),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_jobs_failed", Help: "Jobs that gave up (discarded)."},
-				func() float64 {
-					return count(pool, `SELECT count(*) FROM platform.river_job WHERE state = 'discarded'`)
-				}),
 		)
 	}
 	return m
@@ -62,20 +68,23 @@ func up(pool *pgxpool.Pool) float64 {
 	return 1
 }
 
-func count(pool *pgxpool.Pool, sql string) float64 {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	var n int64
-	if pool.QueryRow(ctx, sql).Scan(&n) != nil {
-		return -1
-	}
-	return float64(n)
-}
-
 // Count adds one to an event counter; a nil Metrics counts nothing.
 func (m *Metrics) Count(event string) {
 	if m != nil {
 		m.Events.WithLabelValues(event).Inc()
+	}
+}
+
+// ObserveImport records a finished import: its status (done or failed)
+// and how many of its designs were created, merged, duplicates or failed.
+// A nil Metrics records nothing.
+func (m *Metrics) ObserveImport(status string, created, merged, duplicates, failed int) {
+	if m == nil {
+		return
+	}
+	m.Imports.WithLabelValues(status).Inc()
+	for outcome, n := range map[string]int{"created": created, "merged": merged, "duplicate": duplicates, "failed": failed} {
+		m.ImportDesigns.WithLabelValues(outcome).Add(float64(n))
 	}
 }
 

@@ -388,7 +388,7 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	if vec.err != nil {
 		// Words still answer when the vector side cannot (a remote
 		// model down, say): the search degrades, it does not fail.
-		s.Semantic.Log.Warn("search: vector part failed; answering by words", "tenant", tenantID, "err", vec.err)
+		s.Semantic.Log.WarnContext(ctx, "search: vector part failed; answering by words", "tenant", tenantID, "err", vec.err)
 		vec.hits = nil
 	}
 	// Nearness by vector reorders the matches; alone, it only relates.

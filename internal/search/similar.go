@@ -50,7 +50,7 @@ func (s *Service) Similar(ctx context.Context, tenantID, id int64, k int) ([]Hit
 	}
 	near, err := s.Semantic.NearestDesigns(ctx, tenantID, id, k)
 	if err != nil {
-		s.Semantic.Log.Warn("search: vector neighbours failed; shape only", "tenant", tenantID, "pattern", id, "err", err)
+		s.Semantic.Log.WarnContext(ctx, "search: vector neighbours failed; shape only", "tenant", tenantID, "pattern", id, "err", err)
 		near = nil
 	}
 	return fuseSimilar(hits, near, k), nil

@@ -40,7 +40,10 @@ type ImportBatch struct {
 	// import takes them) are stored: a rerun after a crash starts there.
 	ResumeAt int `json:"-"`
 	// LeaseOwner is the worker run that holds (or last held) the batch.
-	LeaseOwner string         `json:"-"`
+	LeaseOwner string `json:"-"`
+	// Waiting names what an unfinished import waits for while it cannot
+	// go on ("storage"); it is not stored (see library.Service.Batch).
+	Waiting    string         `json:"waiting,omitempty"`
 	Error      string         `json:"error"`
 	CreatedAt  time.Time      `json:"created_at"`
 	FinishedAt *time.Time     `json:"finished_at"`

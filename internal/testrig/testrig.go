@@ -41,6 +41,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 	"github.com/patternvault/patternvault/internal/testdb"
 )
 
@@ -56,6 +57,11 @@ type Options struct {
 	// Live runs the job queue's workers (imports, duplicates, mail) and
 	// sends mail through the outbox table into MailDir, as a server does.
 	Live bool
+	// FetchAllow is PV_FETCH_ALLOW for the stores' fetcher ("" allows
+	// public https only, as in production).
+	FetchAllow string
+	// Fetch bounds the stores' downloads (zero: the defaults).
+	Fetch storeapi.FetchLimits
 }
 
 // Rig is one PatternVault's services over a database of the test's own.
@@ -72,8 +78,10 @@ type Rig struct {
 	Search   *search.Service
 	// Business runs customers, quotes, jobs, invoices and the portfolio.
 	Business *business.Service
-	Log      *slog.Logger
-	BaseURL  string
+	// Stores runs pattern stores' deliveries (its jobs run in a live rig).
+	Stores  *storeapi.Service
+	Log     *slog.Logger
+	BaseURL string
 	// Mail records the mail the services send (not in a live rig).
 	Mail *Outbox
 	// MailDir is where a live rig's mail worker delivers mail (.eml).
@@ -97,6 +105,13 @@ func New(tb testing.TB, o Options) *Rig {
 		tb.Fatalf("testrig: blob storage: %v", err)
 	}
 	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log, Quotas: limits.New(r.Store)}
+	allow, err := storeapi.ParseAllowlist(o.FetchAllow)
+	if err != nil {
+		tb.Fatalf("testrig: %v", err)
+	}
+	r.Stores = &storeapi.Service{Store: r.Store, Library: r.Library, Blobs: r.Blobs, Log: r.Log, BaseURL: o.BaseURL,
+		Fetcher: storeapi.NewFetcher(allow, o.Fetch), FeeCents: 25, Currency: "USD",
+		RetryDelays: []time.Duration{200 * time.Millisecond, 400 * time.Millisecond}, LandPoll: 100 * time.Millisecond}
 	cfg := jobs.Config{}
 	var sender mail.Sender
 	r.Accounts = accounts.New(r.Store, nil, o.BaseURL)
@@ -110,6 +125,7 @@ func New(tb testing.TB, o Options) *Rig {
 		river.AddWorker(workers, r.Library.Worker())
 		river.AddWorker(workers, r.Library.DuplicatesWorker())
 		river.AddWorker(workers, mail.NewWorker(d.Pool, transport, r.Log))
+		r.Stores.AddWorkers(workers)
 		river.AddWorker(workers, r.Accounts.Worker())
 		cfg = jobs.Config{Workers: workers, Logger: r.Log, PollInterval: 100 * time.Millisecond, TestOnly: true,
 			Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1, jobs.QueueImports: 1, jobs.QueueBackground: 1}}
@@ -118,6 +134,7 @@ func New(tb testing.TB, o Options) *Rig {
 		tb.Fatalf("testrig: job queue: %v", err)
 	}
 	r.Library.Queue = r.Queue
+	r.Stores.Queue = r.Queue
 	if o.Live {
 		sender = mail.NewQueue(d.Pool, r.Queue)
 		if err := r.Queue.Start(ctx); err != nil {

@@ -31,6 +31,8 @@ type designPage struct {
 	// Quilts are the photos of finished quilts made with it (customers'
 	// names only for those who may see the business).
 	Quilts []*store.Photo
+	// Purchases say which store sold the design, when, and its licence.
+	Purchases []*store.Purchase
 }
 
 func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
@@ -58,6 +60,9 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if data.Files, err = tx.Files(r.Context(), id); err != nil {
+			return err
+		}
+		if data.Purchases, err = tx.Purchases(r.Context(), id); err != nil {
 			return err
 		}
 		if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {

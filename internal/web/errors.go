@@ -22,8 +22,18 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case p.Status == http.StatusNotFound && p.Code == "not_found":
 		s.notFound(w, r)
 	default:
+		s.logUnavailable(r, p)
 		httpx.SetRetryAfter(w, p.RetryAfter)
 		s.renderStatus(w, r, p.Status, problemTitle(p), p.Message)
+	}
+}
+
+// logUnavailable logs a 5xx problem (storage or database unreachable,
+// busy) once, with its cause and the request's id: the person sees a calm
+// page, the operator the reason.
+func (s *Server) logUnavailable(r *http.Request, p *problem.Error) {
+	if p.Status >= 500 {
+		s.log.WarnContext(r.Context(), "unavailable", "code", p.Code, "method", r.Method, "path", r.URL.Path, "err", p.Err)
 	}
 }
 
@@ -35,6 +45,7 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, pag
 		s.serverError(w, r, err)
 		return
 	}
+	s.logUnavailable(r, p)
 	httpx.SetRetryAfter(w, p.RetryAfter)
 	data.Error = p.Message
 	s.render(w, r, p.Status, page, data)
@@ -48,6 +59,7 @@ func (s *Server) failBack(w http.ResponseWriter, r *http.Request, err error, bac
 		s.serverError(w, r, err)
 		return
 	}
+	s.logUnavailable(r, p)
 	s.redirectWith(w, r, back, p.Message)
 }
 

@@ -23,7 +23,9 @@ const keywordsPerPage = 100
 type tagsPage struct {
 	*store.KeywordPage
 	Groups []*store.KeywordGroup
-	Undo   int64
+	// GroupName names each group by id, for the groups a row shows.
+	GroupName map[int64]string
+	Undo      int64
 	// Pinned are the keywords this person pinned to the library page.
 	Pinned map[string]bool
 	// Filter is the search box's text; After where this page starts.
@@ -33,7 +35,7 @@ type tagsPage struct {
 func (s *Server) keywords(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	q := r.URL.Query()
-	page := tagsPage{Pinned: map[string]bool{}, Filter: strings.TrimSpace(q.Get("q")), After: q.Get("after")}
+	page := tagsPage{Pinned: map[string]bool{}, GroupName: map[int64]string{}, Filter: strings.TrimSpace(q.Get("q")), After: q.Get("after")}
 	if len(page.Filter) > 60 || len(page.After) > 60 {
 		page.Filter, page.After = "", "" // longer than any keyword: nothing to find
 	}
@@ -44,6 +46,9 @@ func (s *Server) keywords(w http.ResponseWriter, r *http.Request) {
 		}
 		if page.Groups, err = tx.KeywordGroups(r.Context()); err != nil {
 			return err
+		}
+		for _, g := range page.Groups {
+			page.GroupName[g.ID] = g.Name
 		}
 		pinned, err := tx.PinnedKeywords(r.Context(), currentUser(r).ID)
 		for _, name := range pinned {
@@ -136,7 +141,14 @@ func (s *Server) groupKeyword(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errBadForm.Wrap(err))
 		return
 	}
-	gid, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64) // not a number: "no group"
+	// The row names the group in a text box (with the groups offered
+	// once for the whole page), not a menu of every group on every row.
+	if name := strings.TrimSpace(r.PostFormValue("group_name")); name != "" {
+		err = s.library.GroupKeywordByName(r.Context(), t.ID, id, name)
+		s.keywordDone(w, r, err, 0, "Saved.")
+		return
+	}
+	gid, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64) // not a number or no name: "no group"
 	if gid == 0 {
 		err = s.library.GroupKeyword(r.Context(), t.ID, id, false, parseIDs(r.PostForm["current"])...)
 	} else {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -34,27 +35,44 @@ func (r *rig) manyKeywords(t testing.TB, tn *store.Tenant, n int) {
 	}
 }
 
-// TestKeywordsPageWithThousandsOfKeywords: with 3,000 keywords the
-// keywords page stays small (a page of them, a text box to name the
-// keyword to merge into, not every keyword on every row); its search box
+// TestKeywordsPageWithThousandsOfKeywords: with 3,000 keywords (and the
+// most groups, with the longest names) the keywords page stays small (a
+// page of them, a text box to name the keyword to merge into or the group
+// to put it in, not every keyword or group on every row); its search box
 // finds one, Next goes on, and a merge by typed name works, with Undo.
 func TestKeywordsPageWithThousandsOfKeywords(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, "")
 	pam, acme := r.owner(t, "pam@example.com", "acme")
 	r.manyKeywords(t, acme, 3000)
+	for i := range library.MaxGroups {
+		if _, err := r.Library.CreateGroup(context.Background(), acme.ID, fmt.Sprintf("%03d %s", i, strings.Repeat("g", 56))); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	p := pam.get("/t/acme/keywords")
 	want(t, p, 200, "3000 keywords", "kw-0000", "Next keywords")
 	if len(p.Body) > 1<<20 {
-		t.Fatalf("the keywords page of 3,000 keywords is %d KB, want under 1 MB", len(p.Body)>>10)
+		t.Fatalf("the keywords page of 3,000 keywords and %d groups is %d KB, want under 1 MB", library.MaxGroups, len(p.Body)>>10)
 	}
 	if rows := strings.Count(p.Body, "/rename\""); rows != keywordsPerPage {
 		t.Errorf("%d keywords on a page, want %d", rows, keywordsPerPage)
 	}
-	if strings.Contains(p.Body, "kw-0100") || strings.Count(p.Body, "<option") > keywordsPerPage {
-		t.Error("the page lists keywords beyond its own, or offers every keyword in a menu")
+	if strings.Contains(p.Body, "kw-0100") || strings.Count(p.Body, "<option") > library.MaxGroups {
+		t.Error("the page lists keywords beyond its own, or offers every keyword or group on every row")
 	}
+
+	// A keyword goes into a group named in its row's text box.
+	id := regexp.MustCompile(`/keywords/(\d+)/group"`).FindStringSubmatch(p.Body)
+	if id == nil {
+		t.Fatal("no group box on the page")
+	}
+	group := fmt.Sprintf("007 %s", strings.Repeat("g", 56))
+	wantRedirect(t, pam.post("/t/acme/keywords/"+id[1]+"/group", url.Values{"group_name": {strings.ToUpper(group)}}), "/t/acme/keywords")
+	want(t, pam.get("/t/acme/keywords"), 200, "In "+group+".")
+	wantRedirect(t, pam.post("/t/acme/keywords/"+id[1]+"/group", url.Values{"group_name": {"No such group"}}), "/t/acme/keywords")
+	want(t, pam.get("/t/acme/keywords"), 200, "There is no group called “No such group”")
 
 	ctx := browserCtx(t, 1280, 900)
 	base := r.srv.URL

@@ -40,16 +40,12 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-type routeKey struct{}
-
 // routeOf wraps the mux so that the outer middleware learns which route
 // pattern served the request (for metrics; inner layers copy the request).
 func routeOf(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mux.ServeHTTP(w, r)
-		if p, ok := r.Context().Value(routeKey{}).(*string); ok {
-			*p = r.Pattern
-		}
+		httpx.NoteRoute(r)
 	})
 }
 
@@ -57,8 +53,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t0 := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		route := new(string)
-		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
+		r, route := httpx.TrackRoute(r)
 		next.ServeHTTP(rec, r)
 		if s.metrics != nil {
 			pattern := *route

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/designtype"
@@ -55,7 +54,8 @@ var templateFuncs = template.FuncMap{
 	},
 	// choices are the buttons under a design of a share link.
 	"choices": func() []voteChoice { return voteChoices },
-	"hasID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+	// cents turns a whole number of cents into units (for printf "%.2f").
+	"cents": func(c int64) float64 { return float64(c) / 100 },
 	// typeword is the word people read for a design type ("Edge to edge").
 	"typeword":  designtype.Word,
 	"highlight": highlight,

@@ -54,6 +54,17 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /account/tokens/{id}/revoke", s.signedIn(s.revokeToken))
 	mux.Handle("POST /impersonation/stop", s.signedIn(s.stopImpersonating))
 
+	// Pattern stores, the quilter's side: connecting one, claim links, the Inbox.
+	mux.Handle("GET /oauth/authorize", s.signedIn(s.consent))
+	mux.Handle("POST /oauth/authorize", s.signedIn(s.consentDecide))
+	mux.HandleFunc("GET /claim/{token}", s.claim)
+	mux.Handle("POST /claim/{token}", s.signedIn(s.claimInto))
+	mux.Handle("GET /inbox", s.signedIn(s.inbox))
+	mux.Handle("POST /inbox/{id}/accept", s.signedIn(s.inboxAccept))
+	mux.Handle("POST /inbox/{id}/decline", s.signedIn(s.inboxDecline))
+	mux.Handle("GET /account/stores", s.signedIn(s.connectedStores))
+	mux.Handle("POST /account/stores/{id}/disconnect", s.signedIn(s.disconnectStore))
+
 	// A workspace, addressed by path (subdomains are rewritten to it).
 	mux.Handle("GET /t/{slug}/{$}", s.member(viewer, lagTolerant(s.libraryGrid)))
 	mux.Handle("GET /t/{slug}/logo", s.member(viewer, s.logo))
@@ -181,6 +192,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /s/{token}/download/{id}", s.shareDownload)
 
 	// The JSON API, for scripts, stores and apps (token auth, no cookies).
+	mux.HandleFunc("GET /api", s.apiPage)
 	mux.Handle("/api/v1/", s.api)
 	mux.Handle("/t/{slug}/api/v1/", s.api)
 
@@ -191,6 +203,14 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/tenants/{id}/impersonate", s.platformAdmin(s.impersonate))
 	mux.Handle("GET /admin/audit", s.platformAdmin(s.adminAudit))
 	mux.Handle("GET /admin/health", s.platformAdmin(s.adminHealth))
+	mux.Handle("GET /admin/stores", s.platformAdmin(s.adminStores))
+	mux.Handle("POST /admin/stores", s.platformAdmin(s.adminCreateStore))
+	mux.Handle("GET /admin/stores/meter.csv", s.platformAdmin(s.adminMeterCSV))
+	mux.Handle("GET /admin/stores/{id}", s.platformAdmin(s.adminStore))
+	mux.Handle("POST /admin/stores/{id}/keys", s.platformAdmin(s.adminRotateKey))
+	mux.Handle("POST /admin/stores/{id}/keys/{key}/revoke", s.platformAdmin(s.adminRevokeKey))
+	mux.Handle("POST /admin/stores/{id}/disable", s.platformAdmin(s.adminStoreDisabled(true)))
+	mux.Handle("POST /admin/stores/{id}/enable", s.platformAdmin(s.adminStoreDisabled(false)))
 
 	mux.HandleFunc("/", s.notFound)
 

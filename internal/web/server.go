@@ -50,6 +50,7 @@ import (
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
 	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 //go:embed templates/*.html
@@ -69,6 +70,7 @@ type Server struct {
 	shares   *share.Service
 	search   *search.Service
 	business *business.Service
+	stores   *storeapi.Service
 	metrics  *metrics.Metrics
 	api      *api.Handler
 	ready    *readiness
@@ -96,15 +98,22 @@ type Deps struct {
 	Search *search.Service
 	// Business runs customers, quotes, jobs, invoices and the portfolio.
 	Business *business.Service
+	// Stores runs pattern stores' deliveries (nil: the store pages and
+	// endpoints answer 503).
+	Stores *storeapi.Service
 	// Metrics, when set, records request latency and events.
 	Metrics *metrics.Metrics
+	// Checks are the dependencies /readyz probes (database, storage,
+	// mail); nil checks only that the database answers.
+	Checks []*health.Check
 }
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, business: d.Business, metrics: d.Metrics,
-		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator),
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, stores: d.Stores, business: d.Business, metrics: d.Metrics,
+		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
+	s.api.SetServices(d.Accounts, d.Stores)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

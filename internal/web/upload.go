@@ -25,7 +25,7 @@ func (s *Server) imports(w http.ResponseWriter, r *http.Request) {
 // just sent when failed is one.
 func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, failed error) {
 	t := tenant.FromContext(r.Context())
-	bs, err := s.store.Batches(r.Context(), t.ID, 20)
+	bs, err := s.library.Batches(r.Context(), t.ID, 20)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (s *Server) batchFromPath(r *http.Request) (*store.ImportBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Batch(r.Context(), tenant.FromContext(r.Context()).ID, id)
+	return s.library.Batch(r.Context(), tenant.FromContext(r.Context()).ID, id)
 }
 
 // importPage shows one import's progress and result.

@@ -23,6 +23,8 @@ func TestMain(m *testing.M) { os.Exit(testrig.Main(m)) }
 type rig struct {
 	*testrig.Rig
 	srv *httptest.Server
+	// server is the web server under test.
+	server *Server
 	// host is the base domain browsers reach the server by ("" for its IP).
 	host string
 }
@@ -54,12 +56,12 @@ func newRigWith(t testing.TB, baseDomain string, o testrig.Options, googleFor fu
 		g = googleFor(ts.URL)
 	}
 	s, err := New(Deps{Config: cfg, Log: tr.Log, Store: tr.Store, Migrator: db.NewMigrator(tr.DB, 2, nil), Accounts: tr.Accounts,
-		Google: g, Library: tr.Library, Shares: tr.Shares, Search: tr.Search, Business: tr.Business})
+		Google: g, Library: tr.Library, Shares: tr.Shares, Search: tr.Search, Stores: tr.Stores, Business: tr.Business})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = s.Handler()
-	return &rig{Rig: tr, srv: ts, host: baseDomain}
+	return &rig{Rig: tr, srv: ts, server: s, host: baseDomain}
 }
 
 func (r *rig) get(t testing.TB, path, host string) (int, string, http.Header) {
@@ -97,10 +99,10 @@ func TestReadinessReportsPendingMigrations(t *testing.T) {
 	}
 	mig := db.NewMigrator(r.DB, 1, nil)
 	mig.Tenant = append(mig.Tenant, db.Migration{Version: len(mig.Tenant) + 1, Name: "later", SQL: "SELECT 1"})
-	ready := newReadiness(r.DB, mig)
-	err := ready.check(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "acme") {
-		t.Errorf("readiness with a pending tenant migration = %v, want one naming acme", err)
+	ready := newReadiness(r.DB, mig, nil, r.Log)
+	rep := ready.check(context.Background())
+	if rep.Status != "unavailable" || !strings.Contains(rep.Reason, "acme") || rep.Failing[0] != "database" {
+		t.Errorf("readiness with a pending tenant migration = %+v, want one naming acme", rep)
 	}
 }
 

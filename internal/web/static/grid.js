@@ -142,7 +142,8 @@
         imp.querySelector(".n-merged").textContent = b.merged;
         imp.querySelector(".n-duplicates").textContent = b.duplicates;
         var state = imp.querySelector(".import-state");
-        if (b.status === "running") state.textContent = "Working: " + b.designs_done + " of " + b.designs_total + " designs done.";
+        if (b.waiting === "storage") state.textContent = "Waiting for storage: the file store cannot be reached just now. Your upload is safe and the import goes on by itself when the store is back.";
+        else if (b.status === "running") state.textContent = "Working: " + b.designs_done + " of " + b.designs_total + " designs done.";
         if (b.status === "done" || b.status === "failed") { window.location.reload(); return; }
         setTimeout(poll, 1000);
       }).catch(function () { setTimeout(poll, 3000); });
