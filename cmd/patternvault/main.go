@@ -36,7 +36,7 @@ type env struct {
 var commands = map[string]command{
 	"serve":     {"serve                         run the web server", runServe},
 	"migrate":   {"migrate                       bring the platform and every tenant schema up to date", runMigrate},
-	"tenant":    {"tenant create|list|suspend|resume ...  manage workspaces", runTenant},
+	"tenant":    {"tenant create|list|suspend|resume|plan ...  manage workspaces and their plans", runTenant},
 	"user":      {"user create --email E --password P [--tenant S --role R]  add a person", runUser},
 	"token":     {"token create --tenant S --email E [--name N]  print a new API token", runToken},
 	"admin":     {"admin create --email E          make a platform admin (prints a one-time password)", runAdmin},

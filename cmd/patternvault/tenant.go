@@ -5,15 +5,17 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/patternvault/patternvault/internal/app"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
 )
 
-const tenantUsage = "usage: patternvault tenant create --slug S --name N | list [--json] | suspend S | resume S | limits S [WHAT VALUE|default]"
+const tenantUsage = "usage: patternvault tenant create --slug S --name N | list [--json] | suspend S | resume S | limits S [WHAT VALUE|default] | plan S PLAN [--comp] [--trial-days N] [--founding=true|false] [--monthly]"
 
 func runTenant(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
@@ -28,6 +30,8 @@ func runTenant(ctx context.Context, e *env, args []string) error {
 		return runTenantStatus(ctx, e, args[1:], store.TenantSuspended)
 	case "resume":
 		return runTenantStatus(ctx, e, args[1:], store.TenantActive)
+	case "plan":
+		return runTenantPlan(ctx, e, args[1:])
 	case "limits":
 		return runTenantLimits(ctx, e, args[1:])
 	}
@@ -107,6 +111,53 @@ func runTenantStatus(ctx context.Context, e *env, args []string, status string) 
 		return err
 	}
 	fmt.Fprintf(e.stdout, "workspace %s is now %s\n", t.Slug, status)
+	return nil
+}
+
+// runTenantPlan sets a workspace's plan by hand (manual billing), as the
+// platform admin's billing page does: audited, refused while the
+// workspace holds more than the plan allows.
+func runTenantPlan(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("tenant plan", flag.ContinueOnError)
+	comp := fs.Bool("comp", false, "free of charge (comped) instead of paying by arrangement")
+	trial := fs.Int("trial-days", 0, "extend the trial by this many days instead")
+	founding := fs.String("founding", "", "true or false: give or take the founding member's price")
+	monthly := fs.Bool("monthly", false, "billed monthly (the default is yearly)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageError(tenantUsage)
+	}
+	c := billing.AdminChange{Plan: pos[1], TrialDays: *trial}
+	if *comp {
+		c.Status = store.SubComped
+	}
+	if *monthly {
+		c.Interval = "month"
+	}
+	if *founding != "" {
+		f, err := strconv.ParseBool(*founding)
+		if err != nil {
+			return usageError("tenant plan: --founding is true or false")
+		}
+		c.Founding = &f
+	}
+	a, err := app.Open(ctx, e.cfg, e.log, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, err := a.Store.TenantBySlug(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	acct, err := a.Billing.AdminChangePlan(ctx, t.ID, c, nil, "command line")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "workspace %s is on the %s plan (%s)\n", t.Slug, acct.Plan.Name, acct.Status)
 	return nil
 }
 

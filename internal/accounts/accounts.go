@@ -74,6 +74,8 @@ type Service struct {
 	Store   *store.Store
 	Mailer  mail.Sender
 	BaseURL string
+	// Quota, when set, limits the members to the plan's (quota.go).
+	Quota Quota
 	// Queue runs the work of link requests in the background (see
 	// requests.go); nil does it at once (tests).
 	Queue Inserter
@@ -350,15 +352,29 @@ func (s *Service) UseMagicLink(ctx context.Context, token string) (*store.User, 
 	return s.Store.UserByID(ctx, id)
 }
 
-// CreateWorkspace provisions a tenant and makes u its owner. Only people
-// who confirmed their email may create one.
-func (s *Service) CreateWorkspace(ctx context.Context, u *store.User, slug, name string) (*store.Tenant, error) {
+// CreateWorkspace provisions a tenant with its postal address (may be
+// empty) and makes u its owner. Only people who confirmed their email may
+// create one.
+func (s *Service) CreateWorkspace(ctx context.Context, u *store.User, slug, name, address string) (*store.Tenant, error) {
 	if !u.Verified() {
 		return nil, ErrNotVerified
+	}
+	address, err := CheckAddress(address)
+	if err != nil {
+		return nil, err
 	}
 	t, err := tenant.Create(ctx, s.Store, slug, name)
 	if err != nil {
 		return nil, err
+	}
+	if address != "" {
+		if err := s.Store.SetTenantAddress(ctx, t.ID, address); err != nil {
+			return nil, err
+		}
+		if t.Settings == nil {
+			t.Settings = map[string]any{}
+		}
+		t.Settings["address"] = address
 	}
 	if err := s.Store.AddMember(ctx, t.ID, u.ID, store.RoleOwner); err != nil {
 		return nil, err
@@ -391,6 +407,9 @@ func (s *Service) Invite(ctx context.Context, t *store.Tenant, v *Visitor, email
 	}
 	if !store.ValidRole(role) {
 		return ErrBadRole
+	}
+	if err := s.roomForMember(ctx, t.ID); err != nil {
+		return err
 	}
 	token := auth.NewToken("")
 	_, err = s.Store.CreateInvitation(ctx, &store.Invitation{

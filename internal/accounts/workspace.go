@@ -119,6 +119,37 @@ func (s *Service) Invitation(ctx context.Context, token string) (*store.Invitati
 	return inv, t, nil
 }
 
+// ErrBadAddress refuses an address too long to be one.
+var ErrBadAddress = problem.Invalid("bad_address", "An address can be up to 6 lines and 400 characters.")
+
+// CheckAddress returns a postal address cleaned of blank space at the ends
+// of its lines, or ErrBadAddress.
+func CheckAddress(address string) (string, error) {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(address, "\r\n", "\n"), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	out := strings.Join(lines, "\n")
+	if len(lines) > 6 || len(out) > 400 {
+		return "", ErrBadAddress
+	}
+	return out, nil
+}
+
+// SetAddress keeps workspace tenantID's postal address (empty clears it).
+func (s *Service) SetAddress(ctx context.Context, tenantID int64, address string) error {
+	address, err := CheckAddress(address)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.SetTenantAddress(ctx, tenantID, address); err != nil {
+		return fmt.Errorf("accounts: address of tenant %d: %w", tenantID, err)
+	}
+	return nil
+}
+
 // Invitations are bound to the address they were sent to: only an account
 // with that address may accept one, and following the link proves the
 // address (it was sent there).

@@ -29,6 +29,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
@@ -59,6 +60,9 @@ type Handler struct {
 	stores   *storeapi.Service
 	// searches limits searches per user.
 	searches *auth.Limiter
+	// Billing holds the plans: GET /billing, and read-only workspaces
+	// (writes refused, imports held) through it.
+	Billing *billing.Service
 }
 
 // New returns the API handler.
@@ -76,6 +80,7 @@ func (h *Handler) routes() {
 	h.shareRoutes()
 	h.savedRoutes()
 	h.businessRoutes()
+	h.billingRoutes()
 	h.storeRoutes()
 	h.workspaceRoutes()
 	h.mux.HandleFunc("GET "+Prefix+"/openapi.json", serveOpenAPI)
@@ -151,6 +156,10 @@ func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
 		}
 		if !store.RoleAtLeast(c.Role, min) {
 			writeError(w, http.StatusForbidden, "forbidden", "your role ("+c.Role+") does not allow this")
+			return
+		}
+		if err := h.writable(r, c.Tenant.ID); err != nil {
+			httpx.WriteError(w, r, h.log, err)
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))

@@ -58,7 +58,7 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
 	if h.failed(w, r, err) {
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": batch.ID, "status": batch.Status})
+	writeJSON(w, http.StatusAccepted, importJSON(batch))
 }
 
 // errBadUpload is an upload that could not be read to its end.
@@ -74,11 +74,13 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 	if h.failed(w, r, err) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"id": b.ID, "status": b.Status, "files": b.Files, "designs_total": b.DesignsTotal, "designs_done": b.DesignsDone,
+	out := importJSON(b)
+	for k, v := range map[string]any{"files": b.Files, "designs_total": b.DesignsTotal, "designs_done": b.DesignsDone,
 		"created": b.Created, "merged": b.Merged, "duplicates": b.Duplicates, "failed": b.Failed, "warnings": b.Warnings, "error": b.Error,
-		"created_at": b.CreatedAt, "finished_at": b.FinishedAt, "waiting": b.Waiting,
-	})
+		"created_at": b.CreatedAt, "finished_at": b.FinishedAt, "waiting": b.Waiting} {
+		out[k] = v
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // errBadCursor is a page cursor the API did not give out.
@@ -379,4 +381,15 @@ func (h *Handler) patternsByIDs(r *http.Request, ids []int64) (map[int64]*store.
 		return err
 	})
 	return byID, err
+}
+
+// importJSON is an import's id and status; an import held over the
+// workspace's plan (staged, or to be staged once counted) says so in
+// "held", with the reason, its designs kept.
+func importJSON(b *store.ImportBatch) map[string]any {
+	out := map[string]any{"id": b.ID, "status": b.Status}
+	if b.Stage || b.Status == store.BatchStaged {
+		out["held"] = b.Error
+	}
+	return out
 }

@@ -99,7 +99,9 @@ var schemas = map[string]any{
 	"Import": obj([]string{"id", "status"}, map[string]any{"id": tInt, "status": tStr, "files": tInt, "designs_total": tInt,
 		"designs_done": tInt, "created": tInt, "merged": tInt, "duplicates": tInt,
 		"failed": arr(obj([]string{"file", "reason"}, map[string]any{"file": tStr, "reason": tStr})),
-		"error":  tStr, "created_at": tTime, "finished_at": nullTime()}),
+		"error":  tStr, "created_at": tTime, "finished_at": nullTime(),
+		"held":    map[string]any{"type": "string", "description": "Present when the import is held over the plan's limit (status staged): why, and how to upgrade. Its designs are kept and added after an upgrade."},
+		"waiting": tStr}),
 	"Share": obj([]string{"id", "name"}, map[string]any{"id": tInt, "name": tStr, "recipient_name": tStr, "created_at": tTime,
 		"expires_at": tTime, "status": tStr, "voters": tInt, "pattern_ids": nullArr(tInt)}),
 	"SavedSearch": obj([]string{"id", "name", "query"}, map[string]any{"id": tInt, "name": tStr, "query": tStr,
@@ -132,6 +134,11 @@ var schemas = map[string]any{
 	}),
 	"InboxDelivery": obj([]string{"id", "store", "pattern_name"}, map[string]any{"id": tInt, "store": tStr, "pattern_name": tStr,
 		"designs": nullArr(tStr), "order_id": tStr, "sku": tStr, "purchase_date": tStr, "created_at": tTime}),
+	"Billing": obj([]string{"plan", "status", "mode", "usage"}, map[string]any{"plan": enum("starter", "professional", "business"),
+		"plan_name": tStr, "status": tStr, "mode": enum("stripe", "manual"), "interval": tStr, "amount_cents": tInt, "founding": tBool,
+		"trial_ends_at": nullTime(), "trial_days_left": tInt, "grace_ends_at": nullTime(), "read_only": tBool, "reason": tStr,
+		"usage":  map[string]any{"type": "object", "additionalProperties": obj([]string{"used", "limit"}, map[string]any{"used": tInt, "limit": null("integer")})},
+		"staged": map[string]any{"type": "object", "additionalProperties": tInt}, "features": map[string]any{"type": "object", "additionalProperties": tBool}}),
 	"Token": obj([]string{"access_token", "token_type", "expires_in", "refresh_token"}, map[string]any{
 		"access_token": tStr, "token_type": enum("Bearer"), "expires_in": tInt, "refresh_token": tStr, "scope": tStr}),
 }
@@ -162,13 +169,14 @@ func operations() []Operation {
 	std := func(extra ...int) map[int]map[string]any {
 		return errResponses(append([]int{401, 403, 429, 500, 503}, extra...)...)
 	}
-	return []Operation{
+	ops := []Operation{
 		{Method: "GET", Path: "/me", Tag: "Account", Auth: "token", Summary: "Who the token acts as",
 			Responses: with(std(), 200, obj([]string{"id", "email", "tenant", "role"}, map[string]any{"id": tInt, "email": tStr, "name": tStr,
 				"slug": tStr, "role": tStr, "tenant": obj([]string{"id", "slug", "name"}, map[string]any{"id": tInt, "slug": tStr, "name": tStr})}))},
 		{Method: "POST", Path: "/imports", Tag: "Library", Auth: "token", Summary: "Upload designs (multipart, field \"file\")",
 			BodyType: "multipart/form-data", Body: obj(nil, map[string]any{"file": arr(map[string]any{"type": "string", "contentMediaType": "application/octet-stream"})}),
-			Responses: with(std(400, 413), 202, obj([]string{"id", "status"}, map[string]any{"id": tInt, "status": tStr}))},
+			Description: "Always accepted when the files are readable: over the plan's design or storage limit, or in a read-only workspace, the import is held (status staged, with held saying why) and its designs are kept, never dropped.",
+			Responses:   with(std(400, 413), 202, obj([]string{"id", "status"}, map[string]any{"id": tInt, "status": tStr, "held": tStr}))},
 		{Method: "GET", Path: "/imports/{id}", Tag: "Library", Auth: "token", Summary: "An upload's progress",
 			Responses: with(std(404), 200, ref("Import"))},
 		{Method: "GET", Path: "/patterns", Tag: "Library", Auth: "token", Summary: "List or search designs", Params: pageParams,
@@ -270,8 +278,27 @@ func operations() []Operation {
 				"deliveries_this_month": tInt, "delivered_designs_this_month": tInt, "month_start": tTime}))},
 		{Method: "POST", Path: "/admin/tenants/{slug}/suspend", Tag: "Platform admin", Auth: "token", Summary: "Pause a workspace (platform admin, audited)",
 			Responses: with(std(404), 200, ref("Tenant"))},
+		{Method: "GET", Path: "/billing", Tag: "Billing", Auth: "token", Summary: "The workspace's plan, status, trial end, usage and limits",
+			Description: "usage maps designs, storage_bytes, members, share_links and remote_searches to {used, limit}; limit is null when the plan has none. mode is stripe or manual (the administrator sets plans).",
+			Responses:   with(std(), 200, ref("Billing"))},
+		{Method: "POST", Path: "/billing/checkout", Tag: "Billing", Auth: "token", Summary: "Subscribe: the address of a Stripe Checkout page (owner)",
+			Description: "An Idempotency-Key header makes a repeated request the same session. 409 manual_billing when this PatternVault has no Stripe keys.",
+			Params:      []Param{{Name: "Idempotency-Key", Description: "header: makes a retry the same Checkout session", Schema: tStr}},
+			Body:        strict([]string{"plan"}, map[string]any{"plan": enum("starter", "professional", "business"), "interval": enum("year", "month")}),
+			Responses:   with(std(400, 409, 422), 200, strict([]string{"url"}, map[string]any{"url": tStr}))},
+		{Method: "POST", Path: "/billing/portal", Tag: "Billing", Auth: "token", Summary: "Manage the subscription: the address of a new Stripe Customer Portal page (owner)",
+			Description: "Card, invoices and receipts, cancelling. 409 when the workspace has no Stripe subscription yet or billing is manual.",
+			Responses:   with(std(409), 200, strict([]string{"url"}, map[string]any{"url": tStr}))},
 		{Method: "GET", Path: "/openapi.json", Tag: "About", Summary: "This document", Responses: map[int]map[string]any{200: tObject}},
 	}
+	// A change with a token may meet the plan: 402 plan_limit (over a
+	// counted limit, with how to upgrade), plan_feature, or read_only.
+	for i, op := range ops {
+		if op.Auth == "token" && op.Method != "GET" {
+			ops[i].Responses[402] = ref("Error")
+		}
+	}
+	return ops
 }
 
 // pathParams are the {names} of a path.

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/config"
@@ -26,7 +27,6 @@ import (
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
-	quota "github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/pgserver"
@@ -63,6 +63,8 @@ type App struct {
 	Search *search.Service
 	// Business runs customers, quotes, jobs, invoices and the portfolio.
 	Business *business.Service
+	// Billing runs plans, entitlements and Stripe.
+	Billing *billing.Service
 	// Stores runs pattern stores' deliveries.
 	Stores *storeapi.Service
 	// Metrics records what the process does, for /metrics.
@@ -131,7 +133,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.mail = transport
 	limits := ingest.DefaultLimits()
 	limits.MaxUploadSize = cfg.MaxUploadBytes
-	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log, Quotas: quota.New(a.Store),
+	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
 		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
 	// The accounts service's worker is registered before the queue
 	// exists; the service gets its mailer and queue below.
@@ -152,8 +154,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Stores.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.DuplicateSweepWorker())
 	river.AddWorker(workers, a.Library.OrphanSweepWorker())
+	a.Billing = billing.New(a.Store, nil, cfg.Billing, cfg.BaseURL, log) // its mailer once the queue is there
+	a.Billing.Staged, a.Billing.RemoteModel = a.Library, cfg.VoyageAPIKey != ""
+	a.Library.Quotas = a.Billing
+	river.AddWorker(workers, a.Billing.Worker())
 	if a.Queue, err = jobs.New(d.Pool, jobs.Config{Workers: workers, Logger: log, PollOnly: d.Pooled,
-		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep()},
+		Queues: jobs.DefaultQueues(cfg.BackgroundWorkers), Periodic: []*river.PeriodicJob{library.DuplicateSweep(), library.OrphanSweep(), a.Billing.Periodic()},
 		Middleware: []rivertype.Middleware{&outageMiddleware{log: log}}}); err != nil {
 		a.Close()
 		return nil, err
@@ -163,10 +169,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Stores.Queue = a.Queue
 	a.Library.Metrics = a.Metrics
 	mailer := mail.NewQueue(d.Pool, a.Queue)
+	a.Billing.Mail = mailer
 	a.Shares = share.New(a.Store, mailer, cfg.BaseURL)
+	a.Shares.Quota = a.Billing
 	a.Shares.Metrics = a.Metrics
 	a.Search = search.New(a.Store)
 	a.Search.Metrics = a.Metrics
+	a.Search.Quota = a.Billing
 	if a.Search.Semantic, err = a.semantic(cfg, log); err != nil {
 		a.Close()
 		return nil, err
@@ -174,6 +183,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	a.Business = business.New(a.Store, a.Blobs, mailer, cfg.BaseURL)
+	a.Accounts.Quota = a.Billing
 	return a, nil
 }
 

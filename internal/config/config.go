@@ -68,6 +68,8 @@ type Config struct {
 	VoyageAPIKey string
 	// VectorMemoryBytes bounds the in-memory vector indexes.
 	VectorMemoryBytes int64
+	// Billing holds the plans' prices and allowances and Stripe's keys.
+	Billing Billing
 	// FetchAllow lists hosts and CIDRs a store's URLs may reach over http
 	// and at private addresses (development and tests only).
 	FetchAllow string

@@ -38,6 +38,9 @@ func (s *Service) keywordsFit(ctx context.Context, tx *store.TenantTx, set limit
 	if err != nil || fresh == 0 {
 		return err
 	}
+	if s.Quotas == nil {
+		return nil
+	}
 	return s.Quotas.CheckTx(ctx, tx, set, limits.Keywords, fresh)
 }
 

@@ -43,9 +43,11 @@ type Service struct {
 	Log    *slog.Logger
 	// Metrics, when set, counts imports.
 	Metrics *metrics.Metrics
-	// Quotas checks the workspace's limits (internal/limits) at each
-	// write point; nil checks none.
-	Quotas *limits.Checker
+	// Quotas is the one check of the workspace's limits (the plans'
+	// internal/billing.Service, or internal/limits.Checker alone): an
+	// import over them is held as a staged batch (staged.go), a keyword
+	// or saved search over them is refused; nil checks none.
+	Quotas Quotas
 	// ImportMemory is the memory budget of one import in bytes
 	// (PV_IMPORT_MEMORY_MB); 0 means DefaultImportMemory.
 	ImportMemory int64
@@ -137,10 +139,7 @@ func (s *Service) StartImport(ctx context.Context, tenantID, userID int64, uploa
 // at the end. Each upload's body is read to its end before next is called
 // again, so nothing is held in memory.
 func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64, next func() (*Upload, error), stage bool) (*store.ImportBatch, error) {
-	if err := s.Quotas.Check(ctx, tenantID, limits.UploadsPerHour, 1); err != nil {
-		return nil, err
-	}
-	if err := s.Quotas.Check(ctx, tenantID, limits.Bytes, 0); err != nil {
+	if err := s.quota(ctx, tenantID, limits.UploadsPerHour, 1); err != nil {
 		return nil, err
 	}
 	prefix := blob.Key(tenantID, "uploads", randomName())
@@ -179,18 +178,22 @@ func (s *Service) StartImportStream(ctx context.Context, tenantID, userID int64,
 	if len(recs) == 0 {
 		return nil, ErrNoFiles
 	}
-	if err := s.Quotas.Check(ctx, tenantID, limits.Bytes, total); err != nil {
-		return fail(err)
-	}
 	for _, rec := range recs {
 		if err := s.check(ctx, rec); err != nil {
 			return fail(err)
 		}
 	}
+	reason, err := s.held(ctx, tenantID, 0, total)
+	if err != nil {
+		return fail(err)
+	}
 	var batch *store.ImportBatch
-	err := s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+	err = s.Store.DB().WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		var err error
 		if batch, err = store.InsertBatch(ctx, tx, userID, recs, stage); err != nil {
+			return err
+		}
+		if err := noteHeld(ctx, tx, batch, reason); err != nil {
 			return err
 		}
 		_, err = s.Queue.InsertTx(ctx, tx, ImportArgs{TenantID: tenantID, BatchID: batch.ID}, nil)

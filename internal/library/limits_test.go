@@ -40,10 +40,12 @@ func bulkyZIP(t testing.TB, n, size int) []byte {
 	return buf.Bytes()
 }
 
-// TestByteQuotaRefusesWhatAZIPWouldStore: the byte limit counts what an
-// upload unpacks to, before anything is stored, so a small ZIP that would
-// store a lot is refused with the limit in words, and nothing stays.
-func TestByteQuotaRefusesWhatAZIPWouldStore(t *testing.T) {
+// TestByteQuotaHoldsWhatAZIPWouldStore: the byte limit counts what an
+// upload unpacks to, before any design is stored, so a small ZIP that
+// would store a lot is held as a staged batch with the limit in words:
+// no design goes in, the upload is kept (nothing a quilter uploaded is
+// dropped), and it goes in once the workspace has room.
+func TestByteQuotaHoldsWhatAZIPWouldStore(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	r.svc.Quotas = limits.New(r.store)
@@ -57,8 +59,9 @@ func TestByteQuotaRefusesWhatAZIPWouldStore(t *testing.T) {
 		t.Fatalf("the ZIP weighs %d bytes: it should fit the limit itself", len(data))
 	}
 	b := r.importZIP(t, acme.ID, "bulky.zip", data)
-	if b.Status != store.BatchFailed || !strings.Contains(b.Error, "can store 8 MB of files") || b.Created != 0 {
-		t.Fatalf("import over the byte limit: status %s, %d created, error %q", b.Status, b.Created, b.Error)
+	if b.Status != store.BatchStaged || !b.Stage || !strings.Contains(b.Error, "can store 8 MB of files") ||
+		!strings.Contains(b.Error, "kept safe") || b.Created != 0 || b.DesignsTotal != 20 {
+		t.Fatalf("import over the byte limit: status %s, %d of %d created, error %q", b.Status, b.Created, b.DesignsTotal, b.Error)
 	}
 	if n, _ := r.store.CountPatterns(ctx, acme.ID); n != 0 {
 		t.Errorf("%d designs stored over the limit", n)
@@ -69,26 +72,42 @@ func TestByteQuotaRefusesWhatAZIPWouldStore(t *testing.T) {
 		used, err = tx.Usage(ctx, store.UsageBytes)
 		return err
 	})
-	if used != 0 {
-		t.Errorf("%d bytes left counted after the refusal", used)
+	if used != int64(len(data)) {
+		t.Errorf("%d bytes counted while held; want the kept upload's %d", used, len(data))
 	}
 	// The same ZIP fits a workspace with the default limits.
 	beta := r.tenant(t, "beta")
 	if b := r.importZIP(t, beta.ID, "bulky.zip", data); b.Status != store.BatchDone || b.Created != 20 {
 		t.Errorf("within the default limits: %s, %d created, %q", b.Status, b.Created, b.Error)
 	}
-	// An upload bigger than what is left is refused at once.
+	// An upload bigger than what is left is held at once.
 	if err := r.store.SetTenantLimit(ctx, acme.ID, string(limits.Bytes), int64(len(data))/2); err != nil {
 		t.Fatal(err)
 	}
-	_, err := r.svc.StartImport(ctx, acme.ID, 0, []Upload{{Name: "bulky.zip", Body: bytes.NewReader(data), Size: -1}}, false)
-	if !errors.Is(err, limits.ErrOverLimit) || !strings.Contains(err.Error(), "this would add") {
-		t.Errorf("an upload over the byte limit: %v", err)
+	again, err := r.svc.StartImport(ctx, acme.ID, 0, []Upload{{Name: "bulky.zip", Body: bytes.NewReader(data), Size: -1}}, false)
+	if err != nil || !again.Stage || !strings.Contains(again.Error, "this would add") {
+		t.Fatalf("an upload over the byte limit: %+v, %v", again, err)
+	}
+	// With room, the held imports go in.
+	if err := r.store.SetTenantLimit(ctx, acme.ID, string(limits.Bytes), -1); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.svc.ReleaseStaged(ctx, acme.ID); err != nil || n != 1 {
+		t.Fatalf("released %d staged imports: %v", n, err)
+	}
+	for _, id := range []int64{b.ID, again.ID} {
+		if err := r.svc.Process(ctx, acme.ID, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := r.store.CountPatterns(ctx, acme.ID); n != 20 {
+		t.Errorf("%d designs after the limit was lifted; want the 20 held (the second upload repeats them)", n)
 	}
 }
 
 // TestDesignAndUploadQuotas: the designs an import would add count against
-// the design limit; imports an hour are limited, and say so.
+// the design limit (over it, the import is held); imports an hour are
+// limited, and say so.
 func TestDesignAndUploadQuotas(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
@@ -97,7 +116,7 @@ func TestDesignAndUploadQuotas(t *testing.T) {
 	acme := r.tenant(t, "acme")
 	r.store.SetTenantLimit(ctx, acme.ID, string(limits.Designs), 5)
 	b := r.importZIP(t, acme.ID, "six.zip", bulkyZIP(t, 6, 100))
-	if b.Status != store.BatchFailed || !strings.Contains(b.Error, "can hold 5 designs; it has 0, and this would add 6") {
+	if b.Status != store.BatchStaged || !strings.Contains(b.Error, "can hold 5 designs; it has 0, and this would add 6") {
 		t.Errorf("6 designs over a limit of 5: %s %q", b.Status, b.Error)
 	}
 	if b := r.importZIP(t, acme.ID, "five.zip", bulkyZIP(t, 5, 100)); b.Status != store.BatchDone || b.Created != 5 {

@@ -17,8 +17,6 @@ import (
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/ingest"
-	"github.com/patternvault/patternvault/internal/limits"
-	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
@@ -78,12 +76,12 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 		return context.Cause(ctx)
 	}
 	total := len(r.designs)
-	start := b.ResumeAt
-	if start == 0 {
-		if err := s.fitsQuotas(ctx, tenantID, b, r.designs); err != nil {
-			return s.refuseBatch(ctx, tenantID, b, owner, err)
+	if b.Status == store.BatchQueued {
+		if held, err := s.hold(ctx, tenantID, b, total, unpackedBytes(b, r.designs)); held || err != nil {
+			return err // held over the limits: the uploads stay for later
 		}
 	}
+	start := b.ResumeAt
 	switch {
 	case b.Status == store.BatchQueued:
 		err = s.Store.UpdateBatch(ctx, tenantID, batchID, store.BatchProgress{Status: store.BatchRunning, DesignsTotal: &total,
@@ -130,41 +128,21 @@ func (s *Service) finish(ctx context.Context, r *importRun, b *store.ImportBatch
 	return nil
 }
 
-// fitsQuotas checks what the batch's designs would add against the
-// workspace's limits, before anything is stored: the designs, and the
-// bytes of their files as unpacked (a small ZIP may hold a lot; the
-// listing knows each size) beyond the uploads' own, which are counted
-// already and go once imported.
-func (s *Service) fitsQuotas(ctx context.Context, tenantID int64, b *store.ImportBatch, designs []designRef) error {
-	var bytes, uploaded int64
+// unpackedBytes is what the batch's designs would add to the bytes the
+// workspace stores: their files as unpacked (a small ZIP may hold a lot;
+// the listing knows each size) less the uploads, which are counted already
+// and go once imported.
+func unpackedBytes(b *store.ImportBatch, designs []designRef) int64 {
+	var bytes int64
 	for _, d := range designs {
 		for _, f := range d.design.Files {
 			bytes += f.Size
 		}
 	}
 	for _, u := range b.Uploads {
-		uploaded += u.Size
+		bytes -= u.Size
 	}
-	if err := s.Quotas.Check(ctx, tenantID, limits.Designs, int64(len(designs))); err != nil {
-		return err
-	}
-	return s.Quotas.Check(ctx, tenantID, limits.Bytes, bytes-uploaded)
-}
-
-// refuseBatch ends a batch that a limit refused, with the limit's
-// message; its uploads are removed and nothing of it is stored.
-func (s *Service) refuseBatch(ctx context.Context, tenantID int64, b *store.ImportBatch, owner string, why error) error {
-	p, ok := problem.As(why)
-	if !ok {
-		return why
-	}
-	if err := s.Store.FinishBatch(ctx, tenantID, b.ID, store.BatchFailed, p.Message, owner); err != nil {
-		return fmt.Errorf("library: refuse batch %d: %w", b.ID, err)
-	}
-	for _, u := range b.Uploads {
-		s.Blobs.Delete(ctx, u.BlobKey)
-	}
-	return nil
+	return bytes
 }
 
 // keepLease renews the batch's lease until the returned func is called;

@@ -34,8 +34,10 @@ func (s *Service) SaveSearch(ctx context.Context, tenantID, userID int64, ss *st
 		return err
 	}
 	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
-		if err := s.Quotas.CheckTx(ctx, tx, set, limits.SavedSearches, 1); err != nil {
-			return err
+		if s.Quotas != nil {
+			if err := s.Quotas.CheckTx(ctx, tx, set, limits.SavedSearches, 1); err != nil {
+				return err
+			}
 		}
 		return tx.SaveSearch(ctx, userID, ss)
 	})

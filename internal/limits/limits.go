@@ -1,15 +1,15 @@
-// Package limits holds every per-workspace quota in one place: what is
-// counted (What), the hard caps every workspace has now (Defaults), a
-// workspace's own overrides (platform.tenant_limits, set by an operator
-// with `patternvault tenant limit`), and the one check the write points
-// call before they write:
+// Package limits holds the platform's per-workspace caps: what is counted
+// (What), the hard caps every workspace has (Defaults), a workspace's own
+// overrides (platform.tenant_limits, set by an operator with `patternvault
+// tenant limits`), and the judge of one limit (Checker).
 //
-//	if err := s.Limits.Check(ctx, tenantID, limits.Designs, int64(len(designs))); err != nil {
-//		return err // a problem.Error that says the limit, where she stands, and what to do
-//	}
-//
-// The plans (issue 17) replace Checker.For — limits per plan, overrides per
-// subscription — and set Margin (10 %): the write points stay as they are.
+// The write points do not call this package directly: they call the one
+// check point, internal/billing.Service.Check, which applies the plan's
+// limits (designs, bytes, members, share links, remote searches) with
+// their 10 % margin, an operator's override over them, and for the rest
+// (imports an hour, keywords, saved searches, and the ceiling of designs
+// and bytes on plans without one) this package's caps through a Checker
+// whose For and Margin it sets. A Checker alone stands in for it in tests.
 // After Plausible's quota.ex: one check per limit, one message style.
 //
 // Limits never block reading, downloading or exporting; they refuse only

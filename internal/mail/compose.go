@@ -164,7 +164,8 @@ func (InvoiceData) Kind() string { return KindInvoice }
 func (AccountExistsData) Kind() string { return KindAccountExists }
 
 // kinds is one value of every kind's data type.
-var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{}, QuoteData{}, InvoiceData{}}
+var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{},
+	TrialEndingData{}, PaymentFailedData{}, PlanChangedData{}, ReceiptData{}, QuoteData{}, InvoiceData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS

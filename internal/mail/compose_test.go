@@ -28,6 +28,10 @@ func sample() map[string]mail.Data {
 			Lines: []string{"Quilting $194.40", "Tax $15.64"}, Link: link},
 		mail.KindInvoice: mail.InvoiceData{Quilter: "Pam", Customer: "Jane", Number: "INV-0001", Total: "$276.24", Balance: "$276.24",
 			Due: "19 March 2026", Link: link, PDF: []byte("%PDF-1.3")},
+		mail.KindTrialEnding:   mail.TrialEndingData{Workspace: "Pam's Quilting", Ends: "5 June 2026", DaysLeft: 3, Link: link},
+		mail.KindPaymentFailed: mail.PaymentFailedData{Workspace: "Pam's Quilting", Amount: "$599", GraceEnds: "19 June 2026", Link: link},
+		mail.KindPlanChanged:   mail.PlanChangedData{Workspace: "Pam's Quilting", From: "Starter", To: "Professional", Link: link},
+		mail.KindReceipt:       mail.ReceiptData{Workspace: "Pam's Quilting", Amount: "$599", Date: "5 June 2026", Link: link},
 		mail.KindAccountExists: mail.AccountExistsData{Name: "Pam", Link: link},
 	}
 }

@@ -28,6 +28,8 @@ type Service struct {
 	Metrics *metrics.Metrics
 	// Semantic, when set, adds the designs nearest by vector.
 	Semantic *Semantic
+	// Quota, when set, allows the remote model by plan (quota.go).
+	Quota Quota
 
 	mu         sync.Mutex
 	vocab      map[int64]*vocabulary
@@ -306,6 +308,8 @@ type Result struct {
 	Related    []Hit
 	DidYouMean string
 	Took       time.Duration
+	// Note, when set, says why the search used words only (the plan).
+	Note string
 }
 
 // maxHits bounds each way of searching; results are paged from the fusion.
@@ -342,7 +346,7 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 		err  error
 	}
 	vecDone := make(chan vectorResult, 1)
-	if text := q.Text(); s.Semantic != nil && text != "" {
+	if text := q.Text(); s.Semantic != nil && text != "" && s.allowVectors(ctx, tenantID, res) {
 		go func() {
 			hits, err := s.Semantic.Nearest(ctx, tenantID, text, f, vectorHits)
 			vecDone <- vectorResult{hits, err}

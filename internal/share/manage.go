@@ -25,6 +25,11 @@ func (s *Service) Extend(ctx context.Context, tenantID, id int64, days int) (tim
 	if days < 1 || days > MaxDays {
 		days = DefaultDays
 	}
+	if l, err := s.Store.Share(ctx, tenantID, id); err == nil && Status(l, s.Now()) == "expired" {
+		if err := s.roomForLink(ctx, tenantID); err != nil {
+			return time.Time{}, err // an ended link back on counts as a new one
+		}
+	}
 	var exp time.Time
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
 		l, err := tx.Share(ctx, id)
@@ -54,6 +59,11 @@ func (s *Service) Extend(ctx context.Context, tenantID, id int64, days int) (tim
 func (s *Service) Reopen(ctx context.Context, tenantID, id int64, days int) (time.Time, error) {
 	if days < 1 || days > MaxDays {
 		days = DefaultDays
+	}
+	if l, err := s.Store.Share(ctx, tenantID, id); err == nil && Status(l, s.Now()) != "active" {
+		if err := s.roomForLink(ctx, tenantID); err != nil {
+			return time.Time{}, err // a link back on counts as a new one
+		}
 	}
 	var exp time.Time
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {

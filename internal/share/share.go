@@ -77,6 +77,8 @@ type Service struct {
 	Now func() time.Time
 	// Metrics, when set, counts share views and votes.
 	Metrics *metrics.Metrics
+	// Quota, when set, limits the active links to the plan's (quota.go).
+	Quota Quota
 
 	limits Limits
 	// Each guest has budgets of her own (her voter id, her connection),
@@ -192,6 +194,9 @@ func (s *Service) Create(ctx context.Context, tenantID, userID int64, in Input) 
 		if a, err := netmail.ParseAddress(in.RecipientEmail); err != nil || a.Address != in.RecipientEmail {
 			return nil, invalid("The customer's email address does not look right.")
 		}
+	}
+	if err := s.roomForLink(ctx, tenantID); err != nil {
+		return nil, err
 	}
 	token := auth.NewToken("")
 	var by *int64

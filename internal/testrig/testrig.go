@@ -30,13 +30,14 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/business"
+	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/library"
-	"github.com/patternvault/patternvault/internal/limits"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
@@ -57,6 +58,9 @@ type Options struct {
 	// Live runs the job queue's workers (imports, duplicates, mail) and
 	// sends mail through the outbox table into MailDir, as a server does.
 	Live bool
+	// Billing, when set, changes billing's configuration (the defaults of
+	// internal/config: manual mode, the usual plans) before it is built.
+	Billing func(*config.Billing)
 	// FetchAllow is PV_FETCH_ALLOW for the stores' fetcher ("" allows
 	// public https only, as in production).
 	FetchAllow string
@@ -78,6 +82,8 @@ type Rig struct {
 	Search   *search.Service
 	// Business runs customers, quotes, jobs, invoices and the portfolio.
 	Business *business.Service
+	// Billing holds the plans; every service checks its limits with it.
+	Billing *billing.Service
 	// Stores runs pattern stores' deliveries (its jobs run in a live rig).
 	Stores  *storeapi.Service
 	Log     *slog.Logger
@@ -104,7 +110,7 @@ func New(tb testing.TB, o Options) *Rig {
 	if r.Blobs, err = blob.Open(ctx, "", r.BlobDir); err != nil {
 		tb.Fatalf("testrig: blob storage: %v", err)
 	}
-	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log, Quotas: limits.New(r.Store)}
+	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log}
 	allow, err := storeapi.ParseAllowlist(o.FetchAllow)
 	if err != nil {
 		tb.Fatalf("testrig: %v", err)
@@ -161,6 +167,16 @@ func New(tb testing.TB, o Options) *Rig {
 	// vectors.
 	r.Search = search.New(r.Store)
 	r.Search.Semantic = search.NewSemantic(r.Store, search.LocalProvider(), 64<<20, r.Log)
+	defaults, err := config.LoadFrom(func(string) (string, bool) { return "", false })
+	if err != nil {
+		tb.Fatalf("testrig: default configuration: %v", err)
+	}
+	if o.Billing != nil {
+		o.Billing(&defaults.Billing)
+	}
+	r.Billing = billing.New(r.Store, sender, defaults.Billing, o.BaseURL, r.Log)
+	r.Billing.Staged = r.Library
+	r.Library.Quotas, r.Shares.Quota, r.Accounts.Quota, r.Search.Quota = r.Billing, r.Billing, r.Billing, r.Billing
 	return r
 }
 

@@ -137,6 +137,10 @@ func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
 				return
 			}
 		}
+		if err := s.writable(r, t.ID); err != nil {
+			s.fail(w, r.WithContext(context.WithValue(r.Context(), roleKey{}, role)), err)
+			return
+		}
 		next(w, r.WithContext(context.WithValue(r.Context(), roleKey{}, role)))
 	})
 }

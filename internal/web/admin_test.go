@@ -38,7 +38,7 @@ func TestAdminSuspendAndImpersonate(t *testing.T) {
 	want(t, pam.get("/admin"), http.StatusNotFound)
 
 	p := root.get("/admin")
-	want(t, p, 200, "Workspace acme", "pam@example.com", "free", "active", "Support view")
+	want(t, p, 200, "Workspace acme", "pam@example.com", "professional", "active", "Support view")
 	if !regexp.MustCompile(`<td>1</td>`).MatchString(p.Body) {
 		t.Errorf("admin list does not show 1 design for acme\n%s", p.Body)
 	}

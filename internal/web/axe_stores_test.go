@@ -26,7 +26,7 @@ func TestAxeStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Accounts.CreateWorkspace(ctx0, u, "acme", "Pam's Quilts"); err != nil {
+	if _, err := r.Accounts.CreateWorkspace(ctx0, u, "acme", "Pam's Quilts", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Store.SetPlatformAdmin(ctx0, u.ID, true); err != nil {

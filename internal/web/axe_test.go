@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/patternvault/patternvault/internal/billing"
+	"github.com/patternvault/patternvault/internal/store"
 )
 
 // axeSource reads axe-core, the accessibility checker, from node_modules
@@ -151,7 +154,8 @@ func TestAxe(t *testing.T) {
 	for _, p := range []string{"/", "/workspaces/new", "/t/acme/", "/t/acme/?q=" + url.QueryEscape(designs.typo), "/t/acme/?q=zzqqxx",
 		"/t/acme/?q=viking+tractor", "/t/empty/", "/t/empty/welcome/team", "/t/empty/welcome/import", "/t/empty/imports", "/t/empty/shares",
 		"/t/acme/imports", batch, design, "/t/acme/keywords", "/t/acme/review/duplicates", "/t/acme/review/orientation",
-		"/t/acme/searches", "/t/acme/members", "/t/acme/settings", "/account", "/admin", "/admin/audit", "/admin/health"} {
+		"/t/acme/searches", "/t/acme/members", "/t/acme/settings", "/t/acme/settings/billing", "/t/acme/settings/integrations",
+		"/t/acme/settings/danger", "/account", "/admin", "/admin/billing", "/admin/audit", "/admin/health"} {
 		visit(p)
 	}
 	var shareURL string
@@ -181,6 +185,19 @@ func TestAxe(t *testing.T) {
 		t.Fatal(err)
 	}
 	visit(results)
+	// A read-only workspace: its banner, and the plans page a write gets.
+	emptyTenant, err := r.Store.TenantBySlug(context.Background(), "empty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Billing.AdminChangePlan(context.Background(), emptyTenant.ID, billing.AdminChange{Status: store.SubCanceled}, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	visit("/t/empty/")
+	check("plans page of a refused write", chromedp.Navigate(base+"/t/empty/members"),
+		chromedp.SetValue(chromedp.CSS("#email"), "zoe@example.com"),
+		chromedp.Submit(chromedp.CSS("#email")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Your plan")]`)))
 	t.Logf("axe checked %s in %v", "every page", time.Since(t0).Round(10*time.Millisecond))
 }
 

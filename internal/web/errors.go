@@ -21,6 +21,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.serverError(w, r, err)
 	case p.Status == http.StatusNotFound && p.Code == "not_found":
 		s.notFound(w, r)
+	case p.Status == http.StatusPaymentRequired:
+		s.render(w, r, p.Status, "plan_needed", pageData{Title: "Your plan", Message: p.Message})
 	default:
 		s.logUnavailable(r, p)
 		httpx.SetRetryAfter(w, p.RetryAfter)
@@ -47,7 +49,7 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, pag
 	}
 	s.logUnavailable(r, p)
 	httpx.SetRetryAfter(w, p.RetryAfter)
-	data.Error = p.Message
+	data.Error, data.Upgrade = p.Message, p.Status == http.StatusPaymentRequired
 	s.render(w, r, p.Status, page, data)
 }
 

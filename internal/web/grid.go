@@ -47,6 +47,8 @@ type gridPage struct {
 	Searching  bool
 	Found      int
 	DidYouMean string
+	// SearchNote says why the search used words only (the plan).
+	SearchNote string
 	Why        map[int64][]string
 	// Suggest are the library's most used keywords, offered when a
 	// search finds nothing.
@@ -106,6 +108,7 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		ranked, data.nextCursor = found.Page(query.Cursor, query.Limit)
 		hits = search.IDs(ranked)
 		data.Found, data.DidYouMean, data.Why = len(found.Hits), found.DidYouMean, map[int64][]string{}
+		data.SearchNote = found.Note
 		for _, h := range found.Hits {
 			data.Why[h.ID] = h.Why
 		}

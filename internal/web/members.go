@@ -39,7 +39,7 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, failed er
 		s.serverError(w, r, err)
 		return
 	}
-	data := pageData{Title: "Members", Form: form, Data: page}
+	data := pageData{Title: "Members", Settings: "members", Form: form, Data: page}
 	if failed != nil {
 		s.failForm(w, r, failed, "members", data)
 		return

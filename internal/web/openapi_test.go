@@ -370,6 +370,17 @@ func TestOpenAPIContract(t *testing.T) {
 	st, body = call("POST", "/api/v1/invitations/pv-not-an-invitation/accept", tok, nil)
 	expect("used invitation", st, 410, body)
 
+	// Billing (manual mode: the administrator sets plans).
+	st, body = call("GET", "/api/v1/billing", tok, nil)
+	expect("billing", st, 200, body)
+	if body["mode"] != "manual" || body["usage"] == nil {
+		t.Errorf("billing = %v, want manual mode with usage", body)
+	}
+	st, body = call("POST", "/api/v1/billing/checkout", tok, map[string]any{"plan": "business", "interval": "year"}, "Idempotency-Key", "c-1")
+	expect("checkout in manual mode", st, 409, body)
+	st, body = call("POST", "/api/v1/billing/portal", tok, nil)
+	expect("portal in manual mode", st, 409, body)
+
 	// Platform admin.
 	st, body = call("GET", "/api/v1/admin/tenants", tok, nil)
 	expect("admin tenants", st, 200, body)

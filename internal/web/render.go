@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/search"
@@ -31,6 +32,9 @@ type pageData struct {
 	// Public pages (share links) show the quilter's name, not the app's menus.
 	Public string
 	Data   any
+	// Settings names the settings tab a page is (workspace, members,
+	// billing, integrations, danger); the tabs show when it is set.
+	Settings string
 
 	// Filled by render from the request.
 	User         *store.User
@@ -39,6 +43,11 @@ type pageData struct {
 	Workspaces   []store.Membership
 	Flash        string
 	GoogleSignIn bool
+	// Billing is the workspace's plan state, for its banners.
+	Billing *billing.Account
+	// Upgrade is set when Error is a plan's limit or feature: the page
+	// offers the plans beside it.
+	Upgrade bool
 }
 
 // templateFuncs are the helpers templates may call.
@@ -46,6 +55,10 @@ var templateFuncs = template.FuncMap{
 	"list":  func(v ...string) []string { return v },
 	"list2": func(a, b *store.Pattern) []*store.Pattern { return []*store.Pattern{a, b} },
 	"join":  strings.Join,
+	// price writes cents as dollars: "$299".
+	"price": billing.Price,
+	// settingsTabs are the tabs of the owner's settings pages.
+	"settingsTabs": func() []settingsTab { return settingsTabs },
 	"deref": func(f *float32) float32 {
 		if f == nil {
 			return 0
@@ -125,6 +138,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		data.Tenant = tenant.FromContext(r.Context())
 	}
 	data.Role = roleFrom(r.Context())
+	if data.Tenant != nil && data.Role != "" && data.Public == "" && s.billing != nil {
+		a, err := s.billing.Account(r.Context(), data.Tenant.ID)
+		if err != nil { // the banner is missing; the page itself can still be shown
+			s.log.Error("render: billing state", "id", data.RequestID, "err", err)
+		}
+		data.Billing = a
+	}
 	data.Flash = s.takeFlash(w, r)
 	data.GoogleSignIn = s.google != nil
 	var buf bytes.Buffer

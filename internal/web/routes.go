@@ -79,6 +79,14 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /t/{slug}/settings", s.member(owner, s.workspaceSettings))
 	mux.Handle("POST /t/{slug}/settings", s.member(owner, s.renameWorkspace))
 	mux.Handle("POST /t/{slug}/settings/logo", s.member(owner, s.uploadLogo))
+	mux.Handle("POST /t/{slug}/settings/address", s.member(owner, s.saveAddress))
+	mux.Handle("GET /t/{slug}/settings/billing", s.member(owner, s.billingSettings))
+	mux.Handle("POST /t/{slug}/settings/billing/checkout", s.member(owner, s.billingCheckout))
+	mux.Handle("GET /t/{slug}/settings/billing/return", s.member(owner, s.billingReturn))
+	mux.Handle("POST /t/{slug}/settings/billing/portal", s.member(owner, s.billingPortal))
+	mux.Handle("POST /t/{slug}/settings/billing/plan", s.member(owner, s.billingPlan))
+	mux.Handle("GET /t/{slug}/settings/integrations", s.member(owner, s.integrations))
+	mux.Handle("GET /t/{slug}/settings/danger", s.member(owner, s.dangerZone))
 
 	// The library.
 	mux.Handle("POST /t/{slug}/bulk", s.member(editor, s.bulk))
@@ -191,6 +199,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /s/{token}/logo", s.shareLogo)
 	mux.HandleFunc("GET /s/{token}/download/{id}", s.shareDownload)
 
+	// Stripe's events (signed; no session).
+	mux.HandleFunc("POST /billing/webhook", s.stripeWebhook)
+
 	// The JSON API, for scripts, stores and apps (token auth, no cookies).
 	mux.HandleFunc("GET /api", s.apiPage)
 	mux.Handle("/api/v1/", s.api)
@@ -201,6 +212,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/tenants/{id}/suspend", s.platformAdmin(s.adminSetStatus(store.TenantSuspended)))
 	mux.Handle("POST /admin/tenants/{id}/resume", s.platformAdmin(s.adminSetStatus(store.TenantActive)))
 	mux.Handle("POST /admin/tenants/{id}/impersonate", s.platformAdmin(s.impersonate))
+	mux.Handle("POST /admin/tenants/{id}/plan", s.platformAdmin(s.adminPlan))
+	mux.Handle("GET /admin/billing", s.platformAdmin(s.adminBilling))
 	mux.Handle("GET /admin/audit", s.platformAdmin(s.adminAudit))
 	mux.Handle("GET /admin/health", s.platformAdmin(s.adminHealth))
 	mux.Handle("GET /admin/stores", s.platformAdmin(s.adminStores))

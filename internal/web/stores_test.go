@@ -548,7 +548,7 @@ func liveOwner(t testing.TB, r *rig, email, slug string) (*browser, *store.Tenan
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn, err := r.Accounts.CreateWorkspace(ctx, u, slug, "Workspace "+slug)
+	tn, err := r.Accounts.CreateWorkspace(ctx, u, slug, "Workspace "+slug, "")
 	if err != nil {
 		t.Fatal(err)
 	}

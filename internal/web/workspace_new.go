@@ -16,9 +16,9 @@ func (s *Server) newWorkspaceForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) newWorkspace(w http.ResponseWriter, r *http.Request) {
-	f := formValues(r, "name", "slug")
+	f := formValues(r, "name", "slug", "address")
 	f["slug"] = strings.ToLower(f["slug"])
-	t, err := s.accounts.CreateWorkspace(r.Context(), currentUser(r), f["slug"], f["name"])
+	t, err := s.accounts.CreateWorkspace(r.Context(), currentUser(r), f["slug"], f["name"], f["address"])
 	if err != nil {
 		s.failForm(w, r, err, "workspace_new", pageData{Title: "Create your workspace", Form: f})
 		return

@@ -144,7 +144,7 @@
         var state = imp.querySelector(".import-state");
         if (b.waiting === "storage") state.textContent = "Waiting for storage: the file store cannot be reached just now. Your upload is safe and the import goes on by itself when the store is back.";
         else if (b.status === "running") state.textContent = "Working: " + b.designs_done + " of " + b.designs_total + " designs done.";
-        if (b.status === "done" || b.status === "failed") { window.location.reload(); return; }
+        if (b.status === "done" || b.status === "failed" || b.status === "staged") { window.location.reload(); return; }
         setTimeout(poll, 1000);
       }).catch(function () { setTimeout(poll, 3000); });
     };
