@@ -87,9 +87,9 @@ type Costs struct {
 // JobMargin is one job's revenue less its own costs, and per hour.
 type JobMargin struct {
 	store.JobMoney
-	Margin Cents
+	Margin Cents `json:"margin_cents"`
 	// PerHour is the margin per hour spent (0 without hours).
-	PerHour Cents
+	PerHour Cents `json:"margin_per_hour_cents"`
 }
 
 // Margin computes a job's margin from its money.
