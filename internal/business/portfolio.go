@@ -215,11 +215,18 @@ func (s *Service) UpdatePhoto(ctx context.Context, tenantID, id int64, in PhotoE
 	})
 }
 
-// DeletePhoto removes a photo from the workspace's records (its files
-// stay in the store, as every file does until a retention sweep).
+// DeletePhoto removes a photo from the workspace's records, then its
+// files (the library's orphan sweep keeps to the library's folders and
+// never looks at photos).
 func (s *Service) DeletePhoto(ctx context.Context, tenantID, id int64) error {
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.DeletePhoto(ctx, id) })
-	return notFoundAs(err, ErrNoPhoto)
+	if err != nil {
+		return notFoundAs(err, ErrNoPhoto)
+	}
+	if err := s.Blobs.DeletePrefix(ctx, blob.Key(tenantID, "photos", strconv.FormatInt(id, 10))+"/"); err != nil {
+		return fmt.Errorf("business: delete photo %d's files: %w", id, err)
+	}
+	return nil
 }
 
 // Gallery is a workspace's public page of finished quilts.
