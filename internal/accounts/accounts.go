@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	netmail "net/mail"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -124,7 +125,12 @@ func CheckEmail(email string) (string, error) {
 // nobody learns which addresses have one): for an address that has, it
 // changes nothing, returns a nil user, and tells the address's owner by
 // email (at most once an hour). The same work is done either way.
-func (s *Service) SignUp(ctx context.Context, email, name, password, ip string) (*store.User, error) {
+//
+// next, when not empty, is a local path ("/claim/...") the person was on
+// when she chose to sign up: the emailed link brings her back to it once
+// her address is confirmed (and the "you already have an account" mail's
+// sign-in link too).
+func (s *Service) SignUp(ctx context.Context, email, name, password, ip, next string) (*store.User, error) {
 	if ok, wait := s.signupPerIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}
@@ -134,12 +140,25 @@ func (s *Service) SignUp(ctx context.Context, email, name, password, ip string) 
 	}
 	u, err := s.Store.CreateUser(ctx, email, name, &hash, false)
 	if errors.Is(err, store.ErrConflict) {
-		return nil, s.tellAccountExists(ctx, email)
+		return nil, s.tellAccountExists(ctx, email, next)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return u, s.SendVerification(ctx, u)
+	return u, s.sendVerification(ctx, u, next)
+}
+
+// withNext adds a local return path to a link; anything but a local path
+// ("/x", not "//host") is left out.
+func withNext(link, next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return link
+	}
+	sep := "?"
+	if strings.Contains(link, "?") {
+		sep = "&"
+	}
+	return link + sep + "next=" + url.QueryEscape(next)
 }
 
 // newAccount checks what a sign-up form sends and hashes the password.
@@ -161,7 +180,7 @@ func newAccount(email, name, password string) (string, string, string, error) {
 
 // tellAccountExists mails the owner of email that someone tried to sign
 // up with it.
-func (s *Service) tellAccountExists(ctx context.Context, email string) error {
+func (s *Service) tellAccountExists(ctx context.Context, email, next string) error {
 	if ok, _ := s.existsNotices.Allow(strings.ToLower(email)); !ok {
 		return nil
 	}
@@ -169,16 +188,22 @@ func (s *Service) tellAccountExists(ctx context.Context, email string) error {
 	if err != nil {
 		return fmt.Errorf("accounts: sign-up with a taken address: %w", err)
 	}
-	return s.Mailer.Send(ctx, u.Email, mail.AccountExistsData{Name: u.DisplayName, Link: s.BaseURL + "/signin"})
+	return s.Mailer.Send(ctx, u.Email, mail.AccountExistsData{Name: u.DisplayName, Link: withNext(s.BaseURL+"/signin", next)})
 }
 
 // SendVerification emails a fresh link that confirms the user's address.
 func (s *Service) SendVerification(ctx context.Context, u *store.User) error {
+	return s.sendVerification(ctx, u, "")
+}
+
+// sendVerification emails the confirmation link, which then goes on to
+// the local path next (if any).
+func (s *Service) sendVerification(ctx context.Context, u *store.User, next string) error {
 	link, err := s.emailLink(ctx, u.ID, store.TokenVerify, VerifyTTL, "/verify")
 	if err != nil {
 		return err
 	}
-	return s.Mailer.Send(ctx, u.Email, mail.VerifyData{Name: u.DisplayName, Link: link})
+	return s.Mailer.Send(ctx, u.Email, mail.VerifyData{Name: u.DisplayName, Link: withNext(link, next)})
 }
 
 func (s *Service) emailLink(ctx context.Context, userID int64, purpose string, ttl time.Duration, path string) (string, error) {

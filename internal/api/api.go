@@ -29,6 +29,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/auth"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/httpx"
@@ -50,6 +51,7 @@ type Handler struct {
 	library *library.Service
 	shares  *share.Service
 	search  *search.Service
+	backup  *backup.Service
 	// business is set by SetBusiness.
 	business *business.Service
 	log      *slog.Logger
@@ -66,8 +68,8 @@ type Handler struct {
 }
 
 // New returns the API handler.
-func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, log: log, mux: newRouteMux(),
+func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, bk *backup.Service, log *slog.Logger) *Handler {
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, backup: bk, log: log, mux: newRouteMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -80,6 +82,7 @@ func (h *Handler) routes() {
 	h.shareRoutes()
 	h.savedRoutes()
 	h.businessRoutes()
+	h.backupRoutes()
 	h.billingRoutes()
 	h.storeRoutes()
 	h.workspaceRoutes()

@@ -105,8 +105,10 @@ func (h *Handler) billingPortal(w http.ResponseWriter, r *http.Request) {
 // an import (an upload, or a store's delivery accepted from the Inbox) is
 // held, never refused; subscribing opens it again; removing a member
 // brings it under a smaller plan; declining a delivery, joining another
-// workspace and a platform admin's suspension change nothing in it.
+// workspace and a platform admin's suspension change nothing in it; an
+// export of everything is never refused.
 var writableWhenReadOnly = map[string]bool{
+	"POST " + Prefix + "/exports":                       true,
 	"POST " + Prefix + "/imports":                       true,
 	"POST " + Prefix + "/billing/checkout":              true,
 	"POST " + Prefix + "/billing/portal":                true,

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/business"
@@ -29,6 +30,7 @@ import (
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/mail"
 	"github.com/patternvault/patternvault/internal/metrics"
+	"github.com/patternvault/patternvault/internal/pgbackrest"
 	"github.com/patternvault/patternvault/internal/pgserver"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
@@ -63,13 +65,18 @@ type App struct {
 	Search *search.Service
 	// Business runs customers, quotes, jobs, invoices and the portfolio.
 	Business *business.Service
+	// Backup runs exports, snapshots, restores and deletions.
+	Backup *backup.Service
 	// Billing runs plans, entitlements and Stripe.
 	Billing *billing.Service
 	// Stores runs pattern stores' deliveries.
 	Stores *storeapi.Service
 	// Metrics records what the process does, for /metrics.
 	Metrics *metrics.Metrics
-	pg      *pgserver.Server
+	// PITR is pgBackRest's set-up for the embedded cluster (nil unless
+	// PV_BACKUP_REPO is set).
+	PITR *pgbackrest.Config
+	pg   *pgserver.Server
 	// stopWatch stops watching the embedded cluster.
 	stopWatch context.CancelFunc
 	// guard fronts the file store; spool keeps uploads while S3 is down
@@ -90,11 +97,32 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a := &App{Config: cfg, Log: log}
 	dsn := cfg.DatabaseURL
 	if cfg.Embedded() {
-		pg, err := pgserver.Start(ctx, filepath.Join(cfg.DataDir, "pg"), pgserver.Options{Logger: log})
+		opt := pgserver.Options{Logger: log}
+		if cfg.BackupRepo != "" {
+			var err error
+			if a.PITR, err = PITRConfig(cfg); err != nil {
+				return nil, err
+			}
+			if opt.ArchiveCommand, err = a.PITR.ArchiveCommand(); err != nil {
+				return nil, err
+			}
+		}
+		pg, err := pgserver.Start(ctx, filepath.Join(cfg.DataDir, "pg"), opt)
 		if err != nil {
 			return nil, err
 		}
 		a.pg = pg
+		if a.PITR != nil {
+			a.PITR.PGData, a.PITR.PGSocket = pg.DataDir(), pg.SocketDir()
+			if err := a.PITR.WriteConf(); err != nil {
+				a.Close()
+				return nil, err
+			}
+			if err := pg.Own(append(a.PITR.Dirs(), a.PITR.ConfPath())...); err != nil {
+				a.Close()
+				return nil, err
+			}
+		}
 		// The cluster is restarted when its postmaster dies (kill -9,
 		// out of memory); /readyz says so meanwhile.
 		watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -135,12 +163,20 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	limits.MaxUploadSize = cfg.MaxUploadBytes
 	a.Library = &library.Service{Store: a.Store, Blobs: a.Blobs, Limits: limits, Log: log,
 		ImportMemory: cfg.ImportMemoryBytes, Workers: cfg.ImportWorkers, TempDir: filepath.Join(cfg.DataDir, "tmp")}
+	policy, err := BackupPolicy(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Backup = &backup.Service{Store: a.Store, Blobs: a.Blobs, Library: a.Library, BaseURL: cfg.BaseURL, Log: log,
+		Policy: policy, Generator: "PatternVault " + Version()}
 	// The accounts service's worker is registered before the queue
 	// exists; the service gets its mailer and queue below.
 	a.Accounts = accounts.New(a.Store, nil, cfg.BaseURL)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(d.Pool, transport, log))
 	river.AddWorker(workers, a.Accounts.Worker())
+	a.Backup.AddWorkers(workers)
 	river.AddWorker(workers, a.Library.Worker())
 	river.AddWorker(workers, a.Library.DuplicatesWorker())
 	allow, err := storeapi.ParseAllowlist(cfg.FetchAllow)
@@ -165,6 +201,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 		return nil, err
 	}
 	a.Library.Queue = a.Queue
+	a.Backup.Queue = a.Queue
 	a.Library.StorageDown = a.guard.Open
 	a.Stores.Queue = a.Queue
 	a.Library.Metrics = a.Metrics
@@ -183,8 +220,135 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	a.Business = business.New(a.Store, a.Blobs, mailer, cfg.BaseURL)
+	a.Backup.Mail = mailer
+	if a.PITR != nil {
+		a.Backup.Platform = a.platformBackupDue
+	}
 	a.Accounts.Quota = a.Billing
 	return a, nil
+}
+
+// BackupPolicy reads when snapshots are taken, how many are kept and how
+// often they are checked from cfg.
+func BackupPolicy(cfg *config.Config) (backup.Policy, error) {
+	p := backup.DefaultPolicy()
+	if err := backup.ParseSchedule(&p, cfg.BackupSchedule); err != nil {
+		return p, fmt.Errorf("config: PV_BACKUP_SCHEDULE=%q: %w", cfg.BackupSchedule, err)
+	}
+	if err := backup.ParseRetention(&p, cfg.BackupKeep); err != nil {
+		return p, fmt.Errorf("config: PV_BACKUP_KEEP=%q: %w", cfg.BackupKeep, err)
+	}
+	p.CheckEvery = cfg.BackupCheckEvery
+	return p, nil
+}
+
+// PITRConfig is pgBackRest's set-up for the embedded cluster under cfg's
+// data directory, with the repository PV_BACKUP_REPO names: a full backup
+// weekly, an incremental one nightly.
+func PITRConfig(cfg *config.Config) (*pgbackrest.Config, error) {
+	repo, err := pgbackrest.ParseRepo(cfg.BackupRepo)
+	if err != nil {
+		return nil, fmt.Errorf("config: PV_BACKUP_REPO: %w", err)
+	}
+	return &pgbackrest.Config{Repo: repo, Home: filepath.Join(cfg.DataDir, "pgbackrest"),
+		FullEvery: 7 * 24 * time.Hour, IncrEvery: 24 * time.Hour}, nil
+}
+
+// PlatformBackup takes a pgBackRest backup of the embedded cluster now
+// (kind pgbackrest.Full, Diff or Incr), creating the stanza first when
+// needed.
+func (a *App) PlatformBackup(ctx context.Context, kind string) error {
+	if a.PITR == nil {
+		return errors.New("app: platform backups are off: set PV_BACKUP_REPO (embedded PostgreSQL only; see docs/backups.md for an external one)")
+	}
+	if err := a.PITR.Setup(ctx, a.pg.Exec); err != nil {
+		return err
+	}
+	return a.PITR.Backup(ctx, a.pg.Exec, kind)
+}
+
+// RestorePlatform puts the embedded cluster back as it was at target (a
+// time; "" replays everything archived) from pgBackRest's repository:
+// no other PatternVault process may use it; its current data directory
+// is moved aside and kept, and the cluster is started and recovered
+// before RestorePlatform returns. It returns where the old data is.
+func RestorePlatform(ctx context.Context, cfg *config.Config, log *slog.Logger, target string) (string, error) {
+	if !cfg.Embedded() || cfg.BackupRepo == "" {
+		return "", errors.New("app: platform restores work on the embedded PostgreSQL with PV_BACKUP_REPO set; see docs/backups.md for an external one")
+	}
+	pc, err := PITRConfig(cfg)
+	if err != nil {
+		return "", err
+	}
+	cmd, err := pc.ArchiveCommand()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(cfg.DataDir, "pg")
+	opt := pgserver.Options{Logger: log, ArchiveCommand: cmd}
+	aside, err := pgserver.ReplaceData(ctx, dir, opt, time.Now().UTC().Format("20060102T150405Z"), func(s *pgserver.Server) error {
+		pc.PGData, pc.PGSocket = s.DataDir(), s.SocketDir()
+		if err := pc.WriteConf(); err != nil {
+			return err
+		}
+		if err := s.Own(append(pc.Dirs(), pc.ConfPath())...); err != nil {
+			return err
+		}
+		_, err := pc.Run(ctx, s.Exec, "restore", pgbackrest.RestoreArgs(target)...)
+		return err
+	})
+	if err != nil {
+		return aside, err
+	}
+	pg, err := pgserver.Start(ctx, dir, opt)
+	if err != nil {
+		return aside, fmt.Errorf("app: start the restored cluster: %w", err)
+	}
+	defer pg.Close()
+	d, err := db.OpenDatabase(ctx, pg.DSN("postgres"), "")
+	if err != nil {
+		return aside, err
+	}
+	defer d.Close()
+	for {
+		var recovering bool
+		if err := d.Pool.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&recovering); err != nil {
+			return aside, fmt.Errorf("app: restored cluster: %w", err)
+		}
+		if !recovering {
+			return aside, nil
+		}
+		select {
+		case <-ctx.Done():
+			return aside, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// PlatformBackups lists pgBackRest's backups of the embedded cluster.
+func (a *App) PlatformBackups(ctx context.Context) ([]pgbackrest.BackupInfo, error) {
+	if a.PITR == nil {
+		return nil, errors.New("app: platform backups are off: set PV_BACKUP_REPO")
+	}
+	return a.PITR.Info(ctx, a.pg.Exec)
+}
+
+// platformBackupDue takes the pgBackRest backup that is due, if any (the
+// backup tick calls it).
+func (a *App) platformBackupDue(ctx context.Context) error {
+	if err := a.PITR.Setup(ctx, a.pg.Exec); err != nil {
+		return err
+	}
+	list, err := a.PITR.Info(ctx, a.pg.Exec)
+	if err != nil {
+		return err
+	}
+	if kind := a.PITR.Due(list, time.Now()); kind != "" {
+		a.Log.Info("app: platform backup", "type", kind)
+		return a.PITR.Backup(ctx, a.pg.Exec, kind)
+	}
+	return nil
 }
 
 // DBOptions are the database pools' settings from cfg.
@@ -240,6 +404,9 @@ func (a *App) Migrate(ctx context.Context) (db.Result, error) {
 func (a *App) StartWorkers(ctx context.Context) error {
 	if a.workersOn {
 		return nil
+	}
+	if _, err := a.Queue.Client.PeriodicJobs().AddSafely(a.Backup.Periodic()); err != nil {
+		return fmt.Errorf("app: schedule backups: %w", err)
 	}
 	embedCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.observeJobs(embedCtx)

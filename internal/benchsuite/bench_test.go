@@ -49,6 +49,11 @@ type world struct {
 	token    string
 	ids      []int64
 	designs  int
+	// filesDir is the local blob store's data directory; blobs and lib
+	// are the store and library service the import used.
+	filesDir string
+	blobs    blob.Store
+	lib      *library.Service
 	took     time.Duration
 	// embedLag is how long after the import's end the last design had
 	// its vector (the embedding worker runs during the import, as in
@@ -118,9 +123,10 @@ func (w *world) seed(slug, name string, want int) error {
 	if err != nil {
 		return err
 	}
-	w.database, w.store = d, store.New(d)
+	w.database, w.store, w.filesDir, w.blobs = d, store.New(d), dir, blobs
 	log := slog.New(slog.DiscardHandler)
 	lib := &library.Service{Store: w.store, Blobs: blobs, Limits: ingest.DefaultLimits(), Log: log}
+	w.lib = lib
 	workers := river.NewWorkers()
 	river.AddWorker(workers, lib.Worker())
 	river.AddWorker(workers, lib.DuplicatesWorker())

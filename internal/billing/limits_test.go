@@ -185,7 +185,7 @@ func TestMarginAndMessages(t *testing.T) {
 
 	// Members: the owner is the one person of Starter; an invitation is
 	// refused with the same style of message.
-	owner, err := r.Accounts.SignUp(ctx, "pam@example.com", "Pam", "a quilt of many colours", "192.0.2.1")
+	owner, err := r.Accounts.SignUp(ctx, "pam@example.com", "Pam", "a quilt of many colours", "192.0.2.1", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func stripeRig(t *testing.T, apiURL string, prices map[string]string) (*testrig.
 	}})
 	acme := r.Tenant(t, "acme")
 	ctx := context.Background()
-	pam, err := r.Accounts.SignUp(ctx, "pam@example.com", "Pam", "a quilt of many colours", "192.0.2.1")
+	pam, err := r.Accounts.SignUp(ctx, "pam@example.com", "Pam", "a quilt of many colours", "192.0.2.1", "")
 	if err != nil {
 		t.Fatal(err)
 	}

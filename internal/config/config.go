@@ -68,6 +68,19 @@ type Config struct {
 	VoyageAPIKey string
 	// VectorMemoryBytes bounds the in-memory vector indexes.
 	VectorMemoryBytes int64
+	// BackupSchedule is when workspace snapshots are taken: "HH:MM"
+	// daily, an interval such as "6h", or "off" (read and checked by
+	// backup.ParseSchedule when the app opens).
+	BackupSchedule string
+	// BackupKeep is how many snapshots are kept: "7d 4w 12m"
+	// (backup.ParseRetention).
+	BackupKeep string
+	// BackupCheckEvery is how often each workspace's latest snapshot is
+	// restored into a scratch schema and compared.
+	BackupCheckEvery time.Duration
+	// BackupRepo, when set, turns on pgBackRest for the embedded
+	// PostgreSQL: a directory, or s3://KEY:SECRET@host:port/bucket/path.
+	BackupRepo string
 	// Billing holds the plans' prices and allowances and Stripe's keys.
 	Billing Billing
 	// FetchAllow lists hosts and CIDRs a store's URLs may reach over http
@@ -185,6 +198,14 @@ var options = []Option{
 			c.VectorMemoryBytes = int64(mb) << 20
 			return nil
 		}},
+	{Env: "PV_BACKUP_SCHEDULE", Default: "02:00", Help: "When every workspace is snapshotted: a local time of day (02:00, nightly), an interval such as 6h, or off.",
+		set: func(c *Config, v string) error { c.BackupSchedule = strings.TrimSpace(v); return nil }},
+	{Env: "PV_BACKUP_KEEP", Default: "7d 4w 12m", Help: "Snapshots kept per workspace: the newest of each of the last N days (d), weeks (w) and months (m).",
+		set: func(c *Config, v string) error { c.BackupKeep = strings.TrimSpace(v); return nil }},
+	{Env: "PV_BACKUP_CHECK_EVERY", Default: "168h", Help: "How often each workspace's latest snapshot is restored into a scratch schema and compared (spread over the week).",
+		set: func(c *Config, v string) error { return setDuration(&c.BackupCheckEvery, v) }},
+	{Env: "PV_BACKUP_REPO", Default: "", Secret: true, Help: "pgBackRest repository for the embedded PostgreSQL (full, incremental and WAL archive): a directory, or s3://KEY:SECRET@host:port/bucket/path; empty turns it off.",
+		set: func(c *Config, v string) error { c.BackupRepo = strings.TrimSpace(v); return nil }},
 	{Env: "PV_IMPORT_MEMORY_MB", Default: "256", Help: "Memory budget of one import, in megabytes, whatever the upload's size: a design whose geometry alone would not fit is kept without a preview.",
 		set: func(c *Config, v string) error {
 			var mb int

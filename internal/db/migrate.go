@@ -281,7 +281,12 @@ func (m *Migrator) migrateTenant(ctx context.Context, t tenantRef) (int, error) 
 // has inserted the tenant row in the same transaction, so the tenant comes
 // into being whole or not at all.
 func CreateTenantSchema(ctx context.Context, tx pgx.Tx, id int64, migrations []Migration) error {
-	schema := TenantSchema(id)
+	return createSchema(ctx, tx, TenantSchema(id), migrations)
+}
+
+// createSchema makes schema with every tenant migration applied (see
+// CreateTenantSchema).
+func createSchema(ctx context.Context, tx pgx.Tx, schema string, migrations []Migration) error {
 	if _, err := tx.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
 		return fmt.Errorf("db: create schema %s: %w", schema, err)
 	}

@@ -33,11 +33,17 @@ type Download struct {
 // original design file). An original in the format always wins over a
 // conversion.
 func (s *Service) Fetch(ctx context.Context, tenantID int64, p *store.Pattern, format string) (*Download, error) {
-	format = strings.ToLower(format)
 	files, err := s.Store.Files(ctx, tenantID, p.ID)
 	if err != nil {
 		return nil, err
 	}
+	return s.FetchFrom(ctx, p.ID, p.Name, files, format)
+}
+
+// FetchFrom is Fetch for design id named name whose files the caller has
+// read (an export, which reads them all in one transaction).
+func (s *Service) FetchFrom(ctx context.Context, id int64, name string, files []*store.PatternFile, format string) (*Download, error) {
+	format = strings.ToLower(format)
 	var designs []*store.PatternFile
 	for _, f := range files {
 		if f.Role == store.RoleDesign {
@@ -69,9 +75,9 @@ func (s *Service) Fetch(ctx context.Context, tenantID int64, p *store.Pattern, f
 	}
 	out, err := convert.Convert(src.FileName, data, target)
 	if err != nil {
-		return nil, fmt.Errorf("library: convert pattern %d to %s: %w", p.ID, format, err)
+		return nil, fmt.Errorf("library: convert pattern %d to %s: %w", id, format, err)
 	}
-	return &Download{Name: FileName(p.Name, format), ContentType: "application/octet-stream",
+	return &Download{Name: FileName(name, format), ContentType: "application/octet-stream",
 		Body: io.NopCloser(bytes.NewReader(out)), Size: int64(len(out)), Converted: true}, nil
 }
 

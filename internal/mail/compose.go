@@ -22,6 +22,9 @@ const (
 	KindVoteNotification = "vote_notification" // VoteData
 	KindQuote            = "quote"             // QuoteData
 	KindInvoice          = "invoice"           // InvoiceData
+	KindExportReady      = "export_ready"      // ExportReadyData
+	KindDeletion         = "deletion"          // DeletionData
+	KindBackupAlert      = "backup_alert"      // BackupAlertData
 	KindAccountExists    = "account_exists"    // AccountExistsData
 )
 
@@ -118,6 +121,36 @@ func (d InvoiceData) Attachments() []Attachment {
 	return []Attachment{{Name: d.Number + ".pdf", ContentType: "application/pdf", Data: d.PDF}}
 }
 
+// ExportReadyData fills the mail that says a workspace's export can be
+// downloaded.
+type ExportReadyData struct {
+	Name      string // the person's name; may be empty
+	Workspace string // the workspace's name
+	Designs   int    // how many designs it holds
+	Size      string // its size, such as "1.2 GB"
+	Expires   string // until when it can be downloaded, such as "Monday 3 March"
+	Link      string // the download page
+}
+
+// DeletionData fills the mail to an owner whose workspace will be deleted
+// (they asked for it, or for their account's deletion).
+type DeletionData struct {
+	Name      string // the owner's name; may be empty
+	Workspace string // the workspace's name
+	When      string // the day it is deleted, such as "Monday 3 March 2026"
+	Link      string // the page that holds the export's download and the cancel button
+}
+
+// BackupAlertData fills the alert to platform admins that a workspace's
+// restore check failed.
+type BackupAlertData struct {
+	Workspace string // the workspace's name
+	Slug      string // its address
+	Snapshot  int64  // the snapshot checked
+	Report    string // what the check found
+	Link      string // the admin's backups page
+}
+
 // AccountExistsData fills the mail sent when someone signs up with the
 // address of an account that exists: the sign-up page says the same
 // either way, and the owner of the address learns what happened.
@@ -160,11 +193,21 @@ func (QuoteData) Kind() string { return KindQuote }
 // Kind is KindInvoice.
 func (InvoiceData) Kind() string { return KindInvoice }
 
+// Kind is KindExportReady.
+func (ExportReadyData) Kind() string { return KindExportReady }
+
+// Kind is KindDeletion.
+func (DeletionData) Kind() string { return KindDeletion }
+
+// Kind is KindBackupAlert.
+func (BackupAlertData) Kind() string { return KindBackupAlert }
+
 // Kind is KindAccountExists.
 func (AccountExistsData) Kind() string { return KindAccountExists }
 
 // kinds is one value of every kind's data type.
 var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{},
+	ExportReadyData{}, DeletionData{}, BackupAlertData{},
 	TrialEndingData{}, PaymentFailedData{}, PlanChangedData{}, ReceiptData{}, QuoteData{}, InvoiceData{}}
 
 //go:embed templates/*.txt templates/*.html

@@ -48,7 +48,18 @@ type Options struct {
 	NoSync bool
 	// Logger receives start/stop messages; nil discards them.
 	Logger *slog.Logger
+	// ArchiveCommand, when set, turns on continuous WAL archiving with
+	// this archive_command (%p is the segment's path), a segment at least
+	// every ArchiveTimeout: pgBackRest's archive-push for point-in-time
+	// recovery (internal/pgbackrest). Turning it on or off takes effect
+	// when the cluster next starts.
+	ArchiveCommand string
 }
+
+// ArchiveTimeout bounds how long a committed change waits before its WAL
+// segment is archived (the most a point-in-time recovery can lose when
+// the disk dies).
+const ArchiveTimeout = 60 * time.Second
 
 // Server is a handle on a running embedded cluster.
 type Server struct {
@@ -265,6 +276,11 @@ func (s *Server) writeConf(opt Options) error {
 	if opt.NoSync {
 		lines = append(lines, "fsync = off", "synchronous_commit = off", "full_page_writes = off")
 	}
+	if opt.ArchiveCommand != "" {
+		lines = append(lines, "wal_level = replica", "archive_mode = on",
+			"archive_command = "+quoteConf(opt.ArchiveCommand),
+			fmt.Sprintf("archive_timeout = %d", int(ArchiveTimeout/time.Second)))
+	}
 	path := filepath.Join(s.dataDir(), "patternvault.conf")
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		return fmt.Errorf("pgserver: write %s: %w", path, err)
@@ -316,15 +332,7 @@ func (s *Server) start(ctx context.Context) error {
 
 // run executes one of the PostgreSQL binaries, as the service user when root.
 func (s *Server) run(ctx context.Context, name string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(s.binDir, name), args...)
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGTZ=UTC")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a Ctrl-C to the app must not hit postgres
-	if s.cred != nil {
-		cmd.SysProcAttr.Credential = s.cred
-	}
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return execAs(ctx, s.cred, s.dir, filepath.Join(s.binDir, name), args...) // Setpgid: a Ctrl-C to the app must not hit postgres
 }
 
 func findBinDir(override string) (string, error) {

@@ -19,6 +19,8 @@ type TenantOverview struct {
 	// EmbeddingTokens is what semantic search's provider billed for the
 	// tenant over the last 30 days (0 with the local concepts).
 	EmbeddingTokens int64
+	// BackupBytes is what the workspace's backups keep (internal/backup).
+	BackupBytes int64
 }
 
 // TenantOverviews lists tenants (all statuses but deleted) with their
@@ -36,7 +38,8 @@ func (s *Store) TenantOverviews(ctx context.Context, afterSlug string, limit int
 		        JOIN pg_namespace n ON n.oid = c.relnamespace
 		        WHERE n.nspname = 't_' || t.id AND c.relkind IN ('r', 'm'))::bigint,
 		       (SELECT coalesce(sum(e.tokens), 0) FROM platform.embedding_usage e
-		        WHERE e.tenant_id = t.id AND e.day > current_date - 30)::bigint
+		        WHERE e.tenant_id = t.id AND e.day > current_date - 30)::bigint,
+		       t.backup_bytes
 		FROM platform.tenants t
 		WHERE t.status <> 'deleted' AND t.slug > $1
 		ORDER BY t.slug LIMIT $2`, afterSlug, limit)
@@ -46,8 +49,8 @@ func (s *Store) TenantOverviews(ctx context.Context, afterSlug string, limit int
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*TenantOverview, error) {
 		o := &TenantOverview{Tenant: &Tenant{}}
 		t := o.Tenant
-		err := r.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo,
-			&o.OwnerEmail, &o.Members, &o.LastActivity, &o.StorageBytes, &o.EmbeddingTokens)
+		err := r.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo, &t.DeleteAfter,
+			&o.OwnerEmail, &o.Members, &o.LastActivity, &o.StorageBytes, &o.EmbeddingTokens, &o.BackupBytes)
 		return o, err
 	})
 	if err != nil {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -119,14 +121,24 @@ func (t *TenantTx) SetThumbState(ctx context.Context, patternID int64, state str
 }
 
 // BlobKeysInUse reports which of keys are still referenced by any file
-// (of any pattern, deleted or not: the bin can be undone), upload or
-// business photo. A photo's resized copies sit beside its original
-// ("{tenant}/photos/{id}/original", ".../1600", ".../480"), so a key is
-// a photo's when a photo's original shares its folder.
+// (of any pattern, deleted or not: the bin can be undone), upload, kept
+// snapshot (backup_refs) or business photo, and which belong to the
+// backups (snapshots, exports and restore uploads, which internal/backup
+// cleans up itself). A photo's resized copies sit beside its original
+// ("{tenant}/photos/{id}/original", ".../1600", ".../480"), so a key is a
+// photo's when a photo's original shares its folder. It is the one check
+// every cleanup of stored files makes before it deletes one: no cleanup
+// may delete a file a snapshot references.
 func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string]bool, error) {
 	used := map[string]bool{}
+	for _, k := range keys {
+		if BackupKey(k) {
+			used[k] = true
+		}
+	}
 	rows, err := t.tx.Query(ctx, `SELECT DISTINCT blob_key FROM pattern_files WHERE blob_key = ANY($1)
 		UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)
+		UNION SELECT blob_key FROM backup_refs WHERE blob_key = ANY($1)
 		UNION SELECT k FROM unnest($1::text[]) AS k
 			JOIN photos p ON regexp_replace(p.blob_key, '[^/]*$', '') = regexp_replace(k, '[^/]*$', '')
 			WHERE k LIKE '%/photos/%'`, keys)
@@ -143,4 +155,20 @@ func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string
 // BlobKeysInUse is TenantTx.BlobKeysInUse in its own transaction.
 func (s *Store) BlobKeysInUse(ctx context.Context, tenantID int64, keys []string) (map[string]bool, error) {
 	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (map[string]bool, error) { return tx.BlobKeysInUse(ctx, keys) })
+}
+
+// BackupDirs are the folders of a tenant's stored files that belong to
+// its backups ("{tenant}/snapshots/...", ...): only internal/backup
+// deletes what is in them.
+var BackupDirs = []string{"snapshots", "exports", "restores"}
+
+// BackupKey reports whether a stored file's key lies in one of the
+// tenant's BackupDirs.
+func BackupKey(key string) bool {
+	_, rest, ok := strings.Cut(key, "/")
+	if !ok {
+		return false
+	}
+	dir, _, _ := strings.Cut(rest, "/")
+	return slices.Contains(BackupDirs, dir)
 }

@@ -29,16 +29,19 @@ type Tenant struct {
 	Settings  map[string]any `json:"settings"`
 	CreatedAt time.Time      `json:"created_at"`
 	HasLogo   bool           `json:"has_logo"`
+	// DeleteAfter, when set, is when the workspace, paused for deletion,
+	// is purged (internal/backup).
+	DeleteAfter *time.Time `json:"delete_after,omitempty"`
 }
 
 // Schema returns the tenant's schema name.
 func (t *Tenant) Schema() string { return db.TenantSchema(t.ID) }
 
-const tenantColumns = "id, slug, name, plan, status, settings, created_at, logo IS NOT NULL"
+const tenantColumns = "id, slug, name, plan, status, settings, created_at, logo IS NOT NULL, delete_after"
 
 func scanTenant(row pgx.Row) (*Tenant, error) {
 	t := &Tenant{}
-	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo)
+	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo, &t.DeleteAfter)
 	return t, err
 }
 
@@ -113,8 +116,12 @@ func (s *Store) Tenants(ctx context.Context) ([]*Tenant, error) {
 }
 
 // SetTenantStatus changes a tenant's status; its data is untouched.
+// Making it active again also cancels a deletion it was paused for.
 func (s *Store) SetTenantStatus(ctx context.Context, id int64, status string) error {
-	tag, err := s.q.Exec(ctx, `UPDATE platform.tenants SET status = $2 WHERE id = $1`, id, status)
+	tag, err := s.q.Exec(ctx, `UPDATE platform.tenants SET status = $2,
+		delete_after = CASE WHEN $2 = 'active' THEN NULL ELSE delete_after END,
+		status_before_delete = CASE WHEN $2 = 'active' THEN '' ELSE status_before_delete END
+		WHERE id = $1`, id, status)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrNotFound
 	}

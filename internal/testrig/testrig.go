@@ -30,6 +30,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/business"
@@ -82,6 +83,9 @@ type Rig struct {
 	Search   *search.Service
 	// Business runs customers, quotes, jobs, invoices and the portfolio.
 	Business *business.Service
+	// Backup runs exports, snapshots and restores (in the foreground;
+	// a live rig's queue also runs its jobs).
+	Backup *backup.Service
 	// Billing holds the plans; every service checks its limits with it.
 	Billing *billing.Service
 	// Stores runs pattern stores' deliveries (its jobs run in a live rig).
@@ -111,6 +115,7 @@ func New(tb testing.TB, o Options) *Rig {
 		tb.Fatalf("testrig: blob storage: %v", err)
 	}
 	r.Library = &library.Service{Store: r.Store, Blobs: r.Blobs, Limits: ingest.DefaultLimits(), Log: r.Log}
+	r.Backup = &backup.Service{Store: r.Store, Blobs: r.Blobs, Library: r.Library, BaseURL: o.BaseURL, Log: r.Log, Policy: backup.DefaultPolicy()}
 	allow, err := storeapi.ParseAllowlist(o.FetchAllow)
 	if err != nil {
 		tb.Fatalf("testrig: %v", err)
@@ -133,6 +138,7 @@ func New(tb testing.TB, o Options) *Rig {
 		river.AddWorker(workers, mail.NewWorker(d.Pool, transport, r.Log))
 		r.Stores.AddWorkers(workers)
 		river.AddWorker(workers, r.Accounts.Worker())
+		r.Backup.AddWorkers(workers)
 		cfg = jobs.Config{Workers: workers, Logger: r.Log, PollInterval: 100 * time.Millisecond, TestOnly: true,
 			Queues: map[string]int{jobs.QueueDefault: 2, jobs.QueueMail: 1, jobs.QueueImports: 1, jobs.QueueBackground: 1}}
 	}
@@ -167,6 +173,7 @@ func New(tb testing.TB, o Options) *Rig {
 	// vectors.
 	r.Search = search.New(r.Store)
 	r.Search.Semantic = search.NewSemantic(r.Store, search.LocalProvider(), 64<<20, r.Log)
+	r.Backup.Queue, r.Backup.Mail = r.Queue, sender
 	defaults, err := config.LoadFrom(func(string) (string, bool) { return "", false })
 	if err != nil {
 		tb.Fatalf("testrig: default configuration: %v", err)

@@ -122,7 +122,9 @@ func (s *Server) member(min string, next http.HandlerFunc) http.Handler {
 			return
 		}
 		r = r.WithContext(tenant.NewContext(r.Context(), t))
-		if t.Status == store.TenantSuspended {
+		// A workspace paused for deletion still serves its owner
+		// Settings → Danger (to cancel) and the export of everything.
+		if t.Status == store.TenantSuspended && (t.DeleteAfter == nil || !deletionPath(r.URL.Path, t.Slug)) {
 			s.render(w, r, http.StatusForbidden, "suspended", pageData{Title: t.Name + " is paused", Tenant: t})
 			return
 		}

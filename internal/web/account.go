@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/store"
@@ -17,6 +18,9 @@ type accountPage struct {
 	// TenantSlugs names each token's workspace.
 	TenantSlugs map[int64]string
 	Current     []byte
+	// DeleteAfter is when the account is deleted, if its deletion was
+	// asked for.
+	DeleteAfter *time.Time
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) {
@@ -31,6 +35,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, failed er
 	err := s.store.Tx(r.Context(), func(st *store.Store) error {
 		var err error
 		if page.Sessions, err = st.UserSessions(r.Context(), v.User.ID); err != nil {
+			return err
+		}
+		if page.DeleteAfter, err = st.UserDeleteAfter(r.Context(), v.User.ID); err != nil {
 			return err
 		}
 		page.Tokens, err = st.UserAPITokens(r.Context(), v.User.ID)

@@ -6,16 +6,19 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/storeapi"
 )
 
 // TestAxeStores runs the accessibility check of TestAxe on the pages of
 // pattern stores, on a desktop and on a phone: the consent page, a claim
 // link (signed out and in), the Inbox with a delivery, the connected
-// stores, the admin's stores, one store, and the API page.
+// stores (on the account and in the workspace's Integrations tab), the
+// admin's stores, one store, and the API page.
 func TestAxeStores(t *testing.T) {
 	t.Parallel()
 	src := axeSource(t)
@@ -26,7 +29,8 @@ func TestAxeStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Accounts.CreateWorkspace(ctx0, u, "acme", "Pam's Quilts", ""); err != nil {
+	acme, err := r.Accounts.CreateWorkspace(ctx0, u, "acme", "Pam's Quilts", "")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Store.SetPlatformAdmin(ctx0, u.ID, true); err != nil {
@@ -35,6 +39,11 @@ func TestAxeStores(t *testing.T) {
 	created, err := r.Stores.CreateStore(ctx0, storeapi.NewStore{Name: "Quilt Store X", Website: "https://store.example",
 		AllowedHosts: []string{"cdn.store.example"}, RedirectURIs: []string{"https://store.example/connected"}})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Pam connected the store to acme (the Integrations tab lists it).
+	if _, err := r.Store.CreateStoreGrant(ctx0, &store.StoreGrant{StoreID: created.Store.ID, UserID: u.ID, TenantID: acme.ID,
+		AccessExpiresAt: time.Now().Add(time.Hour)}, []byte("axe-access"), []byte("axe-refresh")); err != nil {
 		t.Fatal(err)
 	}
 	caller := &storeapi.Caller{Store: created.Store}
@@ -78,7 +87,7 @@ func TestAxeStores(t *testing.T) {
 	}
 	consent := url.Values{"response_type": {"code"}, "client_id": {storeapi.ClientID(created.Store.ID)},
 		"redirect_uri": {"https://store.example/connected"}, "state": {"s"}, "code_challenge": {strings.Repeat("a", 43)}, "code_challenge_method": {"S256"}}
-	for _, p := range []string{"/oauth/authorize?" + consent.Encode(), claimPath, "/inbox", "/account/stores", "/admin/stores",
+	for _, p := range []string{"/oauth/authorize?" + consent.Encode(), claimPath, "/inbox", "/account/stores", "/t/acme/settings/integrations", "/admin/stores",
 		fmt.Sprintf("/admin/stores/%d", created.Store.ID), "/api"} {
 		visit(p)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -251,4 +252,81 @@ func TestAxeBusiness(t *testing.T) {
 	check("job page, every form open", chromedp.Navigate(fmt.Sprintf("%s/t/pam/jobs/%d", base, s.Quote)),
 		void(chromedp.Evaluate[bool](`document.querySelectorAll("details").forEach(d => d.open = true), true`)))
 	t.Logf("axe checked %d business pages in %v", len(paths)+4, time.Since(t0).Round(10*time.Millisecond))
+}
+
+// TestAxeBackups runs axe, as TestAxe does, on the backup pages: the
+// Backups page of a workspace with and without backups, an export, a
+// snapshot, a restore, the trash, Settings → Danger, and the admin's
+// view. It has its own browser and deadline, so TestAxe's walk stays
+// within its own.
+func TestAxeBackups(t *testing.T) {
+	t.Parallel()
+	src := axeSource(t)
+	chromium(t)
+	designs := journeyZIP(t)
+	data, err := os.ReadFile(designs.zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, "")
+	pam, _ := r.owner(t, "pam@example.com", "acme")
+	r.uploadZIP(t, pam, "acme", "designs.zip", data)
+	wantRedirect(t, pam.post("/workspaces/new", url.Values{"name": {"Empty corner"}, "slug": {"empty"}}), "/t/empty/welcome/team")
+	ctx := context.Background()
+	u, err := r.Store.UserByEmail(ctx, "pam@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Store.SetPlatformAdmin(ctx, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	ids := regexp.MustCompile(`/t/acme/patterns/(\d+)"`).FindAllStringSubmatch(pam.get("/t/acme/").Body, -1)
+	if len(ids) < 3 {
+		t.Fatalf("%d designs on the grid", len(ids))
+	}
+	acme := mustTenant(t, r, "acme")
+	snap, err := r.Backup.Snapshot(ctx, acme.ID, store.SnapshotScheduled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := r.Backup.StartExport(ctx, acme.ID, u.ID, "")
+	if err == nil {
+		err = r.Backup.RunExport(ctx, acme.ID, exp.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := strconv.ParseInt(ids[0][1], 10, 64)
+	rs, err := r.Backup.StartRestore(ctx, acme.ID, u.ID, store.RestoreDesign, snap.ID, first, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.Library.Delete(ctx, acme.ID, u.ID, []int64{first}); err != nil {
+		t.Fatal(err)
+	}
+
+	base := r.srv.URL
+	bctx := browserCtx(t, 1280, 900)
+	err = chromedp.Do(bctx, chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), goodPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Your workspaces")]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	for _, p := range []string{"/t/acme/backups", "/t/empty/backups", fmt.Sprintf("/t/acme/exports/%d", exp.ID),
+		fmt.Sprintf("/t/acme/snapshots/%d", snap.ID), fmt.Sprintf("/t/acme/restores/%d", rs.ID), "/t/acme/trash",
+		"/t/acme/settings/danger", "/admin/backups"} {
+		for _, vp := range []viewport{{"desktop", 1280, 900}, phone} {
+			err := chromedp.Do(bctx, chromedp.EmulateViewport(int64(vp.w), int64(vp.h)), chromedp.Navigate(base+p),
+				chromedp.WaitReady(chromedp.CSS("footer")), finished(t, p), axeCheck(t, src, p+" on a "+vp.name))
+			if err != nil {
+				chromedp.Do(bctx, shot("axe-backups-FAILED"))
+				t.Fatalf("%s: %v", p, err)
+			}
+		}
+	}
+	t.Logf("axe checked the backup pages in %v", time.Since(t0).Round(10*time.Millisecond))
 }

@@ -160,9 +160,13 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 // writableWhenReadOnly are the workspace actions a read-only workspace
 // still takes: an import is held, never refused; subscribing opens the
 // workspace again; personal reading aids; and taking things away, which
-// makes room for a smaller plan. Everything else that writes waits for a
-// plan. (An export that a form starts belongs here too.)
+// makes room for a smaller plan; exporting everything, and deleting the
+// workspace (or cancelling that). Everything else that writes waits for a
+// plan.
 var writableWhenReadOnly = map[string]bool{
+	"POST /t/{slug}/exports":                    true,
+	"POST /t/{slug}/settings/danger/delete":     true,
+	"POST /t/{slug}/settings/danger/cancel":     true,
 	"POST /t/{slug}/imports":                    true,
 	"POST /t/{slug}/settings/billing/checkout":  true,
 	"POST /t/{slug}/settings/billing/portal":    true,

@@ -296,6 +296,24 @@ func TestOpenAPIContract(t *testing.T) {
 	st, body = call("POST", fmt.Sprintf("/api/v1/shares/%s/revoke", jsonID(shid)), tok, nil)
 	expect("revoke share", st, 200, body)
 
+	// The export of everything: made in the background, then downloaded.
+	st, body = call("POST", "/api/v1/exports", tok, map[string]any{})
+	expect("export", st, 202, body)
+	eid := jsonID(body["id"])
+	deadline = time.Now().Add(60 * time.Second)
+	for body["status"] != "done" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the export is not done after a minute: %v", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+		st, body = call("GET", "/api/v1/exports/"+eid, tok, nil)
+		expect("export status", st, 200, body)
+	}
+	st, _ = call("GET", "/api/v1/exports/"+eid+"/download", tok, nil)
+	expect("export download", st, 200, nil)
+	st, body = call("GET", "/api/v1/exports/999999", tok, nil)
+	expect("missing export", st, 404, body)
+
 	// Stores: deliver by email twice (one accepted, one declined), read a
 	// delivery, ask "owned" with a key (refused), the token endpoint.
 	site := newStoreSite(t)

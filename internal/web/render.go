@@ -67,6 +67,8 @@ var templateFuncs = template.FuncMap{
 	},
 	// choices are the buttons under a design of a share link.
 	"choices": func() []voteChoice { return voteChoices },
+	// isTrue reads an optional yes or no (nil is no).
+	"isTrue": func(b *bool) bool { return b != nil && *b },
 	// cents turns a whole number of cents into units (for printf "%.2f").
 	"cents": func(c int64) float64 { return float64(c) / 100 },
 	// typeword is the word people read for a design type ("Edge to edge").

@@ -53,6 +53,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /account/tokens", s.signedIn(s.createToken))
 	mux.Handle("POST /account/tokens/{id}/revoke", s.signedIn(s.revokeToken))
 	mux.Handle("POST /impersonation/stop", s.signedIn(s.stopImpersonating))
+	mux.Handle("POST /account/delete", s.signedIn(s.deleteAccount))
+	mux.Handle("POST /account/delete/cancel", s.signedIn(s.cancelAccountDeletion))
 
 	// Pattern stores, the quilter's side: connecting one, claim links, the Inbox.
 	mux.Handle("GET /oauth/authorize", s.signedIn(s.consent))
@@ -86,7 +88,6 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/settings/billing/portal", s.member(owner, s.billingPortal))
 	mux.Handle("POST /t/{slug}/settings/billing/plan", s.member(owner, s.billingPlan))
 	mux.Handle("GET /t/{slug}/settings/integrations", s.member(owner, s.integrations))
-	mux.Handle("GET /t/{slug}/settings/danger", s.member(owner, s.dangerZone))
 
 	// The library.
 	mux.Handle("POST /t/{slug}/bulk", s.member(editor, s.bulk))
@@ -119,6 +120,26 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /t/{slug}/review/orientation", s.member(editor, s.orientation))
 	mux.Handle("GET /t/{slug}/review/duplicates", s.member(editor, s.duplicates))
 	mux.Handle("POST /t/{slug}/review/duplicates", s.member(editor, s.decideDuplicate))
+
+	// Backups: the owner's exports, snapshots and restores; the trash;
+	// deleting the workspace (Settings → Danger).
+	mux.Handle("GET /t/{slug}/backups", s.member(owner, s.backups))
+	mux.Handle("POST /t/{slug}/exports", s.member(owner, s.startExport))
+	mux.Handle("GET /t/{slug}/exports/{id}", s.member(owner, s.exportPage))
+	mux.Handle("GET /t/{slug}/exports/{id}/status", s.member(owner, s.exportStatus))
+	mux.Handle("GET /t/{slug}/exports/{id}/download", s.member(owner, s.downloadExport))
+	mux.Handle("POST /t/{slug}/restores", s.member(owner, s.uploadRestore))
+	mux.Handle("GET /t/{slug}/restores/{id}", s.member(owner, s.restorePage))
+	mux.Handle("GET /t/{slug}/restores/{id}/status", s.member(owner, s.restoreStatus))
+	mux.Handle("GET /t/{slug}/snapshots/{id}", s.member(owner, s.snapshotPage))
+	mux.Handle("POST /t/{slug}/snapshots/{id}/restore", s.member(owner, s.restoreSnapshot))
+	mux.Handle("POST /t/{slug}/snapshots/{id}/designs/{pid}/restore", s.member(owner, s.restoreSnapshotDesign))
+	mux.Handle("POST /t/{slug}/snapshots/{id}/shares/{sid}/restore", s.member(owner, s.restoreSnapshotShare))
+	mux.Handle("GET /t/{slug}/trash", s.member(editor, s.trash))
+	mux.Handle("POST /t/{slug}/trash/restore", s.member(editor, s.untrash))
+	mux.Handle("GET /t/{slug}/settings/danger", s.member(owner, s.danger))
+	mux.Handle("POST /t/{slug}/settings/danger/delete", s.member(owner, s.deleteWorkspace))
+	mux.Handle("POST /t/{slug}/settings/danger/cancel", s.member(owner, s.cancelDeletion))
 
 	// Share links: the quilter's side.
 	mux.Handle("GET /t/{slug}/shares", s.member(viewer, s.sharesList))
@@ -216,6 +237,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /admin/billing", s.platformAdmin(s.adminBilling))
 	mux.Handle("GET /admin/audit", s.platformAdmin(s.adminAudit))
 	mux.Handle("GET /admin/health", s.platformAdmin(s.adminHealth))
+	mux.Handle("GET /admin/backups", s.platformAdmin(s.adminBackups))
+	mux.Handle("POST /admin/tenants/{id}/cancel-deletion", s.platformAdmin(s.adminCancelDeletion))
 	mux.Handle("GET /admin/stores", s.platformAdmin(s.adminStores))
 	mux.Handle("POST /admin/stores", s.platformAdmin(s.adminCreateStore))
 	mux.Handle("GET /admin/stores/meter.csv", s.platformAdmin(s.adminMeterCSV))

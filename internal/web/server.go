@@ -40,6 +40,7 @@ import (
 	"github.com/patternvault/patternvault/internal/accounts"
 	"github.com/patternvault/patternvault/internal/api"
 	"github.com/patternvault/patternvault/internal/auth/google"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/config"
@@ -71,6 +72,7 @@ type Server struct {
 	shares   *share.Service
 	search   *search.Service
 	business *business.Service
+	backup   *backup.Service
 	billing  *billing.Service
 	stores   *storeapi.Service
 	metrics  *metrics.Metrics
@@ -100,6 +102,8 @@ type Deps struct {
 	Search *search.Service
 	// Business runs customers, quotes, jobs, invoices and the portfolio.
 	Business *business.Service
+	// Backup runs exports, snapshots, restores, the trash and deletions.
+	Backup *backup.Service
 	// Billing holds the plans and talks to Stripe.
 	Billing *billing.Service
 	// Stores runs pattern stores' deliveries (nil: the store pages and
@@ -114,8 +118,9 @@ type Deps struct {
 
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search, stores: d.Stores, business: d.Business, billing: d.Billing, metrics: d.Metrics,
-		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
+	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search,
+		backup: d.Backup, stores: d.Stores, business: d.Business, billing: d.Billing, metrics: d.Metrics,
+		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Backup, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
 	s.api.SetServices(d.Accounts, d.Stores)
 	pages, err := parsePages()

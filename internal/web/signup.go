@@ -9,7 +9,8 @@ import (
 // Signing up: the form, the account, and confirming the email address.
 // Sign-up answers the same whether or not the address has an account
 // (the mail tells its owner which), so it signs nobody in: following the
-// emailed link does. From an invitation, the address is the invited one
+// emailed link does, and it brings her back to the page that sent her
+// to sign up (next), if any. From an invitation, the address is the invited one
 // and the account joins the workspace at once.
 
 // signupData is the sign-up page; Workspace is set when it comes from an
@@ -42,7 +43,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		s.signupInvited(w, r, f)
 		return
 	}
-	if _, err := s.accounts.SignUp(r.Context(), f["email"], f["name"], r.PostFormValue("password"), clientIP(r)); err != nil {
+	if _, err := s.accounts.SignUp(r.Context(), f["email"], f["name"], r.PostFormValue("password"), clientIP(r), safeNext(f["next"])); err != nil {
 		s.failForm(w, r, err, "signup", pageData{Title: "Create your account", Form: f, Data: signupData{}})
 		return
 	}
@@ -99,5 +100,11 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.redirectWith(w, r, "/", "Thank you, your email address is confirmed.")
+	// From a page that sent her to sign up (a store's claim link), the
+	// link goes back there.
+	target := safeNext(r.URL.Query().Get("next"))
+	if target == "" {
+		target = "/"
+	}
+	s.redirectWith(w, r, target, "Thank you, your email address is confirmed.")
 }

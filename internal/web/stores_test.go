@@ -32,12 +32,16 @@ type storeSite struct {
 	mu        sync.Mutex
 	files     map[string][]byte
 	callbacks []storeapi.Callback
-	badSigs   int
-	secret    string
+	// unavailable is how many more times a path answers 503 (below 0:
+	// always), and asked how many times it was asked for.
+	unavailable map[string]int
+	asked       map[string]int
+	badSigs     int
+	secret      string
 }
 
 func newStoreSite(t *testing.T) *storeSite {
-	s := &storeSite{files: map[string][]byte{}}
+	s := &storeSite{files: map[string][]byte{}, unavailable: map[string]int{}, asked: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == "/callback" {
 			body, _ := io.ReadAll(r.Body)
@@ -55,7 +59,16 @@ func newStoreSite(t *testing.T) *storeSite {
 		}
 		s.mu.Lock()
 		b, ok := s.files[r.URL.Path]
+		s.asked[r.URL.Path]++
+		busy := s.unavailable[r.URL.Path]
+		if busy > 0 {
+			s.unavailable[r.URL.Path]--
+		}
 		s.mu.Unlock()
+		if busy != 0 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -71,6 +84,20 @@ func (s *storeSite) put(path string, b []byte) string {
 	s.files[path] = b
 	s.mu.Unlock()
 	return s.URL + path
+}
+
+// flaky makes path answer 503 the next n times (n < 0: always).
+func (s *storeSite) flaky(path string, n int) {
+	s.mu.Lock()
+	s.unavailable[path] = n
+	s.mu.Unlock()
+}
+
+// timesAsked is how many times path was requested.
+func (s *storeSite) timesAsked(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.asked[path]
 }
 
 func (s *storeSite) callback(id int64) *storeapi.Callback {
@@ -254,6 +281,26 @@ func TestStoreDeliveryByEmail(t *testing.T) {
 	if err != nil || len(meter) != 1 || meter[0].Designs != 1 || meter[0].FeeCents != 25 {
 		t.Fatalf("meter = %+v, %v", meter, err)
 	}
+
+	// By email only to a verified address: an account that never
+	// confirmed its address gets nothing in its Inbox, and the store's
+	// answer is the same as for an address with no account (and for a
+	// member's), so it learns nothing about who has an account.
+	unverified, err := r.Store.CreateUser(context.Background(), "una@example.com", "Una", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"una@example.com", "nobody@example.com"} {
+		code, d, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", key, map[string]any{"user_email": email,
+			"pattern_name": "Feather Border", "file_url": fileURL, "order_id": "2002-" + email}, nil)
+		if code != 202 || d["link"] != first["link"] || d["status"] != first["status"] || d["claim_url"] == nil {
+			t.Fatalf("import for %s = %d %v, want an answer shaped like the member's %v", email, code, d, first)
+		}
+		waitDelivery(t, r, key, d["id"], "waiting")
+	}
+	if ds, err := r.Stores.Inbox(context.Background(), unverified.ID); err != nil || len(ds) != 0 {
+		t.Fatalf("the unverified account's Inbox = %d deliveries (%v), want none", len(ds), err)
+	}
 }
 
 // list returns the workspace's designs through the API.
@@ -311,9 +358,39 @@ func TestStoreImportRefusesUnsafeURLs(t *testing.T) {
 	}
 }
 
+// TestStoreKeyRateLimit: each key has its own budget a minute; past it
+// the store gets 429 rate_limited with Retry-After, while its other key
+// (rotated in with a budget of its own) still works.
+func TestStoreKeyRateLimit(t *testing.T) {
+	t.Parallel()
+	r := newRigWith(t, "", testrig.Options{}, nil)
+	ctx := context.Background()
+	created, err := r.Stores.CreateStore(ctx, storeapi.NewStore{Name: "Busy Store", AllowedHosts: []string{"cdn.example.com"}, RatePerMinute: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		if st, body, _ := storeCall(t, r, "GET", "/api/v1/deliveries/1", created.Key, nil, nil); st != 404 {
+			t.Fatalf("call %d within the budget = %d %v, want 404 (no such delivery)", i, st, body)
+		}
+	}
+	st, body, hdr := storeCall(t, r, "GET", "/api/v1/deliveries/1", created.Key, nil, nil)
+	if st != 429 || errCode(body) != "rate_limited" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("4th call of a 3-a-minute key = %d %v (Retry-After %q), want 429 rate_limited with Retry-After", st, body, hdr.Get("Retry-After"))
+	}
+	other, _, err := r.Stores.RotateKey(ctx, created.Store.ID, time.Hour, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, body, _ := storeCall(t, r, "GET", "/api/v1/deliveries/1", other, nil, nil); st != 404 {
+		t.Fatalf("the store's other key = %d %v, want 404: its budget is its own", st, body)
+	}
+}
+
 // TestStoreDeliveryFailures: a file that is not a design, a ZIP bomb and
 // a 404 at the store each fail the delivery with the reason, the store is
-// told, and nothing reaches the library.
+// told, and nothing reaches the library; a store's 503 is retried after a
+// wait, and fails the delivery when it lasts.
 func TestStoreDeliveryFailures(t *testing.T) {
 	t.Parallel()
 	r := newRigWith(t, "", testrig.Options{Live: true, FetchAllow: "127.0.0.1"}, nil)
@@ -354,6 +431,46 @@ func TestStoreDeliveryFailures(t *testing.T) {
 	ds, _ := r.Stores.Inbox(context.Background(), 1)
 	if len(ds) != 0 {
 		t.Errorf("%d deliveries in the Inbox, want none", len(ds))
+	}
+
+	// A store answering 503 is asked again after a wait (the rig's
+	// RetryDelays are two short ones): twice busy, then the file, and the
+	// delivery reaches the Inbox; always busy, and it fails after three
+	// requests, naming the status and the attempts, and the store is told.
+	import_ := func(name, url string) any {
+		t.Helper()
+		code, d, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", created.Key, map[string]any{"user_email": "pam@example.com",
+			"pattern_name": name, "file_url": url, "callback_url": site.URL + "/callback"}, map[string]string{"Idempotency-Key": name})
+		if code != 202 {
+			t.Fatalf("%s: import = %d %v", name, code, d)
+		}
+		return d["id"]
+	}
+	qli := realQLI(t)
+	busyURL := site.put("/files/busy.qli", qli)
+	site.flaky("/files/busy.qli", 2)
+	if got := waitDelivery(t, r, created.Key, import_("busy twice", busyURL), "failed", "waiting", "delivered"); got["status"] != "waiting" {
+		t.Errorf("two 503s then the file: delivery = %v, want waiting in the Inbox", got)
+	}
+	if n := site.timesAsked("/files/busy.qli"); n != 3 {
+		t.Errorf("the store was asked %d times for the busy file, want 3", n)
+	}
+	downURL := site.put("/files/down.qli", qli)
+	site.flaky("/files/down.qli", -1)
+	id := import_("always busy", downURL)
+	got := waitDelivery(t, r, created.Key, id, "failed", "waiting", "delivered")
+	if got["status"] != "failed" || got["reason_code"] != "http_status" || !strings.Contains(fmt.Sprint(got["reason"]), "gave up after 3 attempts") {
+		t.Errorf("always 503: delivery = %v, want failed with http_status after 3 attempts", got)
+	}
+	if n := site.timesAsked("/files/down.qli"); n != 3 {
+		t.Errorf("the store was asked %d times for the file that stays busy, want 3", n)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for site.callback(int64(id.(float64))) == nil && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if cb := site.callback(int64(id.(float64))); cb == nil || cb.Status != "failed" || cb.ReasonCode != "http_status" {
+		t.Errorf("always 503: callback = %+v", cb)
 	}
 }
 
@@ -397,11 +514,13 @@ func TestConnectedStore(t *testing.T) {
 			Endpoint: oauth2.Endpoint{AuthURL: r.srv.URL + "/oauth/authorize", TokenURL: r.srv.URL + "/api/v1/oauth/token"}}
 	}
 	cfg := oauthFor(a)
-	consent := func() (code, codeVerifier string) {
+	// consentTo runs the consent page for a store's client; review "1"
+	// asks for its deliveries to wait in the Inbox.
+	consentTo := func(cfg *oauth2.Config, name, review string) (code, codeVerifier string) {
 		t.Helper()
 		verifier := oauth2.GenerateVerifier()
 		authURL := cfg.AuthCodeURL("state-42", oauth2.S256ChallengeOption(verifier))
-		want(t, pam.get(authURL), 200, "Allow Quilt Store X to add purchases to your library?")
+		want(t, pam.get(authURL), 200, "Allow "+name+" to add purchases to your library?")
 		// Browsers hold the answer's redirect to the store to the page's
 		// form-action: the consent page allows the store's origin.
 		resp, err := pam.http.Get(authURL)
@@ -415,7 +534,7 @@ func TestConnectedStore(t *testing.T) {
 		u, _ := url.Parse(authURL)
 		form := u.Query()
 		form.Set("tenant", fmt.Sprint(acme.ID))
-		form.Set("review", "0")
+		form.Set("review", review)
 		form.Set("decision", "allow")
 		back := pam.post("/oauth/authorize", form)
 		wantRedirect(t, back, redirect+"?")
@@ -425,6 +544,7 @@ func TestConnectedStore(t *testing.T) {
 		}
 		return loc.Query().Get("code"), verifier
 	}
+	consent := func() (code, codeVerifier string) { return consentTo(cfg, "Quilt Store X", "0") }
 	code, codeVerifier := consent()
 	// Another store's key cannot exchange Quilt Store X's code.
 	if _, err := oauthFor(b).Exchange(ctx, code, oauth2.VerifierOption(codeVerifier)); err == nil {
@@ -444,6 +564,8 @@ func TestConnectedStore(t *testing.T) {
 		t.Fatalf("token = %+v", tok)
 	}
 	want(t, pam.get("/account/stores"), 200, "Quilt Store X", "Workspace acme")
+	// The workspace's Integrations tab lists the connection too.
+	want(t, pam.get("/t/acme/settings/integrations"), 200, "Quilt Store X", "go straight into the library", "/account/stores")
 
 	// A delivery with the grant lands by itself.
 	fileURL := site.put("/files/knot.qli", qli)
@@ -486,10 +608,38 @@ func TestConnectedStore(t *testing.T) {
 		t.Fatalf("other store refreshing = %v, want invalid_grant", err)
 	}
 
+	// Connected with "let me review", a store's deliveries wait in her
+	// Inbox instead of landing.
+	bcode, bverifier := consentTo(oauthFor(b), "Other Store", "1")
+	btok, err := oauthFor(b).Exchange(ctx, bcode, oauth2.VerifierOption(bverifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, d2, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", btok.AccessToken,
+		map[string]any{"pattern_name": "Reviewed Knot", "file_url": fileURL, "order_id": "B-0", "sku": "RK-1"}, nil)
+	if st != 202 || d2["link"] != "grant" {
+		t.Fatalf("import with the reviewing grant = %d %v", st, d2)
+	}
+	if got := waitDelivery(t, r, btok.AccessToken, d2["id"], "waiting", "delivered", "failed"); got["status"] != "waiting" {
+		t.Fatalf("reviewing grant's delivery = %v, want waiting in the Inbox", got)
+	}
+	if inbox, _ := r.Stores.Inbox(ctx, mustUser(t, r, "pam@example.com").ID); len(inbox) != 1 || inbox[0].StoreID != b.Store.ID {
+		t.Fatalf("inbox = %+v, want the reviewed delivery", inbox)
+	}
+	if n, _ := r.Store.CountPatterns(ctx, acme.ID); n != 1 {
+		t.Fatalf("%d designs after a delivery under review, want 1", n)
+	}
+
 	// She disconnects the store: the grant stops, nothing is delivered.
 	before := deliveries(t, r)
 	grants, _ := r.Stores.ConnectedStores(ctx, mustUser(t, r, "pam@example.com").ID)
-	wantRedirect(t, pam.post(fmt.Sprintf("/account/stores/%d/disconnect", grants[0].ID), url.Values{}), "/account/stores")
+	var grantX int64
+	for _, g := range grants {
+		if g.StoreID == a.Store.ID {
+			grantX = g.ID
+		}
+	}
+	wantRedirect(t, pam.post(fmt.Sprintf("/account/stores/%d/disconnect", grantX), url.Values{}), "/account/stores")
 	st, body, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", refreshed.AccessToken,
 		map[string]any{"pattern_name": "Later", "file_url": fileURL, "order_id": "A-8"}, nil)
 	if st != 401 || errCode(body) != "grant_revoked" {
@@ -561,7 +711,8 @@ func liveOwner(t testing.TB, r *rig, email, slug string) (*browser, *store.Tenan
 // claim link; signed out it asks to sign in or sign up; signed in, the
 // person picks the workspace and the design lands; the link then works no
 // more. A retry of the import (same key) gives another working link to the
-// same delivery.
+// same delivery. Someone without an account signs up from the link and
+// comes back to it through the confirmation email and her new workspace.
 func TestClaimLink(t *testing.T) {
 	t.Parallel()
 	qli := realQLI(t)
@@ -595,5 +746,39 @@ func TestClaimLink(t *testing.T) {
 	// Both links are spent now.
 	for _, l := range []any{d["claim_url"], again["claim_url"]} {
 		want(t, zoe.get(strings.TrimPrefix(fmt.Sprint(l), r.srv.URL)), 410)
+	}
+
+	// Someone new opens a claim link, signs up, confirms her address from
+	// the email and makes her workspace, and each step brings her back to
+	// the claim; the design lands.
+	st, d2, _ := storeCall(t, r, "POST", "/api/v1/patterns/import", created.Key,
+		map[string]any{"pattern_name": "Harbour Waves", "file_url": site.put("/h.qli", qli), "order_id": "78", "sku": "HW"}, nil)
+	if st != 202 || d2["claim_url"] == nil {
+		t.Fatalf("import = %d %v, want a claim_url", st, d2)
+	}
+	waitDelivery(t, r, created.Key, d2["id"], "waiting")
+	link2 := strings.TrimPrefix(fmt.Sprint(d2["claim_url"]), r.srv.URL)
+	nell := r.browser(t)
+	want(t, nell.get(link2), 200, "Harbour Waves", "free trial", "/signup?next="+link2)
+	want(t, nell.get("/signup?next="+link2), 200, `name="next" value="`+link2+`"`)
+	wantRedirect(t, nell.post("/signup", url.Values{"name": {"Nell"}, "email": {"nell@example.com"}, "password": {goodPassword}, "next": {link2}}), "/verify/sent")
+	wantRedirect(t, nell.follow(r.outboxLink(t, "verify", "nell@example.com")), link2)
+	want(t, nell.get(link2), 200, "You need a workspace", "/workspaces/new?next="+link2)
+	want(t, nell.get("/workspaces/new?next="+link2), 200, `name="next" value="`+link2+`"`)
+	wantRedirect(t, nell.post("/workspaces/new", url.Values{"name": {"Workspace nell"}, "slug": {"nell"}, "next": {link2}}), link2)
+	nellWS, err := r.Store.TenantBySlug(context.Background(), "nell")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc, err := r.Billing.Account(context.Background(), nellWS.ID); err != nil || acc.Status != "trialing" {
+		t.Fatalf("nell's workspace plan = %+v, %v, want its trial", acc, err)
+	}
+	want(t, nell.get(link2), 200, "Add to my library", "Workspace nell")
+	wantRedirect(t, nell.post(link2, url.Values{"tenant": {fmt.Sprint(nellWS.ID)}}), "/t/nell/")
+	if got := waitDelivery(t, r, created.Key, d2["id"], "delivered", "failed"); got["status"] != "delivered" {
+		t.Fatalf("delivery claimed after signing up = %v", got)
+	}
+	if n, _ := r.Store.CountPatterns(context.Background(), nellWS.ID); n != 1 {
+		t.Fatalf("%d designs in nell, want 1", n)
 	}
 }

@@ -70,3 +70,10 @@ func (s *Server) publicTenant(next http.HandlerFunc) http.Handler {
 		next(w, r.WithContext(tenant.NewContext(r.Context(), t)))
 	})
 }
+
+// deletionPath reports whether path is one a workspace paused for
+// deletion still serves: Settings → Danger (to cancel) and its exports.
+func deletionPath(path, slug string) bool {
+	rest := strings.TrimPrefix(path, tenant.Path(slug))
+	return strings.HasPrefix(rest, "settings/danger") || strings.HasPrefix(rest, "exports/")
+}

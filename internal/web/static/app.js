@@ -40,3 +40,21 @@ document.querySelectorAll("[data-copy]").forEach(function (btn) {
 document.querySelectorAll("[data-print]").forEach(function (b) {
   b.addEventListener("click", function () { window.print(); });
 });
+
+// Progress of an export or a restore: poll its status, show it, and show
+// the finished page when it ends.
+document.querySelectorAll("[data-progress]").forEach(function (box) {
+  if (!window.fetch) return;
+  var st = box.getAttribute("data-status");
+  if (st !== "queued" && st !== "running") return;
+  var poll = function () {
+    fetch(box.getAttribute("data-progress"), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
+      var bar = box.querySelector("progress"), state = box.querySelector(".progress-state");
+      if (bar && p.total) { bar.max = p.total; bar.value = p.done; }
+      if (state && p.message) state.textContent = p.message;
+      if (p.status === "done" || p.status === "failed") { window.location.reload(); return; }
+      setTimeout(poll, 1000);
+    }).catch(function () { setTimeout(poll, 3000); });
+  };
+  setTimeout(poll, 1000);
+});
