@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/library"
@@ -378,6 +379,28 @@ func TestPhotosSurviveOrphanSweep(t *testing.T) {
 	if len(removed) != 0 {
 		t.Errorf("the sweep removed %q, want nothing", removed)
 	}
+	// A photo a kept snapshot holds keeps its files when deleted: a
+	// restore brings it back whole.
+	held, err := r.Business.AddPhoto(ctx, tn.ID, business.PhotoInput{Kind: business.PhotoFinished, Caption: "Held", Data: bytes.NewReader(jpegPhoto(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Backup.Snapshot(ctx, tn.ID, store.SnapshotScheduled); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Business.DeletePhoto(ctx, tn.ID, held.ID); err != nil {
+		t.Fatal(err)
+	}
+	left = nil
+	if err := r.Blobs.List(ctx, fmt.Sprintf("%d/photos/%d/", tn.ID, held.ID), func(i blob.Info) error {
+		left = append(left, i.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 3 {
+		t.Errorf("a snapshotted photo's files after its deletion: %q, want its three", left)
+	}
 	for _, size := range []string{"original", "1600", "480"} {
 		rc, _, err := r.Business.PhotoFile(ctx, tn.ID, kept.ID, size, false)
 		if err != nil {
@@ -386,4 +409,68 @@ func TestPhotosSurviveOrphanSweep(t *testing.T) {
 		}
 		rc.Close()
 	}
+}
+
+// TestBusinessInSnapshots: the business's rows are in a workspace's
+// snapshots: its restore check passes, and restoring it brings back a
+// customer, her job and its issued invoice deleted since, with the
+// settings and price list as they were.
+func TestBusinessInSnapshots(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := testrig.New(t, testrig.Options{})
+	tn := r.Tenant(t, "pam")
+	c, err := r.Business.CreateCustomer(ctx, tn.ID, store.Customer{Name: "Jane Doe", Email: "jane@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := r.Business.CreateJob(ctx, tn.ID, business.JobInput{CustomerID: c.ID, Title: "Wedding quilt", Quote: workedExample()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Business.SetStatus(ctx, tn.ID, j.ID, business.StatusChange{Status: business.StatusAccepted}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := r.Business.CreateInvoice(ctx, tn.ID, j.ID)
+	if err == nil {
+		v, err = r.Business.IssueInvoice(ctx, tn.ID, v.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := r.Backup.Snapshot(ctx, tn.ID, store.SnapshotScheduled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Backup.Check(ctx, tn.ID)
+	if err != nil || !res.OK {
+		t.Fatalf("restore check: %+v %v", res, err)
+	}
+	if err := r.Business.VoidInvoice(ctx, tn.ID, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Business.DeleteCustomer(ctx, tn.ID, c.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Backup.RestoreSnapshot(ctx, tn.ID, snap.ID, backup.RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := r.Business.Customer(ctx, tn.ID, c.ID)
+	if err != nil || f.Customer.DeletedAt != nil || len(f.Jobs) != 1 || len(f.Invoices) != 1 {
+		t.Fatalf("after the restore: %+v %v", f, err)
+	}
+	if got := business.InvoiceStatus(f.Invoices[0], time.Now()); got != business.InvoiceIssued || f.Invoices[0].TotalCents != 27624 {
+		t.Errorf("the restored invoice is %s, %d cents; want Issued, 27624", got, f.Invoices[0].TotalCents)
+	}
+	q, err := r.Business.Quote(ctx, tn.ID, business.QuoteRequest{QuoteInput: workedExample()})
+	if err != nil || q.Total != 27624 {
+		t.Errorf("the worked example after the restore: %+v %v", q, err)
+	}
+}
+
+// workedExample is the issue's worked example: queen 90 × 108 in, light
+// edge-to-edge, machine-finished binding, standard thread, 6 % tax.
+func workedExample() business.QuoteInput {
+	tax := business.PPM(60000)
+	return business.QuoteInput{Width: 9000, Length: 10800, Level: "Light edge-to-edge", Binding: "Machine finished", Thread: "Standard", TaxRate: &tax}
 }

@@ -216,12 +216,25 @@ func (s *Service) UpdatePhoto(ctx context.Context, tenantID, id int64, in PhotoE
 }
 
 // DeletePhoto removes a photo from the workspace's records, then its
-// files (the library's orphan sweep keeps to the library's folders and
-// never looks at photos).
+// files, unless a kept snapshot references them (a restore brings the
+// photo back). The library's orphan sweep keeps to the library's folders
+// and never looks at photos.
 func (s *Service) DeletePhoto(ctx context.Context, tenantID, id int64) error {
-	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.DeletePhoto(ctx, id) })
+	original := photoKey(tenantID, id, "original")
+	keep := false
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		if err := tx.DeletePhoto(ctx, id); err != nil {
+			return err
+		}
+		used, err := tx.BlobKeysInUse(ctx, []string{original})
+		keep = used[original]
+		return err
+	})
 	if err != nil {
 		return notFoundAs(err, ErrNoPhoto)
+	}
+	if keep {
+		return nil
 	}
 	if err := s.Blobs.DeletePrefix(ctx, blob.Key(tenantID, "photos", strconv.FormatInt(id, 10))+"/"); err != nil {
 		return fmt.Errorf("business: delete photo %d's files: %w", id, err)
