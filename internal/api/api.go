@@ -33,6 +33,7 @@ import (
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/httpx"
+	"github.com/patternvault/patternvault/internal/kit"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/share"
@@ -51,6 +52,7 @@ type Handler struct {
 	library *library.Service
 	shares  *share.Service
 	search  *search.Service
+	kits    *kit.Service
 	backup  *backup.Service
 	// business is set by SetBusiness.
 	business *business.Service
@@ -69,7 +71,7 @@ type Handler struct {
 
 // New returns the API handler.
 func New(st *store.Store, lib *library.Service, shares *share.Service, srch *search.Service, bk *backup.Service, log *slog.Logger) *Handler {
-	h := &Handler{store: st, library: lib, shares: shares, search: srch, backup: bk, log: log, mux: newRouteMux(),
+	h := &Handler{store: st, library: lib, shares: shares, search: srch, kits: kit.New(lib), backup: bk, log: log, mux: newRouteMux(),
 		searches: auth.NewLimiter(300, time.Minute)}
 	h.routes()
 	return h
@@ -82,6 +84,7 @@ func (h *Handler) routes() {
 	h.shareRoutes()
 	h.savedRoutes()
 	h.businessRoutes()
+	h.kitRoutes()
 	h.backupRoutes()
 	h.billingRoutes()
 	h.storeRoutes()

@@ -51,7 +51,7 @@ func (h *Handler) getBilling(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := billingJSON{Plan: a.Plan.ID, PlanName: a.Plan.Name, Status: a.Status, Mode: "manual", Interval: a.Interval,
-		AmountCents: a.AmountCents, Founding: a.Founding, TrialEndsAt: a.TrialEndsAt, TrialDaysLeft: a.TrialDaysLeft(),
+		AmountCents: a.AmountCents, Founding: a.Founding, TrialEndsAt: a.TrialEnd(), TrialDaysLeft: a.TrialDaysLeft(),
 		GraceEndsAt: a.GraceEndsAt, ReadOnly: a.ReadOnly, Reason: a.Reason, Usage: map[string]usageJSON{},
 		Staged: map[string]int64{"imports": u.StagedImports, "designs": u.StagedDesigns}, Features: map[string]bool{}}
 	if h.Billing.Stripe() {
@@ -105,11 +105,14 @@ func (h *Handler) billingPortal(w http.ResponseWriter, r *http.Request) {
 // an import (an upload, or a store's delivery accepted from the Inbox) is
 // held, never refused; subscribing opens it again; removing a member
 // brings it under a smaller plan; declining a delivery, joining another
-// workspace and a platform admin's suspension change nothing in it; an
-// export of everything is never refused.
+// workspace, a platform admin's suspension and a machine kit (a
+// download) change nothing in it; an export of everything is never
+// refused.
 var writableWhenReadOnly = map[string]bool{
 	"POST " + Prefix + "/exports":                       true,
+	"DELETE " + Prefix + "/tenants/{slug}":              true,
 	"POST " + Prefix + "/imports":                       true,
+	"POST " + Prefix + "/kits":                          true,
 	"POST " + Prefix + "/billing/checkout":              true,
 	"POST " + Prefix + "/billing/portal":                true,
 	"POST " + Prefix + "/inbox/{id}/accept":             true,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/patternvault/patternvault/internal/accounts"
+	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
@@ -106,13 +107,22 @@ func (h *Handler) patchTenant(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, tenantJSON(t))
 }
 
-// errDeleteNotYet answers DELETE until the backups issue's deletion with
-// its 30-day grace period lands; nothing is deleted.
-var errDeleteNotYet = problem.New(http.StatusNotImplemented, "not_implemented",
-	"Deleting a workspace through the API is not available yet: it will start the 30-day grace period (export first, undo within 30 days). Nothing was deleted.")
-
+// deleteTenant starts the workspace's deletion, as Settings → Danger
+// does: {"confirm": its name}; it is paused at once and deleted after
+// the grace period, in which its owner can cancel (on that page).
 func (h *Handler) deleteTenant(w http.ResponseWriter, r *http.Request) {
-	h.failed(w, r, errDeleteNotYet)
+	c := CallerFrom(r.Context())
+	var body struct {
+		Confirm string `json:"confirm"`
+	}
+	if h.failed(w, r, httpx.DecodeJSON(r, 1<<10, &body, `Send {"confirm": "the workspace's name"}.`)) {
+		return
+	}
+	when, err := h.backup.RequestDeletion(r.Context(), c.Tenant, backup.Actor{UserID: c.User.ID, IP: clientIP(r)}, body.Confirm)
+	if h.failed(w, r, err) {
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"slug": c.Tenant.Slug, "status": store.TenantSuspended, "delete_after": when})
 }
 
 func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request) {

@@ -352,3 +352,15 @@ func TestOwnerPlanChangeThroughStripe(t *testing.T) {
 		t.Fatalf("second checkout = %v, want ErrAlreadySubscribed", err)
 	}
 }
+
+// TestWebhookWithoutSecret: in manual mode (no Stripe keys) the webhook
+// refuses every event with a 400, as it refuses a bad signature.
+func TestWebhookWithoutSecret(t *testing.T) {
+	s := billing.New(nil, nil, config.Billing{}, "http://pv.example", nil)
+	ev := stripetest.Event("evt_off", "customer.subscription.deleted", map[string]any{"id": "sub_1", "object": "subscription"}, time.Now(), "")
+	err := s.Webhook(context.Background(), ev, stripetest.Sign(ev, "whsec_any", time.Now()))
+	p, ok := problem.As(err)
+	if !errors.Is(err, billing.ErrWebhookOff) || !ok || p.Status != 400 {
+		t.Fatalf("webhook without a secret = %v, want the 400 %v", err, billing.ErrWebhookOff)
+	}
+}

@@ -26,7 +26,9 @@ const WebhookTolerance = 5 * time.Minute
 
 // Problems of the webhook. A refused event changes nothing.
 var (
-	ErrWebhookOff     = problem.NotFound("webhook_off", "Stripe webhooks are not set up on this server.")
+	// ErrWebhookOff: without a webhook secret no signature can verify,
+	// so every event is refused as a bad one would be.
+	ErrWebhookOff     = problem.BadRequest("webhook_off", "This server has no Stripe webhook secret (PV_STRIPE_WEBHOOK_SECRET), so no event's signature can be checked: nothing was changed.")
 	ErrBadSignature   = problem.BadRequest("bad_signature", "The Stripe-Signature header does not match this body.")
 	ErrStaleSignature = problem.BadRequest("stale_signature", "The event's signature is too old.")
 	ErrWrongAPI       = problem.BadRequest("wrong_api_version", "This endpoint reads events of Stripe's API version "+stripe.APIVersion+": set the webhook endpoint's API version to it.")

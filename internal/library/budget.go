@@ -75,3 +75,8 @@ func geometryCost(format string, data []byte) int64 {
 	}
 	return int64(len(data)) + units*per
 }
+
+// GeometryCost estimates the heap that reading data as a design of the
+// named format takes, held data included, for callers outside the import
+// (machine kits) that bound their memory the same way.
+func GeometryCost(format string, data []byte) int64 { return geometryCost(format, data) }

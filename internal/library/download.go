@@ -194,3 +194,15 @@ func (s *Service) recordDownload(ctx context.Context, tenantID, id, userID int64
 		return tx.RecordEvent(ctx, id, userID, store.EventDownload, format)
 	})
 }
+
+// BestSource returns the design file conversions are made from: the most
+// faithful readable one, else any design file (nil when files has none).
+func BestSource(files []*store.PatternFile) *store.PatternFile {
+	var designs []*store.PatternFile
+	for _, f := range files {
+		if f.Role == store.RoleDesign {
+			designs = append(designs, f)
+		}
+	}
+	return pickSource(designs)
+}

@@ -49,8 +49,7 @@ func (s *Store) TenantOverviews(ctx context.Context, afterSlug string, limit int
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*TenantOverview, error) {
 		o := &TenantOverview{Tenant: &Tenant{}}
 		t := o.Tenant
-		err := r.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo, &t.DeleteAfter,
-			&o.OwnerEmail, &o.Members, &o.LastActivity, &o.StorageBytes, &o.EmbeddingTokens, &o.BackupBytes)
+		err := r.Scan(append(t.dest(), &o.OwnerEmail, &o.Members, &o.LastActivity, &o.StorageBytes, &o.EmbeddingTokens, &o.BackupBytes)...)
 		return o, err
 	})
 	if err != nil {

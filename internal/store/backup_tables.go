@@ -88,6 +88,7 @@ var WorkspaceTables = []WorkspaceTable{
 	{Name: "search_version", Leave: "a counter of the in-memory search index; a restore moves it on"},
 	{Name: "schema_version", Leave: "the schema's own version; the manifest records it"},
 	{Name: "backup_refs", Leave: "the backups' own bookkeeping"},
+	{Name: "change_times", Leave: "when favourites and keywords last changed, to order changes made offline (last writer wins); a restore starts afresh"},
 	{Name: "platform.tenants", Leave: "the workspace itself: its name, address, settings and logo are the manifest's header"},
 	{Name: "platform.tenant_slug_history", Leave: "former addresses of the workspace, which stay with it"},
 	{Name: "platform.memberships", Leave: "people and their roles: listed in the header, never granted by a restore"},

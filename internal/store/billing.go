@@ -321,10 +321,9 @@ func (s *Store) BillingRows(ctx context.Context, month time.Time) ([]*BillingRow
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*BillingRow, error) {
 		b := &BillingRow{Tenant: &Tenant{}, Subscription: &Subscription{}}
 		t, sub := b.Tenant, b.Subscription
-		err := r.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo, &sub.Stored,
-			&sub.Plan, &sub.Status, &sub.Interval, &sub.AmountCents, &sub.Founding, &sub.TrialEndsAt, &sub.GraceEndsAt,
+		err := r.Scan(append(t.dest(), &sub.Stored, &sub.Plan, &sub.Status, &sub.Interval, &sub.AmountCents, &sub.Founding, &sub.TrialEndsAt, &sub.GraceEndsAt,
 			&sub.StripeCustomerID, &sub.StripeSubscriptionID, &sub.ConvertedAt, &sub.CanceledAt,
-			&b.OwnerEmail, &b.Usage.Members, &b.Usage.ShareLinks, &b.Usage.RemoteSearches)
+			&b.OwnerEmail, &b.Usage.Members, &b.Usage.ShareLinks, &b.Usage.RemoteSearches)...)
 		sub.TenantID = t.ID
 		if !sub.Stored {
 			sub.CreatedAt = t.CreatedAt

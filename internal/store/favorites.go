@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // SetFavorite marks or unmarks a live pattern as one of userID's favourites.
@@ -15,6 +16,9 @@ func (t *TenantTx) SetFavorite(ctx context.Context, userID, patternID int64, fav
 		_, err = t.tx.Exec(ctx, `INSERT INTO favorites (user_id, pattern_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, userID, patternID)
 	} else if err == nil {
 		_, err = t.tx.Exec(ctx, `DELETE FROM favorites WHERE user_id = $1 AND pattern_id = $2`, userID, patternID)
+	}
+	if err == nil {
+		err = t.SetChangedAt(ctx, []int64{patternID}, userID, ChangeFavorite, time.Time{})
 	}
 	if err != nil {
 		return fmt.Errorf("store: favourite %d: %w", patternID, err)

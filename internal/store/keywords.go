@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -100,6 +101,9 @@ func (t *TenantTx) AddKeywords(ctx context.Context, patternIDs []int64, names []
 	if err == nil {
 		err = RefreshSearch(ctx, t.tx, live)
 	}
+	if err == nil {
+		err = t.SetChangedAt(ctx, live, 0, ChangeKeywords, time.Time{})
+	}
 	if err != nil {
 		return fmt.Errorf("store: add keywords: %w", err)
 	}
@@ -116,6 +120,9 @@ func (t *TenantTx) RemoveKeywords(ctx context.Context, patternIDs []int64, names
 		AND keyword_id IN (SELECT id FROM keywords WHERE lower(name) = ANY($2))`, patternIDs, norm)
 	if err == nil {
 		err = RefreshSearch(ctx, t.tx, patternIDs)
+	}
+	if err == nil {
+		err = t.SetChangedAt(ctx, patternIDs, 0, ChangeKeywords, time.Time{})
 	}
 	if err != nil {
 		return fmt.Errorf("store: remove keywords: %w", err)
@@ -141,6 +148,9 @@ func (t *TenantTx) SetKeywords(ctx context.Context, patternID int64, names []str
 	}
 	if err == nil {
 		err = RefreshSearch(ctx, t.tx, live)
+	}
+	if err == nil {
+		err = t.SetChangedAt(ctx, live, 0, ChangeKeywords, time.Time{})
 	}
 	if err != nil {
 		return fmt.Errorf("store: set keywords of %d: %w", patternID, err)

@@ -71,7 +71,7 @@ func (s *Store) UserTenants(ctx context.Context, userID int64) ([]Membership, er
 	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
 		t := &Tenant{}
 		var m Membership
-		err := r.Scan(&m.Role, &t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo, &t.DeleteAfter)
+		err := r.Scan(append([]any{&m.Role}, t.dest()...)...)
 		m.Tenant = t
 		return m, err
 	})

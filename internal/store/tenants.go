@@ -41,8 +41,14 @@ const tenantColumns = "id, slug, name, plan, status, settings, created_at, logo 
 
 func scanTenant(row pgx.Row) (*Tenant, error) {
 	t := &Tenant{}
-	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo, &t.DeleteAfter)
+	err := row.Scan(t.dest()...)
 	return t, err
+}
+
+// dest is where a row's tenantColumns go, for queries that read more
+// columns after them.
+func (t *Tenant) dest() []any {
+	return []any{&t.ID, &t.Slug, &t.Name, &t.Plan, &t.Status, &t.Settings, &t.CreatedAt, &t.HasLogo, &t.DeleteAfter}
 }
 
 // CreateTenant inserts the tenant and creates its schema at the latest

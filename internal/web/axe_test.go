@@ -136,7 +136,7 @@ func TestAxe(t *testing.T) {
 	}
 
 	t0 := time.Now()
-	for _, p := range []string{"/", "/signin", "/signup", "/forgot", "/no/such/page", "/s/not-a-real-link", "/verify/sent", "/t/acme/"} {
+	for _, p := range []string{"/", "/signin", "/signup", "/forgot", "/no/such/page", "/s/not-a-real-link", "/verify/sent", "/t/acme/", "/offline"} {
 		visit(p)
 	}
 	check("sign-in error", chromedp.Navigate(base+"/signin"),

@@ -160,10 +160,11 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 // writableWhenReadOnly are the workspace actions a read-only workspace
 // still takes: an import is held, never refused; subscribing opens the
 // workspace again; personal reading aids; and taking things away, which
-// makes room for a smaller plan; exporting everything, and deleting the
-// workspace (or cancelling that). Everything else that writes waits for a
-// plan.
+// makes room for a smaller plan; exporting everything, or a machine kit
+// (a download), and deleting the workspace (or cancelling that).
+// Everything else that writes waits for a plan.
 var writableWhenReadOnly = map[string]bool{
+	"POST /t/{slug}/kits":                       true,
 	"POST /t/{slug}/exports":                    true,
 	"POST /t/{slug}/settings/danger/delete":     true,
 	"POST /t/{slug}/settings/danger/cancel":     true,

@@ -102,7 +102,8 @@ func TestBillingFromOutside(t *testing.T) {
 
 	var b struct {
 		Plan, Status, Mode string
-		TrialDaysLeft      int `json:"trial_days_left"`
+		TrialDaysLeft      int        `json:"trial_days_left"`
+		TrialEndsAt        *time.Time `json:"trial_ends_at"`
 		Usage              map[string]struct {
 			Used  int64  `json:"used"`
 			Limit *int64 `json:"limit"`
@@ -110,7 +111,7 @@ func TestBillingFromOutside(t *testing.T) {
 		Staged   map[string]int64 `json:"staged"`
 		Features map[string]bool  `json:"features"`
 	}
-	if code := api.get("/api/v1/billing", &b); code != 200 || b.Plan != "professional" || b.Status != "trialing" || b.TrialDaysLeft != 14 ||
+	if code := api.get("/api/v1/billing", &b); code != 200 || b.Plan != "professional" || b.Status != "trialing" || b.TrialDaysLeft != 14 || b.TrialEndsAt == nil ||
 		b.Mode != "stripe" || b.Usage["members"].Used != 1 || *b.Usage["members"].Limit != 3 || b.Usage["designs"].Limit != nil {
 		t.Fatalf("GET /api/v1/billing = %d %+v", code, b)
 	}
@@ -140,7 +141,7 @@ func TestBillingFromOutside(t *testing.T) {
 		t.Fatalf("library over the limit: %d, %d designs", code, len(list.Patterns))
 	}
 	if code := api.get("/api/v1/billing", &b); code != 200 || b.Plan != "starter" || b.Usage["designs"].Used != 2000 ||
-		*b.Usage["designs"].Limit != 2000 || b.Staged["designs"] != 50 || b.Features["remote_search"] {
+		*b.Usage["designs"].Limit != 2000 || b.Staged["designs"] != 50 || b.Features["remote_search"] || b.TrialEndsAt != nil {
 		t.Fatalf("GET /api/v1/billing over the limit = %d %+v", code, b)
 	}
 

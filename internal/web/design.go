@@ -31,6 +31,8 @@ type designPage struct {
 	// Quilts are the photos of finished quilts made with it (customers'
 	// names only for those who may see the business).
 	Quilts []*store.Photo
+	// Offline is what "Keep on this device" keeps (JSON for offline.js).
+	Offline string
 	// Purchases say which store sold the design, when, and its licence.
 	Purchases []*store.Purchase
 }
@@ -101,6 +103,7 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 	if data.Machine != nil {
 		data.ForMachine, data.Converted, _ = library.ForMachine(data.Machine, data.Pattern.Formats, data.Readable)
 	}
+	data.Offline = offlineData(t.Slug, &data)
 	s.render(w, r, http.StatusOK, "design", pageData{Title: data.Pattern.Name, Data: data})
 }
 

@@ -56,6 +56,8 @@ type gridPage struct {
 	// Related are the designs shown when a search has no close matches:
 	// they hold some of the words, or are near by vector.
 	Related []*store.Pattern
+	// Kit fills the "Machine kit" fields of the selection bar.
+	Kit kitForm
 
 	nextCursor string
 }
@@ -88,7 +90,8 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		query.HasPreview = &no
 	}
 	data := gridPage{Query: query, Types: designtype.Codes, Formats: library.WritableAndKnown(),
-		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), BaseURL: tenant.Path(t.Slug), Preview: preview}
+		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), BaseURL: tenant.Path(t.Slug), Preview: preview,
+		Kit: newKitForm(r)}
 	data.Undo, _ = strconv.ParseInt(q.Get("undo"), 10, 64) // not a number: no undo button
 	var found *search.Result
 	var hits []int64

@@ -277,6 +277,10 @@ func TestOpenAPIContract(t *testing.T) {
 	expect("thumbnail", st, 200, nil)
 	st, _ = call("GET", fmt.Sprintf("/api/v1/patterns/%d/download?format=plt", pid), tok, nil)
 	expect("download", st, 200, nil)
+	st, _ = call("POST", "/api/v1/kits", tok, map[string]any{"pattern_ids": []int64{pid}, "machine": "statler", "width_in": 12})
+	expect("machine kit", st, 200, nil)
+	st, body = call("POST", "/api/v1/kits", tok, map[string]any{"pattern_ids": []int64{pid}, "machine": "nosuch"})
+	expect("machine kit for no machine", st, 422, body)
 
 	// Saved searches and share links.
 	st, body = call("POST", "/api/v1/saved-searches", tok, map[string]any{"name": "Celtic", "query": "celtic"})
@@ -373,8 +377,8 @@ func TestOpenAPIContract(t *testing.T) {
 	expect("another tenant", st, 403, body)
 	st, body = call("PATCH", "/api/v1/tenants/acme", tok, map[string]any{"name": "Acme Quilting"})
 	expect("rename", st, 200, body)
-	st, body = call("DELETE", "/api/v1/tenants/acme", tok, nil)
-	expect("delete (not yet)", st, 501, body)
+	st, body = call("DELETE", "/api/v1/tenants/acme", tok, map[string]any{"confirm": "Not its name"})
+	expect("delete with a wrong name", st, 422, body)
 	st, body = call("GET", "/api/v1/tenants/acme/members", tok, nil)
 	expect("members", st, 200, body)
 	st, body = call("POST", "/api/v1/tenants/acme/members", tok, map[string]any{"email": "new@example.com", "role": "editor"})
@@ -417,6 +421,12 @@ func TestOpenAPIContract(t *testing.T) {
 
 	st, body = call("DELETE", fmt.Sprintf("/api/v1/patterns/%d", pid), tok, nil)
 	expect("delete design", st, 200, body)
+	// Last: the workspace's deletion pauses it (for 30 days).
+	st, body = call("DELETE", "/api/v1/tenants/acme", tok, map[string]any{"confirm": "acme quilting"})
+	expect("delete the workspace", st, 202, body)
+	if ws, err := r.Store.TenantBySlug(ctx, "acme"); err != nil || ws.Status != "suspended" || ws.DeleteAfter == nil {
+		t.Errorf("after DELETE the workspace is %+v (%v), want paused with a deletion date", ws, err)
+	}
 
 	// Every documented operation was exercised.
 	var missing []string

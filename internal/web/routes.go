@@ -21,6 +21,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /static/", cacheForever(http.StripPrefix("/static/", http.FileServerFS(static))))
 	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /manifest.webmanifest", s.webManifest)
+	mux.HandleFunc("GET /sw.js", s.serviceWorker)
+	mux.HandleFunc("GET /offline", s.offlinePage)
 
 	// Signing up and in.
 	mux.HandleFunc("GET /signup", s.signupForm)
@@ -93,6 +96,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/bulk", s.member(editor, s.bulk))
 	mux.Handle("POST /t/{slug}/activity/{id}/undo", s.member(editor, s.undo))
 	mux.Handle("POST /t/{slug}/machine", s.member(viewer, s.setMachine))
+	mux.Handle("POST /t/{slug}/kits", s.member(viewer, s.machineKit))
+	mux.Handle("POST /t/{slug}/offline/changes", s.member(viewer, s.offlineChanges))
 	mux.Handle("GET /t/{slug}/patterns/{id}", s.member(viewer, s.designPage))
 	mux.Handle("GET /t/{slug}/patterns/{id}/thumb/{size}", s.member(viewer, lagTolerant(s.thumbnail)))
 	mux.Handle("GET /t/{slug}/patterns/{id}/preview.svg", s.member(viewer, s.previewSVG))

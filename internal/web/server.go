@@ -47,6 +47,7 @@ import (
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/health"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/kit"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/metrics"
 	"github.com/patternvault/patternvault/internal/search"
@@ -72,6 +73,7 @@ type Server struct {
 	shares   *share.Service
 	search   *search.Service
 	business *business.Service
+	kits     *kit.Service
 	backup   *backup.Service
 	billing  *billing.Service
 	stores   *storeapi.Service
@@ -120,7 +122,7 @@ type Deps struct {
 func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search,
 		backup: d.Backup, stores: d.Stores, business: d.Business, billing: d.Billing, metrics: d.Metrics,
-		api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Backup, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
+		kits: kit.New(d.Library), api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Backup, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
 	s.api.SetServices(d.Accounts, d.Stores)
 	pages, err := parsePages()

@@ -147,6 +147,8 @@ type resultsPage struct {
 	Results  *share.Results
 	Patterns map[int64]*store.Pattern
 	Status   string
+	// Kit fills the "Machine kit" fields for the designs she chose.
+	Kit kitForm
 }
 
 func (s *Server) shareResults(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +163,7 @@ func (s *Server) shareResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "share_results", pageData{Title: res.Link.Name,
-		Data: resultsPage{Results: res, Patterns: res.Patterns, Status: share.Status(res.Link, s.shares.Now())}})
+		Data: resultsPage{Results: res, Patterns: res.Patterns, Status: share.Status(res.Link, s.shares.Now()), Kit: newKitForm(r)}})
 }
 
 // shareExtend makes a link last longer.

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/patternvault/patternvault/internal/kit"
+	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/tenant"
+)
+
+// kitForm is what the "Machine kit" fields offer: the machines, the
+// quilter's own first, and where the form goes.
+type kitForm struct {
+	Action   string
+	Machines []library.Machine
+	Machine  string
+}
+
+// newKitForm fills the kit fields for the signed-in quilter.
+func newKitForm(r *http.Request) kitForm {
+	t := tenant.FromContext(r.Context())
+	f := kitForm{Action: tenant.Path(t.Slug, "kits"), Machines: library.Machines}
+	if c, err := r.Cookie(machineCookie); err == nil && library.MachineByID(c.Value) != nil {
+		f.Machine = c.Value
+	}
+	return f
+}
+
+// machineKit streams the ticked designs as a machine kit (ZIP). A bad
+// request goes back to the page it came from with the reason.
+func (s *Server) machineKit(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errBadForm.Wrap(err))
+		return
+	}
+	back := s.back(r, tenant.Path(t.Slug))
+	req := kit.Request{PatternIDs: parseIDs(r.PostForm["ids"]), Machine: r.PostFormValue("machine")}
+	var plan *kit.Plan
+	var err error
+	if v := strings.TrimSpace(r.PostFormValue("size_in")); v != "" {
+		n, perr := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
+		if perr != nil {
+			err = kit.ErrBadSize.Wrap(perr)
+		} else if r.PostFormValue("size") == "height" {
+			req.HeightIn = n
+		} else {
+			req.WidthIn = n
+		}
+	}
+	if err == nil {
+		plan, err = s.kits.Plan(r.Context(), t.ID, req)
+	}
+	if err != nil {
+		s.failBack(w, r, err, back)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": plan.FileName}))
+	if err := s.kits.Write(r.Context(), plan, w); err != nil {
+		// Part of the ZIP is sent: the browser shows a failed download.
+		s.log.Error("machine kit", "id", RequestID(r.Context()), "tenant", t.ID, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/patternvault/patternvault/internal/httpx"
+	"github.com/patternvault/patternvault/internal/library"
+	"github.com/patternvault/patternvault/internal/store"
+	"github.com/patternvault/patternvault/internal/tenant"
+)
+
+// The installable app (PWA). The pages stay server-rendered; the offline
+// layer is static/sw.js (a service worker at the root scope: the app shell
+// and static files, the designs kept on the device and the recently
+// viewed ones, served from its caches when the network is gone) and
+// static/offline.js (the "Keep on this device" buttons, the storage budget,
+// the offline library and its search, and the queue of favourites and
+// keywords changed offline, sent back here through offlineChanges). Without
+// service workers every page works as before.
+
+// manifest is the web app manifest: what an installed PatternVault is
+// called and looks like.
+var manifest = map[string]any{
+	"id": "/", "name": "PatternVault", "short_name": "PatternVault",
+	"description":      "Your quilting designs: find, download for your machine, share with customers, even without Wi-Fi.",
+	"start_url":        "/",
+	"scope":            "/",
+	"display":          "standalone",
+	"background_color": "#fdfcf9",
+	"theme_color":      "#234e70",
+	"icons": []map[string]string{
+		{"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+		{"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+		{"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+	},
+}
+
+func (s *Server) webManifest(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("Content-Type", "application/manifest+json")
+	json.NewEncoder(w).Encode(manifest)
+}
+
+var (
+	swOnce   sync.Once
+	swScript []byte
+)
+
+// serviceWorker serves static/sw.js at the root, so its scope is the
+// whole site, with its version (a digest of every static file and
+// template) written in: a new release installs a fresh app shell.
+func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request) {
+	swOnce.Do(func() {
+		h := sha256.New()
+		for _, root := range []fs.FS{staticFiles, templateFiles} {
+			fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					b, _ := fs.ReadFile(root, p)
+					h.Write([]byte(p))
+					h.Write(b)
+				}
+				return nil
+			})
+		}
+		src, err := fs.ReadFile(staticFiles, "static/sw.js")
+		if err != nil {
+			panic(err) // embedded with the binary
+		}
+		swScript = []byte(strings.Replace(string(src), "__VERSION__", hex.EncodeToString(h.Sum(nil))[:12], 1))
+	})
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Service-Worker-Allowed", "/")
+	w.Write(swScript)
+}
+
+// offlinePage is the page the service worker shows, from its cache, for a
+// library address opened without a connection: offline.js fills it with
+// the designs kept on the device.
+func (s *Server) offlinePage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "offline", pageData{Title: "Offline", Public: "PatternVault"})
+}
+
+// offlineDesign is what offline.js keeps about a design: its name and
+// words for the offline search, and the addresses to keep.
+type offlineDesign struct {
+	Slug     string   `json:"slug"`
+	ID       int64    `json:"id"`
+	Name     string   `json:"name"`
+	Keywords []string `json:"keywords"`
+	Designer string   `json:"designer,omitempty"`
+	Size     string   `json:"size,omitempty"`
+	Favorite bool     `json:"favorite"`
+	Page     string   `json:"page"`
+	Thumb    string   `json:"thumb,omitempty"`
+	// Pictures are the page's own pictures (its SVG preview, or its large
+	// thumbnail).
+	Pictures []string `json:"pictures"`
+	// File is the download for the quilter's machine (or the original).
+	File string `json:"file,omitempty"`
+}
+
+// offlineData is the design page's data-offline attribute.
+func offlineData(slug string, d *designPage) string {
+	p := d.Pattern
+	base := tenant.Path(slug, "patterns", p.ID)
+	v := "?v=" + strconv.FormatInt(p.UpdatedAt.Unix(), 10)
+	o := offlineDesign{Slug: slug, ID: p.ID, Name: p.Name, Keywords: p.Keywords, Designer: p.Designer,
+		Favorite: p.Favorite, Page: base, Pictures: []string{}}
+	if o.Keywords == nil {
+		o.Keywords = []string{}
+	}
+	if p.WidthIn != nil && p.HeightIn != nil {
+		o.Size = strconv.FormatFloat(float64(*p.WidthIn), 'f', 1, 32) + " × " + strconv.FormatFloat(float64(*p.HeightIn), 'f', 1, 32) + " in"
+	}
+	hasPicture := p.ThumbState == store.ThumbReady || p.ThumbState == store.ThumbPicture
+	if hasPicture {
+		o.Thumb = base + "/thumb/256.png" + v
+	}
+	switch {
+	case d.Readable:
+		o.Pictures = append(o.Pictures, base+"/preview.svg"+v)
+	case hasPicture:
+		o.Pictures = append(o.Pictures, base+"/thumb/1024.png"+v)
+	}
+	if d.ForMachine != "" {
+		o.File = base + "/download?format=" + d.ForMachine
+	} else if len(p.Formats) > 0 {
+		o.File = base + "/download?format=original"
+	}
+	b, _ := json.Marshal(o)
+	return string(b)
+}
+
+// offlineChanges applies the favourites and keywords a device changed
+// while offline: {"changes": [{"kind": "favorite", "pattern_id": 1,
+// "favorite": true, "at": 1764900000000}, ...]}; last writer wins, and the
+// answer says what became of each.
+func (s *Server) offlineChanges(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	var body struct {
+		Changes []library.OfflineChange `json:"changes"`
+	}
+	err := httpx.DecodeJSON(r, 1<<20, &body, `send {"changes": [{"kind": "favorite", "pattern_id": 1, "favorite": true, "at": 1764900000000}]}`)
+	var res []library.OfflineResult
+	if err == nil {
+		res, err = s.library.ApplyOffline(r.Context(), t.ID, currentUser(r).ID, store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), body.Changes)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, s.log, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"results": res})
+}
