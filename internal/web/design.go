@@ -67,8 +67,11 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 		if data.Purchases, err = tx.Purchases(r.Context(), id); err != nil {
 			return err
 		}
-		if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
-			return err
+		// offline.js fetching the page to keep it on a device is not a view.
+		if r.Header.Get("X-PV-Keep") == "" {
+			if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
+				return err
+			}
 		}
 		if data.Quilts, err = tx.Photos(r.Context(), store.PhotoQuery{PatternID: id, Kind: "finished", Limit: 24}); err != nil {
 			return err

@@ -98,6 +98,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/machine", s.member(viewer, s.setMachine))
 	mux.Handle("POST /t/{slug}/kits", s.member(viewer, s.machineKit))
 	mux.Handle("POST /t/{slug}/offline/changes", s.member(viewer, s.offlineChanges))
+	mux.Handle("GET /t/{slug}/offline/favorites", s.member(viewer, s.offlineFavorites))
 	mux.Handle("GET /t/{slug}/patterns/{id}", s.member(viewer, s.designPage))
 	mux.Handle("GET /t/{slug}/patterns/{id}/thumb/{size}", s.member(viewer, lagTolerant(s.thumbnail)))
 	mux.Handle("GET /t/{slug}/patterns/{id}/preview.svg", s.member(viewer, s.previewSVG))
