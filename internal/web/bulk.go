@@ -143,3 +143,11 @@ func (s *Server) confirmDelete(w http.ResponseWriter, r *http.Request, ids []int
 	page.Back = back
 	s.render(w, r, http.StatusOK, "delete_confirm", pageData{Title: "Delete " + countWord(len(page.Patterns), "design") + "?", Data: page})
 }
+
+// plural is the "s" of a count's word ("" for one).
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
