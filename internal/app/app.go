@@ -20,6 +20,7 @@ import (
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/embed/voyage"
@@ -62,6 +63,8 @@ type App struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Business runs customers, quotes, jobs, invoices and the portfolio.
+	Business *business.Service
 	// Backup runs exports, snapshots, restores and deletions.
 	Backup *backup.Service
 	// Billing runs plans, entitlements and Stripe.
@@ -216,6 +219,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
+	a.Business = business.New(a.Store, a.Blobs, mailer, cfg.BaseURL)
 	a.Backup.Mail = mailer
 	if a.PITR != nil {
 		a.Backup.Platform = a.platformBackupDue

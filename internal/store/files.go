@@ -121,11 +121,14 @@ func (t *TenantTx) SetThumbState(ctx context.Context, patternID int64, state str
 }
 
 // BlobKeysInUse reports which of keys are still referenced by any file
-// (of any pattern, deleted or not: the bin can be undone), upload or kept
-// snapshot (backup_refs), and which belong to the backups (snapshots,
-// exports and restore uploads, which internal/backup cleans up itself).
-// It is the one check every cleanup of stored files makes before it
-// deletes one: no cleanup may delete a file a snapshot references.
+// (of any pattern, deleted or not: the bin can be undone), upload, kept
+// snapshot (backup_refs) or business photo, and which belong to the
+// backups (snapshots, exports and restore uploads, which internal/backup
+// cleans up itself). A photo's resized copies sit beside its original
+// ("{tenant}/photos/{id}/original", ".../1600", ".../480"), so a key is a
+// photo's when a photo's original shares its folder. It is the one check
+// every cleanup of stored files makes before it deletes one: no cleanup
+// may delete a file a snapshot references.
 func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string]bool, error) {
 	used := map[string]bool{}
 	for _, k := range keys {
@@ -135,7 +138,10 @@ func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string
 	}
 	rows, err := t.tx.Query(ctx, `SELECT DISTINCT blob_key FROM pattern_files WHERE blob_key = ANY($1)
 		UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)
-		UNION SELECT blob_key FROM backup_refs WHERE blob_key = ANY($1)`, keys)
+		UNION SELECT blob_key FROM backup_refs WHERE blob_key = ANY($1)
+		UNION SELECT k FROM unnest($1::text[]) AS k
+			JOIN photos p ON regexp_replace(p.blob_key, '[^/]*$', '') = regexp_replace(k, '[^/]*$', '')
+			WHERE k LIKE '%/photos/%'`, keys)
 	if err == nil {
 		var k string
 		_, err = pgx.ForEachRow(rows, []any{&k}, func() error { used[k] = true; return nil })

@@ -33,6 +33,7 @@ import (
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/ingest"
@@ -80,6 +81,8 @@ type Rig struct {
 	Accounts *accounts.Service
 	Shares   *share.Service
 	Search   *search.Service
+	// Business runs customers, quotes, jobs, invoices and the portfolio.
+	Business *business.Service
 	// Backup runs exports, snapshots and restores (in the foreground;
 	// a live rig's queue also runs its jobs).
 	Backup *backup.Service
@@ -164,6 +167,7 @@ func New(tb testing.TB, o Options) *Rig {
 		r.Accounts.Queue = r.Queue // link requests run as jobs, as in a server
 	}
 	r.Shares = share.New(r.Store, sender, o.BaseURL)
+	r.Business = business.New(r.Store, r.Blobs, sender, o.BaseURL)
 	// Search ranks by words and by the built-in local vectors, as the
 	// server does; tests embed with Semantic.EmbedTenant when they need
 	// vectors.

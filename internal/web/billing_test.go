@@ -189,6 +189,7 @@ func TestBillingPagesAndReadOnly(t *testing.T) {
 	pam, acme := r.owner(t, "pam@example.com", "acme")
 	vera := r.member(t, pam, "acme", "vera@example.com", store.RoleEditor)
 	ids := r.seedDesigns(t, acme, "Feather", 3)
+	api := newAPIClient(t, r, pam, "acme")
 
 	p := pam.get("/t/acme/settings/billing")
 	want(t, p, 200, "Your plan: Professional", "14 days left", "no card needed", "Designs", "People", "2 of 3 people",
@@ -251,6 +252,21 @@ func TestBillingPagesAndReadOnly(t *testing.T) {
 	want(t, vera.do(req), 200, `"applied":true`, "the workspace is read-only, so keywords cannot change")
 	if pp, _ := r.Store.Pattern(ctx, acme.ID, ids[0]); slices.Contains(pp.Keywords, "late") {
 		t.Error("a read-only workspace took keywords made offline")
+	}
+	// The API the same way: reads and exports pass, a change gets 402,
+	// taking a design away makes room.
+	var one map[string]any
+	if code := api.get(fmt.Sprintf("/api/v1/patterns/%d", ids[0]), &one); code != 200 {
+		t.Fatalf("API read of a read-only workspace = %d", code)
+	}
+	if code, _ := api.send("PATCH", fmt.Sprintf("/api/v1/patterns/%d", ids[0]), `{"name": "Renamed"}`); code != http.StatusPaymentRequired {
+		t.Fatalf("API edit of a read-only workspace = %d, want 402", code)
+	}
+	if code, _ := api.send("POST", "/api/v1/exports", `{}`); code != http.StatusAccepted {
+		t.Fatalf("API export of a read-only workspace = %d, want 202", code)
+	}
+	if code, _ := api.send("DELETE", fmt.Sprintf("/api/v1/patterns/%d", ids[2]), ""); code != 200 {
+		t.Fatalf("API delete in a read-only workspace = %d, want 200", code)
 	}
 	batch := r.uploadZIP(t, vera, "acme", "late.zip", designZIP(t, "Late", 2))
 	want(t, vera.get(batch), 200, "Held over your plan", "Ask the workspace's owner to upgrade")

@@ -28,6 +28,9 @@ type designPage struct {
 	CanEdit    bool
 	// Similar are the designs that look most like this one.
 	Similar []*store.Pattern
+	// Quilts are the photos of finished quilts made with it (customers'
+	// names only for those who may see the business).
+	Quilts []*store.Photo
 	// Offline is what "Keep on this device" keeps (JSON for offline.js).
 	Offline string
 	// Purchases say which store sold the design, when, and its licence.
@@ -69,6 +72,9 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 			if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
 				return err
 			}
+		}
+		if data.Quilts, err = tx.Photos(r.Context(), store.PhotoQuery{PatternID: id, Kind: "finished", Limit: 24}); err != nil {
+			return err
 		}
 		byID, err := tx.PatternsByIDs(r.Context(), similar)
 		for _, sid := range similar {

@@ -403,6 +403,9 @@ func TestOpenAPIContract(t *testing.T) {
 	st, body = call("POST", "/api/v1/billing/portal", tok, nil)
 	expect("portal in manual mode", st, 409, body)
 
+	// The quilting business.
+	contractBusiness(t, call, expect, tok, pid)
+
 	// Platform admin.
 	st, body = call("GET", "/api/v1/admin/tenants", tok, nil)
 	expect("admin tenants", st, 200, body)
