@@ -220,6 +220,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	a.Business = business.New(a.Store, a.Blobs, mailer, cfg.BaseURL)
+	a.Business.Entitled = businessEntitled(a.Billing)
 	a.Backup.Mail = mailer
 	if a.PITR != nil {
 		a.Backup.Platform = a.platformBackupDue
@@ -516,4 +517,12 @@ func (a *App) SignInURLs(ctx context.Context) (urls []string, running bool) {
 		return []string{a.Config.BaseURL + "/signin"}, false
 	}
 	return urls, true
+}
+
+// businessEntitled checks the business's features (business.Feature*,
+// named as billing names them) against the workspace's plan.
+func businessEntitled(b *billing.Service) func(ctx context.Context, tenantID int64, feature string) error {
+	return func(ctx context.Context, tenantID int64, feature string) error {
+		return b.Feature(ctx, tenantID, billing.Feature(feature))
+	}
 }
