@@ -220,6 +220,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	a.Business = business.New(a.Store, a.Blobs, mailer, cfg.BaseURL)
+	a.Business.Entitled = a.Billing.Entitled // the business tools are the Business plan's, the portfolio Professional's
 	a.Backup.Mail = mailer
 	if a.PITR != nil {
 		a.Backup.Platform = a.platformBackupDue

@@ -36,15 +36,15 @@ const (
 	PrioritySupport Feature = "priority_support"
 )
 
-// featureWords name each feature for people ("Customers and jobs come
-// with ...").
+// featureWords name each feature for people, as the subject of one
+// sentence ("Invoicing comes with the Business plan").
 var featureWords = map[Feature]string{
 	RemoteSearch:    "Image search",
 	Portfolio:       "The portfolio",
-	Customers:       "Customers",
-	Jobs:            "Jobs",
-	Invoices:        "Invoices",
-	Analytics:       "Analytics",
+	Customers:       "Keeping customers, quotes, jobs and invoices",
+	Jobs:            "Keeping jobs",
+	Invoices:        "Invoicing",
+	Analytics:       "The business analytics",
 	TaxExport:       "The tax export",
 	PrioritySupport: "Priority support",
 }
