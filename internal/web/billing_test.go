@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,6 +237,23 @@ func TestBillingPagesAndReadOnly(t *testing.T) {
 		t.Fatal("a read-only workspace took an edit")
 	}
 	want(t, pam.post("/t/acme/members/invite", url.Values{"email": {"zoe@example.com"}, "role": {"viewer"}}), http.StatusPaymentRequired, "See plans")
+	// A machine kit is a download; a favourite made offline is kept, its
+	// keywords are not (and she is told why).
+	kitZIP := vera.post("/t/acme/kits", url.Values{"ids": {fmt.Sprint(ids[0])}, "machine": {"statler"}})
+	if kitZIP.Status != 200 || !strings.HasPrefix(kitZIP.Body, "PK") {
+		t.Errorf("a machine kit in a read-only workspace: %d %.200s", kitZIP.Status, kitZIP.Body)
+	}
+	now := time.Now().UnixMilli()
+	req, _ := http.NewRequest("POST", r.srv.URL+"/t/acme/offline/changes", strings.NewReader(fmt.Sprintf(
+		`{"changes": [{"kind": "favorite", "pattern_id": %d, "favorite": true, "at": %d}, {"kind": "keywords", "pattern_id": %d, "keywords": ["late"], "at": %d}]}`,
+		ids[0], now, ids[0], now)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", r.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	want(t, vera.do(req), 200, `"applied":true`, "the workspace is read-only, so keywords cannot change")
+	if pp, _ := r.Store.Pattern(ctx, acme.ID, ids[0]); slices.Contains(pp.Keywords, "late") {
+		t.Error("a read-only workspace took keywords made offline")
+	}
 	// The API the same way: reads and exports pass, a change gets 402,
 	// taking a design away makes room.
 	var one map[string]any

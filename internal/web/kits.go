@@ -17,6 +17,10 @@ type kitForm struct {
 	Action   string
 	Machines []library.Machine
 	Machine  string
+	// Legend overrides the fields' legend; OwnSize hides the size fields
+	// (a job's kit keeps the size its rows were worked out for).
+	Legend  string
+	OwnSize bool
 }
 
 // newKitForm fills the kit fields for the signed-in quilter.

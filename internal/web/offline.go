@@ -4,12 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/store"
@@ -206,7 +208,21 @@ func (s *Server) offlineChanges(w http.ResponseWriter, r *http.Request) {
 	err := httpx.DecodeJSON(r, 1<<20, &body, `send {"changes": [{"kind": "favorite", "pattern_id": 1, "favorite": true, "at": 1764900000000}]}`)
 	var res []library.OfflineResult
 	if err == nil {
-		res, err = s.library.ApplyOffline(r.Context(), t.ID, currentUser(r).ID, store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), body.Changes)
+		// Favourites are a personal reading aid, kept in a read-only
+		// workspace too; keywords need an editor and a writable workspace.
+		noKeywords := ""
+		if !store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor) {
+			noKeywords = "your role cannot change keywords."
+		} else if s.billing != nil {
+			if werr := s.billing.Writable(r.Context(), t.ID); errors.Is(werr, billing.ErrReadOnly) {
+				noKeywords = "the workspace is read-only, so keywords cannot change (favourites still can)."
+			} else {
+				err = werr
+			}
+		}
+		if err == nil {
+			res, err = s.library.ApplyOffline(r.Context(), t.ID, currentUser(r).ID, noKeywords, body.Changes)
+		}
 	}
 	if err != nil {
 		httpx.WriteError(w, r, s.log, err)
