@@ -220,7 +220,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
 	a.Business = business.New(a.Store, a.Blobs, mailer, cfg.BaseURL)
-	a.Business.Entitled = a.Billing.Entitled // the business tools are the Business plan's, the portfolio Professional's
+	a.Business.Entitled = businessEntitled(a.Billing)
 	a.Backup.Mail = mailer
 	if a.PITR != nil {
 		a.Backup.Platform = a.platformBackupDue
@@ -493,4 +493,12 @@ func first(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
+}
+
+// businessEntitled checks the business's features (business.Feature*,
+// named as billing names them) against the workspace's plan.
+func businessEntitled(b *billing.Service) func(ctx context.Context, tenantID int64, feature string) error {
+	return func(ctx context.Context, tenantID int64, feature string) error {
+		return b.Feature(ctx, tenantID, billing.Feature(feature))
+	}
 }

@@ -281,21 +281,6 @@ func (s *Service) Feature(ctx context.Context, tenantID int64, f Feature) error 
 	return ErrFeature.Reword(msg)
 }
 
-// Entitled is Feature for a feature named by another package, in the
-// shape internal/business.Service.Entitled takes: "business" (customers,
-// quotes, jobs, invoices, costs, analytics, tax export: the Business
-// plan's tools, which go together), "portfolio", or a Feature's own name.
-func (s *Service) Entitled(ctx context.Context, tenantID int64, feature string) error {
-	f := Feature(feature)
-	if feature == "business" {
-		f = Customers
-	}
-	if _, ok := featureWords[f]; !ok {
-		return fmt.Errorf("billing: no feature %q", feature)
-	}
-	return s.Feature(ctx, tenantID, f)
-}
-
 // Writable says whether workspace tenantID may change anything now: nil,
 // or ErrReadOnly with the reason.
 func (s *Service) Writable(ctx context.Context, tenantID int64) error {

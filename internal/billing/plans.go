@@ -36,15 +36,15 @@ const (
 	PrioritySupport Feature = "priority_support"
 )
 
-// featureWords name each feature for people, as the subject of one
-// sentence ("Invoicing comes with the Business plan").
+// featureWords name each feature for people ("Customers and jobs come
+// with ...").
 var featureWords = map[Feature]string{
 	RemoteSearch:    "Image search",
 	Portfolio:       "The portfolio",
-	Customers:       "Keeping customers, quotes, jobs and invoices",
-	Jobs:            "Keeping jobs",
-	Invoices:        "Invoicing",
-	Analytics:       "The business analytics",
+	Customers:       "Customers",
+	Jobs:            "Jobs",
+	Invoices:        "Invoices",
+	Analytics:       "Analytics",
 	TaxExport:       "The tax export",
 	PrioritySupport: "Priority support",
 }

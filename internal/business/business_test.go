@@ -58,6 +58,7 @@ func TestQuoteWithRealDesign(t *testing.T) {
 	dir := testfixtures.Dir(t)
 	r := testrig.New(t, testrig.Options{})
 	tn := r.Tenant(t, "pam")
+	r.Plan(t, tn.ID, "business")
 	p := importDesign(t, r, tn, filepath.Join(dir, "stitchables", "e2e", "atom-electrons", "e2e - atom electrons v3.qli"))
 	tax := business.PPM(60000)
 	q, err := r.Business.Quote(context.Background(), tn.ID, business.QuoteRequest{PatternID: p.ID, QuoteInput: business.QuoteInput{
@@ -111,6 +112,7 @@ func TestBusinessFlow(t *testing.T) {
 	day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	biz.Now = func() time.Time { return day }
 	tn := r.Tenant(t, "pam")
+	r.Plan(t, tn.ID, "business")
 	a, b := r.Pattern(t, tn, "Feathers"), r.Pattern(t, tn, "Swirls")
 	link, err := r.Shares.Create(ctx, tn.ID, 0, share.Input{PatternIDs: []int64{a.ID, b.ID}, Name: "Jane's quilt", RecipientName: "Jane",
 		RecipientEmail: "jane@example.com", ShowDesigner: true})
@@ -319,6 +321,7 @@ func TestCustomersImportAndSoftDelete(t *testing.T) {
 	ctx := context.Background()
 	r := testrig.New(t, testrig.Options{})
 	tn := r.Tenant(t, "pam")
+	r.Plan(t, tn.ID, "business")
 	if _, err := r.Business.CreateCustomer(ctx, tn.ID, store.Customer{Name: "Jane Doe", Email: "jane@example.com"}); err != nil {
 		t.Fatal(err)
 	}
@@ -351,6 +354,7 @@ func TestPhotosSurviveOrphanSweep(t *testing.T) {
 	ctx := context.Background()
 	r := testrig.New(t, testrig.Options{})
 	tn := r.Tenant(t, "pam")
+	r.Plan(t, tn.ID, "business")
 	kept, err := r.Business.AddPhoto(ctx, tn.ID, business.PhotoInput{Kind: business.PhotoFinished, Caption: "Kept", Data: bytes.NewReader(jpegPhoto(t))})
 	if err != nil {
 		t.Fatal(err)
@@ -420,6 +424,7 @@ func TestBusinessInSnapshots(t *testing.T) {
 	ctx := context.Background()
 	r := testrig.New(t, testrig.Options{})
 	tn := r.Tenant(t, "pam")
+	r.Plan(t, tn.ID, "business")
 	c, err := r.Business.CreateCustomer(ctx, tn.ID, store.Customer{Name: "Jane Doe", Email: "jane@example.com"})
 	if err != nil {
 		t.Fatal(err)
@@ -473,4 +478,53 @@ func TestBusinessInSnapshots(t *testing.T) {
 func workedExample() business.QuoteInput {
 	tax := business.PPM(60000)
 	return business.QuoteInput{Width: 9000, Length: 10800, Level: "Light edge-to-edge", Binding: "Machine finished", Thread: "Standard", TaxRate: &tax}
+}
+
+// TestPlans: the business follows the workspace's plan (internal/billing):
+// on the Professional trial a new workspace keeps a portfolio and opens
+// its gallery but adds no customers, jobs or invoices (402 plan_feature
+// naming the Business plan), and still reads and quotes; Starter has no
+// portfolio; Business has everything.
+func TestPlans(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := testrig.New(t, testrig.Options{})
+	tn := r.Tenant(t, "pro")
+	_, err := r.Business.CreateCustomer(ctx, tn.ID, store.Customer{Name: "Jane Doe"})
+	if p, ok := problem.As(err); !ok || p.Status != 402 || p.Code != "plan_feature" || !strings.Contains(p.Message, "Business") {
+		t.Fatalf("a customer on the Professional trial: %v", err)
+	}
+	if _, err := r.Business.CreateJob(ctx, tn.ID, business.JobInput{NewCustomer: &store.Customer{Name: "Jane"}, Quote: workedExample()}); !isStatus(err, 402) {
+		t.Errorf("a job on the Professional trial: %v", err)
+	}
+	if q, err := r.Business.Quote(ctx, tn.ID, business.QuoteRequest{QuoteInput: workedExample()}); err != nil || q.Total != 27624 {
+		t.Errorf("a quote on the Professional trial: %v", err)
+	}
+	if _, err := r.Business.AddPhoto(ctx, tn.ID, business.PhotoInput{Kind: business.PhotoFinished, Data: bytes.NewReader(jpegPhoto(t))}); err != nil {
+		t.Errorf("a finished quilt on the Professional trial: %v", err)
+	}
+	_, set, err := r.Business.PriceList(ctx, tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.GalleryPublic = true
+	if err := r.Business.SaveSettings(ctx, tn.ID, set); err != nil {
+		t.Errorf("opening the gallery on the Professional trial: %v", err)
+	}
+	set.TaxRatePPM = 60000
+	if err := r.Business.SaveSettings(ctx, tn.ID, set); !isStatus(err, 402) {
+		t.Errorf("a tax rate on the Professional trial: %v", err)
+	}
+
+	r.Plan(t, tn.ID, "starter")
+	if _, err := r.Business.AddPhoto(ctx, tn.ID, business.PhotoInput{Kind: business.PhotoFinished, Data: bytes.NewReader(jpegPhoto(t))}); !isStatus(err, 402) {
+		t.Errorf("a finished quilt on Starter: %v", err)
+	}
+	r.Plan(t, tn.ID, "business")
+	if _, err := r.Business.CreateCustomer(ctx, tn.ID, store.Customer{Name: "Jane Doe"}); err != nil {
+		t.Errorf("a customer on Business: %v", err)
+	}
+	if err := r.Business.SaveSettings(ctx, tn.ID, set); err != nil {
+		t.Errorf("a tax rate on Business: %v", err)
+	}
 }

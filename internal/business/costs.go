@@ -28,7 +28,7 @@ type ExpenseInput struct {
 
 // AddExpense records an expense.
 func (s *Service) AddExpense(ctx context.Context, tenantID int64, in ExpenseInput) (*store.Expense, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return nil, err
 	}
 	in.Description = strings.Join(strings.Fields(in.Description), " ")
@@ -69,7 +69,7 @@ func (s *Service) AddExpense(ctx context.Context, tenantID int64, in ExpenseInpu
 
 // DeleteExpense removes an expense.
 func (s *Service) DeleteExpense(ctx context.Context, tenantID, id int64) error {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return err
 	}
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.DeleteExpense(ctx, id) })

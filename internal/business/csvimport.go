@@ -196,7 +196,7 @@ type ImportResult struct {
 // customers already in the list (same email, or same name without one)
 // are left as they are.
 func (s *Service) ImportCustomers(ctx context.Context, tenantID int64, r io.Reader) (*ImportResult, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureCustomers); err != nil {
 		return nil, err
 	}
 	cs, probs, err := ParseCustomersCSV(r)

@@ -78,7 +78,7 @@ func (s *Service) Customer(ctx context.Context, tenantID, id int64) (*CustomerFi
 
 // CreateCustomer adds a customer.
 func (s *Service) CreateCustomer(ctx context.Context, tenantID int64, c store.Customer) (*store.Customer, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureCustomers); err != nil {
 		return nil, err
 	}
 	if err := cleanCustomer(&c); err != nil {
@@ -95,7 +95,7 @@ func (s *Service) CreateCustomer(ctx context.Context, tenantID int64, c store.Cu
 
 // UpdateCustomer changes a customer's details.
 func (s *Service) UpdateCustomer(ctx context.Context, tenantID int64, c store.Customer) error {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureCustomers); err != nil {
 		return err
 	}
 	if err := cleanCustomer(&c); err != nil {
@@ -108,7 +108,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, tenantID int64, c store.Cu
 // DeleteCustomer deletes a customer softly (her jobs, invoices and the
 // tax records stay whole), or restores her.
 func (s *Service) DeleteCustomer(ctx context.Context, tenantID, id int64, deleted bool) error {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureCustomers); err != nil {
 		return err
 	}
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.SetCustomerDeleted(ctx, id, deleted) })

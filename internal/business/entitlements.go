@@ -2,14 +2,19 @@ package business
 
 import "context"
 
-// The plan features of the business hub (the billing package's names).
+// The plan features of the business hub, named as internal/billing names
+// them (its Feature values).
 const (
 	// FeaturePortfolio is the finished-quilt photos and the public
 	// gallery: the Professional plan and up.
 	FeaturePortfolio = "portfolio"
-	// FeatureBusiness is customers, quotes, jobs, the queue, invoices,
-	// costs, analytics and tax export: the Business plan.
-	FeatureBusiness = "business"
+	// FeatureCustomers is the customer list: the Business plan.
+	FeatureCustomers = "customers"
+	// FeatureJobs is the price list, jobs, their quotes, the queue,
+	// photos of tops and costs: the Business plan.
+	FeatureJobs = "jobs"
+	// FeatureInvoices is invoices and payments: the Business plan.
+	FeatureInvoices = "invoices"
 )
 
 // require is the one feature check of the package: every change goes

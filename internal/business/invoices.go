@@ -49,7 +49,7 @@ var PaymentMethods = []string{"cash", "cheque", "card", "transfer"}
 // it is numbered and its lines and the customer's details are copied
 // again when it is issued.
 func (s *Service) CreateInvoice(ctx context.Context, tenantID, jobID int64) (*store.Invoice, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureInvoices); err != nil {
 		return nil, err
 	}
 	v := &store.Invoice{Status: "draft"}
@@ -97,7 +97,7 @@ func copyJob(ctx context.Context, tx *store.TenantTx, v *store.Invoice, j *store
 // for good, dates it today with its due date, and records the job's
 // deposit as its first payment.
 func (s *Service) IssueInvoice(ctx context.Context, tenantID, id int64) (*store.Invoice, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureInvoices); err != nil {
 		return nil, err
 	}
 	var v *store.Invoice
@@ -178,7 +178,7 @@ type PaymentInput struct {
 // RecordPayment records money received against an issued invoice; once
 // it is paid in full, its job is marked paid.
 func (s *Service) RecordPayment(ctx context.Context, tenantID, invoiceID int64, in PaymentInput) (*store.Invoice, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureInvoices); err != nil {
 		return nil, err
 	}
 	in.Reference = strings.TrimSpace(in.Reference)
@@ -234,7 +234,7 @@ func (s *Service) RecordPayment(ctx context.Context, tenantID, invoiceID int64, 
 
 // VoidInvoice cancels an invoice (kept, numbered, for the records).
 func (s *Service) VoidInvoice(ctx context.Context, tenantID, id int64) error {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureInvoices); err != nil {
 		return err
 	}
 	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
@@ -257,7 +257,7 @@ func (s *Service) VoidInvoice(ctx context.Context, tenantID, id int64) error {
 // SendInvoice emails an issued invoice to its customer as a PDF, with a
 // new status link of her quilt.
 func (s *Service) SendInvoice(ctx context.Context, tenantID, id int64) (string, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureInvoices); err != nil {
 		return "", err
 	}
 	v, err := s.Invoice(ctx, tenantID, id)

@@ -79,7 +79,7 @@ const fallbackSqInPerHour = 4000
 // CreateJob adds a job (and its new customer), planned from its first
 // design's geometry and priced on the price list.
 func (s *Service) CreateJob(ctx context.Context, tenantID int64, in JobInput) (*store.Job, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return nil, err
 	}
 	if in.NewCustomer != nil {
@@ -107,7 +107,7 @@ func (s *Service) CreateJob(ctx context.Context, tenantID int64, in JobInput) (*
 // UpdateJob changes a job's customer, size, choices, designs and notes,
 // and prices it again (her own line amounts are replaced by the list's).
 func (s *Service) UpdateJob(ctx context.Context, tenantID, id int64, in JobInput) (*store.Job, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return nil, err
 	}
 	var j *store.Job
@@ -231,7 +231,7 @@ func JobLines(j *store.Job) []Line {
 // AdjustLines replaces a job's priced lines with hers (amounts changed,
 // lines added or removed, before she sends the quote); the totals follow.
 func (s *Service) AdjustLines(ctx context.Context, tenantID, id int64, lines []Line) (*store.Job, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return nil, err
 	}
 	if len(lines) > MaxLines {
@@ -362,7 +362,7 @@ type StatusChange struct {
 // (received, started, finished, delivered, paid) when not yet set, and
 // gives it a place at the end of the queue (or takes it out).
 func (s *Service) SetStatus(ctx context.Context, tenantID, id int64, ch StatusChange) (*store.Job, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return nil, err
 	}
 	known := false
@@ -438,7 +438,7 @@ func (s *Service) moveTo(ctx context.Context, tx *store.TenantTx, j *store.Job, 
 
 // MoveInQueue moves a queued job up (by < 0) or down (by > 0).
 func (s *Service) MoveInQueue(ctx context.Context, tenantID, id int64, by int) error {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return err
 	}
 	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
@@ -467,7 +467,7 @@ func (s *Service) MoveInQueue(ctx context.Context, tenantID, id int64, by int) e
 
 // SetHours records the hours she spent on a job.
 func (s *Service) SetHours(ctx context.Context, tenantID, id int64, hours Hundredths) error {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return err
 	}
 	if hours < 0 || hours > 100_000 {

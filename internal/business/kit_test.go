@@ -21,6 +21,7 @@ func TestJobForKit(t *testing.T) {
 	dir := testfixtures.Dir(t)
 	r := testrig.New(t, testrig.Options{})
 	tn := r.Tenant(t, "pam")
+	r.Plan(t, tn.ID, "business")
 	real := importDesign(t, r, tn, filepath.Join(dir, "stitchables", "e2e", "atom-electrons", "e2e - atom electrons v3.qli"))
 	plain := r.Pattern(t, tn, "Swirls")
 	job, err := r.Business.CreateJob(ctx, tn.ID, business.JobInput{NewCustomer: &store.Customer{Name: "Jane"}, Title: "Jane's queen",

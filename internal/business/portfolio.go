@@ -49,7 +49,7 @@ func photoKey(tenantID, id int64, size string) string {
 // quilts are the portfolio (the Professional plan); tops are part of a
 // job (Business).
 func (s *Service) AddPhoto(ctx context.Context, tenantID int64, in PhotoInput) (*store.Photo, error) {
-	feature := FeatureBusiness
+	feature := FeatureJobs
 	if in.Kind == PhotoFinished {
 		feature = FeaturePortfolio
 	}

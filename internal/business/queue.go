@@ -167,7 +167,7 @@ var ErrNoEmail = problem.Invalid("no_email", "This customer has no email address
 // SendQuote emails the job's quote to its customer with a new accept
 // link (no account needed; an earlier link stops working).
 func (s *Service) SendQuote(ctx context.Context, tenantID, jobID int64) (*SentQuote, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return nil, err
 	}
 	token := auth.NewToken("")
@@ -342,7 +342,7 @@ func (s *Service) AcceptQuote(ctx context.Context, t *store.Tenant, token, name 
 // NewStatusLink makes a new private status link for a job's customer (an
 // earlier one stops working) and returns it; it is shown only once.
 func (s *Service) NewStatusLink(ctx context.Context, tenantID, jobID int64) (string, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return "", err
 	}
 	token := auth.NewToken("")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +28,7 @@ type Service struct {
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// Entitled, when set, says whether a workspace's plan includes a
-	// feature (FeatureBusiness, FeaturePortfolio): nil for yes, a problem
+	// feature (FeatureJobs, FeaturePortfolio, ...): nil for yes, a problem
 	// for no. Unset, every workspace may use everything.
 	Entitled func(ctx context.Context, tenantID int64, feature string) error
 }
@@ -109,9 +111,19 @@ func priceList(set *store.BusinessSettings, items []store.PriceItem) *PriceList 
 	return pl
 }
 
-// SaveSettings checks and stores the workspace's business settings.
+// SaveSettings checks and stores the workspace's business settings. A
+// change of the public gallery alone needs the portfolio (Professional);
+// any other, the business (jobs).
 func (s *Service) SaveSettings(ctx context.Context, tenantID int64, set *store.BusinessSettings) error {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	_, cur, err := s.PriceList(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	feature := FeatureJobs
+	if onlyGallery(cur, set) {
+		feature = FeaturePortfolio
+	}
+	if err := s.require(ctx, tenantID, feature); err != nil {
 		return err
 	}
 	set.Currency = strings.ToUpper(strings.TrimSpace(set.Currency))
@@ -160,9 +172,21 @@ func (s *Service) SaveSettings(ctx context.Context, tenantID int64, set *store.B
 	return s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.SaveBusinessSettings(ctx, set) })
 }
 
+// onlyGallery reports whether set differs from cur in the public
+// gallery's settings alone (the words compared as they are stored).
+func onlyGallery(cur, set *store.BusinessSettings) bool {
+	a, b := *cur, *set
+	a.GalleryPublic, a.GalleryIntro, a.UpdatedAt = b.GalleryPublic, b.GalleryIntro, b.UpdatedAt
+	a.Currency, b.Currency = strings.ToUpper(strings.TrimSpace(a.Currency)), strings.ToUpper(strings.TrimSpace(b.Currency))
+	a.BusinessName, b.BusinessName = strings.TrimSpace(a.BusinessName), strings.TrimSpace(b.BusinessName)
+	a.InvoicePrefix, b.InvoicePrefix = strings.TrimSpace(a.InvoicePrefix), strings.TrimSpace(b.InvoicePrefix)
+	a.TaxableKinds, b.TaxableKinds = nil, nil
+	return reflect.DeepEqual(a, b) && slices.Equal(cur.TaxableKinds, set.TaxableKinds)
+}
+
 // SaveItem adds (ID 0) or changes an item of the price list.
 func (s *Service) SaveItem(ctx context.Context, tenantID int64, it Item) (*Item, error) {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return nil, err
 	}
 	it.Name = strings.Join(strings.Fields(it.Name), " ")
@@ -198,7 +222,7 @@ func (s *Service) SaveItem(ctx context.Context, tenantID int64, it Item) (*Item,
 
 // DeleteItem removes an item of the price list (jobs keep its name).
 func (s *Service) DeleteItem(ctx context.Context, tenantID, id int64) error {
-	if err := s.require(ctx, tenantID, FeatureBusiness); err != nil {
+	if err := s.require(ctx, tenantID, FeatureJobs); err != nil {
 		return err
 	}
 	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error { return tx.DeletePriceItem(ctx, id) })

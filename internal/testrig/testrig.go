@@ -182,6 +182,9 @@ func New(tb testing.TB, o Options) *Rig {
 		o.Billing(&defaults.Billing)
 	}
 	r.Billing = billing.New(r.Store, sender, defaults.Billing, o.BaseURL, r.Log)
+	r.Business.Entitled = func(ctx context.Context, tenantID int64, feature string) error {
+		return r.Billing.Feature(ctx, tenantID, billing.Feature(feature))
+	}
 	r.Billing.Staged = r.Library
 	r.Library.Quotas, r.Shares.Quota, r.Accounts.Quota, r.Search.Quota = r.Billing, r.Billing, r.Billing, r.Billing
 	return r
@@ -195,6 +198,15 @@ func (r *Rig) Tenant(tb testing.TB, slug string) *store.Tenant {
 		tb.Fatalf("testrig: tenant %s: %v", slug, err)
 	}
 	return t
+}
+
+// Plan puts workspace tenantID on plan ("starter", "professional",
+// "business") as the platform admin would.
+func (r *Rig) Plan(tb testing.TB, tenantID int64, plan string) {
+	tb.Helper()
+	if _, err := r.Billing.AdminChangePlan(context.Background(), tenantID, billing.AdminChange{Plan: plan}, nil, ""); err != nil {
+		tb.Fatalf("testrig: plan %s for tenant %d: %v", plan, tenantID, err)
+	}
 }
 
 // Pattern adds a design named name with keywords to t's library (without

@@ -69,6 +69,7 @@ func TestAPIBusiness(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, "")
 	b, tn := r.owner(t, "pam@example.com", "pam")
+	r.Plan(t, tn.ID, "business")
 	api := newAPIClient(t, r, b, "pam")
 	example := map[string]any{"width_in": 90, "length_in": 108, "level": "Light edge-to-edge", "binding": "Machine finished",
 		"thread": "Standard", "tax_rate": 0.06}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -308,42 +307,5 @@ func TestAdminBillingAndManualPlans(t *testing.T) {
 	want(t, pam.get("/t/acme/settings/billing"), 200, "set by its administrator", "Your plan: Starter")
 	if strings.Contains(pam.get("/t/acme/settings/billing").Body, "Subscribe to") {
 		t.Error("manual mode offers Stripe checkout")
-	}
-}
-
-// TestBusinessToolsNeedTheBusinessPlan: wired as the server wires them
-// (internal/app), the business tools are the Business plan's and the
-// portfolio the Professional plan's: on the Professional trial the
-// customers page reads, adding a customer is refused with the plan that
-// has it and nothing is added; on Business it is added.
-func TestBusinessToolsNeedTheBusinessPlan(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	r := newRig(t, "")
-	pam, acme := r.owner(t, "pam@example.com", "acme")
-	r.Business.Entitled = r.Billing.Entitled
-
-	want(t, pam.get("/t/acme/customers"), 200)
-	wantRedirect(t, pam.post("/t/acme/customers", url.Values{"name": {"Jane Doe"}}), "/t/acme/customers")
-	want(t, pam.get("/t/acme/customers"), 200, "Keeping customers, quotes, jobs and invoices comes with the Business plan; you have Professional.")
-	if cs, err := r.Business.Customers(ctx, acme.ID, store.CustomerQuery{}); err != nil || len(cs) != 0 {
-		t.Fatalf("customers without the Business plan: %d (%v), want none", len(cs), err)
-	}
-	if err := r.Billing.Entitled(ctx, acme.ID, "portfolio"); err != nil {
-		t.Errorf("the portfolio on the Professional trial: %v", err)
-	}
-	if _, err := r.Billing.AdminChangePlan(ctx, acme.ID, billing.AdminChange{Plan: billing.Starter}, nil, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Billing.Entitled(ctx, acme.ID, "portfolio"); !errors.Is(err, billing.ErrFeature) {
-		t.Errorf("the portfolio on Starter: %v, want %v", err, billing.ErrFeature)
-	}
-
-	if _, err := r.Billing.AdminChangePlan(ctx, acme.ID, billing.AdminChange{Plan: billing.Business}, nil, ""); err != nil {
-		t.Fatal(err)
-	}
-	added := pam.post("/t/acme/customers", url.Values{"name": {"Jane Doe"}})
-	if added.Status != http.StatusSeeOther || !strings.HasPrefix(added.Location, "/t/acme/customers/") {
-		t.Fatalf("adding a customer on Business = %d %q", added.Status, added.Location)
 	}
 }

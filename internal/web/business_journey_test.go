@@ -43,6 +43,7 @@ func businessJourney(t *testing.T, vp viewport) {
 	r := newRig(t, "")
 	base := r.srv.URL
 	_, tn := r.owner(t, "pam@example.com", "pam")
+	r.Plan(t, tn.ID, "business")
 	ids := r.seedDesigns(t, tn, "Swirl", 3)
 	link, err := r.Shares.Create(context.Background(), tn.ID, 0, share.Input{PatternIDs: ids, Name: "Jane's quilt", RecipientName: "Jane",
 		RecipientEmail: "jane@example.com", ShowDesigner: true})

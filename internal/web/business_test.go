@@ -44,6 +44,7 @@ func photoJPEG(t testing.TB) []byte {
 func (r *rig) seedBusiness(t testing.TB, tn *store.Tenant) bizSeed {
 	t.Helper()
 	ctx := context.Background()
+	r.Plan(t, tn.ID, "business")
 	biz := r.Business
 	ids := r.seedDesigns(t, tn, "Swirl", 3)
 	link, err := r.Shares.Create(ctx, tn.ID, 0, share.Input{PatternIDs: ids, Name: "Jane's quilt", RecipientName: "Jane",

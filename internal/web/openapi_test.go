@@ -207,6 +207,7 @@ func TestOpenAPIContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := newAPIClient(t, r, pam, "acme").token
+	r.Plan(t, acme.ID, "business") // the business tools
 	helper, err := r.Accounts.CreateVerifiedUser(ctx, "helper@example.com", "Helper", goodPassword)
 	if err != nil {
 		t.Fatal(err)
