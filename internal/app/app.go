@@ -435,6 +435,7 @@ const HeartbeatEvery = 10 * time.Second
 
 func (a *App) heartbeat(ctx context.Context) {
 	name, version, started := health.ServerName(a.Config.HTTPAddr), Version(), time.Now()
+	a.DB.BaseURL = a.Config.BaseURL
 	for {
 		if err := a.DB.Beat(ctx, name, version, started); err != nil && ctx.Err() == nil {
 			a.Log.Warn("app: heartbeat", "err", err)
@@ -493,6 +494,29 @@ func first(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
+}
+
+// SignInURLs are the sign-in pages people reach: those of the app servers
+// that reported themselves in the last minute (they know the address they
+// serve, which a command run in another shell, without the server's
+// settings, may not), else the one this configuration gives (running is
+// then false).
+func (a *App) SignInURLs(ctx context.Context) (urls []string, running bool) {
+	servers, err := a.DB.AppServers(ctx)
+	if err != nil {
+		a.Log.Warn("app: list app servers", "err", err)
+	}
+	seen := map[string]bool{}
+	for _, s := range servers {
+		if s.BaseURL != "" && time.Since(s.SeenAt) < time.Minute && !seen[s.BaseURL] {
+			seen[s.BaseURL] = true
+			urls = append(urls, s.BaseURL+"/signin")
+		}
+	}
+	if len(urls) == 0 {
+		return []string{a.Config.BaseURL + "/signin"}, false
+	}
+	return urls, true
 }
 
 // businessEntitled checks the business's features (business.Feature*,

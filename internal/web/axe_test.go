@@ -159,6 +159,17 @@ func TestAxe(t *testing.T) {
 		"/t/acme/settings/danger", "/account", "/admin", "/admin/billing", "/admin/audit", "/admin/health"} {
 		visit(p)
 	}
+	// The pages issue 15 added: the machine in Settings and on a design,
+	// and the question before a delete.
+	check("machine chosen", chromedp.Navigate(base+"/t/acme/settings"),
+		chromedp.SetValue(chromedp.CSS("#machine"), "qmatic"),
+		chromedp.Click(chromedp.Search(`//button[contains(., "Save machine")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//*[contains(@class, "flash")][contains(., "Q-matic")]`)))
+	check("design for a machine", chromedp.Navigate(base+design), chromedp.WaitVisible(chromedp.Search(`//a[contains(., "Download for BERNINA Q-matic")]`)))
+	check("delete asks first", chromedp.Navigate(base+design),
+		void(chromedp.Evaluate[bool](`document.querySelector("details.edit").open = true`)),
+		chromedp.Click(chromedp.Search(`//button[contains(., "Delete this design")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Delete 1 design?")]`)))
 	var shareURL string
 	check("share created",
 		chromedp.Navigate(base+"/t/acme/shares/new?ids="+ids[0][1]+","+ids[1][1]+","+ids[2][1]),

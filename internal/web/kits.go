@@ -27,8 +27,8 @@ type kitForm struct {
 func newKitForm(r *http.Request) kitForm {
 	t := tenant.FromContext(r.Context())
 	f := kitForm{Action: tenant.Path(t.Slug, "kits"), Machines: library.Machines}
-	if c, err := r.Cookie(machineCookie); err == nil && library.MachineByID(c.Value) != nil {
-		f.Machine = c.Value
+	if m := library.MachineOf(t); m != nil {
+		f.Machine = m.ID // the workspace's machine, chosen in Settings
 	}
 	return f
 }

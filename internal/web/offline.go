@@ -111,7 +111,11 @@ type offlineDesign struct {
 
 // offlineData is the design page's data-offline attribute.
 func offlineData(slug string, d *designPage) string {
-	b, _ := json.Marshal(offlineDesignOf(slug, d.Pattern, d.Readable, d.ForMachine))
+	forMachine := ""
+	if d.ForMachine != nil {
+		forMachine = d.ForMachine.Format
+	}
+	b, _ := json.Marshal(offlineDesignOf(slug, d.Pattern, d.Readable, forMachine))
 	return string(b)
 }
 
@@ -158,10 +162,7 @@ const maxOfflineFavorites = 100
 func (s *Server) offlineFavorites(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	u := currentUser(r)
-	var machine *library.Machine
-	if c, err := r.Cookie(machineCookie); err == nil {
-		machine = library.MachineByID(c.Value)
-	}
+	machine := library.MachineOf(t)
 	designs := []offlineDesign{}
 	complete := true
 	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
