@@ -18,6 +18,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/httpx"
+	"github.com/patternvault/patternvault/internal/problem"
 )
 
 // command is one subcommand: its usage line and what it runs.
@@ -58,6 +59,12 @@ func main() {
 		if errors.As(err, &ue) {
 			fmt.Fprintln(os.Stderr, "patternvault:", err)
 			os.Exit(2)
+		}
+		if p, ok := problem.As(err); ok {
+			// Something the person can act on: its words, not the chain
+			// of what failed where (that is for the log).
+			fmt.Fprintln(os.Stderr, "patternvault:", p.Message)
+			os.Exit(1)
 		}
 		fmt.Fprintln(os.Stderr, "patternvault:", err)
 		os.Exit(1)

@@ -281,6 +281,23 @@ func TestUserTokenAndAPI(t *testing.T) {
 	if err != nil || !strings.Contains(out, "one-time password") {
 		t.Errorf("admin create: %q, %v", out, err)
 	}
+	// Run from another shell, without the server's address (issue 15: it
+	// printed the default port): the sign-in URL is the running server's.
+	var other []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "PV_HTTP_ADDR=") {
+			other = append(other, kv)
+		}
+	}
+	for t0 := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+		out, err = pv(t, other, "admin", "create", "--email", "root@example.com")
+		if err != nil || strings.Contains(out, "sign in at "+base+"/signin") || time.Since(t0) > 15*time.Second {
+			break
+		}
+	}
+	if err != nil || !strings.Contains(out, "sign in at "+base+"/signin") {
+		t.Errorf("admin create from another shell: %q, %v; want the running server's %s/signin", out, err, base)
+	}
 }
 
 // TestLocalMailOutbox: with no SMTP configured, a sign-up's email lands in

@@ -37,7 +37,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts, Library: a.Library, Shares: a.Shares, Search: a.Search, Backup: a.Backup, Stores: a.Stores, Billing: a.Billing, Metrics: a.Metrics, Checks: a.Checks()}
+	deps := web.Deps{Config: e.cfg, Log: e.log, Store: a.Store, Migrator: a.Migrator, Accounts: a.Accounts, Library: a.Library, Shares: a.Shares, Search: a.Search, Backup: a.Backup, Stores: a.Stores, Business: a.Business, Billing: a.Billing, Metrics: a.Metrics, Checks: a.Checks()}
 	gcfg := google.Config{ClientID: e.cfg.GoogleClientID, ClientSecret: e.cfg.GoogleClientSecret, RedirectURL: e.cfg.BaseURL + "/auth/google/callback"}
 	if google.Enabled(gcfg) {
 		if deps.Google, err = google.New(ctx, gcfg); err != nil {

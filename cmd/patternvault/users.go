@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/patternvault/patternvault/internal/app"
 	"github.com/patternvault/patternvault/internal/auth"
@@ -131,6 +132,12 @@ func runAdmin(ctx context.Context, e *env, args []string) error {
 	if err := a.Store.SetPlatformAdmin(ctx, u.ID, true); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "platform admin: %s\none-time password: %s\nsign in at %s/signin with it once, then choose your own password.\n", u.Email, password, e.cfg.BaseURL)
+	fmt.Fprintf(e.stdout, "platform admin: %s\none-time password: %s\n", u.Email, password)
+	urls, running := a.SignInURLs(ctx)
+	if running {
+		fmt.Fprintf(e.stdout, "sign in at %s with it once, then choose your own password.\n", strings.Join(urls, " or "))
+	} else {
+		fmt.Fprintf(e.stdout, "start the server (patternvault serve), then sign in at %s with it once and choose your own password.\n", urls[0])
+	}
 	return nil
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/patternvault/patternvault/internal/auth"
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/kit"
 	"github.com/patternvault/patternvault/internal/library"
@@ -53,8 +54,10 @@ type Handler struct {
 	search  *search.Service
 	kits    *kit.Service
 	backup  *backup.Service
-	log     *slog.Logger
-	mux     *routeMux
+	// business is set by SetBusiness.
+	business *business.Service
+	log      *slog.Logger
+	mux      *routeMux
 	// accounts and stores serve the workspace and store endpoints (set
 	// with SetServices).
 	accounts *accounts.Service
@@ -80,6 +83,7 @@ func (h *Handler) routes() {
 	h.libraryRoutes()
 	h.shareRoutes()
 	h.savedRoutes()
+	h.businessRoutes()
 	h.kitRoutes()
 	h.backupRoutes()
 	h.billingRoutes()

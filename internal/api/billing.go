@@ -51,7 +51,7 @@ func (h *Handler) getBilling(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := billingJSON{Plan: a.Plan.ID, PlanName: a.Plan.Name, Status: a.Status, Mode: "manual", Interval: a.Interval,
-		AmountCents: a.AmountCents, Founding: a.Founding, TrialEndsAt: a.TrialEndsAt, TrialDaysLeft: a.TrialDaysLeft(),
+		AmountCents: a.AmountCents, Founding: a.Founding, TrialEndsAt: a.TrialEnd(), TrialDaysLeft: a.TrialDaysLeft(),
 		GraceEndsAt: a.GraceEndsAt, ReadOnly: a.ReadOnly, Reason: a.Reason, Usage: map[string]usageJSON{},
 		Staged: map[string]int64{"imports": u.StagedImports, "designs": u.StagedDesigns}, Features: map[string]bool{}}
 	if h.Billing.Stripe() {
@@ -101,14 +101,18 @@ func (h *Handler) billingPortal(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"url": url})
 }
 
-// writableWhenReadOnly are the writes a read-only workspace still takes:
-// an import (an upload, or a store's delivery accepted from the Inbox) is
-// held, never refused; subscribing opens it again; removing a member
-// brings it under a smaller plan; declining a delivery, joining another
-// workspace, a platform admin's suspension and a machine kit (a
-// download) change nothing in it; an export of everything is never
-// refused.
+// writableWhenReadOnly are the writes a read-only workspace still takes,
+// as on the pages (internal/web's list): an import (an upload, or a
+// store's delivery accepted from the Inbox) is held, never refused;
+// subscribing opens it again; taking things away (a design, a member, a
+// share link, a saved search) brings it under a smaller plan; declining
+// a delivery, joining another workspace, a platform admin's suspension
+// and a machine kit (a download) change nothing in it; an export of
+// everything is never refused.
 var writableWhenReadOnly = map[string]bool{
+	"DELETE " + Prefix + "/patterns/{id}":               true,
+	"POST " + Prefix + "/shares/{id}/revoke":            true,
+	"DELETE " + Prefix + "/saved-searches/{id}":         true,
 	"POST " + Prefix + "/exports":                       true,
 	"DELETE " + Prefix + "/tenants/{slug}":              true,
 	"POST " + Prefix + "/imports":                       true,

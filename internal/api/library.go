@@ -84,7 +84,7 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 }
 
 // errBadCursor is a page cursor the API did not give out.
-var errBadCursor = problem.BadRequest("bad_cursor", "cursor is not one this API gave out")
+var errBadCursor = problem.BadRequest("bad_cursor", "That cursor is not one this API gave out: start again without it.")
 
 func (h *Handler) listPatterns(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
@@ -170,7 +170,7 @@ func (h *Handler) deletePattern(w http.ResponseWriter, r *http.Request) {
 }
 
 // errBadSize is a thumbnail size the API does not make.
-var errBadSize = problem.BadRequest("bad_size", "size is 256 or 1024")
+var errBadSize = problem.BadRequest("bad_size", "A thumbnail is 256 or 1024 pixels: ask for size 256 or 1024.")
 
 func (h *Handler) thumbnail(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
@@ -292,7 +292,7 @@ func (h *Handler) failed(w http.ResponseWriter, r *http.Request, err error) bool
 }
 
 // errSearchLimit is one person searching faster than a person can.
-var errSearchLimit = problem.TooMany("rate_limited", "too many searches: wait a few seconds and try again", 0)
+var errSearchLimit = problem.TooMany("rate_limited", "Too many searches at once: please wait a few seconds and try again.", 0)
 
 // searchPatterns answers ?q= with the plain-words search: results best
 // first, each with its score and the words it matched.

@@ -33,8 +33,9 @@ type Operation struct {
 	// application/json.
 	Body     map[string]any
 	BodyType string
-	// Responses maps a status to its JSON schema (nil: no body); Raw
-	// answers are described by RawType instead.
+	// Responses maps a status to its JSON schema (nil: no body); RawType
+	// is the type of a 200 answer that is not JSON (beside the JSON one
+	// when the 200 also has a schema: an answer in either form).
 	Responses map[int]map[string]any
 	RawType   string
 }
@@ -299,7 +300,7 @@ func operations() []Operation {
 		{Method: "POST", Path: "/admin/tenants/{slug}/suspend", Tag: "Platform admin", Auth: "token", Summary: "Pause a workspace (platform admin, audited)",
 			Responses: with(std(404), 200, ref("Tenant"))},
 		{Method: "GET", Path: "/billing", Tag: "Billing", Auth: "token", Summary: "The workspace's plan, status, trial end, usage and limits",
-			Description: "usage maps designs, storage_bytes, members, share_links and remote_searches to {used, limit}; limit is null when the plan has none. mode is stripe or manual (the administrator sets plans).",
+			Description: "usage maps designs, bytes (stored files), members (with open invitations), share_links (active) and remote_searches (this month) to {used, limit}; limit is null when the plan has none. trial_ends_at is set while the workspace is on its trial or after the trial expired, null once it is on a plan. mode is stripe or manual (the administrator sets plans).",
 			Responses:   with(std(), 200, ref("Billing"))},
 		{Method: "POST", Path: "/billing/checkout", Tag: "Billing", Auth: "token", Summary: "Subscribe: the address of a Stripe Checkout page (owner)",
 			Description: "An Idempotency-Key header makes a repeated request the same session. 409 manual_billing when this PatternVault has no Stripe keys.",
@@ -309,8 +310,9 @@ func operations() []Operation {
 		{Method: "POST", Path: "/billing/portal", Tag: "Billing", Auth: "token", Summary: "Manage the subscription: the address of a new Stripe Customer Portal page (owner)",
 			Description: "Card, invoices and receipts, cancelling. 409 when the workspace has no Stripe subscription yet or billing is manual.",
 			Responses:   with(std(409), 200, strict([]string{"url"}, map[string]any{"url": tStr}))},
-		{Method: "GET", Path: "/openapi.json", Tag: "About", Summary: "This document", Responses: map[int]map[string]any{200: tObject}},
 	}
+	ops = append(ops, businessOperations(std)...)
+	ops = append(ops, Operation{Method: "GET", Path: "/openapi.json", Tag: "About", Summary: "This document", Responses: map[int]map[string]any{200: tObject}})
 	// A change with a token may meet the plan: 402 plan_limit (over a
 	// counted limit, with how to upgrade), plan_feature, or read_only.
 	for i, op := range ops {
@@ -330,6 +332,17 @@ func pathParams(p string) []string {
 		}
 	}
 	return out
+}
+
+// allSchemas are the components: the platform's and the business's.
+func allSchemas() map[string]any {
+	all := make(map[string]any, len(schemas)+len(businessSchemas))
+	for _, m := range []map[string]any{schemas, businessSchemas} {
+		for k, v := range m {
+			all[k] = v
+		}
+	}
+	return all
 }
 
 // Document builds the OpenAPI 3.1 document.
@@ -393,11 +406,15 @@ func Document() map[string]any {
 		resps := map[string]any{}
 		for status, schema := range op.Responses {
 			r := map[string]any{"description": http.StatusText(status)}
-			switch {
-			case schema != nil:
-				r["content"] = map[string]any{"application/json": map[string]any{"schema": schema}}
-			case status == 200 && op.RawType != "":
-				r["content"] = map[string]any{op.RawType: map[string]any{}}
+			content := map[string]any{}
+			if schema != nil {
+				content["application/json"] = map[string]any{"schema": schema}
+			}
+			if status == 200 && op.RawType != "" {
+				content[op.RawType] = map[string]any{}
+			}
+			if len(content) > 0 {
+				r["content"] = content
 			}
 			resps[itoa(int64(status))] = r
 		}
@@ -411,7 +428,7 @@ func Document() map[string]any {
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
 		"components": map[string]any{
-			"schemas": schemas,
+			"schemas": allSchemas(),
 			"securitySchemes": map[string]any{
 				"personalToken": map[string]any{"type": "http", "scheme": "bearer", "description": "A personal API token (pv_...) made on the account page; it acts as its person in its workspace."},
 				"storeToken":    map[string]any{"type": "http", "scheme": "bearer", "description": "A store key (pvs_...) or a quilter's grant token (pvg_...)."},

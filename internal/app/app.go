@@ -20,6 +20,7 @@ import (
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/embed/voyage"
@@ -62,6 +63,8 @@ type App struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Business runs customers, quotes, jobs, invoices and the portfolio.
+	Business *business.Service
 	// Backup runs exports, snapshots, restores and deletions.
 	Backup *backup.Service
 	// Billing runs plans, entitlements and Stripe.
@@ -216,6 +219,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, skipCheck b
 	}
 	a.Search.Semantic.OnChange = a.Search.WordsChanged
 	a.Accounts.Mailer, a.Accounts.Queue = mailer, a.Queue
+	a.Business = business.New(a.Store, a.Blobs, mailer, cfg.BaseURL)
+	a.Business.Entitled = businessEntitled(a.Billing)
 	a.Backup.Mail = mailer
 	if a.PITR != nil {
 		a.Backup.Platform = a.platformBackupDue
@@ -430,6 +435,7 @@ const HeartbeatEvery = 10 * time.Second
 
 func (a *App) heartbeat(ctx context.Context) {
 	name, version, started := health.ServerName(a.Config.HTTPAddr), Version(), time.Now()
+	a.DB.BaseURL = a.Config.BaseURL
 	for {
 		if err := a.DB.Beat(ctx, name, version, started); err != nil && ctx.Err() == nil {
 			a.Log.Warn("app: heartbeat", "err", err)
@@ -488,4 +494,35 @@ func first(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
+}
+
+// SignInURLs are the sign-in pages people reach: those of the app servers
+// that reported themselves in the last minute (they know the address they
+// serve, which a command run in another shell, without the server's
+// settings, may not), else the one this configuration gives (running is
+// then false).
+func (a *App) SignInURLs(ctx context.Context) (urls []string, running bool) {
+	servers, err := a.DB.AppServers(ctx)
+	if err != nil {
+		a.Log.Warn("app: list app servers", "err", err)
+	}
+	seen := map[string]bool{}
+	for _, s := range servers {
+		if s.BaseURL != "" && time.Since(s.SeenAt) < time.Minute && !seen[s.BaseURL] {
+			seen[s.BaseURL] = true
+			urls = append(urls, s.BaseURL+"/signin")
+		}
+	}
+	if len(urls) == 0 {
+		return []string{a.Config.BaseURL + "/signin"}, false
+	}
+	return urls, true
+}
+
+// businessEntitled checks the business's features (business.Feature*,
+// named as billing names them) against the workspace's plan.
+func businessEntitled(b *billing.Service) func(ctx context.Context, tenantID int64, feature string) error {
+	return func(ctx context.Context, tenantID int64, feature string) error {
+		return b.Feature(ctx, tenantID, billing.Feature(feature))
+	}
 }

@@ -149,6 +149,16 @@ type Account struct {
 	now time.Time
 }
 
+// TrialEnd is when the workspace's trial ends or ended, for a workspace
+// trialing or whose trial expired; nil once it is on a plan (the end of
+// a trial before it stays in the subscription, but is no longer news).
+func (a *Account) TrialEnd() *time.Time {
+	if a.Status != store.SubTrialing && a.Status != store.SubExpired {
+		return nil
+	}
+	return a.TrialEndsAt
+}
+
 // TrialDaysLeft is the whole days left of a trial (0 when not trialing).
 func (a *Account) TrialDaysLeft() int {
 	if a.Status != store.SubTrialing || a.TrialEndsAt == nil {

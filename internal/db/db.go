@@ -41,6 +41,10 @@ type DB struct {
 	// Pooled reports that Pool goes through a transaction pooler: no
 	// LISTEN and no session state there (River then polls for jobs).
 	Pooled bool
+	// BaseURL, when set, is the public address this process serves; its
+	// heartbeat (Beat) reports it, so that a command run elsewhere (admin
+	// create) can print the address people really reach.
+	BaseURL string
 }
 
 // Options tune the pools. The zero value is the embedded default.

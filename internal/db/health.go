@@ -131,6 +131,8 @@ type AppServer struct {
 	Pools []PoolFigures
 	// ReplicaFallbacks counts its replica reads served by the primary.
 	ReplicaFallbacks int64
+	// BaseURL is the public address it serves ("" when it did not say).
+	BaseURL string
 }
 
 // PoolFigures are one pool's figures as an app server reports them.
@@ -150,7 +152,7 @@ func (d *DB) Beat(ctx context.Context, name, version string, started time.Time) 
 	for _, p := range d.Pools() {
 		pools = append(pools, PoolFigures{Name: p.Name, Acquired: p.AcquiredConns(), Idle: p.IdleConns(), Open: p.TotalConns(), Max: p.MaxConns(), Waits: p.EmptyAcquireCount()})
 	}
-	stats := map[string]any{"pools": pools, "replica_fallbacks": ReplicaFallbacks()}
+	stats := map[string]any{"pools": pools, "replica_fallbacks": ReplicaFallbacks(), "base_url": d.BaseURL}
 	_, err := d.Pool.Exec(ctx, `
 		WITH gone AS (DELETE FROM platform.app_servers WHERE seen_at < now() - interval '1 day')
 		INSERT INTO platform.app_servers (name, version, started_at, seen_at, stats) VALUES ($1, $2, $3, now(), $4)
@@ -174,9 +176,10 @@ func (d *DB) AppServers(ctx context.Context) ([]AppServer, error) {
 		var stats struct {
 			Pools            []PoolFigures `json:"pools"`
 			ReplicaFallbacks int64         `json:"replica_fallbacks"`
+			BaseURL          string        `json:"base_url"`
 		}
 		err := row.Scan(&a.Name, &a.Version, &a.StartedAt, &a.SeenAt, &stats)
-		a.Pools, a.ReplicaFallbacks = stats.Pools, stats.ReplicaFallbacks
+		a.Pools, a.ReplicaFallbacks, a.BaseURL = stats.Pools, stats.ReplicaFallbacks, stats.BaseURL
 		return a, err
 	})
 	if err != nil {

@@ -35,8 +35,10 @@
 //
 // # Grouping
 //
-// Group sorts files into designs folder by folder; its doc comment gives the
-// rules. Roles come from Classify: extensions for machine formats and
+// GroupUpload sorts files into designs folder by folder, keeps the files
+// of a whole store (its README, its licence) once rather than with every
+// design, and leaves out repository files (dotfiles); its doc comment
+// gives the rules. Roles come from Classify: extensions for machine formats and
 // pictures, names for notes, and a simple content sniff for .txt and
 // extension-less files (lines of coordinates or machine commands are a
 // design, prose is notes).

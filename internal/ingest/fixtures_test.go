@@ -125,17 +125,15 @@ func TestFixturesFoldersInOneZip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := byFixture(t, Group(files), fxs)
+	up := GroupUpload(files)
+	if len(up.Shared) != 1 || up.Shared[0].Path != "Stitchables/readme.txt" || up.Shared[0].Role != RoleNotes {
+		t.Errorf("the store's readme is not kept once with the import: %v", up.Shared)
+	}
+	got := byFixture(t, up.Designs, fxs)
 	for _, fx := range fxs {
 		key := fx.kind + "/" + fx.name
 		d := got[key]
-		readme := d.Files[len(d.Files)-1]
-		if readme.Path != "Stitchables/readme.txt" || readme.Role != RoleNotes {
-			t.Errorf("%s: root readme not attached: %v", key, names(d))
-			continue
-		}
-		d.Files = d.Files[:len(d.Files)-1] // the root readme is extra to the fixture
-		checkDesign(t, d, fx)
+		checkDesign(t, d, fx) // exactly the folder's files: the root readme is not one of them
 		w := wantDesigns[key]
 		if d.Folder != "Stitchables/"+key || d.Type != w.kind {
 			t.Errorf("%s: folder %q type %q", key, d.Folder, d.Type)

@@ -58,12 +58,8 @@ func FuzzUnpack(f *testing.F) {
 			return
 		}
 		checkFiles(t, files)
-		designs := Group(files)
-		for _, d := range designs {
-			if d.Name == "" || len(d.Files) == 0 {
-				t.Errorf("empty design %+v", d)
-			}
-		}
+		up := GroupUpload(files)
+		checkGrouping(t, files, up)
 		// The streaming import lists the same files and groups them the
 		// same way without holding them.
 		a, err := OpenArchive(bytes.NewReader(data), int64(len(data)), name, fuzzLimits, t.TempDir())
@@ -75,10 +71,35 @@ func FuzzUnpack(f *testing.F) {
 		if err != nil {
 			t.Fatalf("listing: %v", err)
 		}
-		if got := Group(listed); len(got) != len(designs) {
-			t.Errorf("%d designs from the listing, %d from the files", len(got), len(designs))
+		if got := GroupUpload(listed); len(got.Designs) != len(up.Designs) || len(got.Shared) != len(up.Shared) {
+			t.Errorf("%d designs and %d shared files from the listing, %d and %d from the files", len(got.Designs), len(got.Shared), len(up.Designs), len(up.Shared))
 		}
 	})
+}
+
+// checkGrouping asserts GroupUpload's guarantees: no empty design, and
+// every file in a design, kept with the upload or left out (nothing lost).
+func checkGrouping(t *testing.T, files []File, up Upload) {
+	placed := map[string]bool{}
+	for _, d := range up.Designs {
+		if d.Name == "" || len(d.Files) == 0 {
+			t.Errorf("empty design %+v", d)
+		}
+		for _, f := range d.Files {
+			placed[f.Path] = true
+		}
+	}
+	for _, f := range up.Shared {
+		placed[f.Path] = true
+	}
+	for _, p := range up.Left {
+		placed[p] = true
+	}
+	for _, f := range files {
+		if !placed[f.Path] {
+			t.Errorf("%q is in no design, not kept with the upload and not left out", f.Path)
+		}
+	}
 }
 
 // checkFiles asserts Unpack's guarantees on a successful result.

@@ -53,19 +53,33 @@ func TestGroup(t *testing.T) {
 			[]string{"|Viking Longship|d:e2e - viking longship v2.bqm,d:e2e - viking lonship v2.qli"}},
 		{"short words need to match exactly", files("rose.qli", "rise.qli"),
 			[]string{"|Rise|d:rise.qli", "|Rose|d:rose.qli"}},
-		{"unmatched pictures form their own design", files("a/rose.qli", "a/tulip.qli", "a/cover.jpg", "a/cover-animated.gif"),
-			[]string{"a|Cover|p:cover-animated.gif,p:cover.jpg", "a|Rose|d:rose.qli", "a|Tulip|d:tulip.qli"}},
-		{"notes attach to their folder and below; with no design below, everywhere", files(
+		{"a picture matching no design joins the folder's first, never a design of its own", files("a/rose.qli", "a/tulip.qli", "a/cover.jpg", "a/cover-animated.gif"),
+			[]string{"a|Rose|d:rose.qli,p:cover-animated.gif,p:cover.jpg", "a|Tulip|d:tulip.qli"}},
+		{"pictures and videos matching versions alike join the latest", files(
+			"e2e/mario-warp-pipes/e2e - Mario Warp Pipes v1.bqm", "e2e/mario-warp-pipes/e2e - Mario Warp Pipes v2.bqm",
+			"e2e/mario-warp-pipes/e2e - Mario Warp Pipes v2.qli", "e2e/mario-warp-pipes/Mario Warp Pipes (animated).gif",
+			"e2e/mario-warp-pipes/Mario Warp Pipes (image).png", "e2e/mario-warp-pipes/Mario Warp Pipes (vid).mp4"),
+			[]string{
+				"e2e/mario-warp-pipes|Mario Warp Pipes|d:e2e - Mario Warp Pipes v1.bqm",
+				"e2e/mario-warp-pipes|Mario Warp Pipes|d:e2e - Mario Warp Pipes v2.bqm,d:e2e - Mario Warp Pipes v2.qli," +
+					"p:Mario Warp Pipes (animated).gif,p:Mario Warp Pipes (image).png,o:Mario Warp Pipes (vid).mp4",
+			}},
+		{"a folder of pictures joins the design it names", files("designs/rose.qli", "designs/tulip.qli", "pictures/rose (pic).jpg"),
+			[]string{"designs|Rose|d:rose.qli,p:rose (pic).jpg", "designs|Tulip|d:tulip.qli"}},
+		{"notes attach to their folder and below; with no design below, to the upload", files(
 			"x/a/rose.qli", "x/b/tulip.qli", "x/b/copyright.txt", "x/readme.txt", "other/daisy.qli", "y/license.txt"),
 			[]string{
-				"other|Daisy|d:daisy.qli,n:license.txt",
-				"x/a|Rose|d:rose.qli,n:readme.txt,n:license.txt",
-				"x/b|Tulip|d:tulip.qli,n:copyright.txt,n:readme.txt,n:license.txt",
+				"other|Daisy|d:daisy.qli",
+				"x/a|Rose|d:rose.qli,n:readme.txt",
+				"x/b|Tulip|d:tulip.qli,n:copyright.txt,n:readme.txt",
 			}},
 		{"only notes", files("pack/readme.txt"), []string{"pack|Pack|n:readme.txt"}},
 		{"only pictures", files("Rose (pic).jpg"), []string{"|Rose|p:Rose (pic).jpg"}},
 		{"extensionless and odd files", files("d/e2e - spiderweb v1", "d/spiderweb.exe", "d/spiderweb.hqf"),
 			[]string{"d|Spiderweb|d:e2e - spiderweb v1,d:spiderweb.hqf,o:spiderweb.exe"}},
+		{"formats kept as-is are files of their design (FORMATS.md: 4DQ, QDATA, TAP as one exporter writes them)", files(
+			"Rose/Rose.qli", "Rose/Rose.4dq", "Rose/Rose.qdata", "Rose/Rose.tap", "Rose/Rose.xy", "Rose/Rose.hpg"),
+			[]string{"Rose|Rose|d:Rose.4dq,d:Rose.hpg,d:Rose.qdata,d:Rose.qli,d:Rose.tap,d:Rose.xy"}},
 		{"empty", nil, nil},
 	}
 	for _, c := range cases {
@@ -75,6 +89,50 @@ func TestGroup(t *testing.T) {
 				t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(c.want, "\n\t"))
 			}
 		})
+	}
+}
+
+// TestGroupWholeStore: a whole store's repository as one ZIP (issue 15):
+// its README, licence and .gitattributes are not attached to every design,
+// and the licence lends its notes to every design without being a file of
+// each.
+func TestGroupWholeStore(t *testing.T) {
+	fs := files("Stitchables-main/e2e/rose/e2e - rose v1.qli", "Stitchables-main/e2e/rose/rose (pic).jpg",
+		"Stitchables-main/blocks/tulip/blk - tulip v2.qli", "Stitchables-main/blocks/tulip/tulip (vid).mp4",
+		"Stitchables-main/banner.jpg", "Stitchables-main/CONTRIBUTING.md")
+	fs = append(fs,
+		File{Path: "Stitchables-main/README.md", Data: []byte("# Stitchables\nFree quilting designs by kohai-ut.\n")},
+		File{Path: "Stitchables-main/LICENSE", Data: []byte("Copyright - Creative Commons (CC BY-SA)\n")},
+		File{Path: "Stitchables-main/.gitattributes", Data: []byte("*.qli text eol=crlf\n")},
+		File{Path: "Stitchables-main/.github/workflows/check.yml", Data: []byte("on: push\n")})
+	up := GroupUpload(fs)
+	want := []string{
+		"Stitchables-main/blocks/tulip|Tulip|d:blk - tulip v2.qli,o:tulip (vid).mp4",
+		"Stitchables-main/e2e/rose|Rose|d:e2e - rose v1.qli,p:rose (pic).jpg",
+	}
+	if got := summary(up.Designs); !slices.Equal(got, want) {
+		t.Errorf("designs\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	var shared []string
+	for _, f := range up.Shared {
+		shared = append(shared, string(f.Role)[:1]+":"+f.Path)
+	}
+	wantShared := []string{"o:Stitchables-main/CONTRIBUTING.md", "n:Stitchables-main/LICENSE", "n:Stitchables-main/README.md", "p:Stitchables-main/banner.jpg"}
+	if !slices.Equal(shared, wantShared) {
+		t.Errorf("shared %v, want %v", shared, wantShared)
+	}
+	if !slices.Equal(up.Left, []string{"Stitchables-main/.gitattributes", "Stitchables-main/.github/workflows/check.yml"}) {
+		t.Errorf("left out %v", up.Left)
+	}
+	for _, d := range up.Designs {
+		if d.Notes.License != "CC BY-SA" {
+			t.Errorf("%s: licence %q, want the store's", d.Name, d.Notes.License)
+		}
+	}
+	// One design below a readme: the readme is the design's own.
+	up = GroupUpload(files("pack/readme.txt", "pack/rose/rose.qli"))
+	if got := summary(up.Designs); len(up.Shared) != 0 || !slices.Equal(got, []string{"pack/rose|Rose|d:rose.qli,n:readme.txt"}) {
+		t.Errorf("one design: %v, shared %v", got, up.Shared)
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 // too.
 var noiseWords = set(
 	// formats
-	"qli", "bqm", "plt", "hpgl", "dxf", "csq", "qcc", "iqp", "hqf", "ssd", "cqp", "cmd",
-	"pat", "txt", "mqr", "ans", "svg", "jpg", "jpeg", "png", "gif", "wmf", "emf", "bmp",
+	"qli", "bqm", "plt", "hpgl", "hpg", "dxf", "csq", "qcc", "iqp", "hqf", "ssd", "cqp", "cmd",
+	"pat", "txt", "mqr", "ans", "svg", "4dq", "qdata", "tap", "xy", "jpg", "jpeg", "png", "gif", "wmf", "emf", "bmp",
 	"pdf", "zip", "mp4", "mov", "avi", "wmv", "m4v", "webm",
 	// versions and copies
 	"v", "ver", "version", "rev", "final", "copy", "new", "old", "edit", "edited",

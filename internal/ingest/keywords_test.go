@@ -19,6 +19,10 @@ func TestKeywords(t *testing.T) {
 		{"Misc/Bears", "Blk - Bear that is very cute who", []string{"bear", "cute"}},
 		{"blocks/vid", "blk - teddy bears (vid)", []string{"teddy", "bear"}},
 		{"Animals", "Bears and Bear Cubs", []string{"bear", "cub", "animal"}},
+		// Folders named after the formats kept as-is (4DQ, QDATA, TAP,
+		// XY, HPG) are not keywords.
+		{"Roses/4DQ", "Rose Vine.4dq", []string{"rose", "vine"}},
+		{"QDATA/TAP/XY/HPG", "Swirl", []string{"swirl"}},
 		// Names the word list does not know keep their form.
 		{"Stitchables/e2e", "Longships", []string{"longships", "stitchables"}},
 		{"", "", nil},

@@ -11,7 +11,7 @@ import (
 
 // formatRank orders design formats when one must name the design: the
 // richer, more common machine formats first.
-var formatRank = []string{"qli", "bqm", "dxf", "plt", "csq", "qcc", "iqp", "hqf", "ssd", "cqp", "cmd", "pat", "mqr", "txt", "svg", "ans", ""}
+var formatRank = []string{"qli", "bqm", "dxf", "plt", "hpgl", "hpg", "csq", "qcc", "iqp", "hqf", "ssd", "cqp", "cmd", "pat", "mqr", "4dq", "qdata", "tap", "xy", "txt", "svg", "ans", ""}
 
 var roleRank = map[Role]int{RoleDesign: 0, RolePicture: 1, RoleOther: 2, RoleNotes: 3}
 
@@ -50,18 +50,26 @@ func (fam *family) design(parsed map[string]Notes) Design {
 	return d
 }
 
-// namingFile picks the file to name the design after: among design files
-// and pictures, the stem most of them share (so one misspelt format does
-// not name the design), on a tie the longer stem (typos drop letters more
-// often than they add them), then the highest ranked format.
+// namingFile picks the file to name the design after: among its design
+// files (all its files when it has none), the stem most of its design
+// files and matching pictures share (so one misspelt format does not name
+// the design, and a picture that only joined it for want of a better
+// design does not either), on a tie the longer stem (typos drop letters
+// more often than they add them), then the highest ranked format.
 func (fam *family) namingFile() DesignFile {
 	count := map[string]int{}
+	var candidates []DesignFile
 	for _, f := range fam.files {
-		if f.Role == RoleDesign || f.Role == RolePicture {
+		if f.Role == RoleDesign {
+			candidates = append(candidates, f)
+		}
+		if f.Role == RoleDesign || f.Role == RolePicture && (len(fam.key) == 0 || sameDesign(matchWords(f.Path), fam.key)) {
 			count[strings.Join(stemKey(f.Path), " ")]++
 		}
 	}
-	candidates := slices.Clone(fam.files)
+	if len(candidates) == 0 {
+		candidates = slices.Clone(fam.files)
+	}
 	if len(candidates) == 0 {
 		candidates = fam.notes
 	}
@@ -81,7 +89,7 @@ func (fam *family) namingFile() DesignFile {
 // first) with its notes files (text first).
 func (fam *family) collectNotes(parsed map[string]Notes) Notes {
 	var fromFiles Notes
-	for _, n := range fam.notes {
+	for _, n := range append(slices.Clip(fam.notes), fam.shared...) {
 		p, ok := parsed[n.Path]
 		if !ok {
 			p = notesOf(n)

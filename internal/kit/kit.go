@@ -94,6 +94,8 @@ type Plan struct {
 	// Designs are what goes in; Skipped what does not, with why.
 	Designs []*Design
 	Skipped []Skipped
+	// Job, for a job's kit, is the quilt and its rows (PlanJob).
+	Job *Job
 }
 
 // Design is one design of a plan.
@@ -253,7 +255,7 @@ func (s *Service) Write(ctx context.Context, plan *Plan, w io.Writer) error {
 func (s *Service) writeDesign(ctx context.Context, zw *zip.Writer, folders *namer, plan *Plan, d *Design) (sheet, string, error) {
 	p := d.Pattern
 	sh := sheet{Name: p.Name, Machine: plan.Machine.Name, Format: strings.ToUpper(d.Format), Type: p.Type,
-		Designer: p.Designer, DesignerURL: p.DesignerURL}
+		Designer: p.Designer, DesignerURL: p.DesignerURL, JobRows: jobRows(plan.Job, p.ID)}
 	sized := plan.WidthIn != 0 || plan.HeightIn != 0
 	var g *geom.Design
 	var release func()

@@ -311,3 +311,68 @@ func TestSafeName(t *testing.T) {
 		}
 	}
 }
+
+// TestKitForAJob: a job's kit keeps the designs at their own size and
+// puts the quilt, its rows and thread on each design's sheet (or why they
+// could not be worked out), and the job in the README; a size is refused.
+func TestKitForAJob(t *testing.T) {
+	t.Parallel()
+	r, acme, designs, _ := stitchables(t)
+	ks := kit.New(r.Library)
+	ctx := context.Background()
+	a, b := designs[0], designs[1]
+	job := &kit.Job{Title: "Wedding quilt", Customer: "Jane Doe", WidthIn: 90, LengthIn: 108,
+		PatternIDs: []int64{a.ID, b.ID},
+		Quilt: map[int64]*kit.Quilt{
+			a.ID: {Rows: 12, Repeats: 8, StitchedLengthIn: 15234.4, Stitches: 152344, Minutes: 160, ThreadYards: 900, TopYards: 450, BobbinYards: 450, Bobbins: 4},
+			b.ID: {Problem: "That design has no measured size or stitching."},
+		}}
+	if _, err := ks.PlanJob(ctx, acme.ID, "statler", job, 12, 0); !errors.Is(err, kit.ErrJobSized) {
+		t.Errorf("a sized job kit: %v, want refused", err)
+	}
+	plan, err := ks.PlanJob(ctx, acme.ID, "statler", job, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.FileName != "statler-kit-Wedding-quilt.zip" {
+		t.Errorf("file name %q", plan.FileName)
+	}
+	var buf bytes.Buffer
+	if err := ks.Write(ctx, plan, &buf); err != nil {
+		t.Fatal(err)
+	}
+	files := unzip(t, buf.Bytes())
+	checkNames(t, files)
+	if !bytes.Contains(files["README.txt"], []byte(`For the job "Wedding quilt" for Jane Doe: a quilt 90 x 108 in.`)) {
+		t.Errorf("README lacks the job:\n%s", files["README.txt"])
+	}
+	var withRows, withProblem int
+	for name, data := range files {
+		if !strings.HasSuffix(name, " - sheet.html") {
+			continue
+		}
+		if !bytes.Contains(data, []byte("<th>The quilt</th><td>Wedding quilt for Jane Doe: 90 x 108 in</td>")) {
+			t.Errorf("%s lacks the quilt", name)
+		}
+		switch {
+		case bytes.Contains(data, []byte("12 rows of 8 repeats")):
+			withRows++
+			for _, want := range []string{"15,234 in (152,344 stitches), about 2 h 40 min", "about 900 yards (450 top, 450 bobbin), 4 bobbins"} {
+				if !bytes.Contains(data, []byte(want)) {
+					t.Errorf("%s lacks %q", name, want)
+				}
+			}
+		case bytes.Contains(data, []byte("no measured size or stitching")):
+			withProblem++
+		}
+	}
+	if withRows != 1 || withProblem != 1 {
+		t.Errorf("%d sheets with rows and %d with the reason, want 1 and 1", withRows, withProblem)
+	}
+	// Own size: nothing is resized.
+	for name, data := range files {
+		if bytes.Contains(data, []byte("Resized from")) {
+			t.Errorf("%s: resized in a job's kit", name)
+		}
+	}
+}

@@ -29,7 +29,10 @@ type sheet struct {
 	Notes []string
 	// NoteFiles are the notes and licence files beside it.
 	NoteFiles []string
-	picture   *geom.Design
+	// JobRows, in a job's kit, are the quilt and how the design covers it
+	// (label, value).
+	JobRows [][2]string
+	picture *geom.Design
 }
 
 var sheetPage = template.Must(template.New("sheet").Funcs(template.FuncMap{"inches": inches, "yards": yards, "typeword": designtype.Word}).Parse(`<!doctype html>
@@ -54,7 +57,8 @@ th { width: 38%; }
 <tr><th>Type</th><td>{{with .Type}}{{typeword .}}{{else}}not set{{end}}</td></tr>
 <tr><th>File for the {{.Machine}}</th><td>{{.File}} ({{.Format}}{{if .Converted}}, made by PatternVault{{else}}, the designer's original{{end}})</td></tr>
 {{if .Designer}}<tr><th>Designer</th><td>{{.Designer}}{{with .DesignerURL}} · {{.}}{{end}}</td></tr>{{end}}
-{{with .NoteFiles}}<tr><th>Notes and licence</th><td>{{range $i, $f := .}}{{if $i}}, {{end}}{{$f}}{{end}}</td></tr>{{end}}
+{{range .JobRows}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>
+{{end}}{{with .NoteFiles}}<tr><th>Notes and licence</th><td>{{range $i, $f := .}}{{if $i}}, {{end}}{{$f}}{{end}}</td></tr>{{end}}
 </table>
 {{with .Notes}}<ul class="small">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <p class="small">From PatternVault, {{.Date}}. Print this page to keep beside the frame.</p>
@@ -104,6 +108,9 @@ func writeAbout(w io.Writer, p *store.Pattern, sh *sheet) error {
 	if len(sh.NoteFiles) > 0 {
 		fmt.Fprintf(&b, "The designer's notes and licence: %s. Keep them with the design, as the licence asks.\r\n", strings.Join(sh.NoteFiles, ", "))
 	}
+	for _, r := range sh.JobRows {
+		fmt.Fprintf(&b, "%s: %s\r\n", r[0], r[1])
+	}
 	for _, n := range sh.Notes {
 		fmt.Fprintf(&b, "Note: %s\r\n", n)
 	}
@@ -118,6 +125,13 @@ func writeAbout(w io.Writer, p *store.Pattern, sh *sheet) error {
 func writeReadme(w io.Writer, plan *Plan, done []sheet, skipped []Skipped) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Machine kit for the %s, made by PatternVault on %s.\r\n", plan.Machine.Name, time.Now().UTC().Format("2 January 2006 15:04 UTC"))
+	if j := plan.Job; j != nil {
+		fmt.Fprintf(&b, "For the job %q", j.Title)
+		if j.Customer != "" {
+			fmt.Fprintf(&b, " for %s", j.Customer)
+		}
+		fmt.Fprintf(&b, ": a quilt %s x %s in. Each design's sheet gives its rows and thread.\r\n", inches(j.WidthIn), inches(j.LengthIn))
+	}
 	switch {
 	case plan.WidthIn != 0:
 		fmt.Fprintf(&b, "Every design is sized %s in wide, keeping its shape.\r\n", inches(plan.WidthIn))

@@ -2,9 +2,12 @@ package library
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
+	"path"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/patternvault/patternvault/internal/blob"
@@ -67,9 +70,18 @@ func (s *Service) analyse(ctx context.Context, files []*storedFile, budget *memB
 			tooLarge = tooLarge || f.size > 0 && formats.ByName(f.format) != nil
 			continue
 		}
+		ff := formats.ByName(f.format)
+		if ff == nil || ff.Read == nil {
+			// Kept as-is (HQF, IQP, 4DQ...): only an obvious non-design
+			// (a web page named .hqf, a JPEG named .iqp) is marked.
+			f.problem = notADesign(f)
+			continue
+		}
 		if a.report != nil {
-			ff := formats.ByName(f.format)
-			f.readable = ff != nil && ff.Read != nil && ff.Sniff != nil && ff.Sniff(head(f.data))
+			f.readable = ff.Sniff != nil && ff.Sniff(head(f.data))
+			if !f.readable {
+				f.problem = notADesign(f)
+			}
 			continue
 		}
 		cost := geometryCost(f.format, f.data) - int64(len(f.data))
@@ -80,14 +92,22 @@ func (s *Service) analyse(ctx context.Context, files []*storedFile, budget *memB
 		if err := budget.acquire(ctx, cost); err != nil {
 			return a
 		}
-		ok := s.readDesign(f, a)
+		ok, problem := s.readDesign(f, a)
 		budget.release(cost)
-		if ok {
-			f.readable = true
+		f.readable, f.problem = ok, problem
+	}
+	var problems []string
+	for _, f := range designs {
+		if f.problem != "" {
+			problems = append(problems, path.Base(f.path)+": "+f.problem)
 		}
 	}
+	if len(problems) > 0 {
+		// Said in the import's result; the file is kept, marked.
+		a.warning = "unreadable: " + strings.Join(problems, "; ")
+	}
 	if a.report == nil {
-		if tooLarge {
+		if tooLarge && a.warning == "" {
 			a.warning = tooLargeToPreview
 		}
 		if img := findPicture(files); img != nil {
@@ -100,11 +120,15 @@ func (s *Service) analyse(ctx context.Context, files []*storedFile, budget *memB
 }
 
 // readDesign reads one design file into a: its report and thumbnail. The
-// geometry is dropped when it returns.
-func (s *Service) readDesign(f *storedFile, a *analysis) bool {
+// geometry is dropped when it returns. A file its format's reader cannot
+// read gives why (problem), in plain words.
+func (s *Service) readDesign(f *storedFile, a *analysis) (ok bool, problem string) {
 	g, ff, err := convert.Read(f.path, f.data)
+	if reason, bad := formats.Unreadable(err); bad {
+		return false, reason
+	}
 	if err != nil || g == nil || len(g.Paths) == 0 {
-		return false
+		return false, ""
 	}
 	a.report = convert.DescribeWithin(f.path, g, ff, shape.Budget{MaxTime: analysisTime})
 	if a.report.NotAnalysed != "" {
@@ -113,7 +137,18 @@ func (s *Service) readDesign(f *storedFile, a *analysis) bool {
 	if png, err := thumbnailPNG(render.Thumbnail(g, ThumbGrid, render.Options{})); err == nil {
 		a.thumb = png
 	}
-	return true
+	return true, ""
+}
+
+// notADesign says why a design file plainly is not the design its name
+// claims (formats.Check: a picture, a web page, binary data in a text
+// format), or "" when it may be one.
+func notADesign(f *storedFile) string {
+	var re *formats.ReadError
+	if err := formats.Check(f.path, head(f.data)); errors.As(err, &re) {
+		return re.Reason
+	}
+	return ""
 }
 
 // detectFormat names a design file's format by content, then name.

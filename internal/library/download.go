@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"regexp"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/convert"
 	"github.com/patternvault/patternvault/internal/formats"
+	"github.com/patternvault/patternvault/internal/ingest"
 	"github.com/patternvault/patternvault/internal/problem"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -44,12 +46,7 @@ func (s *Service) Fetch(ctx context.Context, tenantID int64, p *store.Pattern, f
 // read (an export, which reads them all in one transaction).
 func (s *Service) FetchFrom(ctx context.Context, id int64, name string, files []*store.PatternFile, format string) (*Download, error) {
 	format = strings.ToLower(format)
-	var designs []*store.PatternFile
-	for _, f := range files {
-		if f.Role == store.RoleDesign {
-			designs = append(designs, f)
-		}
-	}
+	designs := usable(files)
 	if format == "original" || format == "" {
 		if len(designs) == 0 {
 			return nil, ErrNoSuchFormat
@@ -81,6 +78,19 @@ func (s *Service) FetchFrom(ctx context.Context, id int64, name string, files []
 		Body: io.NopCloser(bytes.NewReader(out)), Size: int64(len(out)), Converted: true}, nil
 }
 
+// usable are the design files that may be offered for a machine or
+// converted from: not those marked unreadable at import (kept, and
+// listed with the design's files, but never machine-ready).
+func usable(files []*store.PatternFile) []*store.PatternFile {
+	var out []*store.PatternFile
+	for _, f := range files {
+		if f.Role == store.RoleDesign && f.Problem == "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // pickSource returns the most faithful readable design file, or any.
 func pickSource(designs []*store.PatternFile) *store.PatternFile {
 	var best *store.PatternFile
@@ -98,7 +108,25 @@ func (s *Service) original(ctx context.Context, f *store.PatternFile) (*Download
 	if err != nil {
 		return nil, fmt.Errorf("library: open %q: %w", f.FileName, err)
 	}
-	return &Download{Name: f.FileName, ContentType: "application/octet-stream", Body: rc, Size: info.Size}, nil
+	return &Download{Name: DownloadName(f), ContentType: "application/octet-stream", Body: rc, Size: info.Size}, nil
+}
+
+// DownloadName is the name a stored file is downloaded under: its own
+// name, with an extension added when it has none, so that a quilting
+// machine (which looks only at the extension) or a computer knows what it
+// is: its format's (an extension-less G-code file becomes "… v1.bqm"),
+// ".txt" for notes, ".bin" for anything else.
+func DownloadName(f *store.PatternFile) string {
+	if ingest.Ext(f.FileName) != "" {
+		return f.FileName
+	}
+	switch {
+	case f.Format != "":
+		return f.FileName + "." + f.Format
+	case f.Role == store.RoleNotes:
+		return f.FileName + ".txt"
+	}
+	return f.FileName + ".bin"
 }
 
 func (s *Service) readBlob(ctx context.Context, key string) ([]byte, error) {
@@ -195,14 +223,123 @@ func (s *Service) recordDownload(ctx context.Context, tenantID, id, userID int64
 	})
 }
 
-// BestSource returns the design file conversions are made from: the most
-// faithful readable one, else any design file (nil when files has none).
-func BestSource(files []*store.PatternFile) *store.PatternFile {
-	var designs []*store.PatternFile
-	for _, f := range files {
-		if f.Role == store.RoleDesign {
-			designs = append(designs, f)
+// FormatChoice is one way to download a design: an original file, or a
+// conversion with what the target format cannot carry.
+type FormatChoice struct {
+	Format    string
+	Converted bool
+	// Losses says, for a conversion, what the target cannot carry, in
+	// plain words (formats.Losses): shown beside the download.
+	Losses []string
+}
+
+// Choices lists the formats design p (with its files) can be downloaded
+// in: its originals, then every format PatternVault can write from its
+// most faithful readable original, each with what it would lose. A design
+// with no readable original has only its originals: nothing is offered
+// that would answer "not available".
+func (s *Service) Choices(ctx context.Context, p *store.Pattern, files []*store.PatternFile) ([]FormatChoice, error) {
+	var out []FormatChoice
+	have := map[string]bool{}
+	designs := usable(files)
+	for _, f := range designs {
+		if f.Format != "" && !have[f.Format] {
+			have[f.Format] = true
+			out = append(out, FormatChoice{Format: f.Format})
 		}
 	}
-	return pickSource(designs)
+	src := pickSource(designs)
+	if src == nil || !src.Readable {
+		return out, nil
+	}
+	data, err := s.readBlob(ctx, src.BlobKey)
+	if err != nil {
+		return nil, err
+	}
+	d, _, err := convert.Read(DownloadName(src), data)
+	if err != nil {
+		return out, nil // marked readable, yet it cannot be read now: originals only
+	}
+	for _, name := range convert.Writable() {
+		if !have[name] {
+			out = append(out, FormatChoice{Format: name, Converted: true, Losses: formats.Losses(d, name)})
+		}
+	}
+	return out, nil
+}
+
+// errNoImportFile is a file number an import did not keep.
+var errNoImportFile = problem.NotFound("no_such_file", "This import kept no such file.")
+
+// ImportFile returns file n of those kept once with import batchID (a
+// store's README or licence).
+func (s *Service) ImportFile(ctx context.Context, tenantID, batchID int64, n int) (*Download, error) {
+	files, err := s.Store.ImportFiles(ctx, tenantID, batchID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if f.N != n {
+			continue
+		}
+		rc, info, err := s.Blobs.Get(ctx, f.BlobKey)
+		if err != nil {
+			return nil, fmt.Errorf("library: open %q of import %d: %w", f.FileName, batchID, err)
+		}
+		name := path.Base(f.FileName)
+		if ingest.Ext(name) == "" {
+			name += ".txt"
+		}
+		return &Download{Name: name, ContentType: "application/octet-stream", Body: rc, Size: info.Size}, nil
+	}
+	return nil, errNoImportFile
+}
+
+// errNoPicture is a file that is not a picture a browser can show.
+var errNoPicture = problem.NotFound("no_such_picture", "This design has no such picture.")
+
+// ShowablePicture reports whether f is a picture of its design that a
+// browser shows as it is (JPEG, PNG, GIF, WebP), by its name.
+func ShowablePicture(f *store.PatternFile) bool {
+	if f.Role != store.RolePicture {
+		return false
+	}
+	switch ingest.Ext(f.FileName) {
+	case "jpg", "jpeg", "png", "gif", "webp":
+		return true
+	}
+	return false
+}
+
+// Picture returns a picture of design id to show on its page (not counted
+// as a download), with its image type; any other file is not found.
+func (s *Service) Picture(ctx context.Context, tenantID, id, fileID int64) (*Download, error) {
+	var f *store.PatternFile
+	err := s.Store.Tenant(ctx, tenantID, func(tx *store.TenantTx) error {
+		var err error
+		f, err = tx.File(ctx, id, fileID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ShowablePicture(f) {
+		return nil, errNoPicture
+	}
+	rc, info, err := s.Blobs.Get(ctx, f.BlobKey)
+	if err != nil {
+		return nil, fmt.Errorf("library: open picture %q: %w", f.FileName, err)
+	}
+	ct := contentType(f.FileName)
+	if ingest.Ext(f.FileName) == "webp" {
+		ct = "image/webp"
+	}
+	return &Download{Name: f.FileName, ContentType: ct, Body: rc, Size: info.Size}, nil
+}
+
+// BestSource returns the design file conversions are made from: the most
+// faithful readable one, else any design file not marked unreadable (nil
+// when files has none).
+func BestSource(files []*store.PatternFile) *store.PatternFile {
+	return pickSource(usable(files))
 }

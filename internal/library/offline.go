@@ -49,15 +49,16 @@ type OfflineResult struct {
 // ApplyOffline applies changes a device made offline, each on its own,
 // last writer wins: a change older than the last change recorded for the
 // same mark or keywords is not applied and is reported as a conflict. A
-// change dated in the future counts as made now. canEdit says whether the
-// person may change keywords (editors and owners).
-func (s *Service) ApplyOffline(ctx context.Context, tenantID, userID int64, canEdit bool, changes []OfflineChange) ([]OfflineResult, error) {
+// change dated in the future counts as made now. noKeywords is why the
+// person may not change keywords ("your role cannot change keywords."),
+// or "" when she may.
+func (s *Service) ApplyOffline(ctx context.Context, tenantID, userID int64, noKeywords string, changes []OfflineChange) ([]OfflineResult, error) {
 	if len(changes) > MaxOfflineChanges {
 		return nil, ErrTooManyChanges
 	}
 	var set limits.Set
 	for _, c := range changes {
-		if c.Kind == OfflineKeywords && canEdit && set == nil {
+		if c.Kind == OfflineKeywords && noKeywords == "" && set == nil {
 			var err error
 			if set, err = s.limitsOf(ctx, tenantID); err != nil {
 				return nil, err
@@ -79,8 +80,8 @@ func (s *Service) ApplyOffline(ctx context.Context, tenantID, userID int64, canE
 			field, user = store.ChangeFavorite, userID
 		case OfflineKeywords:
 			field = store.ChangeKeywords
-			if !canEdit {
-				res.Message = "Not applied: your role cannot change keywords."
+			if noKeywords != "" {
+				res.Message = "Not applied: " + noKeywords
 				out = append(out, res)
 				continue
 			}

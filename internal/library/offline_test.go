@@ -30,7 +30,7 @@ func TestApplyOfflineLastWriterWins(t *testing.T) {
 	if err := r.svc.SetFavorite(ctx, acme.ID, user, p.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	res, err := r.svc.ApplyOffline(ctx, acme.ID, user, true, []OfflineChange{
+	res, err := r.svc.ApplyOffline(ctx, acme.ID, user, "", []OfflineChange{
 		{Kind: OfflineFavorite, PatternID: p.ID, Favorite: false, At: before},              // older: loses
 		{Kind: OfflineKeywords, PatternID: p.ID, Keywords: []string{"Swirls"}, At: before}, // older than the import's keywords? none recorded: wins
 		{Kind: OfflineKeywords, PatternID: 999999, Keywords: []string{"x"}, At: before},    // gone
@@ -50,7 +50,7 @@ func TestApplyOfflineLastWriterWins(t *testing.T) {
 		t.Errorf("after replay: favourite %v, keywords %v; want the later favourite kept and keywords [swirls]", got.Favorite, got.Keywords)
 	}
 	// A change made after the last one wins; a viewer cannot send keywords.
-	res, err = r.svc.ApplyOffline(ctx, acme.ID, user, false, []OfflineChange{
+	res, err = r.svc.ApplyOffline(ctx, acme.ID, user, "your role cannot change keywords.", []OfflineChange{
 		{Kind: OfflineFavorite, PatternID: p.ID, Favorite: false, At: time.Now().UnixMilli()},
 		{Kind: OfflineKeywords, PatternID: p.ID, Keywords: []string{"rose"}, At: time.Now().UnixMilli()},
 	})
@@ -64,7 +64,7 @@ func TestApplyOfflineLastWriterWins(t *testing.T) {
 	if err := r.store.Tenant(ctx, acme.ID, func(tx *store.TenantTx) error { return tx.AddKeywords(ctx, []int64{p.ID}, []string{"leaf"}) }); err != nil {
 		t.Fatal(err)
 	}
-	res, _ = r.svc.ApplyOffline(ctx, acme.ID, user, true, []OfflineChange{{Kind: OfflineKeywords, PatternID: p.ID, Keywords: []string{"rose"}, At: before}})
+	res, _ = r.svc.ApplyOffline(ctx, acme.ID, user, "", []OfflineChange{{Kind: OfflineKeywords, PatternID: p.ID, Keywords: []string{"rose"}, At: before}})
 	if len(res) != 1 || !res[0].Conflict {
 		t.Errorf("an older offline keyword edit after an online one: %+v", res)
 	}
@@ -74,7 +74,7 @@ func TestApplyOfflineLastWriterWins(t *testing.T) {
 	for i := range many {
 		many[i] = fmt.Sprintf("word%d", i)
 	}
-	res, err = r.svc.ApplyOffline(ctx, acme.ID, user, true, []OfflineChange{{Kind: OfflineKeywords, PatternID: p.ID, Keywords: many, At: time.Now().UnixMilli()}})
+	res, err = r.svc.ApplyOffline(ctx, acme.ID, user, "", []OfflineChange{{Kind: OfflineKeywords, PatternID: p.ID, Keywords: many, At: time.Now().UnixMilli()}})
 	if err != nil || len(res) != 1 || res[0].Applied || !strings.Contains(res[0].Message, "at most") {
 		t.Errorf("too many keywords offline: %+v, %v", res, err)
 	}

@@ -63,6 +63,10 @@ type importRun struct {
 	ids               *idPool
 
 	designs []designRef
+	// shared are the files of whole uploads (a store's README, a licence
+	// at its root), stored once with the batch, not with every design.
+	shared  []store.ImportFile
+	uploads int // how many files were uploaded
 	closers []func()
 }
 
@@ -80,6 +84,7 @@ type designRef struct {
 // waits and runs again; see blob.WithPatience), the upload kept.
 func (r *importRun) list(ctx context.Context, b *store.ImportBatch) ([]store.FailedFile, error) {
 	var failed []store.FailedFile
+	r.uploads = len(b.Uploads)
 	for _, u := range b.Uploads {
 		if ctx.Err() != nil {
 			return nil, nil
@@ -113,12 +118,49 @@ func (r *importRun) listUpload(ctx context.Context, u store.ImportUpload) ([]des
 	if err != nil {
 		return nil, err
 	}
-	designs := ingest.Group(files)
-	refs := make([]designRef, len(designs))
-	for i := range designs {
-		refs[i] = designRef{arc: arc, design: designs[i]}
+	up := ingest.GroupUpload(files)
+	refs := make([]designRef, len(up.Designs))
+	for i := range up.Designs {
+		refs[i] = designRef{arc: arc, design: up.Designs[i]}
+	}
+	for _, df := range up.Shared {
+		if err := r.keepShared(ctx, arc, u, df); err != nil {
+			return nil, err
+		}
 	}
 	return refs, nil
+}
+
+// keepShared stores a file of the whole upload once, as the batch's own.
+func (r *importRun) keepShared(ctx context.Context, arc *ingest.Archive, u store.ImportUpload, df ingest.DesignFile) error {
+	e := arc.Entry(df.Path)
+	if e == nil {
+		return fmt.Errorf("library: %s: not in the upload", df.Path)
+	}
+	f := &storedFile{path: df.Path, size: e.Size, role: roleOf(df.Role), format: df.Format}
+	held, err := r.store(ctx, e, f)
+	r.budget.release(held)
+	f.data = nil
+	if err != nil {
+		return err
+	}
+	name := df.Path
+	if r.uploads > 1 {
+		name = u.FileName + ": " + df.Path // which upload it came with
+	}
+	r.shared = append(r.shared, store.ImportFile{N: len(r.shared) + 1, FileName: name, Size: e.Size, BlobKey: f.key})
+	return nil
+}
+
+// recordShared makes the files of whole uploads durable and records them
+// with the batch (replacing what an earlier run recorded).
+func (r *importRun) recordShared(ctx context.Context) error {
+	if len(r.shared) > 0 {
+		if err := r.blobs.Commit(ctx); err != nil {
+			return err
+		}
+	}
+	return r.s.Store.SetImportFiles(ctx, r.tenantID, r.batchID, r.shared)
 }
 
 // close releases the uploads and temporary files.
@@ -497,6 +539,8 @@ func (r *importRun) commit(ctx context.Context, chunk []*prepared) error {
 					one.Created = 1 // stored by an earlier run of this batch
 				} else {
 					one.Duplicate = 1
+					progress.Skipped = append(progress.Skipped, store.FailedFile{File: designFile(p),
+						Reason: "already in your library", PatternID: target})
 				}
 			case target != 0:
 				one.Merged = 1
@@ -578,7 +622,7 @@ func designFile(p *prepared) string {
 
 func fileRow(patternID int64, f *storedFile, name string) *store.PatternFile {
 	return &store.PatternFile{PatternID: patternID, Role: f.role, Format: f.format, FileName: name,
-		Size: f.size, SHA256: slices.Clone(f.sum[:]), BlobKey: f.key, Readable: f.readable}
+		Size: f.size, SHA256: slices.Clone(f.sum[:]), BlobKey: f.key, Readable: f.readable, Problem: f.problem}
 }
 
 // uniqueName returns name, or "2-name", "3-name", ... as InsertFile names

@@ -75,6 +75,9 @@ func (s *Service) Process(ctx context.Context, tenantID, batchID int64) error {
 	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
 	}
+	if err := r.recordShared(ctx); err != nil {
+		return fmt.Errorf("library: import %d: %w", batchID, err)
+	}
 	total := len(r.designs)
 	if b.Status == store.BatchQueued {
 		if held, err := s.hold(ctx, tenantID, b, total, unpackedBytes(b, r.designs)); held || err != nil {
@@ -268,7 +271,10 @@ type storedFile struct {
 	format   string
 	role     string
 	readable bool
-	data     []byte // the content, while a worker needs it
+	// problem says why a design file could not be read ("" when it
+	// could, or when it was not looked at): kept, but marked.
+	problem string
+	data    []byte // the content, while a worker needs it
 }
 
 // mergeTarget returns the pattern that already holds one of the files
@@ -329,7 +335,7 @@ func logLine(d *ingest.Design, p store.BatchProgress) string {
 	case p.Merged > 0:
 		return fmt.Sprintf("%s: new files added to the design already in your library", d.Name)
 	}
-	return fmt.Sprintf("%s: added (%d files)", d.Name, len(d.Files))
+	return fmt.Sprintf("%s: added (%s)", d.Name, plural(len(d.Files), "file"))
 }
 
 func head(b []byte) []byte {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/blob"
 	"github.com/patternvault/patternvault/internal/jobs"
+	"github.com/patternvault/patternvault/internal/store"
 )
 
 // SweepOrphans finds stored files of a tenant that no row points at (left
@@ -70,6 +71,34 @@ func isThumbOf(key string, ids map[int64]bool) bool {
 	}
 	id, err := strconv.ParseInt(parts[2], 10, 64)
 	return err == nil && ids[id]
+}
+
+// errEnoughCounted stops a count of stored files at its deadline.
+var errEnoughCounted = errors.New("counted long enough")
+
+// FileBytes counts the bytes of every file stored for a tenant (designs,
+// pictures, thumbnails, uploads not yet imported): what its files take on
+// disk or in the bucket, beside its database tables and its backups
+// (counted apart, by internal/backup). A count that runs
+// past deadline stops there and says so (complete is false): a lower
+// bound.
+func (s *Service) FileBytes(ctx context.Context, tenantID int64, deadline time.Time) (total int64, complete bool, err error) {
+	err = s.Blobs.List(ctx, blob.Key(tenantID)+"/", func(i blob.Info) error {
+		if !store.BackupKey(i.Key) {
+			total += i.Size
+		}
+		if time.Now().After(deadline) {
+			return errEnoughCounted
+		}
+		return nil
+	})
+	if errors.Is(err, errEnoughCounted) {
+		return total, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("library: count the files of tenant %d: %w", tenantID, err)
+	}
+	return total, true, nil
 }
 
 // OrphanGrace is how old a file that no row points at must be before the

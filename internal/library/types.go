@@ -46,8 +46,18 @@ func decideType(hint, shape string, confidence, widthIn, heightIn float64) (stri
 const MaxTypeChange = 5000
 
 // ErrBadType is a type PatternVault does not know; its message lists the
-// types.
-var ErrBadType = problem.Invalid("bad_type", "type must be one of "+strings.Join(designtype.Codes, ", ")+", or empty")
+// types, as people read them and as codes.
+var ErrBadType = problem.Invalid("bad_type", "Choose a type from the list: "+typeList()+", or no type.")
+
+// typeList names every type as people read it, with its code:
+// "Edge to edge (e2e), Border (border), …".
+func typeList() string {
+	var out []string
+	for _, c := range designtype.Codes {
+		out = append(out, designtype.Word(c)+" ("+c+")")
+	}
+	return strings.Join(out, ", ")
+}
 
 // ErrTooManyDesigns is one change that names more than MaxTypeChange
 // designs.

@@ -20,6 +20,8 @@ const (
 	KindMagic            = "magic"             // MagicData
 	KindShare            = "share"             // ShareData
 	KindVoteNotification = "vote_notification" // VoteData
+	KindQuote            = "quote"             // QuoteData
+	KindInvoice          = "invoice"           // InvoiceData
 	KindExportReady      = "export_ready"      // ExportReadyData
 	KindDeletion         = "deletion"          // DeletionData
 	KindBackupAlert      = "backup_alert"      // BackupAlertData
@@ -88,6 +90,37 @@ type VoteData struct {
 	Link  string // the page that shows the votes
 }
 
+// QuoteData fills the quote a quilter sends a customer, with the link
+// where she reads and accepts it (no account).
+type QuoteData struct {
+	Quilter  string   // the business's or workspace's name
+	Customer string   // may be empty
+	Title    string   // the quilt, such as "Jane's wedding quilt"
+	Size     string   // "90 × 108 in"
+	Total    string   // "$276.24"
+	Lines    []string // "Light edge-to-edge quilting ... $194.40", one a line
+	Link     string   // the accept link
+}
+
+// InvoiceData fills the mail that carries an invoice as a PDF.
+type InvoiceData struct {
+	Quilter  string // the business's or workspace's name
+	Customer string // may be empty
+	Number   string // "INV-0001"
+	Total    string // "$276.24"
+	Balance  string // what is still to pay: "$276.24"
+	Due      string // "19 March 2026"; may be empty
+	// Link is the customer's status page of the quilt; may be empty.
+	Link string
+	// PDF is the invoice, attached as Number.pdf.
+	PDF []byte
+}
+
+// Attachments is the invoice's PDF.
+func (d InvoiceData) Attachments() []Attachment {
+	return []Attachment{{Name: d.Number + ".pdf", ContentType: "application/pdf", Data: d.PDF}}
+}
+
 // ExportReadyData fills the mail that says a workspace's export can be
 // downloaded.
 type ExportReadyData struct {
@@ -154,6 +187,12 @@ func (ShareData) Kind() string { return KindShare }
 // Kind is KindVoteNotification.
 func (VoteData) Kind() string { return KindVoteNotification }
 
+// Kind is KindQuote.
+func (QuoteData) Kind() string { return KindQuote }
+
+// Kind is KindInvoice.
+func (InvoiceData) Kind() string { return KindInvoice }
+
 // Kind is KindExportReady.
 func (ExportReadyData) Kind() string { return KindExportReady }
 
@@ -169,7 +208,7 @@ func (AccountExistsData) Kind() string { return KindAccountExists }
 // kinds is one value of every kind's data type.
 var kinds = []Data{VerifyData{}, ResetData{}, MagicData{}, InviteData{}, WelcomeData{}, ShareData{}, VoteData{}, AccountExistsData{},
 	ExportReadyData{}, DeletionData{}, BackupAlertData{},
-	TrialEndingData{}, PaymentFailedData{}, PlanChangedData{}, ReceiptData{}}
+	TrialEndingData{}, PaymentFailedData{}, PlanChangedData{}, ReceiptData{}, QuoteData{}, InvoiceData{}}
 
 //go:embed templates/*.txt templates/*.html
 var templateFiles embed.FS
@@ -201,6 +240,11 @@ func mustParse() map[string]kindTemplates {
 		ts[kind] = kindTemplates{text: text.Option("missingkey=error"), html: html.Option("missingkey=error")}
 	}
 	return ts
+}
+
+// attacher is mail data that carries files (InvoiceData).
+type attacher interface {
+	Attachments() []Attachment
 }
 
 // Kinds returns every kind Compose knows.
@@ -239,6 +283,9 @@ func Compose(data Data) (Message, error) {
 		return Message{}, fmt.Errorf("mail: compose %q html: %w", kind, err)
 	}
 	msg.HTML = buf.String()
+	if a, ok := data.(attacher); ok {
+		msg.Attachments = a.Attachments()
+	}
 	if r, ok := data.(replier); ok {
 		msg.ReplyTo = r.ReplyAddress()
 	}

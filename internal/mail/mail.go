@@ -28,6 +28,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -46,10 +47,22 @@ type Message struct {
 	Text    string // the plain text part; required
 	HTML    string // the HTML alternative; may be empty
 	Kind    string // what the mail is for (a Kind* constant); stored in the outbox
+	// Attachments are files sent with the mail (an invoice's PDF).
+	Attachments []Attachment
 	// ReplyTo, when set, is where answers go (the quilter who sent a share
 	// link), instead of the From address.
 	ReplyTo string
 }
+
+// Attachment is a file sent with a mail.
+type Attachment struct {
+	Name        string // the file name the reader sees: "INV-0001.pdf"
+	ContentType string // "application/pdf"
+	Data        []byte
+}
+
+// MaxAttachmentBytes bounds all of one mail's attachments together.
+const MaxAttachmentBytes = 10 << 20
 
 // Transport delivers a message now. It is what the Worker calls; tests
 // supply their own.
@@ -102,6 +115,11 @@ func build(from string, msg Message) (*gomail.Msg, error) {
 	m.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	}
+	for _, a := range msg.Attachments {
+		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return nil, fmt.Errorf("mail: attach %q: %w", a.Name, err)
+		}
 	}
 	return m, nil
 }

@@ -62,6 +62,12 @@ func (m *Mailer) Enqueue(ctx context.Context, tx pgx.Tx, msg Message) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("mail: queue %q to %s: outbox: %w", msg.Kind, msg.To, err)
 	}
+	for i, a := range msg.Attachments {
+		if _, err := tx.Exec(ctx, `INSERT INTO platform.mail_attachments (outbox_id, position, name, content_type, data)
+			VALUES ($1, $2, $3, $4, $5)`, id, i+1, a.Name, a.ContentType, a.Data); err != nil {
+			return 0, fmt.Errorf("mail: queue %q to %s: attachment %q: %w", msg.Kind, msg.To, a.Name, err)
+		}
+	}
 	if _, err := m.jobs.InsertTx(ctx, tx, SendArgs{OutboxID: id}, nil); err != nil {
 		return 0, fmt.Errorf("mail: queue %q to %s: %w", msg.Kind, msg.To, err)
 	}
@@ -125,6 +131,16 @@ func check(msg Message) error {
 	case strings.TrimSpace(msg.Text) == "":
 		return fmt.Errorf("mail: %q to %s has no text part", msg.Kind, msg.To)
 	}
+	n := 0
+	for _, a := range msg.Attachments {
+		n += len(a.Data)
+		if a.Name == "" || strings.ContainsAny(a.Name, "/\\\r\n") {
+			return fmt.Errorf("mail: %q to %s: attachment name %q", msg.Kind, msg.To, a.Name)
+		}
+	}
+	if n > MaxAttachmentBytes {
+		return fmt.Errorf("mail: %q to %s: attachments of %d bytes (at most %d)", msg.Kind, msg.To, n, MaxAttachmentBytes)
+	}
 	return nil
 }
 
@@ -180,7 +196,21 @@ func (w *Worker) load(ctx context.Context, id int64) (Message, bool, error) {
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		err = fmt.Errorf("mail: read outbox row %d: %w", id, err)
 	}
-	return msg, sentAt != nil, err
+	if err != nil || sentAt != nil {
+		return msg, sentAt != nil, err
+	}
+	rows, err := w.pool.Query(ctx, `SELECT name, content_type, data FROM platform.mail_attachments WHERE outbox_id = $1 ORDER BY position`, id)
+	if err == nil {
+		msg.Attachments, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attachment, error) {
+			var a Attachment
+			err := r.Scan(&a.Name, &a.ContentType, &a.Data)
+			return a, err
+		})
+	}
+	if err != nil {
+		return msg, false, fmt.Errorf("mail: read outbox row %d attachments: %w", id, err)
+	}
+	return msg, false, nil
 }
 
 // sent marks the row sent and drops its bodies, which hold one-time links.
@@ -189,6 +219,9 @@ func (w *Worker) sent(ctx context.Context, id int64, msg Message) error {
 		UPDATE platform.mail_outbox
 		SET sent_at = now(), attempts = attempts + 1, last_error = NULL, text_body = '', html_body = ''
 		WHERE id = $1`, id)
+	if err == nil {
+		_, err = w.pool.Exec(ctx, `DELETE FROM platform.mail_attachments WHERE outbox_id = $1`, id)
+	}
 	if err != nil {
 		return fmt.Errorf("mail: mark outbox row %d sent: %w", id, err)
 	}

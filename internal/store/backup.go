@@ -55,6 +55,17 @@ func (s *Store) Scratch(ctx context.Context, tenantID int64, fn func(*TenantTx) 
 	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)", db.ScratchSchema(tenantID)); err != nil {
 		return fmt.Errorf("store: scratch search_path: %w", err)
 	}
+	// The migrations seed some tables (the business's default price
+	// list): the scratch copy holds only what the restore puts in it.
+	for i := len(WorkspaceTables) - 1; i >= 0; i-- {
+		w := &WorkspaceTables[i]
+		if !w.Copied() || w.Platform() {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM `+ident(w.Name)); err != nil {
+			return fmt.Errorf("store: clear scratch %s: %w", w.Name, err)
+		}
+	}
 	return fn(&TenantTx{tx: tx, tenantID: tenantID, db: s.db})
 }
 
@@ -363,6 +374,11 @@ func (t *TenantTx) FinishRestore(ctx context.Context) ([]int64, error) {
 			return nil, err
 		}
 	}
+	// The business's settings are one row the workspace always has; a
+	// manifest from before the business had none.
+	if _, err := t.tx.Exec(ctx, `INSERT INTO business_settings DEFAULT VALUES ON CONFLICT DO NOTHING`); err != nil {
+		return nil, fmt.Errorf("store: business settings after a restore: %w", err)
+	}
 	var ids []int64
 	idRows, err := t.tx.Query(ctx, `SELECT id FROM patterns ORDER BY id`)
 	if err == nil {
@@ -565,16 +581,19 @@ func (t *TenantTx) SampleFiles(ctx context.Context, n int) ([]FileRef, error) {
 }
 
 // RecordBackupRefs records that snapshot snap references the workspace's
-// files as they are now: files gone since the previous snapshot prev (0
-// for none) close their interval at prev, files new since open one at
-// snap. Only what changed is written.
+// files as they are now (designs' files and business photos' originals):
+// files gone since the previous snapshot prev (0 for none) close their
+// interval at prev, files new since open one at snap. Only what changed
+// is written. A photo's size is not kept in its row, so its reference
+// counts 0 bytes.
 func (t *TenantTx) RecordBackupRefs(ctx context.Context, snap, prev int64) error {
 	if _, err := t.tx.Exec(ctx, `UPDATE backup_refs r SET to_snap = greatest($1, r.from_snap) WHERE r.to_snap IS NULL
-		AND NOT EXISTS (SELECT 1 FROM pattern_files f WHERE f.blob_key = r.blob_key)`, prev); err != nil {
+		AND NOT EXISTS (SELECT 1 FROM pattern_files f WHERE f.blob_key = r.blob_key)
+		AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.blob_key = r.blob_key)`, prev); err != nil {
 		return fmt.Errorf("store: close backup references: %w", err)
 	}
 	_, err := t.tx.Exec(ctx, `INSERT INTO backup_refs (blob_key, size, from_snap)
-		SELECT f.blob_key, max(f.size), $1 FROM pattern_files f
+		SELECT f.blob_key, max(f.size), $1 FROM (SELECT blob_key, size FROM pattern_files UNION ALL SELECT blob_key, 0 FROM photos) f
 		WHERE NOT EXISTS (SELECT 1 FROM backup_refs r WHERE r.blob_key = f.blob_key AND r.to_snap IS NULL)
 		GROUP BY f.blob_key`, snap)
 	if err != nil {

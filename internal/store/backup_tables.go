@@ -61,11 +61,30 @@ var WorkspaceTables = []WorkspaceTable{
 	{Name: "duplicate_candidates", Order: "a_id, b_id", Users: []string{"decided_by"}},
 	{Name: "activity", Order: "id", Users: []string{"user_id"}},
 	{Name: "search_log", Order: "id", Users: []string{"user_id"}},
+	// The quilting business. A job's share_id names the share link it came
+	// from as it was numbered when copied (share links are renumbered by a
+	// restore; the job keeps its designs and lines either way); its accept
+	// and status token hashes are copied, so a customer's links work after
+	// a restore. A photo's files are kept for snapshots like a design's
+	// (backup_refs).
+	{Name: "business_settings", Order: "id"},
+	{Name: "price_items", Order: "id"},
+	{Name: "customers", Order: "id"},
+	{Name: "jobs", Order: "id"},
+	{Name: "job_designs", Order: "job_id, pattern_id"},
+	{Name: "job_lines", Order: "job_id, position"},
+	{Name: "invoices", Order: "id"},
+	{Name: "invoice_lines", Order: "invoice_id, position"},
+	{Name: "payments", Order: "id"},
+	{Name: "expenses", Order: "id"},
+	{Name: "photos", Order: "id"},
+	{Name: "photo_designs", Order: "photo_id, pattern_id"},
 	{Name: "platform.share_links", Order: "id", Tenant: "tenant_id", Renumber: "id", Users: []string{"created_by"}},
 	{Name: "platform.share_link_patterns", Order: "share_id, position", Parent: "platform.share_links", ParentColumn: "share_id"},
 	{Name: "platform.share_link_votes", Order: "share_id, voter_id, pattern_id", Parent: "platform.share_links", ParentColumn: "share_id"},
 
 	{Name: "import_uploads", Leave: "the files of an import still running; a restore waits until none is"},
+	{Name: "import_files", Leave: "a store's README or licence kept once with an import, for reading on the import's page; its notes are copied with the designs they were lent to"},
 	{Name: "pattern_embeddings", Leave: "derived from the designs' words and pictures; recomputed in the background after a restore"},
 	{Name: "search_version", Leave: "a counter of the in-memory search index; a restore moves it on"},
 	{Name: "schema_version", Leave: "the schema's own version; the manifest records it"},

@@ -21,23 +21,27 @@ const (
 // PatternFile is one stored file of a pattern (a machine format, a
 // picture, a notes text).
 type PatternFile struct {
-	ID        int64     `json:"id"`
-	PatternID int64     `json:"pattern_id"`
-	Role      string    `json:"role"`
-	Format    string    `json:"format"`
-	FileName  string    `json:"file_name"`
-	Size      int64     `json:"size"`
-	SHA256    []byte    `json:"-"`
-	BlobKey   string    `json:"-"`
-	Readable  bool      `json:"readable"`
+	ID        int64  `json:"id"`
+	PatternID int64  `json:"pattern_id"`
+	Role      string `json:"role"`
+	Format    string `json:"format"`
+	FileName  string `json:"file_name"`
+	Size      int64  `json:"size"`
+	SHA256    []byte `json:"-"`
+	BlobKey   string `json:"-"`
+	Readable  bool   `json:"readable"`
+	// Problem, when set, says why a design file could not be read
+	// ("qli: line 3: bad VP coordinates"): it is kept as it came, but
+	// never offered for a machine nor converted from.
+	Problem   string    `json:"problem,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
-const fileColumns = "id, pattern_id, role, format, file_name, size, sha256, blob_key, readable, created_at"
+const fileColumns = "id, pattern_id, role, format, file_name, size, sha256, blob_key, readable, problem, created_at"
 
 func scanFile(row pgx.Row) (*PatternFile, error) {
 	f := &PatternFile{}
-	err := row.Scan(&f.ID, &f.PatternID, &f.Role, &f.Format, &f.FileName, &f.Size, &f.SHA256, &f.BlobKey, &f.Readable, &f.CreatedAt)
+	err := row.Scan(&f.ID, &f.PatternID, &f.Role, &f.Format, &f.FileName, &f.Size, &f.SHA256, &f.BlobKey, &f.Readable, &f.Problem, &f.CreatedAt)
 	return f, err
 }
 
@@ -47,9 +51,9 @@ func (t *TenantTx) InsertFile(ctx context.Context, f *PatternFile) error {
 	name := f.FileName
 	for i := 2; ; i++ {
 		tag, err := t.tx.Exec(ctx, `
-			INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (pattern_id, file_name) DO NOTHING`,
-			f.PatternID, f.Role, f.Format, name, f.Size, f.SHA256, f.BlobKey, f.Readable)
+			INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable, problem)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (pattern_id, file_name) DO NOTHING`,
+			f.PatternID, f.Role, f.Format, name, f.Size, f.SHA256, f.BlobKey, f.Readable, f.Problem)
 		if err != nil {
 			return fmt.Errorf("store: add file %q to pattern %d: %w", f.FileName, f.PatternID, err)
 		}
@@ -121,11 +125,14 @@ func (t *TenantTx) SetThumbState(ctx context.Context, patternID int64, state str
 }
 
 // BlobKeysInUse reports which of keys are still referenced by any file
-// (of any pattern, deleted or not: the bin can be undone), upload or kept
-// snapshot (backup_refs), and which belong to the backups (snapshots,
-// exports and restore uploads, which internal/backup cleans up itself).
-// It is the one check every cleanup of stored files makes before it
-// deletes one: no cleanup may delete a file a snapshot references.
+// (of any pattern, deleted or not: the bin can be undone), upload, kept
+// snapshot (backup_refs) or business photo, and which belong to the
+// backups (snapshots, exports and restore uploads, which internal/backup
+// cleans up itself). A photo's resized copies sit beside its original
+// ("{tenant}/photos/{id}/original", ".../1600", ".../480"), so a key is a
+// photo's when a photo's original shares its folder. It is the one check
+// every cleanup of stored files makes before it deletes one: no cleanup
+// may delete a file a snapshot references.
 func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string]bool, error) {
 	used := map[string]bool{}
 	for _, k := range keys {
@@ -135,7 +142,11 @@ func (t *TenantTx) BlobKeysInUse(ctx context.Context, keys []string) (map[string
 	}
 	rows, err := t.tx.Query(ctx, `SELECT DISTINCT blob_key FROM pattern_files WHERE blob_key = ANY($1)
 		UNION SELECT blob_key FROM import_uploads WHERE blob_key = ANY($1)
-		UNION SELECT blob_key FROM backup_refs WHERE blob_key = ANY($1)`, keys)
+		UNION SELECT blob_key FROM import_files WHERE blob_key = ANY($1)
+		UNION SELECT blob_key FROM backup_refs WHERE blob_key = ANY($1)
+		UNION SELECT k FROM unnest($1::text[]) AS k
+			JOIN photos p ON regexp_replace(p.blob_key, '[^/]*$', '') = regexp_replace(k, '[^/]*$', '')
+			WHERE k LIKE '%/photos/%'`, keys)
 	if err == nil {
 		var k string
 		_, err = pgx.ForEachRow(rows, []any{&k}, func() error { used[k] = true; return nil })

@@ -34,8 +34,13 @@ type ImportBatch struct {
 	Duplicates   int          `json:"duplicates"`
 	Failed       []FailedFile `json:"failed"`
 	// Warnings are files kept with a caveat (too large to preview, too
-	// complex to analyse).
+	// complex to analyse, unreadable).
 	Warnings []FailedFile `json:"warnings"`
+	// Skipped are the designs already in the library, each with the
+	// design that holds it (FailedFile.PatternID).
+	Skipped []FailedFile `json:"skipped"`
+	// UploadNames are the names of the files uploaded ("Spring 2024.zip").
+	UploadNames []string `json:"upload_names"`
 	// ResumeAt is how many of the batch's designs (in the order the
 	// import takes them) are stored: a rerun after a crash starts there.
 	ResumeAt int `json:"-"`
@@ -54,6 +59,9 @@ type ImportBatch struct {
 type FailedFile struct {
 	File   string `json:"file"`
 	Reason string `json:"reason"`
+	// PatternID, when set, is the design the file concerns (the one
+	// already holding a skipped design).
+	PatternID int64 `json:"pattern_id,omitempty"`
 }
 
 // ImportUpload is one uploaded file of a batch, held in blob storage.
@@ -64,17 +72,23 @@ type ImportUpload struct {
 	BlobKey  string `json:"-"`
 }
 
-const batchColumns = "id, created_by, status, stage, files, bytes, designs_total, designs_done, created, merged, duplicates, failed, warnings, resume_at, lease_owner, error, created_at, finished_at"
+const batchColumns = "id, created_by, status, stage, files, bytes, designs_total, designs_done, created, merged, duplicates, failed, warnings, skipped, upload_names, resume_at, lease_owner, error, created_at, finished_at"
 
 func scanBatch(row pgx.Row) (*ImportBatch, error) {
 	b := &ImportBatch{}
 	err := row.Scan(&b.ID, &b.CreatedBy, &b.Status, &b.Stage, &b.Files, &b.Bytes, &b.DesignsTotal, &b.DesignsDone,
-		&b.Created, &b.Merged, &b.Duplicates, &b.Failed, &b.Warnings, &b.ResumeAt, &b.LeaseOwner, &b.Error, &b.CreatedAt, &b.FinishedAt)
+		&b.Created, &b.Merged, &b.Duplicates, &b.Failed, &b.Warnings, &b.Skipped, &b.UploadNames, &b.ResumeAt, &b.LeaseOwner, &b.Error, &b.CreatedAt, &b.FinishedAt)
 	if b.Failed == nil {
 		b.Failed = []FailedFile{}
 	}
 	if b.Warnings == nil {
 		b.Warnings = []FailedFile{}
+	}
+	if b.Skipped == nil {
+		b.Skipped = []FailedFile{}
+	}
+	if b.UploadNames == nil {
+		b.UploadNames = []string{}
 	}
 	return b, err
 }
@@ -87,11 +101,13 @@ func InsertBatch(ctx context.Context, tx pgx.Tx, createdBy int64, uploads []Impo
 		by = &createdBy
 	}
 	var total int64
-	for _, u := range uploads {
+	names := make([]string, len(uploads))
+	for i, u := range uploads {
 		total += u.Size
+		names[i] = u.FileName
 	}
-	b, err := scanBatch(tx.QueryRow(ctx, `INSERT INTO import_batches (created_by, stage, files, bytes) VALUES ($1, $2, $3, $4)
-		RETURNING `+batchColumns, by, stage, len(uploads), total))
+	b, err := scanBatch(tx.QueryRow(ctx, `INSERT INTO import_batches (created_by, stage, files, bytes, upload_names) VALUES ($1, $2, $3, $4, $5)
+		RETURNING `+batchColumns, by, stage, len(uploads), total, names))
 	if err != nil {
 		return nil, fmt.Errorf("store: create import batch: %w", err)
 	}
@@ -169,6 +185,7 @@ type BatchProgress struct {
 	Done, Created, Merged, Duplicate int // added to the counters
 	Failed                           []FailedFile
 	Warnings                         []FailedFile
+	Skipped                          []FailedFile
 	Error                            string
 	Finished                         bool
 	// Stored is added to ResumeAt: designs taken, in order, and stored.
@@ -206,10 +223,11 @@ func updateBatch(ctx context.Context, tx pgx.Tx, id int64, p BatchProgress) erro
 		error = CASE WHEN $10 = '' THEN error ELSE $10 END,
 		finished_at = CASE WHEN $11 THEN now() ELSE finished_at END,
 		resume_at = resume_at + $12,
-		lease_until = CASE WHEN $13 = '' THEN lease_until ELSE now() + $14 * interval '1 millisecond' END
+		lease_until = CASE WHEN $13 = '' THEN lease_until ELSE now() + $14 * interval '1 millisecond' END,
+		skipped = skipped || $15::jsonb
 		WHERE id = $1 AND ($13 = '' OR lease_owner = $13)`,
 		id, p.Status, p.DesignsTotal, p.Done, p.Created, p.Merged, p.Duplicate, jsonList(p.Failed), jsonList(p.Warnings),
-		p.Error, p.Finished, p.Stored, p.Owner, p.LeaseFor.Milliseconds())
+		p.Error, p.Finished, p.Stored, p.Owner, p.LeaseFor.Milliseconds(), jsonList(p.Skipped))
 	if err != nil {
 		return fmt.Errorf("store: update import batch %d: %w", id, err)
 	}
@@ -224,7 +242,7 @@ func updateBatch(ctx context.Context, tx pgx.Tx, id int64, p BatchProgress) erro
 func (s *Store) ResetBatch(ctx context.Context, tenantID, id int64, total int, failed []FailedFile) error {
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE import_batches SET status = 'running', designs_total = $2, designs_done = 0, created = 0,
-			merged = 0, duplicates = 0, failed = $3::jsonb, warnings = '[]', error = '', resume_at = 0 WHERE id = $1`,
+			merged = 0, duplicates = 0, failed = $3::jsonb, warnings = '[]', skipped = '[]', error = '', resume_at = 0 WHERE id = $1`,
 			id, total, jsonList(failed))
 		return err
 	})
@@ -352,9 +370,9 @@ func (t *TenantTx) InsertImported(ctx context.Context, ps []*Pattern, files []*P
 			p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID)
 	}
 	for _, f := range files {
-		b.Queue(`INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			f.PatternID, f.Role, f.Format, f.FileName, f.Size, f.SHA256, f.BlobKey, f.Readable)
+		b.Queue(`INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable, problem)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			f.PatternID, f.Role, f.Format, f.FileName, f.Size, f.SHA256, f.BlobKey, f.Readable, f.Problem)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("store: insert %d imported patterns: %w", len(ps), err)
@@ -461,4 +479,54 @@ func (s *Store) ImportLog(ctx context.Context, tenantID, batchID int64, limit in
 func DeleteUploads(ctx context.Context, tx pgx.Tx, batchID int64) error {
 	_, err := tx.Exec(ctx, `DELETE FROM import_uploads WHERE batch_id = $1`, batchID)
 	return err
+}
+
+// ImportFile is a file of a whole upload (a store's README, a licence at
+// its root) kept once with its import rather than with every design.
+type ImportFile struct {
+	N        int    `json:"n"`
+	FileName string `json:"file_name"`
+	Size     int64  `json:"size"`
+	BlobKey  string `json:"-"`
+}
+
+// SetImportFiles records the files kept with a batch, replacing those a
+// previous run of it recorded.
+func (s *Store) SetImportFiles(ctx context.Context, tenantID, batchID int64, files []ImportFile) error {
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM import_files WHERE batch_id = $1`, batchID); err != nil {
+			return err
+		}
+		for _, f := range files {
+			if _, err := tx.Exec(ctx, `INSERT INTO import_files (batch_id, n, file_name, size, blob_key) VALUES ($1, $2, $3, $4, $5)`,
+				batchID, f.N, f.FileName, f.Size, f.BlobKey); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: files kept with import batch %d: %w", batchID, err)
+	}
+	return nil
+}
+
+// ImportFiles returns the files kept with a batch, in order.
+func (s *Store) ImportFiles(ctx context.Context, tenantID, batchID int64) ([]ImportFile, error) {
+	var out []ImportFile
+	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT n, file_name, size, blob_key FROM import_files WHERE batch_id = $1 ORDER BY n`, batchID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ImportFile, error) {
+			var f ImportFile
+			return f, r.Scan(&f.N, &f.FileName, &f.Size, &f.BlobKey)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: files kept with import batch %d: %w", batchID, err)
+	}
+	return out, nil
 }

@@ -163,7 +163,7 @@ func fillDetails(ctx context.Context, tx pgx.Tx, ps []*Pattern) error {
 		return err
 	}
 	rows, err = tx.Query(ctx, `SELECT DISTINCT pattern_id, format FROM pattern_files
-		WHERE pattern_id = ANY($1) AND role = 'design' AND format <> '' ORDER BY pattern_id, format`, ids)
+		WHERE pattern_id = ANY($1) AND role = 'design' AND format <> '' AND problem = '' ORDER BY pattern_id, format`, ids)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (t *TenantTx) Patterns(ctx context.Context, q PatternQuery) (*PatternPage, 
 		where = append(where, "p.type = "+arg(q.Type))
 	}
 	if q.Format != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM pattern_files f WHERE f.pattern_id = p.id AND f.role = 'design' AND f.format = "+arg(q.Format)+")")
+		where = append(where, "EXISTS (SELECT 1 FROM pattern_files f WHERE f.pattern_id = p.id AND f.role = 'design' AND f.problem = '' AND f.format = "+arg(q.Format)+")")
 	}
 	if q.Favorites {
 		where = append(where, "EXISTS (SELECT 1 FROM favorites f WHERE f.pattern_id = p.id AND f.user_id = "+arg(q.UserID)+")")

@@ -149,7 +149,7 @@ func (f SearchFilter) where(arg func(any) string) string {
 		w = append(w, "p.type = "+arg(f.Type))
 	}
 	if f.Format != "" {
-		w = append(w, "EXISTS (SELECT 1 FROM pattern_files f WHERE f.pattern_id = p.id AND f.role = 'design' AND f.format = "+arg(f.Format)+")")
+		w = append(w, "EXISTS (SELECT 1 FROM pattern_files f WHERE f.pattern_id = p.id AND f.role = 'design' AND f.problem = '' AND f.format = "+arg(f.Format)+")")
 	}
 	if f.Keyword != "" {
 		w = append(w, "EXISTS (SELECT 1 FROM pattern_keywords pk JOIN keywords k ON k.id = pk.keyword_id WHERE pk.pattern_id = p.id AND lower(k.name) = lower("+arg(f.Keyword)+"))")

@@ -183,6 +183,13 @@ func (s *Store) RenameTenant(ctx context.Context, id int64, name string) error {
 	return s.execOne(ctx, "rename tenant", `UPDATE platform.tenants SET name = $2 WHERE id = $1`, id, name)
 }
 
+// SetTenantSetting sets one key of the workspace's settings (a JSON
+// object) to the string value, leaving the others as they are.
+func (s *Store) SetTenantSetting(ctx context.Context, id int64, key, value string) error {
+	return s.execOne(ctx, "set tenant setting", `UPDATE platform.tenants
+		SET settings = jsonb_set(coalesce(settings, '{}'), ARRAY[$2::text], to_jsonb($3::text)) WHERE id = $1`, id, key, value)
+}
+
 // SetTenantLogo stores the workspace logo (a small PNG or JPEG).
 func (s *Store) SetTenantLogo(ctx context.Context, id int64, logo []byte, contentType string) error {
 	return s.execOne(ctx, "set tenant logo", `UPDATE platform.tenants SET logo = $2, logo_type = $3 WHERE id = $1`, id, logo, contentType)

@@ -33,6 +33,7 @@ import (
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/blob"
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/ingest"
@@ -80,6 +81,8 @@ type Rig struct {
 	Accounts *accounts.Service
 	Shares   *share.Service
 	Search   *search.Service
+	// Business runs customers, quotes, jobs, invoices and the portfolio.
+	Business *business.Service
 	// Backup runs exports, snapshots and restores (in the foreground;
 	// a live rig's queue also runs its jobs).
 	Backup *backup.Service
@@ -164,6 +167,7 @@ func New(tb testing.TB, o Options) *Rig {
 		r.Accounts.Queue = r.Queue // link requests run as jobs, as in a server
 	}
 	r.Shares = share.New(r.Store, sender, o.BaseURL)
+	r.Business = business.New(r.Store, r.Blobs, sender, o.BaseURL)
 	// Search ranks by words and by the built-in local vectors, as the
 	// server does; tests embed with Semantic.EmbedTenant when they need
 	// vectors.
@@ -178,6 +182,9 @@ func New(tb testing.TB, o Options) *Rig {
 		o.Billing(&defaults.Billing)
 	}
 	r.Billing = billing.New(r.Store, sender, defaults.Billing, o.BaseURL, r.Log)
+	r.Business.Entitled = func(ctx context.Context, tenantID int64, feature string) error {
+		return r.Billing.Feature(ctx, tenantID, billing.Feature(feature))
+	}
 	r.Billing.Staged = r.Library
 	r.Library.Quotas, r.Shares.Quota, r.Accounts.Quota, r.Search.Quota = r.Billing, r.Billing, r.Billing, r.Billing
 	return r
@@ -191,6 +198,15 @@ func (r *Rig) Tenant(tb testing.TB, slug string) *store.Tenant {
 		tb.Fatalf("testrig: tenant %s: %v", slug, err)
 	}
 	return t
+}
+
+// Plan puts workspace tenantID on plan ("starter", "professional",
+// "business") as the platform admin would.
+func (r *Rig) Plan(tb testing.TB, tenantID int64, plan string) {
+	tb.Helper()
+	if _, err := r.Billing.AdminChangePlan(context.Background(), tenantID, billing.AdminChange{Plan: plan}, nil, ""); err != nil {
+		tb.Fatalf("testrig: plan %s for tenant %d: %v", plan, tenantID, err)
+	}
 }
 
 // Pattern adds a design named name with keywords to t's library (without

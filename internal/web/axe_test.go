@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -158,6 +159,17 @@ func TestAxe(t *testing.T) {
 		"/t/acme/settings/danger", "/account", "/admin", "/admin/billing", "/admin/audit", "/admin/health"} {
 		visit(p)
 	}
+	// The pages issue 15 added: the machine in Settings and on a design,
+	// and the question before a delete.
+	check("machine chosen", chromedp.Navigate(base+"/t/acme/settings"),
+		chromedp.SetValue(chromedp.CSS("#machine"), "qmatic"),
+		chromedp.Click(chromedp.Search(`//button[contains(., "Save machine")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//*[contains(@class, "flash")][contains(., "Q-matic")]`)))
+	check("design for a machine", chromedp.Navigate(base+design), chromedp.WaitVisible(chromedp.Search(`//a[contains(., "Download for BERNINA Q-matic")]`)))
+	check("delete asks first", chromedp.Navigate(base+design),
+		void(chromedp.Evaluate[bool](`document.querySelector("details.edit").open = true`)),
+		chromedp.Click(chromedp.Search(`//button[contains(., "Delete this design")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Delete 1 design?")]`)))
 	var shareURL string
 	check("share created",
 		chromedp.Navigate(base+"/t/acme/shares/new?ids="+ids[0][1]+","+ids[1][1]+","+ids[2][1]),
@@ -199,6 +211,58 @@ func TestAxe(t *testing.T) {
 		chromedp.Submit(chromedp.CSS("#email")),
 		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Your plan")]`)))
 	t.Logf("axe checked %s in %v", "every page", time.Since(t0).Round(10*time.Millisecond))
+}
+
+// TestAxeBusiness runs the same checks on every page of the business
+// hub (bizPages), signed in as the owner, and on the customer's pages
+// without an account: her quote with its accept form, her quilt's
+// status, and the public gallery.
+func TestAxeBusiness(t *testing.T) {
+	t.Parallel()
+	src := axeSource(t)
+	chromium(t)
+	r := newRig(t, "")
+	_, tn := r.owner(t, "pam@example.com", "pam")
+	s := r.seedBusiness(t, tn)
+	base := r.srv.URL
+	ctx := browserCtxWithin(t, 1280, 900, 8*time.Minute)
+	check := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		for _, vp := range []viewport{{"desktop", 1280, 900}, phone} {
+			all := append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(int64(vp.w), int64(vp.h))}, actions...)
+			all = append(all, chromedp.WaitReady(chromedp.CSS("footer")), finished(t, name), axeCheck(t, src, name+" on a "+vp.name))
+			if err := chromedp.Do(ctx, all...); err != nil {
+				chromedp.Do(ctx, shot("axe-"+strings.ReplaceAll(strings.Trim(name, "/"), "/", "-")+"-FAILED"))
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+	}
+	visit := func(path string) { check(path, chromedp.Navigate(base+path)) }
+
+	t0 := time.Now()
+	visit(strings.TrimPrefix(s.QuoteURL, base))
+	visit(strings.TrimPrefix(s.StatusURL, base))
+	visit("/t/pam/gallery")
+	err := chromedp.Do(ctx, chromedp.Navigate(base+"/signin?next=/t/pam/business"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), goodPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Your quilting business")]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := bizPages("pam", s)
+	paths := make([]string, 0, len(pages))
+	for p := range pages {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		visit(p)
+	}
+	check("job page, every form open", chromedp.Navigate(fmt.Sprintf("%s/t/pam/jobs/%d", base, s.Quote)),
+		void(chromedp.Evaluate[bool](`document.querySelectorAll("details").forEach(d => d.open = true), true`)))
+	t.Logf("axe checked %d business pages in %v", len(paths)+4, time.Since(t0).Round(10*time.Millisecond))
 }
 
 // TestAxeBackups runs axe, as TestAxe does, on the backup pages: the

@@ -85,8 +85,8 @@ func (s *Server) backups(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	ctx := r.Context()
 	p := backupsPage{Machines: library.Machines}
-	if c, err := r.Cookie(machineCookie); err == nil {
-		p.Machine = c.Value
+	if m := library.MachineOf(t); m != nil {
+		p.Machine = m.ID
 	}
 	states, err := s.store.BackupStates(ctx, []int64{t.ID})
 	if err == nil {

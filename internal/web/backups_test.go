@@ -221,7 +221,7 @@ func TestSnapshotPageAndTrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []*store.Pattern{a, b} {
-		wantRedirect(t, pam.post(fmt.Sprintf("/t/acme/patterns/%d/delete", p.ID), nil), "/t/acme/")
+		wantRedirect(t, pam.post(fmt.Sprintf("/t/acme/patterns/%d/delete", p.ID), url.Values{"confirm": {"yes"}}), "/t/acme/")
 	}
 	want(t, pam.get("/t/acme/trash"), 200, a.Name, b.Name, "30 days")
 	wantRedirect(t, pam.post("/t/acme/trash/restore", url.Values{"ids": {fmt.Sprint(a.ID)}}), "/t/acme/trash")

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,7 +103,8 @@ func TestBillingFromOutside(t *testing.T) {
 
 	var b struct {
 		Plan, Status, Mode string
-		TrialDaysLeft      int `json:"trial_days_left"`
+		TrialDaysLeft      int        `json:"trial_days_left"`
+		TrialEndsAt        *time.Time `json:"trial_ends_at"`
 		Usage              map[string]struct {
 			Used  int64  `json:"used"`
 			Limit *int64 `json:"limit"`
@@ -110,7 +112,7 @@ func TestBillingFromOutside(t *testing.T) {
 		Staged   map[string]int64 `json:"staged"`
 		Features map[string]bool  `json:"features"`
 	}
-	if code := api.get("/api/v1/billing", &b); code != 200 || b.Plan != "professional" || b.Status != "trialing" || b.TrialDaysLeft != 14 ||
+	if code := api.get("/api/v1/billing", &b); code != 200 || b.Plan != "professional" || b.Status != "trialing" || b.TrialDaysLeft != 14 || b.TrialEndsAt == nil ||
 		b.Mode != "stripe" || b.Usage["members"].Used != 1 || *b.Usage["members"].Limit != 3 || b.Usage["designs"].Limit != nil {
 		t.Fatalf("GET /api/v1/billing = %d %+v", code, b)
 	}
@@ -140,7 +142,7 @@ func TestBillingFromOutside(t *testing.T) {
 		t.Fatalf("library over the limit: %d, %d designs", code, len(list.Patterns))
 	}
 	if code := api.get("/api/v1/billing", &b); code != 200 || b.Plan != "starter" || b.Usage["designs"].Used != 2000 ||
-		*b.Usage["designs"].Limit != 2000 || b.Staged["designs"] != 50 || b.Features["remote_search"] {
+		*b.Usage["designs"].Limit != 2000 || b.Staged["designs"] != 50 || b.Features["remote_search"] || b.TrialEndsAt != nil {
 		t.Fatalf("GET /api/v1/billing over the limit = %d %+v", code, b)
 	}
 
@@ -187,6 +189,7 @@ func TestBillingPagesAndReadOnly(t *testing.T) {
 	pam, acme := r.owner(t, "pam@example.com", "acme")
 	vera := r.member(t, pam, "acme", "vera@example.com", store.RoleEditor)
 	ids := r.seedDesigns(t, acme, "Feather", 3)
+	api := newAPIClient(t, r, pam, "acme")
 
 	p := pam.get("/t/acme/settings/billing")
 	want(t, p, 200, "Your plan: Professional", "14 days left", "no card needed", "Designs", "People", "2 of 3 people",
@@ -233,6 +236,38 @@ func TestBillingPagesAndReadOnly(t *testing.T) {
 		t.Fatal("a read-only workspace took an edit")
 	}
 	want(t, pam.post("/t/acme/members/invite", url.Values{"email": {"zoe@example.com"}, "role": {"viewer"}}), http.StatusPaymentRequired, "See plans")
+	// A machine kit is a download; a favourite made offline is kept, its
+	// keywords are not (and she is told why).
+	kitZIP := vera.post("/t/acme/kits", url.Values{"ids": {fmt.Sprint(ids[0])}, "machine": {"statler"}})
+	if kitZIP.Status != 200 || !strings.HasPrefix(kitZIP.Body, "PK") {
+		t.Errorf("a machine kit in a read-only workspace: %d %.200s", kitZIP.Status, kitZIP.Body)
+	}
+	now := time.Now().UnixMilli()
+	req, _ := http.NewRequest("POST", r.srv.URL+"/t/acme/offline/changes", strings.NewReader(fmt.Sprintf(
+		`{"changes": [{"kind": "favorite", "pattern_id": %d, "favorite": true, "at": %d}, {"kind": "keywords", "pattern_id": %d, "keywords": ["late"], "at": %d}]}`,
+		ids[0], now, ids[0], now)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", r.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	want(t, vera.do(req), 200, `"applied":true`, "the workspace is read-only, so keywords cannot change")
+	if pp, _ := r.Store.Pattern(ctx, acme.ID, ids[0]); slices.Contains(pp.Keywords, "late") {
+		t.Error("a read-only workspace took keywords made offline")
+	}
+	// The API the same way: reads and exports pass, a change gets 402,
+	// taking a design away makes room.
+	var one map[string]any
+	if code := api.get(fmt.Sprintf("/api/v1/patterns/%d", ids[0]), &one); code != 200 {
+		t.Fatalf("API read of a read-only workspace = %d", code)
+	}
+	if code, _ := api.send("PATCH", fmt.Sprintf("/api/v1/patterns/%d", ids[0]), `{"name": "Renamed"}`); code != http.StatusPaymentRequired {
+		t.Fatalf("API edit of a read-only workspace = %d, want 402", code)
+	}
+	if code, _ := api.send("POST", "/api/v1/exports", `{}`); code != http.StatusAccepted {
+		t.Fatalf("API export of a read-only workspace = %d, want 202", code)
+	}
+	if code, _ := api.send("DELETE", fmt.Sprintf("/api/v1/patterns/%d", ids[2]), ""); code != 200 {
+		t.Fatalf("API delete in a read-only workspace = %d, want 200", code)
+	}
 	batch := r.uploadZIP(t, vera, "acme", "late.zip", designZIP(t, "Late", 2))
 	want(t, vera.get(batch), 200, "Held over your plan", "Ask the workspace's owner to upgrade")
 	want(t, pam.get("/t/acme/settings/billing"), 200, "subscription has ended", "2 designs in 1 import are held")

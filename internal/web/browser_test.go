@@ -36,6 +36,14 @@ func chromium(t testing.TB) string {
 // the given device, and returns a context for chromedp actions.
 func browserCtx(t testing.TB, width, height int) context.Context {
 	t.Helper()
+	return browserCtxWithin(t, width, height, 4*time.Minute)
+}
+
+// browserCtxWithin is browserCtx with the whole walk's deadline given:
+// the longer walks (the business journey, the business pages' checks)
+// take twice as many steps as the others.
+func browserCtxWithin(t testing.TB, width, height int, deadline time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox,
@@ -58,7 +66,7 @@ func browserCtx(t testing.TB, width, height int) context.Context {
 	// The whole walk shares this deadline: the accessibility check visits
 	// some thirty pages at two sizes and the journeys a dozen steps, which
 	// took over 90 s on a busy shared host; a hung step still fails.
-	tctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	tctx, cancelT := context.WithTimeout(ctx, deadline)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	return tctx
 }

@@ -21,6 +21,9 @@ type browser struct {
 	// host, when set, is sent as the Host of every request (as if the
 	// server were reached by that name).
 	host string
+	// lastDisposition is the Content-Disposition of the last answer (the
+	// file name of a download).
+	lastDisposition string
 	// ip, when set, is the address this browser comes from: the rig
 	// trusts its loopback peer as a reverse proxy, and the browser sends
 	// ip as X-Forwarded-For.
@@ -54,6 +57,7 @@ func (b *browser) do(req *http.Request) page {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	b.lastDisposition = resp.Header.Get("Content-Disposition")
 	return page{resp.StatusCode, string(body), resp.Header.Get("Location")}
 }
 

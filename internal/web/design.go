@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
@@ -11,23 +12,29 @@ import (
 	"github.com/patternvault/patternvault/internal/tenant"
 )
 
-// machineCookie remembers the quilter's machine for "Download for ...".
-const machineCookie = "pv_machine"
-
 // designPage is the page of one design.
 type designPage struct {
-	Pattern  *store.Pattern
-	Files    []*store.PatternFile
+	Pattern *store.Pattern
+	Files   []*store.PatternFile
+	// Machine is the workspace's machine (nil until one is chosen).
 	Machine  *library.Machine
 	Machines []library.Machine
-	// ForMachine is the format "Download for my machine" gives.
-	ForMachine string
-	Converted  bool
+	// ForMachine is what "Download for my machine" gives (nil when the
+	// design cannot be had for it).
+	ForMachine *library.FormatChoice
 	Readable   bool
-	Writable   []string
-	CanEdit    bool
+	// Choices are every format the design can be downloaded in.
+	Choices []library.FormatChoice
+	CanEdit bool
+	// Types are the design types the quilter can choose from.
+	Types []string
+	// Pictures are the design's pictures a browser can show.
+	Pictures []*store.PatternFile
 	// Similar are the designs that look most like this one.
 	Similar []*store.Pattern
+	// Quilts are the photos of finished quilts made with it (customers'
+	// names only for those who may see the business).
+	Quilts []*store.Photo
 	// Offline is what "Keep on this device" keeps (JSON for offline.js).
 	Offline string
 	// Purchases say which store sold the design, when, and its licence.
@@ -51,7 +58,7 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 			similar = search.IDs(hits)
 		}
 	}
-	data := designPage{Machines: library.Machines, Writable: writableFormats(),
+	data := designPage{Machines: library.Machines, Machine: library.MachineOf(t), Types: designtype.Codes,
 		CanEdit: store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor)}
 	err = s.store.Tenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
 		var err error
@@ -64,7 +71,13 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 		if data.Purchases, err = tx.Purchases(r.Context(), id); err != nil {
 			return err
 		}
-		if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
+		// offline.js fetching the page to keep it on a device is not a view.
+		if r.Header.Get("X-PV-Keep") == "" {
+			if err := tx.RecordEvent(r.Context(), id, u.ID, store.EventView, ""); err != nil {
+				return err
+			}
+		}
+		if data.Quilts, err = tx.Photos(r.Context(), store.PhotoQuery{PatternID: id, Kind: "finished", Limit: 24}); err != nil {
 			return err
 		}
 		byID, err := tx.PatternsByIDs(r.Context(), similar)
@@ -91,30 +104,41 @@ func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
 			data.Readable = true
 		}
 	}
-	if c, err := r.Cookie(machineCookie); err == nil {
-		data.Machine = library.MachineByID(c.Value)
+	for _, f := range data.Files {
+		if library.ShowablePicture(f) {
+			data.Pictures = append(data.Pictures, f)
+		}
+	}
+	if data.Choices, err = s.library.Choices(r.Context(), data.Pattern, data.Files); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if data.Machine != nil {
-		data.ForMachine, data.Converted, _ = library.ForMachine(data.Machine, data.Pattern.Formats, data.Readable)
+		if format, _, ok := library.ForMachine(data.Machine, data.Pattern.Formats, data.Readable); ok {
+			for i := range data.Choices {
+				if data.Choices[i].Format == format {
+					data.ForMachine = &data.Choices[i]
+				}
+			}
+		}
 	}
 	data.Offline = offlineData(t.Slug, &data)
 	s.render(w, r, http.StatusOK, "design", pageData{Title: data.Pattern.Name, Data: data})
 }
 
-func writableFormats() []string {
-	return []string{"qli", "bqm", "plt", "dxf", "svg", "csq", "qcc"}
-}
-
-// setMachine remembers the quilter's machine on this device.
+// setMachine chooses the workspace's machine: what "Download for my
+// machine" and the library's ZIP give.
 func (s *Server) setMachine(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
-	id := r.PostFormValue("machine")
-	if library.MachineByID(id) == nil {
-		id = ""
+	if err := s.library.SetMachine(r.Context(), t.ID, r.PostFormValue("machine")); err != nil {
+		s.failBack(w, r, err, s.back(r, tenant.Path(t.Slug)))
+		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: machineCookie, Value: id, Path: "/", MaxAge: 5 * 365 * 24 * 3600,
-		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
-	s.redirectWith(w, r, s.back(r, tenant.Path(t.Slug)), "Saved: downloads are now for your machine.")
+	msg := "Saved: downloads are now for your machine."
+	if m := library.MachineByID(r.PostFormValue("machine")); m != nil {
+		msg = "Saved: downloads are now for your " + m.Name + "."
+	}
+	s.redirectWith(w, r, s.back(r, tenant.Path(t.Slug)), msg)
 }
 
 func (s *Server) favorite(w http.ResponseWriter, r *http.Request) {
@@ -138,11 +162,14 @@ func (s *Server) editDesign(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f := formValues(r, "name", "designer", "designer_url", "keywords")
+	f := formValues(r, "name", "designer", "designer_url", "keywords", "type")
 	notes := r.PostFormValue("notes")
 	keywords := library.SplitKeywords(f["keywords"])
-	_, err = s.library.EditPattern(r.Context(), t.ID, id, library.Edit{Name: ptr(f["name"]), Designer: ptr(f["designer"]),
-		DesignerURL: ptr(f["designer_url"]), Notes: &notes, Keywords: &keywords})
+	e := library.Edit{Name: ptr(f["name"]), Designer: ptr(f["designer"]), DesignerURL: ptr(f["designer_url"]), Notes: &notes, Keywords: &keywords}
+	if _, sent := r.PostForm["type"]; sent {
+		e.Type = ptr(f["type"])
+	}
+	_, err = s.library.EditPattern(r.Context(), t.ID, id, e)
 	back := tenant.Path(t.Slug, "patterns", id)
 	if p := httpx.Problem(err); err != nil && (p == nil || p.Status == http.StatusNotFound) {
 		s.fail(w, r, err)
@@ -155,13 +182,21 @@ func (s *Server) editDesign(w http.ResponseWriter, r *http.Request) {
 	s.redirectWith(w, r, back, "Saved.")
 }
 
+// deleteDesign deletes one design, after asking (the same page as the
+// library's Delete).
 func (s *Server) deleteDesign(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	id, err := httpx.PathID(r, "id")
-	var p *store.Pattern
-	if err == nil {
-		p, err = s.library.Pattern(r.Context(), t.ID, id, 0)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	if r.PostFormValue("confirm") != "yes" {
+		s.confirmDelete(w, r, []int64{id}, tenant.Path(t.Slug, "patterns", id))
+		return
+	}
+	var p *store.Pattern
+	p, err = s.library.Pattern(r.Context(), t.ID, id, 0)
 	var act int64
 	if err == nil {
 		_, act, err = s.library.Delete(r.Context(), t.ID, currentUser(r).ID, []int64{id})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -106,4 +107,28 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
 	}
 	defer dl.Body.Close()
 	httpx.Attachment(w, dl.Name, dl.ContentType, dl.Size, dl.Body)
+}
+
+// picture shows a picture of a design on its page (inline, cached; not
+// counted as a download).
+func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	var fid int64
+	if err == nil {
+		fid, err = httpx.PathID(r, "file")
+	}
+	var dl *library.Download
+	if err == nil {
+		dl, err = s.library.Picture(r.Context(), t.ID, id, fid)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer dl.Body.Close()
+	w.Header().Set("Content-Type", dl.ContentType)
+	w.Header().Set("Content-Length", strconv.FormatInt(dl.Size, 10))
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	io.Copy(w, dl.Body)
 }

@@ -150,7 +150,11 @@ func (s *Server) libraryGrid(w http.ResponseWriter, r *http.Request) {
 		s.renderResults(w, r, t, data)
 		return
 	}
-	s.render(w, r, http.StatusOK, "grid", pageData{Title: t.Name, Data: data})
+	pd := pageData{Title: t.Name, Data: data}
+	if data.Undo > 0 {
+		pd.UndoURL = tenant.Path(t.Slug, "activity", data.Undo, "undo")
+	}
+	s.render(w, r, http.StatusOK, "grid", pd)
 }
 
 // gridReads fills the grid page from one transaction: the designs of the

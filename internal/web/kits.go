@@ -17,14 +17,18 @@ type kitForm struct {
 	Action   string
 	Machines []library.Machine
 	Machine  string
+	// Legend overrides the fields' legend; OwnSize hides the size fields
+	// (a job's kit keeps the size its rows were worked out for).
+	Legend  string
+	OwnSize bool
 }
 
 // newKitForm fills the kit fields for the signed-in quilter.
 func newKitForm(r *http.Request) kitForm {
 	t := tenant.FromContext(r.Context())
 	f := kitForm{Action: tenant.Path(t.Slug, "kits"), Machines: library.Machines}
-	if c, err := r.Cookie(machineCookie); err == nil && library.MachineByID(c.Value) != nil {
-		f.Machine = c.Value
+	if m := library.MachineOf(t); m != nil {
+		f.Machine = m.ID // the workspace's machine, chosen in Settings
 	}
 	return f
 }

@@ -43,6 +43,8 @@ func kitEntries(t *testing.T, data []byte) map[string][]byte {
 func checkKit(t *testing.T, files map[string][]byte, ext string, designs int, size float64, height bool) {
 	t.Helper()
 	folders := map[string]bool{}
+	worst, n := 0.0, 0
+	defer func() { t.Logf("%d %s files, %g in asked, worst off by %.5f in", n, ext, size, worst) }()
 	for name, data := range files {
 		dir, file := path.Split(name)
 		if dir == "" {
@@ -60,6 +62,8 @@ func checkKit(t *testing.T, files map[string][]byte, ext string, designs int, si
 			if height {
 				got = g.StitchBounds().Height()
 			}
+			n++
+			worst = math.Max(worst, math.Abs(got-size))
 			if math.Abs(got-size) > 0.01 {
 				t.Errorf("%s measures %.4f in, want %g ± 0.01", name, got, size)
 			}

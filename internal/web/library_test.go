@@ -181,10 +181,18 @@ func TestLibraryPages(t *testing.T) {
 	if err != nil || len(zr.File) < 3 {
 		t.Fatalf("export ZIP: %v, %d files", err, len(zr.File))
 	}
-	del := pam.post("/t/acme/bulk", url.Values{"ids": {viking[1]}, "action": {"delete"}})
+	// Delete asks first (nothing is deleted yet), then deletes; the Undo
+	// is in the very message that says so.
+	want(t, pam.post("/t/acme/bulk", url.Values{"ids": {viking[1]}, "action": {"delete"}}), 200, "Delete 1 design?", "Viking Longship", "Yes, delete 1 design", `name="confirm" value="yes"`)
+	want(t, pam.get(page), 200, "Viking Longship")
+	del := pam.post("/t/acme/bulk", url.Values{"ids": {viking[1]}, "action": {"delete"}, "confirm": {"yes"}})
 	wantRedirect(t, del, "/t/acme/?undo=")
-	want(t, pam.get(page), 404)
 	undo := strings.TrimPrefix(del.Location, "/t/acme/?undo=")
+	after := pam.get(del.Location)
+	want(t, pam.get(page), 404)
+	if !regexp.MustCompile(`(?s)<div class="flash" role="status"><span>Deleted 1 design\.</span>\s*<form method="post" action="/t/acme/activity/` + undo + `/undo"`).MatchString(after.Body) {
+		t.Errorf("the Undo is not in the message that says the design was deleted:\n%s", after.Body)
+	}
 	wantRedirect(t, pam.post("/t/acme/activity/"+undo+"/undo", nil), "/t/acme/")
 	want(t, pam.get(page), 200, "Viking Longship")
 

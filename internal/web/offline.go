@@ -4,12 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/store"
@@ -109,7 +111,18 @@ type offlineDesign struct {
 
 // offlineData is the design page's data-offline attribute.
 func offlineData(slug string, d *designPage) string {
-	p := d.Pattern
+	forMachine := ""
+	if d.ForMachine != nil {
+		forMachine = d.ForMachine.Format
+	}
+	b, _ := json.Marshal(offlineDesignOf(slug, d.Pattern, d.Readable, forMachine))
+	return string(b)
+}
+
+// offlineDesignOf is what offline.js keeps of design p: readable says
+// whether its SVG preview can be drawn, forMachine is the format of the
+// quilter's machine it downloads in ("" for its original).
+func offlineDesignOf(slug string, p *store.Pattern, readable bool, forMachine string) offlineDesign {
 	base := tenant.Path(slug, "patterns", p.ID)
 	v := "?v=" + strconv.FormatInt(p.UpdatedAt.Unix(), 10)
 	o := offlineDesign{Slug: slug, ID: p.ID, Name: p.Name, Keywords: p.Keywords, Designer: p.Designer,
@@ -125,18 +138,63 @@ func offlineData(slug string, d *designPage) string {
 		o.Thumb = base + "/thumb/256.png" + v
 	}
 	switch {
-	case d.Readable:
+	case readable:
 		o.Pictures = append(o.Pictures, base+"/preview.svg"+v)
 	case hasPicture:
 		o.Pictures = append(o.Pictures, base+"/thumb/1024.png"+v)
 	}
-	if d.ForMachine != "" {
-		o.File = base + "/download?format=" + d.ForMachine
+	if forMachine != "" {
+		o.File = base + "/download?format=" + forMachine
 	} else if len(p.Formats) > 0 {
 		o.File = base + "/download?format=original"
 	}
-	b, _ := json.Marshal(o)
-	return string(b)
+	return o
+}
+
+// maxOfflineFavorites is how many favourites a device keeps without being
+// asked (the newest first).
+const maxOfflineFavorites = 100
+
+// offlineFavorites lists the person's favourites as offline.js keeps
+// them, so that they open without Wi-Fi even when not opened lately:
+// {"designs": [...], "complete": true} (complete is false when she has
+// more than maxOfflineFavorites).
+func (s *Server) offlineFavorites(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	u := currentUser(r)
+	machine := library.MachineOf(t)
+	designs := []offlineDesign{}
+	complete := true
+	err := s.store.ReadTenant(r.Context(), t.ID, func(tx *store.TenantTx) error {
+		page, err := tx.Patterns(r.Context(), store.PatternQuery{Favorites: true, UserID: u.ID, Sort: store.SortNewest, Limit: maxOfflineFavorites})
+		if err != nil {
+			return err
+		}
+		complete = page.NextCursor == ""
+		for _, p := range page.Patterns {
+			files, err := tx.Files(r.Context(), p.ID)
+			if err != nil {
+				return err
+			}
+			readable := false
+			for _, f := range files {
+				readable = readable || (f.Role == store.RoleDesign && f.Readable)
+			}
+			forMachine := ""
+			if machine != nil {
+				forMachine, _, _ = library.ForMachine(machine, p.Formats, readable)
+			}
+			p.Favorite = true
+			designs = append(designs, offlineDesignOf(t.Slug, p, readable, forMachine))
+		}
+		return nil
+	})
+	if err != nil {
+		httpx.WriteError(w, r, s.log, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"designs": designs, "complete": complete})
 }
 
 // offlineChanges applies the favourites and keywords a device changed
@@ -151,7 +209,21 @@ func (s *Server) offlineChanges(w http.ResponseWriter, r *http.Request) {
 	err := httpx.DecodeJSON(r, 1<<20, &body, `send {"changes": [{"kind": "favorite", "pattern_id": 1, "favorite": true, "at": 1764900000000}]}`)
 	var res []library.OfflineResult
 	if err == nil {
-		res, err = s.library.ApplyOffline(r.Context(), t.ID, currentUser(r).ID, store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor), body.Changes)
+		// Favourites are a personal reading aid, kept in a read-only
+		// workspace too; keywords need an editor and a writable workspace.
+		noKeywords := ""
+		if !store.RoleAtLeast(roleFrom(r.Context()), store.RoleEditor) {
+			noKeywords = "your role cannot change keywords."
+		} else if s.billing != nil {
+			if werr := s.billing.Writable(r.Context(), t.ID); errors.Is(werr, billing.ErrReadOnly) {
+				noKeywords = "the workspace is read-only, so keywords cannot change (favourites still can)."
+			} else {
+				err = werr
+			}
+		}
+		if err == nil {
+			res, err = s.library.ApplyOffline(r.Context(), t.ID, currentUser(r).ID, noKeywords, body.Changes)
+		}
 	}
 	if err != nil {
 		httpx.WriteError(w, r, s.log, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"regexp"
 	"strings"
 	"testing"
@@ -102,11 +103,28 @@ func TestBrowserOffline(t *testing.T) {
 	var vikingID int64
 	fmt.Sscan(m[1], &vikingID)
 	design := r.srv.URL + "/t/acme/patterns/" + m[1]
+	// A favourite she never opens in this browser is kept all the same.
+	var favID int64
+	var favName string
+	for _, c := range regexp.MustCompile(`href="/t/acme/patterns/(\d+)" class="card-link">\s*<img[^>]*>\s*<span class="card-name">([^<]+)<`).FindAllStringSubmatch(grid.Body, -1) {
+		if c[1] != m[1] {
+			fmt.Sscan(c[1], &favID)
+			favName = html.UnescapeString(c[2])
+			break
+		}
+	}
+	if favID == 0 {
+		t.Fatal("only one design on the grid")
+	}
+	if err := r.Library.SetFavorite(context.Background(), acme.ID, r.onlyUser(t, acme), favID, true); err != nil {
+		t.Fatal(err)
+	}
+	favPage := fmt.Sprintf("%s/t/acme/patterns/%d", r.srv.URL, favID)
 	ctx := browserCtx(t, 1024, 768)
 
 	var installErrs []*cdppage.InstallabilityError
 	var manifest *cdppage.GetAppManifestResult
-	var kept, ready, folder string
+	var kept, ready, folder, usage string
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(r.srv.URL+"/signin"),
 		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
@@ -127,6 +145,8 @@ func TestBrowserOffline(t *testing.T) {
 			return err
 		}),
 		chromedp.WaitVisible(chromedp.CSS("[data-device]")),
+		into(chromedp.Poll[string](`(() => { const u = document.querySelector("[data-device-usage]").textContent; return u.includes(" 1 favourite ") ? u : ""; })()`,
+			chromedp.WithPollingTimeout(20*time.Second)), &usage),
 		shot("offline-1-library"),
 		// The machine kit straight into a folder (File System Access API):
 		// the folder picked is the origin's private folder, as a person
@@ -167,7 +187,7 @@ func TestBrowserOffline(t *testing.T) {
 		t.Errorf("manifest as Chromium reads it: %+v", manifest)
 	}
 
-	var banner, found, none, picture, file, other string
+	var banner, found, none, picture, file, other, favTitle, favPicture string
 	// The service worker is a target of its own: the network is cut for
 	// it too, as Chromium's offline mode does.
 	var swTarget target.ID
@@ -210,6 +230,14 @@ func TestBrowserOffline(t *testing.T) {
 			const r = await fetch(a.href); const b = await r.text();
 			return r.status + " " + r.headers.get("Content-Disposition") + " " + b.slice(0, 8); })()`, chromedp.EvalAwaitPromise), &file),
 		shot("offline-4-design-offline"),
+		// The favourite never opened here opens too, with its picture.
+		chromedp.Navigate(favPage),
+		chromedp.WaitVisible(chromedp.CSS(".facts h1")),
+		into(chromedp.Text(chromedp.CSS(".facts h1")), &favTitle),
+		into(chromedp.Poll[string](`(() => { const i = document.querySelector(".preview img"); return i && i.complete && i.naturalWidth > 0 ? i.src : ""; })()`,
+			chromedp.WithPollingTimeout(20*time.Second)), &favPicture),
+		chromedp.Navigate(design),
+		chromedp.WaitVisible(chromedp.CSS(".facts h1")),
 		// A favourite made offline waits on the device...
 		chromedp.Click(chromedp.CSS(`form[action$="/favorite"] button`)),
 		chromedp.WaitVisible(chromedp.Search(`//p[@data-queued][contains(., "it will be sent when you are back online")]`)),
@@ -231,6 +259,12 @@ func TestBrowserOffline(t *testing.T) {
 	}
 	if !strings.HasPrefix(file, "200 attachment") || !strings.Contains(file, ".qli") || !strings.Contains(file, "#CAD2DMC") {
 		t.Errorf("the Statler file offline: %q", file)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(favTitle), strings.TrimSpace(favName)) || favPicture == "" {
+		t.Errorf("the favourite offline: %q with picture %q, want %q with its picture", favTitle, favPicture, favName)
+	}
+	if !strings.Contains(usage, "Kept here: 0 designs, 1 favourite and ") {
+		t.Errorf("the device's room says %q", usage)
 	}
 	if fav := r.favourite(t, acme, vikingID); fav {
 		t.Fatal("the favourite reached the server while offline")

@@ -207,6 +207,7 @@ func TestOpenAPIContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := newAPIClient(t, r, pam, "acme").token
+	r.Plan(t, acme.ID, "business") // the business tools
 	helper, err := r.Accounts.CreateVerifiedUser(ctx, "helper@example.com", "Helper", goodPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -402,6 +403,9 @@ func TestOpenAPIContract(t *testing.T) {
 	expect("checkout in manual mode", st, 409, body)
 	st, body = call("POST", "/api/v1/billing/portal", tok, nil)
 	expect("portal in manual mode", st, 409, body)
+
+	// The quilting business.
+	contractBusiness(t, call, expect, tok, pid)
 
 	// Platform admin.
 	st, body = call("GET", "/api/v1/admin/tenants", tok, nil)

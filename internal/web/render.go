@@ -14,6 +14,7 @@ import (
 	"github.com/patternvault/patternvault/internal/billing"
 	"github.com/patternvault/patternvault/internal/designtype"
 	"github.com/patternvault/patternvault/internal/httpx"
+	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/search"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -32,6 +33,9 @@ type pageData struct {
 	// Public pages (share links) show the quilter's name, not the app's menus.
 	Public string
 	Data   any
+	// UndoURL, when set, puts an Undo button in the flash message (after a
+	// delete), so the way back is in the same message, at once.
+	UndoURL string
 	// Settings names the settings tab a page is (workspace, members,
 	// billing, integrations, danger); the tabs show when it is set.
 	Settings string
@@ -50,6 +54,12 @@ type pageData struct {
 	Upgrade bool
 }
 
+// machineFormData fills the "machine-form" template.
+type machineFormData struct {
+	Tenant *store.Tenant
+	Return string
+}
+
 // templateFuncs are the helpers templates may call.
 var templateFuncs = template.FuncMap{
 	"list":  func(v ...string) []string { return v },
@@ -64,6 +74,16 @@ var templateFuncs = template.FuncMap{
 			return 0
 		}
 		return *f
+	},
+	// machines is the table of quilting machines; machineOf is the
+	// workspace's own (nil until chosen).
+	"machines":  func() []library.Machine { return library.Machines },
+	"machineOf": library.MachineOf,
+	"upper":     strings.ToUpper,
+	// machineForm is the data of the "machine-form" template: the
+	// workspace and the page (below it) to come back to.
+	"machineForm": func(t *store.Tenant, back string) machineFormData {
+		return machineFormData{Tenant: t, Return: tenant.Path(t.Slug, back)}
 	},
 	// choices are the buttons under a design of a share link.
 	"choices": func() []voteChoice { return voteChoices },
@@ -85,6 +105,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return s + " " + word
 	},
+	// minus subtracts: "and {{minus n 3}} more".
+	"minus": func(a, b int) int { return a - b },
 	"bytes": func(n int64) string {
 		switch {
 		case n >= 1<<30:
@@ -107,10 +129,10 @@ func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range names {
 		base := strings.TrimSuffix(path.Base(name), ".html")
-		if base == "layout" {
-			continue
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue // the layout, and parts shared by pages (_*.html)
 		}
-		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
 		}

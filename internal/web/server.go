@@ -42,6 +42,7 @@ import (
 	"github.com/patternvault/patternvault/internal/auth/google"
 	"github.com/patternvault/patternvault/internal/backup"
 	"github.com/patternvault/patternvault/internal/billing"
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/health"
@@ -71,6 +72,7 @@ type Server struct {
 	library  *library.Service
 	shares   *share.Service
 	search   *search.Service
+	business *business.Service
 	kits     *kit.Service
 	backup   *backup.Service
 	billing  *billing.Service
@@ -100,6 +102,8 @@ type Deps struct {
 	Shares *share.Service
 	// Search answers plain-words searches.
 	Search *search.Service
+	// Business runs customers, quotes, jobs, invoices and the portfolio.
+	Business *business.Service
 	// Backup runs exports, snapshots, restores, the trash and deletions.
 	Backup *backup.Service
 	// Billing holds the plans and talks to Stripe.
@@ -117,7 +121,7 @@ type Deps struct {
 // New builds the server and parses every template.
 func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, log: d.Log, store: d.Store, accounts: d.Accounts, google: d.Google, library: d.Library, shares: d.Shares, search: d.Search,
-		backup: d.Backup, stores: d.Stores, billing: d.Billing, metrics: d.Metrics,
+		backup: d.Backup, stores: d.Stores, business: d.Business, billing: d.Billing, metrics: d.Metrics,
 		kits: kit.New(d.Library), api: api.New(d.Store, d.Library, d.Shares, d.Search, d.Backup, d.Log), ready: newReadiness(d.Store.DB(), d.Migrator, d.Checks, d.Log),
 		health: health.New(d.Store.DB(), d.Config.HTTPAddr, d.Config.BlobURL), Shutdown: 20 * time.Second}
 	s.api.SetServices(d.Accounts, d.Stores)
@@ -126,6 +130,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
+	s.api.SetBusiness(d.Business)
 	s.api.Billing = d.Billing
 	s.handler = interactive(s.routes())
 	return s, nil

@@ -49,6 +49,28 @@ func renamed(w http.ResponseWriter, r *http.Request, t *store.Tenant) bool {
 	return true
 }
 
+// publicTenant serves a workspace's pages for its customers, who have no
+// account: her quote and her quilt's status (each by its token) and the
+// public gallery. The handler decides, by the token or by the gallery
+// being open, whether there is anything to show, and answers a wrong
+// token or a closed gallery with the same 404 as a slug that is no
+// workspace, or a paused one, so these pages do not tell which
+// workspaces exist. A former slug works as the current one: her link may
+// be older than a rename.
+func (s *Server) publicTenant(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := s.lookupTenant(w, r)
+		if t == nil {
+			return
+		}
+		if t.Status == store.TenantSuspended {
+			s.notFound(w, r)
+			return
+		}
+		next(w, r.WithContext(tenant.NewContext(r.Context(), t)))
+	})
+}
+
 // deletionPath reports whether path is one a workspace paused for
 // deletion still serves: Settings → Danger (to cancel) and its exports.
 func deletionPath(path, slug string) bool {

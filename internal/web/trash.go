@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/patternvault/patternvault/internal/backup"
@@ -37,5 +36,5 @@ func (s *Server) untrash(w http.ResponseWriter, r *http.Request) {
 		s.failBack(w, r, err, tenant.Path(t.Slug, "trash"))
 		return
 	}
-	s.redirectWith(w, r, tenant.Path(t.Slug, "trash"), fmt.Sprintf("%d design%s back in the library.", n, plural(n)))
+	s.redirectWith(w, r, tenant.Path(t.Slug, "trash"), counted(n, "design")+" back in the library.")
 }

@@ -93,8 +93,12 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 	t := tenant.FromContext(r.Context())
 	b, err := s.batchFromPath(r)
 	var log []store.ImportLogLine
+	var kept []store.ImportFile
 	if err == nil {
 		log, err = s.store.ImportLog(r.Context(), t.ID, b.ID, 500)
+	}
+	if err == nil {
+		kept, err = s.store.ImportFiles(r.Context(), t.ID, b.ID)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -103,7 +107,29 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "upload", pageData{Title: "Import " + strconv.FormatInt(b.ID, 10), Data: struct {
 		Batch *store.ImportBatch
 		Log   []store.ImportLogLine
-	}{b, log}})
+		// Kept are the files of the whole upload, kept once.
+		Kept []store.ImportFile
+	}{b, log, kept}})
+}
+
+// importFile gives a file kept once with an import (a store's README).
+func (s *Server) importFile(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	var n int64
+	if err == nil {
+		n, err = httpx.PathID(r, "n")
+	}
+	var dl *library.Download
+	if err == nil {
+		dl, err = s.library.ImportFile(r.Context(), t.ID, id, int(n))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer dl.Body.Close()
+	httpx.Attachment(w, dl.Name, dl.ContentType, dl.Size, dl.Body)
 }
 
 // importStatus is the progress the import page polls.

@@ -56,7 +56,7 @@ func newRigWith(t testing.TB, baseDomain string, o testrig.Options, googleFor fu
 		g = googleFor(ts.URL)
 	}
 	s, err := New(Deps{Config: cfg, Log: tr.Log, Store: tr.Store, Migrator: db.NewMigrator(tr.DB, 2, nil), Accounts: tr.Accounts,
-		Google: g, Library: tr.Library, Shares: tr.Shares, Search: tr.Search, Backup: tr.Backup, Stores: tr.Stores, Billing: tr.Billing})
+		Google: g, Library: tr.Library, Shares: tr.Shares, Search: tr.Search, Backup: tr.Backup, Stores: tr.Stores, Business: tr.Business, Billing: tr.Billing})
 	if err != nil {
 		t.Fatal(err)
 	}

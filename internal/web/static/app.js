@@ -36,6 +36,10 @@ document.querySelectorAll("[data-copy]").forEach(function (btn) {
     btn.textContent = "Copied";
   });
 });
+// A "Print" button (invoices, the tax summary) prints the page.
+document.querySelectorAll("[data-print]").forEach(function (b) {
+  b.addEventListener("click", function () { window.print(); });
+});
 
 // Progress of an export or a restore: poll its status, show it, and show
 // the finished page when it ends.

@@ -139,7 +139,9 @@
         var bar = imp.querySelector("progress");
         bar.max = b.designs_total || 1; bar.value = b.designs_done;
         imp.querySelector(".n-created").textContent = b.created;
+        imp.querySelector(".s-created").textContent = b.created === 1 ? "" : "s";
         imp.querySelector(".n-merged").textContent = b.merged;
+        imp.querySelector(".s-merged").textContent = b.merged === 1 ? "" : "s";
         imp.querySelector(".n-duplicates").textContent = b.duplicates;
         var state = imp.querySelector(".import-state");
         if (b.waiting === "storage") state.textContent = "Waiting for storage: the file store cannot be reached just now. Your upload is safe and the import goes on by itself when the store is back.";

@@ -1,8 +1,9 @@
 // PatternVault offline: the installable app's page side (static/sw.js is
 // the service worker). "Keep on this device" stores a design's page,
 // pictures and machine file (cache pv-kept) and what the offline search
-// needs (cache pv-meta); designs viewed lately are kept too (pv-recent,
-// the oldest dropped past 40). Offline, the library address shows what is
+// needs (cache pv-meta); designs viewed lately and her favourites are
+// kept too (pv-recent, the oldest viewed dropped past 40, favourites
+// never). Offline, the library address shows what is
 // on the device, with a banner and a search over names and keywords.
 // Favourites and keywords changed offline wait in localStorage and are
 // sent when the connection returns (last writer wins; the answer is
@@ -58,7 +59,7 @@
     if (est.usage > budget()) throw new Error("the room you allow for kept designs (" + mb(budget()) + ") is full: clear some on the library page, or allow more");
     var cache = await caches.open("pv-kept"), bytes = 0;
     for (var u of urlsOf(m)) {
-      var r = await fetch(u, { credentials: "same-origin" });
+      var r = await fetch(u, { credentials: "same-origin", headers: { "X-PV-Keep": "1" } });
       if (!r.ok || r.redirected) throw new Error("could not fetch " + u + " (" + r.status + ")");
       bytes += (await r.clone().blob()).size;
       await cache.put(u, r);
@@ -145,16 +146,53 @@
     });
   }
 
+  // Her favourites are kept too (pv-recent, never trimmed while they are
+  // favourites), so they open without Wi-Fi even when not opened lately.
+  // Done from the library page, at most every ten minutes, within the room
+  // she allows; a page is fetched when missing or changed, a picture or
+  // file when missing (X-PV-Keep: fetching a page to keep is not a view).
+  async function keepFavorites(slug) {
+    var key = "pv-favorites:" + slug, last = parseInt(localStorage.getItem(key), 10) || 0;
+    if (!slug || !navigator.onLine || Date.now() - last < 600000) return;
+    localStorage.setItem(key, String(Date.now()));
+    var r = await fetch("/t/" + slug + "/offline/favorites", { credentials: "same-origin" });
+    if (!r.ok || r.redirected) return;
+    var body = await r.json(), ids = {}, recent = await caches.open("pv-recent");
+    for (var m of body.designs || []) {
+      ids[m.id] = true;
+      var old = await getMeta(m), changed = !old || urlsOf(old).join() !== urlsOf(m).join();
+      if (old) { m.kept = old.kept; m.bytes = old.bytes; m.viewed = old.viewed; }
+      if (!m.kept) {
+        var est = navigator.storage && navigator.storage.estimate ? await navigator.storage.estimate() : { usage: 0 };
+        if (est.usage > budget()) break;
+        for (var u of urlsOf(m)) {
+          if (!(changed && u === m.page) && await recent.match(u)) continue;
+          var res = await fetch(u, { credentials: "same-origin", headers: { "X-PV-Keep": "1" } });
+          if (res.ok && !res.redirected) await recent.put(u, res);
+        }
+      }
+      await putMeta(m);
+    }
+    // No longer a favourite: kept like any design viewed lately.
+    if (body.complete) {
+      for (var o of await allMeta()) {
+        if (!o.share && o.slug === slug && o.favorite && !ids[o.id]) { o.favorite = false; await putMeta(o); }
+      }
+    }
+    await trim();
+  }
+
   // The library page: what is on this device, its room, and a way to clear it.
   var dev = document.querySelector("[data-device]");
   if (dev) (async function () {
     var sel = dev.querySelector("[data-device-budget]"), usage = dev.querySelector("[data-device-usage]");
     sel.value = String(budget() / 1048576);
     async function show() {
-      var ms = await allMeta(), kept = ms.filter(function (m) { return m.kept; });
+      var ms = await allMeta(), kept = ms.filter(function (m) { return m.kept; }).length;
+      var favs = ms.filter(function (m) { return !m.kept && m.favorite; }).length;
       var est = navigator.storage && navigator.storage.estimate ? await navigator.storage.estimate() : { usage: 0 };
-      say(usage, "Kept here: " + kept.length + " design" + (kept.length === 1 ? "" : "s") + ", and " + (ms.length - kept.length) +
-        " viewed lately. PatternVault uses " + mb(est.usage || 0) + " of the " + mb(budget()) + " you allow on this device.");
+      say(usage, "Kept here: " + kept + " design" + (kept === 1 ? "" : "s") + ", " + favs + " favourite" + (favs === 1 ? "" : "s") +
+        " and " + (ms.length - kept - favs) + " viewed lately. PatternVault uses " + mb(est.usage || 0) + " of the " + mb(budget()) + " you allow on this device.");
     }
     sel.addEventListener("change", function () { localStorage.setItem("pv-budget-mb", sel.value); show(); });
     dev.querySelector("[data-device-clear]").addEventListener("click", async function () {
@@ -162,6 +200,8 @@
       show();
     });
     dev.hidden = false;
+    show();
+    try { await keepFavorites(location.pathname.split("/")[2]); } catch (e) { /* the network went: next time */ }
     show();
   })();
 
