@@ -4,6 +4,7 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/kit"
 	"github.com/patternvault/patternvault/internal/store"
@@ -15,15 +16,28 @@ func (h *Handler) kitRoutes() {
 }
 
 // createKit answers {"pattern_ids": [...], "machine": "statler",
-// "width_in": 12} (or "height_in") with the kit's ZIP, streamed; a bad
-// request is refused before the first byte.
+// "width_in": 12} (or "height_in"), or {"job_id": 7, "machine":
+// "statler"} for a job's designs with its rows and thread, with the kit's
+// ZIP, streamed; a bad request is refused before the first byte.
 func (h *Handler) createKit(w http.ResponseWriter, r *http.Request) {
 	c := CallerFrom(r.Context())
-	var req kit.Request
+	var req struct {
+		kit.Request
+		JobID int64 `json:"job_id"`
+	}
 	var plan *kit.Plan
-	err := httpx.DecodeJSON(r, 1<<20, &req, `send {"pattern_ids": [1, 2], "machine": "statler", "width_in": 12} (or "height_in", or neither for their own size)`)
-	if err == nil {
-		plan, err = h.kits.Plan(r.Context(), c.Tenant.ID, req)
+	err := httpx.DecodeJSON(r, 1<<20, &req, `send {"pattern_ids": [1, 2], "machine": "statler", "width_in": 12} (or "height_in", or neither for their own size), or {"job_id": 7, "machine": "statler"}`)
+	switch {
+	case err != nil:
+	case req.JobID != 0 && !store.RoleAtLeast(c.Role, store.RoleEditor):
+		err = kit.ErrJobNotForRole
+	case req.JobID != 0:
+		var job *business.KitJob
+		if job, err = h.business.JobForKit(r.Context(), c.Tenant.ID, req.JobID); err == nil {
+			plan, err = h.kits.PlanJob(r.Context(), c.Tenant.ID, req.Machine, kit.JobOf(job), req.WidthIn, req.HeightIn)
+		}
+	default:
+		plan, err = h.kits.Plan(r.Context(), c.Tenant.ID, req.Request)
 	}
 	if h.failed(w, r, err) {
 		return

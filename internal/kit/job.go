@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/patternvault/patternvault/internal/business"
+	"github.com/patternvault/patternvault/internal/problem"
 )
 
 // Job is what a business job adds to a kit: the quilt it is for and, per
@@ -34,6 +37,26 @@ type Quilt struct {
 	Bobbins          int
 	Problem          string
 }
+
+// JobOf is the kit's view of a job read by business.JobForKit.
+func JobOf(k *business.KitJob) *Job {
+	j := &Job{Title: k.Title, Customer: k.CustomerName, WidthIn: k.WidthIn, LengthIn: k.LengthIn, Quilt: map[int64]*Quilt{}}
+	for _, d := range k.Designs {
+		j.PatternIDs = append(j.PatternIDs, d.PatternID)
+		switch p := d.Plan; {
+		case p != nil:
+			j.Quilt[d.PatternID] = &Quilt{Rows: p.Rows, Repeats: p.Repeats, StitchedLengthIn: p.StitchedLength, Stitches: p.Stitches,
+				Minutes: p.Minutes, ThreadYards: p.ThreadYards, TopYards: p.TopYards, BobbinYards: p.BobbinYards, Bobbins: p.Bobbins}
+		case d.PlanProblem != "":
+			j.Quilt[d.PatternID] = &Quilt{Problem: d.PlanProblem}
+		}
+	}
+	return j
+}
+
+// ErrJobNotForRole refuses a job's kit to a viewer: jobs are the
+// business's, private to owners and editors.
+var ErrJobNotForRole = problem.Forbidden("forbidden", "Only the workspace's owner and editors see its jobs.")
 
 // ErrJobSized refuses a size for a job's kit.
 var ErrJobSized = ErrBadSize.Reword("A job's kit keeps the designs at their own size, the size its rows and thread were worked out for: leave the size empty.")

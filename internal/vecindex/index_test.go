@@ -177,19 +177,25 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 // a demo-sized library (15,651 vectors) for the local provider's shape
 // (256 dimensions, a few dozen set in designs and queries) and a remote
 // model's (every dimension set, at 256 and at 1024 dimensions, Voyage's
-// multimodal size).
+// multimodal size). The "plain" rows read every float, without the int8
+// pre-scoring.
 func BenchmarkTopK50(b *testing.B) {
 	const n = 15651
 	for _, c := range []struct {
 		name                  string
 		dim                   int
 		density, queryDensity float64
-	}{{"local", 256, 0.15, 0.12}, {"dense", 256, 1, 1}, {"dense_1024", 1024, 1, 1}} {
+		plain                 bool
+	}{{"local", 256, 0.15, 0.12, false}, {"dense", 256, 1, 1, false}, {"dense_1024", 1024, 1, 1, false},
+		{"dense_plain", 256, 1, 1, true}, {"dense_1024_plain", 1024, 1, 1, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			r := rand.New(rand.NewPCG(3, 4))
 			ix, err := New(c.dim, sequentialIDs(n), randomVectors(r, n, c.dim, c.density), 1)
 			if err != nil {
 				b.Fatal(err)
+			}
+			if c.plain {
+				ix.int8 = nil
 			}
 			q := randomVectors(r, 1, c.dim, c.queryDensity)[0]
 			for b.Loop() {

@@ -165,6 +165,7 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 // Everything else that writes waits for a plan.
 var writableWhenReadOnly = map[string]bool{
 	"POST /t/{slug}/kits":                       true,
+	"POST /t/{slug}/jobs/{id}/kit":              true,
 	"POST /t/{slug}/offline/changes":            true, // keywords refused inside
 	"POST /t/{slug}/exports":                    true,
 	"POST /t/{slug}/settings/danger/delete":     true,

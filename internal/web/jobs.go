@@ -184,6 +184,8 @@ type jobPage struct {
 	Next       string
 	StatusLink string
 	Categories []string
+	// Kit fills the job's "Machine kit" fields.
+	Kit kitForm
 }
 
 // nextStatus is the usual next step of a job.
@@ -220,7 +222,7 @@ func (s *Server) showJob(w http.ResponseWriter, r *http.Request, statusLink stri
 	}
 	s.render(w, r, http.StatusOK, "job", pageData{Title: f.Job.Title, Data: jobPage{File: f, List: pl, Margin: business.Margin(f.Money),
 		Statuses: business.Statuses, Methods: []string{"picked up", "shipped"}, Next: nextStatus(f.Job.Status), StatusLink: statusLink,
-		Categories: business.ExpenseCategories}})
+		Categories: business.ExpenseCategories, Kit: jobKitForm(r, f.Job.ID)}})
 }
 
 func (s *Server) updateJob(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/patternvault/patternvault/internal/business"
+	"github.com/patternvault/patternvault/internal/httpx"
 	"github.com/patternvault/patternvault/internal/kit"
 	"github.com/patternvault/patternvault/internal/library"
 	"github.com/patternvault/patternvault/internal/tenant"
@@ -31,6 +33,48 @@ func newKitForm(r *http.Request) kitForm {
 		f.Machine = m.ID // the workspace's machine, chosen in Settings
 	}
 	return f
+}
+
+// jobKitForm fills the kit fields of job id's page: its designs at their
+// own size, the quilt's rows and thread on each sheet.
+func jobKitForm(r *http.Request, id int64) kitForm {
+	f := newKitForm(r)
+	f.Action = tenant.Path(tenant.FromContext(r.Context()).Slug, "jobs", id, "kit")
+	f.Legend = "Machine kit: this job's designs, each with a sheet of the quilt's rows and thread"
+	f.OwnSize = true
+	return f
+}
+
+// jobKit streams a job's machine kit (ZIP); a bad request goes back to
+// the job with the reason.
+func (s *Server) jobKit(w http.ResponseWriter, r *http.Request) {
+	t := tenant.FromContext(r.Context())
+	id, err := httpx.PathID(r, "id")
+	back := tenant.Path(t.Slug, "jobs", id)
+	var job *business.KitJob
+	if err == nil {
+		job, err = s.business.JobForKit(r.Context(), t.ID, id)
+	}
+	var plan *kit.Plan
+	if err == nil {
+		plan, err = s.kits.PlanJob(r.Context(), t.ID, r.PostFormValue("machine"), kit.JobOf(job), 0, 0)
+	}
+	if err != nil {
+		s.failBack(w, r, err, back)
+		return
+	}
+	s.sendKit(w, r, plan)
+}
+
+// sendKit streams a checked kit as the answer.
+func (s *Server) sendKit(w http.ResponseWriter, r *http.Request, plan *kit.Plan) {
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": plan.FileName}))
+	if err := s.kits.Write(r.Context(), plan, w); err != nil {
+		// Part of the ZIP is sent: the browser shows a failed download.
+		s.log.Error("machine kit", "id", RequestID(r.Context()), "tenant", plan.TenantID, "err", err)
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // machineKit streams the ticked designs as a machine kit (ZIP). A bad
@@ -62,11 +106,5 @@ func (s *Server) machineKit(w http.ResponseWriter, r *http.Request) {
 		s.failBack(w, r, err, back)
 		return
 	}
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": plan.FileName}))
-	if err := s.kits.Write(r.Context(), plan, w); err != nil {
-		// Part of the ZIP is sent: the browser shows a failed download.
-		s.log.Error("machine kit", "id", RequestID(r.Context()), "tenant", t.ID, "err", err)
-		panic(http.ErrAbortHandler)
-	}
+	s.sendKit(w, r, plan)
 }

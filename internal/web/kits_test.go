@@ -3,6 +3,7 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patternvault/patternvault/internal/business"
 	"github.com/patternvault/patternvault/internal/formats"
 	"github.com/patternvault/patternvault/internal/store"
 )
@@ -174,4 +176,88 @@ func TestMachineKits(t *testing.T) {
 	}
 	res := pam.get(share)
 	want(t, res, 200, "Machine kit (ZIP)", `action="/t/acme/kits"`, `name="ids" value="`+form["ids"][0]+`"`)
+}
+
+// TestJobKits: a job's page offers its machine kit (no size: the job's
+// rows are for the designs' own size); the kit, from the page or from
+// POST /api/v1/kits with job_id, holds the job's designs with the quilt,
+// its rows and thread on each sheet; a viewer is refused the job's kit
+// and a size is refused.
+func TestJobKits(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	data, _ := fixturesZIP(t)
+	r := newRig(t, "")
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	vera := r.member(t, pam, "acme", "vera@example.com", store.RoleViewer)
+	r.uploadZIP(t, pam, "acme", "stitchables.zip", data)
+	var ids []int64
+	for _, m := range regexp.MustCompile(`name="ids" value="(\d+)"`).FindAllStringSubmatch(pam.get("/t/acme/").Body, -1) {
+		var id int64
+		fmt.Sscan(m[1], &id)
+		ids = append(ids, id)
+	}
+	job, err := r.Business.CreateJob(ctx, acme.ID, business.JobInput{NewCustomer: &store.Customer{Name: "Jane Doe"}, Title: "Jane's queen",
+		PatternIDs: ids[:2], Quote: business.QuoteInput{Width: 9000, Length: 10800, Level: "Light edge-to-edge"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobPath := fmt.Sprintf("/t/acme/jobs/%d", job.ID)
+	p := pam.get(jobPath)
+	want(t, p, 200, "Machine kit: this job", `formaction="`+jobPath+`/kit"`)
+	if strings.Contains(p.Body, `name="size_in"`) {
+		t.Error("a job's kit offers a size")
+	}
+	check := func(files map[string][]byte) {
+		t.Helper()
+		if !bytes.Contains(files["README.txt"], []byte(`For the job "Jane's queen" for Jane Doe: a quilt 90 x 108 in.`)) {
+			t.Errorf("README:\n%s", files["README.txt"])
+		}
+		sheets := 0
+		for name, b := range files {
+			if strings.HasSuffix(name, " - sheet.html") {
+				sheets++
+				if !bytes.Contains(b, []byte("<th>The quilt</th>")) || !bytes.Contains(b, []byte("<th>Rows</th>")) {
+					t.Errorf("%s lacks the quilt and its rows", name)
+				}
+			}
+		}
+		if sheets != 2 {
+			t.Errorf("%d sheets, want 2", sheets)
+		}
+	}
+	k := pam.post(jobPath+"/kit", url.Values{"machine": {"statler"}})
+	if k.Status != 200 {
+		t.Fatalf("job kit: %d %.300s", k.Status, k.Body)
+	}
+	check(kitEntries(t, []byte(k.Body)))
+	want(t, vera.post(jobPath+"/kit", url.Values{"machine": {"statler"}}), 403)
+
+	api := newAPIClient(t, r, pam, "acme")
+	post := func(token, body string) (int, []byte) {
+		req, _ := http.NewRequest("POST", r.srv.URL+"/api/v1/kits", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	code, zipped := post(api.token, fmt.Sprintf(`{"job_id": %d, "machine": "statler"}`, job.ID))
+	if code != 200 {
+		t.Fatalf("API job kit: %d %.300s", code, zipped)
+	}
+	check(kitEntries(t, zipped))
+	if code, b := post(api.token, fmt.Sprintf(`{"job_id": %d, "machine": "statler", "width_in": 12}`, job.ID)); code != 422 || !bytes.Contains(b, []byte("own size")) {
+		t.Errorf("a sized job kit: %d %s", code, b)
+	}
+	if code, b := post(api.token, `{"job_id": 99999, "machine": "statler"}`); code != 404 {
+		t.Errorf("no such job: %d %s", code, b)
+	}
+	if code, b := post(newAPIClient(t, r, vera, "acme").token, fmt.Sprintf(`{"job_id": %d, "machine": "statler"}`, job.ID)); code != 403 {
+		t.Errorf("a viewer's job kit: %d %s", code, b)
+	}
 }

@@ -189,6 +189,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /t/{slug}/jobs/{id}/hours", s.member(editor, s.jobHours))
 	mux.Handle("POST /t/{slug}/jobs/{id}/photos", s.member(editor, s.jobPhoto))
 	mux.Handle("POST /t/{slug}/jobs/{id}/invoice", s.member(editor, s.jobInvoice))
+	mux.Handle("POST /t/{slug}/jobs/{id}/kit", s.member(editor, s.jobKit))
 	mux.Handle("GET /t/{slug}/queue", s.member(editor, s.queue))
 	mux.Handle("GET /t/{slug}/queue/calendar", s.member(editor, s.calendar))
 	mux.Handle("GET /t/{slug}/invoices", s.member(editor, s.invoices))
