@@ -156,10 +156,10 @@ func (s *Service) PhotoFile(ctx context.Context, tenantID, id int64, size string
 	if publicOnly && (!set.GalleryPublic || !p.Public) {
 		return nil, blob.Info{}, ErrNoPhoto
 	}
-	key := p.BlobKey
-	if size != "original" {
-		key = photoKey(tenantID, id, size)
-	}
+	// The key is made from the workspace and the photo's id, never read
+	// from the row: a row restored from an uploaded export cannot point
+	// at another workspace's file.
+	key := photoKey(tenantID, p.ID, size)
 	rc, info, err := s.Blobs.Get(ctx, key)
 	if err != nil {
 		return nil, blob.Info{}, fmt.Errorf("business: photo %d %s: %w", id, size, err)

@@ -584,18 +584,20 @@ func (t *TenantTx) SampleFiles(ctx context.Context, n int) ([]FileRef, error) {
 // files as they are now (designs' files and business photos' originals):
 // files gone since the previous snapshot prev (0 for none) close their
 // interval at prev, files new since open one at snap. Only what changed
-// is written. A photo's size is not kept in its row, so its reference
-// counts 0 bytes.
+// is written. A photo's key is made from the workspace and its id (as
+// business.PhotoFile makes it), never read from its row; its size is not
+// kept in its row, so its reference counts 0 bytes.
 func (t *TenantTx) RecordBackupRefs(ctx context.Context, snap, prev int64) error {
 	if _, err := t.tx.Exec(ctx, `UPDATE backup_refs r SET to_snap = greatest($1, r.from_snap) WHERE r.to_snap IS NULL
 		AND NOT EXISTS (SELECT 1 FROM pattern_files f WHERE f.blob_key = r.blob_key)
-		AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.blob_key = r.blob_key)`, prev); err != nil {
+		AND NOT EXISTS (SELECT 1 FROM photos p WHERE format('%s/photos/%s/original', $2::bigint, p.id) = r.blob_key)`, prev, t.tenantID); err != nil {
 		return fmt.Errorf("store: close backup references: %w", err)
 	}
 	_, err := t.tx.Exec(ctx, `INSERT INTO backup_refs (blob_key, size, from_snap)
-		SELECT f.blob_key, max(f.size), $1 FROM (SELECT blob_key, size FROM pattern_files UNION ALL SELECT blob_key, 0 FROM photos) f
+		SELECT f.blob_key, max(f.size), $1 FROM (SELECT blob_key, size FROM pattern_files
+			UNION ALL SELECT format('%s/photos/%s/original', $2::bigint, id), 0 FROM photos) f
 		WHERE NOT EXISTS (SELECT 1 FROM backup_refs r WHERE r.blob_key = f.blob_key AND r.to_snap IS NULL)
-		GROUP BY f.blob_key`, snap)
+		GROUP BY f.blob_key`, snap, t.tenantID)
 	if err != nil {
 		return fmt.Errorf("store: open backup references: %w", err)
 	}
