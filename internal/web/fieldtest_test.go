@@ -9,8 +9,10 @@ import (
 	"image/jpeg"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -350,4 +352,60 @@ func TestImportResultSaysWhat(t *testing.T) {
 		fmt.Sprintf(`href="/t/acme/patterns/%d"`, corrupt.ID), fmt.Sprintf(`href="/t/acme/patterns/%d"`, rose.ID),
 		"<strong class=\"n-created\">0</strong> new design<span class=\"s-created\">s</span>")
 	want(t, pam.get("/t/acme/imports"), 200, "Spring store.zip", "Spring store (1).zip", "2 designs")
+}
+
+// TestLibraryZIPForTheMachine: the library's "Download as ZIP" holds each
+// design for the workspace's machine (its original when it has one, a
+// conversion otherwise: no second QLI for a design that came as QLI) plus
+// its originals, every entry with a real date (they were dated 1980); a
+// G-code file with no extension, recognised by its content, downloads
+// with ".bqm" so a machine sees it.
+func TestLibraryZIPForTheMachine(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	pam, acme := r.owner(t, "pam@example.com", "acme")
+	bqm := "N10G00X0.0000Y0.0000\r\nN20G01X4.0000Y0.0000\r\nN30G01X4.0000Y3.0000\r\nN40G01X0.0000Y3.0000\r\n"
+	ids := r.importFiles(t, acme, map[string][]byte{
+		"Feather/Feather v1": []byte(bqm),
+		"Rose/Rose.qli":      []byte(qliWithStops),
+	})
+	if len(ids) != 2 {
+		t.Fatalf("%d designs imported, want 2", len(ids))
+	}
+	wantRedirect(t, pam.post("/t/acme/machine", url.Values{"machine": {"statler"}, "return": {"/t/acme/settings"}}), "/t/acme/settings")
+	// The extension-less file downloads with its format's extension.
+	var feather int64
+	for _, id := range ids {
+		if p := pam.get(fmt.Sprintf("/t/acme/patterns/%d", id)); strings.Contains(p.Body, "Feather") {
+			feather = id
+		}
+	}
+	if feather == 0 {
+		t.Fatal("no Feather design")
+	}
+	if got := pam.get(fmt.Sprintf("/t/acme/patterns/%d/download?format=original", feather)); got.Status != 200 || !strings.Contains(pam.lastDisposition, "Feather v1.bqm") {
+		t.Errorf("the extension-less G-code downloads as %q (%d), want Feather v1.bqm", pam.lastDisposition, got.Status)
+	}
+	// The library's ZIP.
+	v := url.Values{"action": {"export"}}
+	for _, id := range ids {
+		v.Add("ids", fmt.Sprint(id))
+	}
+	exp := pam.post("/t/acme/bulk", v)
+	zr, err := zip.NewReader(bytes.NewReader([]byte(exp.Body)), int64(len(exp.Body)))
+	if err != nil {
+		t.Fatalf("export: %d, %v", exp.Status, err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		if age := time.Since(f.Modified); age < -time.Hour || age > 24*time.Hour {
+			t.Errorf("%s is dated %v, not when it came into the library", f.Name, f.Modified)
+		}
+	}
+	slices.Sort(names)
+	want := []string{"Feather/Feather v1.bqm", "Feather/Feather.qli", "Rose/Rose.qli"}
+	if !slices.Equal(names, want) {
+		t.Errorf("the ZIP holds %q, want %q (each design for the Statler, plus the originals)", names, want)
+	}
 }
