@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -43,12 +44,14 @@ type ExportOptions struct {
 
 // ExportResult says what an export holds.
 type ExportResult struct {
-	Designs    int   `json:"designs"`
-	Trashed    int   `json:"trashed"`
-	Files      int   `json:"files"`
-	Converted  int   `json:"converted"`
-	Thumbnails int   `json:"thumbnails"`
-	Bytes      int64 `json:"bytes"`
+	Designs    int `json:"designs"`
+	Trashed    int `json:"trashed"`
+	Files      int `json:"files"`
+	Converted  int `json:"converted"`
+	Thumbnails int `json:"thumbnails"`
+	// Photos are the business's photos copied (their originals).
+	Photos int   `json:"photos"`
+	Bytes  int64 `json:"bytes"`
 }
 
 // exportDesign is a design with where the export puts it.
@@ -79,6 +82,7 @@ func (s *Service) WriteExport(ctx context.Context, tenantID int64, w io.Writer, 
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) { return flate.NewWriter(out, flate.BestSpeed) })
 	res := &ExportResult{}
 	var designs []*exportDesign
+	var photos []store.PhotoOriginal
 	var h *Header
 	err := s.Store.TenantSnapshot(ctx, tenantID, true, func(tx *store.TenantTx) error {
 		var err error
@@ -101,6 +105,9 @@ func (s *Service) WriteExport(ctx context.Context, tenantID int64, w io.Writer, 
 			return err
 		}
 		designs = layOut(all)
+		if photos, err = tx.PhotoOriginals(ctx); err != nil {
+			return err
+		}
 		for _, d := range designs {
 			for _, f := range d.Files {
 				mw.file(FileEntry{FileID: f.ID, Path: d.paths[f.ID]})
@@ -126,6 +133,11 @@ func (s *Service) WriteExport(ctx context.Context, tenantID int64, w io.Writer, 
 			opt.Progress(i+1, total)
 		}
 	}
+	for _, p := range photos {
+		if err := s.exportPhoto(ctx, zw, tenantID, p, res); err != nil {
+			return nil, fmt.Errorf("backup: export tenant %d: %w", tenantID, err)
+		}
+	}
 	if err := writeIndex(zw, h, designs, thumbs, res); err != nil {
 		return nil, fmt.Errorf("backup: export tenant %d: index.html: %w", tenantID, err)
 	}
@@ -137,6 +149,29 @@ func (s *Service) WriteExport(ctx context.Context, tenantID int64, w io.Writer, 
 	}
 	res.Bytes = cw.n
 	return res, nil
+}
+
+// exportPhoto copies a business photo's original to portfolio/{id}.{ext}
+// (a photo deleted since the manifest was read is left out).
+func (s *Service) exportPhoto(ctx context.Context, zw *zip.Writer, tenantID int64, p store.PhotoOriginal, res *ExportResult) error {
+	rc, info, err := s.Blobs.Get(ctx, blob.Key(tenantID, "photos", strconv.FormatInt(p.ID, 10), "original"))
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("photo %d: %w", p.ID, err)
+	}
+	defer rc.Close()
+	ext := map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}[p.ContentType]
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("portfolio/%d%s", p.ID, ext), Method: zip.Store, Modified: info.ModTime})
+	if err == nil {
+		_, err = io.Copy(fw, rc)
+	}
+	if err != nil {
+		return fmt.Errorf("photo %d: %w", p.ID, err)
+	}
+	res.Photos++
+	return nil
 }
 
 // ErrBadMachine is an export for a machine PatternVault does not know.
@@ -421,6 +456,8 @@ connection and no PatternVault are needed.
 designs/   one folder per design, named after it, holding its files
            exactly as they were uploaded (%d designs, %d files)
 trash/     designs that were in the trash
+portfolio/ the photos of your quilts (originals), named by their id in
+           manifest.json's photos (%d photos)
 index.html the catalogue; index_files/ holds its pictures
 manifest.json
            everything else: every design's details, keywords and groups,
@@ -431,7 +468,7 @@ manifest.json
 PatternVault restores this file exactly: create a new workspace and
 choose "Restore from an export", or run
   patternvault restore --tenant NEW-WORKSPACE THIS-FILE.zip
-`, h.Workspace.Name, h.CreatedAt.Format("2 January 2006 15:04 MST"), res.Designs, res.Files, Version)
+`, h.Workspace.Name, h.CreatedAt.Format("2 January 2006 15:04 MST"), res.Designs, res.Files, res.Photos, Version)
 	return writeEntry(zw, "README.txt", strings.NewReader(text), h.CreatedAt)
 }
 

@@ -47,6 +47,7 @@ func BenchmarkBackupExport(b *testing.B) {
 	for b.Loop() {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestExportChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "PV_BENCH_EXPORT_DSN="+w.database.Pool.Config().ConnString(),
+			"PV_BENCH_EXPORT_DB="+w.database.Pool.Config().ConnConfig.Database,
 			"PV_BENCH_EXPORT_FILES="+w.filesDir, "PV_BENCH_EXPORT_TENANT="+strconv.FormatInt(w.tenant.ID, 10), "PV_BENCH_EXPORT_OUT="+out)
 		stdout, err := cmd.Output()
 		if err != nil {
@@ -96,7 +97,8 @@ func TestExportChild(t *testing.T) {
 		t.Skip("run by BenchmarkBackupExport")
 	}
 	ctx := context.Background()
-	d, err := db.OpenDatabase(ctx, dsn, "")
+	// The shared test database is named apart from the server's DSN.
+	d, err := db.OpenDatabase(ctx, dsn, os.Getenv("PV_BENCH_EXPORT_DB"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package business_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -526,5 +527,54 @@ func TestPlans(t *testing.T) {
 	}
 	if err := r.Business.SaveSettings(ctx, tn.ID, set); err != nil {
 		t.Errorf("a tax rate on Business: %v", err)
+	}
+}
+
+// TestBusinessInExports: an export holds the business's rows and each
+// photo's original (portfolio/{id}.jpg), and restores into a new
+// workspace with its customers, jobs and invoices.
+func TestBusinessInExports(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := testrig.New(t, testrig.Options{})
+	tn := r.Tenant(t, "pam")
+	r.Plan(t, tn.ID, "business")
+	c, err := r.Business.CreateCustomer(ctx, tn.ID, store.Customer{Name: "Jane Doe", Email: "jane@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Business.CreateJob(ctx, tn.ID, business.JobInput{CustomerID: c.ID, Title: "Wedding quilt", Quote: workedExample()}); err != nil {
+		t.Fatal(err)
+	}
+	ph, err := r.Business.AddPhoto(ctx, tn.ID, business.PhotoInput{Kind: business.PhotoFinished, Caption: "Done", Data: bytes.NewReader(jpegPhoto(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	res, err := r.Backup.WriteExport(ctx, tn.ID, &buf, backup.ExportOptions{})
+	if err != nil || res.Photos != 1 {
+		t.Fatalf("export: %+v %v", res, err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range zr.File {
+		found = found || f.Name == fmt.Sprintf("portfolio/%d.jpg", ph.ID)
+	}
+	if !found {
+		t.Errorf("the export lacks portfolio/%d.jpg", ph.ID)
+	}
+	other := r.Tenant(t, "copy")
+	if _, err := r.Backup.RestoreExport(ctx, other.ID, bytes.NewReader(buf.Bytes()), int64(buf.Len()), backup.RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := r.Business.Customers(ctx, other.ID, store.CustomerQuery{})
+	if err != nil || len(cs) != 1 || cs[0].Name != "Jane Doe" || cs[0].Jobs != 1 {
+		t.Errorf("customers restored from the export: %+v %v", cs, err)
+	}
+	if _, _, err := r.Business.PhotoFile(ctx, other.ID, ph.ID, "original", false); err == nil {
+		t.Error("the restored photo's row reaches the first workspace's file")
 	}
 }

@@ -128,3 +128,26 @@ func (t *TenantTx) UpdatePhoto(ctx context.Context, p *Photo) error {
 func (t *TenantTx) DeletePhoto(ctx context.Context, id int64) error {
 	return t.execOne(ctx, "delete photo", `DELETE FROM photos WHERE id = $1`, id)
 }
+
+// PhotoOriginal is a photo as an export copies it: its id and the type of
+// its original.
+type PhotoOriginal struct {
+	ID          int64
+	ContentType string
+}
+
+// PhotoOriginals lists every photo by id.
+func (t *TenantTx) PhotoOriginals(ctx context.Context) ([]PhotoOriginal, error) {
+	rows, err := t.tx.Query(ctx, `SELECT id, content_type FROM photos ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: photo originals: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PhotoOriginal, error) {
+		var p PhotoOriginal
+		return p, r.Scan(&p.ID, &p.ContentType)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: photo originals: %w", err)
+	}
+	return out, nil
+}

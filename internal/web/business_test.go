@@ -249,3 +249,17 @@ func TestBusinessForms(t *testing.T) {
 		t.Errorf("invoice mail without its PDF")
 	}
 }
+
+// TestBusinessPlanNote: on the Professional trial the business pages say
+// which plan has customers, jobs and invoices, with the way to upgrade;
+// on Business the note is gone.
+func TestBusinessPlanNote(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "")
+	pam, tn := r.owner(t, "pam@example.com", "pam")
+	want(t, pam.get("/t/pam/business"), 200, "come with the Business plan", "/t/pam/settings/billing")
+	r.Plan(t, tn.ID, "business")
+	if body := pam.get("/t/pam/business").Body; strings.Contains(body, "come with the Business plan") {
+		t.Error("the plan note shows on the Business plan")
+	}
+}

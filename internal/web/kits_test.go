@@ -197,6 +197,7 @@ func TestJobKits(t *testing.T) {
 		fmt.Sscan(m[1], &id)
 		ids = append(ids, id)
 	}
+	r.Plan(t, acme.ID, "business") // jobs come with the Business plan
 	job, err := r.Business.CreateJob(ctx, acme.ID, business.JobInput{NewCustomer: &store.Customer{Name: "Jane Doe"}, Title: "Jane's queen",
 		PatternIDs: ids[:2], Quote: business.QuoteInput{Width: 9000, Length: 10800, Level: "Light edge-to-edge"}})
 	if err != nil {
