@@ -214,7 +214,14 @@ func BenchmarkFirstStart(b *testing.B) {
 // committed is still there.
 func TestPostmasterKilled(t *testing.T) {
 	dir := clusterDir(t)
-	s := start(t, dir)
+	// Durable settings: with synchronous_commit off (the other tests'
+	// NoSync) a commit made just before the kill may rightly be lost.
+	startCtx, startCancel := context.WithTimeout(context.Background(), time.Minute)
+	defer startCancel()
+	s, err := Start(startCtx, dir, Options{})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
 	// Whatever happens, no process of this cluster outlives the test.
 	t.Cleanup(func() { s.endOrphans(context.Background()) })
 	defer s.Close()
