@@ -263,6 +263,7 @@ func finished(t testing.TB, page string) chromedp.Action[chromedp.Void] {
 const imagesLoaded = `(() => {
 	window.scrollTo(0, document.body.scrollHeight);
 	const imgs = Array.from(document.querySelectorAll(%q));
+	imgs.forEach(i => { i.loading = "eager"; }); // a lazy one between the top and the bottom of a tall page never loads
 	return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0);
 })()`
 
