@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -45,8 +46,15 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	var w io.Writer = e.stdout
 	var tmp *os.File
 	if *out != "-" {
-		if tmp, err = os.CreateTemp(filepath.Dir(*out), ".export-*.zip"); err != nil {
-			return err
+		sweepExportTemps(filepath.Dir(*out))
+		if tmp, err = os.CreateTemp(filepath.Dir(*out), exportTempPattern); err != nil {
+			return fmt.Errorf("export to %s: %w", *out, err)
+		}
+		// Held until this process ends, however it ends: a later export's
+		// sweep leaves a file still being written alone.
+		if err := syscall.Flock(int(tmp.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("lock %s: %w", tmp.Name(), err)
 		}
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
@@ -70,6 +78,29 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			res.Designs, res.Trashed, res.Files, res.Converted, *out, res.Bytes)
 	}
 	return nil
+}
+
+// exportTempPattern names the hidden file an export is written to before
+// it is renamed to --out once whole.
+const exportTempPattern = ".export-*.zip"
+
+// sweepExportTemps removes the hidden temp files that exports killed
+// before their rename (SIGKILL, a crash) left in dir: those no process
+// holds locked and untouched for a minute. Failures are ignored: the
+// sweep only saves disk space.
+func sweepExportTemps(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, exportTempPattern))
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		if fi, err := f.Stat(); err == nil && time.Since(fi.ModTime()) > time.Minute &&
+			syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.Remove(name)
+		}
+		f.Close()
+	}
 }
 
 const restoreUsage = "usage: patternvault restore --tenant S [--replace] [--json] FILE"
