@@ -199,130 +199,124 @@ func openTenant(ctx context.Context, e *env, slug string) (*app.App, *store.Tena
 	return a, t, nil
 }
 
-func tenantFlag(name string) (*flag.FlagSet, *string, *bool) {
+// backupCommand is what every `backup` subcommand shares: it parses
+// --tenant, --json and the flags more adds (whose answer says whether
+// their values make sense), opens the app and the workspace, and runs
+// run with them; a bad command line prints the usage.
+func backupCommand(ctx context.Context, e *env, name string, args []string, more func(*flag.FlagSet) (ok func() bool),
+	run func(a *app.App, t *store.Tenant, asJSON bool) error) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	slug := fs.String("tenant", "", "workspace")
 	asJSON := fs.Bool("json", false, "print JSON")
-	return fs, slug, asJSON
+	ok := func() bool { return true }
+	if more != nil {
+		ok = more(fs)
+	}
+	if _, err := parseFlags(fs, args); err != nil || *slug == "" || !ok() {
+		return usageError(backupUsage)
+	}
+	a, t, err := openTenant(ctx, e, *slug)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return run(a, t, *asJSON)
 }
 
 func runBackupRun(ctx context.Context, e *env, args []string) error {
-	fs, slug, asJSON := tenantFlag("backup run")
-	if _, err := parseFlags(fs, args); err != nil || *slug == "" {
-		return usageError(backupUsage)
-	}
-	a, t, err := openTenant(ctx, e, *slug)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	snap, err := a.Backup.Snapshot(ctx, t.ID, store.SnapshotManual)
-	if err != nil {
-		return err
-	}
-	if _, err := a.Backup.Prune(ctx, t.ID); err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(snap)
-	}
-	fmt.Fprintf(e.stdout, "snapshot %d of %s: %d designs, %d files (%d bytes), %d rows, stored %d bytes, in %d ms\n",
-		snap.ID, t.Slug, snap.Designs, snap.Files, snap.FileBytes, snap.Rows, snap.StoredBytes, snap.TookMS)
-	return nil
+	return backupCommand(ctx, e, "backup run", args, nil, func(a *app.App, t *store.Tenant, asJSON bool) error {
+		snap, err := a.Backup.Snapshot(ctx, t.ID, store.SnapshotManual)
+		if err != nil {
+			return err
+		}
+		if _, err := a.Backup.Prune(ctx, t.ID); err != nil {
+			return err
+		}
+		if asJSON {
+			return json.NewEncoder(e.stdout).Encode(snap)
+		}
+		fmt.Fprintf(e.stdout, "snapshot %d of %s: %d designs, %d files (%d bytes), %d rows, stored %d bytes, in %d ms\n",
+			snap.ID, t.Slug, snap.Designs, snap.Files, snap.FileBytes, snap.Rows, snap.StoredBytes, snap.TookMS)
+		return nil
+	})
 }
 
 func runBackupList(ctx context.Context, e *env, args []string) error {
-	fs, slug, asJSON := tenantFlag("backup list")
-	if _, err := parseFlags(fs, args); err != nil || *slug == "" {
-		return usageError(backupUsage)
-	}
-	a, t, err := openTenant(ctx, e, *slug)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	snaps, err := a.Store.Snapshots(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		if snaps == nil {
-			snaps = []*store.Snapshot{}
+	return backupCommand(ctx, e, "backup list", args, nil, func(a *app.App, t *store.Tenant, asJSON bool) error {
+		snaps, err := a.Store.Snapshots(ctx, t.ID)
+		if err != nil {
+			return err
 		}
-		return json.NewEncoder(e.stdout).Encode(snaps)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTAKEN\tKIND\tDESIGNS\tFILES\tSTORED\tCHECK")
-	for _, s := range snaps {
-		check := "-"
-		if s.CheckOK != nil {
-			check = map[bool]string{true: "ok", false: "FAILED"}[*s.CheckOK] + " " + s.CheckedAt.Local().Format("2006-01-02 15:04")
+		if asJSON {
+			if snaps == nil {
+				snaps = []*store.Snapshot{}
+			}
+			return json.NewEncoder(e.stdout).Encode(snaps)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%s\n", s.ID, s.TakenAt.Local().Format("2006-01-02 15:04:05"), s.Kind,
-			s.Designs, s.Files, s.StoredBytes, check)
-	}
-	return tw.Flush()
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tTAKEN\tKIND\tDESIGNS\tFILES\tSTORED\tCHECK")
+		for _, s := range snaps {
+			check := "-"
+			if s.CheckOK != nil {
+				check = map[bool]string{true: "ok", false: "FAILED"}[*s.CheckOK] + " " + s.CheckedAt.Local().Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%s\n", s.ID, s.TakenAt.Local().Format("2006-01-02 15:04:05"), s.Kind,
+				s.Designs, s.Files, s.StoredBytes, check)
+		}
+		return tw.Flush()
+	})
 }
 
 func runBackupRestore(ctx context.Context, e *env, args []string) error {
-	fs, slug, asJSON := tenantFlag("backup restore")
-	snap := fs.Int64("snapshot", 0, "snapshot id (backup list)")
-	design := fs.Int64("design", 0, "bring back only this design")
-	share := fs.Int64("share", 0, "bring back only this share link")
-	if _, err := parseFlags(fs, args); err != nil || *slug == "" || *snap <= 0 || (*design > 0 && *share > 0) {
-		return usageError(backupUsage)
+	var snap, design, share *int64
+	more := func(fs *flag.FlagSet) func() bool {
+		snap = fs.Int64("snapshot", 0, "snapshot id (backup list)")
+		design = fs.Int64("design", 0, "bring back only this design")
+		share = fs.Int64("share", 0, "bring back only this share link")
+		return func() bool { return *snap > 0 && !(*design > 0 && *share > 0) }
 	}
-	a, t, err := openTenant(ctx, e, *slug)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	var out any
-	switch {
-	case *design > 0:
-		out, err = a.Backup.RestoreDesign(ctx, t.ID, 0, *snap, *design)
-	case *share > 0:
-		out, err = a.Backup.RestoreShare(ctx, t.ID, 0, *snap, *share)
-	default:
-		out, err = a.Backup.RestoreSnapshot(ctx, t.ID, *snap, backup.RestoreOptions{})
-	}
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(out)
-	}
-	fmt.Fprintln(e.stdout, out)
-	return nil
+	return backupCommand(ctx, e, "backup restore", args, more, func(a *app.App, t *store.Tenant, asJSON bool) error {
+		var out any
+		var err error
+		switch {
+		case *design > 0:
+			out, err = a.Backup.RestoreDesign(ctx, t.ID, 0, *snap, *design)
+		case *share > 0:
+			out, err = a.Backup.RestoreShare(ctx, t.ID, 0, *snap, *share)
+		default:
+			out, err = a.Backup.RestoreSnapshot(ctx, t.ID, *snap, backup.RestoreOptions{})
+		}
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return json.NewEncoder(e.stdout).Encode(out)
+		}
+		fmt.Fprintln(e.stdout, out)
+		return nil
+	})
 }
 
 func runBackupCheck(ctx context.Context, e *env, args []string) error {
-	fs, slug, asJSON := tenantFlag("backup check")
-	if _, err := parseFlags(fs, args); err != nil || *slug == "" {
-		return usageError(backupUsage)
-	}
-	a, t, err := openTenant(ctx, e, *slug)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	res, err := a.Backup.Check(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	if res == nil {
-		return fmt.Errorf("workspace %q has no snapshot yet: take one with `patternvault backup run --tenant %s`", t.Slug, t.Slug)
-	}
-	if *asJSON {
-		json.NewEncoder(e.stdout).Encode(map[string]any{"snapshot": res.Snapshot.ID, "ok": res.OK, "report": res.Report(),
-			"missing": res.Missing, "damaged": res.Damaged, "recovered": res.Recovered, "took_ms": res.Took.Milliseconds()})
-	} else {
-		fmt.Fprintf(e.stdout, "snapshot %d: %s\n", res.Snapshot.ID, res.Report())
-	}
-	if !res.OK {
-		return fmt.Errorf("the restore check of snapshot %s failed", strconv.FormatInt(res.Snapshot.ID, 10))
-	}
-	return nil
+	return backupCommand(ctx, e, "backup check", args, nil, func(a *app.App, t *store.Tenant, asJSON bool) error {
+		res, err := a.Backup.Check(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		if res == nil {
+			return fmt.Errorf("workspace %q has no snapshot yet: take one with `patternvault backup run --tenant %s`", t.Slug, t.Slug)
+		}
+		if asJSON {
+			json.NewEncoder(e.stdout).Encode(map[string]any{"snapshot": res.Snapshot.ID, "ok": res.OK, "report": res.Report(),
+				"missing": res.Missing, "damaged": res.Damaged, "recovered": res.Recovered, "took_ms": res.Took.Milliseconds()})
+		} else {
+			fmt.Fprintf(e.stdout, "snapshot %d: %s\n", res.Snapshot.ID, res.Report())
+		}
+		if !res.OK {
+			return fmt.Errorf("the restore check of snapshot %s failed", strconv.FormatInt(res.Snapshot.ID, 10))
+		}
+		return nil
+	})
 }
 
 // runBackupPlatform runs pgBackRest on the embedded cluster: a backup,
