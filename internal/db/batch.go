@@ -70,66 +70,147 @@ const (
 	pinSchemaReadOnly = "SELECT set_config('search_path', $1, true), set_config('transaction_read_only', 'on', true)"
 )
 
-// pipeline sends pin (with schema) and b's statements as one pipeline of
-// unnamed statements ended by one Sync, then reads the results in order
-// through b's callbacks (a statement without one is read as Exec).
-func pipeline(ctx context.Context, c *pgx.Conn, pin, schema string, b *pgx.Batch) error {
+// pipeline sends pin (with schema) and b's statements as one pipeline
+// ended by one Sync, then reads the results in order through b's
+// callbacks (a statement without one is read as Exec).
+//
+// With pgx's default exec mode (cache_statement) a statement is prepared
+// on the connection, under a name of this package's, the first time the
+// connection runs it, within the pipeline after the pin, so that its
+// tables resolve in the tenant's schema (a prepared statement is
+// re-planned by PostgreSQL when it later runs under another
+// search_path); later pipelines on that connection only bind and
+// execute it, as pgx's statement cache would. In the other exec modes
+// (chosen for transaction poolers that keep no prepared statements) the
+// statements are sent unnamed.
+func pipeline(ctx context.Context, c *pgx.Conn, pin, schema string, b *pgx.Batch) (err error) {
 	m := c.TypeMap()
+	var prepared map[string]*pgconn.StatementDescription
+	if c.Config().DefaultQueryExecMode == pgx.QueryExecModeCacheStatement {
+		prepared = preparedOn(c.PgConn())
+	}
 	var eqb pgx.ExtendedQueryBuilder
-	batch := &pgconn.Batch{}
-	add := func(sql string, args []any) error {
-		if err := eqb.Build(m, nil, args); err != nil {
+	pl := c.PgConn().StartPipeline(ctx)
+	res := &pipelineResults{m: m, pl: pl, prepared: prepared}
+	defer func() {
+		if cerr := pl.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("db: batch of %d statements on %s: %w", len(b.QueuedQueries), schema, cerr)
+		}
+	}()
+	pl.SendQueryParams(pin, [][]byte{[]byte(schema)}, nil, nil, nil)
+	for _, q := range b.QueuedQueries {
+		if sd := prepared[q.SQL]; sd != nil {
+			if err := eqb.Build(m, sd, q.Arguments); err != nil {
+				return fmt.Errorf("db: batch: %w", err)
+			}
+			pl.SendQueryStatement(sd, eqb.ParamValues, eqb.ParamFormats, eqb.ResultFormats)
+			continue
+		}
+		if err := eqb.Build(m, nil, q.Arguments); err != nil {
 			return fmt.Errorf("db: batch: %w", err)
 		}
-		batch.ExecParams(sql, eqb.ParamValues, nil, eqb.ParamFormats, eqb.ResultFormats)
-		return nil
-	}
-	if err := add(pin, []any{schema}); err != nil {
-		return err
-	}
-	for _, q := range b.QueuedQueries {
-		if err := add(q.SQL, q.Arguments); err != nil {
-			return err
+		if prepared == nil {
+			pl.SendQueryParams(q.SQL, eqb.ParamValues, nil, eqb.ParamFormats, eqb.ResultFormats)
+			continue
 		}
+		name := nextStatementName(c.PgConn())
+		res.pending = append(res.pending, &pgconn.StatementDescription{Name: name, SQL: q.SQL})
+		pl.SendPrepare(name, q.SQL, nil)
+		pl.SendQueryPrepared(name, eqb.ParamValues, eqb.ParamFormats, eqb.ResultFormats)
 	}
-	res := &pipelineResults{m: m, mrr: c.PgConn().ExecBatch(ctx, batch)}
-	_, err := res.Exec() // the pin
+	if err := pl.Sync(); err != nil {
+		return fmt.Errorf("db: batch on %s: %w", schema, err)
+	}
+	_, err = res.Exec() // the pin
 	for _, q := range b.QueuedQueries {
 		if err != nil {
 			break
 		}
+		res.sql = q.SQL
 		if q.Fn != nil {
 			err = q.Fn(res)
 		} else {
 			_, err = res.Exec()
 		}
 	}
-	if cerr := res.mrr.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = res.end()
 	}
 	if err != nil {
+		if res.sql != "" {
+			delete(prepared, res.sql) // prepared again, under a new name, next time
+		}
 		return fmt.Errorf("db: batch of %d statements on %s: %w", len(b.QueuedQueries), schema, err)
 	}
 	return nil
 }
 
+// preparedOn returns the statements this package prepared on conn, by
+// SQL (kept in the connection's custom data, so they go with it).
+func preparedOn(conn *pgconn.PgConn) map[string]*pgconn.StatementDescription {
+	const key = "patternvault.db.prepared"
+	ps, _ := conn.CustomData()[key].(map[string]*pgconn.StatementDescription)
+	if ps == nil {
+		ps = map[string]*pgconn.StatementDescription{}
+		conn.CustomData()[key] = ps
+	}
+	return ps
+}
+
+// nextStatementName is a name no statement prepared on conn has had
+// (a statement forgotten after an error may still exist on the server).
+func nextStatementName(conn *pgconn.PgConn) string {
+	const key = "patternvault.db.statements"
+	n, _ := conn.CustomData()[key].(int)
+	conn.CustomData()[key] = n + 1
+	return fmt.Sprintf("pv_batch_%d", n+1)
+}
+
 // pipelineResults reads a pipeline's results one statement after the
-// other, for the callbacks of pgx's QueuedQuery.
+// other, for the callbacks of pgx's QueuedQuery, and notes the
+// statements the pipeline prepared.
 type pipelineResults struct {
-	m   *pgtype.Map
-	mrr *pgconn.MultiResultReader
+	m        *pgtype.Map
+	pl       *pgconn.Pipeline
+	prepared map[string]*pgconn.StatementDescription // by SQL, or nil
+	pending  []*pgconn.StatementDescription          // the statements this pipeline prepares, in order
+	sql      string                                  // the statement being read
 }
 
 var errNoResult = errors.New("db: batch: fewer results than statements")
 
 func (r *pipelineResults) next() (*pgconn.ResultReader, error) {
-	if !r.mrr.NextResult() {
-		if err := r.mrr.Close(); err != nil {
+	for {
+		res, err := r.pl.GetResults()
+		if err != nil {
 			return nil, err
 		}
-		return nil, errNoResult
+		switch res := res.(type) {
+		case *pgconn.StatementDescription: // the pipeline's next prepared statement
+			if len(r.pending) == 0 {
+				return nil, errors.New("db: batch: a statement prepared unasked")
+			}
+			res.Name, res.SQL = r.pending[0].Name, r.pending[0].SQL
+			r.pending = r.pending[1:]
+			r.prepared[res.SQL] = res
+		case *pgconn.ResultReader:
+			return res, nil
+		default:
+			return nil, errNoResult
+		}
 	}
-	return r.mrr.ResultReader(), nil
+}
+
+// end reads the pipeline's end.
+func (r *pipelineResults) end() error {
+	res, err := r.pl.GetResults()
+	if err != nil {
+		return err
+	}
+	if _, ok := res.(*pgconn.PipelineSync); !ok {
+		return fmt.Errorf("db: batch: more results than statements (%T)", res)
+	}
+	return nil
 }
 
 // Exec implements pgx.BatchResults.
@@ -156,8 +237,9 @@ func (r *pipelineResults) QueryRow() pgx.Row {
 	return pipelineRow{rows, err}
 }
 
-// Close implements pgx.BatchResults.
-func (r *pipelineResults) Close() error { return r.mrr.Close() }
+// Close implements pgx.BatchResults; the pipeline is closed by its
+// sender.
+func (r *pipelineResults) Close() error { return nil }
 
 // Tx implements pgx.BatchResults: the batch's transaction is implicit.
 func (r *pipelineResults) Tx() pgx.Tx { return nil }
