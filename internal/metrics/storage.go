@@ -20,7 +20,7 @@ func (m *Metrics) RegisterStorage(open func() bool, waiting func() (files int, b
 	m.storage = &storage{
 		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "patternvault_storage_operations_total",
-			Help: "File storage operations by op (get, put, stat, delete, delete_prefix, list, check) and outcome (ok, not_found, error, unavailable, refused: answered by the open circuit).",
+			Help: "File storage operations by op (get, put, sync, stat, delete, delete_prefix, list, check) and outcome (ok, not_found, error, unavailable, refused: answered by the open circuit).",
 		}, []string{"op", "outcome"}),
 		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "patternvault_storage_operation_seconds",
