@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"runtime"
-	rtmetrics "runtime/metrics"
 	"strconv"
 	"syscall"
 	"time"
@@ -38,29 +37,18 @@ var processStart = time.Now()
 
 // runtimeCollector gives the Go runtime's and the process's figures.
 func runtimeCollector(emit emitFunc) {
-	samples := []rtmetrics.Sample{
-		{Name: "/memory/classes/heap/objects:bytes"},
-		{Name: "/memory/classes/total:bytes"},
-		{Name: "/gc/cycles/total:gc-cycles"},
-		{Name: "/sched/pauses/total/gc:seconds"},
-	}
-	rtmetrics.Read(samples)
-	u := func(i int) float64 {
-		if samples[i].Value.Kind() == rtmetrics.KindUint64 {
-			return float64(samples[i].Value.Uint64())
-		}
-		return 0
-	}
+	// ReadMemStats stops the world for microseconds, once a scrape; the
+	// runtime/metrics package would cost every command its initialiser.
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	emit(goGoroutines, float64(runtime.NumGoroutine()))
 	threads, _ := runtime.ThreadCreateProfile(nil)
 	emit(goThreads, float64(threads))
 	emit(goInfo, 1, runtime.Version())
-	emit(goHeap, u(0))
-	emit(goSys, u(1))
-	emit(goGCCycles, u(2))
-	if h := samples[3].Value; h.Kind() == rtmetrics.KindFloat64Histogram {
-		emit(goGCPauses, histogramSum(h.Float64Histogram()))
-	}
+	emit(goHeap, float64(ms.HeapAlloc))
+	emit(goSys, float64(ms.Sys))
+	emit(goGCCycles, float64(ms.NumGC))
+	emit(goGCPauses, float64(ms.PauseTotalNs)/1e9)
 	emit(goMaxProcs, float64(runtime.GOMAXPROCS(0)))
 
 	if st, ok := readStat(); ok {
@@ -78,29 +66,6 @@ func runtimeCollector(emit emitFunc) {
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil {
 		emit(procMaxFDs, float64(lim.Cur))
 	}
-}
-
-// histogramSum estimates the total of a runtime histogram: each bucket's
-// count times its midpoint (its lower bound for the open last one).
-func histogramSum(h *rtmetrics.Float64Histogram) float64 {
-	total := 0.0
-	for i, n := range h.Counts {
-		if n == 0 {
-			continue
-		}
-		lo, hi := h.Buckets[i], h.Buckets[i+1]
-		mid := lo
-		switch {
-		case lo < -1e300 || hi > 1e300: // an infinite edge
-			if hi < 1e300 {
-				mid = hi
-			}
-		default:
-			mid = (lo + hi) / 2
-		}
-		total += float64(n) * mid
-	}
-	return total
 }
 
 type procStat struct{ cpu, rss, vsize, start float64 }
