@@ -321,6 +321,12 @@ func (g *Guard) withTimeout(ctx context.Context) (context.Context, context.Cance
 
 // Put implements Store.
 func (g *Guard) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	return g.put(ctx, key, r, func(src io.Reader) error { return g.inner.Put(ctx, key, src, size, contentType) })
+}
+
+// put runs one Put (or a batch's Put) of r under key through the breaker,
+// patiently when ctx says so.
+func (g *Guard) put(ctx context.Context, key string, r io.Reader, put func(src io.Reader) error) error {
 	src := &trackedReader{r: r}
 	start := int64(-1)
 	if sk, ok := r.(io.Seeker); ok {
@@ -329,9 +335,7 @@ func (g *Guard) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		}
 	}
 	return g.patiently(ctx, func() error {
-		return g.call(ctx, "put", key, func() error {
-			return g.inner.Put(ctx, key, src, size, contentType)
-		}, func() bool { return src.err != nil })
+		return g.call(ctx, "put", key, func() error { return put(src) }, func() bool { return src.err != nil })
 	}, func() bool {
 		if !src.read {
 			return true

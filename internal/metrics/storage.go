@@ -17,7 +17,7 @@ type storage struct {
 func (m *Metrics) RegisterStorage(open func() bool, waiting func() (files int, bytes int64)) {
 	m.storage = &storage{
 		ops: NewCounterVec("patternvault_storage_operations_total",
-			"File storage operations by op (get, put, stat, delete, delete_prefix, list, check) and outcome (ok, not_found, error, unavailable, refused: answered by the open circuit).",
+			"File storage operations by op (get, put, sync, stat, delete, delete_prefix, list, check) and outcome (ok, not_found, error, unavailable, refused: answered by the open circuit).",
 			"op", "outcome"),
 		seconds: NewHistogramVec("patternvault_storage_operation_seconds",
 			"Time file storage operations took (a get until the file starts to arrive).",
