@@ -12,8 +12,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/minio/minio-go/v7"
 )
 
 // ErrUnavailable is returned, wrapped, when the storage cannot be reached
@@ -302,8 +300,11 @@ func transient(err error) bool {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return true
 	}
-	r := minio.ToErrorResponse(err)
-	if r.StatusCode >= 500 {
+	var r *s3Reply
+	if !errors.As(err, &r) {
+		return false
+	}
+	if r.Status >= 500 {
 		return true
 	}
 	switch r.Code {
