@@ -9,8 +9,10 @@ DEADCODE := $(GOBIN)/deadcode
 
 .PHONY: build test vet fmt-check lint bench run cluster-test
 
+# CGO_ENABLED=0: nothing here needs C, and a binary without the C
+# runtime and libc starts about 5 ms sooner (every command, issue 14).
 build:
-	$(GO) build -buildvcs=true -o bin/patternvault ./cmd/patternvault
+	CGO_ENABLED=0 $(GO) build -buildvcs=true -o bin/patternvault ./cmd/patternvault
 
 vet:
 	$(GO) vet $(PKGS)

@@ -84,68 +84,71 @@ func enum(vals ...string) map[string]any {
 	return map[string]any{"type": "string", "enum": vals}
 }
 
-var schemas = map[string]any{
-	"Error": strict([]string{"error"}, map[string]any{"error": strict([]string{"code", "message"}, map[string]any{
-		"code": tStr, "message": tStr})}),
-	"OAuthError": obj([]string{"error"}, map[string]any{"error": tStr, "error_description": tStr}),
-	"Pattern": obj([]string{"id", "name", "keywords", "formats"}, map[string]any{
-		"id": tInt, "name": tStr, "designer": tStr, "designer_url": tStr, "notes": tStr, "source": tStr,
-		"purchased_on": nullTime(), "type": tStr, "type_name": tStr, "type_confidence": tNum,
-		"width_in": null("number"), "height_in": null("number"), "stitch_length_in": null("number"),
-		"paths": null("integer"), "jumps": null("integer"), "thumb_state": tStr, "mirror_lr": null("number"), "mirror_tb": null("number"),
-		"suggested_rotation": tInt, "rotation_confidence": tNum, "orientation": tStr, "batch_id": null("integer"),
-		"view_count": tInt, "download_count": tInt, "created_at": tTime, "updated_at": tTime,
-		"keywords": nullArr(tStr), "favorite": tBool, "formats": nullArr(tStr),
-		"score": tNum, "matched": nullArr(tStr)}),
-	"Import": obj([]string{"id", "status"}, map[string]any{"id": tInt, "status": tStr, "files": tInt, "designs_total": tInt,
-		"designs_done": tInt, "created": tInt, "merged": tInt, "duplicates": tInt,
-		"failed": arr(obj([]string{"file", "reason"}, map[string]any{"file": tStr, "reason": tStr})),
-		"error":  tStr, "created_at": tTime, "finished_at": nullTime(),
-		"held":    map[string]any{"type": "string", "description": "Present when the import is held over the plan's limit (status staged): why, and how to upgrade. Its designs are kept and added after an upgrade."},
-		"waiting": tStr}),
-	"Share": obj([]string{"id", "name"}, map[string]any{"id": tInt, "name": tStr, "recipient_name": tStr, "created_at": tTime,
-		"expires_at": tTime, "status": tStr, "voters": tInt, "pattern_ids": nullArr(tInt)}),
-	"SavedSearch": obj([]string{"id", "name", "query"}, map[string]any{"id": tInt, "name": tStr, "query": tStr,
-		"filters": tObject, "pinned": tBool, "created_at": tTime}),
-	"Tenant": obj([]string{"id", "slug", "name", "plan", "status"}, map[string]any{"id": tInt, "slug": tStr, "name": tStr,
-		"plan": tStr, "status": enum("active", "suspended", "deleted"), "created_at": tTime, "designs": tInt,
-		"role": enum("owner", "editor", "viewer"), "owner_email": tStr, "members": tInt, "storage_bytes": tInt,
-		"last_activity": nullTime()}),
-	"ImportRequest": strict([]string{"pattern_name"}, map[string]any{
-		"user_email":    map[string]any{"type": "string", "description": "Deliver into the Inbox of the account with this verified address (a store key only). Without it (and without a grant) the answer carries a claim_url."},
-		"pattern_name":  map[string]any{"type": "string", "minLength": 1, "maxLength": 300},
-		"file_url":      map[string]any{"type": "string", "description": "https URL of the design file or ZIP, on one of the store's allowed file hosts."},
-		"thumbnail_url": map[string]any{"type": "string", "description": "https URL of a PNG or JPEG picture of the design."},
-		"source":        map[string]any{"type": "string", "maxLength": 200},
-		"purchase_date": map[string]any{"type": "string", "description": "2026-03-14 or an RFC 3339 time."},
-		"keywords":      map[string]any{"type": "array", "items": tStr, "maxItems": 30},
-		"files":         map[string]any{"type": "array", "items": tStr, "maxItems": 20, "description": "More URLs: individual formats or ZIPs of the same design."},
-		"order_id":      map[string]any{"type": "string", "maxLength": 200},
-		"sku":           map[string]any{"type": "string", "maxLength": 200},
-		"licence_text":  map[string]any{"type": "string", "maxLength": 20000},
-		"callback_url":  map[string]any{"type": "string", "description": "https URL told (signed, see the API page) when the delivery ends."},
-	}),
-	"Delivery": strict([]string{"id", "status", "link", "idempotency_key", "designs", "created_at"}, map[string]any{
-		"id":              tInt,
-		"status":          enum("fetching", "waiting", "importing", "delivered", "failed", "declined"),
-		"link":            enum("grant", "claim", "email"),
-		"idempotency_key": tStr, "reason_code": tStr, "reason": tStr, "designs": tInt,
-		"created_at": tTime, "updated_at": tTime, "landed_at": nullTime(),
-		"claim_url": map[string]any{"type": "string", "description": "One-time link that lands the delivery in whoever opens it's library."},
-	}),
-	"InboxDelivery": obj([]string{"id", "store", "pattern_name"}, map[string]any{"id": tInt, "store": tStr, "pattern_name": tStr,
-		"designs": nullArr(tStr), "order_id": tStr, "sku": tStr, "purchase_date": tStr, "created_at": tTime}),
-	"Export": obj([]string{"id", "status", "designs_total", "designs_done", "bytes", "created_at"}, map[string]any{
-		"id": tInt, "status": tStr, "machine": tStr, "designs_total": tInt, "designs_done": tInt, "bytes": tInt,
-		"created_at": tTime, "finished_at": nullTime(), "expires_at": nullTime(), "mailed_when_ready": tBool, "error": tStr,
-		"download_url": map[string]any{"type": "string", "description": "Where the ZIP is, once status is done."}}),
-	"Billing": obj([]string{"plan", "status", "mode", "usage"}, map[string]any{"plan": enum("starter", "professional", "business"),
-		"plan_name": tStr, "status": tStr, "mode": enum("stripe", "manual"), "interval": tStr, "amount_cents": tInt, "founding": tBool,
-		"trial_ends_at": nullTime(), "trial_days_left": tInt, "grace_ends_at": nullTime(), "read_only": tBool, "reason": tStr,
-		"usage":  map[string]any{"type": "object", "additionalProperties": obj([]string{"used", "limit"}, map[string]any{"used": tInt, "limit": null("integer")})},
-		"staged": map[string]any{"type": "object", "additionalProperties": tInt}, "features": map[string]any{"type": "object", "additionalProperties": tBool}}),
-	"Token": obj([]string{"access_token", "token_type", "expires_in", "refresh_token"}, map[string]any{
-		"access_token": tStr, "token_type": enum("Bearer"), "expires_in": tInt, "refresh_token": tStr, "scope": tStr}),
+// schemas are the platform's components, built when the document is.
+func schemas() map[string]any {
+	return map[string]any{
+		"Error": strict([]string{"error"}, map[string]any{"error": strict([]string{"code", "message"}, map[string]any{
+			"code": tStr, "message": tStr})}),
+		"OAuthError": obj([]string{"error"}, map[string]any{"error": tStr, "error_description": tStr}),
+		"Pattern": obj([]string{"id", "name", "keywords", "formats"}, map[string]any{
+			"id": tInt, "name": tStr, "designer": tStr, "designer_url": tStr, "notes": tStr, "source": tStr,
+			"purchased_on": nullTime(), "type": tStr, "type_name": tStr, "type_confidence": tNum,
+			"width_in": null("number"), "height_in": null("number"), "stitch_length_in": null("number"),
+			"paths": null("integer"), "jumps": null("integer"), "thumb_state": tStr, "mirror_lr": null("number"), "mirror_tb": null("number"),
+			"suggested_rotation": tInt, "rotation_confidence": tNum, "orientation": tStr, "batch_id": null("integer"),
+			"view_count": tInt, "download_count": tInt, "created_at": tTime, "updated_at": tTime,
+			"keywords": nullArr(tStr), "favorite": tBool, "formats": nullArr(tStr),
+			"score": tNum, "matched": nullArr(tStr)}),
+		"Import": obj([]string{"id", "status"}, map[string]any{"id": tInt, "status": tStr, "files": tInt, "designs_total": tInt,
+			"designs_done": tInt, "created": tInt, "merged": tInt, "duplicates": tInt,
+			"failed": arr(obj([]string{"file", "reason"}, map[string]any{"file": tStr, "reason": tStr})),
+			"error":  tStr, "created_at": tTime, "finished_at": nullTime(),
+			"held":    map[string]any{"type": "string", "description": "Present when the import is held over the plan's limit (status staged): why, and how to upgrade. Its designs are kept and added after an upgrade."},
+			"waiting": tStr}),
+		"Share": obj([]string{"id", "name"}, map[string]any{"id": tInt, "name": tStr, "recipient_name": tStr, "created_at": tTime,
+			"expires_at": tTime, "status": tStr, "voters": tInt, "pattern_ids": nullArr(tInt)}),
+		"SavedSearch": obj([]string{"id", "name", "query"}, map[string]any{"id": tInt, "name": tStr, "query": tStr,
+			"filters": tObject, "pinned": tBool, "created_at": tTime}),
+		"Tenant": obj([]string{"id", "slug", "name", "plan", "status"}, map[string]any{"id": tInt, "slug": tStr, "name": tStr,
+			"plan": tStr, "status": enum("active", "suspended", "deleted"), "created_at": tTime, "designs": tInt,
+			"role": enum("owner", "editor", "viewer"), "owner_email": tStr, "members": tInt, "storage_bytes": tInt,
+			"last_activity": nullTime()}),
+		"ImportRequest": strict([]string{"pattern_name"}, map[string]any{
+			"user_email":    map[string]any{"type": "string", "description": "Deliver into the Inbox of the account with this verified address (a store key only). Without it (and without a grant) the answer carries a claim_url."},
+			"pattern_name":  map[string]any{"type": "string", "minLength": 1, "maxLength": 300},
+			"file_url":      map[string]any{"type": "string", "description": "https URL of the design file or ZIP, on one of the store's allowed file hosts."},
+			"thumbnail_url": map[string]any{"type": "string", "description": "https URL of a PNG or JPEG picture of the design."},
+			"source":        map[string]any{"type": "string", "maxLength": 200},
+			"purchase_date": map[string]any{"type": "string", "description": "2026-03-14 or an RFC 3339 time."},
+			"keywords":      map[string]any{"type": "array", "items": tStr, "maxItems": 30},
+			"files":         map[string]any{"type": "array", "items": tStr, "maxItems": 20, "description": "More URLs: individual formats or ZIPs of the same design."},
+			"order_id":      map[string]any{"type": "string", "maxLength": 200},
+			"sku":           map[string]any{"type": "string", "maxLength": 200},
+			"licence_text":  map[string]any{"type": "string", "maxLength": 20000},
+			"callback_url":  map[string]any{"type": "string", "description": "https URL told (signed, see the API page) when the delivery ends."},
+		}),
+		"Delivery": strict([]string{"id", "status", "link", "idempotency_key", "designs", "created_at"}, map[string]any{
+			"id":              tInt,
+			"status":          enum("fetching", "waiting", "importing", "delivered", "failed", "declined"),
+			"link":            enum("grant", "claim", "email"),
+			"idempotency_key": tStr, "reason_code": tStr, "reason": tStr, "designs": tInt,
+			"created_at": tTime, "updated_at": tTime, "landed_at": nullTime(),
+			"claim_url": map[string]any{"type": "string", "description": "One-time link that lands the delivery in whoever opens it's library."},
+		}),
+		"InboxDelivery": obj([]string{"id", "store", "pattern_name"}, map[string]any{"id": tInt, "store": tStr, "pattern_name": tStr,
+			"designs": nullArr(tStr), "order_id": tStr, "sku": tStr, "purchase_date": tStr, "created_at": tTime}),
+		"Export": obj([]string{"id", "status", "designs_total", "designs_done", "bytes", "created_at"}, map[string]any{
+			"id": tInt, "status": tStr, "machine": tStr, "designs_total": tInt, "designs_done": tInt, "bytes": tInt,
+			"created_at": tTime, "finished_at": nullTime(), "expires_at": nullTime(), "mailed_when_ready": tBool, "error": tStr,
+			"download_url": map[string]any{"type": "string", "description": "Where the ZIP is, once status is done."}}),
+		"Billing": obj([]string{"plan", "status", "mode", "usage"}, map[string]any{"plan": enum("starter", "professional", "business"),
+			"plan_name": tStr, "status": tStr, "mode": enum("stripe", "manual"), "interval": tStr, "amount_cents": tInt, "founding": tBool,
+			"trial_ends_at": nullTime(), "trial_days_left": tInt, "grace_ends_at": nullTime(), "read_only": tBool, "reason": tStr,
+			"usage":  map[string]any{"type": "object", "additionalProperties": obj([]string{"used", "limit"}, map[string]any{"used": tInt, "limit": null("integer")})},
+			"staged": map[string]any{"type": "object", "additionalProperties": tInt}, "features": map[string]any{"type": "object", "additionalProperties": tBool}}),
+		"Token": obj([]string{"access_token", "token_type", "expires_in", "refresh_token"}, map[string]any{
+			"access_token": tStr, "token_type": enum("Bearer"), "expires_in": tInt, "refresh_token": tStr, "scope": tStr}),
+	}
 }
 
 func errResponses(codes ...int) map[int]map[string]any {
@@ -336,8 +339,9 @@ func pathParams(p string) []string {
 
 // allSchemas are the components: the platform's and the business's.
 func allSchemas() map[string]any {
-	all := make(map[string]any, len(schemas)+len(businessSchemas))
-	for _, m := range []map[string]any{schemas, businessSchemas} {
+	platform, business := schemas(), businessSchemas()
+	all := make(map[string]any, len(platform)+len(business))
+	for _, m := range []map[string]any{platform, business} {
 		for k, v := range m {
 			all[k] = v
 		}

@@ -312,8 +312,8 @@ func RestorePlatform(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 	}
 	defer d.Close()
 	for {
-		var recovering bool
-		if err := d.Pool.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&recovering); err != nil {
+		recovering, err := d.InRecovery(ctx)
+		if err != nil {
 			return aside, fmt.Errorf("app: restored cluster: %w", err)
 		}
 		if !recovering {

@@ -16,6 +16,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -29,7 +30,9 @@ import (
 //go:embed templates/index.html
 var templateFiles embed.FS
 
-var indexTemplate = template.Must(template.ParseFS(templateFiles, "templates/index.html"))
+var indexTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(templateFiles, "templates/index.html"))
+})
 
 // ExportOptions change what an export holds.
 type ExportOptions struct {
@@ -404,7 +407,7 @@ func writeIndex(zw *zip.Writer, h *Header, designs []*exportDesign, thumbs map[i
 		Workspace, Date  string
 		Designs, Trashed int
 	}{h.Workspace.Name, h.CreatedAt.Format("2 January 2006"), res.Designs, res.Trashed}
-	if err := indexTemplate.ExecuteTemplate(bw, "head", head); err != nil {
+	if err := indexTemplate().ExecuteTemplate(bw, "head", head); err != nil {
 		return err
 	}
 	for _, d := range designs {
@@ -424,11 +427,11 @@ func writeIndex(zw *zip.Writer, h *Header, designs []*exportDesign, thumbs map[i
 			}
 			id.Files = append(id.Files, indexFile{Name: path.Base(d.paths[f.ID]), Href: href(d.paths[f.ID]), Note: note})
 		}
-		if err := indexTemplate.ExecuteTemplate(bw, "design", id); err != nil {
+		if err := indexTemplate().ExecuteTemplate(bw, "design", id); err != nil {
 			return err
 		}
 	}
-	if err := indexTemplate.ExecuteTemplate(bw, "foot", nil); err != nil {
+	if err := indexTemplate().ExecuteTemplate(bw, "foot", nil); err != nil {
 		return err
 	}
 	return bw.Flush()

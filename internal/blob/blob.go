@@ -9,7 +9,7 @@
 //
 // Two implementations share one conformance test suite: [Local], files
 // under a directory (the default, under $PV_DATA_DIR/files), and [S3], any
-// S3-compatible object store reached with minio-go. [Open] picks one from a
+// S3-compatible object store (S3 REST API, SigV4-signed). [Open] picks one from a
 // URL.
 //
 // # Prefixes

@@ -8,8 +8,6 @@ import (
 	"os"
 	"syscall"
 	"time"
-
-	"github.com/minio/minio-go/v7"
 )
 
 // Check implements Checker: the directory is there and writable.
@@ -31,24 +29,17 @@ func (l *Local) Check(ctx context.Context) error {
 // created if it is missing and the URL says create=true.
 func (s *S3) Check(ctx context.Context) error { return s.ensureBucket(ctx) }
 
-// s3MaxRetries is how many times minio-go sends a request (its default,
-// 10 with back-off, held a request 4–8 s while S3 was down; 2 still took
-// a second with its back-off). 1 sends it once: Go's HTTP transport
-// already resends an idempotent request whose kept-alive connection had
-// closed, and an outage is the Guard's to report and an import's to wait
-// out.
-const s3MaxRetries = 1
-
-// s3Transport is minio-go's transport with timeouts that fail fast when
+// s3Transport is Go's default transport with timeouts that fail fast when
 // the server does not answer: connecting (2 s) and the response headers
-// of a request whose body has been sent (30 s).
-func s3Transport(secure bool) (*http.Transport, error) {
-	tr, err := minio.DefaultTransport(secure)
-	if err != nil {
-		return nil, err
-	}
+// of a request whose body has been sent (30 s). Requests are not retried
+// (an outage is the Guard's to report and an import's to wait out); Go's
+// transport already resends an idempotent request whose kept-alive
+// connection had closed.
+func s3Transport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = 5 * time.Second
 	tr.ResponseHeaderTimeout = 30 * time.Second
-	return tr, nil
+	tr.MaxIdleConnsPerHost = 16
+	return tr
 }

@@ -12,8 +12,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/minio/minio-go/v7"
 )
 
 // ErrUnavailable is returned, wrapped, when the storage cannot be reached
@@ -302,8 +300,11 @@ func transient(err error) bool {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return true
 	}
-	r := minio.ToErrorResponse(err)
-	if r.StatusCode >= 500 {
+	var r *s3Reply
+	if !errors.As(err, &r) {
+		return false
+	}
+	if r.Status >= 500 {
 		return true
 	}
 	switch r.Code {
@@ -320,6 +321,12 @@ func (g *Guard) withTimeout(ctx context.Context) (context.Context, context.Cance
 
 // Put implements Store.
 func (g *Guard) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	return g.put(ctx, key, r, func(src io.Reader) error { return g.inner.Put(ctx, key, src, size, contentType) })
+}
+
+// put runs one Put (or a batch's Put) of r under key through the breaker,
+// patiently when ctx says so.
+func (g *Guard) put(ctx context.Context, key string, r io.Reader, put func(src io.Reader) error) error {
 	src := &trackedReader{r: r}
 	start := int64(-1)
 	if sk, ok := r.(io.Seeker); ok {
@@ -328,9 +335,7 @@ func (g *Guard) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		}
 	}
 	return g.patiently(ctx, func() error {
-		return g.call(ctx, "put", key, func() error {
-			return g.inner.Put(ctx, key, src, size, contentType)
-		}, func() bool { return src.err != nil })
+		return g.call(ctx, "put", key, func() error { return put(src) }, func() bool { return src.err != nil })
 	}, func() bool {
 		if !src.read {
 			return true

@@ -195,3 +195,32 @@ func TestGuardPatience(t *testing.T) {
 		t.Errorf("patient Put of a one-shot reader while S3 is down: %v, want ErrUnavailable at once", err)
 	}
 }
+
+// TestGuardBatchDefersSyncs checks that a Batch on a Guard in front of
+// Local keeps Local's one sync at Commit (the app always puts a Guard in
+// front of its store) and reports its calls to the Guard.
+func TestGuardBatchDefersSyncs(t *testing.T) {
+	l, err := NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen outcomes
+	b := NewBatch(NewGuard(l, GuardOptions{Observe: seen.observe}))
+	defer b.Close()
+	gb, ok := b.(*guardedBatch)
+	if !ok {
+		t.Fatalf("NewBatch(Guard(Local)) = %T, want a batch deferring its syncs", b)
+	}
+	if err := b.Put(t.Context(), "3/blobs/a", strings.NewReader("data"), 4, ""); err != nil {
+		t.Fatal(err)
+	}
+	if len(gb.b.dirty) != 1 {
+		t.Fatalf("%d files waiting for the sync, want 1", len(gb.b.dirty))
+	}
+	if err := b.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if seen.got["put ok"] != 1 || seen.got["sync ok"] != 1 {
+		t.Fatalf("observed %v, want one put and one sync", seen.got)
+	}
+}

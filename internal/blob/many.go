@@ -30,12 +30,39 @@ type Batch interface {
 
 // NewBatch returns a Batch on s: Local defers its syncs to Commit; other
 // stores (S3) store durably in Put, and Commit does nothing.
+// A Guard in front of Local keeps Local's deferred syncs, its calls going
+// through the Guard's breaker as its own Puts do.
 func NewBatch(s Store) Batch {
-	if l, ok := s.(*Local); ok {
-		return &localBatch{l: l}
+	switch s := s.(type) {
+	case *Local:
+		return &localBatch{l: s}
+	case *Guard:
+		if l, ok := s.inner.(*Local); ok {
+			return &guardedBatch{g: s, b: &localBatch{l: l}}
+		}
 	}
 	return directBatch{s}
 }
+
+// guardedBatch is a Batch on a Local behind a Guard: each Put and Commit
+// goes through the Guard (a failing disk opens its circuit and is
+// reported as ErrUnavailable, as for a Put on the Guard itself).
+type guardedBatch struct {
+	g *Guard
+	b *localBatch
+}
+
+func (b *guardedBatch) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	return b.g.put(ctx, key, r, func(src io.Reader) error { return b.b.Put(ctx, key, src, size, contentType) })
+}
+
+func (b *guardedBatch) Commit(ctx context.Context) error {
+	return b.g.patiently(ctx, func() error {
+		return b.g.call(ctx, "sync", "", func() error { return b.b.Commit(ctx) }, nil)
+	}, nil, false)
+}
+
+func (b *guardedBatch) Close() error { return b.b.Close() }
 
 // directBatch is a Batch on a store whose Puts are durable.
 type directBatch struct{ s Store }

@@ -1,16 +1,25 @@
 package blob
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/aws/smithy-go/aws-http-auth/credentials"
+	"github.com/aws/smithy-go/aws-http-auth/sigv4"
+	v4 "github.com/aws/smithy-go/aws-http-auth/v4"
 )
 
 // S3Config configures an S3 store.
@@ -102,15 +111,23 @@ func parseS3URL(s string) (S3Config, error) {
 }
 
 // S3 is a Store in a bucket of an S3-compatible object store (AWS S3,
-// MinIO, versitygw, Ceph RGW, R2, …). Objects are named by their keys,
-// after S3Config.Prefix if set; Put is atomic because S3 makes a new
-// object visible only once it is complete.
+// MinIO, versitygw, Ceph RGW, R2, …), spoken to with S3's REST API and
+// AWS Signature Version 4 (signed by the AWS signing module). Objects are
+// named by their keys, after S3Config.Prefix if set; Put is atomic because
+// S3 makes a new object visible only once it is complete.
 type S3 struct {
-	client *minio.Client
-	bucket string
-	prefix string // "" or ending in "/"
-	region string
-	create bool // create the bucket when it is missing
+	client   *http.Client
+	signer   *sigv4.Signer
+	creds    credentials.Credentials
+	scheme   string
+	endpoint string // host[:port]
+	bucket   string
+	virtual  bool   // address the bucket as a host name (AWS) instead of a path
+	prefix   string // "" or ending in "/"
+	create   bool   // create the bucket when it is missing
+
+	mu     sync.Mutex
+	region string // "" until asked of the server
 }
 
 var _ Store = (*S3)(nil)
@@ -119,6 +136,12 @@ var _ Store = (*S3)(nil)
 // memory that one Put of a large or unsized file buffers.
 const s3PartSize = 8 << 20
 
+// s3DeleteBatch is how many keys one multi-object delete names (S3's most).
+const s3DeleteBatch = 1000
+
+// s3ErrorBody bounds how much of an error reply is read.
+const s3ErrorBody = 64 << 10
+
 // NewS3 connects to the bucket that cfg describes and checks that it
 // exists, creating it if it does not and cfg.CreateBucket is set. A
 // server that cannot be reached is not an error here (see Check).
@@ -126,21 +149,31 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	if cfg.Prefix != "" && !ValidKey(cfg.Prefix) {
 		return nil, fmt.Errorf("blob: s3 key prefix %q: %w", cfg.Prefix, ErrBadKey)
 	}
-	transport, err := s3Transport(cfg.Secure)
-	if err != nil {
-		return nil, fmt.Errorf("blob: s3 client for %s: %w", cfg.Endpoint, err)
+	s := &S3{
+		client: &http.Client{
+			Transport: s3Transport(),
+			// S3 answers a request to the wrong region or host with a
+			// redirect that must not be followed with this signature.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		signer: sigv4.New(func(o *v4.SignerOptions) {
+			o.DisableDoublePathEscape = true
+			o.AddPayloadHashHeader = true
+		}),
+		creds:    credentials.Credentials{AccessKeyID: cfg.AccessKey, SecretAccessKey: cfg.SecretKey},
+		scheme:   "http",
+		endpoint: cfg.Endpoint,
+		bucket:   cfg.Bucket,
+		region:   cfg.Region,
+		create:   cfg.CreateBucket,
 	}
-	client, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure:     cfg.Secure,
-		Region:     cfg.Region,
-		Transport:  transport,
-		MaxRetries: s3MaxRetries,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("blob: s3 client for %s: %w", cfg.Endpoint, err)
+	if cfg.Secure {
+		s.scheme = "https"
 	}
-	s := &S3{client: client, bucket: cfg.Bucket, region: cfg.Region, create: cfg.CreateBucket}
+	// AWS wants buckets named as hosts; a dotted name would not match
+	// its certificate, and other servers take the bucket in the path.
+	host, _, _ := strings.Cut(cfg.Endpoint, ":")
+	s.virtual = strings.HasSuffix(host, ".amazonaws.com") && !strings.Contains(cfg.Bucket, ".")
 	// A server that does not answer now is an outage, not a bad setting
 	// (as far as can be told): the store is usable once it is back, and
 	// Check says when (creating the bucket then, if asked to).
@@ -156,32 +189,240 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 // ensureBucket checks that the bucket exists, creating it if it does not
 // and the store was asked to.
 func (s *S3) ensureBucket(ctx context.Context) error {
-	exists, err := s.client.BucketExists(ctx, s.bucket)
+	exists, err := s.bucketExists(ctx)
 	if err != nil {
-		return fmt.Errorf("blob: s3 bucket %q at %s: %w", s.bucket, s.client.EndpointURL().Host, err)
+		return fmt.Errorf("blob: s3 bucket %q at %s: %w", s.bucket, s.endpoint, err)
 	}
 	if !exists {
 		if !s.create {
-			return fmt.Errorf("blob: s3 bucket %q at %s does not exist (create it, or add create=true to the URL)", s.bucket, s.client.EndpointURL().Host)
+			return fmt.Errorf("blob: s3 bucket %q at %s does not exist (create it, or add create=true to the URL)", s.bucket, s.endpoint)
 		}
-		err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: s.region})
-		if code := minio.ToErrorResponse(err).Code; err != nil && code != "BucketAlreadyOwnedByYou" {
-			return fmt.Errorf("blob: s3 create bucket %q at %s: %w", s.bucket, s.client.EndpointURL().Host, err)
+		if err := s.makeBucket(ctx); err != nil && errorCode(err) != "BucketAlreadyOwnedByYou" {
+			return fmt.Errorf("blob: s3 create bucket %q at %s: %w", s.bucket, s.endpoint, err)
 		}
 	}
 	return nil
 }
 
+func (s *S3) bucketExists(ctx context.Context) (bool, error) {
+	resp, err := s.send(ctx, http.MethodHead, "", nil, nil, nil)
+	if err != nil {
+		if errorCode(err) == "NoSuchBucket" {
+			return false, nil
+		}
+		return false, err
+	}
+	resp.Body.Close()
+	return true, nil
+}
+
+func (s *S3) makeBucket(ctx context.Context) error {
+	region, err := s.regionOf(ctx)
+	if err != nil {
+		return err
+	}
+	var body []byte
+	if region != "us-east-1" {
+		body, _ = xml.Marshal(struct {
+			XMLName  xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CreateBucketConfiguration"`
+			Location string   `xml:"LocationConstraint"`
+		}{Location: region})
+	}
+	return s.call(ctx, http.MethodPut, "", nil, body, nil, nil)
+}
+
+// regionOf is the bucket's region: the configured one, else the one the
+// server says (GetBucketLocation, asked once), us-east-1 for a bucket
+// that is not there yet.
+func (s *S3) regionOf(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	region := s.region
+	s.mu.Unlock()
+	if region != "" {
+		return region, nil
+	}
+	var loc struct {
+		Location string `xml:",chardata"`
+	}
+	err := s.callAs(ctx, "us-east-1", http.MethodGet, "", url.Values{"location": {""}}, nil, nil, &loc)
+	switch {
+	case errorCode(err) == "NoSuchBucket":
+		return "us-east-1", nil
+	case err != nil:
+		return "", fmt.Errorf("bucket location: %w", err)
+	}
+	region = strings.TrimSpace(loc.Location)
+	switch region {
+	case "":
+		region = "us-east-1"
+	case "EU":
+		region = "eu-west-1"
+	}
+	s.mu.Lock()
+	s.region = region
+	s.mu.Unlock()
+	return region, nil
+}
+
 // s3Error turns S3's "no such key" into ErrNotFound.
 func s3Error(err error) error {
-	if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+	if errorCode(err) == "NoSuchKey" {
 		return ErrNotFound
 	}
 	return err
 }
 
-// Put implements Store with one PutObject, uploaded in parts of 8 MiB
-// when the file is larger or its size unknown.
+// s3Reply is an S3 request that failed: the server's status, and its
+// error code and message when its reply had them.
+type s3Reply struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *s3Reply) Error() string {
+	msg := e.Code
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return fmt.Sprintf("s3: %s (HTTP %d)", msg, e.Status)
+}
+
+// errorCode is S3's error code of err ("NoSuchKey", "SlowDown", …), or "".
+func errorCode(err error) string {
+	var r *s3Reply
+	if errors.As(err, &r) {
+		return r.Code
+	}
+	return ""
+}
+
+// objectURL is the address of key in the bucket ("" for the bucket).
+// Keys and bucket names are plain ASCII (ValidKey), so they need no
+// escaping.
+func (s *S3) objectURL(key string, query url.Values) *url.URL {
+	u := &url.URL{Scheme: s.scheme, Host: s.endpoint, Path: "/" + s.bucket + "/" + key}
+	if s.virtual {
+		u.Host, u.Path = s.bucket+"."+s.endpoint, "/"+key
+	}
+	if key == "" && !s.virtual {
+		u.Path = "/" + s.bucket
+	}
+	u.RawQuery = encodeQuery(query)
+	return u
+}
+
+// encodeQuery writes query the way SigV4 reads it: sorted, with every
+// byte but A–Z a–z 0–9 - _ . ~ escaped (a space as %20, not +).
+func encodeQuery(query url.Values) string {
+	return strings.ReplaceAll(query.Encode(), "+", "%20")
+}
+
+// send signs and sends one request; body, if not nil, is its whole
+// payload. A reply of 300 or more is returned as an *s3Reply error.
+func (s *S3) send(ctx context.Context, method, key string, query url.Values, body []byte, header http.Header) (*http.Response, error) {
+	region, err := s.regionOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.sendAs(ctx, region, method, key, query, body, header)
+}
+
+func (s *S3) sendAs(ctx context.Context, region, method, key string, query url.Values, body []byte, header http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, s.objectURL(key, query).String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > 0 {
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	req.ContentLength = int64(len(body))
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	hash := sha256.Sum256(body)
+	if err := s.signer.SignRequest(&sigv4.SignRequestInput{
+		Request: req, PayloadHash: hash[:], Credentials: s.creds, Service: "s3", Region: region,
+	}); err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 300 {
+		defer resp.Body.Close()
+		return nil, replyError(resp, key == "")
+	}
+	return resp, nil
+}
+
+// replyError reads S3's error reply. A reply without a body (to a HEAD)
+// is named by its status, and its request: of the bucket, or of an object.
+func replyError(resp *http.Response, ofBucket bool) error {
+	r := &s3Reply{Status: resp.StatusCode}
+	var doc struct {
+		Code    string
+		Message string
+	}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, s3ErrorBody))
+	if xml.Unmarshal(data, &doc) == nil {
+		r.Code, r.Message = doc.Code, doc.Message
+	}
+	if r.Code == "" {
+		switch resp.StatusCode {
+		case http.StatusNotFound:
+			r.Code = "NoSuchKey"
+			if ofBucket {
+				r.Code = "NoSuchBucket"
+			}
+		case http.StatusServiceUnavailable:
+			r.Code = "ServiceUnavailable"
+		default:
+			r.Code = strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", "")
+		}
+	}
+	return r
+}
+
+// call sends one request and decodes its XML reply into out, if not nil.
+func (s *S3) call(ctx context.Context, method, key string, query url.Values, body []byte, header http.Header, out any) error {
+	region, err := s.regionOf(ctx)
+	if err != nil {
+		return err
+	}
+	return s.callAs(ctx, region, method, key, query, body, header, out)
+}
+
+func (s *S3) callAs(ctx context.Context, region, method, key string, query url.Values, body []byte, header http.Header, out any) error {
+	resp, err := s.sendAs(ctx, region, method, key, query, body, header)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		_, err := io.Copy(io.Discard, io.LimitReader(resp.Body, s3ErrorBody))
+		return err
+	}
+	// Some replies (CompleteMultipartUpload) are an error despite the 200.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return err
+	}
+	var probe struct{ XMLName xml.Name }
+	if xml.Unmarshal(data, &probe) == nil && probe.XMLName.Local == "Error" {
+		return replyError(&http.Response{StatusCode: resp.StatusCode, Body: io.NopCloser(bytes.NewReader(data))}, key == "")
+	}
+	if err := xml.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("s3 reply to %s: %w", method, err)
+	}
+	return nil
+}
+
+// Put implements Store: one PUT of a file up to 8 MiB, else a multipart
+// upload in parts of 8 MiB (read one at a time, so one Put buffers at
+// most a part).
 func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
 	if !ValidKey(key) {
 		return fmt.Errorf("blob: put %q: %w", key, ErrBadKey)
@@ -189,32 +430,97 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, conte
 	if contentType == "" {
 		contentType = defaultContentType
 	}
-	// minio-go retries failed requests, which cannot help when r itself
-	// fails or ends early; canceling the context stops the retries.
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	src := &sourceReader{r: r, size: size, cancel: cancel}
-	_, err := s.client.PutObject(ctx, s.bucket, s.prefix+key, src, size, minio.PutObjectOptions{
-		ContentType: contentType,
-		PartSize:    s3PartSize,
-	})
-	if src.err != nil {
-		err = src.err
-	}
-	if err != nil {
+	if err := s.put(ctx, s.prefix+key, r, size, contentType); err != nil {
 		return fmt.Errorf("blob: put %q: %w", key, err)
 	}
 	return nil
 }
 
-// sourceReader reads a Put's data, and on a read error, or an EOF before
-// size bytes, records the error and cancels the upload.
+func (s *S3) put(ctx context.Context, name string, r io.Reader, size int64, contentType string) error {
+	if size >= 0 {
+		r = io.LimitReader(r, size)
+	}
+	src := &sourceReader{r: r, size: size}
+	bufSize := int64(s3PartSize)
+	if size >= 0 {
+		bufSize = min(size, s3PartSize)
+	}
+	buf := make([]byte, bufSize)
+	n, err := readPart(src, buf)
+	if err != nil {
+		return err
+	}
+	header := http.Header{"Content-Type": {contentType}}
+	if n < s3PartSize || size == s3PartSize {
+		return s.call(ctx, http.MethodPut, name, nil, buf[:n], header, nil)
+	}
+	return s.multipart(ctx, name, src, buf, header)
+}
+
+// readPart fills buf from r as far as r goes: it returns fewer bytes than
+// len(buf) only at the end of r, and no error then.
+func readPart(r io.Reader, buf []byte) (int, error) {
+	n, err := io.ReadFull(r, buf)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return n, err
+}
+
+// multipart uploads first and the rest of src as the parts of one
+// object, and aborts the upload if any part fails.
+func (s *S3) multipart(ctx context.Context, name string, src io.Reader, first []byte, header http.Header) (err error) {
+	var started struct {
+		UploadID string `xml:"UploadId"`
+	}
+	if err := s.call(ctx, http.MethodPost, name, url.Values{"uploads": {""}}, nil, header, &started); err != nil {
+		return fmt.Errorf("start multipart upload: %w", err)
+	}
+	upload := url.Values{"uploadId": {started.UploadID}}
+	defer func() {
+		if err != nil {
+			abort, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			_ = s.call(abort, http.MethodDelete, name, upload, nil, nil, nil)
+		}
+	}()
+	type part struct {
+		Number int    `xml:"PartNumber"`
+		ETag   string `xml:"ETag"`
+	}
+	var parts []part
+	buf := first
+	for n := 1; len(buf) > 0; n++ {
+		q := url.Values{"uploadId": {started.UploadID}, "partNumber": {strconv.Itoa(n)}}
+		resp, err := s.send(ctx, http.MethodPut, name, q, buf, nil)
+		if err != nil {
+			return fmt.Errorf("part %d: %w", n, err)
+		}
+		resp.Body.Close()
+		parts = append(parts, part{n, resp.Header.Get("ETag")})
+		got, err := readPart(src, first[:cap(first)])
+		if err != nil {
+			return err
+		}
+		buf = first[:got]
+	}
+	done, _ := xml.Marshal(struct {
+		XMLName xml.Name `xml:"CompleteMultipartUpload"`
+		Parts   []part   `xml:"Part"`
+	}{Parts: parts})
+	var result struct{ ETag string }
+	if err := s.call(ctx, http.MethodPost, name, upload, done, nil, &result); err != nil {
+		return fmt.Errorf("complete multipart upload: %w", err)
+	}
+	return nil
+}
+
+// sourceReader reads a Put's data and turns an EOF before size bytes
+// into a short-body error.
 type sourceReader struct {
-	r      io.Reader
-	size   int64 // -1 if unknown
-	n      int64
-	err    error
-	cancel context.CancelCauseFunc
+	r    io.Reader
+	size int64 // -1 if unknown
+	n    int64
 }
 
 func (s *sourceReader) Read(p []byte) (int, error) {
@@ -222,10 +528,6 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 	s.n += int64(n)
 	if err == io.EOF && s.size >= 0 && s.n < s.size {
 		err = shortBody(s.n, s.size)
-	}
-	if err != nil && err != io.EOF && s.err == nil {
-		s.err = err
-		s.cancel(err)
 	}
 	return n, err
 }
@@ -237,13 +539,11 @@ func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, Info, error) {
 	if !ValidKey(key) {
 		return nil, Info{}, fmt.Errorf("blob: get %q: %w", key, ErrBadKey)
 	}
-	// minio.Client.GetObject would send a HEAD, then a GET that fails if
-	// the object changed in between; Core.GetObject sends just the GET.
-	body, oi, _, err := minio.Core{Client: s.client}.GetObject(ctx, s.bucket, s.prefix+key, minio.GetObjectOptions{})
+	resp, err := s.send(ctx, http.MethodGet, s.prefix+key, nil, nil, nil)
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("blob: get %q: %w", key, s3Error(err))
 	}
-	return body, s.info(key, oi), nil
+	return resp.Body, s.info(key, resp), nil
 }
 
 // Stat implements Store.
@@ -251,15 +551,21 @@ func (s *S3) Stat(ctx context.Context, key string) (Info, error) {
 	if !ValidKey(key) {
 		return Info{}, fmt.Errorf("blob: stat %q: %w", key, ErrBadKey)
 	}
-	oi, err := s.client.StatObject(ctx, s.bucket, s.prefix+key, minio.StatObjectOptions{})
+	resp, err := s.send(ctx, http.MethodHead, s.prefix+key, nil, nil, nil)
 	if err != nil {
 		return Info{}, fmt.Errorf("blob: stat %q: %w", key, s3Error(err))
 	}
-	return s.info(key, oi), nil
+	resp.Body.Close()
+	return s.info(key, resp), nil
 }
 
-func (s *S3) info(key string, oi minio.ObjectInfo) Info {
-	return Info{Key: key, Size: oi.Size, ContentType: oi.ContentType, ModTime: oi.LastModified}
+func (s *S3) info(key string, resp *http.Response) Info {
+	modTime, _ := http.ParseTime(resp.Header.Get("Last-Modified"))
+	size, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64)
+	if err != nil {
+		size = resp.ContentLength
+	}
+	return Info{Key: key, Size: size, ContentType: resp.Header.Get("Content-Type"), ModTime: modTime}
 }
 
 // Delete implements Store.
@@ -267,7 +573,7 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	if !ValidKey(key) {
 		return fmt.Errorf("blob: delete %q: %w", key, ErrBadKey)
 	}
-	if err := s.client.RemoveObject(ctx, s.bucket, s.prefix+key, minio.RemoveObjectOptions{}); err != nil {
+	if err := s.call(ctx, http.MethodDelete, s.prefix+key, nil, nil, nil, nil); err != nil && errorCode(err) != "NoSuchKey" {
 		return fmt.Errorf("blob: delete %q: %w", key, err)
 	}
 	return nil
@@ -288,34 +594,95 @@ func (s *S3) deletePrefix(ctx context.Context, prefix string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // stops the listing if removal fails
-	var listErr error
-	objects := func(yield func(minio.ObjectInfo) bool) {
-		opts := minio.ListObjectsOptions{Prefix: s.prefix + p + "/", Recursive: true}
-		for oi := range s.client.ListObjectsIter(ctx, s.bucket, opts) {
-			if oi.Err != nil {
-				listErr = oi.Err
-				return
-			}
-			if !yield(oi) {
-				return
-			}
+	batch := make([]string, 0, s3DeleteBatch)
+	err = s.list(ctx, s.prefix+p+"/", func(o s3Object) error {
+		if batch = append(batch, o.Key); len(batch) == s3DeleteBatch {
+			err := s.deleteObjects(ctx, batch)
+			batch = batch[:0]
+			return err
 		}
-	}
-	results, err := s.client.RemoveObjectsWithIter(ctx, s.bucket, objects, minio.RemoveObjectsOptions{})
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for res := range results {
-		if res.Err != nil {
-			return fmt.Errorf("remove %q: %w", res.ObjectName, res.Err)
+	return s.deleteObjects(ctx, batch)
+}
+
+// deleteObjects removes the named objects in one multi-object delete.
+func (s *S3) deleteObjects(ctx context.Context, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	type object struct {
+		Key string
+	}
+	req := struct {
+		XMLName xml.Name `xml:"Delete"`
+		Quiet   bool
+		Objects []object `xml:"Object"`
+	}{Quiet: true}
+	for _, n := range names {
+		req.Objects = append(req.Objects, object{n})
+	}
+	body, err := xml.Marshal(req)
+	if err != nil {
+		return err
+	}
+	sum := md5.Sum(body) // S3 requires Content-MD5 on a multi-object delete
+	var result struct {
+		Errors []struct {
+			Key     string
+			Code    string
+			Message string
+		} `xml:"Error"`
+	}
+	header := http.Header{"Content-Md5": {base64.StdEncoding.EncodeToString(sum[:])}, "Content-Type": {"application/xml"}}
+	if err := s.call(ctx, http.MethodPost, "", url.Values{"delete": {""}}, body, header, &result); err != nil {
+		return err
+	}
+	for _, e := range result.Errors {
+		if e.Code != "NoSuchKey" {
+			return fmt.Errorf("remove %q: %w", e.Key, &s3Reply{Status: http.StatusOK, Code: e.Code, Message: e.Message})
 		}
 	}
-	if listErr != nil {
-		return listErr
+	return nil
+}
+
+// s3Object is one object of a listing.
+type s3Object struct {
+	Key          string
+	Size         int64
+	LastModified time.Time
+}
+
+// list calls fn for every object whose name starts with prefix, in
+// lexical order (ListObjectsV2, a page of up to 1000 at a time).
+func (s *S3) list(ctx context.Context, prefix string, fn func(s3Object) error) error {
+	token := ""
+	for {
+		q := url.Values{"list-type": {"2"}, "prefix": {prefix}}
+		if token != "" {
+			q.Set("continuation-token", token)
+		}
+		var page struct {
+			Contents              []s3Object
+			IsTruncated           bool
+			NextContinuationToken string
+		}
+		if err := s.call(ctx, http.MethodGet, "", q, nil, nil, &page); err != nil {
+			return err
+		}
+		for _, o := range page.Contents {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		if !page.IsTruncated || page.NextContinuationToken == "" {
+			return nil
+		}
+		token = page.NextContinuationToken
 	}
-	return ctx.Err()
 }
 
 // List implements Store. Objects whose names are not valid keys are
@@ -328,22 +695,19 @@ func (s *S3) List(ctx context.Context, prefix string, fn func(Info) error) error
 	if p != "" {
 		p += "/"
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // stops the listing when fn fails
-	opts := minio.ListObjectsOptions{Prefix: s.prefix + p, Recursive: true}
-	for oi := range s.client.ListObjectsIter(ctx, s.bucket, opts) {
-		if oi.Err != nil {
-			return fmt.Errorf("blob: list %q: %w", prefix, oi.Err)
-		}
-		key := strings.TrimPrefix(oi.Key, s.prefix)
+	var fnErr error
+	err = s.list(ctx, s.prefix+p, func(o s3Object) error {
+		key := strings.TrimPrefix(o.Key, s.prefix)
 		if !ValidKey(key) {
-			continue
+			return nil
 		}
-		if err := fn(Info{Key: key, Size: oi.Size, ModTime: oi.LastModified}); err != nil {
-			return err
-		}
+		fnErr = fn(Info{Key: key, Size: o.Size, ModTime: o.LastModified})
+		return fnErr
+	})
+	if err != nil && err == fnErr {
+		return err
 	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("blob: list %q: %w", prefix, err)
 	}
 	return nil

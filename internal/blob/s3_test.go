@@ -1,8 +1,13 @@
 package blob
 
 import (
+	"bytes"
 	"context"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -71,5 +76,27 @@ func TestS3(t *testing.T) {
 		} else if strings.Contains(err.Error(), "wrong-secret") {
 			t.Errorf("error shows the secret: %v", err)
 		}
+	})
+}
+
+// FuzzS3Reply feeds arbitrary bytes to the readers of S3's replies: an
+// error reply, and a 200 reply that may be an error or a listing. None
+// may panic, and an error reply always gives an *s3Reply with its status.
+func FuzzS3Reply(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The resource you requested does not exist</Message></Error>`))
+	f.Add([]byte(`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>true</IsTruncated><NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken><Contents><Key>1/a</Key><LastModified>2009-10-12T17:50:30.000Z</LastModified><Size>434234</Size></Contents></ListBucketResult>`))
+	f.Add([]byte(`<DeleteResult><Error><Key>1/x</Key><Code>AccessDenied</Code><Message>no</Message></Error></DeleteResult>`))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := replyError(&http.Response{StatusCode: 503, Body: io.NopCloser(bytes.NewReader(data))}, false)
+		var r *s3Reply
+		if !errors.As(err, &r) || r.Status != 503 || r.Code == "" {
+			t.Fatalf("replyError = %#v", err)
+		}
+		var page struct {
+			Contents    []s3Object
+			IsTruncated bool
+		}
+		_ = xml.Unmarshal(data, &page)
 	})
 }

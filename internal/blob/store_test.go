@@ -30,6 +30,7 @@ func testStore(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, newStore(t)) })
 	t.Run("ConcurrentPuts", func(t *testing.T) { testConcurrentPuts(t, newStore(t)) })
 	t.Run("Large", func(t *testing.T) { testLarge(t, newStore(t)) })
+	t.Run("LargeUnsized", func(t *testing.T) { testLargeUnsized(t, newStore(t)) })
 	t.Run("Batch", func(t *testing.T) { testBatch(t, newStore(t)) })
 }
 
@@ -536,6 +537,40 @@ func testLarge(t *testing.T, s Store) {
 	const limit = size / 2
 	if putAllocs > limit || getAllocs > limit {
 		t.Errorf("allocated %d bytes in Put and %d in Get for a %d-byte file: not streaming", putAllocs, getAllocs, size)
+	}
+}
+
+// testLargeUnsized puts a file of unknown size larger than an upload
+// part (S3: a multipart upload), and one that ends early, which must
+// leave nothing behind.
+func testLargeUnsized(t *testing.T, s Store) {
+	if testing.Short() {
+		t.Skip("large file skipped in -short mode")
+	}
+	ctx := t.Context()
+	const size = 20<<20 + 12345
+	if err := s.Put(ctx, "1/big", &patternReader{n: size}, -1, ""); err != nil {
+		t.Fatal(err)
+	}
+	rc, info, err := s.Get(ctx, "1/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := sha256.New(), sha256.New()
+	n, err := io.Copy(got, rc)
+	rc.Close()
+	io.Copy(want, &patternReader{n: size})
+	if err != nil || n != size || info.Size != size || !bytes.Equal(got.Sum(nil), want.Sum(nil)) {
+		t.Errorf("Get after an unsized Put: %d bytes (Info.Size %d), err %v, same bytes %v; want %d",
+			n, info.Size, err, bytes.Equal(got.Sum(nil), want.Sum(nil)), size)
+	}
+
+	// Said to be 20 MiB, ends after 12: an error, and no object.
+	if err := s.Put(ctx, "1/short", &patternReader{n: 12 << 20}, 20<<20, ""); err == nil {
+		t.Error("Put of a large file that ended early succeeded")
+	}
+	if _, err := s.Stat(ctx, "1/short"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Stat after a failed large Put: %v, want ErrNotFound", err)
 	}
 }
 

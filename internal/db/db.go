@@ -13,7 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -210,13 +210,13 @@ func (d *DB) Close() {
 // TenantSchema returns the schema name of tenant id: t_<id>.
 func TenantSchema(id int64) string { return "t_" + strconv.FormatInt(id, 10) }
 
-var schemaName = regexp.MustCompile(`^t_[1-9][0-9]{0,18}$`)
+var schemaName = lazy.Regexp(`^t_[1-9][0-9]{0,18}$`)
 
 // ErrBadSchema is returned for a schema name that is not t_<positive id>.
 var ErrBadSchema = errors.New("db: invalid tenant schema name")
 
 // ValidSchema reports whether name is a well-formed tenant schema name.
-func ValidSchema(name string) bool { return schemaName.MatchString(name) }
+func ValidSchema(name string) bool { return schemaName().MatchString(name) }
 
 // WithTenant runs fn in a transaction whose search_path is the schema of
 // tenant id alone (set transaction-locally, so it is safe behind a

@@ -265,3 +265,13 @@ func (d *DB) Storage(ctx context.Context) (Storage, error) {
 	}
 	return s, nil
 }
+
+// InRecovery reports whether the database's server is in recovery
+// (a standby, or a restored cluster still replaying WAL).
+func (d *DB) InRecovery(ctx context.Context) (bool, error) {
+	var recovering bool
+	if err := d.Pool.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&recovering); err != nil {
+		return false, fmt.Errorf("db: in recovery: %w", err)
+	}
+	return recovering, nil
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/metrics"
+	"github.com/patternvault/patternvault/internal/metrics/metricstest"
 	"github.com/patternvault/patternvault/internal/store"
 	"github.com/patternvault/patternvault/internal/testdb"
 )
@@ -200,10 +201,7 @@ func TestClusterMetrics(t *testing.T) {
 	defer d.Close()
 	m := metrics.New(d.Pool)
 	m.RegisterCluster(d, "app1:8080")
-	families, err := m.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	families := metricstest.Gather(t, m.Registry)
 	series := map[string]int{}
 	values := map[string]float64{}
 	for _, f := range families {

@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"cmp"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -121,11 +121,11 @@ func notesOf(f DesignFile) Notes {
 }
 
 var (
-	versionInName = regexp.MustCompile(`(?i)(^|[\s_.-])(?:v|ver\.?|version)\s?\d+(?:\.\d+)*\b`)
-	typePrefix    = regexp.MustCompile(`(?i)^\s*(?:e2e|edge[\s-]?(?:to|2)[\s-]?edge|panto(?:graph)?s?|borders?|corners?|blocks?|blks?|triangles?|panels?)\s*[-–:_]\s*`)
-	e2eWord       = regexp.MustCompile(`(?i)^\s*(?:e2e|panto(?:graph)?s?)\b\s*|\s*\b(?:e2e|panto(?:graph)?s?)\s*$`)
-	spaces        = regexp.MustCompile(`\s+`)
-	camelBreak    = regexp.MustCompile(`(\p{Ll})(\p{Lu})`)
+	versionInName = lazy.Regexp(`(?i)(^|[\s_.-])(?:v|ver\.?|version)\s?\d+(?:\.\d+)*\b`)
+	typePrefix    = lazy.Regexp(`(?i)^\s*(?:e2e|edge[\s-]?(?:to|2)[\s-]?edge|panto(?:graph)?s?|borders?|corners?|blocks?|blks?|triangles?|panels?)\s*[-–:_]\s*`)
+	e2eWord       = lazy.Regexp(`(?i)^\s*(?:e2e|panto(?:graph)?s?)\b\s*|\s*\b(?:e2e|panto(?:graph)?s?)\s*$`)
+	spaces        = lazy.Regexp(`\s+`)
+	camelBreak    = lazy.Regexp(`(\p{Ll})(\p{Lu})`)
 )
 
 // smallWords stay lower-case inside a title.
@@ -142,13 +142,13 @@ var smallWords = set("a", "an", "and", "the", "of", "in", "on", "for", "to", "wi
 func DisplayName(stem string) string {
 	s := stripDecorations(stem)
 	s = strings.ReplaceAll(s, "_", " ")
-	s = versionInName.ReplaceAllString(s, "$1")
-	s = typePrefix.ReplaceAllString(s, "")
-	s = e2eWord.ReplaceAllString(s, "")
+	s = versionInName().ReplaceAllString(s, "$1")
+	s = typePrefix().ReplaceAllString(s, "")
+	s = e2eWord().ReplaceAllString(s, "")
 	if !strings.Contains(strings.TrimSpace(s), " ") {
 		s = splitJoined(s)
 	}
-	s = strings.Trim(spaces.ReplaceAllString(s, " "), " -–.,:;")
+	s = strings.Trim(spaces().ReplaceAllString(s, " "), " -–.,:;")
 	if s == "" {
 		return ""
 	}
@@ -167,7 +167,7 @@ func splitJoined(s string) string {
 			r[i] = ' '
 		}
 	}
-	return camelBreak.ReplaceAllString(string(r), "$1 $2")
+	return camelBreak().ReplaceAllString(string(r), "$1 $2")
 }
 
 // oneCase reports whether the letters of s are all lower or all upper case.

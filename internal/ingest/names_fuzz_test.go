@@ -38,7 +38,7 @@ func FuzzNames(f *testing.F) {
 				t.Fatalf("Keywords(%q, %q) = %q: %q does not belong", dir, stem, kws, k)
 			}
 		}
-		if name := DisplayName(stem); typePrefix.MatchString(name) && !typePrefix.MatchString(stem) {
+		if name := DisplayName(stem); typePrefix().MatchString(name) && !typePrefix().MatchString(stem) {
 			t.Fatalf("DisplayName(%q) = %q grew a type prefix", stem, name)
 		}
 	})

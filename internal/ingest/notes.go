@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/binary"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"regexp"
 	"strings"
 	"unicode"
@@ -22,15 +23,15 @@ type Notes struct {
 const MaxNotesText = 64 << 10
 
 var (
-	designedBy  = regexp.MustCompile(`(?i)\b(?:designed|digiti[sz]ed|created|drawn|designs?)\s+by\b[:\s]*(.+)`)
-	designerIs  = regexp.MustCompile(`(?i)^\s*(?:designer|artist|author)\s*[:\-–]\s*(.+)`)
-	copyrightBy = regexp.MustCompile(`(?i)(?:©|\(c\)|\bcopyright\b)\s*(?:©|\(c\))?\s*(?:\d{4}(?:\s*[-–,/]\s*\d{4})*)?[\s,.:-]*(?:by\s+)?(.*)`)
-	urlRe       = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"'()\[\]]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>"'()\[\]]*`)
-	ccShort     = regexp.MustCompile(`(?i)\bCC[\s-]?(BY(?:[\s-](?:NC|SA|ND)){0,2})(?:[\s-]+(\d\.\d))?\b`)
-	ccLong      = regexp.MustCompile(`(?i)creative\s+commons\s+(?:attribution[\s-]*)?\(?(BY(?:[\s-](?:NC|SA|ND)){0,2})\b(?:[\s-]+(\d\.\d))?`)
-	ccURL       = regexp.MustCompile(`(?i)creativecommons\.org/licenses/((?:by)(?:-(?:nc|sa|nd)){0,2})(?:/(\d\.\d))?`)
-	cc0Re       = regexp.MustCompile(`(?i)\bCC0\b|creativecommons\.org/publicdomain/zero`)
-	licenseWord = regexp.MustCompile(`(?i)creative|commons|\bcc\b|licen[cs]e|public domain|all rights|reserved`)
+	designedBy  = lazy.Regexp(`(?i)\b(?:designed|digiti[sz]ed|created|drawn|designs?)\s+by\b[:\s]*(.+)`)
+	designerIs  = lazy.Regexp(`(?i)^\s*(?:designer|artist|author)\s*[:\-–]\s*(.+)`)
+	copyrightBy = lazy.Regexp(`(?i)(?:©|\(c\)|\bcopyright\b)\s*(?:©|\(c\))?\s*(?:\d{4}(?:\s*[-–,/]\s*\d{4})*)?[\s,.:-]*(?:by\s+)?(.*)`)
+	urlRe       = lazy.Regexp(`(?i)\bhttps?://[^\s<>"'()\[\]]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>"'()\[\]]*`)
+	ccShort     = lazy.Regexp(`(?i)\bCC[\s-]?(BY(?:[\s-](?:NC|SA|ND)){0,2})(?:[\s-]+(\d\.\d))?\b`)
+	ccLong      = lazy.Regexp(`(?i)creative\s+commons\s+(?:attribution[\s-]*)?\(?(BY(?:[\s-](?:NC|SA|ND)){0,2})\b(?:[\s-]+(\d\.\d))?`)
+	ccURL       = lazy.Regexp(`(?i)creativecommons\.org/licenses/((?:by)(?:-(?:nc|sa|nd)){0,2})(?:/(\d\.\d))?`)
+	cc0Re       = lazy.Regexp(`(?i)\bCC0\b|creativecommons\.org/publicdomain/zero`)
+	licenseWord = lazy.Regexp(`(?i)creative|commons|\bcc\b|licen[cs]e|public domain|all rights|reserved`)
 )
 
 // ParseNotes reads a notes, readme or copyright text. It finds the
@@ -96,7 +97,7 @@ func (n Notes) merge(o Notes) Notes {
 
 func findDesigner(text string) string {
 	lines := strings.Split(text, "\n")
-	for _, re := range []*regexp.Regexp{designedBy, designerIs} {
+	for _, re := range []*regexp.Regexp{designedBy(), designerIs()} {
 		for _, l := range lines {
 			if m := re.FindStringSubmatch(l); m != nil {
 				if name := tidyPerson(m[1]); name != "" {
@@ -106,8 +107,8 @@ func findDesigner(text string) string {
 		}
 	}
 	for _, l := range lines {
-		if m := copyrightBy.FindStringSubmatch(l); m != nil {
-			if name := tidyPerson(m[1]); name != "" && !licenseWord.MatchString(name) {
+		if m := copyrightBy().FindStringSubmatch(l); m != nil {
+			if name := tidyPerson(m[1]); name != "" && !licenseWord().MatchString(name) {
 				return name
 			}
 		}
@@ -118,7 +119,7 @@ func findDesigner(text string) string {
 // tidyPerson cuts a captured name at the first URL, separator or sentence
 // end, and returns "" for anything that does not look like a name.
 func tidyPerson(s string) string {
-	if loc := urlRe.FindStringIndex(s); loc != nil {
+	if loc := urlRe().FindStringIndex(s); loc != nil {
 		s = s[:loc[0]]
 	}
 	for _, sep := range []string{" - ", " – ", " | ", "(", ",", ";", ". ", " at ", " for ", "all rights", "All rights", "All Rights"} {
@@ -134,7 +135,7 @@ func tidyPerson(s string) string {
 }
 
 func findURL(text string) string {
-	for _, u := range urlRe.FindAllString(text, -1) {
+	for _, u := range urlRe().FindAllString(text, -1) {
 		u = strings.TrimRight(u, ".,;:!?")
 		if strings.Contains(strings.ToLower(u), "creativecommons.org") {
 			continue
@@ -148,14 +149,14 @@ func findURL(text string) string {
 }
 
 func findLicense(text string) string {
-	if m := ccURL.FindStringSubmatch(text); m != nil {
+	if m := ccURL().FindStringSubmatch(text); m != nil {
 		return ccName(m[1], m[2])
 	}
-	if cc0Re.MatchString(text) {
+	if cc0Re().MatchString(text) {
 		return "CC0"
 	}
 	best, at := "", len(text)+1
-	for _, re := range []*regexp.Regexp{ccShort, ccLong} {
+	for _, re := range []*regexp.Regexp{ccShort(), ccLong()} {
 		if loc := re.FindStringSubmatchIndex(text); loc != nil && loc[0] < at {
 			version := ""
 			if loc[4] >= 0 {

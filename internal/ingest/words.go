@@ -1,7 +1,7 @@
 package ingest
 
 import (
-	"regexp"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/designtype"
@@ -9,16 +9,16 @@ import (
 
 // wordRe finds words: a version mark ("v2", "v1.3") or a run of letters
 // and digits.
-var wordRe = regexp.MustCompile(`\bv\d+(?:\.\d+)*\b|[\p{L}\p{N}]+`)
+var wordRe = lazy.Regexp(`\bv\d+(?:\.\d+)*\b|[\p{L}\p{N}]+`)
 
 // words splits a name into lower-case words, keeping version marks whole.
 func words(s string) []string {
-	return wordRe.FindAllString(strings.ToLower(s), -1)
+	return wordRe().FindAllString(strings.ToLower(s), -1)
 }
 
-var versionRe = regexp.MustCompile(`^v\d+(?:\.\d+)*$`)
+var versionRe = lazy.Regexp(`^v\d+(?:\.\d+)*$`)
 
-func isVersion(w string) bool { return versionRe.MatchString(w) }
+func isVersion(w string) bool { return versionRe().MatchString(w) }
 
 func isDigits(w string) bool {
 	for i := 0; i < len(w); i++ {
@@ -45,13 +45,13 @@ var decorationWords = set("pic", "pics", "picture", "photo", "preview", "animate
 	"vid", "video", "mp4")
 
 // decoratedRe matches a bracketed group, e.g. "(animated gif)".
-var decoratedRe = regexp.MustCompile(`[(\[]([^)\]]*)[)\]]`)
+var decoratedRe = lazy.Regexp(`[(\[]([^)\]]*)[)\]]`)
 
 // stripDecorations removes bracketed groups made only of decoration words,
 // and decoration words at the end of the name ("-animated", " pic"),
 // keeping at least one word.
 func stripDecorations(stem string) string {
-	stem = decoratedRe.ReplaceAllStringFunc(stem, func(g string) string {
+	stem = decoratedRe().ReplaceAllStringFunc(stem, func(g string) string {
 		for _, w := range words(g) {
 			if !decorationWords[w] {
 				return g

@@ -33,6 +33,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/patternvault/patternvault/internal/db"
 )
 
 // Schema is the PostgreSQL schema that holds River's tables.
@@ -64,18 +66,12 @@ const migrateLockKey = 0x5056_7269_7672 // "PVrivr"
 // Migrate brings River's tables in schema platform up to date. It is safe
 // to call on every start and from several processes at once.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("jobs: migrate: acquire: %w", err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
-		return fmt.Errorf("jobs: migrate: take lock: %w", err)
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLockKey)
+	return db.WithAdvisoryLock(ctx, pool, migrateLockKey, func() error { return migrate(ctx, pool) })
+}
 
-	if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+Schema); err != nil {
-		return fmt.Errorf("jobs: migrate: create schema %s: %w", Schema, err)
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	if err := db.CreateSchema(ctx, pool, Schema); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
 	}
 	m, err := migrator(pool)
 	if err != nil {
@@ -281,7 +277,9 @@ func (q *Queue) Stop(ctx context.Context) error {
 		<-q.liveDone
 		q.working = false
 		// Stopped cleanly: nothing of ours is running any more.
-		q.pool.Exec(context.WithoutCancel(ctx), `DELETE FROM platform.job_workers WHERE id = $1`, q.ID)
+		if err := q.workers().Remove(context.WithoutCancel(ctx), q.ID); err != nil {
+			q.log.Warn("jobs: stop", "err", err)
+		}
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -11,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/patternvault/patternvault/internal/db"
 )
 
 // Liveness. River rescues a job stuck "running" only after
@@ -74,48 +73,40 @@ func (q *Queue) live(ctx context.Context) {
 
 // beat records that this process is alive.
 func (q *Queue) beat(ctx context.Context) error {
-	_, err := q.pool.Exec(ctx, `INSERT INTO platform.job_workers (id) VALUES ($1)
-		ON CONFLICT (id) DO UPDATE SET seen_at = now()`, q.ID)
-	if err != nil {
-		return fmt.Errorf("jobs: heartbeat of %s: %w", q.ID, err)
+	if err := q.workers().Beat(ctx, q.ID); err != nil {
+		return fmt.Errorf("jobs: %w", err)
 	}
 	return nil
 }
+
+// workers is the queries of the job workers' table.
+func (q *Queue) workers() db.JobWorkers { return db.JobWorkers{Pool: q.pool} }
 
 // Rescue makes the jobs left running by processes silent for deadAfter
 // (or, on this host, no longer running) available again, recording why in
 // the job's errors, forgets processes silent for a day, and returns how
 // many jobs it freed.
 func (q *Queue) Rescue(ctx context.Context) (int, error) {
-	rows, err := q.pool.Query(ctx, `SELECT id FROM platform.job_workers WHERE id <> $1 AND seen_at > '-infinity'`, q.ID)
-	if err != nil {
-		return 0, fmt.Errorf("jobs: rescue: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	w := q.workers()
+	ids, err := w.Others(ctx, q.ID)
 	if err != nil {
 		return 0, fmt.Errorf("jobs: rescue: %w", err)
 	}
 	for _, id := range ids {
 		if deadHere(id) {
-			if _, err := q.pool.Exec(ctx, `UPDATE platform.job_workers SET seen_at = '-infinity' WHERE id = $1`, id); err != nil {
+			if err := w.MarkStopped(ctx, id); err != nil {
 				return 0, fmt.Errorf("jobs: rescue: %w", err)
 			}
 		}
 	}
-	tag, err := q.pool.Exec(ctx, `UPDATE `+Schema+`.river_job j SET state = 'available', scheduled_at = now(),
-			errors = coalesce(j.errors, '{}') || jsonb_build_object('at', now(), 'attempt', j.attempt,
-				'error', 'worker ' || w.id || ' stopped (no heartbeat since ' || w.seen_at || '); taken over', 'trace', '')
-		FROM platform.job_workers w
-		WHERE j.state = 'running' AND j.attempted_by[array_length(j.attempted_by, 1)] = w.id
-		AND w.seen_at < now() - $1 * interval '1 millisecond' AND w.id <> $2`, q.deadAfter.Milliseconds(), q.ID)
+	n, err := w.TakeOver(ctx, q.deadAfter, q.ID)
 	if err != nil {
 		return 0, fmt.Errorf("jobs: rescue: %w", err)
 	}
-	if _, err := q.pool.Exec(ctx, `DELETE FROM platform.job_workers w WHERE seen_at < now() - interval '1 day'
-		AND NOT EXISTS (SELECT 1 FROM `+Schema+`.river_job j WHERE j.state = 'running' AND w.id = ANY(j.attempted_by))`); err != nil {
-		return 0, fmt.Errorf("jobs: forget old workers: %w", err)
+	if err := w.Forget(ctx); err != nil {
+		return 0, fmt.Errorf("jobs: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return int(n), nil
 }
 
 // Stopped reports whether the job worker id has stopped: silent for
@@ -127,14 +118,9 @@ func (q *Queue) Stopped(ctx context.Context, id string) (bool, error) {
 	if strings.Count(id, "/") != 2 {
 		return false, nil
 	}
-	var silent bool
-	err := q.pool.QueryRow(ctx, `SELECT seen_at < now() - $2 * interval '1 millisecond' FROM platform.job_workers WHERE id = $1`,
-		id, q.deadAfter.Milliseconds()).Scan(&silent)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return true, nil
-	}
+	silent, known, err := q.workers().Silent(ctx, id, q.deadAfter)
 	if err != nil {
-		return false, fmt.Errorf("jobs: is %s alive: %w", id, err)
+		return false, fmt.Errorf("jobs: %w", err)
 	}
-	return silent || deadHere(id), nil
+	return !known || silent || deadHere(id), nil
 }

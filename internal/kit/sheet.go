@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/patternvault/patternvault/internal/designtype"
@@ -35,7 +36,8 @@ type sheet struct {
 	picture *geom.Design
 }
 
-var sheetPage = template.Must(template.New("sheet").Funcs(template.FuncMap{"inches": inches, "yards": yards, "typeword": designtype.Word}).Parse(`<!doctype html>
+var sheetPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("sheet").Funcs(template.FuncMap{"inches": inches, "yards": yards, "typeword": designtype.Word}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Name}}</title>
 <style>
 @page { size: auto; margin: 12mm; }
@@ -64,6 +66,7 @@ th { width: 38%; }
 <p class="small">From PatternVault, {{.Date}}. Print this page to keep beside the frame.</p>
 </body></html>
 `))
+})
 
 // writeSheet writes the design's printable page: picture (true-size SVG
 // with its scale bar), size, stitched length, type, file and licence.
@@ -79,7 +82,7 @@ func writeSheet(w io.Writer, sh *sheet) error {
 			data.Picture = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(svg.Bytes()))
 		}
 	}
-	return sheetPage.Execute(w, data)
+	return sheetPage().Execute(w, data)
 }
 
 // writeAbout writes the design's about file: what PatternVault knows of

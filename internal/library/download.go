@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"io"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/convert"
@@ -143,11 +143,11 @@ func (s *Service) OpenFile(ctx context.Context, f *store.PatternFile) (*Download
 	return s.original(ctx, f)
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9 ._()-]+`)
+var unsafeName = lazy.Regexp(`[^A-Za-z0-9 ._()-]+`)
 
 // FileName makes a download name from a pattern name and extension.
 func FileName(name, ext string) string {
-	name = strings.TrimSpace(unsafeName.ReplaceAllString(name, " "))
+	name = strings.TrimSpace(unsafeName().ReplaceAllString(name, " "))
 	if name == "" {
 		name = "design"
 	}

@@ -31,10 +31,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"log/slog"
 	netmail "net/mail"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	gomail "github.com/wneessen/go-mail"
@@ -124,9 +124,9 @@ func build(from string, msg Message) (*gomail.Msg, error) {
 	return m, nil
 }
 
-var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+var linkPattern = lazy.Regexp(`https?://[^\s<>"]+`)
 
 // firstLink returns the first http(s) URL in text, or "".
 func firstLink(text string) string {
-	return strings.TrimRight(linkPattern.FindString(text), ".,;:!?)")
+	return strings.TrimRight(linkPattern().FindString(text), ".,;:!?)")
 }

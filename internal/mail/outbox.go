@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/patternvault/patternvault/internal/db"
 	"github.com/patternvault/patternvault/internal/jobs"
 )
 
@@ -53,20 +54,13 @@ func (m *Mailer) Enqueue(ctx context.Context, tx pgx.Tx, msg Message) (int64, er
 	if err := check(msg); err != nil {
 		return 0, err
 	}
-	var id int64
-	err := tx.QueryRow(ctx, `
-		INSERT INTO platform.mail_outbox (to_addr, subject, text_body, html_body, kind, reply_to)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING id`,
-		msg.To, msg.Subject, msg.Text, msg.HTML, msg.Kind, msg.ReplyTo).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("mail: queue %q to %s: outbox: %w", msg.Kind, msg.To, err)
+	row := db.OutboxMail{To: msg.To, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, Kind: msg.Kind, ReplyTo: msg.ReplyTo}
+	for _, a := range msg.Attachments {
+		row.Attachments = append(row.Attachments, db.OutboxAttachment(a))
 	}
-	for i, a := range msg.Attachments {
-		if _, err := tx.Exec(ctx, `INSERT INTO platform.mail_attachments (outbox_id, position, name, content_type, data)
-			VALUES ($1, $2, $3, $4, $5)`, id, i+1, a.Name, a.ContentType, a.Data); err != nil {
-			return 0, fmt.Errorf("mail: queue %q to %s: attachment %q: %w", msg.Kind, msg.To, a.Name, err)
-		}
+	id, err := db.AddToOutbox(ctx, tx, row)
+	if err != nil {
+		return 0, fmt.Errorf("mail: queue %q to %s: %w", msg.Kind, msg.To, err)
 	}
 	if _, err := m.jobs.InsertTx(ctx, tx, SendArgs{OutboxID: id}, nil); err != nil {
 		return 0, fmt.Errorf("mail: queue %q to %s: %w", msg.Kind, msg.To, err)
@@ -187,43 +181,21 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 }
 
 func (w *Worker) load(ctx context.Context, id int64) (Message, bool, error) {
-	var msg Message
-	var sentAt *time.Time
-	err := w.pool.QueryRow(ctx, `
-		SELECT to_addr, subject, text_body, html_body, kind, reply_to, sent_at
-		FROM platform.mail_outbox WHERE id = $1`, id).
-		Scan(&msg.To, &msg.Subject, &msg.Text, &msg.HTML, &msg.Kind, &msg.ReplyTo, &sentAt)
+	row, sent, err := db.MailOutbox{Pool: w.pool}.Load(ctx, id)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		err = fmt.Errorf("mail: read outbox row %d: %w", id, err)
+		err = fmt.Errorf("mail: %w", err)
 	}
-	if err != nil || sentAt != nil {
-		return msg, sentAt != nil, err
+	msg := Message{To: row.To, Subject: row.Subject, Text: row.Text, HTML: row.HTML, Kind: row.Kind, ReplyTo: row.ReplyTo}
+	for _, a := range row.Attachments {
+		msg.Attachments = append(msg.Attachments, Attachment(a))
 	}
-	rows, err := w.pool.Query(ctx, `SELECT name, content_type, data FROM platform.mail_attachments WHERE outbox_id = $1 ORDER BY position`, id)
-	if err == nil {
-		msg.Attachments, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attachment, error) {
-			var a Attachment
-			err := r.Scan(&a.Name, &a.ContentType, &a.Data)
-			return a, err
-		})
-	}
-	if err != nil {
-		return msg, false, fmt.Errorf("mail: read outbox row %d attachments: %w", id, err)
-	}
-	return msg, false, nil
+	return msg, sent, err
 }
 
 // sent marks the row sent and drops its bodies, which hold one-time links.
 func (w *Worker) sent(ctx context.Context, id int64, msg Message) error {
-	_, err := w.pool.Exec(ctx, `
-		UPDATE platform.mail_outbox
-		SET sent_at = now(), attempts = attempts + 1, last_error = NULL, text_body = '', html_body = ''
-		WHERE id = $1`, id)
-	if err == nil {
-		_, err = w.pool.Exec(ctx, `DELETE FROM platform.mail_attachments WHERE outbox_id = $1`, id)
-	}
-	if err != nil {
-		return fmt.Errorf("mail: mark outbox row %d sent: %w", id, err)
+	if err := (db.MailOutbox{Pool: w.pool}).MarkSent(ctx, id); err != nil {
+		return fmt.Errorf("mail: %w", err)
 	}
 	w.log.InfoContext(ctx, "mail sent", "outbox_id", id, "kind", msg.Kind)
 	return nil
@@ -233,10 +205,7 @@ func (w *Worker) sent(ctx context.Context, id int64, msg Message) error {
 // makes River retry.
 func (w *Worker) failed(ctx context.Context, job *river.Job[SendArgs], msg Message, sendErr error) {
 	id := job.Args.OutboxID
-	_, err := w.pool.Exec(ctx, `
-		UPDATE platform.mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
-		id, sendErr.Error())
-	if err != nil {
+	if err := (db.MailOutbox{Pool: w.pool}).MarkFailed(ctx, id, sendErr.Error()); err != nil {
 		w.log.ErrorContext(ctx, "mail: record failed attempt", "outbox_id", id, "error", err)
 	}
 	level := slog.LevelWarn

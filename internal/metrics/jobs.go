@@ -4,15 +4,13 @@ import (
 	"context"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/patternvault/patternvault/internal/db"
 )
 
 // jobRuns holds the collectors of the jobs this process ran.
 type jobRuns struct {
-	finished *prometheus.CounterVec
-	seconds  *prometheus.HistogramVec
+	finished *CounterVec
+	seconds  *HistogramVec
 }
 
 // RegisterQueue adds the job queue's figures: jobs by kind and state
@@ -23,17 +21,14 @@ type jobRuns struct {
 // says why): no figure is made up.
 func (m *Metrics) RegisterQueue(d *db.DB, silentFor time.Duration) {
 	m.jobs = &jobRuns{
-		finished: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "patternvault_job_runs_total",
-			Help: "Job runs this process finished, by kind and outcome (completed, failed: will retry, discarded: gave up, snoozed: waiting, e.g. for storage, cancelled).",
-		}, []string{"kind", "outcome"}),
-		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "patternvault_job_duration_seconds",
-			Help:    "How long job runs took, by kind.",
-			Buckets: []float64{.01, .05, .1, .5, 1, 5, 15, 60, 300, 900, 3600},
-		}, []string{"kind"}),
+		finished: NewCounterVec("patternvault_job_runs_total",
+			"Job runs this process finished, by kind and outcome (completed, failed: will retry, discarded: gave up, snoozed: waiting, e.g. for storage, cancelled).",
+			"kind", "outcome"),
+		seconds: NewHistogramVec("patternvault_job_duration_seconds", "How long job runs took, by kind.",
+			[]float64{.01, .05, .1, .5, 1, 5, 15, 60, 300, 900, 3600}, "kind"),
 	}
-	m.Registry.MustRegister(m.jobs.finished, m.jobs.seconds, &queueCollector{db: d, silentFor: silentFor})
+	q := &queueCollector{db: d, silentFor: silentFor}
+	m.Registry.add(m.jobs.finished, m.jobs.seconds, collector(q.collect))
 }
 
 // ObserveJob records one finished job run; a nil Metrics, or one without
@@ -47,16 +42,11 @@ func (m *Metrics) ObserveJob(kind, outcome string, took time.Duration) {
 }
 
 var (
-	jobsDesc = prometheus.NewDesc("patternvault_jobs", "Jobs in the queue by kind and state (completed ones excluded); stuck: running on a process that stopped.",
-		[]string{"kind", "state"}, nil)
-	waitingDesc = prometheus.NewDesc("patternvault_jobs_waiting", "Jobs that should run and are not running: available, pending, scheduled, retryable and stuck.",
-		nil, nil)
-	failedDesc = prometheus.NewDesc("patternvault_jobs_failed", "Jobs that gave up (discarded) and are still kept.",
-		nil, nil)
-	outboxDesc = prometheus.NewDesc("patternvault_mail_outbox", "Messages not sent yet: waiting, and failing (their last attempt failed).",
-		[]string{"state"}, nil)
-	outboxAgeDesc = prometheus.NewDesc("patternvault_mail_outbox_oldest_seconds", "Age of the oldest message not sent yet (0 when none).",
-		nil, nil)
+	jobsDesc      = gaugeDesc("patternvault_jobs", "Jobs in the queue by kind and state (completed ones excluded); stuck: running on a process that stopped.", "kind", "state")
+	waitingDesc   = gaugeDesc("patternvault_jobs_waiting", "Jobs that should run and are not running: available, pending, scheduled, retryable and stuck.")
+	failedDesc    = gaugeDesc("patternvault_jobs_failed", "Jobs that gave up (discarded) and are still kept.")
+	outboxDesc    = gaugeDesc("patternvault_mail_outbox", "Messages not sent yet: waiting, and failing (their last attempt failed).", "state")
+	outboxAgeDesc = gaugeDesc("patternvault_mail_outbox_oldest_seconds", "Age of the oldest message not sent yet (0 when none).")
 )
 
 type queueCollector struct {
@@ -64,19 +54,13 @@ type queueCollector struct {
 	silentFor time.Duration
 }
 
-func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{jobsDesc, waitingDesc, failedDesc, outboxDesc, outboxAgeDesc} {
-		ch <- d
-	}
-}
-
-func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *queueCollector) collect(emit emitFunc) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if counts, err := c.db.JobCounts(ctx, c.silentFor); err == nil {
 		var waiting, failed float64
 		for _, jc := range counts {
-			ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(jc.Count), jc.Kind, jc.State)
+			emit(jobsDesc, float64(jc.Count), jc.Kind, jc.State)
 			switch jc.State {
 			case "available", "pending", "scheduled", "retryable", "stuck":
 				waiting += float64(jc.Count)
@@ -84,12 +68,12 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 				failed += float64(jc.Count)
 			}
 		}
-		ch <- prometheus.MustNewConstMetric(waitingDesc, prometheus.GaugeValue, waiting)
-		ch <- prometheus.MustNewConstMetric(failedDesc, prometheus.GaugeValue, failed)
+		emit(waitingDesc, waiting)
+		emit(failedDesc, failed)
 	}
 	if o, err := c.db.MailOutbox(ctx); err == nil {
-		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(o.Waiting), "waiting")
-		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(o.Failing), "failing")
-		ch <- prometheus.MustNewConstMetric(outboxAgeDesc, prometheus.GaugeValue, o.Oldest.Seconds())
+		emit(outboxDesc, float64(o.Waiting), "waiting")
+		emit(outboxDesc, float64(o.Failing), "failing")
+		emit(outboxAgeDesc, o.Oldest.Seconds())
 	}
 }

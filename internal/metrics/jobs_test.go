@@ -10,6 +10,7 @@ import (
 
 	"github.com/patternvault/patternvault/internal/jobs"
 	"github.com/patternvault/patternvault/internal/metrics"
+	"github.com/patternvault/patternvault/internal/metrics/metricstest"
 	"github.com/patternvault/patternvault/internal/testdb"
 )
 
@@ -22,10 +23,7 @@ func (testArgs) Kind() string { return "test_kind" }
 // gather returns every series' value by name and labels ("name{k=v,...}").
 func gather(t *testing.T, m *metrics.Metrics) map[string]float64 {
 	t.Helper()
-	families, err := m.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	families := metricstest.Gather(t, m.Registry)
 	out := map[string]float64{}
 	for _, f := range families {
 		for _, mt := range f.GetMetric() {

@@ -10,23 +10,20 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Metrics holds the collectors of one process.
 type Metrics struct {
-	Registry *prometheus.Registry
+	Registry *Registry
 	// HTTP observes request latency by method, route pattern and status class.
-	HTTP *prometheus.HistogramVec
+	HTTP *HistogramVec
 	// Events counts things that happen: imports, searches, share views, votes.
-	Events *prometheus.CounterVec
+	Events *CounterVec
 
 	// Imports counts finished imports by outcome (done, failed), and
 	// ImportDesigns their designs by outcome (created, merged, duplicate,
 	// failed: not imported).
-	Imports, ImportDesigns *prometheus.CounterVec
+	Imports, ImportDesigns *CounterVec
 
 	storage *storage
 	jobs    *jobRuns
@@ -35,26 +32,17 @@ type Metrics struct {
 // New registers the collectors; pool (may be nil) feeds the database's
 // gauge at scrape time (RegisterQueue adds the job queue's).
 func New(pool *pgxpool.Pool) *Metrics {
-	m := &Metrics{Registry: prometheus.NewRegistry()}
-	m.HTTP = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "patternvault_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route.",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
-	}, []string{"method", "route", "code"})
-	m.Events = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "patternvault_events_total", Help: "Imports, searches, share views and votes.",
-	}, []string{"event"})
-	m.Imports = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "patternvault_imports_finished_total", Help: "Imports finished, by outcome: done, or failed (nothing could be imported).",
-	}, []string{"outcome"})
-	m.ImportDesigns = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "patternvault_import_designs_total", Help: "Designs of finished imports, by outcome: created, merged, duplicate, failed (a design or an upload not imported).",
-	}, []string{"outcome"})
-	m.Registry.MustRegister(m.HTTP, m.Events, m.Imports, m.ImportDesigns, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{Registry: &Registry{}}
+	m.HTTP = NewHistogramVec("patternvault_http_request_duration_seconds", "Time to answer HTTP requests, by route.",
+		[]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10}, "method", "route", "code")
+	m.Events = NewCounterVec("patternvault_events_total", "Imports, searches, share views and votes.", "event")
+	m.Imports = NewCounterVec("patternvault_imports_finished_total",
+		"Imports finished, by outcome: done, or failed (nothing could be imported).", "outcome")
+	m.ImportDesigns = NewCounterVec("patternvault_import_designs_total",
+		"Designs of finished imports, by outcome: created, merged, duplicate, failed (a design or an upload not imported).", "outcome")
+	m.Registry.add(m.HTTP, m.Events, m.Imports, m.ImportDesigns, collector(runtimeCollector))
 	if pool != nil {
-		m.Registry.MustRegister(
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "patternvault_database_up", Help: "1 when PostgreSQL answers."},
-				func() float64 { return up(pool) }),
-		)
+		m.Registry.add(gaugeFunc{"patternvault_database_up", "1 when PostgreSQL answers.", func() float64 { return up(pool) }})
 	}
 	return m
 }
@@ -90,5 +78,5 @@ func (m *Metrics) ObserveImport(status string, created, merged, duplicates, fail
 
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+	return m.Registry
 }

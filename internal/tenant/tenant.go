@@ -7,7 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"strconv"
 	"strings"
 
@@ -24,7 +24,7 @@ var ErrBadName = problem.Invalid("bad_workspace_name", "The workspace name must 
 // ErrSlugTaken is an address another workspace has (or had).
 var ErrSlugTaken = problem.Conflict("slug_taken", "That address is already taken.")
 
-var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`)
+var slugPattern = lazy.Regexp(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`)
 
 // reserved are slugs that would clash with the service's own paths and
 // host names.
@@ -43,7 +43,7 @@ func ValidateSlug(slug string) error {
 	switch {
 	case len(slug) < 3 || len(slug) > 40:
 		return ErrBadSlug.Reword(fmt.Sprintf("The address %q must be 3 to 40 characters long.", slug))
-	case !slugPattern.MatchString(slug):
+	case !slugPattern().MatchString(slug):
 		return ErrBadSlug.Reword(fmt.Sprintf("The address %q may use only lower-case letters, digits and hyphens, and must not start or end with a hyphen.", slug))
 	case strings.Contains(slug, "--"):
 		return ErrBadSlug.Reword(fmt.Sprintf("The address %q must not contain two hyphens in a row.", slug))

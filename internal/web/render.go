@@ -3,12 +3,12 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/billing"
@@ -241,7 +241,7 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 // wordRun finds the words of a name (letters and digits).
-var wordRun = regexp.MustCompile(`[\p{L}\p{N}]+`)
+var wordRun = lazy.Regexp(`[\p{L}\p{N}]+`)
 
 // highlight escapes name and marks each of its words that a search
 // matched: a word begins with one of matched (folded words, as search
@@ -249,7 +249,7 @@ var wordRun = regexp.MustCompile(`[\p{L}\p{N}]+`)
 func highlight(name string, matched []string) template.HTML {
 	var b strings.Builder
 	last := 0
-	for _, loc := range wordRun.FindAllStringIndex(name, -1) {
+	for _, loc := range wordRun().FindAllStringIndex(name, -1) {
 		word := name[loc[0]:loc[1]]
 		if !matches(word, matched) {
 			continue

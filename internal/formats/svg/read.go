@@ -5,9 +5,9 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/patternvault/patternvault/internal/lazy"
 	"io"
 	"math"
-	"regexp"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -67,7 +67,7 @@ func xml10(data []byte) io.Reader {
 	if !bytes.HasPrefix(rest, []byte("<?xml")) || end < 0 || end > 512 {
 		return bytes.NewReader(data)
 	}
-	m := xml11Version.FindSubmatchIndex(rest[:end])
+	m := xml11Version().FindSubmatchIndex(rest[:end])
 	if m == nil {
 		return bytes.NewReader(data)
 	}
@@ -77,7 +77,7 @@ func xml10(data []byte) io.Reader {
 }
 
 // xml11Version finds the version number "1.1" of an XML declaration.
-var xml11Version = regexp.MustCompile(`\bversion\s*=\s*["'](1\.1)["']`)
+var xml11Version = lazy.Regexp(`\bversion\s*=\s*["'](1\.1)["']`)
 
 // where names the current input position for error messages.
 func (r *reader) where() string {

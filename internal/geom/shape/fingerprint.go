@@ -2,6 +2,7 @@ package shape
 
 import (
 	"math"
+	"sync"
 
 	"github.com/patternvault/patternvault/internal/geom"
 )
@@ -155,9 +156,10 @@ func FingerprintDistanceInk(a, b []byte, inkA, inkB int) float64 {
 
 func distance(a, b []byte, sum int) float64 {
 	diff := 0
+	nd := nibbleDiff()
 	ga, gb := a[2:FingerprintSize], b[2:FingerprintSize]
 	for i := range ga {
-		diff += int(nibbleDiff[int(ga[i])<<8|int(gb[i])])
+		diff += int(nd[uint16(ga[i])<<8|uint16(gb[i])])
 	}
 	grid := 0.0
 	if sum > 0 {
@@ -173,23 +175,23 @@ func distance(a, b []byte, sum int) float64 {
 func FingerprintInk(fp []byte) int {
 	ink := 0
 	for _, v := range fp[2:] {
-		ink += int(nibbleSum[v])
+		ink += int(v>>4 + v&15)
 	}
 	return ink
 }
 
-// nibbleDiff[a<<8|b] is the sum of the differences of the two 4-bit values
-// of bytes a and b; nibbleSum[a] the sum of a's two values.
-var nibbleDiff, nibbleSum = func() ([]uint8, []uint8) {
-	diff, sum := make([]uint8, 1<<16), make([]uint8, 256)
+// nibbleDiff()[a<<8|b] is the sum of the differences of the two 4-bit
+// values of bytes a and b, built on first use (not at every command's
+// start).
+var nibbleDiff = sync.OnceValue(func() *[1 << 16]uint8 {
+	diff := new([1 << 16]uint8)
 	for a := range 256 {
-		sum[a] = uint8(a>>4 + a&15)
 		for b := range 256 {
 			diff[a<<8|b] = uint8(abs(a>>4-b>>4) + abs(a&15-b&15))
 		}
 	}
-	return diff, sum
-}()
+	return diff
+})
 
 // SameDesign reports whether two fingerprints are of the same design
 // (FingerprintDistance below SameDesignThreshold).
