@@ -4,8 +4,9 @@
 //
 // Platform tables live in schema "platform" and are always written
 // schema-qualified. Each tenant's tables live in its own schema t_<id>; the
-// only way to reach them is WithTenant, which pins the transaction's
-// search_path to that one schema.
+// only way to reach them is WithTenant (or ReadTenant, or TenantBatch and
+// ReadTenantBatch for a few statements in one round trip), which pins the
+// transaction's search_path to that one schema.
 package db
 
 import (
