@@ -173,23 +173,11 @@ func (h *Handler) authed(min string, next http.HandlerFunc) http.HandlerFunc {
 }
 
 func (h *Handler) caller(ctx context.Context, token string) (*Caller, error) {
-	t, err := h.store.APITokenByHash(ctx, auth.HashToken(token))
+	c, err := h.store.APICallerByHash(ctx, auth.HashToken(token))
 	if err != nil {
 		return nil, err
 	}
-	u, err := h.store.UserByID(ctx, t.UserID)
-	if err != nil {
-		return nil, err
-	}
-	tn, err := h.store.TenantByID(ctx, t.TenantID)
-	if err != nil {
-		return nil, err
-	}
-	role, err := h.store.Role(ctx, tn.ID, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &Caller{User: u, Tenant: tn, Role: role, Token: t}, nil
+	return &Caller{User: c.User, Tenant: c.Tenant, Role: c.Role, Token: c.Token}, nil
 }
 
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) {

@@ -311,7 +311,8 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 		return
 	}
 	hits, next := res.Page(q.Get("cursor"), limit)
-	byID, err := h.patternsByIDs(r, search.IDs(hits))
+	// The page's designs and the related ones, in one read.
+	byID, err := h.patternsByIDs(r, append(search.IDs(hits), search.IDs(res.Related)...))
 	if h.failed(w, r, err) {
 		return
 	}
@@ -333,10 +334,6 @@ func (h *Handler) searchPatterns(w http.ResponseWriter, r *http.Request, c *Call
 	// Related designs are not matches: they hold some of the words, or
 	// are near by vector alone.
 	if len(res.Related) > 0 {
-		byID, err := h.patternsByIDs(r, search.IDs(res.Related))
-		if h.failed(w, r, err) {
-			return
-		}
 		related := []scored{}
 		for _, hit := range res.Related {
 			if p := byID[hit.ID]; p != nil {
@@ -374,13 +371,7 @@ func (h *Handler) similar(w http.ResponseWriter, r *http.Request) {
 
 // patternsByIDs loads the caller's live designs among ids.
 func (h *Handler) patternsByIDs(r *http.Request, ids []int64) (map[int64]*store.Pattern, error) {
-	var byID map[int64]*store.Pattern
-	err := h.store.ReadTenant(r.Context(), CallerFrom(r.Context()).Tenant.ID, func(tx *store.TenantTx) error {
-		var err error
-		byID, err = tx.PatternsByIDs(r.Context(), ids)
-		return err
-	})
-	return byID, err
+	return h.store.PatternsByIDs(r.Context(), CallerFrom(r.Context()).Tenant.ID, ids)
 }
 
 // importJSON is an import's id and status; an import held over the

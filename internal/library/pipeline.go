@@ -393,6 +393,13 @@ func (r *importRun) prepare(ctx context.Context, i int, id int64) *prepared {
 	return p
 }
 
+// blobType is the content type a design's files are stored with. Stored
+// by content, a file may be the content of several rows of different
+// names (a .txt and a .qli of the same bytes), so its type is said where
+// it is served, from the row's name (contentType); and on local storage a
+// type of its own would cost each file a second file beside it.
+const blobType = "application/octet-stream"
+
 // store hashes one file and puts it in storage under its content address.
 // Files up to holdLimit, and design files and pictures the analysis may
 // read, are read into memory once (their size taken from the budget, and
@@ -413,7 +420,7 @@ func (r *importRun) store(ctx context.Context, e *ingest.Entry, f *storedFile) (
 		if f.role == store.RoleDesign {
 			f.format = detectFormat(f.path, f.format, data)
 		}
-		if err := r.blobs.Put(ctx, f.key, bytes.NewReader(data), e.Size, contentType(f.path)); err != nil {
+		if err := r.blobs.Put(ctx, f.key, bytes.NewReader(data), e.Size, blobType); err != nil {
 			return e.Size, err
 		}
 		if keep {
@@ -439,7 +446,7 @@ func (r *importRun) store(ctx context.Context, e *ingest.Entry, f *storedFile) (
 	}
 	defer rc.Close()
 	check := &sumReader{r: rc, h: sha256.New()}
-	if err := r.blobs.Put(ctx, f.key, check, e.Size, contentType(f.path)); err != nil {
+	if err := r.blobs.Put(ctx, f.key, check, e.Size, blobType); err != nil {
 		return 0, err
 	}
 	if !bytes.Equal(check.h.Sum(nil), f.sum[:]) {
@@ -586,6 +593,11 @@ func (r *importRun) commit(ctx context.Context, chunk []*prepared) error {
 	}
 	for _, k := range unused {
 		r.s.Blobs.Delete(ctx, k)
+	}
+	// A first import into a new workspace outgrows the planner's view of
+	// it (an empty library) within seconds: keep it up to date.
+	if _, err := r.s.Store.AnalyzeGrownLibrary(ctx, r.tenantID); err != nil && ctx.Err() == nil {
+		r.s.log().Warn("library: statistics not refreshed", "tenant", r.tenantID, "batch", r.batchID, "err", err)
 	}
 	for _, p := range chunk {
 		p.thumbKey = "" // recorded (or deleted above)

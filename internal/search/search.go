@@ -315,6 +315,9 @@ type Result struct {
 // maxHits bounds each way of searching; results are paged from the fusion.
 const maxHits = 200
 
+// maxExact bounds the designs named exactly as typed.
+const maxExact = 5
+
 // maxRelated bounds the related designs shown beside (or instead of)
 // the matches.
 const maxRelated = 12
@@ -358,7 +361,16 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 	for _, t := range q.Terms {
 		tq.Terms = append(tq.Terms, append([]string{t.Word}, t.Alts...))
 	}
-	full, err := s.Store.SearchFullText(ctx, tenantID, tq, f, maxHits)
+	// Every word, and a name typed exactly: one round trip.
+	var name string
+	if len(q.Terms) > 0 {
+		names := make([]string, len(q.Terms))
+		for i, t := range q.Terms {
+			names[i] = t.Word
+		}
+		name = strings.Join(names, " ")
+	}
+	full, exact, err := s.Store.SearchWords(ctx, tenantID, tq, name, f, maxHits, maxExact)
 	if err != nil {
 		return nil, err
 	}
@@ -375,16 +387,6 @@ func (s *Service) Search(ctx context.Context, tenantID, userID int64, raw string
 		}
 		or := store.TextQuery{Terms: [][]string{any}}
 		if some, err = s.Store.SearchFullText(ctx, tenantID, or, f, maxHits); err != nil {
-			return nil, err
-		}
-	}
-	var exact []store.RankedID
-	if len(q.Terms) > 0 {
-		names := make([]string, len(q.Terms))
-		for i, t := range q.Terms {
-			names[i] = t.Word
-		}
-		if exact, err = s.Store.ExactNameMatches(ctx, tenantID, strings.Join(names, " "), f, 5); err != nil {
 			return nil, err
 		}
 	}

@@ -24,8 +24,13 @@ const apiTokenColumns = "id, user_id, tenant_id, name, created_at, last_used_at,
 
 func scanAPIToken(row pgx.Row) (*APIToken, error) {
 	t := &APIToken{}
-	err := row.Scan(&t.ID, &t.UserID, &t.TenantID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+	err := row.Scan(t.dest()...)
 	return t, err
+}
+
+// dest is where a row's apiTokenColumns go.
+func (t *APIToken) dest() []any {
+	return []any{&t.ID, &t.UserID, &t.TenantID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt}
 }
 
 // CreateAPIToken stores a token's hash.
@@ -39,25 +44,51 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID, tenantID int64, name
 	return t, nil
 }
 
-// APITokenByHash returns a live (not revoked) token and records its use,
-// at most once a minute per token so that reads stay reads.
-func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (*APIToken, error) {
-	t, err := scanAPIToken(s.q.QueryRow(ctx, `
-		SELECT `+apiTokenColumns+` FROM platform.api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hash))
+// recordTokenUse notes that t was used now, unless it was within the
+// last minute.
+func (s *Store) recordTokenUse(ctx context.Context, t *APIToken) error {
+	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
+		now := time.Now()
+		if _, err := s.q.Exec(ctx, `UPDATE platform.api_tokens SET last_used_at = $2 WHERE id = $1`, t.ID, now); err != nil {
+			return fmt.Errorf("store: API token %d: record use: %w", t.ID, err)
+		}
+		t.LastUsedAt = &now
+	}
+	return nil
+}
+
+// APICaller is who an API token speaks for: the token, its user, its
+// workspace and the user's role there.
+type APICaller struct {
+	Token  *APIToken
+	User   *User
+	Tenant *Tenant
+	Role   string
+}
+
+// APICallerByHash returns the caller of a live (not revoked) token whose
+// user is still a member of its workspace, in one query, and records the
+// token's use as APITokenByHash does. ErrNotFound when there is none.
+func (s *Store) APICallerByHash(ctx context.Context, hash []byte) (*APICaller, error) {
+	c := &APICaller{Token: &APIToken{}, User: &User{}, Tenant: &Tenant{}}
+	dest := append(append(append(c.Token.dest(), c.User.dest()...), c.Tenant.dest()...), &c.Role)
+	err := s.q.QueryRow(ctx, `
+		SELECT `+prefixed("t.", apiTokenColumns)+`, `+prefixed("u.", userColumns)+`, `+prefixed("tn.", tenantColumns)+`, m.role
+		FROM platform.api_tokens t
+		JOIN platform.users u ON u.id = t.user_id
+		JOIN platform.tenants tn ON tn.id = t.tenant_id
+		JOIN platform.memberships m ON m.tenant_id = t.tenant_id AND m.user_id = t.user_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, hash).Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: API token: %w", err)
+		return nil, fmt.Errorf("store: API caller: %w", err)
 	}
-	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
-		now := time.Now()
-		if _, err := s.q.Exec(ctx, `UPDATE platform.api_tokens SET last_used_at = $2 WHERE id = $1`, t.ID, now); err != nil {
-			return nil, fmt.Errorf("store: API token %d: record use: %w", t.ID, err)
-		}
-		t.LastUsedAt = &now
+	if err := s.recordTokenUse(ctx, c.Token); err != nil {
+		return nil, err
 	}
-	return t, nil
+	return c, nil
 }
 
 // UserAPITokens lists a user's tokens, newest first.

@@ -220,18 +220,15 @@ func (s *Store) RecordEmbeddingUsage(ctx context.Context, tenantID int64, provid
 func (s *Store) FilterCandidates(ctx context.Context, tenantID int64, ids []int64, f SearchFilter) ([]RankedID, int64, error) {
 	var out []RankedID
 	var version int64
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		args := []any{ids}
-		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-		rows, err := tx.Query(ctx, `SELECT p.id, 0::float8, p.search_text, p.type, v.version FROM search_version v
-			LEFT JOIN patterns p ON p.id = ANY($1) AND p.deleted_at IS NULL`+f.where(arg), args...)
-		if err != nil {
-			return err
-		}
+	args := []any{ids}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	b := &pgx.Batch{}
+	b.Queue(`SELECT p.id, 0::float8, p.search_text, p.type, v.version FROM search_version v
+		LEFT JOIN patterns p ON p.id = ANY($1) AND p.deleted_at IS NULL`+f.where(arg), args...).Query(func(rows pgx.Rows) error {
 		var id *int64
 		var text, typ *string
 		var score *float64
-		_, err = pgx.ForEachRow(rows, []any{&id, &score, &text, &typ, &version}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&id, &score, &text, &typ, &version}, func() error {
 			if id != nil {
 				out = append(out, RankedID{ID: *id, Text: *text, Type: *typ})
 			}
@@ -239,6 +236,7 @@ func (s *Store) FilterCandidates(ctx context.Context, tenantID int64, ids []int6
 		})
 		return err
 	})
+	err := s.db.TenantBatch(ctx, tenantID, b)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: filter %d candidates of tenant %d: %w", len(ids), tenantID, err)
 	}

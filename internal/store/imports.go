@@ -324,10 +324,19 @@ type FileOwner struct {
 
 // FileOwners returns, for each given SHA-256, a live pattern holding a
 // file with that content (the oldest).
+//
+// The sums drive the join, so that each is one look-up in the SHA-256
+// index whatever the planner believes of the tables: during a new
+// workspace's first import its statistics say the library is empty, and
+// `sha256 = ANY($1)` was then planned as a walk over every pattern, each
+// row's sum compared with every sum of the chunk (0.2 s a chunk at 3,000
+// designs, growing with the library).
 func (t *TenantTx) FileOwners(ctx context.Context, sums [][]byte) (map[string]FileOwner, error) {
-	rows, err := t.tx.Query(ctx, `SELECT DISTINCT ON (f.sha256) f.sha256, f.pattern_id, coalesce(p.batch_id, 0) FROM pattern_files f
+	rows, err := t.tx.Query(ctx, `SELECT DISTINCT ON (s.sha) s.sha, f.pattern_id, coalesce(p.batch_id, 0)
+		FROM unnest($1::bytea[]) AS s(sha)
+		JOIN pattern_files f ON f.sha256 = s.sha
 		JOIN patterns p ON p.id = f.pattern_id AND p.deleted_at IS NULL
-		WHERE f.sha256 = ANY($1) ORDER BY f.sha256, f.pattern_id`, sums)
+		ORDER BY s.sha, f.pattern_id`, sums)
 	if err != nil {
 		return nil, fmt.Errorf("store: find files by content: %w", err)
 	}
@@ -369,10 +378,23 @@ func (t *TenantTx) InsertImported(ctx context.Context, ps []*Pattern, files []*P
 			p.WidthIn, p.HeightIn, p.StitchLengthIn, p.Paths, p.Jumps, thumb, p.MirrorLR, p.MirrorTB,
 			p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID)
 	}
-	for _, f := range files {
+	if len(files) > 0 {
+		// One statement for all the files (five or six a design), in
+		// their order.
+		n := len(files)
+		pids, sizes := make([]int64, n), make([]int64, n)
+		roles, fmts, names, keys, problems := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		sums, readable := make([][]byte, n), make([]bool, n)
+		for i, f := range files {
+			pids[i], roles[i], fmts[i], names[i], sizes[i] = f.PatternID, f.Role, f.Format, f.FileName, f.Size
+			sums[i], keys[i], readable[i], problems[i] = f.SHA256, f.BlobKey, f.Readable, f.Problem
+		}
 		b.Queue(`INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable, problem)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			f.PatternID, f.Role, f.Format, f.FileName, f.Size, f.SHA256, f.BlobKey, f.Readable, f.Problem)
+			SELECT pattern_id, role, format, file_name, size, sha256, blob_key, readable, problem
+			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::text[], $8::bool[], $9::text[])
+				WITH ORDINALITY AS f(pattern_id, role, format, file_name, size, sha256, blob_key, readable, problem, n)
+			ORDER BY n`,
+			pids, roles, fmts, names, sizes, sums, keys, readable, problems)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("store: insert %d imported patterns: %w", len(ps), err)
@@ -529,4 +551,36 @@ func (s *Store) ImportFiles(ctx context.Context, tenantID, batchID int64) ([]Imp
 		return nil, fmt.Errorf("store: files kept with import batch %d: %w", batchID, err)
 	}
 	return out, nil
+}
+
+// AnalyzeGrownLibrary gathers the planner's statistics of the library's
+// tables again when its patterns have more than doubled (and grown by
+// over 200) since they were last gathered, and reports whether it did.
+// A new workspace's first import is where that matters: its tables start
+// empty, autovacuum looks at them once a minute at best, and until then
+// queries are planned for an empty library (walks over every pattern
+// where an index look-up was wanted).
+func (s *Store) AnalyzeGrownLibrary(ctx context.Context, tenantID int64) (bool, error) {
+	var done bool
+	err := s.Tenant(ctx, tenantID, func(t *TenantTx) error {
+		var gathered, live float64
+		err := t.tx.QueryRow(ctx, `SELECT greatest(c.reltuples, 0), coalesce(pg_stat_get_live_tuples(c.oid), 0)
+			FROM pg_class c WHERE c.oid = 'patterns'::regclass`).Scan(&gathered, &live)
+		if err != nil || live <= 2*gathered+200 {
+			return err
+		}
+		// The columns imports, duplicate scans and the library's pages
+		// filter and join on; the words (tsvector and trigram columns,
+		// costly to sample) wait for autovacuum.
+		if _, err := t.tx.Exec(ctx, `ANALYZE patterns (id, deleted_at, dup_checked, type, batch_id, created_at),
+			pattern_files (pattern_id, sha256, format), pattern_keywords, keywords`); err != nil {
+			return err
+		}
+		done = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: analyze the library of tenant %d: %w", tenantID, err)
+	}
+	return done, nil
 }

@@ -137,7 +137,8 @@ func (s *Store) PatternFor(ctx context.Context, tenantID, id, userID int64) (*Pa
 	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (*Pattern, error) { return tx.Pattern(ctx, id, userID) })
 }
 
-// fillDetails loads keywords and formats of the given patterns in two queries.
+// fillDetails loads keywords and formats of the given patterns in one
+// round trip.
 func fillDetails(ctx context.Context, tx pgx.Tx, ps []*Pattern) error {
 	if len(ps) == 0 {
 		return nil
@@ -149,29 +150,39 @@ func fillDetails(ctx context.Context, tx pgx.Tx, ps []*Pattern) error {
 		byID[p.ID] = p
 		p.Keywords, p.Formats = []string{}, []string{}
 	}
-	rows, err := tx.Query(ctx, `SELECT pk.pattern_id, k.name FROM pattern_keywords pk JOIN keywords k ON k.id = pk.keyword_id
-		WHERE pk.pattern_id = ANY($1) ORDER BY lower(k.name)`, ids)
-	if err != nil {
+	b := &pgx.Batch{}
+	queueDetails(b, ids, byID)
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// queueDetails queues on b the two queries that fill in the keywords and
+// formats of the patterns of byID among ids (rows of other ids are
+// skipped); their lists must be empty, not nil, beforehand.
+func queueDetails(b *pgx.Batch, ids []int64, byID map[int64]*Pattern) {
+	b.Queue(`SELECT pk.pattern_id, k.name FROM pattern_keywords pk JOIN keywords k ON k.id = pk.keyword_id
+		WHERE pk.pattern_id = ANY($1) ORDER BY lower(k.name)`, ids).Query(func(rows pgx.Rows) error {
+		var id int64
+		var name string
+		_, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+			if p := byID[id]; p != nil {
+				p.Keywords = append(p.Keywords, name)
+			}
+			return nil
+		})
 		return err
-	}
-	var id int64
-	var name string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
-		byID[id].Keywords = append(byID[id].Keywords, name)
-		return nil
-	}); err != nil {
-		return err
-	}
-	rows, err = tx.Query(ctx, `SELECT DISTINCT pattern_id, format FROM pattern_files
-		WHERE pattern_id = ANY($1) AND role = 'design' AND format <> '' AND problem = '' ORDER BY pattern_id, format`, ids)
-	if err != nil {
-		return err
-	}
-	_, err = pgx.ForEachRow(rows, []any{&id, &name}, func() error {
-		byID[id].Formats = append(byID[id].Formats, name)
-		return nil
 	})
-	return err
+	b.Queue(`SELECT DISTINCT pattern_id, format FROM pattern_files
+		WHERE pattern_id = ANY($1) AND role = 'design' AND format <> '' AND problem = '' ORDER BY pattern_id, format`, ids).Query(func(rows pgx.Rows) error {
+		var id int64
+		var format string
+		_, err := pgx.ForEachRow(rows, []any{&id, &format}, func() error {
+			if p := byID[id]; p != nil {
+				p.Formats = append(p.Formats, format)
+			}
+			return nil
+		})
+		return err
+	})
 }
 
 // Sort orders of the library.
@@ -452,26 +463,47 @@ func (t *TenantTx) OrientationCandidates(ctx context.Context, limit int) ([]*Pat
 // formats.
 func (t *TenantTx) PatternsByIDs(ctx context.Context, ids []int64) (map[int64]*Pattern, error) {
 	out := map[int64]*Pattern{}
-	rows, err := t.tx.Query(ctx, `SELECT `+patternColumns+` FROM patterns WHERE id = ANY($1) AND deleted_at IS NULL`, ids)
-	if err != nil {
+	if len(ids) == 0 {
+		return out, nil
+	}
+	b := &pgx.Batch{}
+	queuePatternsByIDs(b, ids, out)
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("store: patterns by id: %w", err)
-	}
-	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Pattern, error) { return scanPattern(r) })
-	if err == nil {
-		err = fillDetails(ctx, t.tx, ps)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: patterns by id: %w", err)
-	}
-	for _, p := range ps {
-		out[p.ID] = p
 	}
 	return out, nil
 }
 
-// PatternsByIDs is TenantTx.PatternsByIDs in its own transaction.
+// queuePatternsByIDs queues on b the queries of PatternsByIDs (the
+// patterns, their keywords, their formats), to fill out.
+func queuePatternsByIDs(b *pgx.Batch, ids []int64, out map[int64]*Pattern) {
+	b.Queue(`SELECT `+patternColumns+` FROM patterns WHERE id = ANY($1) AND deleted_at IS NULL`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			p, err := scanPattern(rows)
+			if err != nil {
+				return err
+			}
+			p.Keywords, p.Formats = []string{}, []string{}
+			out[p.ID] = p
+		}
+		return rows.Err()
+	})
+	queueDetails(b, ids, out)
+}
+
+// PatternsByIDs is TenantTx.PatternsByIDs for a read of its own, in one
+// round trip (ReadTenantBatch: read-only, on the replica when ctx allows).
 func (s *Store) PatternsByIDs(ctx context.Context, tenantID int64, ids []int64) (map[int64]*Pattern, error) {
-	return tenantValue(ctx, s, tenantID, func(tx *TenantTx) (map[int64]*Pattern, error) { return tx.PatternsByIDs(ctx, ids) })
+	out := map[int64]*Pattern{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	b := &pgx.Batch{}
+	queuePatternsByIDs(b, ids, out)
+	if err := s.db.ReadTenantBatch(ctx, tenantID, b); err != nil {
+		return nil, fmt.Errorf("store: patterns by id: %w", err)
+	}
+	return out, nil
 }
 
 // PatternIDSet returns the ids of every design of a tenant, for the sweep

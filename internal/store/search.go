@@ -174,9 +174,41 @@ func (f SearchFilter) where(arg func(any) string) string {
 // text, best first (ts_rank over the weighted name, keywords and designer;
 // name hits weigh most).
 func (s *Store) SearchFullText(ctx context.Context, tenantID int64, q TextQuery, f SearchFilter, limit int) ([]RankedID, error) {
+	var out []RankedID
+	b := &pgx.Batch{}
+	if !queueFullText(b, q, f, limit, &out) {
+		return nil, nil
+	}
+	if err := s.db.TenantBatch(ctx, tenantID, b); err != nil {
+		return nil, fmt.Errorf("store: full-text search: %w", err)
+	}
+	return out, nil
+}
+
+// SearchWords is SearchFullText and ExactNameMatches (name, at most
+// nameLimit) in one round trip: a search's word queries.
+func (s *Store) SearchWords(ctx context.Context, tenantID int64, q TextQuery, name string, f SearchFilter, limit, nameLimit int) (full, exact []RankedID, err error) {
+	b := &pgx.Batch{}
+	queueFullText(b, q, f, limit, &full)
+	if name != "" {
+		queueExactName(b, name, f, nameLimit, &exact)
+	}
+	if len(b.QueuedQueries) == 0 {
+		return nil, nil, nil
+	}
+	if err := s.db.TenantBatch(ctx, tenantID, b); err != nil {
+		return nil, nil, fmt.Errorf("store: word search: %w", err)
+	}
+	return full, exact, nil
+}
+
+// queueFullText queues the full-text query of q on b, its rows to be
+// appended to out, and reports whether there was one (a query of no
+// searchable word has none).
+func queueFullText(b *pgx.Batch, q TextQuery, f SearchFilter, limit int, out *[]RankedID) bool {
 	tsq := q.TSQuery()
 	if tsq == "" {
-		return nil, nil
+		return false
 	}
 	args := []any{}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -188,7 +220,17 @@ func (s *Store) SearchFullText(ctx context.Context, tenantID int64, q TextQuery,
 		FROM patterns p, to_tsquery('english', ` + qa + `) q
 		WHERE p.deleted_at IS NULL AND p.search_doc @@ to_tsquery('english', ` + qa + `)` + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
-	return s.ranked(ctx, tenantID, "full-text search", sql, args)
+	queueRanked(b, sql, args, out)
+	return true
+}
+
+// queueRanked queues a query whose rows are RankedIDs on b.
+func queueRanked(b *pgx.Batch, sql string, args []any, out *[]RankedID) {
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		var r RankedID
+		_, err := pgx.ForEachRow(rows, []any{&r.ID, &r.Score, &r.Text, &r.Type}, func() error { *out = append(*out, r); return nil })
+		return err
+	})
 }
 
 // SearchTrigram returns up to limit live patterns whose name, keywords or
@@ -213,37 +255,35 @@ func (s *Store) SearchTrigram(ctx context.Context, tenantID int64, words []strin
 	sql := `SELECT p.id, ` + score + ` AS score, p.search_text, p.type FROM patterns p
 		WHERE p.deleted_at IS NULL AND ` + strings.Join(conds, " AND ") + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
-	return s.ranked(ctx, tenantID, "similarity search", sql, args)
+	var out []RankedID
+	b := &pgx.Batch{}
+	// Typo matching starts at a word similarity of 0.4 (default 0.6).
+	b.Queue("SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)")
+	queueRanked(b, sql, args, &out)
+	if err := s.db.TenantBatch(ctx, tenantID, b); err != nil {
+		return nil, fmt.Errorf("store: similarity search: %w", err)
+	}
+	return out, nil
 }
 
 // ExactNameMatches returns live patterns whose folded name equals text.
 func (s *Store) ExactNameMatches(ctx context.Context, tenantID int64, text string, f SearchFilter, limit int) ([]RankedID, error) {
+	var out []RankedID
+	b := &pgx.Batch{}
+	queueExactName(b, text, f, limit, &out)
+	if err := s.db.TenantBatch(ctx, tenantID, b); err != nil {
+		return nil, fmt.Errorf("store: name search: %w", err)
+	}
+	return out, nil
+}
+
+// queueExactName queues ExactNameMatches' query on b.
+func queueExactName(b *pgx.Batch, text string, f SearchFilter, limit int, out *[]RankedID) {
 	args := []any{}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	sql := `SELECT p.id, 1.0, p.search_text, p.type FROM patterns p WHERE p.deleted_at IS NULL AND platform.fold(p.name) = platform.fold(` + arg(text) + `)` +
 		f.where(arg) + ` ORDER BY p.id LIMIT ` + arg(limit)
-	return s.ranked(ctx, tenantID, "name search", sql, args)
-}
-
-func (s *Store) ranked(ctx context.Context, tenantID int64, what, sql string, args []any) ([]RankedID, error) {
-	var out []RankedID
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		// Typo matching starts at a word similarity of 0.4 (default 0.6).
-		if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)"); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		var r RankedID
-		_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Score, &r.Text, &r.Type}, func() error { out = append(out, r); return nil })
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	return out, nil
+	queueRanked(b, sql, args, out)
 }
 
 // Vocabulary returns the tenant's keywords and the words of its design
@@ -318,12 +358,10 @@ func (s *Store) RecordSearch(ctx context.Context, tenantID, userID int64, query 
 	if len(query) > 200 {
 		query = strings.ToValidUTF8(query[:200], "")
 	}
-	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO search_log (user_id, query, results, took_ms) VALUES ($1, $2, $3, $4)`,
-			uid, query, results, float64(took.Microseconds())/1000)
-		return err
-	})
-	if err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO search_log (user_id, query, results, took_ms) VALUES ($1, $2, $3, $4)`,
+		uid, query, results, float64(took.Microseconds())/1000)
+	if err := s.db.TenantBatch(ctx, tenantID, b); err != nil {
 		return fmt.Errorf("store: log search %q: %w", query, err)
 	}
 	return nil

@@ -31,8 +31,13 @@ const userColumns = "id, email, display_name, password_hash, email_verified_at, 
 
 func scanUser(row pgx.Row, before ...any) (*User, error) {
 	u := &User{}
-	err := row.Scan(append(before, &u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.CreatedAt, &u.PasswordOneTime)...)
+	err := row.Scan(append(before, u.dest()...)...)
 	return u, err
+}
+
+// dest is where a row's userColumns go.
+func (u *User) dest() []any {
+	return []any{&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.CreatedAt, &u.PasswordOneTime}
 }
 
 // NormalizeEmail trims an email address; comparisons ignore case.
