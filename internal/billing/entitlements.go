@@ -44,18 +44,37 @@ func allows(limit, used, adding int64) bool {
 // platform's caps (imports an hour, keywords, saved searches) are the
 // same on every plan.
 func (s *Service) Check(ctx context.Context, tenantID int64, what Limit, adding int64) error {
-	if !planCounted(what) {
-		return s.caps.Check(ctx, tenantID, what, adding)
+	return s.CheckEach(ctx, tenantID, limits.Need{What: what, Adding: adding})
+}
+
+// CheckEach is Check of several limits of one change (an import adds
+// designs and bytes), with the workspace's account, usage and own limits
+// read once: the first refusal, in the order of needs, or nil.
+func (s *Service) CheckEach(ctx context.Context, tenantID int64, needs ...limits.Need) error {
+	var a *Account
+	var u *store.Usage
+	var own map[string]int64
+	for _, n := range needs {
+		if !planCounted(n.What) {
+			if err := s.caps.Check(ctx, tenantID, n.What, n.Adding); err != nil {
+				return err
+			}
+			continue
+		}
+		if a == nil {
+			var err error
+			if a, u, err = s.AccountUsage(ctx, tenantID); err != nil {
+				return err
+			}
+			if own, err = s.Store.TenantLimits(ctx, tenantID); err != nil {
+				return fmt.Errorf("billing: limits of tenant %d: %w", tenantID, err)
+			}
+		}
+		if err := s.check(a, u, own, n.What, n.Adding); err != nil {
+			return err
+		}
 	}
-	a, u, err := s.AccountUsage(ctx, tenantID)
-	if err != nil {
-		return err
-	}
-	own, err := s.Store.TenantLimits(ctx, tenantID)
-	if err != nil {
-		return fmt.Errorf("billing: limits of tenant %d: %w", tenantID, err)
-	}
-	return s.check(a, u, own, what, adding)
+	return nil
 }
 
 // CheckTx is Check of a platform cap (keywords, saved searches) inside

@@ -228,7 +228,7 @@ func writeBQM(w io.Writer, d *geom.Design) error {
 	line := func(g string, words ...gcodeWord) {
 		b = append(strconv.AppendInt(append(b[:0], 'N'), int64(n), 10), g...)
 		for _, w := range words {
-			b = strconv.AppendFloat(append(b, w.letter), w.value, 'f', 4, 64)
+			b = geom.AppendFixed(append(b, w.letter), w.value, 4)
 		}
 		bw.Write(append(b, '\r', '\n'))
 		n++

@@ -173,7 +173,7 @@ func writeCSQ(w io.Writer, d *geom.Design) error {
 // zeros ("1.5", "0", never "-0").
 func appendCSQNum(b []byte, f float64) []byte {
 	start := len(b)
-	b = strconv.AppendFloat(b, f, 'f', 5, 64)
+	b = geom.AppendFixed(b, f, 5)
 	for b[len(b)-1] == '0' {
 		b = b[:len(b)-1]
 	}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/patternvault/patternvault/internal/geom"
@@ -125,8 +124,8 @@ func writeQCC(w io.Writer, d *geom.Design) error {
 			return err
 		}
 		for _, p := range pts {
-			b = strconv.AppendFloat(append(b[:0], "p X"...), round4(p.X)+0, 'f', 4, 64)
-			b = strconv.AppendFloat(append(b, " Y"...), round4(-p.Y)+0, 'f', 4, 64)
+			b = geom.AppendFixed(append(b[:0], "p X"...), round4(p.X)+0, 4)
+			b = geom.AppendFixed(append(b, " Y"...), round4(-p.Y)+0, 4)
 			b = append(b, '\r', '\n')
 			if !bytes.Equal(b, prev) {
 				bw.Write(b)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -469,8 +468,8 @@ func (q *qliWriter) vp(p geom.Point) {
 	if next == q.cur {
 		return
 	}
-	b := strconv.AppendFloat(append(q.buf[:0], "VP "...), x+0, 'f', 0, 64) // +0 turns -0 into 0
-	b = strconv.AppendFloat(append(b, ','), y+0, 'f', 0, 64)
+	b := geom.AppendFixed(append(q.buf[:0], "VP "...), x+0, 0) // +0 turns -0 into 0
+	b = geom.AppendFixed(append(b, ','), y+0, 0)
 	q.buf = append(b, '\r', '\n')
 	q.w.Write(q.buf)
 	q.cur = next
@@ -498,9 +497,9 @@ func (q *qliWriter) cr(s *geom.Segment) {
 	}
 	deg, ddeg := math.Mod(a*180/math.Pi+360, 360), d*180/math.Pi
 	deg, ddeg = round4(deg), round4(ddeg)
-	b := strconv.AppendFloat(append(q.buf[:0], "CR "...), r, 'f', 0, 64)
-	b = strconv.AppendFloat(append(b, ','), deg, 'f', 4, 64)
-	b = strconv.AppendFloat(append(b, ','), ddeg+0, 'f', 4, 64)
+	b := geom.AppendFixed(append(q.buf[:0], "CR "...), r, 0)
+	b = geom.AppendFixed(append(b, ','), deg, 4)
+	b = geom.AppendFixed(append(b, ','), ddeg+0, 4)
 	q.buf = append(b, '\r', '\n')
 	q.w.Write(q.buf)
 	// Follow exactly what a reader will compute.

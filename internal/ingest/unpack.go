@@ -300,6 +300,7 @@ func (u *unpacker) openZip(r io.ReaderAt, size int64, entry string, mustBeZip bo
 		err = nil // names are checked one by one in walk
 	}
 	if err == nil {
+		zr.RegisterDecompressor(zip.Deflate, inflate)
 		if len(zr.File) > budget {
 			return nil, limitErr(entry, ErrTooManyEntries, limitEntries, int64(u.lim.MaxEntries))
 		}

@@ -207,6 +207,8 @@ func TestUnpackRefuses(t *testing.T) {
 		{"truncated", good[:len(good)*6/10], "u.zip", Limits{}, ErrCorrupt, "u.zip"},
 		{"truncated unnamed", good[:len(good)*6/10], "download", Limits{}, ErrCorrupt, "download"},
 		{"bad checksum", flipLast(stored, 'c'), "u.zip", Limits{}, ErrCorrupt, "x.qli"},
+		{"damaged deflate stream", rawZip(t, &zip.FileHeader{Name: "d.qli", Method: zip.Deflate, CRC32: 1, CompressedSize64: 4, UncompressedSize64: 10},
+			[]byte{0xff, 0xff, 0xff, 0xff}), "u.zip", Limits{}, ErrCorrupt, "d.qli"},
 		{"not a zip", []byte("this is not a zip at all"), "x.zip", Limits{}, ErrNotZip, "x.zip"},
 		{"nested not a zip", buildZip(t, []entry{{"d/inner.zip", []byte("nope")}}), "u.zip", Limits{}, ErrNotZip, "d/inner.zip"},
 		{"too many entries", manyEntries(t, 10_001), "u.zip", Limits{}, ErrTooManyEntries, "u.zip"},

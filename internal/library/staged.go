@@ -22,6 +22,7 @@ import (
 // their caps are refused.
 type Quotas interface {
 	Check(ctx context.Context, tenantID int64, what limits.What, adding int64) error
+	CheckEach(ctx context.Context, tenantID int64, needs ...limits.Need) error
 	CheckTx(ctx context.Context, tx *store.TenantTx, set limits.Set, what limits.What, adding int64) error
 	Limits(ctx context.Context, tenantID int64) (limits.Set, error)
 }
@@ -37,28 +38,27 @@ func (s *Service) quota(ctx context.Context, tenantID int64, what limits.What, a
 // held returns why an import of designs designs (0: not counted yet)
 // adding bytes bytes must wait for room, or "" when it may go in.
 func (s *Service) held(ctx context.Context, tenantID int64, designs int, bytes int64) (string, error) {
-	checks := []struct {
-		what limits.What
-		n    int64
-	}{{limits.Designs, int64(max(designs, 1))}, {limits.Bytes, bytes}}
+	if s.Quotas == nil {
+		return "", nil
+	}
 	these := "these designs"
 	if designs > 0 {
 		these = "these " + plural(designs, "design")
 	}
-	for _, c := range checks {
-		err := s.quota(ctx, tenantID, c.what, c.n)
-		p, _ := problem.As(err)
-		switch {
-		case err == nil:
-			continue
-		case errors.Is(err, billing.ErrLimit), errors.Is(err, billing.ErrReadOnly):
-			return "Over your plan: upgrade to add " + these + ". They are kept safe until then. " + p.Message, nil
-		case errors.Is(err, limits.ErrOverLimit):
-			return "Over this workspace's limit: " + these + " are kept safe and go in once there is room. " + p.Message, nil
-		}
-		return "", fmt.Errorf("library: check limits of tenant %d: %w", tenantID, err)
+	// Both limits from one reading of the workspace's use (counting its
+	// bytes walks every file it holds).
+	err := s.Quotas.CheckEach(ctx, tenantID, limits.Need{What: limits.Designs, Adding: int64(max(designs, 1))},
+		limits.Need{What: limits.Bytes, Adding: bytes})
+	p, _ := problem.As(err)
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.Is(err, billing.ErrLimit), errors.Is(err, billing.ErrReadOnly):
+		return "Over your plan: upgrade to add " + these + ". They are kept safe until then. " + p.Message, nil
+	case errors.Is(err, limits.ErrOverLimit):
+		return "Over this workspace's limit: " + these + " are kept safe and go in once there is room. " + p.Message, nil
 	}
-	return "", nil
+	return "", fmt.Errorf("library: check limits of tenant %d: %w", tenantID, err)
 }
 
 // noteHeld marks a batch being inserted as held, when reason is set.

@@ -144,22 +144,44 @@ func (c *Checker) Limits(ctx context.Context, tenantID int64) (Set, error) {
 // says the limit and where the workspace stands. A nil Checker allows
 // everything.
 func (c *Checker) Check(ctx context.Context, tenantID int64, what What, adding int64) error {
-	if c == nil {
+	return c.CheckEach(ctx, tenantID, Need{what, adding})
+}
+
+// Need is how much of one limit a change would add.
+type Need struct {
+	What   What
+	Adding int64
+}
+
+// CheckEach is Check of several limits of one change, with the
+// workspace's limits read once and its uses in one transaction: the
+// first refusal, in the order of needs, or nil.
+func (c *Checker) CheckEach(ctx context.Context, tenantID int64, needs ...Need) error {
+	if c == nil || len(needs) == 0 {
 		return nil
 	}
 	set, err := c.Limits(ctx, tenantID)
 	if err != nil {
 		return err
 	}
-	var used int64
+	used := make([]int64, len(needs))
 	err = c.Store.ReadTenant(ctx, tenantID, func(tx *store.TenantTx) error {
-		used, err = tx.Usage(ctx, string(what))
-		return err
+		for i, n := range needs {
+			if used[i], err = tx.Usage(ctx, string(n.What)); err != nil {
+				return fmt.Errorf("limits: %s of tenant %d: %w", n.What, tenantID, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("limits: %s of tenant %d: %w", what, tenantID, err)
+		return err
 	}
-	return c.judge(what, set[what], used, adding)
+	for i, n := range needs {
+		if err := c.judge(n.What, set[n.What], used[i], n.Adding); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CheckTx is Check inside the transaction tx that will write, so the count

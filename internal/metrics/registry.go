@@ -39,35 +39,22 @@ func (r *Registry) add(f ...family) {
 	r.families = append(r.families, f...)
 }
 
-// WriteTo writes every family in the text format.
-func (r *Registry) WriteTo(w io.Writer) (int64, error) {
+// Write writes every family in the text format.
+func (r *Registry) Write(w io.Writer) error {
 	r.mu.Lock()
 	families := slices.Clone(r.families)
 	r.mu.Unlock()
-	cw := &countingWriter{w: w}
-	bw := bufio.NewWriter(cw)
+	bw := bufio.NewWriter(w)
 	for _, f := range families {
 		f.write(bw)
 	}
-	err := bw.Flush()
-	return cw.n, err
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	return bw.Flush()
 }
 
 // ServeHTTP serves the metrics in the text format.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	r.WriteTo(w)
+	r.Write(w) // a scraper that went away: nothing to tell it
 }
 
 // header writes a family's HELP and TYPE lines.

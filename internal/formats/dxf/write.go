@@ -85,7 +85,7 @@ func (dw *dxfWriter) num(code int, v float64) {
 		v = 0 // no "-0.000000"
 	}
 	dw.code(code)
-	dw.buf = append(strconv.AppendFloat(dw.buf[:0], v, 'f', 6, 64), '\r', '\n')
+	dw.buf = append(geom.AppendFixed(dw.buf[:0], v, 6), '\r', '\n')
 	dw.write(dw.buf)
 }
 

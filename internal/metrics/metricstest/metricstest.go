@@ -21,7 +21,7 @@ import (
 func Gather(t testing.TB, r *metrics.Registry) []*dto.MetricFamily {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := r.WriteTo(&buf); err != nil {
+	if err := r.Write(&buf); err != nil {
 		t.Fatalf("write metrics: %v", err)
 	}
 	p := expfmt.NewTextParser(model.UTF8Validation)
