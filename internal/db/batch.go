@@ -109,7 +109,7 @@ func pipeline(ctx context.Context, c *pgx.Conn, pin, schema string, b *pgx.Batch
 		if err := eqb.Build(m, nil, q.Arguments); err != nil {
 			return fmt.Errorf("db: batch: %w", err)
 		}
-		if prepared == nil {
+		if prepared == nil || len(prepared)+len(res.pending) >= maxPrepared {
 			pl.SendQueryParams(q.SQL, eqb.ParamValues, nil, eqb.ParamFormats, eqb.ResultFormats)
 			continue
 		}
@@ -144,6 +144,12 @@ func pipeline(ctx context.Context, c *pgx.Conn, pin, schema string, b *pgx.Batch
 	}
 	return nil
 }
+
+// maxPrepared bounds the statements a connection keeps prepared (each
+// costs the server memory for as long as the connection lives): SQL
+// built with a varying shape, such as a filtered list's, could otherwise
+// add statements without end. Past it, new statements are sent unnamed.
+const maxPrepared = 256
 
 // preparedOn returns the statements this package prepared on conn, by
 // SQL (kept in the connection's custom data, so they go with it).

@@ -129,3 +129,34 @@ func TestTenantBatch(t *testing.T) {
 		t.Error("a read with AllowReplica did not go to the replica")
 	}
 }
+
+// TestTenantBatchPreparesBoundedly: a connection keeps at most a bounded
+// number of statements prepared, however many shapes of SQL it runs;
+// the rest run unnamed, with right results.
+func TestTenantBatchPreparesBoundedly(t *testing.T) {
+	t.Parallel()
+	base := testdb.New(t)
+	ctx := context.Background()
+	d, err := db.OpenWith(ctx, dsnOf(base), db.Options{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ten := createTenants(t, store.New(d), 1)[0]
+	const shapes = 400
+	for i := range shapes {
+		var got, prepared int
+		b := &pgx.Batch{}
+		b.Queue(fmt.Sprintf("SELECT $1::int + %d", i), 1).QueryRow(func(row pgx.Row) error { return row.Scan(&got) })
+		b.Queue("SELECT count(*)::int FROM pg_prepared_statements").QueryRow(func(row pgx.Row) error { return row.Scan(&prepared) })
+		if err := d.TenantBatch(ctx, ten.ID, b); err != nil {
+			t.Fatalf("shape %d: %v", i, err)
+		}
+		if got != i+1 {
+			t.Fatalf("shape %d: got %d, want %d", i, got, i+1)
+		}
+		if i == shapes-1 && (prepared == 0 || prepared > 300) {
+			t.Errorf("after %d shapes of SQL the connection holds %d prepared statements, want some, at most 300", shapes, prepared)
+		}
+	}
+}
