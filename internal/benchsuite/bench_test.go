@@ -34,7 +34,15 @@ import (
 	"github.com/patternvault/patternvault/internal/web"
 )
 
-func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+func TestMain(m *testing.M) {
+	code := testdb.Main(m)
+	// The seeded library's files (3 GB for the demo): a run left them
+	// behind, and a few runs filled the disk.
+	if demoWorld != nil && demoWorld.filesDir != "" {
+		os.RemoveAll(demoWorld.filesDir)
+	}
+	os.Exit(code)
+}
 
 // world is a tenant seeded through the import pipeline, its owner, and a
 // server over it.
