@@ -32,15 +32,47 @@ var (
 	ErrNoCustomer = problem.Conflict("no_customer", "This workspace has no billing account yet: choose a plan to subscribe first.")
 )
 
-// stripeClient is PatternVault's side of Stripe: the API client and the
-// plan of each price.
+// stripeClient is PatternVault's side of Stripe: the API calls it makes
+// and the plan of each price.
 type stripeClient struct {
-	api *stripe.Client
+	api stripeAPI
 	cfg config.Billing
 
 	mu     sync.Mutex
 	prices map[string]string // "starter_yearly" → price id
 	keys   map[string]string // price id → "starter_yearly"
+}
+
+// stripeAPI is the part of Stripe's API PatternVault calls, as method
+// values of Stripe's client. It holds no *stripe.Client on purpose: the
+// templates look methods up by name, so the linker keeps every exported
+// method of every type reachable from an interface value, and a struct
+// holding the client reached all of Stripe's services — about 870
+// interface tables the runtime set up at every start of every command.
+type stripeAPI struct {
+	listPrices              func(context.Context, *stripe.PriceListParams) *stripe.V1List[*stripe.Price]
+	createCheckoutSession   func(context.Context, *stripe.CheckoutSessionCreateParams) (*stripe.CheckoutSession, error)
+	retrieveCheckoutSession func(context.Context, string, *stripe.CheckoutSessionRetrieveParams) (*stripe.CheckoutSession, error)
+	createCustomer          func(context.Context, *stripe.CustomerCreateParams) (*stripe.Customer, error)
+	createPortalSession     func(context.Context, *stripe.BillingPortalSessionCreateParams) (*stripe.BillingPortalSession, error)
+	retrieveSubscription    func(context.Context, string, *stripe.SubscriptionRetrieveParams) (*stripe.Subscription, error)
+	updateSubscription      func(context.Context, string, *stripe.SubscriptionUpdateParams) (*stripe.Subscription, error)
+	listInvoices            func(context.Context, *stripe.InvoiceListParams) *stripe.V1List[*stripe.Invoice]
+}
+
+// newStripeAPI returns the calls of a Stripe client with key over b.
+func newStripeAPI(key string, b *stripe.Backends) stripeAPI {
+	c := stripe.NewClient(key, stripe.WithBackends(b))
+	return stripeAPI{
+		listPrices:              c.V1Prices.List,
+		createCheckoutSession:   c.V1CheckoutSessions.Create,
+		retrieveCheckoutSession: c.V1CheckoutSessions.Retrieve,
+		createCustomer:          c.V1Customers.Create,
+		createPortalSession:     c.V1BillingPortalSessions.Create,
+		retrieveSubscription:    c.V1Subscriptions.Retrieve,
+		updateSubscription:      c.V1Subscriptions.Update,
+		listInvoices:            c.V1Invoices.List,
+	}
 }
 
 func newStripeClient(cfg config.Billing) *stripeClient {
@@ -52,7 +84,7 @@ func newStripeClient(cfg config.Billing) *stripeClient {
 	if cfg.StripeAPIURL != "" {
 		bc.URL = stripe.String(cfg.StripeAPIURL)
 	}
-	c := &stripeClient{api: stripe.NewClient(cfg.StripeSecretKey, stripe.WithBackends(stripe.NewBackendsWithConfig(bc))),
+	c := &stripeClient{api: newStripeAPI(cfg.StripeSecretKey, stripe.NewBackendsWithConfig(bc)),
 		cfg: cfg, prices: map[string]string{}, keys: map[string]string{}}
 	for k, id := range cfg.StripePrices {
 		c.prices[k], c.keys[id] = id, k
@@ -117,7 +149,7 @@ func (c *stripeClient) lookUpPrices(ctx context.Context) error {
 	if len(params.LookupKeys) == 0 {
 		return nil
 	}
-	for p, err := range c.api.V1Prices.List(ctx, params).All(ctx) {
+	for p, err := range c.api.listPrices(ctx, params).All(ctx) {
 		if err != nil {
 			return stripeFailed("look up prices", err)
 		}
@@ -240,7 +272,7 @@ func (s *Service) Checkout(ctx context.Context, t *store.Tenant, u *store.User, 
 		key = newKey()
 	}
 	params.SetIdempotencyKey("pv-checkout-" + tid + "-" + plan + "-" + interval + "-" + key)
-	cs, err := s.stripe.api.V1CheckoutSessions.Create(ctx, params)
+	cs, err := s.stripe.api.createCheckoutSession(ctx, params)
 	if err != nil {
 		return "", stripeFailed("create checkout session", err)
 	}
@@ -265,7 +297,7 @@ func (s *Service) customer(ctx context.Context, t *store.Tenant, u *store.User) 
 	}
 	// Two first checkouts at once make one customer.
 	params.SetIdempotencyKey("pv-customer-" + tid)
-	c, err := s.stripe.api.V1Customers.Create(ctx, params)
+	c, err := s.stripe.api.createCustomer(ctx, params)
 	if err != nil {
 		return "", stripeFailed("create customer", err)
 	}
@@ -295,7 +327,7 @@ func (s *Service) Portal(ctx context.Context, t *store.Tenant) (string, error) {
 	if !a.Customer {
 		return "", ErrNoCustomer
 	}
-	ps, err := s.stripe.api.V1BillingPortalSessions.Create(ctx, &stripe.BillingPortalSessionCreateParams{
+	ps, err := s.stripe.api.createPortalSession(ctx, &stripe.BillingPortalSessionCreateParams{
 		Customer:  stripe.String(a.sub.StripeCustomerID),
 		ReturnURL: stripe.String(s.billingPage(t.Slug)),
 	})
@@ -317,7 +349,7 @@ func (s *Service) CompleteCheckout(ctx context.Context, t *store.Tenant, session
 	if !strings.HasPrefix(sessionID, "cs_") || len(sessionID) > 255 {
 		return nil, ErrNoSuchCheckout
 	}
-	cs, err := s.stripe.api.V1CheckoutSessions.Retrieve(ctx, sessionID, &stripe.CheckoutSessionRetrieveParams{})
+	cs, err := s.stripe.api.retrieveCheckoutSession(ctx, sessionID, &stripe.CheckoutSessionRetrieveParams{})
 	if err != nil {
 		var se *stripe.Error
 		if errors.As(err, &se) && se.HTTPStatusCode == http.StatusNotFound {
@@ -339,7 +371,7 @@ func (s *Service) CompleteCheckout(ctx context.Context, t *store.Tenant, session
 // sync fetches subscription id from Stripe and applies its state to
 // workspace tenantID, entering ev in the ledger with it (when given).
 func (s *Service) sync(ctx context.Context, tenantID int64, id string, ev *ledgerEntry) (*outcome, error) {
-	ss, err := s.stripe.api.V1Subscriptions.Retrieve(ctx, id, &stripe.SubscriptionRetrieveParams{
+	ss, err := s.stripe.api.retrieveSubscription(ctx, id, &stripe.SubscriptionRetrieveParams{
 		Expand: []*string{stripe.String("customer")},
 	})
 	if err != nil {
@@ -461,7 +493,7 @@ func (s *Service) switchStripePrice(ctx context.Context, a *Account, plan, inter
 	if err != nil {
 		return err
 	}
-	cur, err := s.stripe.api.V1Subscriptions.Retrieve(ctx, a.sub.StripeSubscriptionID, nil)
+	cur, err := s.stripe.api.retrieveSubscription(ctx, a.sub.StripeSubscriptionID, nil)
 	if err != nil {
 		return stripeFailed("retrieve subscription", err)
 	}
@@ -474,7 +506,7 @@ func (s *Service) switchStripePrice(ctx context.Context, a *Account, plan, inter
 	}
 	params.AddExpand("customer")
 	params.SetIdempotencyKey("pv-plan-" + cur.ID + "-" + price + "-" + strconv.FormatInt(s.Now().Unix()/60, 10))
-	ss, err := s.stripe.api.V1Subscriptions.Update(ctx, cur.ID, params)
+	ss, err := s.stripe.api.updateSubscription(ctx, cur.ID, params)
 	if err != nil {
 		return stripeFailed("change plan", err)
 	}
@@ -510,7 +542,7 @@ func (s *Service) Invoices(ctx context.Context, tenantID int64) ([]Invoice, erro
 	params.Limit = stripe.Int64(12)
 	params.Single = true
 	var out []Invoice
-	for inv, err := range s.stripe.api.V1Invoices.List(ctx, params).All(ctx) {
+	for inv, err := range s.stripe.api.listInvoices(ctx, params).All(ctx) {
 		if err != nil {
 			return nil, stripeFailed("list invoices", err)
 		}

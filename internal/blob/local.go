@@ -107,6 +107,7 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, size int64, co
 type staged struct {
 	key, base  string
 	dir        *os.Root
+	ownDir     bool   // dir was opened for this Put (close closes it)
 	data, meta string // temporary names in dir; meta "" when no sidecar is needed
 	synced     bool   // the temporary files were synced
 	isNew      bool   // nothing was stored under the key
@@ -116,9 +117,6 @@ type staged struct {
 // Both are written before either is renamed, so that a failing r, the
 // likeliest failure, changes nothing.
 func stage(ctx context.Context, root *os.Root, key string, r io.Reader, size int64, contentType string, sync bool) (*staged, error) {
-	if contentType == "" {
-		contentType = defaultContentType
-	}
 	dirName := path.Dir(key)
 	dir, err := root.OpenRoot(dirName)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -129,7 +127,23 @@ func stage(ctx context.Context, root *os.Root, key string, r io.Reader, size int
 	if err != nil {
 		return nil, err
 	}
-	st := &staged{key: key, base: path.Base(key), dir: dir}
+	st, err := stageIn(ctx, dir, path.Base(key), r, size, contentType, sync)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	st.key, st.ownDir = key, true
+	return st, nil
+}
+
+// stageIn is stage of the file base in the open directory dir, which the
+// caller keeps open until the staged Put is committed or discarded.
+func stageIn(ctx context.Context, dir *os.Root, base string, r io.Reader, size int64, contentType string, sync bool) (*staged, error) {
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+	st := &staged{key: base, base: base, dir: dir}
+	var err error
 	if _, err := dir.Lstat(st.base); errors.Is(err, fs.ErrNotExist) {
 		st.isNew = true
 	} else if !sync {
@@ -139,14 +153,12 @@ func stage(ctx context.Context, root *os.Root, key string, r io.Reader, size int
 	}
 	st.synced = sync
 	if st.data, err = writeTemp(ctx, dir, ".", r, size, sync); err != nil {
-		dir.Close()
 		return nil, err
 	}
-	if contentType != impliedType(key) {
+	if contentType != impliedType(base) {
 		ct := strings.NewReader(contentType)
 		if st.meta, err = writeTemp(ctx, dir, ".", ct, ct.Size(), sync); err != nil {
 			st.discard()
-			dir.Close()
 			return nil, err
 		}
 	}
@@ -182,8 +194,12 @@ func (st *staged) discard() {
 	}
 }
 
-// close releases the key's directory.
-func (st *staged) close() { st.dir.Close() }
+// close releases the key's directory, if the Put opened it.
+func (st *staged) close() {
+	if st.ownDir {
+		st.dir.Close()
+	}
+}
 
 // impliedType is the content type a file without a sidecar gets: the one
 // its extension implies, or the default.
@@ -194,16 +210,16 @@ func impliedType(key string) string {
 	return defaultContentType
 }
 
-// putUnsyncedIn is put without syncing, of the file at rel under dir (key
-// is the whole key, for the content type): the file is in place, whole,
-// but only durable after a later sync of the file system (Batch.Commit).
-func putUnsyncedIn(ctx context.Context, dir *os.Root, key, rel string, r io.Reader, size int64, contentType string) error {
-	st, err := stage(ctx, dir, rel, r, size, contentType, false)
+// putUnsyncedIn is put without syncing, of the file base in the open
+// directory dir (key is the whole key, for errors): the file is in place,
+// whole, but only durable after a later sync of the file system
+// (Batch.Commit).
+func putUnsyncedIn(ctx context.Context, dir *os.Root, key, base string, r io.Reader, size int64, contentType string) error {
+	st, err := stageIn(ctx, dir, base, r, size, contentType, false)
 	if err != nil {
 		return err
 	}
 	st.key = key
-	defer st.close()
 	if err := st.commit(); err != nil {
 		return err
 	}

@@ -1,11 +1,15 @@
 package blob
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -150,5 +154,48 @@ func TestLocalSymlink(t *testing.T) {
 	}
 	if got := list(t, l, ""); len(got) != 0 {
 		t.Errorf("List followed a symbolic link: %q", got)
+	}
+}
+
+// TestLocalBothBlobLayouts stores a file under the content address of
+// before 2026-12 ("blobs/ab/cd/sum") and the same content under today's
+// ("blobs/ab/sum") through a batch: both are read, listed and deleted
+// alike, in the one directory "ab" they share.
+func TestLocalBothBlobLayouts(t *testing.T) {
+	ctx := t.Context()
+	l := newLocal(t)
+	sum := sha256.Sum256([]byte("feather"))
+	h := hex.EncodeToString(sum[:])
+	old := Key(7, "blobs", h[0:2], h[2:4], h)
+	put(t, l, old, "feather", "")
+	b := NewBatch(l)
+	defer b.Close()
+	cur := SHA256Key(7, sum)
+	if cur == old || path.Dir(cur) != path.Dir(path.Dir(old)) {
+		t.Fatalf("SHA256Key = %q beside %q", cur, old)
+	}
+	for i := range 2 { // the second time into the directory the batch holds
+		if err := b.Put(ctx, cur, strings.NewReader("feather"), 7, ""); err != nil {
+			t.Fatalf("put %d: %v", i, err)
+		}
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	if err := l.List(ctx, Key(7, "blobs"), func(i Info) error { listed = append(listed, i.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(listed)
+	if want := []string{old, cur}; !slices.Equal(listed, want) {
+		t.Errorf("List = %q, want %q", listed, want)
+	}
+	for _, k := range []string{old, cur} {
+		if got, _ := get(t, l, k); got != "feather" {
+			t.Errorf("Get %s = %q", k, got)
+		}
+		if err := l.Delete(ctx, k); err != nil {
+			t.Errorf("Delete %s: %v", k, err)
+		}
 	}
 }

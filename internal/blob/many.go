@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"strings"
+	"path"
 	"sync"
 )
 
@@ -77,19 +78,23 @@ func (directBatch) Close() error { return nil }
 
 // localBatch renames each file into place unsynced, and syncs the whole
 // file system (or, where there is no syncfs, each file and directory) on
-// Commit. It keeps the store's root and the directories of its keys' first
-// two segments ("12/blobs", "12/thumbs") open until Close, so that a Put
-// takes a third of the system calls of a walk from the top.
+// Commit. It keeps the store's root and the directories its keys go to
+// open until Close, so that a Put into a directory it holds is four system
+// calls (look, create, write and close, rename), not a walk from the top;
+// it creates a directory only when it is missing.
 type localBatch struct {
 	l     *Local
 	mu    sync.Mutex
 	dirty []string // keys put since the last Commit (for the fallback)
 	root  *os.Root
-	tops  map[string]*os.Root
+	dirs  map[string]*os.Root
 }
 
-// maxTops bounds the directories a batch keeps open.
-const maxTops = 64
+// maxDirs bounds the directories a batch keeps open. It keeps those it
+// finds already there: content-addressed files share 256 directories a
+// tenant, used again and again, while a directory it had to create (a new
+// design's thumbnails) is seldom used a second time.
+const maxDirs = 512
 
 func (b *localBatch) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
 	if !ValidKey(key) {
@@ -98,9 +103,10 @@ func (b *localBatch) Put(ctx context.Context, key string, r io.Reader, size int6
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("blob: put %q: %w", key, err)
 	}
-	dir, rest, err := b.top(key)
+	dir, release, err := b.dir(path.Dir(key))
 	if err == nil {
-		err = putUnsyncedIn(ctx, dir, key, rest, r, size, contentType)
+		err = putUnsyncedIn(ctx, dir, key, path.Base(key), r, size, contentType)
+		release()
 	}
 	if err != nil {
 		return fmt.Errorf("blob: put %q: %w", key, err)
@@ -111,49 +117,49 @@ func (b *localBatch) Put(ctx context.Context, key string, r io.Reader, size int6
 	return nil
 }
 
-// top returns the open directory of key's first two segments and the rest
-// of the key below it (or the store's root and the whole key, for a key of
-// fewer segments).
-func (b *localBatch) top(key string) (*os.Root, string, error) {
+// dir returns the open directory name of the store, creating it if it is
+// missing, and what to call once done with it (which closes it unless
+// the batch keeps it).
+func (b *localBatch) dir(name string) (*os.Root, func(), error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.root == nil {
 		root, err := os.OpenRoot(b.l.dir)
 		if err != nil {
-			return nil, "", err
+			return nil, nil, err
 		}
-		b.root, b.tops = root, map[string]*os.Root{}
+		b.root, b.dirs = root, map[string]*os.Root{}
 	}
-	first, rest, ok := strings.Cut(key, "/")
-	second, rest2, ok2 := strings.Cut(rest, "/")
-	if !ok || !ok2 {
-		return b.root, key, nil
+	keep := func() {}
+	if name == "." {
+		return b.root, keep, nil
 	}
-	name := first + "/" + second
-	if d, ok := b.tops[name]; ok {
-		return d, rest2, nil
-	}
-	if len(b.tops) >= maxTops {
-		return b.root, key, nil // enough kept open: walk from the top
-	}
-	if err := b.root.MkdirAll(name, dirPerm); err != nil {
-		return nil, "", err
+	if d, ok := b.dirs[name]; ok {
+		return d, keep, nil
 	}
 	d, err := b.root.OpenRoot(name)
-	if err != nil {
-		return nil, "", err
+	if err == nil && len(b.dirs) < maxDirs {
+		b.dirs[name] = d
+		return d, keep, nil
 	}
-	b.tops[name] = d
-	return d, rest2, nil
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = b.root.MkdirAll(name, dirPerm); err == nil {
+			d, err = b.root.OpenRoot(name)
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, func() { d.Close() }, nil
 }
 
 func (b *localBatch) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, d := range b.tops {
+	for _, d := range b.dirs {
 		d.Close()
 	}
-	b.tops = nil
+	b.dirs = nil
 	if b.root != nil {
 		b.root.Close()
 		b.root = nil

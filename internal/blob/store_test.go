@@ -603,7 +603,7 @@ func TestKey(t *testing.T) {
 	}
 	sum := sha256.Sum256([]byte("hello"))
 	got := SHA256Key(12, sum)
-	want := "12/blobs/2c/f2/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+	want := "12/blobs/2c/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
 	if got != want {
 		t.Errorf("SHA256Key = %q, want %q", got, want)
 	}
@@ -668,5 +668,5 @@ func ExampleKey() {
 	fmt.Println(SHA256Key(12, sha256.Sum256([]byte("hello")))[:22] + "…")
 	// Output:
 	// 12/thumbs/345/256.png
-	// 12/blobs/2c/f2/2cf24db…
+	// 12/blobs/2c/2cf24dba5f…
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"math"
@@ -367,5 +368,44 @@ func TestThemesNamed(t *testing.T) {
 				t.Errorf("%s: theme %q has no name word", m.Name, th)
 			}
 		}
+	}
+}
+
+// TestStoredZIPs checks that StreamStoredZIPs gives the ZIPs of
+// StreamZIPs with every file stored instead of deflated: the same names,
+// in the same order, with the same content.
+func TestStoredZIPs(t *testing.T) {
+	read := func(stream func(int64, int, int, func(string, []byte) error) error, method uint16) []string {
+		var out []string
+		err := stream(5, 12, 5, func(name string, data []byte) error {
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				return err
+			}
+			for _, f := range zr.File {
+				if f.Method != method {
+					t.Errorf("%s: method %d, want %d", f.Name, f.Method, method)
+				}
+				rc, err := f.Open()
+				if err != nil {
+					return err
+				}
+				b, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					return fmt.Errorf("%s: %w", f.Name, err)
+				}
+				out = append(out, name+": "+f.Name+": "+fmt.Sprintf("%x", sha256.Sum256(b)))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	deflated, stored := read(StreamZIPs, zip.Deflate), read(StreamStoredZIPs, zip.Store)
+	if len(deflated) < 12*3 || !slices.Equal(deflated, stored) {
+		t.Errorf("stored ZIPs hold\n%s\nwant\n%s", strings.Join(stored, "\n"), strings.Join(deflated, "\n"))
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -334,4 +335,21 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectWith(w, r, back, "Item removed from the price list.")
+}
+
+// recordAndPrices loads the business record that the path's id names
+// (with load: a customer, job or invoice of the workspace) and the
+// workspace's price list and business settings, which its page shows.
+func recordAndPrices[T any](s *Server, r *http.Request, load func(ctx context.Context, tenantID, id int64) (T, error)) (T, *business.PriceList, *store.BusinessSettings, error) {
+	t := tenant.FromContext(r.Context())
+	var rec T
+	id, err := httpx.PathID(r, "id")
+	if err == nil {
+		rec, err = load(r.Context(), t.ID, id)
+	}
+	if err != nil {
+		return rec, nil, nil, err
+	}
+	pl, set, err := s.business.PriceList(r.Context(), t.ID)
+	return rec, pl, set, err
 }

@@ -78,16 +78,7 @@ type customerPage struct {
 }
 
 func (s *Server) customer(w http.ResponseWriter, r *http.Request) {
-	t := tenant.FromContext(r.Context())
-	id, err := httpx.PathID(r, "id")
-	var f *business.CustomerFile
-	if err == nil {
-		f, err = s.business.Customer(r.Context(), t.ID, id)
-	}
-	var pl *business.PriceList
-	if err == nil {
-		pl, _, err = s.business.PriceList(r.Context(), t.ID)
-	}
+	f, pl, _, err := recordAndPrices(s, r, s.business.Customer)
 	if err != nil {
 		s.fail(w, r, err)
 		return

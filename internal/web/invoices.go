@@ -43,23 +43,14 @@ type invoicePage struct {
 }
 
 func (s *Server) invoice(w http.ResponseWriter, r *http.Request) {
-	t := tenant.FromContext(r.Context())
-	id, err := httpx.PathID(r, "id")
-	var v *store.Invoice
-	if err == nil {
-		v, err = s.business.Invoice(r.Context(), t.ID, id)
-	}
-	var set *store.BusinessSettings
-	if err == nil {
-		_, set, err = s.business.PriceList(r.Context(), t.ID)
-	}
+	v, _, set, err := recordAndPrices(s, r, s.business.Invoice)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	name := set.BusinessName
 	if name == "" {
-		name = t.Name
+		name = tenant.FromContext(r.Context()).Name
 	}
 	title := "Draft invoice"
 	if v.Number != nil {

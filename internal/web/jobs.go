@@ -203,16 +203,7 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showJob(w http.ResponseWriter, r *http.Request, statusLink string) {
-	t := tenant.FromContext(r.Context())
-	id, err := httpx.PathID(r, "id")
-	var f *business.JobFile
-	if err == nil {
-		f, err = s.business.Job(r.Context(), t.ID, id)
-	}
-	var pl *business.PriceList
-	if err == nil {
-		pl, _, err = s.business.PriceList(r.Context(), t.ID)
-	}
+	f, pl, _, err := recordAndPrices(s, r, s.business.Job)
 	if err != nil {
 		s.fail(w, r, err)
 		return
