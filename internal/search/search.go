@@ -530,14 +530,22 @@ func byType(q Query, hits []Hit, info map[int64]store.RankedID) {
 // corrections) each hit's name, keywords or designer hold, and which type
 // word its type answers ("type: Border").
 func explain(q Query, hits []Hit, info map[int64]store.RankedID) {
+	// Each term's words, after a space, made once for all the hits.
+	words := make([][]string, len(q.Terms))
+	for i, t := range q.Terms {
+		words[i] = make([]string, 0, 1+len(t.Alts))
+		for _, w := range append([]string{t.Word}, t.Alts...) {
+			words[i] = append(words[i], " "+w)
+		}
+	}
 	for i := range hits {
 		r := info[hits[i].ID]
 		text := " " + r.Text + " "
-		for _, t := range q.Terms {
+		for ti, t := range q.Terms {
 			found := false
-			for _, w := range append([]string{t.Word}, t.Alts...) {
-				if strings.Contains(text, " "+w) {
-					hits[i].Why = append(hits[i].Why, w)
+			for _, w := range words[ti] {
+				if strings.Contains(text, w) {
+					hits[i].Why = append(hits[i].Why, w[1:])
 					found = true
 					break
 				}

@@ -216,13 +216,67 @@ func queueFullText(b *pgx.Batch, q TextQuery, f SearchFilter, limit int, out *[]
 	// Rank on the small name/keywords/designer document (notes only
 	// decide whether a design matches). The match names the query
 	// itself, not the joined q, so that the GIN index can answer it.
-	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, q) AS score, p.search_text, p.type
+	rank := "q"
+	if q.broad() {
+		rank = fmt.Sprintf(presentWordsSQL, qa)
+	}
+	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, ` + rank + `) AS score, p.search_text, p.type
 		FROM patterns p, to_tsquery('english', ` + qa + `) q
 		WHERE p.deleted_at IS NULL AND p.search_doc @@ to_tsquery('english', ` + qa + `)` + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
 	queueRanked(b, sql, args, out)
 	return true
 }
+
+// broadFrom is how many alternatives make one word broad: a word the
+// thesaurus expands that far ("christmas": 37 alternatives, "insect":
+// 20) is ranked on the alternatives the library holds only.
+const broadFrom = 12
+
+// broad reports whether q is one group of at least broadFrom
+// alternatives and nothing else, so that its tsquery is an OR of them,
+// which ts_rank ranks with calc_rank_or.
+func (q TextQuery) broad() bool {
+	return len(q.Terms) == 1 && len(q.Phrases) == 0 && len(q.Not) == 0 && len(q.Terms[0]) >= broadFrom
+}
+
+// presentWordsSQL turns the OR query to_tsquery('english', %[1]s) into
+// the query that ranks the same: its distinct lexemes that some design
+// holds, ORed, in reverse byte order. It is computed once a search (it
+// names nothing of the row).
+//
+// Why it ranks the same. For a query whose top operator is OR, ts_rank
+// (calc_rank_or) sorts the query's distinct lexemes, adds up, in that
+// order, what each one the design holds is worth (by its weights and
+// positions, operators aside: the words of a phrase count as words),
+// and divides by how many distinct lexemes the query has. A lexeme no
+// design holds adds nothing to any design, so leaving it out changes
+// only the divisor, the same for every design: the order is the same
+// (the scores differ, and are only ever used to order).
+//
+// Why it is quicker. ts_rank sorts the query's lexemes and looks every
+// one of them up in the design's vector, for every matching design: a
+// word with 37 alternatives of which the library holds 5, matching
+// 2,771 designs, paid 8 of its 12 ms there. The lexemes are checked once
+// a search against the GIN index instead (a design's search_key holds
+// no lexeme its search_doc lacks), and given in the order ts_rank's
+// sort leaves them in (the stored order is the reverse of the text's),
+// so it has nothing left to sort. A lexeme's check reads its posting
+// list once, as the match's own index scan does.
+//
+// The lexemes come from the query's text: each one quoted (a quote in
+// it doubled; \x27 is the quote), :* after a prefix. A lexeme typed both
+// whole and as a prefix ("loops:* | loop") ranks whole, as ts_rank's own
+// sort keeps it when it has few lexemes to sort. A query whose top
+// operator is not OR (a single lexeme or phrase: no |) is kept as it is,
+// and so is one of which the library holds nothing.
+const presentWordsSQL = `(SELECT CASE WHEN strpos(wq::text, ' | ') = 0 THEN wq ELSE coalesce((
+		SELECT string_agg(w.tok || w.prefix, ' | ' ORDER BY w.lex COLLATE "C" DESC)::tsquery
+		FROM (SELECT m[1] AS tok, m[2] AS lex, CASE WHEN bool_and(m[3] IS NOT NULL) THEN ':*' ELSE '' END AS prefix
+			FROM regexp_matches(wq::text, '(\x27((?:[^\x27]|\x27\x27)*)\x27)(:\*)?', 'g') m
+			GROUP BY 1, 2) w
+		WHERE EXISTS (SELECT FROM patterns x WHERE x.search_doc @@ (w.tok || w.prefix)::tsquery)), wq) END
+	FROM to_tsquery('english', %[1]s) wq)`
 
 // queueRanked queues a query whose rows are RankedIDs on b.
 func queueRanked(b *pgx.Batch, sql string, args []any, out *[]RankedID) {

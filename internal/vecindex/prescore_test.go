@@ -2,6 +2,7 @@ package vecindex
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -71,6 +72,31 @@ func TestPrescoreBoundsHold(t *testing.T) {
 	plain.int8 = nil
 	if got, want := ix.searchPrescored(q, n, nil), plain.Search(q, n, nil); !slices.Equal(got, want) {
 		t.Fatal("k = n: the pre-scored answer differs from the plain scan")
+	}
+}
+
+// TestPrescoredSearchReusesItsBounds: a pre-scored search allocates far
+// less than the bounds of every row (16 bytes a row), which it keeps from
+// one search to the next: allocated per search, they were most of what a
+// library search allocated, and so set how often the collector ran.
+func TestPrescoredSearchReusesItsBounds(t *testing.T) {
+	if !hasDot8 {
+		t.Skip("no AVX2 here")
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	const n, dim = 9000, 256
+	ix, _ := New(dim, sequentialIDs(n), randomVectors(r, n, dim, 1), 1)
+	q := randomVectors(r, 1, dim, 1)[0]
+	ix.Search(q, 50, nil)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const searches = 20
+	for range searches {
+		ix.Search(q, 50, nil)
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / searches; per > n*16/4 {
+		t.Errorf("a search allocates %d bytes (bounds of %d rows: %d)", per, n, n*16)
 	}
 }
 
