@@ -21,10 +21,17 @@ const SearchChangedChannel = "pv_search_changed"
 // markSearchChanged drops the embeddings of changed patterns (they are
 // computed again from the new text) and announces the change at commit.
 func markSearchChanged(ctx context.Context, tx pgx.Tx, patternIDs []int64) error {
-	_, err := tx.Exec(ctx, `WITH gone AS (DELETE FROM pattern_embeddings WHERE pattern_id = ANY($1))
-		SELECT pg_notify('`+SearchChangedChannel+`', current_schema())`, patternIDs)
+	_, err := tx.Exec(ctx, searchChangedSQL, patternIDs)
 	return err
 }
+
+// queueSearchChanged is markSearchChanged queued in a batch.
+func queueSearchChanged(b *pgx.Batch, patternIDs []int64) {
+	b.Queue(searchChangedSQL, patternIDs)
+}
+
+const searchChangedSQL = `WITH gone AS (DELETE FROM pattern_embeddings WHERE pattern_id = ANY($1))
+	SELECT pg_notify('` + SearchChangedChannel + `', current_schema())`
 
 // TenantOfSchema returns the tenant id of a tenant schema name ("t_42").
 func TenantOfSchema(schema string) (int64, bool) {

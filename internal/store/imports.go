@@ -354,39 +354,33 @@ func (t *TenantTx) FileOwners(ctx context.Context, sums [][]byte) (map[string]Fi
 }
 
 // InsertImported adds new patterns whose ids were reserved, with their
-// keywords and files (names already unique within each pattern), in a few
-// round trips however many there are; it refreshes their search columns.
+// keywords and files (names already unique within each pattern), in two
+// round trips however many there are: the keywords first, then the
+// patterns, with their search columns, in one statement, their files in
+// another, and their keywords in a third.
 func (t *TenantTx) InsertImported(ctx context.Context, ps []*Pattern, files []*PatternFile) error {
 	tx := t.tx
 	if len(ps) == 0 && len(files) == 0 {
 		return nil
 	}
+	pids, kids, err := importedKeywords(ctx, tx, ps)
+	if err != nil {
+		return fmt.Errorf("store: keywords of %d imported patterns: %w", len(ps), err)
+	}
 	b := &pgx.Batch{}
 	ids := make([]int64, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-		thumb := p.ThumbState
-		if thumb == "" {
-			thumb = ThumbPending
-		}
-		b.Queue(`INSERT INTO patterns (id, name, designer, designer_url, notes, source, purchased_on, type, type_confidence,
-			width_in, height_in, stitch_length_in, paths, jumps, thumb_state, mirror_lr, mirror_tb,
-			suggested_rotation, rotation_confidence, fingerprint, batch_id)
-			OVERRIDING SYSTEM VALUE
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-			p.ID, p.Name, p.Designer, p.DesignerURL, p.Notes, p.Source, p.PurchasedOn, p.Type, p.TypeConfidence,
-			p.WidthIn, p.HeightIn, p.StitchLengthIn, p.Paths, p.Jumps, thumb, p.MirrorLR, p.MirrorTB,
-			p.SuggestedRotation, p.RotationConfidence, p.Fingerprint, p.BatchID)
+	if len(ps) > 0 {
+		queueInsertPatterns(b, ps, ids, pids, kids)
 	}
 	if len(files) > 0 {
 		// One statement for all the files (five or six a design), in
 		// their order.
 		n := len(files)
-		pids, sizes := make([]int64, n), make([]int64, n)
+		fpids, sizes := make([]int64, n), make([]int64, n)
 		roles, fmts, names, keys, problems := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		sums, readable := make([][]byte, n), make([]bool, n)
 		for i, f := range files {
-			pids[i], roles[i], fmts[i], names[i], sizes[i] = f.PatternID, f.Role, f.Format, f.FileName, f.Size
+			fpids[i], roles[i], fmts[i], names[i], sizes[i] = f.PatternID, f.Role, f.Format, f.FileName, f.Size
 			sums[i], keys[i], readable[i], problems[i] = f.SHA256, f.BlobKey, f.Readable, f.Problem
 		}
 		b.Queue(`INSERT INTO pattern_files (pattern_id, role, format, file_name, size, sha256, blob_key, readable, problem)
@@ -394,19 +388,95 @@ func (t *TenantTx) InsertImported(ctx context.Context, ps []*Pattern, files []*P
 			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::text[], $8::bool[], $9::text[])
 				WITH ORDINALITY AS f(pattern_id, role, format, file_name, size, sha256, blob_key, readable, problem, n)
 			ORDER BY n`,
-			pids, roles, fmts, names, sizes, sums, keys, readable, problems)
+			fpids, roles, fmts, names, sizes, sums, keys, readable, problems)
+	}
+	if len(pids) > 0 {
+		b.Queue(`INSERT INTO pattern_keywords (pattern_id, keyword_id)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`, pids, kids)
+	}
+	if len(ids) > 0 {
+		queueSearchChanged(b, ids)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("store: insert %d imported patterns: %w", len(ps), err)
 	}
-	if err := tagEach(ctx, tx, ps); err != nil {
-		return fmt.Errorf("store: keywords of %d imported patterns: %w", len(ps), err)
-	}
-	return RefreshSearch(ctx, tx, ids)
+	return nil
 }
 
-// tagEach adds each pattern's own keywords in three statements.
-func tagEach(ctx context.Context, tx pgx.Tx, ps []*Pattern) error {
+// foldSQL is platform.fold(expr) written out: the same expression, which
+// PostgreSQL cannot inline from the function (unaccent is only STABLE, the
+// function IMMUTABLE), so that a statement computing thousands of folds
+// saves a SQL-function call on each.
+func foldSQL(expr string) string {
+	return `lower(public.unaccent('public.unaccent'::regdictionary, ` + expr + `))`
+}
+
+// insertPatternsSQL inserts patterns from arrays ($1..$21, in order) with
+// their search columns, built as refreshSearchSQL builds them from the
+// keywords named by the pairs ($22 pattern ids, $23 keyword ids), each
+// fold and word list computed once.
+var insertPatternsSQL = `WITH kw AS (
+		SELECT x.pattern_id, string_agg(k.name, ' ' ORDER BY k.name) AS words
+		FROM unnest($22::bigint[], $23::bigint[]) AS x(pattern_id, keyword_id)
+		JOIN keywords k ON k.id = x.keyword_id
+		GROUP BY x.pattern_id)
+	INSERT INTO patterns (id, name, designer, designer_url, notes, source, purchased_on, type, type_confidence,
+		width_in, height_in, stitch_length_in, paths, jumps, thumb_state, mirror_lr, mirror_tb,
+		suggested_rotation, rotation_confidence, fingerprint, batch_id, search_key, search_doc, search_text)
+	OVERRIDING SYSTEM VALUE
+	SELECT p.id, p.name, p.designer, p.designer_url, p.notes, p.source, p.purchased_on, p.type, p.type_confidence,
+		p.width_in, p.height_in, p.stitch_length_in, p.paths, p.jumps, p.thumb_state, p.mirror_lr, p.mirror_tb,
+		p.suggested_rotation, p.rotation_confidence, p.fingerprint, p.batch_id,
+		s.key, s.key || setweight(to_tsvector('english', ` + foldSQL("p.notes") + `), 'D'),
+		` + foldSQL("p.name || ' ' || s.words || ' ' || p.designer") + `
+	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::real[],
+		$10::real[], $11::real[], $12::real[], $13::int[], $14::int[], $15::text[], $16::real[], $17::real[],
+		$18::int[], $19::real[], $20::bytea[], $21::bigint[])
+		WITH ORDINALITY AS p(id, name, designer, designer_url, notes, source, purchased_on, type, type_confidence,
+		width_in, height_in, stitch_length_in, paths, jumps, thumb_state, mirror_lr, mirror_tb,
+		suggested_rotation, rotation_confidence, fingerprint, batch_id, n)
+	LEFT JOIN kw ON kw.pattern_id = p.id
+	CROSS JOIN LATERAL (
+		SELECT w.words,
+			setweight(to_tsvector('english', ` + foldSQL("p.name") + `), 'A')
+			|| setweight(to_tsvector('english', ` + foldSQL("w.words") + `), 'B')
+			|| setweight(to_tsvector('english', ` + foldSQL("p.designer || ' ' || p.type") + `), 'C') AS key
+		FROM (SELECT coalesce(kw.words, '') AS words) w
+		OFFSET 0 -- computed once a row, not once a use
+	) s
+	ORDER BY p.n`
+
+// queueInsertPatterns queues the insert of ps, filling ids with their ids.
+func queueInsertPatterns(b *pgx.Batch, ps []*Pattern, ids, kwPatterns, kwIDs []int64) {
+	n := len(ps)
+	names, designers, urls, notes, sources, types, thumbs := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	purchased := make([]*time.Time, n)
+	typeConf, rotConf := make([]float32, n), make([]float32, n)
+	width, height, stitch, mirrorLR, mirrorTB := make([]*float32, n), make([]*float32, n), make([]*float32, n), make([]*float32, n), make([]*float32, n)
+	paths, jumps := make([]*int32, n), make([]*int32, n)
+	rotation := make([]int32, n)
+	prints := make([][]byte, n)
+	batches := make([]*int64, n)
+	for i, p := range ps {
+		ids[i] = p.ID
+		thumb := p.ThumbState
+		if thumb == "" {
+			thumb = ThumbPending
+		}
+		names[i], designers[i], urls[i], notes[i], sources[i], types[i], thumbs[i] = p.Name, p.Designer, p.DesignerURL, p.Notes, p.Source, p.Type, thumb
+		purchased[i], typeConf[i], rotConf[i] = p.PurchasedOn, p.TypeConfidence, p.RotationConfidence
+		width[i], height[i], stitch[i], mirrorLR[i], mirrorTB[i] = p.WidthIn, p.HeightIn, p.StitchLengthIn, p.MirrorLR, p.MirrorTB
+		paths[i], jumps[i], rotation[i], prints[i], batches[i] = p.Paths, p.Jumps, p.SuggestedRotation, p.Fingerprint, p.BatchID
+	}
+	b.Queue(insertPatternsSQL, ids, names, designers, urls, notes, sources, purchased, types, typeConf,
+		width, height, stitch, paths, jumps, thumbs, mirrorLR, mirrorTB,
+		rotation, rotConf, prints, batches, kwPatterns, kwIDs)
+}
+
+// importedKeywords finds or creates the keywords of ps in one round trip
+// and returns the (pattern, keyword) pairs to record, each once.
+func importedKeywords(ctx context.Context, tx pgx.Tx, ps []*Pattern) (pids, kids []int64, err error) {
 	var names []string
 	seen := map[string]bool{}
 	for _, p := range ps {
@@ -418,32 +488,36 @@ func tagEach(ctx context.Context, tx pgx.Tx, ps []*Pattern) error {
 		}
 	}
 	if len(names) == 0 {
-		return nil
+		return nil, nil, nil
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO keywords (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, names); err != nil {
-		return err
-	}
-	rows, err := tx.Query(ctx, `SELECT id, lower(name) FROM keywords WHERE lower(name) = ANY($1)`, names)
-	if err != nil {
-		return err
-	}
+	// Two imports may create the same keyword at once: the INSERT then
+	// waits for the other and skips it, and the SELECT that follows (a
+	// new snapshot under READ COMMITTED) finds the row the other
+	// committed.
 	byName := map[string]int64{}
-	var id int64
-	var name string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error { byName[name] = id; return nil }); err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO keywords (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, names)
+	b.Queue(`SELECT id, lower(name) FROM keywords WHERE lower(name) = ANY($1)`, names).Query(func(rows pgx.Rows) error {
+		var id int64
+		var name string
+		_, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error { byName[name] = id; return nil })
 		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, err
 	}
-	var pids, kids []int64
+	type pair struct{ p, k int64 }
+	done := map[pair]bool{}
 	for _, p := range ps {
 		for _, k := range p.Keywords {
-			if kid, ok := byName[NormalizeKeyword(k)]; ok {
+			kid, ok := byName[NormalizeKeyword(k)]
+			if ok && !done[pair{p.ID, kid}] {
+				done[pair{p.ID, kid}] = true
 				pids, kids = append(pids, p.ID), append(kids, kid)
 			}
 		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO pattern_keywords (pattern_id, keyword_id)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`, pids, kids)
-	return err
+	return pids, kids, nil
 }
 
 // UpdateBatch is the stand-alone form of UpdateBatch.
