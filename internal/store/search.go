@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -75,14 +76,37 @@ type TextQuery struct {
 
 // TSQuery renders the query in to_tsquery syntax. Words are reduced to
 // letters and digits, so no input can break the syntax.
-func (q TextQuery) TSQuery() string {
+func (q TextQuery) TSQuery() string { return q.render(false) }
+
+// matchTSQuery is TSQuery without the phrase alternatives that another
+// alternative of their group implies: "holly | holly leaf" matches what
+// "holly" matches, so the GIN index need not read every design holding
+// "leaf" to find it, nor the table recheck phrases. Ranking still uses
+// TSQuery, whose words all count.
+func (q TextQuery) matchTSQuery() string { return q.render(true) }
+
+// render renders q for to_tsquery, leaving out implied phrases when
+// lean.
+func (q TextQuery) render(lean bool) string {
 	var parts []string
 	for gi, g := range q.Terms {
 		var alts []string
+		var single map[string]bool // the group's one-word alternatives
+		if lean {
+			single = map[string]bool{}
+			for _, w := range g {
+				if lexs := lexemes(w); len(lexs) == 1 && !englishStopWords[lexs[0]] {
+					single[lexs[0]] = true
+				}
+			}
+		}
 		for wi, w := range g {
 			lexs := lexemes(w)
 			if len(lexs) == 0 {
 				continue
+			}
+			if len(lexs) > 1 && slices.ContainsFunc(lexs, func(l string) bool { return single[l] }) {
+				continue // implied: a design holding the phrase holds that word
 			}
 			if q.Prefix && gi == len(q.Terms)-1 && wi == 0 {
 				lexs[len(lexs)-1] += ":*"
@@ -115,6 +139,23 @@ func (q TextQuery) TSQuery() string {
 	}
 	return strings.Join(parts, " & ")
 }
+
+// englishStopWords are the words PostgreSQL's english configuration
+// drops (its english.stop): one of them as an alternative matches
+// nothing, so it implies no phrase.
+var englishStopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`i me my myself we our ours ourselves you your yours yourself yourselves
+		he him his himself she her hers herself it its itself they them their theirs themselves what which who
+		whom this that these those am is are was were be been being have has had having do does did doing a an
+		the and but if or because as until while of at by for with about against between into through during
+		before after above below to from up down in out on off over under again further then once here there
+		when where why how all any both each few more most other some such no nor not only own same so than too
+		very s t can will just don should now`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // lexemes splits a word into safe tsquery tokens.
 func lexemes(w string) []string {
@@ -213,6 +254,10 @@ func queueFullText(b *pgx.Batch, q TextQuery, f SearchFilter, limit int, out *[]
 	args := []any{}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	qa := arg(tsq)
+	match := qa
+	if m := q.matchTSQuery(); m != tsq {
+		match = arg(m)
+	}
 	// Rank on the small name/keywords/designer document (notes only
 	// decide whether a design matches). The match names the query
 	// itself, not the joined q, so that the GIN index can answer it.
@@ -222,7 +267,7 @@ func queueFullText(b *pgx.Batch, q TextQuery, f SearchFilter, limit int, out *[]
 	}
 	sql := `SELECT p.id, ts_rank('{0.05, 0.3, 0.6, 1.0}', p.search_key, ` + rank + `) AS score, p.search_text, p.type
 		FROM patterns p, to_tsquery('english', ` + qa + `) q
-		WHERE p.deleted_at IS NULL AND p.search_doc @@ to_tsquery('english', ` + qa + `)` + f.where(arg) + `
+		WHERE p.deleted_at IS NULL AND p.search_doc @@ to_tsquery('english', ` + match + `)` + f.where(arg) + `
 		ORDER BY score DESC, p.id LIMIT ` + arg(limit)
 	queueRanked(b, sql, args, out)
 	return true

@@ -87,3 +87,30 @@ func TestBroadWordRanksOnPresentWords(t *testing.T) {
 		t.Errorf("ranked %v, want %v (as on the whole query)", ids, want)
 	}
 }
+
+// TestMatchLeavesOutImpliedPhrases: the match query leaves out a phrase
+// alternative that a one-word alternative of its group implies (every
+// design holding "holly leaf" holds "holly"), but not one implied by a
+// word PostgreSQL drops ("over" is a stop word: "all over" stays).
+func TestMatchLeavesOutImpliedPhrases(t *testing.T) {
+	for _, c := range []struct {
+		q          TextQuery
+		full, lean string
+	}{
+		{TextQuery{Terms: [][]string{{"christmas", "christmas tree", "holly", "holly leaf", "snow flake"}}, Prefix: true},
+			"(christmas:* | (christmas <-> tree) | holly | (holly <-> leaf) | (snow <-> flake))",
+			"(christmas:* | holly | (snow <-> flake))"},
+		{TextQuery{Terms: [][]string{{"maple", "maple leaf"}, {"corner", "border corner"}}},
+			"(maple | (maple <-> leaf)) & (corner | (border <-> corner))",
+			"(maple) & (corner)"},
+		{TextQuery{Terms: [][]string{{"over", "all over"}}}, "(over | (all <-> over))", "(over | (all <-> over))"},
+		{TextQuery{Terms: [][]string{{"viking longship", "viking"}}, Prefix: true}, "((viking <-> longship:*) | viking)", "(viking)"},
+	} {
+		if got := c.q.TSQuery(); got != c.full {
+			t.Errorf("%v: TSQuery %q, want %q", c.q.Terms, got, c.full)
+		}
+		if got := c.q.matchTSQuery(); got != c.lean {
+			t.Errorf("%v: matchTSQuery %q, want %q", c.q.Terms, got, c.lean)
+		}
+	}
+}
