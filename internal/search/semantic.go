@@ -175,11 +175,17 @@ func (s *Semantic) MarkDirty(tenantID int64) {
 func (s *Semantic) EmbedTenant(ctx context.Context, tenantID int64) (int, error) {
 	done := 0
 	err := s.Store.WithAdvisoryLock(ctx, embedLockKey(tenantID), func() error {
+		// Newest first, a page at a time down the ids. A design whose
+		// text changes meanwhile (its vector dropped) above where this
+		// run has reached is taken by the next run, which its change
+		// wakes.
+		before := int64(0)
 		for {
-			batch, err := s.Store.PendingEmbeddings(ctx, tenantID, s.Provider.Name(), max(s.Batch, 1))
+			batch, err := s.Store.PendingEmbeddings(ctx, tenantID, s.Provider.Name(), max(s.Batch, 1), before)
 			if err != nil || len(batch) == 0 {
 				return err
 			}
+			before = batch[len(batch)-1].ID
 			inputs := make([]embed.Input, len(batch))
 			ids := make([]int64, len(batch))
 			for i, b := range batch {

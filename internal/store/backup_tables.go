@@ -85,6 +85,7 @@ var WorkspaceTables = []WorkspaceTable{
 
 	{Name: "import_uploads", Leave: "the files of an import still running; a restore waits until none is"},
 	{Name: "import_files", Leave: "a store's README or licence kept once with an import, for reading on the import's page; its notes are copied with the designs they were lent to"},
+	{Name: "dup_pending", Leave: "designs not yet compared for duplicates; restored designs are queued as they are inserted"},
 	{Name: "pattern_embeddings", Leave: "derived from the designs' words and pictures; recomputed in the background after a restore"},
 	{Name: "search_version", Leave: "a counter of the in-memory search index; a restore moves it on"},
 	{Name: "schema_version", Leave: "the schema's own version; the manifest records it"},

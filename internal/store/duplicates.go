@@ -51,7 +51,7 @@ func (s *Store) Fingerprints(ctx context.Context, tenantID int64) (map[int64][]b
 func (s *Store) UncheckedPatterns(ctx context.Context, tenantID int64, limit int) ([]int64, error) {
 	var ids []int64
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM patterns WHERE NOT dup_checked ORDER BY id LIMIT $1`, limit)
+		rows, err := tx.Query(ctx, `SELECT pattern_id FROM dup_pending ORDER BY pattern_id LIMIT $1`, limit)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (s *Store) TenantsWithUncheckedPatterns(ctx context.Context) ([]int64, erro
 		}
 		var pending bool
 		err := s.db.WithTenant(ctx, t.ID, func(tx pgx.Tx) error {
-			return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM patterns WHERE NOT dup_checked)`).Scan(&pending)
+			return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM dup_pending)`).Scan(&pending)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("store: unchecked patterns of tenant %d: %w", t.ID, err)
@@ -127,7 +127,7 @@ func (s *Store) AddDuplicateCandidates(ctx context.Context, tenantID int64, chec
 			}
 			n += int(tag.RowsAffected())
 		}
-		_, err = tx.Exec(ctx, `UPDATE patterns SET dup_checked = true WHERE id = ANY($1) AND NOT dup_checked`, checked)
+		_, err = tx.Exec(ctx, `DELETE FROM dup_pending WHERE pattern_id = ANY($1)`, checked)
 		return err
 	})
 	if err != nil {

@@ -53,9 +53,18 @@ type EmbedSource struct {
 }
 
 // PendingEmbeddings returns up to limit live patterns that have no
-// embedding of provider yet, by id.
-func (s *Store) PendingEmbeddings(ctx context.Context, tenantID int64, provider string, limit int) ([]EmbedSource, error) {
+// embedding of provider yet, newest first, below id before (0: from the
+// newest). Designs wait for their vectors mostly right after an import,
+// at the top of the ids: walking down from there finds them at once,
+// where walking up from the oldest passed every design already embedded
+// on every call (at 15,000 designs, 40 ms of PostgreSQL's time a call, a
+// few hundred calls an import). A caller pages down with before set to
+// the lowest id of the previous page.
+func (s *Store) PendingEmbeddings(ctx context.Context, tenantID int64, provider string, limit int, before int64) ([]EmbedSource, error) {
 	var out []EmbedSource
+	if before <= 0 {
+		before = math.MaxInt64
+	}
 	err := s.db.WithTenant(ctx, tenantID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT p.id, p.name,
@@ -63,9 +72,9 @@ func (s *Store) PendingEmbeddings(ctx context.Context, tenantID int64, provider 
 					JOIN keywords k ON k.id = pk.keyword_id WHERE pk.pattern_id = p.id), ''),
 				p.designer || ' ' || p.type || ' ' || p.notes
 			FROM patterns p
-			WHERE p.deleted_at IS NULL
+			WHERE p.deleted_at IS NULL AND p.id < $3
 			  AND NOT EXISTS (SELECT 1 FROM pattern_embeddings e WHERE e.pattern_id = p.id AND e.provider = $1)
-			ORDER BY p.id LIMIT $2`, provider, limit)
+			ORDER BY p.id DESC LIMIT $2`, provider, limit, before)
 		if err != nil {
 			return err
 		}

@@ -646,7 +646,7 @@ func (s *Store) AnalyzeGrownLibrary(ctx context.Context, tenantID int64) (bool, 
 		// The columns imports, duplicate scans and the library's pages
 		// filter and join on; the words (tsvector and trigram columns,
 		// costly to sample) wait for autovacuum.
-		if _, err := t.tx.Exec(ctx, `ANALYZE patterns (id, deleted_at, dup_checked, type, batch_id, created_at),
+		if _, err := t.tx.Exec(ctx, `ANALYZE patterns (id, deleted_at, type, batch_id, created_at),
 			pattern_files (pattern_id, sha256, format), pattern_keywords, keywords`); err != nil {
 			return err
 		}
