@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -95,7 +96,7 @@ func (q TextQuery) render(lean bool) string {
 		if lean {
 			single = map[string]bool{}
 			for _, w := range g {
-				if lexs := lexemes(w); len(lexs) == 1 && !englishStopWords[lexs[0]] {
+				if lexs := lexemes(w); len(lexs) == 1 && !englishStopWords()[lexs[0]] {
 					single[lexs[0]] = true
 				}
 			}
@@ -143,7 +144,7 @@ func (q TextQuery) render(lean bool) string {
 // englishStopWords are the words PostgreSQL's english configuration
 // drops (its english.stop): one of them as an alternative matches
 // nothing, so it implies no phrase.
-var englishStopWords = func() map[string]bool {
+var englishStopWords = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`i me my myself we our ours ourselves you your yours yourself yourselves
 		he him his himself she her hers herself it its itself they them their theirs themselves what which who
@@ -155,7 +156,7 @@ var englishStopWords = func() map[string]bool {
 		m[w] = true
 	}
 	return m
-}()
+})
 
 // lexemes splits a word into safe tsquery tokens.
 func lexemes(w string) []string {
