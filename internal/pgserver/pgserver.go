@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -135,6 +136,13 @@ func (s *Server) Stop() error {
 	out, err := s.run(context.Background(), "pg_ctl", "stop", "-D", s.dataDir(), "-m", "fast", "-w", "-t", "60")
 	if err != nil && !strings.Contains(out, "Is server running?") {
 		return fmt.Errorf("pgserver: stop: %w: %s", err, out)
+	}
+	// A socket directory of its own under the system temp dir goes with
+	// the cluster (one inside the cluster's directory stays with it).
+	if s.sockDir != "" && !strings.HasPrefix(s.sockDir, s.dir+string(filepath.Separator)) {
+		if err := os.Remove(s.sockDir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			s.log.Warn("embedded PostgreSQL: remove the socket directory", "dir", s.sockDir, "err", err)
+		}
 	}
 	s.log.Info("embedded PostgreSQL stopped", "dir", s.dir)
 	return nil

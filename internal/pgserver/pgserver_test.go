@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -183,11 +184,16 @@ func TestLongPathUsesShortSocketDir(t *testing.T) {
 	os.MkdirAll(filepath.Dir(dir), 0o711)
 	os.Chmod(filepath.Dir(filepath.Dir(dir)), 0o711)
 	s := start(t, dir)
-	defer s.Close()
 	if len(s.SocketDir()) > 100 {
 		t.Errorf("socket dir %q too long for a unix socket", s.SocketDir())
 	}
 	ping(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if _, err := os.Stat(s.SocketDir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("socket dir %s left behind after the cluster stopped (stat: %v)", s.SocketDir(), err)
+	}
 }
 
 func BenchmarkFirstStart(b *testing.B) {
