@@ -1,21 +1,19 @@
 package business
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
-
+	"github.com/patternvault/patternvault/internal/pdfdoc"
 	"github.com/patternvault/patternvault/internal/store"
 )
 
 // InvoicePDF draws an issued (or draft) invoice as a one-page PDF (more
-// pages when it has many lines), with fpdf's core Helvetica; text is
-// translated to the font's Windows-1252 code page, so accents, "×" and
-// "€" print and nothing else breaks the file.
+// pages when it has many lines) in the core Helvetica fonts (pdfdoc);
+// text is encoded in the fonts' Windows-1252, so accents, "×" and "€"
+// print and nothing else breaks the file.
 func (s *Service) InvoicePDF(ctx context.Context, tenantID, id int64) ([]byte, error) {
 	v, err := s.Invoice(ctx, tenantID, id)
 	if err != nil {
@@ -33,33 +31,29 @@ func (s *Service) InvoicePDF(ctx context.Context, tenantID, id int64) ([]byte, e
 }
 
 func invoicePDF(v *store.Invoice, business, address string, today time.Time) ([]byte, error) {
-	pdf := fpdf.New("P", "mm", "Letter", "")
-	pdf.SetMargins(18, 18, 18)
-	pdf.SetAutoPageBreak(true, 18)
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
-	txt := func(s string) string { return tr(strings.ReplaceAll(s, "−", "-")) }
+	pdf := pdfdoc.New(pdfdoc.LetterW, pdfdoc.LetterH, 18)
 	number := "Draft"
 	if v.Number != nil {
 		number = *v.Number
 	}
-	pdf.SetTitle("Invoice "+number, true)
-	pdf.SetCreator("PatternVault", true)
+	pdf.SetTitle("Invoice " + number)
+	pdf.SetCreator("PatternVault")
 	pdf.AddPage()
-	pdf.SetFont("Helvetica", "B", 20)
-	pdf.CellFormat(110, 10, txt(business), "", 0, "L", false, 0, "")
-	pdf.CellFormat(0, 10, txt("Invoice "+number), "", 1, "R", false, 0, "")
-	pdf.SetFont("Helvetica", "", 11)
+	pdf.SetFont(true, 20)
+	pdf.Cell(pdfdoc.Cell{W: 110, H: 10, Text: business})
+	pdf.Cell(pdfdoc.Cell{H: 10, Text: "Invoice " + number, Align: pdfdoc.Right, NewLine: true})
+	pdf.SetFont(false, 11)
 	if address != "" {
-		pdf.MultiCell(110, 5.5, txt(address), "", "L", false)
+		pdf.Paragraph(110, 5.5, address)
 	}
 	pdf.Ln(6)
-	pdf.SetFont("Helvetica", "B", 11)
-	pdf.CellFormat(110, 6, "Bill to", "", 0, "L", false, 0, "")
-	pdf.CellFormat(0, 6, txt(InvoiceStatus(v, today)), "", 1, "R", false, 0, "")
-	pdf.SetFont("Helvetica", "", 11)
-	pdf.CellFormat(110, 6, txt(v.CustomerName), "", 0, "L", false, 0, "")
+	pdf.SetFont(true, 11)
+	pdf.Cell(pdfdoc.Cell{W: 110, H: 6, Text: "Bill to"})
+	pdf.Cell(pdfdoc.Cell{H: 6, Text: InvoiceStatus(v, today), Align: pdfdoc.Right, NewLine: true})
+	pdf.SetFont(false, 11)
+	pdf.Cell(pdfdoc.Cell{W: 110, H: 6, Text: v.CustomerName})
 	if v.IssuedOn != nil {
-		pdf.CellFormat(0, 6, "Date: "+v.IssuedOn.Format("2 January 2006"), "", 1, "R", false, 0, "")
+		pdf.Cell(pdfdoc.Cell{H: 6, Text: "Date: " + v.IssuedOn.Format("2 January 2006"), Align: pdfdoc.Right, NewLine: true})
 	} else {
 		pdf.Ln(6)
 	}
@@ -70,48 +64,49 @@ func invoicePDF(v *store.Invoice, business, address string, today time.Time) ([]
 	if v.CustomerEmail != "" {
 		lines = append(lines, v.CustomerEmail)
 	}
-	y := pdf.GetY()
+	y := pdf.Y()
 	if len(lines) > 0 {
-		pdf.MultiCell(110, 5.5, txt(strings.Join(lines, "\n")), "", "L", false)
+		pdf.Paragraph(110, 5.5, strings.Join(lines, "\n"))
 	}
 	if v.DueOn != nil {
-		y2 := pdf.GetY()
+		y2 := pdf.Y()
 		pdf.SetY(y)
-		pdf.CellFormat(0, 6, "Due: "+v.DueOn.Format("2 January 2006"), "", 1, "R", false, 0, "")
-		pdf.SetY(max(y2, pdf.GetY()))
+		pdf.Cell(pdfdoc.Cell{H: 6, Text: "Due: " + v.DueOn.Format("2 January 2006"), Align: pdfdoc.Right, NewLine: true})
+		pdf.SetY(max(y2, pdf.Y()))
 	}
 	if v.JobTitle != "" {
 		pdf.Ln(2)
-		pdf.CellFormat(0, 6, txt("For: "+v.JobTitle), "", 1, "L", false, 0, "")
+		pdf.Cell(pdfdoc.Cell{H: 6, Text: "For: " + v.JobTitle, NewLine: true})
 	}
 	pdf.Ln(6)
-	pdf.SetFont("Helvetica", "B", 11)
+	pdf.SetFont(true, 11)
 	pdf.SetDrawColor(120, 120, 120)
-	pdf.CellFormat(140, 8, "Description", "B", 0, "L", false, 0, "")
-	pdf.CellFormat(0, 8, "Amount", "B", 1, "R", false, 0, "")
-	pdf.SetFont("Helvetica", "", 11)
-	money := func(c int64) string { return txt(Money(Cents(c), v.Currency)) }
+	pdf.Cell(pdfdoc.Cell{W: 140, H: 8, Text: "Description", Rule: true})
+	pdf.Cell(pdfdoc.Cell{H: 8, Text: "Amount", Align: pdfdoc.Right, Rule: true, NewLine: true})
+	pdf.SetFont(false, 11)
+	money := func(c int64) string { return Money(Cents(c), v.Currency) }
 	for _, l := range v.Lines {
 		d := l.Description
 		if !l.Taxable {
 			d += " (no tax)"
 		}
-		x, y := pdf.GetX(), pdf.GetY()
-		pdf.MultiCell(140, 6, txt(d), "", "L", false)
-		y2 := pdf.GetY()
+		// The amount goes beside the description's first line, or
+		// its last when the description went on to a new page.
+		page, x, y := pdf.Page(), pdf.X(), pdf.Y()
+		pdf.Paragraph(140, 6, d)
+		y2 := pdf.Y()
+		if pdf.Page() != page {
+			y = y2 - 6
+		}
 		pdf.SetXY(x+140, y)
-		pdf.CellFormat(0, 6, money(l.AmountCents), "", 1, "R", false, 0, "")
-		pdf.SetY(max(y2, pdf.GetY()))
+		pdf.Cell(pdfdoc.Cell{H: 6, Text: money(l.AmountCents), Align: pdfdoc.Right, NewLine: true})
+		pdf.SetY(max(y2, pdf.Y()))
 	}
 	pdf.Ln(2)
 	row := func(label, amount string, bold bool) {
-		style := ""
-		if bold {
-			style = "B"
-		}
-		pdf.SetFont("Helvetica", style, 11)
-		pdf.CellFormat(140, 7, txt(label), "", 0, "R", false, 0, "")
-		pdf.CellFormat(0, 7, amount, "", 1, "R", false, 0, "")
+		pdf.SetFont(bold, 11)
+		pdf.Cell(pdfdoc.Cell{W: 140, H: 7, Text: label, Align: pdfdoc.Right})
+		pdf.Cell(pdfdoc.Cell{H: 7, Text: amount, Align: pdfdoc.Right, NewLine: true})
 	}
 	row("Subtotal", money(v.SubtotalCents), false)
 	row(fmt.Sprintf("Tax (%s %%)", PPM(v.TaxRatePPM).Percent()), money(v.TaxCents), false)
@@ -122,11 +117,11 @@ func invoicePDF(v *store.Invoice, business, address string, today time.Time) ([]
 	row("Balance due", money(v.TotalCents-v.PaidCents), true)
 	if v.Notes != "" {
 		pdf.Ln(6)
-		pdf.MultiCell(0, 6, txt(v.Notes), "", "L", false)
+		pdf.Paragraph(0, 6, v.Notes)
 	}
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
+	b, err := pdf.Bytes()
+	if err != nil {
 		return nil, fmt.Errorf("business: draw invoice %d: %w", v.ID, err)
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }
