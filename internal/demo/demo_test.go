@@ -275,14 +275,9 @@ func TestZIPs(t *testing.T) {
 		for _, f := range zr.File {
 			dir, file, _ := strings.Cut(f.Name, "/")
 			designs[dir] = true
-			rc, err := f.Open()
+			b, err := readEntry(f)
 			if err != nil {
 				return err
-			}
-			b, err := io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				return fmt.Errorf("%s: %w", f.Name, err)
 			}
 			switch {
 			case file == NotesFile:
@@ -386,14 +381,9 @@ func TestStoredZIPs(t *testing.T) {
 				if f.Method != method {
 					t.Errorf("%s: method %d, want %d", f.Name, f.Method, method)
 				}
-				rc, err := f.Open()
+				b, err := readEntry(f)
 				if err != nil {
 					return err
-				}
-				b, err := io.ReadAll(rc)
-				rc.Close()
-				if err != nil {
-					return fmt.Errorf("%s: %w", f.Name, err)
 				}
 				out = append(out, name+": "+f.Name+": "+fmt.Sprintf("%x", sha256.Sum256(b)))
 			}
@@ -408,4 +398,18 @@ func TestStoredZIPs(t *testing.T) {
 	if len(deflated) < 12*3 || !slices.Equal(deflated, stored) {
 		t.Errorf("stored ZIPs hold\n%s\nwant\n%s", strings.Join(stored, "\n"), strings.Join(deflated, "\n"))
 	}
+}
+
+// readEntry returns the unpacked bytes of one ZIP entry.
+func readEntry(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	return b, nil
 }
