@@ -78,29 +78,44 @@ func TestKeywordsPageWithThousandsOfKeywords(t *testing.T) {
 	base := r.srv.URL
 	var rows int
 	var flash, next string
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/signin"),
-		chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#password"), goodPassword),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS(".grid")),
-		chromedp.Navigate(base+"/t/acme/keywords"),
-		chromedp.Click(chromedp.Search(`//a[contains(., "Next keywords")]`)),
-		chromedp.WaitVisible(chromedp.Search(`//a[contains(., "First page")]`)),
-		into(chromedp.Evaluate[string](`document.querySelector("tbody tr td a").textContent`), &next),
-		chromedp.SendKeys(chromedp.CSS("#kwq"), "kw-2999"),
-		chromedp.Submit(chromedp.CSS("#kwq")),
-		chromedp.WaitVisible(chromedp.Search(`//p[contains(., "keyword with")]`)),
-		into(chromedp.Evaluate[int](`document.querySelectorAll("tbody tr").length`), &rows),
-		shot("keywords-1-found"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="into"]`), "KW-0001"),
-		chromedp.Submit(chromedp.CSS(`input[name="into"]`)),
-		chromedp.WaitVisible(chromedp.CSS(".undo")),
-		into(chromedp.Text(chromedp.CSS("body")), &flash),
-		shot("keywords-2-merged"),
-	)
-	if err != nil {
-		t.Fatalf("keywords page: %v", err)
+	// Each step that loads a page runs on its own and waits for that
+	// page (RunResponse): a query started before a form's page replaced
+	// the old one could hold a node of the old one ("No node with given
+	// id found").
+	steps := []struct {
+		name    string
+		loads   bool
+		actions []chromedp.Action[chromedp.Void]
+	}{
+		{"sign in", false, []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/signin"),
+			chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
+			chromedp.SendKeys(chromedp.CSS("#password"), goodPassword)}},
+		{"submit the sign-in", true, []chromedp.Action[chromedp.Void]{chromedp.Submit(chromedp.CSS("#password"))}},
+		{"keywords page", false, []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/t/acme/keywords")}},
+		{"next page", true, []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.Search(`//a[contains(., "Next keywords")]`))}},
+		{"search", false, []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.Search(`//a[contains(., "First page")]`)),
+			into(chromedp.Evaluate[string](`document.querySelector("tbody tr td a").textContent`), &next),
+			chromedp.SendKeys(chromedp.CSS("#kwq"), "kw-2999")}},
+		{"submit the search", true, []chromedp.Action[chromedp.Void]{chromedp.Submit(chromedp.CSS("#kwq"))}},
+		{"merge", false, []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.Search(`//p[contains(., "keyword with")]`)),
+			into(chromedp.Evaluate[int](`document.querySelectorAll("tbody tr").length`), &rows),
+			shot("keywords-1-found"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="into"]`), "KW-0001")}},
+		{"submit the merge", true, []chromedp.Action[chromedp.Void]{chromedp.Submit(chromedp.CSS(`input[name="into"]`))}},
+		{"merged", false, []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS(".undo")),
+			into(chromedp.Text(chromedp.CSS("body")), &flash),
+			shot("keywords-2-merged")}},
+	}
+	for _, st := range steps {
+		var err error
+		if st.loads {
+			_, err = chromedp.RunResponse(ctx, st.actions...)
+		} else {
+			err = chromedp.Do(ctx, st.actions...)
+		}
+		if err != nil {
+			t.Fatalf("keywords page, %s: %v", st.name, err)
+		}
 	}
 	if next != "kw-0100" || rows != 1 || !strings.Contains(flash, "Merged into “kw-0001”") {
 		t.Errorf("second page starts at %q, search found %d rows, after merging: %q", next, rows, flash)
