@@ -18,6 +18,8 @@ import (
 
 	"github.com/patternvault/patternvault/internal/config"
 	"github.com/patternvault/patternvault/internal/httpx"
+	// Maps the program's code in one go as it starts (see the package).
+	_ "github.com/patternvault/patternvault/internal/prefault"
 	"github.com/patternvault/patternvault/internal/problem"
 )
 

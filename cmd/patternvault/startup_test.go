@@ -71,6 +71,34 @@ func TestStartupDoesNoWork(t *testing.T) {
 	}
 }
 
+// TestPrefaultRunsEarly: internal/prefault maps the program's code in one
+// go only if it runs before the initialisers that would fault it in page
+// by page: among the first 25 (it is the 16th today, right after
+// syscall). An import added to it would move it later.
+func TestPrefaultRunsEarly(t *testing.T) {
+	t.Parallel()
+	const pkg = "github.com/patternvault/patternvault/internal/prefault"
+	cmd := exec.Command(binary, "version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("version: %v\n%s", err, out)
+	}
+	n := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		if m := initLine.FindStringSubmatch(line); m != nil {
+			n++
+			if m[1] == pkg {
+				if n > 25 {
+					t.Errorf("%s is initialised %dth, want among the first 25", pkg, n)
+				}
+				return
+			}
+		}
+	}
+	t.Errorf("%s is not initialised at all (%d packages are)", pkg, n)
+}
+
 // TestFewInterfaceTables: the runtime enters every interface table (itab)
 // of the binary into a hash table before main, and the tables of a type
 // are all kept once an interface value can reach it, since templates look
