@@ -54,15 +54,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := a.StartWorkers(ctx); err != nil {
 		return err
 	}
-	var batches []int64
 	// The ZIPs are stored, not deflated: made here to be read here at
 	// once, deflating them cost as much CPU as inflating them again.
-	err = demo.StreamStoredZIPs(*seed, *n, 100, func(name string, data []byte) error {
-		b, err := a.Library.StartImport(ctx, t.ID, 0, []library.Upload{{Name: name, Body: bytes.NewReader(data), Size: int64(len(data))}}, false)
-		if err == nil {
-			batches = append(batches, b.ID)
-		}
-		return err
+	batches, err := importZIPs(ctx, a.Library, t.ID, func(fn func(name string, data []byte) error) error {
+		return demo.StreamStoredZIPs(*seed, *n, 100, fn)
 	})
 	if err != nil {
 		return err
@@ -83,4 +78,109 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "demo: %d designs added to %s (%d already there) in %s, %.1f ms per design\n",
 		created, t.Slug, dups, took.Round(time.Second), float64(took.Milliseconds())/float64(max(created+dups, 1)))
 	return nil
+}
+
+// maxZIPsPerImport is the most generated ZIPs (of 100 designs) one import
+// of demo seed takes: 15,651 designs are 19 imports, well within a
+// workspace's imports an hour (one import a ZIP was 157, and the hourly
+// limit of 60 stopped the seed at 6,000 designs).
+const maxZIPsPerImport = 10
+
+// importZIPs starts imports of the ZIPs stream hands over (each ZIP's
+// data is the stream's only until its callback returns) and returns
+// their batches. The first import takes one ZIP, the next two, then four,
+// and so on up to maxZIPsPerImport, so that the workers start on the
+// first designs while the rest are made. Each ZIP is read by the import
+// before the stream makes the next, so only one is held at a time.
+func importZIPs(ctx context.Context, lib *library.Service, tenantID int64, stream func(func(name string, data []byte) error) error) ([]int64, error) {
+	type zipFile struct {
+		name string
+		data []byte
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	zips := make(chan zipFile)  // the stream's next ZIP
+	read := make(chan struct{}) // the import has read the ZIP handed over
+	var batches []int64
+	imported := make(chan error, 1)
+	go func() {
+		err := func() error {
+			for size := 1; ; size = min(2*size, maxZIPsPerImport) {
+				var first zipFile
+				var ok bool
+				select {
+				case first, ok = <-zips:
+				case <-ctx.Done():
+					return context.Cause(ctx)
+				}
+				if !ok {
+					return nil
+				}
+				pending, taken, ended := &first, 0, false
+				b, err := lib.StartImportStream(ctx, tenantID, 0, func() (*library.Upload, error) {
+					if taken > 0 {
+						select {
+						case read <- struct{}{}:
+						case <-ctx.Done():
+							return nil, context.Cause(ctx)
+						}
+					}
+					z := pending
+					pending = nil
+					if z == nil && taken < size {
+						select {
+						case next, ok := <-zips:
+							if ok {
+								z = &next
+							} else {
+								ended = true
+							}
+						case <-ctx.Done():
+							return nil, context.Cause(ctx)
+						}
+					}
+					if z == nil {
+						return nil, nil
+					}
+					taken++
+					return &library.Upload{Name: z.name, Body: bytes.NewReader(z.data), Size: int64(len(z.data))}, nil
+				}, false)
+				if err != nil {
+					return err
+				}
+				batches = append(batches, b.ID)
+				if ended {
+					return nil
+				}
+			}
+		}()
+		if err != nil {
+			cancel(err)
+		}
+		imported <- err
+	}()
+	err := stream(func(name string, data []byte) error {
+		select {
+		case zips <- zipFile{name, data}:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		select {
+		case <-read:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	})
+	if err != nil {
+		cancel(err)
+	}
+	close(zips)
+	if ierr := <-imported; ierr != nil && err == nil {
+		return nil, ierr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return batches, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/patternvault/patternvault/internal/demo"
+	"github.com/patternvault/patternvault/internal/testdb"
 	"github.com/patternvault/patternvault/internal/testfixtures"
 )
 
@@ -410,4 +412,34 @@ func BenchmarkDemoSeed(b *testing.B) {
 	}
 	b.ReportMetric(took.Seconds(), "s/seed")
 	b.ReportMetric(float64(n), "designs")
+}
+
+// TestDemoSeedStaysWithinHourlyImports: demo seed groups its generated
+// ZIPs into a few imports (1, 2, 4, 8 ZIPs, then 10 at a time), so a big
+// seed does not run into the workspace's imports an hour: one import a
+// ZIP stopped `demo seed --patterns 15651` at the 61st. Here 16 ZIPs of
+// 100 designs go in as 5 imports under a limit of 5.
+func TestDemoSeedStaysWithinHourlyImports(t *testing.T) {
+	t.Parallel()
+	env := []string{"PV_DATA_DIR=" + dataDir(t), "PV_DATABASE_URL=" + testdb.NewURL(t)}
+	for _, args := range [][]string{
+		{"migrate"},
+		{"tenant", "create", "--slug", "seedy", "--name", "Seedy"},
+		{"tenant", "limits", "seedy", "uploads_per_hour", "5"},
+	} {
+		if out, err := pv(t, env, args...); err != nil {
+			t.Fatalf("%v: %q, %v", args, out, err)
+		}
+	}
+	out, err := pv(t, env, "demo", "seed", "--tenant", "seedy", "--patterns", "1600")
+	if err != nil {
+		t.Fatalf("demo seed: %q, %v", out, err)
+	}
+	if m := regexp.MustCompile(`demo: (\d+) designs added to seedy`).FindStringSubmatch(out); m == nil || len(m[1]) != 4 {
+		t.Errorf("demo seed said %q, want about 1,600 designs added", out)
+	}
+	// A sixth import this hour is refused: the limit was in force.
+	if out, err := pv(t, env, "demo", "seed", "--tenant", "seedy", "--patterns", "10", "--seed", "2"); err == nil || !strings.Contains(err.Error(), "imports an hour") {
+		t.Errorf("a sixth import in the hour: %q, %v", out, err)
+	}
 }
