@@ -271,26 +271,45 @@ func TestBrowserShareWithoutJavaScript(t *testing.T) {
 	ctx := browserCtx(t, 390, 844)
 	card := fmt.Sprintf("#design-%d", ids[0])
 	var said, rank string
-	err = chromedp.Do(ctx,
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-			return err
-		}),
-		chromedp.Navigate(link),
-		chromedp.SendKeys(chromedp.CSS("#voter_name"), "Jane"),
-		chromedp.Click(chromedp.CSS("form[data-guest-name] button")),
-		chromedp.WaitVisible(chromedp.CSS(card+` button[data-choice="like"]`)),
-		chromedp.Click(chromedp.CSS(card+` button[data-choice="like"]`)),
-		chromedp.WaitVisible(chromedp.Search(`//p[contains(@class,"vote-status")][contains(., "You like this design.")]`)),
-		chromedp.SetValue(chromedp.CSS(card+" select"), "3"),
-		chromedp.Click(chromedp.CSS(card+" [data-save-rank]")),
-		chromedp.WaitVisible(chromedp.Search(`//p[contains(@class,"vote-status")][contains(., "Rank 3 saved.")]`)),
-		into(chromedp.Text(chromedp.CSS(card+" .vote-status")), &said),
-		into(chromedp.Value(chromedp.CSS(card+" select")), &rank),
-		shot("share-3-no-javascript"),
-	)
-	if err != nil {
-		t.Fatalf("share page without JavaScript: %v", err)
+	// Without JavaScript every button posts a form and loads a page: each
+	// such step runs on its own and waits for its page (RunResponse), so
+	// no wait that follows can hold a node of the page it replaced.
+	steps := []struct {
+		name    string
+		loads   bool
+		actions []chromedp.Action[chromedp.Void]
+	}{
+		{"open the link", false, []chromedp.Action[chromedp.Void]{
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+				return err
+			}),
+			chromedp.Navigate(link),
+			chromedp.SendKeys(chromedp.CSS("#voter_name"), "Jane")}},
+		{"give the name", true, []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("form[data-guest-name] button"))}},
+		{"like", true, []chromedp.Action[chromedp.Void]{
+			chromedp.WaitVisible(chromedp.CSS(card + ` button[data-choice="like"]`)),
+			chromedp.Click(chromedp.CSS(card + ` button[data-choice="like"]`))}},
+		{"rank", true, []chromedp.Action[chromedp.Void]{
+			chromedp.WaitVisible(chromedp.Search(`//p[contains(@class,"vote-status")][contains(., "You like this design.")]`)),
+			chromedp.SetValue(chromedp.CSS(card+" select"), "3"),
+			chromedp.Click(chromedp.CSS(card + " [data-save-rank]"))}},
+		{"ranked", false, []chromedp.Action[chromedp.Void]{
+			chromedp.WaitVisible(chromedp.Search(`//p[contains(@class,"vote-status")][contains(., "Rank 3 saved.")]`)),
+			into(chromedp.Text(chromedp.CSS(card+" .vote-status")), &said),
+			into(chromedp.Value(chromedp.CSS(card+" select")), &rank),
+			shot("share-3-no-javascript")}},
+	}
+	for _, st := range steps {
+		var err error
+		if st.loads {
+			_, err = chromedp.RunResponse(ctx, st.actions...)
+		} else {
+			err = chromedp.Do(ctx, st.actions...)
+		}
+		if err != nil {
+			t.Fatalf("share page without JavaScript, %s: %v", st.name, err)
+		}
 	}
 	res, err := r.Shares.Results(context.Background(), acme.ID, c.Link.ID)
 	if err != nil || len(res.Votes) != 1 || res.Votes[0].Vote != share.Like || res.Votes[0].Rank == nil || *res.Votes[0].Rank != 3 {
