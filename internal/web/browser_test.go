@@ -71,6 +71,31 @@ func browserCtxWithin(t testing.TB, width, height int, deadline time.Duration) c
 	return tctx
 }
 
+// pageStep is one step of a browser walk. A step whose actions load a
+// page (a form post, a link) waits for that page (RunResponse), so that
+// no wait after it can hold a node of the page it replaced.
+type pageStep struct {
+	name    string
+	loads   bool
+	actions []chromedp.Action[chromedp.Void]
+}
+
+// runSteps runs steps in turn and fails t at the first that fails.
+func runSteps(ctx context.Context, t *testing.T, walk string, steps []pageStep) {
+	t.Helper()
+	for _, st := range steps {
+		var err error
+		if st.loads {
+			_, err = chromedp.RunResponse(ctx, st.actions...)
+		} else {
+			err = chromedp.Do(ctx, st.actions...)
+		}
+		if err != nil {
+			t.Fatalf("%s, %s: %v", walk, st.name, err)
+		}
+	}
+}
+
 // shot saves a screenshot under test-artifacts/ for a person to look at.
 func shot(name string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -271,14 +296,8 @@ func TestBrowserShareWithoutJavaScript(t *testing.T) {
 	ctx := browserCtx(t, 390, 844)
 	card := fmt.Sprintf("#design-%d", ids[0])
 	var said, rank string
-	// Without JavaScript every button posts a form and loads a page: each
-	// such step runs on its own and waits for its page (RunResponse), so
-	// no wait that follows can hold a node of the page it replaced.
-	steps := []struct {
-		name    string
-		loads   bool
-		actions []chromedp.Action[chromedp.Void]
-	}{
+	// Without JavaScript every button posts a form and loads a page.
+	runSteps(ctx, t, "share page without JavaScript", []pageStep{
 		{"open the link", false, []chromedp.Action[chromedp.Void]{
 			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 				_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
@@ -299,18 +318,8 @@ func TestBrowserShareWithoutJavaScript(t *testing.T) {
 			into(chromedp.Text(chromedp.CSS(card+" .vote-status")), &said),
 			into(chromedp.Value(chromedp.CSS(card+" select")), &rank),
 			shot("share-3-no-javascript")}},
-	}
-	for _, st := range steps {
-		var err error
-		if st.loads {
-			_, err = chromedp.RunResponse(ctx, st.actions...)
-		} else {
-			err = chromedp.Do(ctx, st.actions...)
-		}
-		if err != nil {
-			t.Fatalf("share page without JavaScript, %s: %v", st.name, err)
-		}
-	}
+	})
+
 	res, err := r.Shares.Results(context.Background(), acme.ID, c.Link.ID)
 	if err != nil || len(res.Votes) != 1 || res.Votes[0].Vote != share.Like || res.Votes[0].Rank == nil || *res.Votes[0].Rank != 3 {
 		t.Errorf("after a like and a rank without JavaScript: %+v %v (card says %q, rank %q)", res.Votes, err, said, rank)

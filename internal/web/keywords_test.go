@@ -78,15 +78,7 @@ func TestKeywordsPageWithThousandsOfKeywords(t *testing.T) {
 	base := r.srv.URL
 	var rows int
 	var flash, next string
-	// Each step that loads a page runs on its own and waits for that
-	// page (RunResponse): a query started before a form's page replaced
-	// the old one could hold a node of the old one ("No node with given
-	// id found").
-	steps := []struct {
-		name    string
-		loads   bool
-		actions []chromedp.Action[chromedp.Void]
-	}{
+	runSteps(ctx, t, "keywords page", []pageStep{
 		{"sign in", false, []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/signin"),
 			chromedp.SendKeys(chromedp.CSS("#email"), "pam@example.com"),
 			chromedp.SendKeys(chromedp.CSS("#password"), goodPassword)}},
@@ -105,18 +97,8 @@ func TestKeywordsPageWithThousandsOfKeywords(t *testing.T) {
 		{"merged", false, []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS(".undo")),
 			into(chromedp.Text(chromedp.CSS("body")), &flash),
 			shot("keywords-2-merged")}},
-	}
-	for _, st := range steps {
-		var err error
-		if st.loads {
-			_, err = chromedp.RunResponse(ctx, st.actions...)
-		} else {
-			err = chromedp.Do(ctx, st.actions...)
-		}
-		if err != nil {
-			t.Fatalf("keywords page, %s: %v", st.name, err)
-		}
-	}
+	})
+
 	if next != "kw-0100" || rows != 1 || !strings.Contains(flash, "Merged into “kw-0001”") {
 		t.Errorf("second page starts at %q, search found %d rows, after merging: %q", next, rows, flash)
 	}
