@@ -167,16 +167,24 @@ func (d *Doc) cell(c Cell, text []byte) {
 
 // width returns how wide text is in the current font, in millimetres.
 func (d *Doc) width(text []byte) float64 {
-	widths := &helveticaWidths
-	if d.bold {
-		widths = &helveticaBoldWidths
-	}
+	widths := d.widths()
 	n := 0
 	for _, c := range text {
 		n += int(widths[c])
 	}
-	return float64(n) * d.size / 1000 / ptPerMM
+	return d.mm(n)
 }
+
+// widths returns the current font's character widths.
+func (d *Doc) widths() *[256]uint16 {
+	if d.bold {
+		return &helveticaBoldWidths
+	}
+	return &helveticaWidths
+}
+
+// mm returns n thousandths of the font size in millimetres.
+func (d *Doc) mm(n int) float64 { return float64(n) * d.size / 1000 / ptPerMM }
 
 // wrap splits text into lines at most maxW mm wide in the current font:
 // at the last space that fits, or inside a word no line can hold (at
@@ -184,9 +192,11 @@ func (d *Doc) width(text []byte) float64 {
 func (d *Doc) wrap(text []byte, maxW float64) [][]byte {
 	var lines [][]byte
 	for d.width(text) > maxW {
-		fit, space := 0, -1
-		for i := range text {
-			if d.width(text[:i+1]) > maxW {
+		widths := d.widths()
+		fit, space, n := 0, -1, 0
+		for i, c := range text {
+			n += int(widths[c])
+			if d.mm(n) > maxW {
 				break
 			}
 			fit = i + 1

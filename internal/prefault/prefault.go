@@ -124,6 +124,8 @@ func fields(line []byte) [][]byte {
 	return out
 }
 
+// indexByte is bytes.IndexByte, written out: importing bytes would make
+// this package start later, after the initialisers it is meant to precede.
 func indexByte(b []byte, c byte) int {
 	for i, x := range b {
 		if x == c {
